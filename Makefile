@@ -1,0 +1,37 @@
+# Two commands set up everything on a fresh Debian machine (as root):
+#   make run    installs what is missing, then starts the web app on http://127.0.0.1:8000
+#   make test   installs what is missing, then runs lint and the whole test suite
+# Both are idempotent; a second run only checks stamps.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.moksori-installed
+
+.PHONY: run test test-quick setup system lint bench
+
+system:
+	@bash scripts/install-system.sh
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=24" "setuptools>=77.0.3,<81" wheel
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+setup: system $(STAMP)
+
+run: setup
+	$(BIN)/moksori serve
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+
+test: setup lint
+	$(BIN)/pytest
+
+test-quick: setup
+	$(BIN)/pytest -m "not slow"
+
+bench: setup
+	$(BIN)/python bench/run_all.py

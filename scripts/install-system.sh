@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Moksori needs, only when one is missing.
+set -euo pipefail
+needed=()
+command -v espeak-ng >/dev/null || needed+=(espeak-ng)
+command -v sox >/dev/null || needed+=(sox)
+command -v ffmpeg >/dev/null || needed+=(ffmpeg)
+command -v chromium >/dev/null || needed+=(chromium)
+command -v chromedriver >/dev/null || needed+=(chromium-driver)
+[ ${#needed[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "Installing system packages: ${needed[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
