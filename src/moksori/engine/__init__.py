@@ -1,1 +1,25 @@
-"""engine"""
+"""The voice engine: WORLD features, the acoustic model, training, and speaking with a ``.voice`` file.
+
+``Voice``, ``train`` and ``TrainConfig`` are imported on first use so that ``import moksori.engine``
+does not pull in torch.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from moksori.engine.train import TrainConfig, train
+    from moksori.engine.voice import Voice
+
+__all__ = ["Voice", "TrainConfig", "train"]
+
+_HOMES = {"Voice": "moksori.engine.voice", "TrainConfig": "moksori.engine.train", "train": "moksori.engine.train"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'moksori.engine' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_HOMES[name]), name)

@@ -1,0 +1,196 @@
+"""The ``.voice`` file: one portable zip holding everything needed to speak with a trained voice.
+
+Members:
+
+- ``config.json``: format name and version, the acoustic model config (``model``), the WORLD feature
+  settings (``features``) and the language;
+- ``weights.safetensors``: the model's state_dict (normalisation statistics included);
+- ``phones.json``: the phone set, in the order of the model's phone ids;
+- ``card.json``: the voice card shown to people (name, language, data, training time, evaluation…).
+
+``load`` refuses anything it cannot trust with a ``VoiceFileError`` that says why in plain words.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load as load_safetensors
+from safetensors.torch import save as save_safetensors
+
+from moksori.engine import features
+
+FORMAT_NAME = "moksori-voice"
+# major.minor: a newer minor version adds fields older readers may ignore; a newer major cannot be read.
+FORMAT_VERSION = "1.0"
+MEMBERS = ("config.json", "weights.safetensors", "phones.json", "card.json")
+
+
+class VoiceFileError(ValueError):
+    """A ``.voice`` file that cannot be used; the message says why."""
+
+
+@dataclass
+class VoiceFile:
+    """The decoded contents of a ``.voice`` file."""
+
+    config: dict[str, Any]
+    state_dict: dict[str, torch.Tensor]
+    phone_set: list[str]
+    card: dict[str, Any]
+
+
+def feature_settings(sample_rate: int) -> dict[str, Any]:
+    """The WORLD settings a voice was trained with; synthesis must use the same ones."""
+    return {
+        "sample_rate": sample_rate,
+        "frame_period_ms": features.FRAME_PERIOD_MS,
+        "mcep_dim": features.MCEP_DIM,
+        "bap_dim": features.bap_dim(sample_rate),
+        "f0_floor": features.F0_FLOOR,
+        "f0_ceil": features.F0_CEIL,
+    }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("moksori")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def save(
+    path: str | os.PathLike,
+    config: dict[str, Any],
+    state_dict: dict[str, torch.Tensor],
+    phone_set: list[str],
+    card: dict[str, Any],
+) -> Path:
+    """Write a ``.voice`` file atomically (temp file in the same folder, fsync, rename).
+
+    ``config`` holds ``model`` (the acoustic model config as a dict) and ``language``; it may hold
+    ``features`` (defaults to ``feature_settings`` at the engine sample rate). The format name and
+    version are added here, and the card gets ``created`` and ``moksori_version`` when missing.
+    """
+    from moksori.audio import ENGINE_SAMPLE_RATE
+
+    if "model" not in config or "language" not in config:
+        raise ValueError("config needs 'model' (acoustic model config) and 'language'")
+    full_config = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "features": feature_settings(ENGINE_SAMPLE_RATE),
+        **{key: value for key, value in config.items() if key not in ("format", "format_version")},
+    }
+    full_card = {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "moksori_version": _version(),
+        "language": config["language"],
+        **card,
+    }
+    tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in state_dict.items()}
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr("config.json", json.dumps(full_config, indent=2, ensure_ascii=False))
+                # Float weights barely compress; storing them keeps loading fast.
+                archive.writestr("weights.safetensors", save_safetensors(tensors), zipfile.ZIP_STORED)
+                archive.writestr("phones.json", json.dumps(list(phone_set), ensure_ascii=False))
+                archive.writestr("card.json", json.dumps(full_card, indent=2, ensure_ascii=False))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _read_members(path: Path, wanted: tuple[str, ...] = MEMBERS) -> dict[str, bytes]:
+    name = path.name
+    if not path.is_file():
+        raise VoiceFileError(f"{name}: no such voice file")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            present = set(archive.namelist())
+            missing = [member for member in MEMBERS if member not in present]
+            if missing:
+                raise VoiceFileError(f"{name} is not a Moksori voice: it lacks {', '.join(missing)}")
+            return {member: archive.read(member) for member in wanted}
+    except zipfile.BadZipFile as error:
+        # Raised for non-zips, truncated files and CRC mismatches alike.
+        raise VoiceFileError(f"{name} is damaged or not a voice file ({error})") from error
+    except (OSError, EOFError, zipfile.LargeZipFile) as error:
+        raise VoiceFileError(f"{name} cannot be read ({error})") from error
+
+
+def _json(name: str, member: str, data: bytes) -> Any:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise VoiceFileError(f"{name}: {member} is not valid JSON ({error})") from error
+
+
+def _check_config(name: str, config: Any) -> None:
+    if not isinstance(config, dict) or config.get("format") != FORMAT_NAME:
+        found = config.get("format") if isinstance(config, dict) else type(config).__name__
+        raise VoiceFileError(f"{name} is not a Moksori voice (format {found!r}, expected {FORMAT_NAME!r})")
+    version = str(config.get("format_version", ""))
+    try:
+        major = int(version.split(".")[0])
+    except ValueError:
+        raise VoiceFileError(f"{name}: unreadable format version {version!r}") from None
+    if major > int(FORMAT_VERSION.split(".")[0]):
+        raise VoiceFileError(
+            f"{name} was written by a newer Moksori (voice format {version}); "
+            f"this version reads format {FORMAT_VERSION} and older: please update Moksori"
+        )
+    for key in ("model", "features", "language"):
+        if key not in config:
+            raise VoiceFileError(f"{name}: config.json lacks '{key}'")
+
+
+def load(path: str | os.PathLike) -> VoiceFile:
+    """Read and check a ``.voice`` file; raises ``VoiceFileError`` for anything unusable.
+
+    Weight shapes are checked against the model config by ``Voice.load``, which builds the model.
+    """
+    path = Path(path)
+    name = path.name
+    members = _read_members(path)
+    config = _json(name, "config.json", members["config.json"])
+    _check_config(name, config)
+    phone_set = _json(name, "phones.json", members["phones.json"])
+    if not isinstance(phone_set, list) or not all(isinstance(phone, str) for phone in phone_set):
+        raise VoiceFileError(f"{name}: phones.json is not a list of phone symbols")
+    card = _json(name, "card.json", members["card.json"])
+    if not isinstance(card, dict):
+        raise VoiceFileError(f"{name}: card.json is not an object")
+    try:
+        state_dict = load_safetensors(members["weights.safetensors"])
+    except (SafetensorError, ValueError, RuntimeError) as error:
+        raise VoiceFileError(f"{name}: the weights are damaged ({error})") from error
+    return VoiceFile(config=config, state_dict=state_dict, phone_set=phone_set, card=card)
+
+
+def read_card(path: str | os.PathLike) -> dict[str, Any]:
+    """Just the voice card, without loading the weights (for listing voices)."""
+    path = Path(path)
+    members = _read_members(path, ("config.json", "card.json"))
+    _check_config(path.name, _json(path.name, "config.json", members["config.json"]))
+    card = _json(path.name, "card.json", members["card.json"])
+    return card if isinstance(card, dict) else {}
