@@ -1,0 +1,76 @@
+"""Text normalisation: written text → words as they are read aloud (numbers, symbols, Latin letters)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from moksori.text.numbers import sino
+
+MAX_CHARS = 1_000_000
+
+
+class TextError(ValueError):
+    """Text that cannot be read (wrong type, unsupported language, far too long)."""
+
+
+def clean(text: str) -> str:
+    """Unicode-normalise and drop what cannot be read: control characters, Hangul fillers, emoji."""
+    if not isinstance(text, str):
+        raise TextError(f"expected text (str), got {type(text).__name__}")
+    if len(text) > MAX_CHARS:
+        raise TextError(f"text too long ({len(text)} characters; at most {MAX_CHARS})")
+    text = unicodedata.normalize("NFKC", text)
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char in "\t\n\r" or category == "Zs":
+            kept.append(" ")
+        elif category[0] in "LNP" or category in ("Sm", "Sc") or char in "~℃°%&+=#@/":
+            kept.append(char)
+    return re.sub(r"\s+", " ", "".join(kept)).strip()
+
+
+def normalize(text: str, lang: str = "ko") -> str:
+    """Text as it is read aloud, e.g. ``"3.5%"`` → ``"삼 점 오 퍼센트"``."""
+    text = clean(text)
+    if lang == "ko":
+        text = re.sub(r"\d+", lambda m: sino(int(m.group())), text)
+        return re.sub(r"[^가-힣 ,.?!]", "", text)
+    if lang == "en":
+        return text
+    raise TextError(f"unsupported language {lang!r} (use 'ko' or 'en')")
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!…。？！])\s+")
+
+
+def split_sentences(text: str, max_chars: int = 80) -> list[str]:
+    """Split long text into sentences; a sentence longer than ``max_chars`` is split again at commas."""
+    sentences = []
+    for sentence in _SENTENCE_END.split(clean(text)):
+        sentences.extend(_split_long(sentence.strip(), max_chars))
+    return [s for s in sentences if s]
+
+
+def _split_long(sentence: str, max_chars: int) -> list[str]:
+    if len(sentence) <= max_chars:
+        return [sentence]
+    pieces: list[str] = []
+    for part in re.split(r"(?<=[,;:])\s+", sentence):
+        if pieces and len(pieces[-1]) + 1 + len(part) <= max_chars:
+            pieces[-1] += " " + part
+        else:
+            pieces.append(part)
+    return [chunk for piece in pieces for chunk in _split_words(piece, max_chars)]
+
+
+def _split_words(text: str, max_chars: int) -> list[str]:
+    """Last resort for a run without punctuation: cut between words."""
+    chunks: list[str] = []
+    for word in text.split(" "):
+        if chunks and len(chunks[-1]) + 1 + len(word) <= max_chars:
+            chunks[-1] += " " + word
+        else:
+            chunks.append(word)
+    return chunks
