@@ -1,9 +1,9 @@
 """The phone inventory shared by Korean and English (the voice engine's input alphabet).
 
 Korean phones are lower-case ASCII, English phones are upper-case ARPAbet (vowels carry CMUdict stress
-0/1/2), so the two languages never share a symbol. Korean codas have their own symbols (``k̚`` style
-unreleased stops and coda sonorants written with a leading ``-``) because a coda is acoustically unlike
-the onset spelled with the same letter. Full description: docs/text-frontend.md.
+0/1/2), so the two languages never share a symbol. Korean codas have their own symbols with a leading
+``-`` (``-k`` is an unreleased stop, ``-l`` a lateral) because a coda is acoustically unlike the onset
+spelled with the same letter. Full description: docs/text-frontend.md.
 
 The order of ``PHONES`` is part of every trained voice: only ever append to it.
 """
