@@ -1,0 +1,348 @@
+"""Train a voice: prepare recordings, cache WORLD features, learn alignment and the acoustic model jointly.
+
+The run lives in a work folder (default: ``<out>.work`` beside the output) holding the prepared recordings,
+the feature cache and ``checkpoint.pt``. Checkpoints are written atomically at every validation, so the
+process can be killed at any moment and ``resume=True`` continues from the last one with the same model,
+optimiser, random state and step. The ``.voice`` written at the end carries the weights that scored best
+on the held-out utterances, not the last ones.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import shutil
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from moksori.engine import data
+from moksori.engine.acoustic import AcousticConfig, AcousticModel
+from moksori.engine.aligner import (
+    Aligner,
+    AlignerConfig,
+    binarization_loss,
+    durations_to_attention,
+    forward_sum_loss,
+    hard_durations,
+)
+from moksori.engine.features import MCEP_DIM, bap_dim
+
+Progress = Callable[[str, float, dict], None]
+
+# Below this many usable utterances a voice is built but will sound poor.
+FEW_UTTERANCES = 100
+
+MODEL_SIZES: dict[str, dict] = {
+    "tiny": dict(channels=64, encoder_layers=2, decoder_layers=2, predictor_channels=32, postnet_channels=64,
+                 postnet_layers=1),
+    "small": dict(channels=128, encoder_layers=3, decoder_layers=4, predictor_channels=96, postnet_channels=128),
+    "base": dict(),
+}
+
+
+class TrainingError(ValueError):
+    """Training cannot start or continue; the message says why in plain words."""
+
+
+@dataclass
+class TrainConfig:
+    seed: int = 1234
+    steps: int = 4000
+    batch_size: int = 16
+    model_size: str = "base"  # a key of MODEL_SIZES
+    validation_fraction: float = 0.05
+    device: str = "auto"  # "auto" takes CUDA when present
+    language: str = "ko"
+    learning_rate: float = 2e-3
+    warmup_steps: int = 200
+    eval_every: int = 250  # validation and checkpoint interval, in steps
+    # The binarization loss sharpens the soft alignment; it starts once the alignment has roughly formed.
+    binarization_start: float = 0.25  # fraction of the run
+    threads: int = 0  # torch CPU threads; 0 = every core this process may use
+    workers: int = 2  # processes for feature extraction
+
+
+@dataclass
+class Step:
+    """Losses of one batch; ``total`` is what is optimised, ``score`` what picks the best checkpoint."""
+
+    total: torch.Tensor
+    parts: dict[str, float]
+
+    @property
+    def score(self) -> float:
+        return self.parts["features"] + self.parts["duration"]
+
+
+def train(
+    dataset_dir: str | os.PathLike,
+    out_path: str | os.PathLike,
+    config: TrainConfig | None = None,
+    progress: Progress | None = None,
+    resume: bool = False,
+    workdir: str | os.PathLike | None = None,
+) -> Path:
+    """Build a ``.voice`` at ``out_path`` from an LJSpeech-style folder (or zip) of recordings."""
+    config = config or TrainConfig()
+    if config.model_size not in MODEL_SIZES:
+        raise TrainingError(f"unknown model size {config.model_size!r}; choose one of {', '.join(MODEL_SIZES)}")
+    out_path = Path(out_path)
+    workdir = Path(workdir) if workdir else out_path.with_name(out_path.name + ".work")
+    workdir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    torch.set_num_threads(config.threads or len(os.sched_getaffinity(0)))
+    device = torch.device("cuda" if config.device == "auto" and torch.cuda.is_available() else
+                          "cpu" if config.device == "auto" else config.device)
+
+    recordings = _prepare_recordings(Path(dataset_dir), workdir / "recordings", resume, progress)
+    data.extract_features(recordings, workdir / "features", config.workers, progress)
+    phone_set, to_ids = _phone_table(config.language)
+    corpus = data.load_corpus(recordings, workdir / "features", to_ids, AcousticConfig.reduction)
+    if len(corpus) < 2:
+        raise TrainingError(
+            f"only {len(corpus)} usable utterance(s) in {Path(dataset_dir).name}; at least 2 are needed"
+        )
+    if len(corpus) < FEW_UTTERANCES:
+        warnings.warn(
+            f"only {len(corpus)} usable utterances: the voice will be built, but quality will be poor "
+            f"(record at least {FEW_UTTERANCES}, ideally 300 or more)",
+            UserWarning,
+            stacklevel=2,
+        )
+    train_set, val_set = data.split(corpus, config.validation_fraction, config.seed)
+    stats = data.statistics(train_set)
+
+    torch.manual_seed(config.seed)
+    acoustic_config = AcousticConfig(
+        n_phones=len(phone_set), bap_dim=bap_dim(_sample_rate(recordings)), sample_rate=_sample_rate(recordings),
+        **MODEL_SIZES[config.model_size],
+    )
+    model = AcousticModel(acoustic_config)
+    model.set_statistics(stats)
+    aligner = Aligner(AlignerConfig(n_phones=len(phone_set), n_feats=acoustic_config.n_feats))
+    model.to(device)
+    aligner.to(device)
+    params = list(model.parameters()) + list(aligner.parameters())
+    optimizer = torch.optim.AdamW(params, lr=config.learning_rate, betas=(0.9, 0.98), weight_decay=1e-2)
+
+    checkpoint_path = workdir / "checkpoint.pt"
+    step, best_score, best_state = 0, math.inf, None
+    if resume and checkpoint_path.exists():
+        step, best_score, best_state = _restore(checkpoint_path, model, aligner, optimizer, acoustic_config, device)
+
+    lengths = [u.frames for u in train_set]
+    batches_per_epoch = math.ceil(len(train_set) / config.batch_size)
+    epoch_cache: dict[int, list[list[int]]] = {}
+    run_started, run_first_step = time.monotonic(), step
+    bin_start = int(config.binarization_start * config.steps)
+    while step < config.steps:
+        epoch, index = divmod(step, batches_per_epoch)
+        if epoch not in epoch_cache:
+            epoch_cache = {epoch: data.epoch_batches(lengths, config.batch_size, config.seed, epoch)}
+        batch = data.collate([train_set[i] for i in epoch_cache[epoch][index]], stats, acoustic_config.reduction)
+        for group in optimizer.param_groups:
+            group["lr"] = _learning_rate(step, config)
+        model.train()
+        aligner.train()
+        bin_weight = min(1.0, max(0.0, (step - bin_start) / max(1, config.warmup_steps)))
+        result = _losses(model, aligner, batch.to(device), bin_weight)
+        optimizer.zero_grad(set_to_none=True)
+        result.total.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        step += 1
+
+        info = {"step": step, "steps": config.steps, **{k: round(v, 4) for k, v in result.parts.items()}}
+        if step % config.eval_every == 0 or step == config.steps:
+            info["val"] = _validate(model, aligner, val_set, stats, acoustic_config.reduction, config.batch_size, device)
+            if info["val"] < best_score:
+                best_score = info["val"]
+                best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+            _save_checkpoint(checkpoint_path, step, model, aligner, optimizer, best_score, best_state, acoustic_config)
+        rate = (time.monotonic() - run_started) / (step - run_first_step)
+        info["eta_s"] = round(rate * (config.steps - step))
+        if progress:
+            progress("train", step / config.steps, info)
+
+    if best_state is None:  # resumed a run that had already finished
+        best_state = model.state_dict()
+    card = {
+        "utterances": len(corpus),
+        "minutes": round(sum(u.frames for u in corpus) * 5e-3 / 60, 1),
+        "steps": config.steps,
+        "validation_score": round(best_score, 4),
+        "training_seconds": round(time.monotonic() - started),
+        "seed": config.seed,
+        "model_size": config.model_size,
+    }
+    from moksori.engine import voicefile
+
+    voicefile.save(
+        out_path,
+        {"model": asdict(acoustic_config), "language": config.language},
+        best_state,
+        phone_set,
+        card,
+    )
+    if progress:
+        progress("done", 1.0, {"path": str(out_path)})
+    return out_path
+
+
+def _prepare_recordings(source: Path, dest: Path, resume: bool, progress: Progress | None) -> Path:
+    """Import (check, trim, normalise, resample) the recordings once per run; a resumed run reuses them."""
+    from moksori.dataset import import_dataset
+
+    if resume and (dest / "metadata.csv").exists():
+        return dest
+    if dest.exists():
+        shutil.rmtree(dest)
+    return import_dataset(source, dest, progress)
+
+
+def _phone_table(language: str) -> tuple[list[str], Callable[[str], list[int]]]:
+    from moksori.text import phonemes
+    from moksori.text.phoneset import PHONES, phone_ids
+
+    return list(PHONES), lambda text: phone_ids(phonemes(text, language))
+
+
+def _sample_rate(recordings: Path) -> int:
+    import soundfile
+
+    first = next((recordings / "wavs").glob("*.wav"))
+    return int(soundfile.info(str(first)).samplerate)
+
+
+def _learning_rate(step: int, config: TrainConfig) -> float:
+    """Linear warm-up, then cosine decay to a tenth."""
+    if step < config.warmup_steps:
+        return config.learning_rate * (step + 1) / config.warmup_steps
+    progress = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
+    return config.learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def _masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean of ``values`` [B, L, ...] over the positions where ``mask`` [B, L] is true."""
+    weights = mask.float().reshape(*mask.shape, *([1] * (values.dim() - mask.dim())))
+    return (values * weights).sum() / (weights.sum() * values[0, 0].numel()).clamp(min=1)
+
+
+def _phone_means(frames: torch.Tensor, attention: torch.Tensor, durations: torch.Tensor) -> torch.Tensor:
+    """Average of a per-frame value [B, T] over each phone's frames → [B, N]."""
+    return torch.einsum("bt,btn->bn", frames, attention) / durations.clamp(min=1)
+
+
+def _losses(model: AcousticModel, aligner: Aligner, batch: data.Batch, bin_weight: float) -> Step:
+    phone_mask = batch.phones > 0
+    log_attn = aligner(batch.phones, batch.coarse, phone_mask, batch.log_prior)
+    durations = hard_durations(log_attn, batch.phone_lengths, batch.frame_lengths)  # [B, N] coarse frames
+    attention = durations_to_attention(durations, batch.coarse.shape[1])  # [B, T, N]
+    lf0_channel = MCEP_DIM + model.config.bap_dim
+    pitch_target = _phone_means(batch.coarse[:, :, lf0_channel], attention, durations)
+    energy_target = _phone_means(batch.energy, attention, durations)
+
+    x, log_dur, pitch, energy = model.encode(batch.phones, phone_mask)
+    coarse, refined = model.decode(x, phone_mask, durations, pitch_target, energy_target)
+    r = model.config.reduction
+    frame_mask = (torch.arange(batch.feats.shape[1], device=batch.feats.device)[None]
+                  < (batch.frame_lengths * r)[:, None])
+    target = batch.feats
+    feature_loss = torch.zeros((), device=target.device)
+    for prediction in (coarse, refined):
+        # Each group counts once, so the 60 mcep channels do not drown pitch and aperiodicity.
+        feature_loss = feature_loss + (
+            _masked_mean((prediction[..., :MCEP_DIM] - target[..., :MCEP_DIM]).abs(), frame_mask)
+            + _masked_mean((prediction[..., MCEP_DIM:-1] - target[..., MCEP_DIM:-1]).abs(), frame_mask)
+            + _masked_mean(F.binary_cross_entropy_with_logits(prediction[..., -1], target[..., -1], reduction="none"),
+                           frame_mask)
+        )
+    duration_loss = _masked_mean((log_dur - torch.log1p(durations.float())) ** 2, phone_mask)
+    pitch_loss = _masked_mean((pitch - pitch_target) ** 2, phone_mask)
+    energy_loss = _masked_mean((energy - energy_target) ** 2, phone_mask)
+    align_loss = forward_sum_loss(log_attn, batch.phone_lengths, batch.frame_lengths)
+    bin_loss = binarization_loss(log_attn, attention)
+    total = feature_loss + duration_loss + pitch_loss + energy_loss + align_loss + bin_weight * bin_loss
+    parts = {
+        "features": float(feature_loss) / 2,
+        "duration": float(duration_loss),
+        "pitch": float(pitch_loss),
+        "align": float(align_loss),
+    }
+    return Step(total, parts)
+
+
+@torch.no_grad()
+def _validate(model, aligner, val_set, stats, reduction: int, batch_size: int, device: torch.device) -> float:
+    """Mean score over the held-out utterances (features after the postnet, durations)."""
+    model.eval()
+    aligner.eval()
+    scores = []
+    for start in range(0, len(val_set), batch_size):
+        batch = data.collate(val_set[start : start + batch_size], stats, reduction).to(device)
+        scores.append(_losses(model, aligner, batch, 0.0).score)
+    return float(np.mean(scores))
+
+
+def _atomic_torch_save(obj: dict, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            torch.save(obj, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _save_checkpoint(path, step, model, aligner, optimizer, best_score, best_state, acoustic_config) -> None:
+    _atomic_torch_save(
+        {
+            "step": step,
+            "model": model.state_dict(),
+            "aligner": aligner.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "best_score": best_score,
+            "best_state": best_state,
+            "acoustic_config": asdict(acoustic_config),
+            "rng": {
+                "torch": torch.get_rng_state(),
+                "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+                "numpy": np.random.get_state(),
+                "python": random.getstate(),
+            },
+        },
+        path,
+    )
+
+
+def _restore(path, model, aligner, optimizer, acoustic_config, device) -> tuple[int, float, dict | None]:
+    try:
+        saved = torch.load(path, map_location=device, weights_only=False)
+    except Exception as error:  # a checkpoint is only ever replaced whole, so this means outside damage
+        raise TrainingError(f"cannot resume: {path} is unreadable ({error}); start again without resume") from error
+    if saved["acoustic_config"] != asdict(acoustic_config):
+        changed = [f.name for f in fields(acoustic_config) if saved["acoustic_config"].get(f.name) !=
+                   getattr(acoustic_config, f.name)]
+        raise TrainingError(f"cannot resume: the model settings changed ({', '.join(changed)})")
+    model.load_state_dict(saved["model"])
+    aligner.load_state_dict(saved["aligner"])
+    optimizer.load_state_dict(saved["optimizer"])
+    rng = saved["rng"]
+    torch.set_rng_state(rng["torch"].cpu())
+    if rng["cuda"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(rng["cuda"])
+    np.random.set_state(rng["numpy"])
+    random.setstate(rng["python"])
+    return saved["step"], saved["best_score"], saved["best_state"]
