@@ -1,0 +1,10 @@
+"""JSON API under ``/api``. Every route that takes an id looks it up through ``owned``, so a
+user can never reach another user's rows (tests enumerate the routes to check it)."""
+
+from fastapi import APIRouter
+
+from moksori.web.api import studio, talk, voices
+
+router = APIRouter(prefix="/api")
+for module in (studio, voices, talk):
+    router.include_router(module.router)

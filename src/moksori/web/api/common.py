@@ -1,0 +1,30 @@
+"""Helpers shared by the API modules."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from fastapi import HTTPException, Request
+from sqlalchemy.orm import Session
+
+from moksori.web.services import Services
+from moksori.web.settings import Settings
+from moksori.web.storage.models import User
+
+Row = TypeVar("Row")
+
+
+def owned(db: Session, model: type[Row], row_id: int, user: User) -> Row:
+    """The row if it exists and belongs to ``user``; otherwise 404, so ids of others leak nothing."""
+    row = db.get(model, row_id)
+    if row is None or row.user_id != user.id:
+        raise HTTPException(404, f"No such {model.__name__.lower()} in your account.")
+    return row
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def services_of(request: Request) -> Services:
+    return request.app.state.services

@@ -1,0 +1,194 @@
+"""Recording studio: prompts, takes with their checks, custom sentences, progress."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from moksori.audio import AudioError
+from moksori.web.api.common import owned, services_of, settings_of
+from moksori.web.audio_input import decode
+from moksori.web.security import consented_user, get_db
+from moksori.web.services import Problem, Prompt, Services, cer_outlier
+from moksori.web.settings import Settings
+from moksori.web.storage.files import save_take, user_file
+from moksori.web.storage.models import CustomSentence, Phrase, SkippedPrompt, Take, User
+
+router = APIRouter(tags=["studio"])
+SOURCES = ("script", "bank", "custom")
+
+
+def prompts_for(db: Session, services: Services, user: User, source: str) -> list[Prompt]:
+    if source == "script":
+        return services.script(user.language)
+    if source == "bank":
+        own = db.scalars(select(Phrase).where(Phrase.user_id == user.id, Phrase.banked).order_by(Phrase.id))
+        return services.message_bank(user.language) + [Prompt(f"phrase:{p.id}", p.text, "bank") for p in own]
+    if source == "custom":
+        rows = db.scalars(select(CustomSentence).where(CustomSentence.user_id == user.id).order_by(CustomSentence.id))
+        return [Prompt(f"custom:{s.id}", s.text, "custom") for s in rows]
+    raise HTTPException(422, f"Unknown prompt source {source!r}; use one of {', '.join(SOURCES)}.")
+
+
+def resolve_prompt(db: Session, services: Services, user: User, key: str) -> Prompt:
+    """The prompt behind ``key``, looked up on the server: the client never decides the text."""
+    source = {"script": "script", "bank": "bank", "phrase": "bank", "custom": "custom"}.get(key.split(":")[0])
+    for prompt in prompts_for(db, services, user, source) if source else []:
+        if prompt.key == key:
+            return prompt
+    raise HTTPException(404, "No such sentence to record in your account.")
+
+
+def take_json(take: Take) -> dict:
+    return {
+        "id": take.id, "prompt_key": take.prompt_key, "text": take.text, "duration_s": round(take.duration_s, 2),
+        "problems": take.problems, "kept": take.kept, "cer": take.cer,
+        "audio_url": f"/api/takes/{take.id}/audio",
+    }
+
+
+def usable(take: Take) -> bool:
+    return take.kept or not take.problems
+
+
+def check_and_store(db: Session, settings: Settings, services: Services, user: User, prompt: Prompt,
+                    samples: np.ndarray, rate: int) -> Take:
+    problems = services.check_take(samples, rate, prompt.text, user.language)
+    cer = None
+    if settings.asr_check and user.language == "ko":
+        cer = services.text_cer(samples, rate, prompt.text, user.language)
+        history = list(db.scalars(select(Take.cer).where(
+            Take.user_id == user.id, Take.cer.is_not(None), Take.prompt_key != prompt.key)))
+        if cer_outlier(cer, history):
+            problems.append(Problem("text_mismatch", "The words heard do not match the sentence. Please read it again."))
+    take = Take(user_id=user.id, prompt_key=prompt.key, text=prompt.text, language=user.language, sample_rate=rate,
+                duration_s=samples.size / rate, problems=[{"code": p.code, "message": p.message} for p in problems],
+                cer=cer)
+    return save_take(db, settings, take, samples)
+
+
+def decode_upload(upload: UploadFile, settings: Settings) -> tuple[np.ndarray, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload"
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload.file, out)
+        try:
+            return decode(path, settings.max_take_seconds)
+        except AudioError as error:
+            raise HTTPException(422, f"{upload.filename or 'Recording'}: {error}") from error
+
+
+@router.get("/prompts")
+def list_prompts(request: Request, source: str = "script", user: User = Depends(consented_user),
+                 db: Session = Depends(get_db)) -> dict:
+    prompts = prompts_for(db, services_of(request), user, source)
+    takes = {t.prompt_key: t for t in db.scalars(select(Take).where(Take.user_id == user.id))}
+    skipped = set(db.scalars(select(SkippedPrompt.prompt_key).where(SkippedPrompt.user_id == user.id)))
+    items = [{"key": p.key, "text": p.text, "take": take_json(takes[p.key]) if p.key in takes else None,
+              "skipped": p.key in skipped} for p in prompts]
+    # Resume where the user left off, on any device: the first prompt neither recorded nor skipped,
+    # then the first skipped one.
+    start = next((i for i, it in enumerate(items) if not it["take"] and not it["skipped"]),
+                 next((i for i, it in enumerate(items) if not it["take"]), 0))
+    return {"source": source, "prompts": items, "start": start}
+
+
+class KeyBody(BaseModel):
+    key: str = Field(max_length=100)
+
+
+@router.post("/prompts/skip")
+def skip_prompt(body: KeyBody, request: Request, user: User = Depends(consented_user),
+                db: Session = Depends(get_db)) -> dict:
+    prompt = resolve_prompt(db, services_of(request), user, body.key)
+    if not db.scalar(select(SkippedPrompt).where(SkippedPrompt.user_id == user.id,
+                                                 SkippedPrompt.prompt_key == prompt.key)):
+        db.add(SkippedPrompt(user_id=user.id, prompt_key=prompt.key))
+        db.commit()
+    return {"skipped": prompt.key}
+
+
+def progress_of(db: Session, settings: Settings, services: Services, user: User) -> dict:
+    takes = list(db.scalars(select(Take).where(Take.user_id == user.id)))
+    script_keys = {p.key for p in services.script(user.language)}
+    ready = sum(usable(t) for t in takes)
+    return {
+        "script_recorded": sum(t.prompt_key in script_keys for t in takes), "script_total": len(script_keys),
+        "takes": len(takes), "ready": ready, "flagged": len(takes) - ready,
+        "minutes": round(sum(t.duration_s for t in takes) / 60, 1),
+        "min_takes_for_build": settings.min_takes_for_build, "can_build": ready >= settings.min_takes_for_build,
+    }
+
+
+@router.get("/progress")
+def progress(request: Request, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    return progress_of(db, settings_of(request), services_of(request), user)
+
+
+@router.post("/takes")
+def record_take(request: Request, prompt_key: str = Form(max_length=100), audio: UploadFile = File(),
+                user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    services = services_of(request)
+    prompt = resolve_prompt(db, services, user, prompt_key)
+    samples, rate = decode_upload(audio, settings_of(request))
+    db.query(SkippedPrompt).filter_by(user_id=user.id, prompt_key=prompt.key).delete()
+    take = check_and_store(db, settings_of(request), services, user, prompt, samples, rate)
+    return take_json(take)
+
+
+@router.get("/takes/{take_id}/audio")
+def take_audio(take_id: int, request: Request, user: User = Depends(consented_user),
+               db: Session = Depends(get_db)) -> FileResponse:
+    take = owned(db, Take, take_id, user)
+    return FileResponse(user_file(settings_of(request), user.id, take.file), media_type="audio/wav")
+
+
+@router.post("/takes/{take_id}/keep")
+def keep_take(take_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    take = owned(db, Take, take_id, user)
+    take.kept = True
+    db.commit()
+    return take_json(take)
+
+
+@router.delete("/takes/{take_id}")
+def delete_take(take_id: int, request: Request, user: User = Depends(consented_user),
+                db: Session = Depends(get_db)) -> dict:
+    take = owned(db, Take, take_id, user)
+    path = user_file(settings_of(request), user.id, take.file)
+    db.delete(take)
+    db.commit()
+    path.unlink(missing_ok=True)
+    return {"deleted": take_id}
+
+
+class TextBody(BaseModel):
+    text: str = Field(min_length=1, max_length=500)
+
+
+@router.post("/sentences")
+def add_sentence(body: TextBody, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    text = body.text.strip()
+    if not text:
+        raise HTTPException(422, "The sentence is empty.")
+    sentence = CustomSentence(user_id=user.id, text=text)
+    db.add(sentence)
+    db.commit()
+    return {"id": sentence.id, "key": f"custom:{sentence.id}", "text": sentence.text}
+
+
+@router.delete("/sentences/{sentence_id}")
+def delete_sentence(sentence_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    sentence = owned(db, CustomSentence, sentence_id, user)
+    db.delete(sentence)
+    db.commit()
+    return {"deleted": sentence_id}
+

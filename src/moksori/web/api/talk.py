@@ -1,0 +1,138 @@
+"""Talk screen: speak text in the user's voice (streamed), phrase board and history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from moksori.audio import load_audio
+from moksori.web.api.common import owned, services_of, settings_of
+from moksori.web.security import consented_user, get_db
+from moksori.web.storage.files import user_file
+from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
+
+router = APIRouter(tags=["talk"])
+HISTORY_SHOWN = 50
+
+
+class SpeakBody(BaseModel):
+    text: str
+    voice_id: int | None = None
+
+
+def pcm16(chunks: Iterator[np.ndarray]) -> Iterator[bytes]:
+    for chunk in chunks:
+        yield (np.clip(chunk, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+
+
+def banked_recording(db: Session, user: User, text: str) -> Take | None:
+    """A message-bank recording of exactly this text, played as recorded instead of synthesised."""
+    return db.scalar(select(Take).where(
+        Take.user_id == user.id, Take.text == text,
+        Take.prompt_key.startswith("bank:") | Take.prompt_key.startswith("phrase:"),
+    ).order_by(Take.id.desc()))
+
+
+@router.post("/speak")
+def speak(body: SpeakBody, request: Request, user: User = Depends(consented_user),
+          db: Session = Depends(get_db)) -> StreamingResponse:
+    """Raw 16-bit little-endian mono PCM, sent chunk by chunk as the engine makes it, so playback
+    starts before the sentence is finished; the rate is in ``X-Sample-Rate``."""
+    settings = settings_of(request)
+    text = " ".join(body.text.split())
+    if not text:
+        raise HTTPException(422, "There is nothing to say: the text is empty.")
+    if len(text) > settings.max_speak_chars:
+        raise HTTPException(413, f"That text is {len(text)} characters long; the talk screen speaks at most "
+                                 f"{settings.max_speak_chars} at a time. Split it into shorter parts.")
+    take = banked_recording(db, user, text)
+    if take:
+        samples, rate = load_audio(user_file(settings, user.id, take.file))
+        chunks, source = iter([samples]), "recording"
+    else:
+        if body.voice_id is not None:
+            row = owned(db, Voice, body.voice_id, user)
+        else:
+            row = db.scalar(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
+        if row is None:
+            raise HTTPException(409, "You have no voice yet. Build one on the Voices page first.")
+        voice = services_of(request).voice(user_file(settings, user.id, row.file))
+        chunks, rate, source = voice.stream(text), voice.sample_rate, "voice"
+    db.add(HistoryItem(user_id=user.id, text=text))
+    db.commit()
+    return StreamingResponse(pcm16(chunks), media_type="application/octet-stream",
+                             headers={"X-Sample-Rate": str(rate), "X-Source": source, "Cache-Control": "no-store"})
+
+
+class PhraseBody(BaseModel):
+    text: str = Field(min_length=1, max_length=500)
+    category: str = Field(default="", max_length=100)
+    favourite: bool = False
+    banked: bool = False
+
+
+class PhrasePatch(BaseModel):
+    text: str | None = Field(default=None, min_length=1, max_length=500)
+    category: str | None = Field(default=None, max_length=100)
+    favourite: bool | None = None
+    banked: bool | None = None
+
+
+def phrase_json(phrase: Phrase) -> dict:
+    return {"id": phrase.id, "text": phrase.text, "category": phrase.category, "favourite": phrase.favourite,
+            "banked": phrase.banked}
+
+
+@router.get("/phrases")
+def list_phrases(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    phrases = db.scalars(select(Phrase).where(Phrase.user_id == user.id)
+                         .order_by(Phrase.favourite.desc(), Phrase.category, Phrase.id))
+    return {"phrases": [phrase_json(p) for p in phrases]}
+
+
+@router.post("/phrases")
+def add_phrase(body: PhraseBody, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    if not body.text.strip():
+        raise HTTPException(422, "The phrase is empty.")
+    phrase = Phrase(user_id=user.id, text=" ".join(body.text.split()), category=body.category.strip(),
+                    favourite=body.favourite, banked=body.banked)
+    db.add(phrase)
+    db.commit()
+    return phrase_json(phrase)
+
+
+@router.patch("/phrases/{phrase_id}")
+def edit_phrase(phrase_id: int, body: PhrasePatch, user: User = Depends(consented_user),
+                db: Session = Depends(get_db)) -> dict:
+    phrase = owned(db, Phrase, phrase_id, user)
+    for name, value in body.model_dump(exclude_none=True).items():
+        setattr(phrase, name, " ".join(value.split()) if name == "text" else value)
+    db.commit()
+    return phrase_json(phrase)
+
+
+@router.delete("/phrases/{phrase_id}")
+def delete_phrase(phrase_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    db.delete(owned(db, Phrase, phrase_id, user))
+    db.commit()
+    return {"deleted": phrase_id}
+
+
+@router.get("/history")
+def history(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    items = db.scalars(select(HistoryItem).where(HistoryItem.user_id == user.id)
+                       .order_by(HistoryItem.id.desc()).limit(HISTORY_SHOWN))
+    return {"history": [{"id": h.id, "text": h.text, "at": h.created_at.isoformat()} for h in items]}
+
+
+@router.delete("/history")
+def clear_history(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    db.execute(delete(HistoryItem).where(HistoryItem.user_id == user.id))
+    db.commit()
+    return {"cleared": True}

@@ -1,0 +1,161 @@
+"""Voice building (jobs with live progress), finished voices, export and import."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi.responses import FileResponse, StreamingResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from moksori.web.api.common import owned, services_of, settings_of
+from moksori.web.api.studio import progress_of
+from moksori.web.jobs.queue import ACTIVE, FINISHED, cancel
+from moksori.web.jobs.worker import card_json
+from moksori.web.security import consented_user, get_db
+from moksori.web.storage.files import VOICES, new_name, user_file
+from moksori.web.storage.models import Job, User, Voice
+
+router = APIRouter(tags=["voices"])
+EVENT_POLL_SECONDS = 0.5
+
+
+def job_json(job: Job) -> dict:
+    return {
+        "id": job.id, "status": job.status, "stage": job.stage, "percent": round(100 * job.fraction, 1),
+        "eta_s": None if job.eta_s is None else round(job.eta_s), "message": job.message,
+        "voice_id": job.voice_id, "take_count": job.take_count,
+        "created_at": job.created_at.isoformat(), "finished": job.status in FINISHED,
+    }
+
+
+def voice_json(voice: Voice) -> dict:
+    return {
+        "id": voice.id, "version": voice.version, "name": voice.name, "card": voice.card,
+        "created_at": voice.created_at.isoformat(),
+        "sample_url": f"/api/voices/{voice.id}/sample" if voice.sample_file else None,
+        "export_url": f"/api/voices/{voice.id}/export",
+    }
+
+
+@router.post("/builds")
+def start_build(request: Request, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    settings = settings_of(request)
+    progress = progress_of(db, settings, services_of(request), user)
+    if not progress["can_build"]:
+        raise HTTPException(409, f"A voice needs at least {settings.min_takes_for_build} good recordings; "
+                                 f"you have {progress['ready']}.")
+    if db.scalar(select(Job).where(Job.user_id == user.id, Job.status.in_(ACTIVE))):
+        raise HTTPException(409, "A voice is already being built. Wait for it or cancel it first.")
+    job = Job(user_id=user.id, preset=settings.train_preset)
+    db.add(job)
+    db.commit()
+    return job_json(job)
+
+
+@router.get("/jobs")
+def list_jobs(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    jobs = db.scalars(select(Job).where(Job.user_id == user.id).order_by(Job.id.desc()).limit(20))
+    return {"jobs": [job_json(j) for j in jobs]}
+
+
+@router.get("/jobs/{job_id}")
+def get_job(job_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    return job_json(owned(db, Job, job_id, user))
+
+
+@router.get("/jobs/{job_id}/events")
+def job_events(job_id: int, request: Request, user: User = Depends(consented_user),
+               db: Session = Depends(get_db)) -> StreamingResponse:
+    owned(db, Job, job_id, user)
+    database = request.app.state.db
+
+    async def events() -> AsyncIterator[str]:
+        last = None
+        while not await request.is_disconnected():
+            with database.session() as session:
+                state = job_json(session.get(Job, job_id))
+            if state != last:
+                last = state
+                yield f"data: {json.dumps(state)}\n\n"
+            if state["finished"]:
+                return
+            await asyncio.sleep(EVENT_POLL_SECONDS)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+@router.post("/jobs/{job_id}/cancel")
+def cancel_job(job_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    job = owned(db, Job, job_id, user)
+    cancel(db, job)
+    return job_json(job)
+
+
+@router.get("/voices")
+def list_voices(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+    voices = db.scalars(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
+    return {"voices": [voice_json(v) for v in voices]}
+
+
+@router.get("/voices/{voice_id}/sample")
+def voice_sample(voice_id: int, request: Request, user: User = Depends(consented_user),
+                 db: Session = Depends(get_db)) -> FileResponse:
+    voice = owned(db, Voice, voice_id, user)
+    if not voice.sample_file:
+        raise HTTPException(404, "This voice has no sample.")
+    return FileResponse(user_file(settings_of(request), user.id, voice.sample_file), media_type="audio/wav")
+
+
+@router.get("/voices/{voice_id}/export")
+def export_voice(voice_id: int, request: Request, user: User = Depends(consented_user),
+                 db: Session = Depends(get_db)) -> FileResponse:
+    voice = owned(db, Voice, voice_id, user)
+    return FileResponse(user_file(settings_of(request), user.id, voice.file), media_type="application/octet-stream",
+                        filename=f"moksori-voice-{voice.version}.voice")
+
+
+@router.post("/voices/import")
+def import_voice(request: Request, file: UploadFile = File(), user: User = Depends(consented_user),
+                 db: Session = Depends(get_db)) -> dict:
+    settings, services = settings_of(request), services_of(request)
+    name = new_name(VOICES, ".voice")
+    target = user_file(settings, user.id, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Copy to a temporary name and rename, like write_wav: no half file is ever referenced.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as out:
+        shutil.copyfileobj(file.file, out)
+    os.replace(tmp, target)
+    try:
+        voice = services.voice(target)
+    except Exception as error:  # whatever the engine says about a foreign file, the user gets the reason
+        target.unlink(missing_ok=True)
+        services.forget_voice(target)
+        raise HTTPException(422, f"{file.filename or 'This file'} is not a Moksori voice file ({error}).") from error
+    version = (db.scalar(select(func.max(Voice.version)).where(Voice.user_id == user.id)) or 0) + 1
+    row = Voice(user_id=user.id, version=version, name=f"Voice {version} (imported)", file=name,
+                card=card_json(voice.card))
+    db.add(row)
+    db.commit()
+    return voice_json(row)
+
+
+@router.delete("/voices/{voice_id}")
+def delete_voice(voice_id: int, request: Request, user: User = Depends(consented_user),
+                 db: Session = Depends(get_db)) -> dict:
+    voice = owned(db, Voice, voice_id, user)
+    settings = settings_of(request)
+    files = [user_file(settings, user.id, f) for f in (voice.file, voice.sample_file) if f]
+    db.delete(voice)
+    db.commit()
+    services_of(request).forget_voice(files[0])
+    for path in files:
+        path.unlink(missing_ok=True)
+    return {"deleted": voice_id}

@@ -1,0 +1,70 @@
+"""The job queue (rows in ``jobs``) and the worker process the app starts and stops."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from moksori.web.settings import Settings
+from moksori.web.storage.models import Job
+
+ACTIVE = ("queued", "running", "cancelling")
+FINISHED = ("done", "failed", "cancelled")
+
+
+def cancel(db: Session, job: Job) -> None:
+    """Queued jobs stop at once; a running one is told to stop at its next progress report."""
+    if job.status == "queued":
+        job.status = "cancelled"
+        job.finished_at = datetime.now(UTC)
+    elif job.status == "running":
+        job.status = "cancelling"
+    db.commit()
+
+
+def claim_next(db: Session) -> Job | None:
+    """Take the oldest queued job; the conditional update makes two workers never share one."""
+    for job in db.query(Job).filter(Job.status == "queued").order_by(Job.id).limit(5):
+        claimed = db.execute(
+            update(Job).where(Job.id == job.id, Job.status == "queued")
+            .values(status="running", started_at=datetime.now(UTC))
+        ).rowcount
+        db.commit()
+        if claimed:
+            db.refresh(job)
+            return job
+    return None
+
+
+def requeue_interrupted(db: Session) -> None:
+    """Jobs a dead worker left running start again, resuming from their checkpoints."""
+    db.execute(update(Job).where(Job.status == "running").values(status="queued", resume=True))
+    db.execute(update(Job).where(Job.status == "cancelling")
+               .values(status="cancelled", finished_at=datetime.now(UTC)))
+    db.commit()
+
+
+class WorkerProcess:
+    """``python -m moksori.web.jobs.worker`` as a child of the app, with the app's settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moksori.web.jobs.worker", self.settings.model_dump_json()],
+        )
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

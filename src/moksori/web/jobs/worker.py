@@ -1,0 +1,163 @@
+"""The embedded worker: polls the job queue and builds voices with the engine.
+
+Run by the app as ``python -m moksori.web.jobs.worker SETTINGS_JSON``. Training is CPU-bound, so
+it runs here, niced, and never in the web server process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from moksori.audio import ENGINE_SAMPLE_RATE, load_audio, write_wav
+from moksori.web.jobs.queue import claim_next, requeue_interrupted
+from moksori.web.services import Services
+from moksori.web.settings import Settings
+from moksori.web.storage.db import Database
+from moksori.web.storage.files import VOICES, new_name, user_file
+from moksori.web.storage.models import Job, Take, User, Voice
+
+POLL_SECONDS = 1.0
+PROGRESS_WRITE_SECONDS = 0.5
+
+
+class JobCancelled(Exception):
+    pass
+
+
+class ProgressReporter:
+    """The engine's ``progress(stage, fraction, info)``: saves stage, percent and ETA for the page,
+    and stops the build when the user has cancelled it."""
+
+    def __init__(self, db: Database, job_id: int) -> None:
+        self.db, self.job_id = db, job_id
+        self.stage, self.stage_started, self.last_write = "", time.monotonic(), 0.0
+
+    def __call__(self, stage: str, fraction: float, info: dict | None = None) -> None:
+        now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.stage_started, self.last_write = stage, now, 0.0
+        if now - self.last_write < PROGRESS_WRITE_SECONDS and fraction < 1.0:
+            return
+        self.last_write = now
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        eta = (info or {}).get("eta_s")
+        if eta is None and fraction > 0.02:
+            eta = (now - self.stage_started) * (1 - fraction) / fraction
+        with self.db.session() as session:
+            job = session.get(Job, self.job_id)
+            if job is None or job.status in ("cancelling", "cancelled"):
+                raise JobCancelled()
+            job.stage, job.fraction, job.eta_s = stage, fraction, eta
+            session.commit()
+
+
+def card_json(card: Any) -> dict:
+    if dataclasses.is_dataclass(card):
+        card = dataclasses.asdict(card)
+    elif not isinstance(card, dict):
+        card = {"description": str(card)}
+    return json.loads(json.dumps(card, default=str))
+
+
+def write_dataset(db: Database, settings: Settings, services: Services, job: Job, folder: Path,
+                  progress: ProgressReporter) -> int:
+    """The user's usable takes as a prepared LJSpeech-style folder for ``engine.train``."""
+    with db.session() as session:
+        takes = [t for t in session.scalars(select(Take).where(Take.user_id == job.user_id).order_by(Take.id))
+                 if t.kept or not t.problems]
+    wavs = folder / "wavs"
+    wavs.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n, take in enumerate(takes):
+        samples, rate = load_audio(user_file(settings, job.user_id, take.file), ENGINE_SAMPLE_RATE)
+        write_wav(wavs / f"take{take.id}.wav", services.prepare_take(samples, rate), ENGINE_SAMPLE_RATE)
+        rows.append(f"take{take.id}|{take.text.replace('|', ' ')}")
+        progress("preparing recordings", (n + 1) / len(takes), {})
+    (folder / "metadata.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return len(takes)
+
+
+def sample_sentence(language: str) -> str:
+    return "안녕하세요. 제 목소리로 말하고 있어요." if language == "ko" else "Hello. This is my own voice speaking."
+
+
+def run_job(db: Database, settings: Settings, services: Services, job_id: int) -> None:
+    """Build one voice; the job row ends ``done``, ``failed`` (with the reason) or ``cancelled``."""
+    with db.session() as session:
+        job = session.get(Job, job_id)
+        language = session.get(User, job.user_id).language
+    workdir = settings.user_dir(job.user_id) / "jobs" / str(job.id)
+    voice_name = new_name(VOICES, ".voice")
+    voice_path = user_file(settings, job.user_id, voice_name)
+    sample_name = new_name(VOICES, ".wav")
+    progress = ProgressReporter(db, job.id)
+    try:
+        count = write_dataset(db, settings, services, job, workdir / "dataset", progress)
+        if count == 0:
+            raise ValueError("There are no usable recordings to build from.")
+        voice_path.parent.mkdir(parents=True, exist_ok=True)
+        services.train(workdir / "dataset", voice_path, job.preset, progress, job.resume, workdir / "work")
+        voice = services.voice(voice_path)
+        write_wav(user_file(settings, job.user_id, sample_name), voice.synthesize(sample_sentence(language)),
+                  voice.sample_rate)
+        with db.session() as session:
+            version = (session.scalar(select(func.max(Voice.version)).where(Voice.user_id == job.user_id)) or 0) + 1
+            row = Voice(user_id=job.user_id, version=version, name=f"Voice {version}", file=voice_name,
+                        sample_file=sample_name, card=card_json(voice.card))
+            session.add(row)
+            session.flush()
+            _finish(session, job.id, "done", voice_id=row.id, take_count=count, fraction=1.0, stage="finished")
+        shutil.rmtree(workdir, ignore_errors=True)
+    except JobCancelled:
+        _discard(voice_path, user_file(settings, job.user_id, sample_name), workdir)
+        with db.session() as session:
+            _finish(session, job.id, "cancelled")
+    except Exception as error:  # the reason is shown to the user on the voices page
+        _discard(voice_path, user_file(settings, job.user_id, sample_name), workdir)
+        with db.session() as session:
+            _finish(session, job.id, "failed", message=f"{type(error).__name__}: {error}")
+
+
+def _discard(*paths: Path) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _finish(session, job_id: int, status: str, **values: Any) -> None:
+    job = session.get(Job, job_id)
+    job.status, job.finished_at, job.eta_s = status, datetime.now(UTC), None
+    for name, value in values.items():
+        setattr(job, name, value)
+    session.commit()
+
+
+def serve(settings: Settings, services: Services, parent_pid: int) -> None:
+    db = Database(settings.sqlalchemy_url)
+    with db.session() as session:
+        requeue_interrupted(session)
+    while os.getppid() == parent_pid:
+        with db.session() as session:
+            job = claim_next(session)
+            job_id = job.id if job else None
+        if job_id is None:
+            time.sleep(POLL_SECONDS)
+        else:
+            run_job(db, settings, services, job_id)
+
+
+if __name__ == "__main__":
+    os.nice(10)
+    serve(Settings(**json.loads(sys.argv[1])), Services(), os.getppid())

@@ -1,0 +1,119 @@
+"""The web app's only doors into the other areas (text scripts, take checks, ASR, engine).
+
+Everything the app needs from them goes through ``Services``, so the switch between the real
+modules and a test's double is this one class. Imports stay inside methods: the engine and vosk
+are heavy, and the worker process needs only part of them.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+ProgressCallback = Callable[[str, float, dict], None]
+
+
+@dataclass(frozen=True)
+class Prompt:
+    key: str  # "script:<n>", "bank:<n>", "custom:<id>", "phrase:<id>"
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+
+
+class SpeakingVoice(Protocol):
+    sample_rate: int
+    card: Any
+
+    def stream(self, text: str) -> Iterator[np.ndarray]: ...
+
+    def synthesize(self, text: str) -> np.ndarray: ...
+
+
+# A take is flagged by the text-match check when its character error rate is this far above
+# the speaker's own median: vosk's small Korean model misreads every voice somewhat, so only the
+# outliers of one person's takes mean "you read something else".
+CER_MARGIN = 0.25
+CER_MIN_HISTORY = 5
+
+
+def cer_outlier(cer: float, history: list[float]) -> bool:
+    if len(history) < CER_MIN_HISTORY:
+        return False
+    median = statistics.median(history)
+    return cer > max(2 * median, median + CER_MARGIN)
+
+
+class Services:
+    """The real implementations, loaded lazily and cached per process."""
+
+    def __init__(self) -> None:
+        self._voices: dict[str, SpeakingVoice] = {}
+        self._lock = threading.Lock()
+
+    # text
+    def script(self, language: str) -> list[Prompt]:
+        from moksori.text.script import recording_script
+
+        return [Prompt(f"script:{n}", _text_of(item), "script") for n, item in enumerate(recording_script(language))]
+
+    def message_bank(self, language: str) -> list[Prompt]:
+        from moksori.text.script import message_bank
+
+        return [Prompt(f"bank:{n}", _text_of(item), "bank") for n, item in enumerate(message_bank(language))]
+
+    # recordings
+    def check_take(self, samples: np.ndarray, rate: int, text: str, language: str) -> list[Problem]:
+        from moksori.dataset import check_take
+
+        return [
+            Problem(str(getattr(p, "code", getattr(p, "kind", "problem"))), str(getattr(p, "message", p)))
+            for p in check_take(samples, rate, text, language)
+        ]
+
+    def text_cer(self, samples: np.ndarray, rate: int, text: str, language: str) -> float:
+        from moksori.evaluation.asr import cer, transcribe
+
+        return float(cer(text, transcribe(samples, rate, language)))
+
+    def prepare_take(self, samples: np.ndarray, rate: int) -> np.ndarray:
+        from moksori.dataset import prepare_take
+
+        return prepare_take(samples, rate)
+
+    # engine
+    def train(self, dataset_dir: Path, out_path: Path, preset: str, progress: ProgressCallback,
+              resume: bool, workdir: Path) -> Path:
+        from moksori.engine import TrainConfig, train
+
+        config = TrainConfig.tiny() if preset == "tiny" else TrainConfig()
+        return Path(train(dataset_dir, out_path, config=config, progress=progress, resume=resume, workdir=workdir))
+
+    def voice(self, path: Path) -> SpeakingVoice:
+        """The loaded voice, cached per file: loading costs far more than one sentence."""
+        key = str(path)
+        with self._lock:
+            if key not in self._voices:
+                from moksori.engine import Voice
+
+                self._voices[key] = Voice.load(path)
+            return self._voices[key]
+
+    def forget_voice(self, path: Path) -> None:
+        with self._lock:
+            self._voices.pop(str(path), None)
+
+
+def _text_of(item: Any) -> str:
+    return item if isinstance(item, str) else str(getattr(item, "text", item))

@@ -1,0 +1,45 @@
+// Shared by every page: CSRF-aware fetch and the text-size buttons.
+"use strict";
+
+const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+
+// fetch() that sends the CSRF token and turns error answers into an Error with the server's message.
+async function api(url, options = {}) {
+  const headers = Object.assign({ "X-CSRF-Token": csrfToken }, options.headers || {});
+  if (options.json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(options.json);
+  }
+  const response = await fetch(url, Object.assign({}, options, { headers, credentials: "same-origin" }));
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try { message = (await response.json()).detail || message; } catch (e) { /* not JSON */ }
+    throw new Error(message);
+  }
+  return options.raw ? response : response.json();
+}
+
+// The chosen text size is kept per device, since a phone and a tablet want different sizes.
+function applyFontSize(step) {
+  const size = Math.min(32, Math.max(14, (Number(localStorage.getItem("moksori-font")) || 18) + step));
+  localStorage.setItem("moksori-font", size);
+  document.documentElement.style.fontSize = size + "px";
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  applyFontSize(0);
+  for (const button of document.querySelectorAll("[data-font]")) {
+    button.addEventListener("click", () => applyFontSize(2 * Number(button.dataset.font)));
+  }
+});
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  // textContent only: phrases and sentences are user text and must never become markup.
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}

@@ -1,0 +1,148 @@
+// Recording studio: one prompt at a time, record / play / checks, progress kept on the server.
+"use strict";
+
+const state = { source: "script", prompts: [], index: 0, recorder: null };
+const $ = (id) => document.getElementById(id);
+
+async function loadProgress() {
+  const p = await api("/api/progress");
+  $("progress-bar").max = p.script_total || 1;
+  $("progress-bar").value = p.script_recorded;
+  $("progress-text").textContent =
+    `${p.script_recorded} / ${p.script_total} script sentences · ${p.takes} takes (${p.flagged} flagged) · ` +
+    `${p.minutes} min recorded · ${p.ready >= p.min_takes_for_build ? "ready to build a voice" : `${p.min_takes_for_build - p.ready} more good takes to build a voice`}`;
+}
+
+async function loadPrompts(source) {
+  const data = await api(`/api/prompts?source=${encodeURIComponent(source)}`);
+  state.source = source;
+  state.prompts = data.prompts;
+  state.index = data.start;
+  show();
+}
+
+function show() {
+  const prompt = state.prompts[state.index];
+  $("prompt-pos").textContent = prompt ? `${state.index + 1} / ${state.prompts.length}` : "";
+  $("prompt").textContent = prompt ? prompt.text : "No sentences here yet. 아직 문장이 없습니다.";
+  for (const id of ["record", "skip", "prev", "next"]) $(id).disabled = !prompt;
+  $("prev").disabled = !prompt || state.index === 0;
+  $("next").disabled = !prompt || state.index >= state.prompts.length - 1;
+  showTake(prompt && prompt.take);
+}
+
+function showTake(take) {
+  const checks = $("checks");
+  checks.replaceChildren();
+  $("play").disabled = !take;
+  $("keep").hidden = !take || take.problems.length === 0 || take.kept;
+  if (!take) return;
+  $("player").src = `${take.audio_url}?t=${take.id}`;
+  if (take.problems.length === 0) {
+    checks.append(el("p", { class: "ok" }, `✓ Good take (${take.duration_s} s). 좋아요!`));
+  } else {
+    checks.append(el("p", { class: "error" }, take.kept ? "Kept despite:" : "Please re-record · 다시 녹음해 주세요:"));
+    const list = el("ul", { class: "problems" });
+    for (const problem of take.problems) list.append(el("li", { "data-code": problem.code }, problem.message));
+    checks.append(list);
+  }
+}
+
+async function toggleRecording() {
+  const button = $("record");
+  if (!state.recorder) {
+    state.recorder = new Recorder();
+    try {
+      await state.recorder.start();
+    } catch (error) {
+      state.recorder = null;
+      $("checks").replaceChildren(el("p", { class: "error" }, `Microphone unavailable: ${error.message}`));
+      return;
+    }
+    button.textContent = "■ 멈춤 Stop";
+    button.setAttribute("aria-pressed", "true");
+    return;
+  }
+  const blob = await state.recorder.stop();
+  state.recorder = null;
+  button.textContent = "● 다시 녹음 Re-record";
+  button.setAttribute("aria-pressed", "false");
+  $("checks").replaceChildren(el("p", {}, "Checking… 확인 중…"));
+  const prompt = state.prompts[state.index];
+  const form = new FormData();
+  form.append("prompt_key", prompt.key);
+  form.append("audio", blob, "take.wav");
+  try {
+    prompt.take = await api("/api/takes", { method: "POST", body: form });
+    prompt.skipped = false;
+    showTake(prompt.take);
+    loadProgress();
+  } catch (error) {
+    $("checks").replaceChildren(el("p", { class: "error" }, error.message));
+  }
+}
+
+function move(step) {
+  const next = state.index + step;
+  if (next >= 0 && next < state.prompts.length) {
+    state.index = next;
+    $("record").textContent = "● 녹음 Record";
+    show();
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("record").addEventListener("click", toggleRecording);
+  $("play").addEventListener("click", () => $("player").play());
+  $("prev").addEventListener("click", () => move(-1));
+  $("next").addEventListener("click", () => move(1));
+  $("skip").addEventListener("click", async () => {
+    await api("/api/prompts/skip", { method: "POST", json: { key: state.prompts[state.index].key } });
+    state.prompts[state.index].skipped = true;
+    move(1);
+  });
+  $("keep").addEventListener("click", async () => {
+    const prompt = state.prompts[state.index];
+    prompt.take = await api(`/api/takes/${prompt.take.id}/keep`, { method: "POST" });
+    showTake(prompt.take);
+    loadProgress();
+  });
+  for (const radio of document.querySelectorAll('input[name="source"]')) {
+    radio.addEventListener("change", () => loadPrompts(radio.value));
+  }
+  $("add-sentence").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = $("new-sentence").value;
+    await api("/api/sentences", { method: "POST", json: { text } });
+    $("new-sentence").value = "";
+    document.querySelector('input[name="source"][value="custom"]').checked = true;
+    await loadPrompts("custom");
+    state.index = state.prompts.length - 1;
+    show();
+  });
+  $("upload").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = new FormData();
+    for (const file of $("upload-files").files) form.append("files", file, file.name);
+    form.append("texts", $("upload-texts").value);
+    $("upload-result").textContent = "Uploading and checking… 확인 중…";
+    try {
+      const result = await api("/api/uploads", { method: "POST", body: form });
+      $("upload-result").textContent =
+        `${result.imported} recordings added (${result.flagged} flagged)` +
+        (result.errors.length ? `; not added: ${result.errors.join("; ")}` : ".");
+      loadProgress();
+      loadPrompts(state.source);
+    } catch (error) {
+      $("upload-result").textContent = error.message;
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, textarea, select") || event.ctrlKey || event.metaKey || event.altKey) return;
+    const actions = { r: toggleRecording, p: () => $("player").play(), s: () => $("skip").click(),
+                      ArrowLeft: () => move(-1), ArrowRight: () => move(1) };
+    if (actions[event.key] && state.prompts.length) { event.preventDefault(); actions[event.key](); }
+  });
+  loadProgress();
+  loadPrompts("script");
+});

@@ -1,0 +1,89 @@
+// Voices page: start a build, follow it live (server-sent events), cancel, list and import voices.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let events = null;
+
+function formatEta(seconds) {
+  if (seconds === null || seconds === undefined) return "";
+  const minutes = Math.floor(seconds / 60);
+  return `About ${minutes ? `${minutes} min ` : ""}${seconds % 60} s left · 남은 시간`;
+}
+
+function showJob(job) {
+  $("job").hidden = job.finished;
+  $("job-stage").textContent = `${job.stage || "waiting to start · 대기 중"} — ${job.percent}%`;
+  $("job-progress").value = job.percent;
+  $("job-eta").textContent = formatEta(job.eta_s);
+  $("job-error").hidden = job.status !== "failed";
+  if (job.status === "failed") $("job-error").textContent = `The build failed · 실패: ${job.message}`;
+  if (job.finished) {
+    if (events) events.close();
+    events = null;
+    if (job.status === "cancelled") $("job-error").hidden = true;
+    refresh();
+  }
+}
+
+function follow(job) {
+  showJob(job);
+  if (job.finished) return;
+  events = new EventSource(`/api/jobs/${job.id}/events`);
+  events.onmessage = (message) => showJob(JSON.parse(message.data));
+  $("cancel").onclick = async () => showJob(await api(`/api/jobs/${job.id}/cancel`, { method: "POST" }));
+}
+
+async function refresh() {
+  const [progress, jobs, voices] = await Promise.all([api("/api/progress"), api("/api/jobs"), api("/api/voices")]);
+  const active = jobs.jobs.find((job) => !job.finished);
+  $("build").disabled = !progress.can_build || Boolean(active);
+  $("build-status").textContent = progress.can_build
+    ? `${progress.ready} good recordings (${progress.minutes} min) are ready.`
+    : `${progress.ready} of ${progress.min_takes_for_build} good recordings needed. 녹음을 더 해 주세요.`;
+  if (active && !events) follow(active);
+  const last = jobs.jobs[0];
+  if (!active && last && last.status === "failed") showJob(last);
+  const list = $("voices");
+  list.replaceChildren();
+  if (!voices.voices.length) list.append(el("li", {}, "No voice yet. 아직 목소리가 없습니다."));
+  for (const voice of voices.voices) {
+    const card = el("dl", { class: "voice-card" });
+    for (const [key, value] of Object.entries(voice.card || {})) {
+      card.append(el("dt", {}, key), el("dd", {}, typeof value === "object" ? JSON.stringify(value) : value));
+    }
+    const item = el("li", { class: "voice" }, el("h3", {}, `${voice.name} · v${voice.version}`), card);
+    if (voice.sample_url) item.append(el("audio", { controls: "", src: voice.sample_url, "aria-label": `Sample of ${voice.name}` }));
+    item.append(
+      el("a", { href: voice.export_url, class: "button", download: "" }, "내보내기 Export"),
+      el("button", { type: "button", class: "warn", onclick: async () => {
+        if (confirm(`Delete ${voice.name}? 삭제할까요?`)) { await api(`/api/voices/${voice.id}`, { method: "DELETE" }); refresh(); }
+      } }, "삭제 Delete"),
+    );
+    list.append(item);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("build").addEventListener("click", async () => {
+    $("build").disabled = true;
+    try {
+      follow(await api("/api/builds", { method: "POST" }));
+    } catch (error) {
+      $("job-error").hidden = false;
+      $("job-error").textContent = error.message;
+    }
+  });
+  $("import").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = new FormData();
+    form.append("file", $("import-file").files[0]);
+    try {
+      const voice = await api("/api/voices/import", { method: "POST", body: form });
+      $("import-result").textContent = `Imported as ${voice.name}.`;
+      refresh();
+    } catch (error) {
+      $("import-result").textContent = error.message;
+    }
+  });
+  refresh();
+});

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, the database session, migrations and files on disk."""
