@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from moksori.text.numbers import sino
+from moksori.text.ko_normalize import normalize_korean
 
 MAX_CHARS = 1_000_000
 
@@ -35,11 +35,18 @@ def normalize(text: str, lang: str = "ko") -> str:
     """Text as it is read aloud, e.g. ``"3.5%"`` → ``"삼 점 오 퍼센트"``."""
     text = clean(text)
     if lang == "ko":
-        text = re.sub(r"\d+", lambda m: sino(int(m.group())), text)
-        return re.sub(r"[^가-힣 ,.?!]", "", text)
+        text = normalize_korean(text)
+        return _tidy(re.sub(r"[^가-힣 ,.?!]", " ", text))
     if lang == "en":
         return text
     raise TextError(f"unsupported language {lang!r} (use 'ko' or 'en')")
+
+
+def _tidy(text: str) -> str:
+    """Single spaces, no space before punctuation, no punctuation left alone at the start."""
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r" (?=[,.?!])", "", text)
+    return re.sub(r"^[ ,.?!]+", "", text).strip()
 
 
 _SENTENCE_END = re.compile(r"(?<=[.?!…。？！])\s+")
