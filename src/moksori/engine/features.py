@@ -7,14 +7,19 @@ All functions are pure: numpy in, numpy out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pyworld
+import scipy.fft
+import scipy.signal
 
 FRAME_PERIOD_MS = 5.0
 MCEP_DIM = 60
 F0_FLOOR = 71.0
 F0_CEIL = 800.0
+# FFT size of the fast synthesiser: room for a 2-frame window plus the filter's impulse response.
+SYNTH_FFT_MS = 23.0
 # Log-F0 given to a fully unvoiced utterance, so the continuous contour stays finite (about 120 Hz).
 UNVOICED_LF0 = float(np.log(120.0))
 
@@ -92,8 +97,8 @@ def analyze(samples: np.ndarray, sample_rate: int) -> Features:
     )
 
 
-def synthesize(features: Features) -> np.ndarray:
-    """Float32 audio at ``features.sample_rate`` from WORLD features."""
+def synthesize_world(features: Features) -> np.ndarray:
+    """Float32 audio from WORLD's own synthesis (the reference ``synthesize`` is measured against)."""
     rate = features.sample_rate
     n_fft = fft_size(rate)
     f0 = np.where(features.vuv > 0.5, np.exp(features.lf0.astype(np.float64)), 0.0)
@@ -103,3 +108,135 @@ def synthesize(features: Features) -> np.ndarray:
     ap = pyworld.decode_aperiodicity(bap, rate, n_fft)
     audio = pyworld.synthesize(np.ascontiguousarray(f0), sp, ap, rate, FRAME_PERIOD_MS)
     return audio.astype(np.float32)
+
+
+@lru_cache(maxsize=8)
+def _minimum_phase_cepstrum(sample_rate: int, n_fft: int) -> np.ndarray:
+    """Matrix [MCEP_DIM, n_fft//2 + 1] from coded envelope to the folded cepstrum of its amplitude.
+
+    WORLD's envelope decoding is linear in the log domain (log sp = mcep @ M), so the minimum-phase
+    cepstrum of sqrt(sp) is one matrix product away; exp(rfft(cepstrum)) is then the filter.
+    """
+    log_sp = np.log(pyworld.decode_spectral_envelope(np.eye(MCEP_DIM), sample_rate, n_fft))
+    cepstrum = scipy.fft.irfft(0.5 * log_sp, n=n_fft)[:, : n_fft // 2 + 1]
+    cepstrum[:, 1 : n_fft // 2] *= 2.0
+    return cepstrum.astype(np.float32)
+
+
+@lru_cache(maxsize=8)
+def _aperiodicity_decoder(sample_rate: int, n_fft: int, n_bands: int) -> tuple[np.ndarray, np.ndarray]:
+    """Band aperiodicity (dB) to per-bin dB, as in WORLD's DecodeAperiodicity: ``bias + bap @ weights``.
+
+    WORLD interpolates linearly in dB between band centres every 3 kHz, pinned to -60 dB at 0 Hz
+    and 0 dB at Nyquist.
+    """
+    nodes = np.concatenate([[0.0], 3000.0 * np.arange(1, n_bands + 1), [sample_rate / 2]])
+    bins = np.arange(n_fft // 2 + 1) * sample_rate / n_fft
+    pinned = np.zeros(n_bands + 2)
+    pinned[0] = -60.0
+    bias = np.interp(bins, nodes, pinned)
+    weights = np.stack([np.interp(bins, nodes, np.eye(n_bands + 2)[b + 1]) for b in range(n_bands)])
+    return bias.astype(np.float32), weights.astype(np.float32)
+
+
+def _minimum_phase_filters(mcep: np.ndarray, sample_rate: int, n_fft: int) -> np.ndarray:
+    """Minimum-phase frequency responses [T, n_fft//2 + 1] with amplitude sqrt(sp) of each frame."""
+    log_response = scipy.fft.rfft(mcep @ _minimum_phase_cepstrum(sample_rate, n_fft), n=n_fft)
+    # exp of a complex array, written out: numpy's complex exp is several times slower.
+    magnitude = np.exp(log_response.real)
+    filters = np.empty(log_response.shape, dtype=np.complex64)
+    filters.real = magnitude * np.cos(log_response.imag)
+    filters.imag = magnitude * np.sin(log_response.imag)
+    return filters
+
+
+def _to_synthesis_frames(values: np.ndarray, sample_rate: int, hop: int, frames: int) -> np.ndarray:
+    """Resample frame-rate values onto the synthesis grid (integer hop), linearly."""
+    position = np.arange(frames) * (hop * 1000.0 / sample_rate / FRAME_PERIOD_MS)
+    low = np.minimum(position.astype(np.int64), values.shape[0] - 1)
+    high = np.minimum(low + 1, values.shape[0] - 1)
+    weight = (position - low).astype(np.float32).reshape(-1, *([1] * (values.ndim - 1)))
+    return values[low] * (1 - weight) + values[high] * weight
+
+
+def _per_sample(values: np.ndarray, hop: int, length: int) -> np.ndarray:
+    """Frame values (one per ``hop`` samples) linearly interpolated to every sample."""
+    step = np.diff(values, append=values[-1:]) / hop
+    return (values[:, None] + step[:, None] * np.arange(hop)).reshape(-1)[:length]
+
+
+def _pulse_train(lf0: np.ndarray, voiced: np.ndarray, sample_rate: int, hop: int, length: int) -> np.ndarray:
+    """Glottal pulses at the F0 of each sample, each carrying one pitch period's energy, zero mean.
+
+    Pulses sit at fractional positions (8-tap windowed-sinc), as WORLD does, so high voices keep a
+    steady pitch; pulses are kept only in voiced frames.
+    """
+    f0 = np.exp(_per_sample(lf0, hop, length).astype(np.float64))
+    phase = np.cumsum(f0 / sample_rate)
+    crossing = np.flatnonzero(np.diff(np.floor(phase)) > 0)  # a pulse between samples n and n + 1
+    frac = (np.ceil(phase[crossing]) - phase[crossing]) / (phase[crossing + 1] - phase[crossing])
+    gate = np.repeat(voiced > 0.5, hop)[:length]
+    keep = gate[crossing]
+    crossing, frac = crossing[keep], frac[keep]
+    amplitude = np.sqrt(sample_rate / f0[crossing])
+    taps = np.arange(-3, 5)
+    offset = taps[None, :] - frac[:, None]
+    kernel = np.sinc(offset) * (0.5 + 0.5 * np.cos(np.pi * offset / 4.5))
+    index = np.clip(crossing[:, None] + taps[None, :], 0, length - 1)
+    pulses = np.zeros(length, dtype=np.float64)
+    np.add.at(pulses, index.ravel(), (kernel * amplitude[:, None]).ravel())
+    # Remove the train's mean (one pulse per period) so no DC leaks through the filter.
+    pulses -= np.sqrt(f0 / sample_rate) * gate
+    return pulses.astype(np.float32)
+
+
+def _frames(signal: np.ndarray, hop: int, count: int) -> np.ndarray:
+    """Hann-windowed frames [count, 2 * hop] centred on multiples of ``hop``."""
+    padded = np.pad(signal, (hop, 2 * hop))
+    window = scipy.signal.get_window("hann", 2 * hop).astype(np.float32)  # sums to 1 at this hop
+    return np.lib.stride_tricks.sliding_window_view(padded, 2 * hop)[::hop][:count] * window
+
+
+def _overlap_add(frames: np.ndarray, hop: int) -> np.ndarray:
+    """Sum frames [T, n] placed every ``hop`` samples (vectorised: one add per hop-sized column block)."""
+    count, n = frames.shape
+    blocks = -(-n // hop)
+    padded = np.zeros((count, blocks * hop), dtype=frames.dtype)
+    padded[:, :n] = frames
+    out = np.zeros((count + blocks) * hop, dtype=frames.dtype)
+    for b in range(blocks):
+        out[b * hop : (b + count) * hop] += padded[:, b * hop : (b + 1) * hop].reshape(-1)
+    return out
+
+
+def synthesize(features: Features, seed: int = 0) -> np.ndarray:
+    """Float32 audio at ``features.sample_rate`` from WORLD features (fast source-filter synthesis).
+
+    The same model as WORLD's synthesis — pulses shaped by sqrt(sp (1 - ap^2)) plus noise shaped by
+    sqrt(sp) ap, through a minimum-phase filter — but vectorised over 5 ms frames (filtered
+    overlap-add) instead of one FFT chain per pulse, which makes it several times cheaper.
+    """
+    rate = features.sample_rate
+    hop = hop_length(rate)
+    n_fft = 1 << int(np.ceil(np.log2(SYNTH_FFT_MS / 1000 * rate)))
+    length = int(features.frames * FRAME_PERIOD_MS / 1000 * rate)
+    count = length // hop + 2  # frames centred from 0 past the end, so every sample sums to 1
+    mcep = _to_synthesis_frames(features.mcep.astype(np.float32), rate, hop, count)
+    bap = _to_synthesis_frames(features.bap.astype(np.float32), rate, hop, count)
+    lf0 = _to_synthesis_frames(features.lf0.astype(np.float32), rate, hop, count)
+    voiced = _to_synthesis_frames(features.vuv.astype(np.float32), rate, hop, count)
+
+    bias, weights = _aperiodicity_decoder(rate, n_fft, bap.shape[1])
+    aperiodicity = np.clip(np.exp((bias + bap @ weights) * np.float32(np.log(10) / 20)), 0.001, 1.0)
+    # WORLD's rule: a frame whose bands are all near 0 dB, or an unvoiced frame, is pure noise.
+    noise_only = (bap.mean(1) > -0.5) | (voiced < 0.5)
+    aperiodicity[noise_only] = 1.0
+    periodic_gain = np.sqrt(1.0 - aperiodicity**2)
+
+    pulses = _pulse_train(lf0, voiced, rate, hop, length)
+    noise = np.random.default_rng(seed).standard_normal(length, dtype=np.float32)
+    spectrum = scipy.fft.rfft(_frames(pulses, hop, count), n=n_fft) * periodic_gain
+    spectrum += scipy.fft.rfft(_frames(noise, hop, count), n=n_fft) * aperiodicity
+    spectrum *= _minimum_phase_filters(mcep, rate, n_fft)
+    audio = _overlap_add(scipy.fft.irfft(spectrum, n=n_fft), hop)
+    return np.ascontiguousarray(audio[hop : hop + length], dtype=np.float32)
