@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -30,6 +31,7 @@ class Prompt:
 class Problem:
     code: str
     message: str
+    severity: str = "error"  # "error": record again; "warning": usable, worth a look
 
 
 class SpeakingVoice(Protocol):
@@ -48,11 +50,23 @@ CER_MARGIN = 0.25
 CER_MIN_HISTORY = 5
 
 
+def usable(take: Any) -> bool:
+    """A take goes into a build unless a check said "record again" and the user did not keep it anyway."""
+    return take.kept or not any(p.get("severity", "error") == "error" for p in take.problems)
+
+
 def cer_outlier(cer: float, history: list[float]) -> bool:
     if len(history) < CER_MIN_HISTORY:
         return False
     median = statistics.median(history)
     return cer > max(2 * median, median + CER_MARGIN)
+
+
+# "tiny" builds in well under a minute for tests and demos; it only proves the pipeline end to end.
+TRAIN_PRESETS: dict[str, dict[str, Any]] = {
+    "default": {},
+    "tiny": {"model_size": "tiny", "steps": 40, "batch_size": 4, "eval_every": 20, "warmup_steps": 10, "workers": 1},
+}
 
 
 class Services:
@@ -77,27 +91,31 @@ class Services:
     def check_take(self, samples: np.ndarray, rate: int, text: str, language: str) -> list[Problem]:
         from moksori.dataset import check_take
 
-        return [
-            Problem(str(getattr(p, "code", getattr(p, "kind", "problem"))), str(getattr(p, "message", p)))
-            for p in check_take(samples, rate, text, language)
-        ]
+        return [Problem(p.code, p.message, p.severity) for p in check_take(samples, rate, text, language)]
 
     def text_cer(self, samples: np.ndarray, rate: int, text: str, language: str) -> float:
-        from moksori.evaluation.asr import cer, transcribe
+        from moksori.evaluation.asr import cer, reference_text, transcribe
 
-        return float(cer(text, transcribe(samples, rate, language)))
+        return float(cer(reference_text(text, language), transcribe(samples, rate, language), language))
 
-    def prepare_take(self, samples: np.ndarray, rate: int) -> np.ndarray:
-        from moksori.dataset import prepare_take
+    @contextmanager
+    def unpack_recordings(self, zip_path: Path) -> Iterator[list[tuple[str, Path, str]]]:
+        """``(id, audio path, text)`` of an LJSpeech-style zip, unpacked safely (no ``..`` paths, no
+        bombs); ``ValueError`` with a plain message when the zip is unusable."""
+        from moksori.dataset import read_metadata
+        from moksori.dataset.source import audio_files, open_dataset
 
-        return prepare_take(samples, rate)
+        with open_dataset(zip_path) as root:
+            texts, audio = read_metadata(root), audio_files(root)
+            yield [(utt_id, audio[utt_id], text) for utt_id, text in texts.items() if utt_id in audio]
 
     # engine
-    def train(self, dataset_dir: Path, out_path: Path, preset: str, progress: ProgressCallback,
+    def train(self, dataset_dir: Path, out_path: Path, preset: str, language: str, progress: ProgressCallback,
               resume: bool, workdir: Path) -> Path:
+        """``engine.train`` on an LJSpeech-style folder of raw takes (it checks and prepares them itself)."""
         from moksori.engine import TrainConfig, train
 
-        config = TrainConfig.tiny() if preset == "tiny" else TrainConfig()
+        config = TrainConfig(language=language, **TRAIN_PRESETS[preset])
         return Path(train(dataset_dir, out_path, config=config, progress=progress, resume=resume, workdir=workdir))
 
     def voice(self, path: Path) -> SpeakingVoice:

@@ -3,8 +3,8 @@ user can never reach another user's rows (tests enumerate the routes to check it
 
 from fastapi import APIRouter
 
-from moksori.web.api import studio, talk, voices
+from moksori.web.api import studio, talk, uploads, voices
 
 router = APIRouter(prefix="/api")
-for module in (studio, voices, talk):
+for module in (studio, uploads, voices, talk):
     router.include_router(module.router)

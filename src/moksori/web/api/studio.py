@@ -17,7 +17,7 @@ from moksori.audio import AudioError
 from moksori.web.api.common import owned, services_of, settings_of
 from moksori.web.audio_input import decode
 from moksori.web.security import consented_user, get_db
-from moksori.web.services import Problem, Prompt, Services, cer_outlier
+from moksori.web.services import Problem, Prompt, Services, cer_outlier, usable
 from moksori.web.settings import Settings
 from moksori.web.storage.files import save_take, user_file
 from moksori.web.storage.models import CustomSentence, Phrase, SkippedPrompt, Take, User
@@ -55,10 +55,6 @@ def take_json(take: Take) -> dict:
     }
 
 
-def usable(take: Take) -> bool:
-    return take.kept or not take.problems
-
-
 def check_and_store(db: Session, settings: Settings, services: Services, user: User, prompt: Prompt,
                     samples: np.ndarray, rate: int) -> Take:
     problems = services.check_take(samples, rate, prompt.text, user.language)
@@ -70,7 +66,7 @@ def check_and_store(db: Session, settings: Settings, services: Services, user: U
         if cer_outlier(cer, history):
             problems.append(Problem("text_mismatch", "The words heard do not match the sentence. Please read it again."))
     take = Take(user_id=user.id, prompt_key=prompt.key, text=prompt.text, language=user.language, sample_rate=rate,
-                duration_s=samples.size / rate, problems=[{"code": p.code, "message": p.message} for p in problems],
+                duration_s=samples.size / rate, problems=[{"code": p.code, "message": p.message, "severity": p.severity} for p in problems],
                 cer=cer)
     return save_take(db, settings, take, samples)
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from moksori.audio import ENGINE_SAMPLE_RATE, load_audio, write_wav
+from moksori.audio import write_wav
 from moksori.web.jobs.queue import claim_next, requeue_interrupted
-from moksori.web.services import Services
+from moksori.web.services import Services, usable
 from moksori.web.settings import Settings
 from moksori.web.storage.db import Database
 from moksori.web.storage.files import VOICES, new_name, user_file
@@ -69,20 +69,16 @@ def card_json(card: Any) -> dict:
     return json.loads(json.dumps(card, default=str))
 
 
-def write_dataset(db: Database, settings: Settings, services: Services, job: Job, folder: Path,
-                  progress: ProgressReporter) -> int:
-    """The user's usable takes as a prepared LJSpeech-style folder for ``engine.train``."""
+def write_dataset(db: Database, settings: Settings, job: Job, folder: Path) -> int:
+    """The user's usable takes as an LJSpeech-style folder; ``engine.train`` checks and prepares it."""
     with db.session() as session:
         takes = [t for t in session.scalars(select(Take).where(Take.user_id == job.user_id).order_by(Take.id))
-                 if t.kept or not t.problems]
+                 if usable(t)]
     wavs = folder / "wavs"
     wavs.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for n, take in enumerate(takes):
-        samples, rate = load_audio(user_file(settings, job.user_id, take.file), ENGINE_SAMPLE_RATE)
-        write_wav(wavs / f"take{take.id}.wav", services.prepare_take(samples, rate), ENGINE_SAMPLE_RATE)
-        rows.append(f"take{take.id}|{take.text.replace('|', ' ')}")
-        progress("preparing recordings", (n + 1) / len(takes), {})
+    for take in takes:
+        shutil.copyfile(user_file(settings, job.user_id, take.file), wavs / f"take{take.id}.wav")
+    rows = [f"take{take.id}|{' '.join(take.text.replace('|', ' ').split())}" for take in takes]
     (folder / "metadata.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return len(takes)
 
@@ -102,11 +98,11 @@ def run_job(db: Database, settings: Settings, services: Services, job_id: int) -
     sample_name = new_name(VOICES, ".wav")
     progress = ProgressReporter(db, job.id)
     try:
-        count = write_dataset(db, settings, services, job, workdir / "dataset", progress)
+        count = write_dataset(db, settings, job, workdir / "dataset")
         if count == 0:
             raise ValueError("There are no usable recordings to build from.")
         voice_path.parent.mkdir(parents=True, exist_ok=True)
-        services.train(workdir / "dataset", voice_path, job.preset, progress, job.resume, workdir / "work")
+        services.train(workdir / "dataset", voice_path, job.preset, language, progress, job.resume, workdir / "work")
         voice = services.voice(voice_path)
         write_wav(user_file(settings, job.user_id, sample_name), voice.synthesize(sample_sentence(language)),
                   voice.sample_rate)
@@ -138,6 +134,8 @@ def _discard(*paths: Path) -> None:
 
 def _finish(session, job_id: int, status: str, **values: Any) -> None:
     job = session.get(Job, job_id)
+    if job is None:  # the user deleted their data meanwhile
+        return
     job.status, job.finished_at, job.eta_s = status, datetime.now(UTC), None
     for name, value in values.items():
         setattr(job, name, value)
