@@ -1,0 +1,165 @@
+"""Fixtures for the web app: an app per test on its own data folder, logged-in clients, audio.
+
+``WebServices`` is a test double for the areas outside the web app (script, ASR, engine): these
+tests are about the web layer, and the real engine is exercised by the end-to-end test.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from fastapi.testclient import TestClient
+
+from moksori.web.app import build_app
+from moksori.web.security import CSRF_COOKIE
+from moksori.web.services import Prompt, Services
+from moksori.web.settings import Settings
+
+SCRIPT = ["안녕하세요, 만나서 반갑습니다.", "오늘 날씨가 정말 좋네요.", "물 한 잔 주시겠어요?", "잠깐만요, 천천히 말씀해 주세요."]
+BANK = ["사랑해요.", "고마워요."]
+RATE = 22050
+
+
+class DoubleVoice:
+    """Speaks a tone per word, in several chunks, like ``engine.Voice.stream``."""
+
+    sample_rate = RATE
+    card = {"speaker": "test", "language": "ko"}
+
+    def __init__(self, path: Path) -> None:
+        if path.read_bytes()[:5] != b"VOICE":
+            raise ValueError("not a voice file")
+
+    def stream(self, text: str) -> Iterator[np.ndarray]:
+        for n, _word in enumerate(text.split()):
+            t = np.arange(RATE // 10) / RATE
+            yield (0.3 * np.sin(2 * np.pi * (200 + 20 * n) * t)).astype(np.float32)
+
+    def synthesize(self, text: str) -> np.ndarray:
+        return np.concatenate(list(self.stream(text)))
+
+
+class WebServices(Services):
+    """Real take checks; fixed script, scripted CER and a double engine."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cers: list[float] = []
+        self.loads = 0
+        self.train_hook: Callable[[Callable], None] | None = None
+
+    def script(self, language: str) -> list[Prompt]:
+        return [Prompt(f"script:{n}", text, "script") for n, text in enumerate(SCRIPT)]
+
+    def message_bank(self, language: str) -> list[Prompt]:
+        return [Prompt(f"bank:{n}", text, "bank") for n, text in enumerate(BANK)]
+
+    def text_cer(self, samples, rate, text, language) -> float:
+        return self.cers.pop(0) if self.cers else 0.3
+
+    def train(self, dataset_dir, out_path, preset, language, progress, resume, workdir) -> Path:
+        rows = (dataset_dir / "metadata.csv").read_text(encoding="utf-8").splitlines()
+        assert len(rows) == len(list((dataset_dir / "wavs").glob("*.wav")))
+        for step in range(1, 5):
+            progress("train", step / 4, {"step": step, "eta_s": 4 - step})
+            if self.train_hook:
+                self.train_hook(progress)
+        Path(out_path).write_bytes(b"VOICE" + bytes(len(rows)))
+        return Path(out_path)
+
+    def voice(self, path: Path) -> DoubleVoice:
+        key = str(path)
+        if key not in self._voices:
+            self.loads += 1
+            self._voices[key] = DoubleVoice(path)
+        return self._voices[key]
+
+
+class Client(TestClient):
+    """A browser: keeps cookies and repeats the CSRF cookie in the header, as the pages' scripts do."""
+
+    def request(self, method, url, **kwargs):
+        if CSRF_COOKIE not in self.cookies:
+            super().request("GET", "/login")
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers.setdefault("X-CSRF-Token", self.cookies.get(CSRF_COOKIE))
+        return super().request(method, url, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", run_worker=False, asr_check=False, min_takes_for_build=2)
+
+
+@pytest.fixture
+def services() -> WebServices:
+    return WebServices()
+
+
+@pytest.fixture
+def app(settings: Settings, services: WebServices):
+    return build_app(settings, services)
+
+
+@pytest.fixture
+def make_client(app) -> Iterator[Callable[..., Client]]:
+    clients = []
+
+    def make(email: str | None = None, consent: bool = True) -> Client:
+        client = Client(app)
+        client.__enter__()
+        clients.append(client)
+        if email:
+            response = client.post("/signup", data={"email": email, "password": "correct horse", "language": "ko"})
+            assert response.status_code in (200, 303), response.text
+            if consent:
+                client.post("/consent", data={"agree": "yes"})
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def alice(make_client) -> Client:
+    return make_client("alice@example.com")
+
+
+@pytest.fixture
+def bob(make_client) -> Client:
+    return make_client("bob@example.com")
+
+
+@pytest.fixture(scope="session")
+def speech(synthetic_speaker) -> list[tuple[np.ndarray, int]]:
+    """Korean espeak-ng sentences with half a second of quiet room noise on each side."""
+    folder = synthetic_speaker("ko_f", 4)
+    rng = np.random.default_rng(0)
+    takes = []
+    for wav in sorted((folder / "wavs").glob("*.wav")):
+        samples, rate = sf.read(wav, dtype="float32")
+        pad = np.zeros(rate // 2, dtype=np.float32)
+        padded = np.concatenate([pad, 0.5 * samples / np.abs(samples).max(), pad])
+        takes.append((padded + rng.normal(0, 1e-4, padded.size).astype(np.float32), rate))
+    return takes
+
+
+def wav_bytes(samples: np.ndarray, rate: int, fmt: str = "WAV") -> bytes:
+    buffer = io.BytesIO()
+    sf.write(buffer, samples, rate, format=fmt)
+    return buffer.getvalue()
+
+
+def record(client: Client, key: str, samples: np.ndarray, rate: int):
+    return client.post("/api/takes", data={"prompt_key": key},
+                       files={"audio": ("take.wav", wav_bytes(samples, rate), "audio/wav")})
+
+
+def user_files(settings: Settings, folder: str) -> list[Path]:
+    return sorted(p for p in (settings.data_dir / "users").glob(f"*/{folder}/*") if p.is_file())

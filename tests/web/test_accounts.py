@@ -1,0 +1,123 @@
+"""Accounts: sign-up, log-in, sessions, CSRF, consent and deleting all data."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from moksori.web.security import CSRF_COOKIE, SESSION_COOKIE
+from moksori.web.storage.models import AuthSession, Phrase, Take, User
+
+from .conftest import Client, record, user_files
+
+
+def test_signup_stores_an_argon2_hash_and_sets_a_safe_cookie(make_client, app):
+    client = make_client()
+    response = client.post("/signup", data={"email": "Ann@Example.com", "password": "long enough pw", "language": "ko"},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/consent"
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+    with app.state.db.session() as db:
+        user = db.scalar(select(User))
+        assert user.email == "ann@example.com"
+        assert user.password_hash.startswith("$argon2") and "long enough pw" not in user.password_hash
+        # Only the hash of the session token is stored.
+        token = client.cookies.get(SESSION_COOKIE)
+        assert token and db.scalar(select(AuthSession)).token_hash != token
+
+
+def test_session_cookie_is_secure_behind_https(app):
+    with Client(app, base_url="https://testserver") as client:
+        client.get("/signup")
+        response = client.post("/signup", data={"email": "s@example.com", "password": "long enough pw"},
+                               follow_redirects=False)
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE))
+    assert "Secure" in cookie
+
+
+def test_bad_signups_are_refused_with_a_message(alice, make_client):
+    client = make_client()
+    response = client.post("/signup", data={"email": "alice@example.com", "password": "another password"})
+    assert response.status_code == 400 and "already exists" in response.text
+    response = client.post("/signup", data={"email": "x@example.com", "password": "short"})
+    assert response.status_code == 400 and "at least 8" in response.text
+    response = client.post("/signup", data={"email": "not-an-email", "password": "long enough pw"})
+    assert response.status_code == 400 and "valid email" in response.text
+
+
+def test_login_logout_and_wrong_password(alice, make_client):
+    alice.post("/logout")
+    assert alice.get("/api/phrases").status_code == 401
+    assert alice.get("/talk", follow_redirects=False).headers["location"] == "/login"
+    response = alice.post("/login", data={"email": "alice@example.com", "password": "wrong password"})
+    assert response.status_code == 401 and "Wrong email or password" in response.text
+    response = alice.post("/login", data={"email": "ALICE@example.com", "password": "correct horse"},
+                          follow_redirects=False)
+    assert response.headers["location"] == "/talk"
+    assert alice.get("/api/phrases").status_code == 200
+
+
+def test_logout_revokes_the_session_on_the_server(alice, make_client):
+    stolen = alice.cookies.get(SESSION_COOKIE)
+    alice.post("/logout")
+    thief = make_client()
+    thief.cookies.set(SESSION_COOKIE, stolen)
+    assert thief.get("/api/phrases").status_code == 401
+
+
+def test_every_state_changing_route_needs_the_csrf_token(app, alice):
+    routes = [(path, method) for path, item in app.openapi()["paths"].items() for method in item
+              if method in ("post", "put", "patch", "delete")]
+    routes += [("/signup", "post"), ("/login", "post"), ("/logout", "post"), ("/consent", "post"),
+               ("/account/language", "post"), ("/account/delete", "post")]
+    assert len(routes) > 15
+    for path, method in routes:
+        concrete = path.replace("{", "").replace("}", "").replace("_id", "")  # ids become words: 404 if reached
+        for headers in ({"X-CSRF-Token": ""}, {"X-CSRF-Token": "forged"}):
+            response = alice.request(method.upper(), concrete, headers=headers, data={"csrf_token": "forged"})
+            assert response.status_code == 403, (method, path, response.status_code)
+    # The form field works as well as the header.
+    token = alice.cookies.get(CSRF_COOKIE)
+    response = alice.post("/account/language", headers={"X-CSRF-Token": ""},
+                          data={"csrf_token": token, "language": "en"}, follow_redirects=False)
+    assert response.status_code == 303
+
+
+def test_recording_needs_consent_first(make_client):
+    client = make_client("carol@example.com", consent=False)
+    assert client.get("/studio", follow_redirects=False).headers["location"] == "/consent"
+    response = client.get("/api/prompts")
+    assert response.status_code == 403 and "consent" in response.json()["detail"]
+    page = client.get("/consent").text
+    assert "Delete all my data" in page and "only on this machine" in page
+    assert client.post("/consent", data={}).status_code == 400
+    client.post("/consent", data={"agree": "yes"})
+    assert client.get("/api/prompts").status_code == 200
+
+
+def test_html_in_user_input_is_escaped_on_pages(make_client):
+    client = make_client()
+    response = client.post("/signup", data={"email": "<script>alert(1)</script>", "password": "x",
+                                            "display_name": "<b>bold</b>"})
+    assert "<script>alert(1)</script>" not in response.text and "&lt;script&gt;" in response.text
+    assert "<b>bold</b>" not in response.text
+
+
+def test_delete_all_my_data_removes_rows_and_files(alice, bob, app, settings, speech):
+    for client in (alice, bob):
+        assert record(client, "script:0", *speech[0]).status_code == 200
+        client.post("/api/phrases", json={"text": "물 주세요"})
+    assert len(user_files(settings, "takes")) == 2
+    response = alice.post("/account/delete", data={"password": "wrong"})
+    assert response.status_code == 401 and "nothing was deleted" in response.text
+    assert len(user_files(settings, "takes")) == 2
+    response = alice.post("/account/delete", data={"password": "correct horse"}, follow_redirects=False)
+    assert response.headers["location"].startswith("/signup")
+    with app.state.db.session() as db:
+        assert [u.email for u in db.scalars(select(User))] == ["bob@example.com"]
+        assert db.scalar(select(func.count()).select_from(Take)) == 1
+        assert db.scalar(select(func.count()).select_from(Phrase)) == 1
+        assert db.scalar(select(func.count()).select_from(AuthSession)) == 1
+    assert len(user_files(settings, "takes")) == 1
+    assert alice.get("/api/phrases").status_code == 401
+    assert len(bob.get("/api/phrases").json()["phrases"]) == 1
