@@ -18,12 +18,17 @@ PHONES = ["<pad>", "a", "b", "c", "d"]
 
 def _state_dict() -> dict[str, torch.Tensor]:
     generator = torch.Generator().manual_seed(0)
-    return {"embedding.weight": torch.randn(5, 4, generator=generator), "feat_mean": torch.randn(3, generator=generator)}
+    return {
+        "embedding.weight": torch.randn(5, 4, generator=generator),
+        "feat_mean": torch.randn(3, generator=generator),
+    }
 
 
 @pytest.fixture
 def voice_path(tmp_path: Path) -> Path:
-    return voicefile.save(tmp_path / "v.voice", CONFIG, _state_dict(), PHONES, {"name": "Test", "utterances": 3})
+    return voicefile.save(
+        tmp_path / "v.voice", CONFIG, _state_dict(), PHONES, {"name": "Test", "utterances": 3}
+    )
 
 
 def _rewrite(source: Path, target: Path, replace: dict[str, bytes | None]) -> Path:

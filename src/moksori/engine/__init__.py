@@ -14,7 +14,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Voice", "TrainConfig", "train"]
 
-_HOMES = {"Voice": "moksori.engine.voice", "TrainConfig": "moksori.engine.train", "train": "moksori.engine.train"}
+_HOMES = {
+    "Voice": "moksori.engine.voice",
+    "TrainConfig": "moksori.engine.train",
+    "train": "moksori.engine.train",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -83,7 +83,9 @@ def analyze(samples: np.ndarray, sample_rate: int) -> Features:
         raise ValueError(f"analyze expects mono audio (1-D), got shape {samples.shape}")
     x = np.ascontiguousarray(samples, dtype=np.float64)
     n_fft = fft_size(sample_rate)
-    f0, times = pyworld.harvest(x, sample_rate, f0_floor=F0_FLOOR, f0_ceil=F0_CEIL, frame_period=FRAME_PERIOD_MS)
+    f0, times = pyworld.harvest(
+        x, sample_rate, f0_floor=F0_FLOOR, f0_ceil=F0_CEIL, frame_period=FRAME_PERIOD_MS
+    )
     sp = pyworld.cheaptrick(x, f0, times, sample_rate, f0_floor=F0_FLOOR, fft_size=n_fft)
     ap = pyworld.d4c(x, f0, times, sample_rate, fft_size=n_fft)
     lf0, vuv = continuous_lf0(f0)
