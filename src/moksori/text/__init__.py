@@ -14,9 +14,11 @@ __all__ = ["PHONES", "TextError", "normalize", "phonemes", "pronounce", "split_s
 
 def pronounce(text: str) -> str:
     """The standard pronunciation (표준 발음법) of Korean ``text`` in Hangul, after normalisation."""
+    from moksori.text.hints import boundary_hints, respell
     from moksori.text.rules import apply_rules
 
-    return apply_rules(normalize(text, "ko"))
+    normalized = normalize(text, "ko")
+    return apply_rules(respell(normalized), boundary_hints(normalized))
 
 
 def phonemes(text: str, lang: str = "ko") -> list[str]:

@@ -1,0 +1,184 @@
+"""Where morphemes meet: the knowledge the pronunciation rules cannot read off the letters.
+
+Most of it comes from the letters and two small word lists (a respelling lexicon and the nouns ending in
+의). Only words where a verb stem may meet an ending (신고 [신꼬] 'wearing' versus 신고 'a report', 할게
+[할께] versus 알게 [알게]) are analysed with kiwipiepy, one word at a time and cached, so that most
+sentences never reach the analyser.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from importlib import resources
+
+from moksori.text.hangul import decompose, is_syllable
+from moksori.text.rules import LENIS_TO_TENSE, Hint
+
+# Second syllables after a stem ending in ㄴ/ㅁ (or ㄹ) that may start an ending: only these words are analysed.
+_ENDING_SYLLABLES = frozenset("고다지게기도든던더자소습겠걸수세진밖거건데")
+_STEM_CODAS = frozenset(("ㄴ", "ㅁ", "ㄹ"))
+_VERB_TAGS = frozenset(("VV", "VA", "VX", "XSV", "XSA"))
+# Codas whose own sound changes before a content morpheme beginning with a vowel (맛없다 [마덥따]).
+_NEUTRALISED_BEFORE_VOWEL = frozenset("ㅅㅆㅈㅊㅌㅍㄲㅋㄳㅄㄺㄼ")
+_NOUNS_ENDING_IN_UI = frozenset(
+    [
+        "회의",
+        "주의",
+        "정의",
+        "강의",
+        "동의",
+        "합의",
+        "논의",
+        "협의",
+        "건의",
+        "결의",
+        "모의",
+        "문의",
+        "의의",
+        "예의",
+        "호의",
+        "편의",
+        "유의",
+        "토의",
+        "심의",
+        "창의",
+        "이의",
+        "민의",
+        "성의",
+        "열의",
+        "신의",
+        "적의",
+        "호의",
+        "견의",
+        "결의",
+        "본의",
+        "발의",
+        "쟁의",
+        "대의",
+        "불의",
+        "고의",
+        "부의",
+        "자의",
+        "타의",
+        "질의",
+        "회의실",
+    ]
+)
+
+
+# After ㄹ these start particles and endings (일도, 살자, 멀지), not the second half of a Sino-Korean word.
+_NOT_SINO_AFTER_L = frozenset("도다지자더던든서소세습죠잖")
+_STATION = re.compile(r"(?<=[가-힣]{2})역(?:에서|에|으로|까지|부터|은|이|을|의|과|도|앞)?$")
+
+
+@cache
+def _lexicon() -> tuple[dict[str, str], re.Pattern[str] | None]:
+    text = resources.files("moksori.text").joinpath("data/pronunciation_lexicon.tsv").read_text("utf-8")
+    entries = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            spelling, respelling = line.split("\t")[:2]
+            if len(spelling) != len(respelling):
+                raise ValueError(f"lexicon entry {spelling!r} must keep its length")
+            entries[spelling] = respelling
+    keys = sorted(entries, key=len, reverse=True)
+    pattern = re.compile(r"(?<![가-힣])(?:" + "|".join(map(re.escape, keys)) + ")") if keys else None
+    return entries, pattern
+
+
+def respell(text: str) -> str:
+    """Replace words whose pronunciation is lexical (ㄴ첨가, compound tensing) by a respelling of equal length.
+
+    Entries match at the start of a word, so ``물가가`` is respelled but ``선물가게`` is not.
+    """
+    entries, pattern = _lexicon()
+    return pattern.sub(lambda m: entries[m.group()], text) if pattern else text
+
+
+@cache
+def _kiwi():
+    from kiwipiepy import Kiwi  # lazy: loading the model takes about two seconds
+
+    return Kiwi(num_workers=-1)
+
+
+@lru_cache(maxsize=65536)
+def analysed_word_hints(word: str, previous_word: str = "") -> tuple[tuple[int, Hint], ...]:
+    """Hints inside one word from its morphemes: tensing after 관형사형 -ㄹ and after verb stems in ㄴ/ㅁ.
+
+    The previous word is analysed with it as context (머리를 감다: 감/VV, not 가/VV + ㅁ다). Offsets are
+    relative to ``word``; offset ``len(word)`` means the first syllable of the next word (할 것 [할 껃]).
+    """
+    shift = len(previous_word) + 1 if previous_word else 0
+    tokens = [
+        t for t in _kiwi().tokenize(f"{previous_word} {word}" if previous_word else word) if t.start >= shift
+    ]
+    found: list[tuple[int, Hint]] = []
+    for token, following in zip(tokens, tokens[1:] + [None], strict=True):
+        start = token.start - shift
+        end = start + token.len
+        if token.tag in _VERB_TAGS:
+            found.append((end - 1, Hint.VERB))
+            if following is not None and following.tag.startswith("E") and following.start - shift == end:
+                stem_coda = decompose(word[end - 1]).coda if is_syllable(word[end - 1]) else ""
+                if stem_coda in ("ㄴ", "ㅁ", "ㄵ", "ㄻ"):  # 신고 [신꼬], 감다 [감따]
+                    found.append((end, Hint.TENSE))
+        if token.tag.startswith("E") and token.form[:1] in ("ᆯ", "을"):
+            found.append((start + 1, Hint.TENSE))  # 할게 [할께], 할 것 [할 껃]
+    return tuple(found)
+
+
+def _needs_analysis(word: str, next_word: str) -> bool:
+    syllables = [decompose(c) for c in word]
+    for i in range(1, len(word)):
+        if syllables[i - 1].coda in _STEM_CODAS and word[i] in _ENDING_SYLLABLES:
+            return True
+    last = syllables[-1]
+    return (
+        last.coda == "ㄹ"
+        and word[-1] != "를"
+        and bool(next_word)
+        and decompose(next_word[0]).onset in LENIS_TO_TENSE
+    )
+
+
+_WORD = re.compile(r"[가-힣]+")
+
+
+def boundary_hints(text: str) -> dict[int, Hint]:
+    """Hints keyed by the character offset of the syllable after the boundary (see ``rules.Hint``)."""
+    hints: dict[int, Hint] = {}
+
+    def add(offset: int, hint: Hint) -> None:
+        hints[offset] = hints.get(offset, Hint.NONE) | hint
+
+    words = [(m.start(), m.group()) for m in _WORD.finditer(text)]
+    for index, (start, word) in enumerate(words):
+        next_start, next_word = words[index + 1] if index + 1 < len(words) else (len(text), "")
+        adjacent = text[start + len(word) : next_start].strip() == ""
+        _letter_hints(word, start, add)
+        if _needs_analysis(word, next_word if adjacent else ""):
+            previous = words[index - 1][1] if index and text[start - 1] == " " else ""
+            for offset, hint in analysed_word_hints(word, previous):
+                add(next_start if offset >= len(word) else start + offset, hint)
+    return hints
+
+
+def _letter_hints(word: str, start: int, add) -> None:
+    """Hints read off the letters: 의 as a particle, content morphemes after a coda (맛없다, 첫인상)."""
+    if word.endswith("의") and len(word) >= 2 and not word.endswith(tuple(_NOUNS_ENDING_IN_UI)):
+        add(start + len(word) - 1, Hint.PARTICLE)
+    for i in range(1, len(word)):
+        coda = decompose(word[i - 1]).coda
+        if coda in _NEUTRALISED_BEFORE_VOWEL and word[i] == "없":
+            add(start + i, Hint.LEXICAL)
+    if len(word) >= 2 and word[0] in ("첫", "헛") and decompose(word[1]).onset == "ㅇ":
+        add(start + 1, Hint.LEXICAL)
+    for i in range(1, len(word)):
+        first, second = decompose(word[i - 1]), decompose(word[i])
+        if first.coda == "ㄹ" and second.onset in ("ㄷ", "ㅅ", "ㅈ") and word[i] not in _NOT_SINO_AFTER_L:
+            add(start + i, Hint.TENSE)  # Sino-Korean ㄹ+ㄷㅅㅈ: 갈등 [갈뜽], 일주일 [일쭈일]
+    station = _STATION.search(word)
+    if station and decompose(word[station.start() - 1]).coda:
+        add(start + station.start(), Hint.N_INSERT)  # 서울역 [서울력], 부산역에서 [부산녀게서]
