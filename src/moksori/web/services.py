@@ -8,6 +8,7 @@ are heavy, and the worker process needs only part of them.
 from __future__ import annotations
 
 import statistics
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -99,15 +100,17 @@ class Services:
         return float(cer(reference_text(text, language), transcribe(samples, rate, language), language))
 
     @contextmanager
-    def unpack_recordings(self, zip_path: Path) -> Iterator[list[tuple[str, Path, str]]]:
+    def unpack_recordings(self, zip_path: Path, max_bytes: int, max_files: int) -> Iterator[list[tuple[str, Path, str]]]:
         """``(id, audio path, text)`` of an LJSpeech-style zip, unpacked safely (no ``..`` paths, no
-        bombs); ``ValueError`` with a plain message when the zip is unusable."""
+        bombs: sizes are checked before anything is written); ``ValueError`` with a plain message."""
         from moksori.dataset import read_metadata
-        from moksori.dataset.source import audio_files, open_dataset
+        from moksori.dataset.source import audio_files, extract_zip, open_dataset
 
-        with open_dataset(zip_path) as root:
-            texts, audio = read_metadata(root), audio_files(root)
-            yield [(utt_id, audio[utt_id], text) for utt_id, text in texts.items() if utt_id in audio]
+        with tempfile.TemporaryDirectory(prefix="moksori-upload-") as tmp:
+            extract_zip(zip_path, Path(tmp), max_bytes=max_bytes, max_files=max_files)
+            with open_dataset(tmp) as root:
+                texts, audio = read_metadata(root), audio_files(root)
+                yield [(utt_id, audio[utt_id], text) for utt_id, text in texts.items() if utt_id in audio]
 
     # engine
     def train(self, dataset_dir: Path, out_path: Path, preset: str, language: str, progress: ProgressCallback,

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     max_take_seconds: float = 30.0
     max_upload_bytes: int = 300 * 1024 * 1024
     max_zip_members: int = 2000
-    max_zip_bytes: int = 2 * 1024 * 1024 * 1024
+    max_zip_bytes: int = 1024 * 1024 * 1024
     max_speak_chars: int = 1000
     max_phrase_chars: int = 500
 

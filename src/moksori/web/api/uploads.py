@@ -72,7 +72,7 @@ def upload_recordings(request: Request, files: list[UploadFile] = File(), texts:
                 raise HTTPException(422, "Upload one zip on its own, or audio files without a zip.")
             name, path = zips[0]
             try:
-                with services.unpack_recordings(path) as items:
+                with services.unpack_recordings(path, settings.max_zip_bytes, settings.max_zip_members) as items:
                     if not items:
                         raise HTTPException(422, f"{name} holds no audio file named in its metadata.csv.")
                     for _id, audio, text in items:
