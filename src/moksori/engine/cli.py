@@ -2,8 +2,112 @@
 
 from __future__ import annotations
 
+import enum
+import sys
+from pathlib import Path
+
 import typer
+
+TELEPHONE_RATE = 8000
+
+
+class AudioFormat(enum.StrEnum):
+    wav = "wav"
+    mulaw = "mulaw"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"moksori say: {message}", err=True)
+    return typer.Exit(2)
+
+
+def say(
+    text: str = typer.Argument(None, help="What to say; read from stdin when left out."),
+    voice: Path = typer.Option(..., "--voice", "-v", help="The .voice file to speak with."),
+    output: Path = typer.Option(None, "--output", "-o", help="Output file; stdout when left out."),
+    rate: float = typer.Option(1.0, help="Speaking rate: 2 is twice as fast, 0.5 half as fast."),
+    pitch: float = typer.Option(0.0, help="Pitch shift in semitones."),
+    volume: float = typer.Option(1.0, help="Level multiplier."),
+    pause: float = typer.Option(None, help="Silence between sentences, in ms."),
+    sample_rate: int = typer.Option(None, "--sample-rate", help="Output sample rate (default: the voice's)."),
+    audio_format: AudioFormat = typer.Option(
+        AudioFormat.wav, "--format", help="wav (16-bit PCM) or mulaw (raw 8 kHz G.711 μ-law, for telephony)."
+    ),
+) -> None:
+    """Say TEXT with a trained voice: `moksori say -v me.voice "안녕하세요" -o hello.wav`, or pipe it:
+    `echo 안녕하세요 | moksori say -v me.voice > hello.wav`."""
+    if text is None:
+        if sys.stdin.isatty():
+            raise _fail("give the text as an argument or pipe it on stdin")
+        text = sys.stdin.read()
+    if not text.strip():
+        raise _fail("there is no text to say")
+    if audio_format is AudioFormat.mulaw and sample_rate not in (None, TELEPHONE_RATE):
+        raise _fail(f"μ-law output is always {TELEPHONE_RATE} Hz")
+    if output is None and sys.stdout.isatty():
+        raise _fail("audio is binary: give -o FILE or redirect stdout (> out.wav)")
+    if (
+        rate <= 0
+        or volume < 0
+        or (pause is not None and pause < 0)
+        or (sample_rate is not None and sample_rate <= 0)
+    ):
+        raise _fail("--rate and --sample-rate must be positive, --volume and --pause not negative")
+
+    from moksori.audio import mulaw_encode, resample, write_wav
+    from moksori.engine.voice import DEFAULT_PAUSE_MS, Voice
+    from moksori.engine.voicefile import VoiceFileError
+
+    try:
+        speaker = Voice.load(voice)
+    except VoiceFileError as error:
+        raise _fail(str(error)) from None
+    out_rate = TELEPHONE_RATE if audio_format is AudioFormat.mulaw else sample_rate or speaker.sample_rate
+    options = dict(
+        rate=rate, pitch=pitch, volume=volume, pause_ms=DEFAULT_PAUSE_MS if pause is None else pause
+    )
+    if audio_format is AudioFormat.mulaw and output is None:
+        # Raw μ-law has no header, so it goes out phrase by phrase, as a telephony pipe expects.
+        for chunk in speaker.stream(text, **options):
+            sys.stdout.buffer.write(mulaw_encode(resample(chunk, speaker.sample_rate, out_rate)))
+            sys.stdout.buffer.flush()
+        return
+    audio = speaker.synthesize(text, **options)
+    if audio.size == 0:
+        raise _fail("the text has nothing that can be spoken")
+    audio = resample(audio, speaker.sample_rate, out_rate)
+    if audio_format is AudioFormat.mulaw:
+        _write_bytes_atomically(output, mulaw_encode(audio))
+    elif output is not None:
+        write_wav(output, audio, out_rate)
+    else:
+        import io
+
+        import soundfile
+
+        buffer = io.BytesIO()
+        soundfile.write(buffer, audio, out_rate, subtype="PCM_16", format="WAV")
+        sys.stdout.buffer.write(buffer.getvalue())
+        sys.stdout.buffer.flush()
+
+
+def _write_bytes_atomically(path: Path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
+    app.command("say")(say)

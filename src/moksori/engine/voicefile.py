@@ -80,7 +80,7 @@ def save(
     """Write a ``.voice`` file atomically (temp file in the same folder, fsync, rename).
 
     ``config`` holds ``model`` (the acoustic model config as a dict) and ``language``; it may hold
-    ``features`` (defaults to ``feature_settings`` at the engine sample rate). The format name and
+    ``features`` (defaults to ``feature_settings`` at the model's sample rate). The format name and
     version are added here, and the card gets ``created`` and ``moksori_version`` when missing.
     """
     from moksori.audio import ENGINE_SAMPLE_RATE
@@ -90,7 +90,7 @@ def save(
     full_config = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
-        "features": feature_settings(ENGINE_SAMPLE_RATE),
+        "features": feature_settings(config["model"].get("sample_rate", ENGINE_SAMPLE_RATE)),
         **{key: value for key, value in config.items() if key not in ("format", "format_version")},
     }
     full_card = {

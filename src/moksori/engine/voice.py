@@ -1,0 +1,174 @@
+"""Speaking with a trained voice: text → phones → acoustic model → WORLD features → audio.
+
+``Voice.stream`` yields audio sentence by sentence, and phrase by phrase inside a sentence (cut in the
+middle of the pause the model gives a phrase-break phone), so playback can start while the rest is
+still being made. ``Voice.synthesize`` is the concatenation of the same chunks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import fields, replace
+from typing import Any
+
+import numpy as np
+import torch
+
+from moksori.engine import features, voicefile
+from moksori.engine.acoustic import AcousticConfig, AcousticModel
+from moksori.engine.voicefile import VoiceFileError
+
+DEFAULT_PAUSE_MS = 250.0
+# Phones after which a sentence may be cut into separately vocoded chunks (the model pauses there).
+PHRASE_BREAKS = frozenset({",", ".", "?", "!"})
+UNKNOWN_PHONE = "<unk>"
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Run torch on one thread (synthesis is latency-bound and small), then restore the setting."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _slice(feats: features.Features, start: int, stop: int) -> features.Features:
+    return replace(
+        feats,
+        **{f.name: getattr(feats, f.name)[start:stop] for f in fields(feats) if f.name != "sample_rate"},
+    )
+
+
+def _build_model(config: dict[str, Any], state_dict: dict[str, torch.Tensor], name: str) -> AcousticModel:
+    """The acoustic model of a voice file, with every weight shape checked against its config."""
+    known = {f.name for f in fields(AcousticConfig)}
+    try:
+        model = AcousticModel(AcousticConfig(**{k: v for k, v in config["model"].items() if k in known}))
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise VoiceFileError(f"{name}: the model config cannot be used ({error})") from error
+    expected = {key: tuple(value.shape) for key, value in model.state_dict().items()}
+    found = {key: tuple(value.shape) for key, value in state_dict.items()}
+    missing = sorted(expected.keys() - found.keys())
+    unexpected = sorted(found.keys() - expected.keys())
+    wrong = sorted(key for key in expected.keys() & found.keys() if expected[key] != found[key])
+    if missing or unexpected or wrong:
+        details = [
+            f"missing {', '.join(missing[:3])}" if missing else "",
+            f"unexpected {', '.join(unexpected[:3])}" if unexpected else "",
+            ", ".join(f"{key} is {found[key]}, config says {expected[key]}" for key in wrong[:3]),
+        ]
+        raise VoiceFileError(
+            f"{name}: weights do not match the model config ({'; '.join(d for d in details if d)})"
+        )
+    model.load_state_dict(state_dict)
+    model.eval()
+    return model
+
+
+class Voice:
+    """A loaded ``.voice``: say text with it. Thread-compatible, not thread-safe (one caller at a time)."""
+
+    def __init__(
+        self, model: AcousticModel, phone_set: list[str], config: dict[str, Any], card: dict[str, Any]
+    ):
+        self.model = model
+        self.phone_set = list(phone_set)
+        self.config = config
+        self.card = card
+        self.language: str = config.get("language", "ko")
+        self._phone_id = {phone: index for index, phone in enumerate(self.phone_set)}
+        self._unknown = self._phone_id.get(UNKNOWN_PHONE, 0)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Voice:
+        """Open a ``.voice`` file; raises ``VoiceFileError`` when it is damaged, foreign or too new."""
+        contents = voicefile.load(path)
+        model = _build_model(contents.config, contents.state_dict, os.fspath(path))
+        if model.config.n_phones != len(contents.phone_set):
+            raise VoiceFileError(
+                f"{os.fspath(path)}: {len(contents.phone_set)} phones listed but the model has {model.config.n_phones}"
+            )
+        settings = voicefile.feature_settings(model.config.sample_rate)
+        stored = contents.config["features"]
+        differ = [
+            key for key in ("frame_period_ms", "mcep_dim", "bap_dim") if stored.get(key) != settings[key]
+        ]
+        if differ:
+            raise VoiceFileError(
+                f"{os.fspath(path)}: made with other WORLD settings ({', '.join(differ)}) than this Moksori uses"
+            )
+        return cls(model, contents.phone_set, contents.config, contents.card)
+
+    @property
+    def sample_rate(self) -> int:
+        return int(self.model.config.sample_rate)
+
+    def phone_ids(self, text: str) -> list[list[int]]:
+        """Phone ids of each sentence of ``text`` (sentences without any phone are dropped)."""
+        from moksori.text import phonemes, split_sentences
+
+        sentences = []
+        for sentence in split_sentences(text):
+            phones = phonemes(sentence, self.language)
+            if any(phone not in PHRASE_BREAKS and phone != "_" for phone in phones):
+                sentences.append([self._phone_id.get(phone, self._unknown) for phone in phones])
+        return sentences
+
+    def stream(
+        self,
+        text: str,
+        rate: float = 1.0,
+        pitch: float = 0.0,
+        volume: float = 1.0,
+        pause_ms: float = DEFAULT_PAUSE_MS,
+    ) -> Iterator[np.ndarray]:
+        """Yield float32 audio chunks at ``sample_rate``: one per phrase, in order.
+
+        ``rate`` > 1 speaks faster, ``pitch`` shifts by semitones, ``volume`` scales the level (clipped to
+        [-1, 1]), ``pause_ms`` of silence follow every sentence but the last.
+        """
+        if rate <= 0 or volume < 0 or pause_ms < 0:
+            raise ValueError("rate must be positive, volume and pause_ms not negative")
+        sentences = self.phone_ids(text)
+        pause = np.zeros(int(self.sample_rate * pause_ms / 1000), dtype=np.float32)
+        for number, ids in enumerate(sentences):
+            chunks = list(self._phrases(ids, rate, pitch))
+            for index, feats in enumerate(chunks):
+                audio = np.clip(features.synthesize(feats) * np.float32(volume), -1.0, 1.0)
+                if index == len(chunks) - 1 and number < len(sentences) - 1:
+                    audio = np.concatenate([audio, pause])
+                yield audio
+
+    def _phrases(self, ids: list[int], rate: float, pitch: float) -> Iterator[features.Features]:
+        """Features of one sentence, cut in the middle of each phrase break's frames."""
+        with _one_thread(), torch.inference_mode():
+            feats, durations = self.model.generate(
+                torch.tensor(ids, dtype=torch.long), pace=rate, pitch_shift=pitch, return_durations=True
+            )
+        ends = np.cumsum(durations)
+        cuts = [
+            int(ends[i] - durations[i] // 2)
+            for i in range(len(ids) - 1)
+            if self.phone_set[ids[i]] in PHRASE_BREAKS
+        ]
+        bounds = [0, *cuts, feats.frames]
+        for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+            if stop > start:
+                yield _slice(feats, start, stop)
+
+    def synthesize(
+        self,
+        text: str,
+        rate: float = 1.0,
+        pitch: float = 0.0,
+        volume: float = 1.0,
+        pause_ms: float = DEFAULT_PAUSE_MS,
+    ) -> np.ndarray:
+        """The whole of ``text`` as one float32 array at ``sample_rate`` (empty when there is nothing to say)."""
+        chunks = list(self.stream(text, rate=rate, pitch=pitch, volume=volume, pause_ms=pause_ms))
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)

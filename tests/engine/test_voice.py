@@ -1,0 +1,243 @@
+"""Speaking: Voice.load / synthesize / stream and the `moksori say` command, on a small random model.
+
+The model is untrained (training is tested with the trainer); its statistics are set from a real
+analysis so the features it emits are speech-like and every code path runs on realistic values.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+from typer.testing import CliRunner
+
+from moksori.audio import mulaw_encode
+from moksori.cli import app
+from moksori.engine import features, voicefile
+from moksori.engine.acoustic import AcousticConfig, AcousticModel
+from moksori.engine.voice import Voice
+from moksori.engine.voicefile import VoiceFileError
+from moksori.text.phoneset import PHONES
+
+RATE = 22050
+TEXT = "안녕하세요, 만나서 반갑습니다. 오늘 날씨가 정말 좋네요! 물 한 잔 주시겠어요?"
+FRAMES_PER_PHONE = 16  # 80 ms
+
+
+def random_voice(path: Path, **overrides) -> Path:
+    """A tiny untrained voice whose outputs sit near the statistics of a real voiced sound."""
+    torch.manual_seed(0)
+    config = AcousticConfig(
+        n_phones=len(PHONES),
+        bap_dim=features.bap_dim(RATE),
+        sample_rate=RATE,
+        channels=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        predictor_channels=16,
+        postnet_channels=16,
+        postnet_layers=1,
+        **overrides,
+    )
+    model = AcousticModel(config)
+    t = np.arange(RATE) / RATE
+    vowel = sum(np.sin(2 * np.pi * k * 150 * t) / k for k in range(1, 30)).astype(np.float32) * 0.1
+    real = features.analyze(vowel, RATE)
+    mean = np.concatenate([real.mcep.mean(0), real.bap.mean(0), [math.log(150.0), 0.0]])
+    std = np.full(config.n_feats, 0.05)
+    std[-1] = 1.0
+    model.set_statistics({"feat_mean": mean, "feat_std": std})
+    with torch.no_grad():  # the untrained duration head would give every phone one step
+        model.duration.head.weight.zero_()
+        model.duration.head.bias.fill_(math.log1p(FRAMES_PER_PHONE / config.reduction))
+        model.output.bias[config.n_feats - 1 :: config.n_feats].fill_(4.0)  # voiced (vuv logit)
+    return voicefile.save(
+        path,
+        {"model": asdict(config), "language": "ko"},
+        model.state_dict(),
+        list(PHONES),
+        {"name": "Random"},
+    )
+
+
+@pytest.fixture(scope="module")
+def voice_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return random_voice(tmp_path_factory.mktemp("voice") / "random.voice")
+
+
+@pytest.fixture(scope="module")
+def voice(voice_path: Path) -> Voice:
+    return Voice.load(voice_path)
+
+
+def test_load(voice: Voice) -> None:
+    assert voice.sample_rate == RATE
+    assert voice.card["name"] == "Random" and voice.language == "ko"
+
+
+def test_synthesize(voice: Voice) -> None:
+    audio = voice.synthesize(TEXT)
+    assert audio.dtype == np.float32 and audio.ndim == 1
+    assert np.isfinite(audio).all() and np.abs(audio).max() <= 1.0 and audio.std() > 1e-3
+    phones = sum(len(ids) for ids in voice.phone_ids(TEXT))
+    expected = phones * FRAMES_PER_PHONE * features.FRAME_PERIOD_MS / 1000 + 2 * 0.25
+    assert len(audio) / RATE == pytest.approx(expected, rel=0.15)
+
+
+def test_stream_chunks_make_up_synthesize(voice: Voice) -> None:
+    chunks = list(voice.stream(TEXT))
+    assert len(chunks) >= 4  # three sentences, the first cut at its comma
+    assert all(chunk.dtype == np.float32 and len(chunk) > 0 for chunk in chunks)
+    whole = voice.synthesize(TEXT)
+    assert np.array_equal(np.concatenate(chunks), whole)
+
+
+def test_phrase_cut_matches_uncut_sentence(voice: Voice) -> None:
+    # Cutting at the comma's pause must not change the length beyond a sample per chunk.
+    cut = voice.synthesize("안녕하세요, 반갑습니다.")
+    ids = voice.phone_ids("안녕하세요, 반갑습니다.")[0]
+    feats = voice.model.generate(torch.tensor(ids))
+    assert abs(len(cut) - len(features.synthesize(feats))) <= 2
+
+
+def test_rate_volume_pause(voice: Voice) -> None:
+    normal = voice.synthesize(TEXT, pause_ms=0)
+    assert len(voice.synthesize(TEXT, rate=2.0, pause_ms=0)) < 0.6 * len(normal)
+    quiet = voice.synthesize(TEXT, volume=0.5, pause_ms=0)
+    assert np.allclose(quiet, 0.5 * normal, atol=1e-6)
+    paused = voice.synthesize(TEXT, pause_ms=500)
+    assert len(paused) - len(normal) == 2 * int(RATE * 0.5)  # two gaps between three sentences
+    with pytest.raises(ValueError):
+        voice.synthesize(TEXT, rate=0)
+
+
+def test_pitch_shift_raises_f0(voice: Voice) -> None:
+    ids = voice.phone_ids("안녕하세요.")[0]
+    base = voice.model.generate(torch.tensor(ids))
+    up = voice.model.generate(torch.tensor(ids), pitch_shift=12.0)
+    assert np.allclose(up.lf0 - base.lf0, math.log(2), atol=1e-4)
+    low, high = voice.synthesize("안녕하세요."), voice.synthesize("안녕하세요.", pitch=12.0)
+    f0 = [features.analyze(x, RATE) for x in (low, high)]
+    ratio = np.median(np.exp(f0[1].lf0[f0[1].vuv > 0])) / np.median(np.exp(f0[0].lf0[f0[0].vuv > 0]))
+    assert ratio == pytest.approx(2.0, rel=0.05)
+
+
+def test_nothing_to_say(voice: Voice) -> None:
+    assert voice.synthesize("").size == 0
+    assert voice.synthesize("   ...  ").size == 0
+    assert list(voice.stream("")) == []
+
+
+def test_weights_not_matching_config_refused(voice_path: Path, tmp_path: Path) -> None:
+    contents = voicefile.load(voice_path)
+    contents.config["model"]["channels"] = 48
+    bad = voicefile.save(tmp_path / "bad.voice", contents.config, contents.state_dict, contents.phone_set, {})
+    with pytest.raises(VoiceFileError, match="weights do not match the model config"):
+        Voice.load(bad)
+
+
+def test_other_feature_settings_refused(voice_path: Path, tmp_path: Path) -> None:
+    contents = voicefile.load(voice_path)
+    contents.config["features"]["frame_period_ms"] = 10.0
+    other = voicefile.save(tmp_path / "o.voice", contents.config, contents.state_dict, contents.phone_set, {})
+    with pytest.raises(VoiceFileError, match="other WORLD settings"):
+        Voice.load(other)
+
+
+# --- moksori say -------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_say_writes_wav(voice_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.wav"
+    result = runner.invoke(
+        app, ["say", "--voice", str(voice_path), TEXT, "-o", str(out), "--sample-rate", "16000"]
+    )
+    assert result.exit_code == 0, result.output
+    audio, rate = sf.read(out, dtype="float32")
+    assert rate == 16000 and audio.ndim == 1
+    assert len(audio) == pytest.approx(len(Voice.load(voice_path).synthesize(TEXT)) * 16000 / RATE, abs=2)
+
+
+def test_say_pipes_stdin_to_stdout(voice_path: Path) -> None:
+    result = runner.invoke(
+        app, ["say", "--voice", str(voice_path), "--pause", "0"], input="오늘 날씨가 좋네요.\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    audio, rate = sf.read(io.BytesIO(result.stdout_bytes), dtype="float32")
+    assert rate == RATE and len(audio) > RATE // 2
+
+
+def test_say_mulaw_is_8khz(voice_path: Path, tmp_path: Path) -> None:
+    wav, ulaw = tmp_path / "8k.wav", tmp_path / "out.ul"
+    common = ["say", "--voice", str(voice_path), TEXT]
+    assert runner.invoke(app, [*common, "-o", str(wav), "--sample-rate", "8000"]).exit_code == 0
+    assert runner.invoke(app, [*common, "-o", str(ulaw), "--format", "mulaw"]).exit_code == 0
+    pcm, rate = sf.read(wav, dtype="float32")
+    assert rate == 8000
+    assert len(ulaw.read_bytes()) == len(pcm)  # one byte per 8 kHz sample
+    # The same audio as the 8 kHz WAV, within μ-law's quantisation (steps of about 3 %).
+    samples = pcm.astype(np.float64) * 32768
+    assert (np.abs(mulaw_decode(ulaw.read_bytes()) - samples) <= 0.035 * np.abs(samples) + 16).all()
+    streamed = runner.invoke(app, [*common, "--format", "mulaw"])
+    assert streamed.exit_code == 0
+    assert abs(len(streamed.stdout_bytes) - len(pcm)) <= 8  # phrase by phrase: a sample of rounding per chunk
+
+
+def mulaw_decode(data: bytes) -> np.ndarray:
+    """G.711 μ-law expansion (ITU-T G.711 table form) to 16-bit sample values."""
+    code = ~np.frombuffer(data, np.uint8).astype(np.int64) & 0xFF
+    magnitude = (((code & 0x0F) << 3) + 0x84 << ((code >> 4) & 0x07)) - 0x84
+    return np.where(code & 0x80, -magnitude, magnitude).astype(np.float64)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["   "], "no text"),
+        (["안녕", "--rate", "0"], "must be positive"),
+        (["안녕", "--format", "mulaw", "--sample-rate", "16000"], "8000 Hz"),
+    ],
+)
+def test_say_refuses_bad_options(voice_path: Path, arguments: list[str], message: str) -> None:
+    result = runner.invoke(app, ["say", "--voice", str(voice_path), *arguments])
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_say_refuses_a_broken_voice(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.voice"
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    out = tmp_path / "keep.wav"
+    out.write_bytes(b"previous")
+    result = runner.invoke(app, ["say", "--voice", str(broken), "안녕", "-o", str(out)])
+    assert result.exit_code == 2 and "not a Moksori voice" in result.stderr
+    assert out.read_bytes() == b"previous"  # nothing already saved is lost
+
+
+# --- μ-law against an independent reference ---------------------------------------------------
+
+
+def test_mulaw_matches_audioop() -> None:
+    audioop = pytest.importorskip("audioop")  # deprecated in 3.11, gone in 3.13
+    pcm = np.arange(-32768, 32768, dtype=np.int16)
+    ours = mulaw_encode(pcm.astype(np.float32) / 32768)
+    reference = audioop.lin2ulaw(pcm.tobytes(), 2)
+    codes_ours, codes_ref = np.frombuffer(ours, np.uint8), np.frombuffer(reference, np.uint8)
+    assert np.array_equal(codes_ours[pcm >= 0], codes_ref[pcm >= 0])
+    # audioop shifts negative samples before negating (one code off at step edges); ITU G.191 does
+    # not. Either way the code is the neighbour, and ours is never further from the input.
+    assert np.abs(codes_ours.astype(int) - codes_ref).max() <= 1
+    decoded_ours = np.frombuffer(audioop.ulaw2lin(ours, 2), np.int16).astype(int)
+    decoded_ref = np.frombuffer(audioop.ulaw2lin(reference, 2), np.int16).astype(int)
+    assert (np.abs(decoded_ours - pcm) <= np.abs(decoded_ref - pcm)).all()
+    every_code = bytes(range(256))
+    assert np.array_equal(mulaw_decode(every_code), np.frombuffer(audioop.ulaw2lin(every_code, 2), np.int16))
