@@ -83,12 +83,15 @@ class WebServices(Services):
 class Client(TestClient):
     """A browser: keeps cookies and repeats the CSRF cookie in the header, as the pages' scripts do."""
 
-    def request(self, method, url, **kwargs):
-        if CSRF_COOKIE not in self.cookies:
-            super().request("GET", "/login")
+    def __enter__(self) -> Client:
+        super().__enter__()
+        self.get("/login")  # the first page view sets the CSRF cookie
+        return self
+
+    def build_request(self, method, url, **kwargs):
         headers = dict(kwargs.pop("headers", None) or {})
-        headers.setdefault("X-CSRF-Token", self.cookies.get(CSRF_COOKIE))
-        return super().request(method, url, headers=headers, **kwargs)
+        headers.setdefault("X-CSRF-Token", self.cookies.get(CSRF_COOKIE) or "")
+        return super().build_request(method, url, headers=headers, **kwargs)
 
 
 @pytest.fixture
@@ -163,3 +166,14 @@ def record(client: Client, key: str, samples: np.ndarray, rate: int):
 
 def user_files(settings: Settings, folder: str) -> list[Path]:
     return sorted(p for p in (settings.data_dir / "users").glob(f"*/{folder}/*") if p.is_file())
+
+
+def run_next_build(app, settings: Settings, services: Services) -> int:
+    """What the worker process does for one queued job, in this process."""
+    from moksori.web.jobs.queue import claim_next
+    from moksori.web.jobs.worker import run_job
+
+    with app.state.db.session() as db:
+        job_id = claim_next(db).id
+    run_job(app.state.db, settings, services, job_id)
+    return job_id

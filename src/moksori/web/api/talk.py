@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+import soundfile as sf
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from moksori.audio import load_audio
 from moksori.web.api.common import owned, services_of, settings_of
 from moksori.web.security import consented_user, get_db
 from moksori.web.storage.files import user_file
@@ -53,8 +53,9 @@ def speak(body: SpeakBody, request: Request, user: User = Depends(consented_user
                                  f"{settings.max_speak_chars} at a time. Split it into shorter parts.")
     take = banked_recording(db, user, text)
     if take:
-        samples, rate = load_audio(user_file(settings, user.id, take.file))
-        chunks, source = iter([samples]), "recording"
+        # Read as stored (16-bit), so the recording is played bit for bit.
+        samples, rate = sf.read(user_file(settings, user.id, take.file), dtype="<i2")
+        body, source = iter([samples.tobytes()]), "recording"
     else:
         if body.voice_id is not None:
             row = owned(db, Voice, body.voice_id, user)
@@ -63,10 +64,10 @@ def speak(body: SpeakBody, request: Request, user: User = Depends(consented_user
         if row is None:
             raise HTTPException(409, "You have no voice yet. Build one on the Voices page first.")
         voice = services_of(request).voice(user_file(settings, user.id, row.file))
-        chunks, rate, source = voice.stream(text), voice.sample_rate, "voice"
+        body, rate, source = pcm16(voice.stream(text)), voice.sample_rate, "voice"
     db.add(HistoryItem(user_id=user.id, text=text))
     db.commit()
-    return StreamingResponse(pcm16(chunks), media_type="application/octet-stream",
+    return StreamingResponse(body, media_type="application/octet-stream",
                              headers={"X-Sample-Rate": str(rate), "X-Source": source, "Cache-Control": "no-store"})
 
 

@@ -1,0 +1,69 @@
+"""Talk screen: streamed speech, limits, message-bank recordings, phrases and history."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from .conftest import RATE, record, run_next_build
+
+
+@pytest.fixture
+def speaker(alice, app, settings, services, speech):
+    for n in range(2):
+        record(alice, f"script:{n}", *speech[n])
+    alice.post("/api/builds")
+    run_next_build(app, settings, services)
+    return alice
+
+
+def test_speak_streams_pcm_chunk_by_chunk(speaker, services):
+    with speaker.stream("POST", "/api/speak", json={"text": "하나 둘 셋 넷"}) as response:
+        assert response.status_code == 200
+        assert response.headers["x-sample-rate"] == str(RATE) and response.headers["x-source"] == "voice"
+        chunks = list(response.iter_raw())
+    audio = np.frombuffer(b"".join(chunks), dtype="<i2")
+    assert audio.size == 4 * RATE // 10 and np.abs(audio).max() > 5000
+    speaker.post("/api/speak", json={"text": "다시"})
+    assert services.loads == 1  # the voice stays loaded between sentences
+    assert [h["text"] for h in speaker.get("/api/history").json()["history"]] == ["다시", "하나 둘 셋 넷"]
+    speaker.delete("/api/history")
+    assert speaker.get("/api/history").json()["history"] == []
+
+
+def test_bad_speak_requests_get_clear_messages(speaker, alice):
+    response = speaker.post("/api/speak", json={"text": "가" * 100_000})
+    assert response.status_code == 413 and "at most 1000" in response.json()["detail"]
+    assert speaker.post("/api/speak", json={"text": "   "}).status_code == 422
+    response = speaker.post("/api/speak", json={"text": "안녕", "voice_id": 999})
+    assert response.status_code == 404 and "No such voice" in response.json()["detail"]
+    assert speaker.post("/api/speak", content=b"{not json", headers={"content-type": "application/json"}).status_code == 422
+    assert speaker.get("/api/history").json()["history"] == []
+
+
+def test_speaking_without_a_voice_says_what_to_do(alice):
+    response = alice.post("/api/speak", json={"text": "안녕하세요"})
+    assert response.status_code == 409 and "Build one" in response.json()["detail"]
+
+
+def test_message_bank_recordings_play_verbatim(alice, speech):
+    phrase = alice.post("/api/phrases", json={"text": "화장실 가고 싶어요", "banked": True, "category": "필요"}).json()
+    take = record(alice, f"phrase:{phrase['id']}", *speech[2]).json()
+    response = alice.post("/api/speak", json={"text": " 화장실  가고 싶어요 "})
+    assert response.status_code == 200 and response.headers["x-source"] == "recording"
+    recorded = alice.get(take["audio_url"]).content
+    assert response.content == recorded[44:]  # the same 16-bit samples, without the WAV header
+
+
+def test_phrases_board(alice):
+    html = "<script>alert('x')</script>"
+    first = alice.post("/api/phrases", json={"text": html, "category": "<b>cat</b>"}).json()
+    assert first["text"] == html  # stored as typed; pages insert it as text, never as markup
+    alice.post("/api/phrases", json={"text": "고마워요", "category": "인사", "favourite": True})
+    assert [p["text"] for p in alice.get("/api/phrases").json()["phrases"]] == ["고마워요", html]
+    assert alice.patch(f"/api/phrases/{first['id']}", json={"favourite": True}).json()["favourite"] is True
+    assert alice.post("/api/phrases", json={"text": "x" * 501}).status_code == 422
+    assert alice.post("/api/phrases", json={"text": ""}).status_code == 422
+    assert alice.delete(f"/api/phrases/{first['id']}").status_code == 200
+    assert alice.delete(f"/api/phrases/{first['id']}").status_code == 404
+    assert html not in alice.get("/talk").text

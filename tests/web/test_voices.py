@@ -1,0 +1,101 @@
+"""Voice building: queue, progress, cancel, failures, versions, export/import, live events."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import record, run_next_build, user_files
+
+
+@pytest.fixture
+def ready(alice, speech):
+    """Alice with enough takes to build (the threshold is 2 in these tests)."""
+    for n in range(2):
+        record(alice, f"script:{n}", *speech[n])
+    return alice
+
+
+def test_build_needs_enough_good_takes(alice, speech):
+    response = alice.post("/api/builds")
+    assert response.status_code == 409 and "at least 2 good recordings" in response.json()["detail"]
+    record(alice, "script:0", *speech[0])
+    assert alice.post("/api/builds").status_code == 409
+
+
+def test_a_build_reports_progress_and_keeps_every_version(ready, app, settings, services, monkeypatch):
+    monkeypatch.setattr("moksori.web.jobs.worker.PROGRESS_WRITE_SECONDS", 0)
+    job = ready.post("/api/builds").json()
+    assert job["status"] == "queued"
+    assert ready.post("/api/builds").status_code == 409  # one build at a time
+    seen = []
+    services.train_hook = lambda progress: seen.append(ready.get(f"/api/jobs/{job['id']}").json())
+    run_next_build(app, settings, services)
+    assert [s["stage"] for s in seen] == ["train"] * 4
+    assert seen[0]["status"] == "running" and seen[1]["percent"] == 50.0 and seen[1]["eta_s"] == 2
+    done = ready.get(f"/api/jobs/{job['id']}").json()
+    assert done["status"] == "done" and done["take_count"] == 2 and done["finished"]
+    services.train_hook = None
+    ready.post("/api/builds")
+    run_next_build(app, settings, services)
+    voices = ready.get("/api/voices").json()["voices"]
+    assert [v["version"] for v in voices] == [2, 1]
+    assert voices[1]["id"] == done["voice_id"] and voices[0]["card"]["speaker"] == "test"
+    sample = ready.get(voices[0]["sample_url"])
+    assert sample.status_code == 200 and sample.content[:4] == b"RIFF"
+    assert len(user_files(settings, "voices")) == 4  # two voices, two samples
+
+
+def test_cancel_stops_a_running_build_and_leaves_no_files(ready, app, settings, services):
+    job = ready.post("/api/builds").json()
+    services.train_hook = lambda progress: ready.post(f"/api/jobs/{job['id']}/cancel")
+    run_next_build(app, settings, services)
+    assert ready.get(f"/api/jobs/{job['id']}").json()["status"] == "cancelled"
+    assert ready.get("/api/voices").json()["voices"] == []
+    assert user_files(settings, "voices") == []
+    assert not (settings.user_dir(1) / "jobs").exists() or not any((settings.user_dir(1) / "jobs").iterdir())
+
+
+def test_cancel_of_a_queued_build_is_immediate(ready):
+    job = ready.post("/api/builds").json()
+    assert ready.post(f"/api/jobs/{job['id']}/cancel").json()["status"] == "cancelled"
+    assert ready.post("/api/builds").status_code == 200
+
+
+def test_a_failed_build_shows_its_reason(ready, app, settings, services, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("alignment did not converge")
+
+    monkeypatch.setattr(services, "train", broken)
+    job = ready.post("/api/builds").json()
+    run_next_build(app, settings, services)
+    failed = ready.get(f"/api/jobs/{job['id']}").json()
+    assert failed["status"] == "failed" and "alignment did not converge" in failed["message"]
+    assert user_files(settings, "voices") == []
+
+
+def test_events_stream_the_job_until_it_ends(ready, app, settings, services):
+    job = ready.post("/api/builds").json()
+    run_next_build(app, settings, services)
+    with ready.stream("GET", f"/api/jobs/{job['id']}/events") as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = [json.loads(line[6:]) for line in response.iter_lines() if line.startswith("data: ")]
+    assert events[-1]["status"] == "done" and events[-1]["percent"] == 100.0
+
+
+def test_export_and_import_of_a_voice_file(ready, app, settings, services):
+    ready.post("/api/builds")
+    run_next_build(app, settings, services)
+    voice = ready.get("/api/voices").json()["voices"][0]
+    exported = ready.get(voice["export_url"])
+    assert exported.status_code == 200 and exported.content.startswith(b"VOICE")
+    assert "moksori-voice-1.voice" in exported.headers["content-disposition"]
+    response = ready.post("/api/voices/import", files={"file": ("not.voice", b"garbage", "application/octet-stream")})
+    assert response.status_code == 422 and "not a Moksori voice file" in response.json()["detail"]
+    assert len(user_files(settings, "voices")) == 2
+    imported = ready.post("/api/voices/import", files={"file": ("mine.voice", exported.content, "application/octet-stream")})
+    assert imported.status_code == 200 and imported.json()["version"] == 2
+    assert ready.delete(f"/api/voices/{voice['id']}").status_code == 200
+    assert [v["version"] for v in ready.get("/api/voices").json()["voices"]] == [2]
+    assert len(user_files(settings, "voices")) == 1
