@@ -137,9 +137,6 @@ def check_file(path: Path, utt_id: str, text: str) -> tuple[FileInfo | None, lis
     except (sf.LibsndfileError, RuntimeError) as error:
         problem("undecodable", "error", f"{path.name} is damaged ({_short(error)})")
         return None, problems
-    if len(data) < header.frames:
-        problem("truncated", "error", f"{path.name} is damaged: {len(data)} of {header.frames} samples decode")
-        return None, problems
     info = FileInfo(utt_id, str(path), text, len(data) / rate, rate, data.shape[1], int(np.sum(np.abs(data) >= CLIP_LEVEL)))
     if info.seconds < MIN_SECONDS:
         problem("too_short", "error", f"{info.seconds:.2f} s long; at least {MIN_SECONDS} s is needed")

@@ -42,13 +42,14 @@ def transcribe(samples: np.ndarray, rate: int, lang: str = "ko") -> str:
 def reference_text(text: str, lang: str = "ko") -> str:
     """The script text as it is spoken, for scoring: ``moksori.text.normalize`` spells out numbers.
 
-    Until that front-end exists, digits are dropped instead (they cannot be matched letter by letter).
+    Text the front-end refuses is scored as written, minus its digits (they cannot match letter by letter).
     """
+    from moksori.text import normalize
+
     try:
-        from moksori.text import normalize
-    except ImportError:
+        return normalize(text, lang=lang)
+    except ValueError:
         return re.sub(r"\d", "", text)
-    return normalize(text, lang=lang)
 
 
 def normalize_transcript(text: str, lang: str = "ko") -> str:

@@ -77,7 +77,7 @@ def evaluate(
     synth_dir: str | Path | None,
     ref_dir: str | Path,
     metadata: str | Path | Mapping[str, str],
-    train_ref_dir: str | Path | Sequence[str | Path] | None = None,
+    train_ref_dir: str | Path | Sequence[str | Path] | np.ndarray | None = None,
     lang: str = "ko",
     *,
     synthesize: Synthesize | None = None,
@@ -91,8 +91,10 @@ def evaluate(
     ``metadata``: a metadata.csv, a dataset folder, or ``{id: text}``; its text is what is spoken (and is
     passed to ``synthesize``). With ``synthesize``, the harness makes the audio itself (and times it);
     if ``synth_dir`` is also given, the audio is saved there. ``train_ref_dir``: the speaker's training
-    recordings (a folder, or a list of files) for speaker similarity. ``workers``: processes for the
-    WORLD analysis (0 runs it here).
+    recordings (a folder, a list of files, or their ``models.speaker_centroid``) for speaker
+    similarity. ``workers``: processes for the
+    WORLD analysis (0 runs it here); they are spawned, so a calling script needs the
+    ``if __name__ == "__main__":`` guard.
     """
     if synth_dir is None and synthesize is None:
         raise ValueError("give synth_dir, synthesize, or both")
@@ -106,7 +108,10 @@ def evaluate(
     wanted = [i for i in wanted if i not in missing]
     if not wanted:
         raise ValueError(f"no synthesized files in {synth_dir} match the metadata ids")
-    centroid = models.speaker_centroid(_reference_paths(train_ref_dir)) if train_ref_dir else None
+    if isinstance(train_ref_dir, np.ndarray):
+        centroid = train_ref_dir
+    else:
+        centroid = models.speaker_centroid(_reference_paths(train_ref_dir)) if train_ref_dir else None
 
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers else None
     pending: list[tuple[UtteranceResult, Future | tuple]] = []
