@@ -108,6 +108,52 @@ def _write_bytes_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def train(
+    dataset: Path = typer.Argument(..., help="LJSpeech-style folder or zip: metadata.csv (id|text) and wavs/."),
+    out: Path = typer.Option(..., "--out", "-o", help="The .voice file to write."),
+    steps: int = typer.Option(None, help="Training steps (default: the standard recipe's)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its last checkpoint."),
+    seed: int = typer.Option(None, help="Random seed; the same seed and data give the same voice."),
+    workdir: Path = typer.Option(None, help="Work folder for the prepared data and checkpoints (default: OUT.work)."),
+    lang: str = typer.Option("ko", "--lang", help="Language of the recordings: ko or en."),
+    size: str = typer.Option(None, "--size", help="Model size: tiny, small or base (default base)."),
+) -> None:
+    """Train a voice from your recordings: `moksori train my_recordings/ --out me.voice`."""
+    import warnings
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    from moksori.dataset import DatasetError
+    from moksori.engine.train import TrainConfig, TrainingError
+    from moksori.engine.train import train as run_training
+
+    if lang not in ("ko", "en"):
+        raise typer.BadParameter("--lang must be ko or en")
+    options = {"steps": steps, "seed": seed, "model_size": size, "language": lang}
+    config = TrainConfig(**{key: value for key, value in options.items() if value is not None})
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description:<9}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+               TextColumn("{task.fields[losses]}"))
+    with Progress(*columns, console=console) as bar, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        task = bar.add_task("prepare", total=1.0, losses="")
+
+        def progress(stage: str, fraction: float, info: dict) -> None:
+            losses = " ".join(f"{k} {info[k]:.3f}" for k in ("features", "duration", "align", "val") if k in info)
+            bar.update(task, description=stage, completed=fraction, losses=losses or bar.tasks[0].fields["losses"])
+
+        try:
+            path = run_training(dataset, out, config, progress=progress, resume=resume, workdir=workdir)
+        except (TrainingError, DatasetError) as error:
+            typer.echo(f"moksori train: {error}", err=True)
+            raise typer.Exit(2) from None
+    for warning in caught:
+        console.print(f"[yellow]warning:[/yellow] {warning.message}")
+    console.print(f"voice written to {path}")
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
     app.command("say")(say)
+    app.command("train")(train)

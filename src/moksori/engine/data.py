@@ -7,6 +7,7 @@ the analysis (the slowest part of preparing data).
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -52,14 +53,18 @@ def read_rows(recordings_dir: Path) -> list[tuple[str, str]]:
     return rows
 
 
-def _analyze_to_cache(wav: Path, target: Path) -> str:
+def cache_path(cache_dir: Path, wav: Path) -> Path:
+    """Cache file of a WAV, named by its content: a changed recording is never matched to stale features."""
+    return cache_dir / f"{wav.stem}.{hashlib.sha1(wav.read_bytes()).hexdigest()[:16]}.npz"
+
+
+def _analyze_to_cache(wav: Path, target: Path) -> None:
     samples, rate = load_audio(wav)
     f = world.analyze(samples, rate)
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npz")
     with os.fdopen(fd, "wb") as handle:
         np.savez(handle, feats=feature_matrix(f), energy=f.energy)
     os.replace(tmp, target)
-    return target.stem
 
 
 def extract_features(
@@ -67,15 +72,13 @@ def extract_features(
 ) -> None:
     """WORLD-analyse every WAV not yet cached, ``workers`` processes at a time."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    todo = [uid for uid, _ in read_rows(recordings_dir) if not (cache_dir / f"{uid}.npz").exists()]
+    wavs = [recordings_dir / "wavs" / f"{uid}.wav" for uid, _ in read_rows(recordings_dir)]
+    todo = [(wav, target) for wav in wavs if not (target := cache_path(cache_dir, wav)).exists()]
     if not todo:
         return
     # spawn, not fork: the parent may already hold torch's thread pools.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        jobs = [
-            pool.submit(_analyze_to_cache, recordings_dir / "wavs" / f"{uid}.wav", cache_dir / f"{uid}.npz")
-            for uid in todo
-        ]
+        jobs = [pool.submit(_analyze_to_cache, wav, target) for wav, target in todo]
         for done, job in enumerate(jobs, start=1):
             job.result()
             if progress:
@@ -88,7 +91,7 @@ def load_corpus(
     """Utterances with phones and cached features; drops those too short to give every phone a frame."""
     corpus = []
     for uid, text in read_rows(recordings_dir):
-        cached = np.load(cache_dir / f"{uid}.npz")
+        cached = np.load(cache_path(cache_dir, recordings_dir / "wavs" / f"{uid}.wav"))
         frames = cached["feats"].shape[0] // reduction * reduction
         phones = np.asarray(phone_ids(text), dtype=np.int64)
         if len(phones) == 0 or frames // reduction < len(phones):

@@ -42,9 +42,17 @@ Progress = Callable[[str, float, dict], None]
 FEW_UTTERANCES = 100
 
 MODEL_SIZES: dict[str, dict] = {
-    "tiny": dict(channels=64, encoder_layers=2, decoder_layers=2, predictor_channels=32, postnet_channels=64,
-                 postnet_layers=1),
-    "small": dict(channels=128, encoder_layers=3, decoder_layers=4, predictor_channels=96, postnet_channels=128),
+    "tiny": dict(
+        channels=64,
+        encoder_layers=2,
+        decoder_layers=2,
+        predictor_channels=32,
+        postnet_channels=64,
+        postnet_layers=1,
+    ),
+    "small": dict(
+        channels=128, encoder_layers=3, decoder_layers=4, predictor_channels=96, postnet_channels=128
+    ),
     "base": dict(),
 }
 
@@ -94,14 +102,23 @@ def train(
     """Build a ``.voice`` at ``out_path`` from an LJSpeech-style folder (or zip) of recordings."""
     config = config or TrainConfig()
     if config.model_size not in MODEL_SIZES:
-        raise TrainingError(f"unknown model size {config.model_size!r}; choose one of {', '.join(MODEL_SIZES)}")
+        raise TrainingError(
+            f"unknown model size {config.model_size!r}; choose one of {', '.join(MODEL_SIZES)}"
+        )
     out_path = Path(out_path)
     workdir = Path(workdir) if workdir else out_path.with_name(out_path.name + ".work")
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     torch.set_num_threads(config.threads or len(os.sched_getaffinity(0)))
-    device = torch.device("cuda" if config.device == "auto" and torch.cuda.is_available() else
-                          "cpu" if config.device == "auto" else config.device)
+    # Adam's second moments decay into denormal floats, which are many times slower on CPU.
+    torch.set_flush_denormal(True)
+    device = torch.device(
+        "cuda"
+        if config.device == "auto" and torch.cuda.is_available()
+        else "cpu"
+        if config.device == "auto"
+        else config.device
+    )
 
     recordings = _prepare_recordings(Path(dataset_dir), workdir / "recordings", resume, progress)
     data.extract_features(recordings, workdir / "features", config.workers, progress)
@@ -123,7 +140,9 @@ def train(
 
     torch.manual_seed(config.seed)
     acoustic_config = AcousticConfig(
-        n_phones=len(phone_set), bap_dim=bap_dim(_sample_rate(recordings)), sample_rate=_sample_rate(recordings),
+        n_phones=len(phone_set),
+        bap_dim=bap_dim(_sample_rate(recordings)),
+        sample_rate=_sample_rate(recordings),
         **MODEL_SIZES[config.model_size],
     )
     model = AcousticModel(acoustic_config)
@@ -137,7 +156,9 @@ def train(
     checkpoint_path = workdir / "checkpoint.pt"
     step, best_score, best_state = 0, math.inf, None
     if resume and checkpoint_path.exists():
-        step, best_score, best_state = _restore(checkpoint_path, model, aligner, optimizer, acoustic_config, device)
+        step, best_score, best_state = _restore(
+            checkpoint_path, model, aligner, optimizer, acoustic_config, device
+        )
 
     lengths = [u.frames for u in train_set]
     batches_per_epoch = math.ceil(len(train_set) / config.batch_size)
@@ -148,7 +169,9 @@ def train(
         epoch, index = divmod(step, batches_per_epoch)
         if epoch not in epoch_cache:
             epoch_cache = {epoch: data.epoch_batches(lengths, config.batch_size, config.seed, epoch)}
-        batch = data.collate([train_set[i] for i in epoch_cache[epoch][index]], stats, acoustic_config.reduction)
+        batch = data.collate(
+            [train_set[i] for i in epoch_cache[epoch][index]], stats, acoustic_config.reduction
+        )
         for group in optimizer.param_groups:
             group["lr"] = _learning_rate(step, config)
         model.train()
@@ -163,11 +186,15 @@ def train(
 
         info = {"step": step, "steps": config.steps, **{k: round(v, 4) for k, v in result.parts.items()}}
         if step % config.eval_every == 0 or step == config.steps:
-            info["val"] = _validate(model, aligner, val_set, stats, acoustic_config.reduction, config.batch_size, device)
+            info["val"] = _validate(
+                model, aligner, val_set, stats, acoustic_config.reduction, config.batch_size, device
+            )
             if info["val"] < best_score:
                 best_score = info["val"]
                 best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-            _save_checkpoint(checkpoint_path, step, model, aligner, optimizer, best_score, best_state, acoustic_config)
+            _save_checkpoint(
+                checkpoint_path, step, model, aligner, optimizer, best_score, best_state, acoustic_config
+            )
         rate = (time.monotonic() - run_started) / (step - run_first_step)
         info["eta_s"] = round(rate * (config.steps - step))
         if progress:
@@ -254,8 +281,10 @@ def _losses(model: AcousticModel, aligner: Aligner, batch: data.Batch, bin_weigh
     x, log_dur, pitch, energy = model.encode(batch.phones, phone_mask)
     coarse, refined = model.decode(x, phone_mask, durations, pitch_target, energy_target)
     r = model.config.reduction
-    frame_mask = (torch.arange(batch.feats.shape[1], device=batch.feats.device)[None]
-                  < (batch.frame_lengths * r)[:, None])
+    frame_mask = (
+        torch.arange(batch.feats.shape[1], device=batch.feats.device)[None]
+        < (batch.frame_lengths * r)[:, None]
+    )
     target = batch.feats
     feature_loss = torch.zeros((), device=target.device)
     for prediction in (coarse, refined):
@@ -263,8 +292,10 @@ def _losses(model: AcousticModel, aligner: Aligner, batch: data.Batch, bin_weigh
         feature_loss = feature_loss + (
             _masked_mean((prediction[..., :MCEP_DIM] - target[..., :MCEP_DIM]).abs(), frame_mask)
             + _masked_mean((prediction[..., MCEP_DIM:-1] - target[..., MCEP_DIM:-1]).abs(), frame_mask)
-            + _masked_mean(F.binary_cross_entropy_with_logits(prediction[..., -1], target[..., -1], reduction="none"),
-                           frame_mask)
+            + _masked_mean(
+                F.binary_cross_entropy_with_logits(prediction[..., -1], target[..., -1], reduction="none"),
+                frame_mask,
+            )
         )
     duration_loss = _masked_mean((log_dur - torch.log1p(durations.float())) ** 2, phone_mask)
     pitch_loss = _masked_mean((pitch - pitch_target) ** 2, phone_mask)
@@ -273,10 +304,10 @@ def _losses(model: AcousticModel, aligner: Aligner, batch: data.Batch, bin_weigh
     bin_loss = binarization_loss(log_attn, attention)
     total = feature_loss + duration_loss + pitch_loss + energy_loss + align_loss + bin_weight * bin_loss
     parts = {
-        "features": float(feature_loss) / 2,
-        "duration": float(duration_loss),
-        "pitch": float(pitch_loss),
-        "align": float(align_loss),
+        "features": feature_loss.item() / 2,
+        "duration": duration_loss.item(),
+        "pitch": pitch_loss.item(),
+        "align": align_loss.item(),
     }
     return Step(total, parts)
 
@@ -331,10 +362,15 @@ def _restore(path, model, aligner, optimizer, acoustic_config, device) -> tuple[
     try:
         saved = torch.load(path, map_location=device, weights_only=False)
     except Exception as error:  # a checkpoint is only ever replaced whole, so this means outside damage
-        raise TrainingError(f"cannot resume: {path} is unreadable ({error}); start again without resume") from error
+        raise TrainingError(
+            f"cannot resume: {path} is unreadable ({error}); start again without resume"
+        ) from error
     if saved["acoustic_config"] != asdict(acoustic_config):
-        changed = [f.name for f in fields(acoustic_config) if saved["acoustic_config"].get(f.name) !=
-                   getattr(acoustic_config, f.name)]
+        changed = [
+            f.name
+            for f in fields(acoustic_config)
+            if saved["acoustic_config"].get(f.name) != getattr(acoustic_config, f.name)
+        ]
         raise TrainingError(f"cannot resume: the model settings changed ({', '.join(changed)})")
     model.load_state_dict(saved["model"])
     aligner.load_state_dict(saved["aligner"])

@@ -1,0 +1,157 @@
+"""Voice quality benchmark: train a voice on the first N utterances of a data set, score the held-out ones.
+
+    nice .venv/bin/python -m bench.voice_quality                      # ko_lmy 300 → last 25, and espeak-ng
+    nice .venv/bin/python -m bench.voice_quality --dataset en_pmatthes --train 121 --test 20 --lang en
+    nice .venv/bin/python -m bench.voice_quality --curve 50,100,200 --curve-steps 800
+
+Training runs as ``moksori train`` in a child process, so its wall-clock time and peak memory are measured
+as a user would see them. Voices and work folders go to a temporary folder outside the repository: voices
+trained on research-only data must never be shipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.report import write_section
+from moksori.paths import shared_data_dir
+
+TARGETS = {"mcd_db": 5.0, "secs": 0.80, "error_ratio": 1.25, "dnsmos": 3.6}
+TRAIN_TARGET_MINUTES, RSS_TARGET_GB = 20.0, 4.0
+
+
+def subset(source: Path, ids: list[str], dest: Path) -> Path:
+    """An LJSpeech-style folder of the rows ``ids`` of ``source``, linking (not copying) the audio."""
+    rows = dict(line.split("|", 1) for line in (source / "metadata.csv").read_text(encoding="utf-8").splitlines())
+    (dest / "wavs").mkdir(parents=True, exist_ok=True)
+    for uid in ids:
+        audio = next((source / "wavs").glob(f"{uid}.*"))
+        link = dest / "wavs" / audio.name
+        if not link.exists():
+            link.symlink_to(audio)
+    (dest / "metadata.csv").write_text("".join(f"{uid}|{rows[uid]}\n" for uid in ids), encoding="utf-8")
+    return dest
+
+
+def train_voice(dataset: Path, out: Path, lang: str, steps: int | None, seed: int) -> dict:
+    """Run ``moksori train`` in a child process; wall-clock minutes and the child's peak RSS."""
+    command = [sys.executable, "-m", "moksori.cli", "train", str(dataset), "--out", str(out), "--lang", lang,
+               "--seed", str(seed)]
+    if steps:
+        command += ["--steps", str(steps)]
+    started = time.monotonic()
+    subprocess.run(command, check=True)
+    minutes = (time.monotonic() - started) / 60
+    # ru_maxrss of waited-for children is the largest single process (KiB on Linux).
+    peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+    return {"train_minutes": minutes, "peak_rss_gb": peak_gb}
+
+
+def score(voice_path: Path | None, data: Path, test_ids: list[str], train_ids: list[str], lang: str, out_dir: Path):
+    """Evaluate a voice (or espeak-ng when ``voice_path`` is None) on ``test_ids``."""
+    from moksori.engine.voice import Voice
+    from moksori.evaluation import espeak_synthesizer, evaluate, write_report
+
+    if voice_path is None:
+        synthesize = espeak_synthesizer(lang)
+    else:
+        voice = Voice.load(voice_path)
+
+        def synthesize(text: str):
+            return voice.synthesize(text), voice.sample_rate
+
+    train_refs = [next((data / "wavs").glob(f"{uid}.*")) for uid in train_ids]
+    result = evaluate(out_dir / "wavs", data / "wavs", data / "metadata.csv", train_refs, lang,
+                      synthesize=synthesize, ids=test_ids, workers=2)
+    write_report(result, out_dir)
+    return result.summary
+
+
+def table(rows: dict[str, dict]) -> str:
+    columns = ["mcd_db", "f0_rmse_cents", "vuv_error", "secs", "error", "natural_error", "error_ratio", "dnsmos",
+               "rtf"]
+    lines = ["| voice | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for name, summary in rows.items():
+        cells = [f"{summary[c]:.3f}" if isinstance(summary.get(c), float) else "–" for c in columns]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def verdict(summary: dict, timing: dict) -> str:
+    checks = [
+        ("MCD ≤ 5.0 dB", summary["mcd_db"], summary["mcd_db"] <= TARGETS["mcd_db"]),
+        ("speaker similarity ≥ 0.80", summary["secs"], summary["secs"] >= TARGETS["secs"]),
+        ("CER ratio ≤ 1.25", summary["error_ratio"], summary["error_ratio"] <= TARGETS["error_ratio"]),
+        ("DNSMOS ≥ 3.6", summary["dnsmos"], summary["dnsmos"] >= TARGETS["dnsmos"]),
+        ("training ≤ 20 min", timing["train_minutes"], timing["train_minutes"] <= TRAIN_TARGET_MINUTES),
+        ("peak RSS ≤ 4 GB", timing["peak_rss_gb"], timing["peak_rss_gb"] <= RSS_TARGET_GB),
+    ]
+    return "\n".join(f"- {name}: {value:.3f} — {'met' if ok else '**missed**'}" for name, value, ok in checks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", default="ko_lmy")
+    parser.add_argument("--lang", default="ko")
+    parser.add_argument("--train", type=int, default=300, help="train on the first N ids (sorted)")
+    parser.add_argument("--test", type=int, default=25, help="score the last N ids")
+    parser.add_argument("--steps", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--curve", default="", help="also train on these first-N sizes, e.g. 50,100,200")
+    parser.add_argument("--curve-steps", type=int, default=None, help="step budget of the learning-curve runs")
+    parser.add_argument("--no-espeak", action="store_true")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "moksori-bench")
+    args = parser.parse_args()
+
+    root = shared_data_dir()
+    if root is None:
+        sys.exit("shared data not found: set MOKSORI_DATA")
+    data = root / args.dataset
+    ids = sorted(line.split("|", 1)[0] for line in (data / "metadata.csv").read_text(encoding="utf-8").splitlines())
+    test_ids = ids[-args.test :]
+    train_ids = ids[: args.train]
+    work = args.workdir / args.dataset
+    work.mkdir(parents=True, exist_ok=True)
+
+    timing = train_voice(subset(data, train_ids, work / f"train{args.train}"), work / f"voice{args.train}.voice",
+                         args.lang, args.steps, args.seed)
+    rows = {f"Moksori, {args.train} utterances": score(work / f"voice{args.train}.voice", data, test_ids, train_ids,
+                                                        args.lang, work / f"eval{args.train}")}
+    curve = {}
+    for size in [int(n) for n in args.curve.split(",") if n]:
+        curve_timing = train_voice(subset(data, ids[:size], work / f"train{size}"), work / f"voice{size}.voice",
+                                   args.lang, args.curve_steps, args.seed)
+        curve[size] = {**score(work / f"voice{size}.voice", data, test_ids, ids[:size], args.lang,
+                               work / f"eval{size}"), **curve_timing}
+    if not args.no_espeak:
+        rows["espeak-ng"] = score(None, data, test_ids, train_ids, args.lang, work / "eval_espeak")
+    main_summary = rows[f"Moksori, {args.train} utterances"]
+    (work / "summary.json").write_text(json.dumps({"rows": rows, "timing": timing, "curve": curve}, indent=1))
+
+    command = "nice .venv/bin/python -m bench.voice_quality " + " ".join(sys.argv[1:])
+    body = (
+        f"Train on the first {args.train} ids of `{args.dataset}` (sorted), score the last {args.test} "
+        f"(`moksori.evaluation.evaluate`; speaker similarity against the training recordings).\n\n"
+        f"Training: {timing['train_minutes']:.1f} min wall-clock (import, WORLD analysis, {args.steps or 'default'} "
+        f"steps, saving), peak RSS {timing['peak_rss_gb']:.2f} GB.\n\n{table(rows)}\n\nTargets:\n\n"
+        f"{verdict(main_summary, timing)}\n"
+    )
+    if curve:
+        body += (f"\nLearning curve ({args.curve_steps or 'default'} steps each):\n\n"
+                 "| utterances | MCD dB | SECS | CER ratio | DNSMOS | train min |\n|---|---|---|---|---|---|\n")
+        for size, s in curve.items():
+            body += (f"| {size} | {s['mcd_db']:.2f} | {s['secs']:.3f} | {s['error_ratio']:.2f} | {s['dnsmos']:.2f} "
+                     f"| {s['train_minutes']:.1f} |\n")
+    name = "voice_quality" if args.dataset == "ko_lmy" else f"voice_quality_{args.dataset}"
+    write_section(name, f"Voice quality: {args.dataset}", command, body)
+
+
+if __name__ == "__main__":
+    main()
