@@ -17,7 +17,7 @@ from moksori.text.rules import LENIS_TO_TENSE, Hint
 
 # Second syllables after a stem ending in ㄴ/ㅁ (or ㄹ) that may start an ending: only these words are analysed.
 _ENDING_SYLLABLES = frozenset("고다지게기도든던더자소습겠걸수세진밖거건데")
-_STEM_CODAS = frozenset(("ㄴ", "ㅁ", "ㄹ"))
+_STEM_CODAS = frozenset(("ㄴ", "ㅁ", "ㄹ", "ㄵ", "ㄻ"))
 _VERB_TAGS = frozenset(("VV", "VA", "VX", "XSV", "XSA"))
 # Codas whose own sound changes before a content morpheme beginning with a vowel (맛없다 [마덥따]).
 _NEUTRALISED_BEFORE_VOWEL = frozenset("ㅅㅆㅈㅊㅌㅍㄲㅋㄳㅄㄺㄼ")
@@ -104,16 +104,18 @@ def _kiwi():
 
 
 @lru_cache(maxsize=65536)
-def analysed_word_hints(word: str, previous_word: str = "") -> tuple[tuple[int, Hint], ...]:
+def analysed_word_hints(
+    word: str, previous_word: str = "", next_word: str = ""
+) -> tuple[tuple[int, Hint], ...]:
     """Hints inside one word from its morphemes: tensing after 관형사형 -ㄹ and after verb stems in ㄴ/ㅁ.
 
-    The previous word is analysed with it as context (머리를 감다: 감/VV, not 가/VV + ㅁ다). Offsets are
-    relative to ``word``; offset ``len(word)`` means the first syllable of the next word (할 것 [할 껃]).
+    The neighbouring words are analysed with it as context (머리를 감다: 감/VV, not 가/VV + ㅁ다; 갈 곳:
+    가/VV + ㄹ/ETM). Offsets are relative to ``word``; offset ``len(word)`` means the first syllable of the
+    next word (할 것 [할 껃]).
     """
     shift = len(previous_word) + 1 if previous_word else 0
-    tokens = [
-        t for t in _kiwi().tokenize(f"{previous_word} {word}" if previous_word else word) if t.start >= shift
-    ]
+    phrase = " ".join(w for w in (previous_word, word, next_word) if w)
+    tokens = [t for t in _kiwi().tokenize(phrase) if shift <= t.start < shift + len(word)]
     found: list[tuple[int, Hint]] = []
     for token, following in zip(tokens, tokens[1:] + [None], strict=True):
         start = token.start - shift
@@ -124,6 +126,10 @@ def analysed_word_hints(word: str, previous_word: str = "") -> tuple[tuple[int, 
                 stem_coda = decompose(word[end - 1]).coda if is_syllable(word[end - 1]) else ""
                 if stem_coda in ("ㄴ", "ㅁ", "ㄵ", "ㄻ"):  # 신고 [신꼬], 감다 [감따]
                     found.append((end, Hint.TENSE))
+        if token.tag.startswith("NN"):
+            for i in range(start + 1, end):  # Sino-Korean ㄹ+ㄷㅅㅈ inside one noun: 절도 [절또]
+                if decompose(word[i - 1]).coda == "ㄹ" and decompose(word[i]).onset in ("ㄷ", "ㅅ", "ㅈ"):
+                    found.append((i, Hint.TENSE))
         if token.tag.startswith("E") and token.form[:1] in ("ᆯ", "을"):
             found.append((start + 1, Hint.TENSE))  # 할게 [할께], 할 것 [할 껃]
     return tuple(found)
@@ -158,21 +164,30 @@ def boundary_hints(text: str) -> dict[int, Hint]:
         next_start, next_word = words[index + 1] if index + 1 < len(words) else (len(text), "")
         adjacent = text[start + len(word) : next_start].strip() == ""
         _letter_hints(word, start, add)
-        if _needs_analysis(word, next_word if adjacent else ""):
+        following = next_word if adjacent else ""
+        if _needs_analysis(word, following):
             previous = words[index - 1][1] if index and text[start - 1] == " " else ""
-            for offset, hint in analysed_word_hints(word, previous):
+            for offset, hint in analysed_word_hints(word, previous, following):
                 add(next_start if offset >= len(word) else start + offset, hint)
     return hints
 
 
+def _ends_with_particle_ui(word: str) -> bool:
+    """우리의, 강의의: particle 의; 회의, 민주주의: the noun's own 의."""
+    nouns = tuple(_NOUNS_ENDING_IN_UI)
+    return word[:-1].endswith(nouns) or not (word.endswith(nouns) or word.endswith("주의"))
+
+
 def _letter_hints(word: str, start: int, add) -> None:
     """Hints read off the letters: 의 as a particle, content morphemes after a coda (맛없다, 첫인상)."""
-    if word.endswith("의") and len(word) >= 2 and not word.endswith(tuple(_NOUNS_ENDING_IN_UI)):
+    if word.endswith("의") and len(word) >= 2 and _ends_with_particle_ui(word):
         add(start + len(word) - 1, Hint.PARTICLE)
     for i in range(1, len(word)):
         coda = decompose(word[i - 1]).coda
-        if coda in _NEUTRALISED_BEFORE_VOWEL and word[i] == "없":
-            add(start + i, Hint.LEXICAL)
+        if coda in _NEUTRALISED_BEFORE_VOWEL and (word[i] == "없" or (word[i] == "있" and coda != "ㅅ")):
+            add(start + i, Hint.LEXICAL)  # 맛없다 [마덥따], 값있는 [가빈는], but 맛있다 [마싣따]
+        if word[i] == "육" and word[i - 1] in "십백천만":
+            add(start + i, Hint.N_INSERT)  # 십육 [심뉵]
     if len(word) >= 2 and word[0] in ("첫", "헛") and decompose(word[1]).onset == "ㅇ":
         add(start + 1, Hint.LEXICAL)
     for i in range(1, len(word)):

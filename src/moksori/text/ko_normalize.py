@@ -117,7 +117,7 @@ def normalize_korean(text: str) -> str:
     text = _NUMBER_WITH_TAIL.sub(_read_number, text)
     text = re.sub(
         r"(.)?\s*=\s*",
-        lambda m: (m.group(1) or "") + (" 은 " if has_coda(m.group(1) or "") else " 는 "),
+        lambda m: (m.group(1) or "") + ("은 " if has_coda(m.group(1) or "") else "는 "),
         text,
     )
     text = text.replace("~", " ")

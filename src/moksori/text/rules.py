@@ -107,9 +107,9 @@ def _h_rules(pairs, hints, units) -> None:  # noqa: ARG001
                 first.coda, second.onset = ("ㄹ" if coda == "ㄺ" else ""), "ㅋ"
             elif coda in ("ㅂ", "ㄼ", "ㅍ"):
                 first.coda, second.onset = ("ㄹ" if coda == "ㄼ" else ""), "ㅍ"
-            elif coda in ("ㅈ", "ㄵ"):
+            elif coda == "ㄵ" or (coda == "ㅈ" and same_word):
                 first.coda, second.onset = ("ㄴ" if coda == "ㄵ" else ""), "ㅊ"
-            elif coda in ("ㄷ", "ㅅ", "ㅆ", "ㅊ", "ㅌ"):
+            elif coda in ("ㄷ", "ㅅ", "ㅆ", "ㅈ", "ㅊ", "ㅌ"):
                 first.coda, second.onset = "", "ㅌ"  # 깨끗하다 [깨끄타다], 옷 한 벌 [오탄벌]
 
 
@@ -159,10 +159,9 @@ def _neutralise_and_tense(pairs, hints, units) -> None:
         first.coda = neutral
         if onset not in LENIS_TO_TENSE:
             continue
-        tense = Hint.TENSE in hint or (same_word and neutral in OBSTRUENT_CODAS)
-        tense = tense or (
-            same_word and verb and coda in ("ㄺ", "ㄼ", "ㄾ", "ㄵ", "ㄻ")
-        )  # 넓게 [널께], 앉고 [안꼬]
+        # An unreleased stop tenses the next lenis even across a space (밥 주세요 [밥쭈세요]).
+        tense = Hint.TENSE in hint or neutral in OBSTRUENT_CODAS
+        tense = tense or (same_word and verb and coda in ("ㄺ", "ㄼ", "ㄾ"))  # 넓게 [널께], 핥다 [할따]
         if tense:
             second.onset = LENIS_TO_TENSE[onset]
     for unit in units:
