@@ -116,7 +116,7 @@ class Services:
     def train(self, dataset_dir: Path, out_path: Path, preset: str, language: str, progress: ProgressCallback,
               resume: bool, workdir: Path) -> Path:
         """``engine.train`` on an LJSpeech-style folder of raw takes (it checks and prepares them itself)."""
-        from moksori.engine import TrainConfig, train
+        from moksori.engine.train import TrainConfig, train
 
         config = TrainConfig(language=language, **TRAIN_PRESETS[preset])
         return Path(train(dataset_dir, out_path, config=config, progress=progress, resume=resume, workdir=workdir))
@@ -126,7 +126,7 @@ class Services:
         key = str(path)
         with self._lock:
             if key not in self._voices:
-                from moksori.engine import Voice
+                from moksori.engine.voice import Voice
 
                 self._voices[key] = Voice.load(path)
             return self._voices[key]

@@ -35,17 +35,19 @@ function showTake(take) {
   const checks = $("checks");
   checks.replaceChildren();
   $("play").disabled = !take;
-  $("keep").hidden = !take || take.problems.length === 0 || take.kept;
+  const errors = take ? take.problems.filter((p) => p.severity === "error") : [];
+  $("keep").hidden = !take || errors.length === 0 || take.kept;
   if (!take) return;
   $("player").src = `${take.audio_url}?t=${take.id}`;
-  if (take.problems.length === 0) {
-    checks.append(el("p", { class: "ok" }, `✓ Good take (${take.duration_s} s). 좋아요!`));
-  } else {
-    checks.append(el("p", { class: "error" }, take.kept ? "Kept despite:" : "Please re-record · 다시 녹음해 주세요:"));
-    const list = el("ul", { class: "problems" });
-    for (const problem of take.problems) list.append(el("li", { "data-code": problem.code }, problem.message));
-    checks.append(list);
+  let heading = `✓ Good take (${take.duration_s} s). 좋아요!`;
+  if (errors.length) heading = take.kept ? "Kept despite · 그대로 사용:" : "Please re-record · 다시 녹음해 주세요:";
+  checks.append(el("p", { class: errors.length && !take.kept ? "error" : "ok" }, heading));
+  if (!take.problems.length) return;
+  const list = el("ul", { class: "problems" });
+  for (const problem of take.problems) {
+    list.append(el("li", { "data-code": problem.code, "data-severity": problem.severity }, problem.message));
   }
+  checks.append(list);
 }
 
 async function toggleRecording() {
