@@ -53,6 +53,7 @@ def test_round_trip(voice_path: Path) -> None:
     assert loaded.card["language"] == "ko" and "created" in loaded.card and "moksori_version" in loaded.card
     assert voicefile.read_card(voice_path) == loaded.card
     assert not [p for p in voice_path.parent.iterdir() if p.name.endswith(".tmp")]
+    assert voice_path.stat().st_mode & 0o777 == 0o644
 
 
 def test_save_keeps_old_file_when_writing_fails(voice_path: Path) -> None:

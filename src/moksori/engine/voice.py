@@ -24,6 +24,8 @@ DEFAULT_PAUSE_MS = 250.0
 # Phones after which a sentence may be cut into separately vocoded chunks (the model pauses there).
 PHRASE_BREAKS = frozenset({",", ".", "?", "!"})
 UNKNOWN_PHONE = "<unk>"
+# Words that make the front-end load its morpheme analyser (verb stems ending in ㄴ/ㅁ, 관형사형 -ㄹ).
+WARM_UP_TEXT = {"ko": "신발을 신고 머리를 감고 갈 곳이 있어요.", "en": "Hello, nice to meet you."}
 
 
 @contextmanager
@@ -102,7 +104,10 @@ class Voice:
             raise VoiceFileError(
                 f"{os.fspath(path)}: made with other WORLD settings ({', '.join(differ)}) than this Moksori uses"
             )
-        return cls(model, contents.phone_set, contents.config, contents.card)
+        voice = cls(model, contents.phone_set, contents.config, contents.card)
+        # The text front-end loads its dictionaries on first use (seconds): do it now, not mid-conversation.
+        voice.phone_ids(WARM_UP_TEXT.get(voice.language, WARM_UP_TEXT["en"]))
+        return voice
 
     @property
     def sample_rate(self) -> int:
