@@ -66,7 +66,7 @@ def cer_outlier(cer: float, history: list[float]) -> bool:
 # "tiny" builds in well under a minute for tests and demos; it only proves the pipeline end to end.
 TRAIN_PRESETS: dict[str, dict[str, Any]] = {
     "default": {},
-    "tiny": {"model_size": "tiny", "steps": 40, "batch_size": 4, "eval_every": 20, "warmup_steps": 10, "workers": 1},
+    "tiny": {"model_size": "tiny", "steps": 20, "batch_size": 4, "eval_every": 10, "warmup_steps": 5, "workers": 1},
 }
 
 
