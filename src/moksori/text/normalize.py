@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from moksori.text.en_normalize import normalize_english
 from moksori.text.ko_normalize import normalize_korean
 
 MAX_CHARS = 1_000_000
@@ -38,7 +39,7 @@ def normalize(text: str, lang: str = "ko") -> str:
         text = normalize_korean(text)
         return _tidy(re.sub(r"[^가-힣 ,.?!]", " ", text))
     if lang == "en":
-        return text
+        return _tidy(re.sub(r"[^A-Za-z' ,.?!-]", " ", normalize_english(text)))
     raise TextError(f"unsupported language {lang!r} (use 'ko' or 'en')")
 
 
