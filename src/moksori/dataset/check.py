@@ -174,7 +174,7 @@ def check_take(samples: np.ndarray, rate: int, text: str, lang: str = "ko") -> l
     frames = speech_frames(samples, rate)
     span = frames.speech_span()
     if span is None:
-        problem("no_speech", "error", "No speech was heard. Check the microphone and read the sentence aloud.")
+        problem("no_speech", "error", "No speech was heard, or it was far too quiet. Check the microphone and read the sentence aloud.")
         return problems
     speech_db = frames.speech_level_db()
     if speech_db < QUIET_SPEECH_DB:

@@ -18,6 +18,10 @@ FRAME_S = 0.03
 FRAME = int(VAD_RATE * FRAME_S)  # 480 samples
 # A speech run shorter than this is a click or a breath, not speech (3 frames = 90 ms).
 MIN_SPEECH_FRAMES = 3
+# Frames this far below the loudest frame are never speech.
+ENERGY_GATE_DB = 40.0
+PRIME_FRAMES = 100
+VAD_LEVEL_DB = -12.0  # loudest frame of the copy the VAD hears
 
 
 @dataclass(frozen=True)
@@ -44,24 +48,35 @@ class SpeechFrames:
         return _mean_power_db(self.level_db[self.speech])
 
     def noise_level_db(self) -> float | None:
-        """RMS over the non-speech frames (dBFS), or None when there are too few to tell."""
+        """Room-tone level (dBFS): RMS over the non-speech frames; when noise drowns the VAD and nearly
+        every frame counts as speech, over the quietest tenth of the frames. None for very short takes."""
         quiet = self.level_db[~self.speech]
+        if quiet.size < 5:
+            quiet = np.sort(self.level_db)[: self.level_db.size // 10]
         return _mean_power_db(quiet) if quiet.size >= 5 else None
 
 
-def speech_frames(samples: np.ndarray, rate: int, aggressiveness: int = 2) -> SpeechFrames:
-    """Run webrtcvad over ``samples`` in 30 ms frames."""
+def speech_frames(samples: np.ndarray, rate: int, aggressiveness: int = 3) -> SpeechFrames:
+    """Run webrtcvad (most aggressive by default) over ``samples`` in 30 ms frames."""
     import webrtcvad
 
     audio = resample(np.asarray(samples, dtype=np.float32), rate, VAD_RATE)
     count = len(audio) // FRAME
     frames = audio[: count * FRAME].reshape(count, FRAME)
-    pcm = (np.clip(frames, -1.0, 1.0 - 1 / 32768) * 32768).astype("<i2")
-    vad = webrtcvad.Vad(aggressiveness)
-    speech = np.array([vad.is_speech(row.tobytes(), VAD_RATE) for row in pcm], dtype=bool)
     power = np.mean(np.square(frames, dtype=np.float64), axis=1)
     with np.errstate(divide="ignore"):
         level_db = 10 * np.log10(power)
+    loudest = float(level_db.max()) if count else -np.inf
+    # webrtcvad has a fixed energy floor, so quiet takes are brought up to a fixed level first.
+    gain = 10 ** ((VAD_LEVEL_DB - loudest) / 20) if np.isfinite(loudest) else 1.0
+    pcm = (np.clip(frames * gain, -1.0, 1.0 - 1 / 32768) * 32768).astype("<i2")
+    vad = webrtcvad.Vad(aggressiveness)
+    # webrtcvad adapts to the noise floor as it goes and calls the first frames of room tone speech;
+    # a first pass over the whole take primes it, and only the second pass's decisions count.
+    for row in pcm[:PRIME_FRAMES]:
+        vad.is_speech(row.tobytes(), VAD_RATE)
+    speech = np.array([vad.is_speech(row.tobytes(), VAD_RATE) for row in pcm], dtype=bool)
+    speech &= level_db > loudest - ENERGY_GATE_DB
     return SpeechFrames(speech=speech, level_db=level_db)
 
 
