@@ -112,6 +112,16 @@ def test_unvoiced_features_give_noise_not_pulses() -> None:
     assert np.std(y) > 0.01
 
 
+def test_stream_pieces_equal_whole() -> None:
+    feats = analyze(voiced_signal(), RATE)
+    whole = synthesize(feats)
+    cuts = [1, 2, 50, 51, 120, feats.frames - 1, feats.frames + 5]
+    pieces = list(features.synthesize_stream(feats, cuts))
+    assert len(pieces) == 7  # the cut past the end is ignored
+    assert [len(p) for p in pieces[:2]] == [features.hop_length(RATE)] * 2  # 5 ms at 22050 Hz: 110 samples
+    assert np.allclose(np.concatenate(pieces), whole, atol=1e-6)
+
+
 def test_synthesis_is_deterministic() -> None:
     feats = analyze(voiced_signal(seconds=0.5), RATE)
     assert np.array_equal(synthesize(feats), synthesize(feats))

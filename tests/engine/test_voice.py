@@ -99,12 +99,14 @@ def test_stream_chunks_make_up_synthesize(voice: Voice) -> None:
     assert np.array_equal(np.concatenate(chunks), whole)
 
 
-def test_phrase_cut_matches_uncut_sentence(voice: Voice) -> None:
-    # Cutting at the comma's pause must not change the length beyond a sample per chunk.
-    cut = voice.synthesize("안녕하세요, 반갑습니다.")
-    ids = voice.phone_ids("안녕하세요, 반갑습니다.")[0]
-    feats = voice.model.generate(torch.tensor(ids))
-    assert abs(len(cut) - len(features.synthesize(feats))) <= 2
+def test_chunks_join_seamlessly(voice: Voice) -> None:
+    # A long sentence: cut at its comma and at word boundaries, yet equal to vocoding it whole.
+    text = "오늘은 날씨가 좋아서, 친구들과 함께 공원에 가서 산책을 하고 밥을 먹었죠."
+    chunks = list(voice.stream(text))
+    assert len(chunks) >= 3
+    assert len(chunks[0]) / RATE < 1.0  # playback can start after a short first chunk
+    feats = voice.model.generate(torch.tensor(voice.phone_ids(text)[0]))
+    assert np.allclose(np.concatenate(chunks), features.synthesize(feats), atol=1e-5)
 
 
 def test_rate_volume_pause(voice: Voice) -> None:

@@ -6,6 +6,7 @@ All functions are pure: numpy in, numpy out.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -218,6 +219,16 @@ def synthesize(features: Features, seed: int = 0) -> np.ndarray:
     sqrt(sp) ap, through a minimum-phase filter — but vectorised over 5 ms frames (filtered
     overlap-add) instead of one FFT chain per pulse, which makes it several times cheaper.
     """
+    return np.concatenate(list(synthesize_stream(features, seed=seed)))
+
+
+def synthesize_stream(features: Features, cuts: Sequence[int] = (), seed: int = 0) -> Iterator[np.ndarray]:
+    """``synthesize`` in pieces: audio up to feature frame ``cuts[0]``, then to ``cuts[1]``, … to the end.
+
+    The pieces join seamlessly: concatenated they equal ``synthesize(features)`` (to float rounding),
+    so a stream may be cut anywhere, even mid-word. Each piece costs only its own frames, plus a few
+    frames of overlap, once the whole utterance's cheap per-sample excitation is made.
+    """
     rate = features.sample_rate
     hop = hop_length(rate)
     n_fft = 1 << int(np.ceil(np.log2(SYNTH_FFT_MS / 1000 * rate)))
@@ -234,11 +245,19 @@ def synthesize(features: Features, seed: int = 0) -> np.ndarray:
     noise_only = (bap.mean(1) > -0.5) | (voiced < 0.5)
     aperiodicity[noise_only] = 1.0
     periodic_gain = np.sqrt(1.0 - aperiodicity**2)
+    pulse_frames = _frames(_pulse_train(lf0, voiced, rate, hop, length), hop, count)
+    noise_frames = _frames(np.random.default_rng(seed).standard_normal(length, dtype=np.float32), hop, count)
 
-    pulses = _pulse_train(lf0, voiced, rate, hop, length)
-    noise = np.random.default_rng(seed).standard_normal(length, dtype=np.float32)
-    spectrum = scipy.fft.rfft(_frames(pulses, hop, count), n=n_fft) * periodic_gain
-    spectrum += scipy.fft.rfft(_frames(noise, hop, count), n=n_fft) * aperiodicity
-    spectrum *= _minimum_phase_filters(mcep, rate, n_fft)
-    audio = _overlap_add(scipy.fft.irfft(spectrum, n=n_fft), hop)
-    return np.ascontiguousarray(audio[hop : hop + length], dtype=np.float32)
+    bounds = [int(c * FRAME_PERIOD_MS / 1000 * rate) for c in cuts if 0 < c < features.frames]
+    for start, stop in zip([0, *bounds], [*bounds, length], strict=True):
+        if stop <= start:
+            continue
+        # Frame j's filtered output spans samples [(j - 1) hop, (j - 1) hop + n_fft).
+        first, last = max(0, (start + hop - n_fft) // hop + 1), (stop + hop - 1) // hop + 1
+        block = slice(first, last)
+        spectrum = scipy.fft.rfft(pulse_frames[block], n=n_fft) * periodic_gain[block]
+        spectrum += scipy.fft.rfft(noise_frames[block], n=n_fft) * aperiodicity[block]
+        spectrum *= _minimum_phase_filters(mcep[block], rate, n_fft)
+        audio = _overlap_add(scipy.fft.irfft(spectrum, n=n_fft), hop)
+        offset = (first - 1) * hop
+        yield np.ascontiguousarray(audio[start - offset : stop - offset], dtype=np.float32)

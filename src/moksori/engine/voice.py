@@ -1,8 +1,9 @@
 """Speaking with a trained voice: text → phones → acoustic model → WORLD features → audio.
 
-``Voice.stream`` yields audio sentence by sentence, and phrase by phrase inside a sentence (cut in the
-middle of the pause the model gives a phrase-break phone), so playback can start while the rest is
-still being made. ``Voice.synthesize`` is the concatenation of the same chunks.
+``Voice.stream`` yields audio sentence by sentence, and phrase by phrase inside a sentence, with a
+short first chunk, so playback can start while the rest is still being made. The acoustic model runs
+once per sentence (prosody needs the whole sentence); the vocoder then makes the sentence's audio
+chunk by chunk, seamlessly. ``Voice.synthesize`` is the concatenation of the same chunks.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import fields, replace
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -21,8 +22,12 @@ from moksori.engine.acoustic import AcousticConfig, AcousticModel
 from moksori.engine.voicefile import VoiceFileError
 
 DEFAULT_PAUSE_MS = 250.0
-# Phones after which a sentence may be cut into separately vocoded chunks (the model pauses there).
 PHRASE_BREAKS = frozenset({",", ".", "?", "!"})
+WORD = "_"
+# Chunks are cut at phrase breaks, and at word boundaries once this long (seconds). The vocoder joins
+# chunks seamlessly, so these only trade latency against per-chunk overhead.
+FIRST_CHUNK_S = 0.4
+CHUNK_S = 2.0
 UNKNOWN_PHONE = "<unk>"
 # Words that make the front-end load its morpheme analyser (verb stems ending in ㄴ/ㅁ, 관형사형 -ㄹ).
 WARM_UP_TEXT = {"ko": "신발을 신고 머리를 감고 갈 곳이 있어요.", "en": "Hello, nice to meet you."}
@@ -37,13 +42,6 @@ def _one_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(previous)
-
-
-def _slice(feats: features.Features, start: int, stop: int) -> features.Features:
-    return replace(
-        feats,
-        **{f.name: getattr(feats, f.name)[start:stop] for f in fields(feats) if f.name != "sample_rate"},
-    )
 
 
 def _build_model(config: dict[str, Any], state_dict: dict[str, torch.Tensor], name: str) -> AcousticModel:
@@ -142,29 +140,30 @@ class Voice:
         sentences = self.phone_ids(text)
         pause = np.zeros(int(self.sample_rate * pause_ms / 1000), dtype=np.float32)
         for number, ids in enumerate(sentences):
-            chunks = list(self._phrases(ids, rate, pitch))
-            for index, feats in enumerate(chunks):
-                audio = np.clip(features.synthesize(feats) * np.float32(volume), -1.0, 1.0)
+            with _one_thread(), torch.inference_mode():
+                feats, durations = self.model.generate(
+                    torch.tensor(ids, dtype=torch.long), pace=rate, pitch_shift=pitch, return_durations=True
+                )
+            chunks = list(features.synthesize_stream(feats, self._cuts(ids, durations, first=number == 0)))
+            for index, audio in enumerate(chunks):
+                audio = np.clip(audio * np.float32(volume), -1.0, 1.0)
                 if index == len(chunks) - 1 and number < len(sentences) - 1:
                     audio = np.concatenate([audio, pause])
                 yield audio
 
-    def _phrases(self, ids: list[int], rate: float, pitch: float) -> Iterator[features.Features]:
-        """Features of one sentence, cut in the middle of each phrase break's frames."""
-        with _one_thread(), torch.inference_mode():
-            feats, durations = self.model.generate(
-                torch.tensor(ids, dtype=torch.long), pace=rate, pitch_shift=pitch, return_durations=True
-            )
+    def _cuts(self, ids: list[int], durations: np.ndarray, first: bool) -> list[int]:
+        """Frames where a sentence's audio is cut into chunks: every phrase break, and word boundaries
+        once a chunk is long enough (``FIRST_CHUNK_S`` for the very first chunk, so playback starts soon)."""
         ends = np.cumsum(durations)
-        cuts = [
-            int(ends[i] - durations[i] // 2)
-            for i in range(len(ids) - 1)
-            if self.phone_set[ids[i]] in PHRASE_BREAKS
-        ]
-        bounds = [0, *cuts, feats.frames]
-        for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-            if stop > start:
-                yield _slice(feats, start, stop)
+        target = FIRST_CHUNK_S if first else CHUNK_S
+        cuts, last = [], 0
+        for i in range(len(ids) - 1):
+            phone, middle = self.phone_set[ids[i]], int(ends[i] - durations[i] // 2)
+            long_enough = (middle - last) * features.FRAME_PERIOD_MS / 1000 >= target
+            if phone in PHRASE_BREAKS or (phone == WORD and long_enough):
+                cuts.append(middle)
+                last, target = middle, CHUNK_S
+        return cuts
 
     def synthesize(
         self,
