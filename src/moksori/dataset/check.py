@@ -24,8 +24,8 @@ SILENT_DB = -60.0  # whole-file RMS below this is silence, not a quiet voice
 
 # Per-take limits for the recording studio.
 QUIET_SPEECH_DB = -40.0
-SNR_ERROR_DB = 15.0
-SNR_WARNING_DB = 25.0
+SNR_ERROR_DB = 12.0
+SNR_WARNING_DB = 20.0
 MIN_EDGE_SILENCE_S = 0.1
 # Speaking rate bounds (units per second of speech): Korean Hangul syllables (+ digits),
 # English vowel groups. Everyday speech sits near 6 and 4; these flag takes that are far off.
