@@ -20,15 +20,13 @@ import torch
 from moksori.engine import features, voicefile
 from moksori.engine.acoustic import AcousticConfig, AcousticModel
 from moksori.engine.voicefile import VoiceFileError
+from moksori.text.phoneset import BREAKS, UNK, WORD
 
 DEFAULT_PAUSE_MS = 250.0
-PHRASE_BREAKS = frozenset({",", ".", "?", "!"})
-WORD = "_"
 # Chunks are cut at phrase breaks, and at word boundaries once this long (seconds). The vocoder joins
 # chunks seamlessly, so these only trade latency against per-chunk overhead.
 FIRST_CHUNK_S = 0.4
 CHUNK_S = 2.0
-UNKNOWN_PHONE = "<unk>"
 # Words that make the front-end load its morpheme analyser (verb stems ending in ㄴ/ㅁ, 관형사형 -ㄹ).
 WARM_UP_TEXT = {"ko": "신발을 신고 머리를 감고 갈 곳이 있어요.", "en": "Hello, nice to meet you."}
 
@@ -82,7 +80,7 @@ class Voice:
         self.card = card
         self.language: str = config.get("language", "ko")
         self._phone_id = {phone: index for index, phone in enumerate(self.phone_set)}
-        self._unknown = self._phone_id.get(UNKNOWN_PHONE, 0)
+        self._unknown = self._phone_id.get(UNK, 0)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Voice:
@@ -118,7 +116,7 @@ class Voice:
         sentences = []
         for sentence in split_sentences(text):
             phones = phonemes(sentence, self.language)
-            if any(phone not in PHRASE_BREAKS and phone != "_" for phone in phones):
+            if any(phone not in BREAKS and phone != WORD for phone in phones):
                 sentences.append([self._phone_id.get(phone, self._unknown) for phone in phones])
         return sentences
 
@@ -160,7 +158,7 @@ class Voice:
         for i in range(len(ids) - 1):
             phone, middle = self.phone_set[ids[i]], int(ends[i] - durations[i] // 2)
             long_enough = (middle - last) * features.FRAME_PERIOD_MS / 1000 >= target
-            if phone in PHRASE_BREAKS or (phone == WORD and long_enough):
+            if phone in BREAKS or (phone == WORD and long_enough):
                 cuts.append(middle)
                 last, target = middle, CHUNK_S
         return cuts
