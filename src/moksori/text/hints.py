@@ -12,12 +12,14 @@ import re
 from functools import cache, lru_cache
 from importlib import resources
 
-from moksori.text.hangul import decompose, is_syllable
+from moksori.text.hangul import coda_of, onset_of
 from moksori.text.rules import LENIS_TO_TENSE, Hint
 
 # Second syllables after a stem ending in ㄴ/ㅁ (or ㄹ) that may start an ending: only these words are analysed.
 _ENDING_SYLLABLES = frozenset("고다지게기도든던더자소습겠걸수세진밖거건데")
-_STEM_CODAS = frozenset(("ㄴ", "ㅁ", "ㄹ", "ㄵ", "ㄻ"))
+# Last syllables of the verb and adjective stems ending in ㄴ or ㅁ (안다 신다 감다 담다 남다 … 더듬다):
+# a closed class, so other words in ㄴ/ㅁ (한다 = 하+ㄴ다, 감사) are never sent to the analyser.
+_STEMS_IN_N_OR_M = frozenset("안신감담남삼심숨참품넘검듬금")
 _VERB_TAGS = frozenset(("VV", "VA", "VX", "XSV", "XSA"))
 # Codas whose own sound changes before a content morpheme beginning with a vowel (맛없다 [마덥따]).
 _NEUTRALISED_BEFORE_VOWEL = frozenset("ㅅㅆㅈㅊㅌㅍㄲㅋㄳㅄㄺㄼ")
@@ -123,30 +125,34 @@ def analysed_word_hints(
         if token.tag in _VERB_TAGS:
             found.append((end - 1, Hint.VERB))
             if following is not None and following.tag.startswith("E") and following.start - shift == end:
-                stem_coda = decompose(word[end - 1]).coda if is_syllable(word[end - 1]) else ""
+                stem_coda = coda_of(word[end - 1])
                 if stem_coda in ("ㄴ", "ㅁ", "ㄵ", "ㄻ"):  # 신고 [신꼬], 감다 [감따]
                     found.append((end, Hint.TENSE))
         if token.tag.startswith("NN"):
             for i in range(start + 1, end):  # Sino-Korean ㄹ+ㄷㅅㅈ inside one noun: 절도 [절또]
-                if decompose(word[i - 1]).coda == "ㄹ" and decompose(word[i]).onset in ("ㄷ", "ㅅ", "ㅈ"):
+                if coda_of(word[i - 1]) == "ㄹ" and onset_of(word[i]) in ("ㄷ", "ㅅ", "ㅈ"):
                     found.append((i, Hint.TENSE))
         if token.tag.startswith("E") and token.form[:1] in ("ᆯ", "을"):
             found.append((start + 1, Hint.TENSE))  # 할게 [할께], 할 것 [할 껃]
     return tuple(found)
 
 
-def _needs_analysis(word: str, next_word: str) -> bool:
-    syllables = [decompose(c) for c in word]
+def _needs_analysis(word: str, next_word: str) -> tuple[bool, bool]:
+    """(a stem may meet an ending inside the word, the word may end in 관형사형 -ㄹ before a lenis)."""
+    inside = False
     for i in range(1, len(word)):
-        if syllables[i - 1].coda in _STEM_CODAS and word[i] in _ENDING_SYLLABLES:
-            return True
-    last = syllables[-1]
-    return (
-        last.coda == "ㄹ"
+        if word[i] in _ENDING_SYLLABLES:
+            coda = coda_of(word[i - 1])
+            if coda in ("ㄹ", "ㄵ", "ㄻ") or (coda in ("ㄴ", "ㅁ") and word[i - 1] in _STEMS_IN_N_OR_M):
+                inside = True
+                break
+    before_next = (
+        coda_of(word[-1]) == "ㄹ"
         and word[-1] != "를"
         and bool(next_word)
-        and decompose(next_word[0]).onset in LENIS_TO_TENSE
+        and onset_of(next_word[0]) in LENIS_TO_TENSE
     )
+    return inside, before_next
 
 
 _WORD = re.compile(r"[가-힣]+")
@@ -164,10 +170,10 @@ def boundary_hints(text: str) -> dict[int, Hint]:
         next_start, next_word = words[index + 1] if index + 1 < len(words) else (len(text), "")
         adjacent = text[start + len(word) : next_start].strip() == ""
         _letter_hints(word, start, add)
-        following = next_word if adjacent else ""
-        if _needs_analysis(word, following):
-            previous = words[index - 1][1] if index and text[start - 1] == " " else ""
-            for offset, hint in analysed_word_hints(word, previous, following):
+        inside, before_next = _needs_analysis(word, next_word if adjacent else "")
+        if inside or before_next:
+            previous = words[index - 1][1] if inside and index and text[start - 1] == " " else ""
+            for offset, hint in analysed_word_hints(word, previous, next_word if before_next else ""):
                 add(next_start if offset >= len(word) else start + offset, hint)
     return hints
 
@@ -182,18 +188,18 @@ def _letter_hints(word: str, start: int, add) -> None:
     """Hints read off the letters: 의 as a particle, content morphemes after a coda (맛없다, 첫인상)."""
     if word.endswith("의") and len(word) >= 2 and _ends_with_particle_ui(word):
         add(start + len(word) - 1, Hint.PARTICLE)
-    for i in range(1, len(word)):
-        coda = decompose(word[i - 1]).coda
-        if coda in _NEUTRALISED_BEFORE_VOWEL and (word[i] == "없" or (word[i] == "있" and coda != "ㅅ")):
-            add(start + i, Hint.LEXICAL)  # 맛없다 [마덥따], 값있는 [가빈는], but 맛있다 [마싣따]
-        if word[i] == "육" and word[i - 1] in "십백천만":
-            add(start + i, Hint.N_INSERT)  # 십육 [심뉵]
-    if len(word) >= 2 and word[0] in ("첫", "헛") and decompose(word[1]).onset == "ㅇ":
+    if len(word) >= 2 and word[0] in ("첫", "헛") and onset_of(word[1]) == "ㅇ":
         add(start + 1, Hint.LEXICAL)
     for i in range(1, len(word)):
-        first, second = decompose(word[i - 1]), decompose(word[i])
-        if first.coda == "ㄹ" and second.onset in ("ㄷ", "ㅅ", "ㅈ") and word[i] not in _NOT_SINO_AFTER_L:
+        coda, syllable = coda_of(word[i - 1]), word[i]
+        if not coda:
+            continue
+        if coda == "ㄹ" and onset_of(syllable) in ("ㄷ", "ㅅ", "ㅈ") and syllable not in _NOT_SINO_AFTER_L:
             add(start + i, Hint.TENSE)  # Sino-Korean ㄹ+ㄷㅅㅈ: 갈등 [갈뜽], 일주일 [일쭈일]
+        elif coda in _NEUTRALISED_BEFORE_VOWEL and (syllable == "없" or (syllable == "있" and coda != "ㅅ")):
+            add(start + i, Hint.LEXICAL)  # 맛없다 [마덥따], 값있는 [가빈는], but 맛있다 [마싣따]
+        elif syllable == "육" and word[i - 1] in "십백천만":
+            add(start + i, Hint.N_INSERT)  # 십육 [심뉵]
     station = _STATION.search(word)
-    if station and decompose(word[station.start() - 1]).coda:
+    if station and coda_of(word[station.start() - 1]):
         add(start + station.start(), Hint.N_INSERT)  # 서울역 [서울력], 부산역에서 [부산녀게서]

@@ -15,6 +15,9 @@ class TextError(ValueError):
     """Text that cannot be read (wrong type, unsupported language, far too long)."""
 
 
+_PLAIN = re.compile(r"[가-힣A-Za-z0-9 .,?!'\"()~%:/+=&#@-]*")
+
+
 def clean(text: str) -> str:
     """Unicode-normalise and drop what cannot be read: control characters, Hangul fillers, emoji."""
     if not isinstance(text, str):
@@ -22,6 +25,8 @@ def clean(text: str) -> str:
     if len(text) > MAX_CHARS:
         raise TextError(f"text too long ({len(text)} characters; at most {MAX_CHARS})")
     text = unicodedata.normalize("NFKC", text)
+    if _PLAIN.fullmatch(text):  # the common case needs no character-by-character look
+        return re.sub(r"\s+", " ", text).strip()
     kept = []
     for char in text:
         category = unicodedata.category(char)

@@ -78,12 +78,11 @@ def _pairs(units: list[Unit]) -> list[tuple[int, Syllable, Syllable, bool]]:
     return pairs
 
 
-def _verb_stem(first: Syllable, index: int, hints: dict[int, Hint], units: list[Unit]) -> bool:
+def _verb_stem(first: Syllable, index: int, hints: dict[int, Hint]) -> bool:
     """Whether a double coda belongs to a verb stem; without morpheme hints, nouns are taken from a list."""
-    hint = hints.get(index - 1)
-    if hint is not None and Hint.VERB in hint:
-        return True
-    return compose(first) not in NOUN_DOUBLE_CODA_SYLLABLES
+    return (index - 1 in hints and Hint.VERB in hints[index - 1]) or compose(
+        first
+    ) not in NOUN_DOUBLE_CODA_SYLLABLES
 
 
 def _h_rules(pairs, hints, units) -> None:  # noqa: ARG001
@@ -128,7 +127,7 @@ def _palatalise(pairs, hints, units) -> None:  # noqa: ARG001
 def _n_insert(pairs, hints, units) -> None:  # noqa: ARG001
     """ㄴ첨가 where a hint says so: 솜이불 [솜니불], 물약 [물략] (ㄴ then ㄹ by lateralisation)."""
     for i, first, second, _ in pairs:
-        if Hint.N_INSERT in hints.get(i, Hint.NONE) and first.coda and second.onset == "ㅇ":
+        if (i in hints and Hint.N_INSERT in hints[i]) and first.coda and second.onset == "ㅇ":
             second.onset = "ㄴ"
 
 
@@ -138,7 +137,7 @@ def _liaison(pairs, hints, units) -> None:  # noqa: ARG001
         coda = first.coda
         if not same_word or second.onset != "ㅇ" or coda in ("", "ㅇ"):
             continue
-        if Hint.LEXICAL in hints.get(i, Hint.NONE):
+        if i in hints and Hint.LEXICAL in hints[i]:
             coda = NEUTRAL[coda]  # 맛없다 [마덥따], 겉옷 [거돋]
             if coda == "ㅇ":
                 continue
@@ -149,20 +148,18 @@ def _neutralise_and_tense(pairs, hints, units) -> None:
     """Codas become one of seven (닭 [닥]), and lenis onsets after obstruents are tensed (국밥 [국빱])."""
     for i, first, second, same_word in pairs:
         coda, onset = first.coda, second.onset
-        hint = hints.get(i, Hint.NONE)
-        verb = _verb_stem(first, i, hints, units)
         neutral = NEUTRAL[coda]
-        if coda == "ㄺ" and onset == "ㄱ" and verb:
+        verb_double = coda in ("ㄺ", "ㄼ", "ㄾ") and _verb_stem(first, i, hints)
+        if coda == "ㄺ" and onset == "ㄱ" and verb_double:
             neutral = "ㄹ"  # 읽고 [일꼬]
         elif coda == "ㄼ" and first.onset == "ㅂ" and first.vowel == "ㅏ":
             neutral = "ㅂ"  # 밟다 [밥따]
         first.coda = neutral
-        if onset not in LENIS_TO_TENSE:
-            continue
-        # An unreleased stop tenses the next lenis even across a space (밥 주세요 [밥쭈세요]).
-        tense = Hint.TENSE in hint or neutral in OBSTRUENT_CODAS
-        tense = tense or (same_word and verb and coda in ("ㄺ", "ㄼ", "ㄾ"))  # 넓게 [널께], 핥다 [할따]
-        if tense:
+        if onset in LENIS_TO_TENSE and (
+            neutral in OBSTRUENT_CODAS  # also across a space: 밥 주세요 [밥쭈세요]
+            or (i in hints and Hint.TENSE in hints[i])
+            or (same_word and verb_double)  # 넓게 [널께], 핥다 [할따]
+        ):
             second.onset = LENIS_TO_TENSE[onset]
     for unit in units:
         if isinstance(unit, Syllable):
@@ -175,7 +172,7 @@ def _assimilate(pairs, hints, units) -> None:  # noqa: ARG001
         coda, onset = first.coda, second.onset
         if onset == "ㄹ" and coda:
             if coda == "ㄴ":
-                if Hint.NO_LATERAL in hints.get(i, Hint.NONE):
+                if i in hints and Hint.NO_LATERAL in hints[i]:
                     second.onset = "ㄴ"
                 else:
                     first.coda = "ㄹ"
@@ -195,7 +192,7 @@ def _vowels(units: list[Unit], hints: dict[int, Hint]) -> None:
             word_start = True
             continue
         if unit.vowel == "ㅢ":
-            if Hint.PARTICLE in hints.get(i, Hint.NONE):
+            if i in hints and Hint.PARTICLE in hints[i]:
                 unit.vowel = "ㅔ"
             elif unit.onset != "ㅇ" or not word_start:
                 unit.vowel = "ㅣ"
