@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import math
+import subprocess
+import sys
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
@@ -243,3 +245,15 @@ def test_mulaw_matches_audioop() -> None:
     assert (np.abs(decoded_ours - pcm) <= np.abs(decoded_ref - pcm)).all()
     every_code = bytes(range(256))
     assert np.array_equal(mulaw_decode(every_code), np.frombuffer(audioop.ulaw2lin(every_code, 2), np.int16))
+
+
+def test_engine_exports_are_lazy() -> None:
+    code = (
+        "import sys, types, moksori.engine\n"
+        "assert 'torch' not in sys.modules, 'importing moksori.engine must stay light'\n"
+        "from moksori.engine import Voice, TrainConfig, train\n"
+        "assert Voice.__name__ == 'Voice' and TrainConfig.__name__ == 'TrainConfig'\n"
+        "assert callable(train) and not isinstance(train, types.ModuleType)\n"
+    )
+    result = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

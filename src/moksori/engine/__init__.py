@@ -26,4 +26,10 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'moksori.engine' has no attribute {name!r}")
     import importlib
 
-    return getattr(importlib.import_module(_HOMES[name]), name)
+    module = importlib.import_module(_HOMES[name])
+    # Importing moksori.engine.train binds the package attribute ``train`` to that module; bind the
+    # exported names over it so ``moksori.engine.train`` stays the function.
+    for export, home in _HOMES.items():
+        if home == module.__name__:
+            globals()[export] = getattr(module, export)
+    return globals()[name]
