@@ -12,8 +12,8 @@ import re
 from functools import cache, lru_cache
 from importlib import resources
 
-from moksori.text.hangul import coda_of, onset_of
-from moksori.text.rules import LENIS_TO_TENSE, Hint
+from moksori.text.hangul import LETTERS, coda_of, onset_of
+from moksori.text.rules import LENIS_TO_TENSE, Y_OR_I_VOWELS, Hint
 
 # Second syllables after a stem ending in ㄴ/ㅁ (or ㄹ) that may start an ending: only these words are analysed.
 _ENDING_SYLLABLES = frozenset("고다지게기도든던더자소습겠걸수세진밖거건데")
@@ -117,7 +117,9 @@ def analysed_word_hints(
     """
     shift = len(previous_word) + 1 if previous_word else 0
     phrase = " ".join(w for w in (previous_word, word, next_word) if w)
-    tokens = [t for t in _kiwi().tokenize(phrase) if shift <= t.start < shift + len(word)]
+    analysed = _kiwi().tokenize(phrase)
+    tokens = [t for t in analysed if shift <= t.start < shift + len(word)]
+    following_tokens = [t for t in analysed if t.start > shift + len(word)]
     found: list[tuple[int, Hint]] = []
     for token, following in zip(tokens, tokens[1:] + [None], strict=True):
         start = token.start - shift
@@ -134,7 +136,22 @@ def analysed_word_hints(
                     found.append((i, Hint.TENSE))
         if token.tag.startswith("E") and token.form[:1] in ("ᆯ", "을"):
             found.append((start + 1, Hint.TENSE))  # 할게 [할께], 할 것 [할 껃]
+    if (
+        tokens
+        and following_tokens
+        and tokens[-1].tag in ("ETM", "MM")
+        and following_tokens[0].tag.startswith("NN")
+        and following_tokens[0].len == 1  # a one-syllable noun: 일, 약, 잎 (not 그런 이유)
+        and _starts_like_i(next_word)
+    ):
+        found.append((len(word), Hint.N_INSERT))  # 할 일 [할릴], 무슨 일 [무슨닐]
     return tuple(found)
+
+
+def _starts_like_i(word: str) -> bool:
+    """Starts with 이/야/여/요/유 (and 얘/예), where ㄴ may be inserted before it."""
+    letters = LETTERS.get(word[:1])
+    return letters is not None and letters[0] == "ㅇ" and letters[1] in Y_OR_I_VOWELS
 
 
 def _needs_analysis(word: str, next_word: str) -> tuple[bool, bool]:
@@ -146,11 +163,10 @@ def _needs_analysis(word: str, next_word: str) -> tuple[bool, bool]:
             if coda in ("ㄹ", "ㄵ", "ㄻ") or (coda in ("ㄴ", "ㅁ") and word[i - 1] in _STEMS_IN_N_OR_M):
                 inside = True
                 break
-    before_next = (
-        coda_of(word[-1]) == "ㄹ"
-        and word[-1] != "를"
-        and bool(next_word)
-        and onset_of(next_word[0]) in LENIS_TO_TENSE
+    coda = coda_of(word[-1])
+    before_next = bool(next_word) and (
+        (coda == "ㄹ" and word[-1] != "를" and onset_of(next_word[0]) in LENIS_TO_TENSE)
+        or (coda in ("ㄴ", "ㄹ") and _starts_like_i(next_word))
     )
     return inside, before_next
 

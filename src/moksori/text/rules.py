@@ -48,7 +48,8 @@ NASAL = {"ㄱ": "ㅇ", "ㄷ": "ㄴ", "ㅂ": "ㅁ"}
 OBSTRUENT_CODAS = frozenset("ㄱㄷㅂ")
 # Nouns whose ㄺ/ㄻ/ㄼ coda behaves as in nouns, not as in verb stems (닭고기 [닥꼬기], 삶과 [삼과]).
 NOUN_DOUBLE_CODA_SYLLABLES = frozenset("닭흙칡삵삶앎여덟")
-Y_VOWELS = {"ㅕ": "ㅓ"}  # 져 쪄 쳐 are read 저 쩌 처
+Y_VOWELS = {"ㅕ": "ㅓ"}
+Y_OR_I_VOWELS = frozenset("ㅣㅑㅕㅛㅠㅒㅖ")  # 져 쪄 쳐 are read 저 쩌 처
 
 Unit = Syllable | str
 
@@ -132,15 +133,20 @@ def _n_insert(pairs, hints, units) -> None:  # noqa: ARG001
 
 
 def _liaison(pairs, hints, units) -> None:  # noqa: ARG001
-    """연음: a coda moves to a following vowel-initial syllable of the same word (옷이 [오시], 값을 [갑쓸])."""
+    """연음: a coda moves on to a following vowel (옷이 [오시], 값을 [갑쓸]).
+
+    Before a content morpheme, and so before the next word, the coda is neutralised first (맛없다 [마덥따],
+    밭 아래 [바다래]). The next word keeps its own onset when it starts with 이/야/여/요/유, where speakers
+    insert ㄴ instead (무슨 일 [무슨닐]) or pause.
+    """
     for i, first, second, same_word in pairs:
         coda = first.coda
-        if not same_word or second.onset != "ㅇ" or coda in ("", "ㅇ"):
+        if second.onset != "ㅇ" or coda in ("", "ㅇ"):
             continue
-        if i in hints and Hint.LEXICAL in hints[i]:
-            coda = NEUTRAL[coda]  # 맛없다 [마덥따], 겉옷 [거돋]
-            if coda == "ㅇ":
-                continue
+        if not same_word and second.vowel in Y_OR_I_VOWELS:
+            continue
+        if not same_word or (i in hints and Hint.LEXICAL in hints[i]):
+            coda = NEUTRAL[coda]
         first.coda, second.onset = SPLIT.get(coda, ("", coda))
 
 
