@@ -166,10 +166,13 @@ def _needs_analysis(word: str, next_word: str) -> tuple[bool, bool]:
     coda = coda_of(word[-1])
     before_next = bool(next_word) and (
         (coda == "ㄹ" and word[-1] != "를" and onset_of(next_word[0]) in LENIS_TO_TENSE)
-        or (coda in ("ㄴ", "ㄹ") and _starts_like_i(next_word))
+        or (coda in ("ㄴ", "ㄹ") and next_word[0] in _ONE_SYLLABLE_NOUNS_LIKE_I)
     )
     return inside, before_next
 
+
+# One-syllable nouns before which ㄴ is inserted after 관형사형 -ㄴ/-ㄹ (할 일, 먹을 약): gate for analysis.
+_ONE_SYLLABLE_NOUNS_LIKE_I = frozenset("일약잎엿역윷이열")
 
 _WORD = re.compile(r"[가-힣]+")
 
