@@ -186,8 +186,7 @@ def _pulse_train(lf0: np.ndarray, voiced: np.ndarray, sample_rate: int, hop: int
     offset = taps[None, :] - frac[:, None]
     kernel = np.sinc(offset) * (0.5 + 0.5 * np.cos(np.pi * offset / 4.5))
     index = np.clip(crossing[:, None] + taps[None, :], 0, length - 1)
-    pulses = np.zeros(length, dtype=np.float64)
-    np.add.at(pulses, index.ravel(), (kernel * amplitude[:, None]).ravel())
+    pulses = np.bincount(index.ravel(), (kernel * amplitude[:, None]).ravel(), minlength=length)
     # Remove the train's mean (one pulse per period) so no DC leaks through the filter.
     pulses -= np.sqrt(f0 / sample_rate) * gate
     return pulses.astype(np.float32)
