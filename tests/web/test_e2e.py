@@ -94,7 +94,12 @@ class Journey:
         self.page.goto(self.base + path)
         self.page.wait_for_load_state("networkidle")
         self.check_accessible(path)
-        if name and self.shots:
+        if name:
+            self.screenshot(name)
+
+    def screenshot(self, name: str) -> None:
+        if self.shots:
+            self.page.evaluate("window.scrollTo(0, 0)")
             self.page.screenshot(path=self.shots / f"{name}.png")
 
     def check_accessible(self, where: str) -> None:
@@ -142,8 +147,7 @@ def test_record_build_and_speak_in_a_browser(server, tmp_path, synthetic_speaker
         page.click("button[type=submit]")
         page.wait_for_url("**/consent")
         journey.check_accessible("/consent")
-        if shots:
-            page.screenshot(path=shots / "consent.png")
+        journey.screenshot("consent")
         page.check("input[name=agree]")
         page.click("text=Agree and start")
         page.wait_for_url("**/studio")
@@ -164,8 +168,7 @@ def test_record_build_and_speak_in_a_browser(server, tmp_path, synthetic_speaker
                                timeout=120_000)
         assert page.inner_text("#upload-result").startswith("5 recordings added")
         page.wait_for_function("document.getElementById('progress-text').textContent.includes('6 takes')")
-        if shots:
-            page.screenshot(path=shots / "studio.png")
+        journey.screenshot("studio")
 
         # Build a tiny voice with the real engine in the embedded worker; follow it live.
         journey.visit("/voices")
@@ -173,8 +176,7 @@ def test_record_build_and_speak_in_a_browser(server, tmp_path, synthetic_speaker
         page.wait_for_function("document.getElementById('job-stage').textContent.includes('%')")
         page.wait_for_selector(".voice audio", timeout=600_000)
         assert page.is_hidden("#job-error")
-        if shots:
-            page.screenshot(path=shots / "voices.png")
+        journey.screenshot("voices")
         journey.check_accessible("/voices after the build")
 
         # Talk: keyboard only; Enter speaks, streamed into Web Audio.
@@ -192,8 +194,7 @@ def test_record_build_and_speak_in_a_browser(server, tmp_path, synthetic_speaker
         page.wait_for_selector(f"#board button.phrase:text-is('{hostile}')")
         assert page.evaluate("window.hacked") is None
         journey.check_accessible("/talk")
-        if shots:
-            page.screenshot(path=shots / "talk.png")
+        journey.screenshot("talk")
         journey.visit("/account", "account")
         journey.visit("/no-such-page")
         browser.close()

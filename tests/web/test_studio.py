@@ -117,6 +117,13 @@ def test_a_two_hour_file_is_refused_without_decoding_it(alice, settings):
     assert user_files(settings, "takes") == []
 
 
+def test_oversized_uploads_are_refused_before_reading_them(alice, settings, speech):
+    settings.max_upload_bytes = 100_000
+    response = record(alice, "script:0", *speech[0])
+    assert response.status_code == 413 and "limit is 0 MiB" in response.json()["detail"]
+    assert user_files(settings, "takes") == []
+
+
 def test_opus_webm_from_a_browser_is_decoded_with_ffmpeg(alice, speech, tmp_path):
     import subprocess
 

@@ -14,7 +14,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from moksori.web import api, pages
 from moksori.web.jobs.queue import WorkerProcess
 from moksori.web.security import ConsentRequired, LoginRequired, csrf_cookie_middleware, csrf_protect
-from moksori.web.services import Services
+from moksori.web.services import TRAIN_PRESETS, Services
 from moksori.web.settings import Settings
 from moksori.web.storage.db import Database, migrate
 from moksori.web.storage.files import remove_orphan_files
@@ -24,6 +24,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def build_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or Settings()
+    if settings.train_preset not in TRAIN_PRESETS:
+        raise ValueError(f"unknown train preset {settings.train_preset!r}; use one of {', '.join(TRAIN_PRESETS)}")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.sqlalchemy_url)
 
@@ -45,11 +47,22 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.state.db = db
     app.state.services = services or Services()
     app.add_middleware(BaseHTTPMiddleware, dispatch=csrf_cookie_middleware)
+    app.add_middleware(BaseHTTPMiddleware, dispatch=_limit_body_size)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     _add_error_handlers(app)
     return app
+
+
+async def _limit_body_size(request: Request, call_next) -> Response:
+    """Refuse oversized uploads from their declared length, before any of the body is stored."""
+    limit = request.app.state.settings.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return JSONResponse({"detail": f"The upload is {int(declared) / 2**20:.0f} MiB; the limit is "
+                                       f"{limit / 2**20:.0f} MiB."}, status_code=413)
+    return await call_next(request)
 
 
 def _wants_json(request: Request) -> bool:
