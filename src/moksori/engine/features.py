@@ -188,8 +188,7 @@ def _pulse_train(lf0: np.ndarray, voiced: np.ndarray, sample_rate: int, hop: int
     index = np.clip(crossing[:, None] + taps[None, :], 0, length - 1)
     pulses = np.bincount(index.ravel(), (kernel * amplitude[:, None]).ravel(), minlength=length)
     # Remove the train's mean (one pulse per period) so no DC leaks through the filter.
-    pulses -= np.sqrt(f0 / sample_rate) * gate
-    return pulses.astype(np.float32)
+    return (pulses - np.sqrt(f0 / sample_rate) * gate).astype(np.float32)
 
 
 def _frames(signal: np.ndarray, hop: int, count: int) -> np.ndarray:
