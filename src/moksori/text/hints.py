@@ -69,8 +69,9 @@ _NOUNS_ENDING_IN_UI = frozenset(
 )
 
 
-# After ㄹ these start particles and endings (일도, 살자, 멀지), not the second half of a Sino-Korean word.
-_NOT_SINO_AFTER_L = frozenset("도다지자더던든서소세습죠잖")
+# After ㄹ these start particles and endings (일도, 살자, 멀지) or belong to loanwords (월드, 빌딩), not to
+# the second half of a Sino-Korean word.
+_NOT_SINO_AFTER_L = frozenset("도다지자더던든서소세습죠잖드즈스딩")
 _STATION = re.compile(r"(?<=[가-힣]{2})역(?:에서|에|으로|까지|부터|은|이|을|의|과|도|앞)?$")
 
 

@@ -210,5 +210,8 @@ def _read_latin(word: str) -> str:
     known = english_loanwords().get(word.lower())
     if known:
         return known
-    # Acronyms are read letter by letter (KT 케이티); so, for now, is any word missing from the lexicon.
-    return "".join(LETTER_NAMES.get(c.upper(), "") for c in word)
+    if word.isupper() or len(word) < 3 or not re.search("[aeiouy]", word, re.I):
+        return "".join(LETTER_NAMES[c.upper()] for c in word if c.isalpha())  # acronyms: KT 케이티
+    from moksori.text.transliterate import english_to_hangul  # lazy: loads CMUdict
+
+    return english_to_hangul(word)
