@@ -78,3 +78,14 @@ def test_unknown_word_goes_through_espeak() -> None:
 
 def test_english_phonemes_have_breaks_and_boundaries() -> None:
     assert phonemes("Yes, two!", "en") == ["Y", "EH1", "S", ",", "T", "UW1", "!"]
+
+
+@pytest.mark.parametrize(
+    ("word", "hangul"),
+    [("zoom", "줌"), ("time", "타임"), ("quick", "퀵"), ("netflix", "넷플릭스"), ("google", "구글"),
+     ("bridge", "브리지"), ("day", "데이"), ("world", "월드")],
+)  # fmt: skip
+def test_english_words_in_hangul(word: str, hangul: str) -> None:
+    from moksori.text.transliterate import english_to_hangul
+
+    assert english_to_hangul(word) == hangul
