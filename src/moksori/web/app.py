@@ -33,7 +33,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     async def lifespan(app: FastAPI):
         migrate(db.engine)
         remove_orphan_files(db, settings)
-        worker = WorkerProcess(settings) if settings.run_worker else None
+        worker = app.state.worker = WorkerProcess(settings) if settings.run_worker else None
         if worker:
             worker.start()
         yield
@@ -46,6 +46,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.state.settings = settings
     app.state.db = db
     app.state.services = services or Services()
+    app.state.worker = None
     app.add_middleware(BaseHTTPMiddleware, dispatch=csrf_cookie_middleware)
     app.add_middleware(BaseHTTPMiddleware, dispatch=_limit_body_size)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -60,6 +60,11 @@ class WorkerProcess:
             [sys.executable, "-m", "moksori.web.jobs.worker", self.settings.model_dump_json()],
         )
 
+    def ensure_running(self) -> None:
+        """Start a new worker if the last one died; its unfinished job is resumed."""
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

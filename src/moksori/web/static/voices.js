@@ -10,9 +10,16 @@ function formatEta(seconds) {
   return `About ${minutes ? `${minutes} min ` : ""}${seconds % 60} s left · 남은 시간`;
 }
 
+// The engine's stage names, in words for the person waiting.
+const STAGES = {
+  "": "Waiting to start · 대기 중", check: "Checking recordings · 녹음 확인", import: "Preparing recordings · 녹음 준비",
+  features: "Analysing your voice · 목소리 분석", train: "Learning your voice · 학습 중", done: "Finishing · 마무리",
+  finished: "Finished · 완료",
+};
+
 function showJob(job) {
   $("job").hidden = job.finished;
-  $("job-stage").textContent = `${job.stage || "waiting to start · 대기 중"} — ${job.percent}%`;
+  $("job-stage").textContent = `${STAGES[job.stage] || job.stage} — ${job.percent}%`;
   $("job-progress").value = job.percent;
   $("job-eta").textContent = formatEta(job.eta_s);
   $("job-error").hidden = job.status !== "failed";
