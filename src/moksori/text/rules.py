@@ -135,17 +135,19 @@ def _n_insert(pairs, hints, units) -> None:  # noqa: ARG001
 def _liaison(pairs, hints, units) -> None:  # noqa: ARG001
     """연음: a coda moves on to a following vowel (옷이 [오시], 값을 [갑쓸]).
 
-    Before a content morpheme, and so before the next word, the coda is neutralised first (맛없다 [마덥따],
-    밭 아래 [바다래]). The next word keeps its own onset when it starts with 이/야/여/요/유, where speakers
-    insert ㄴ instead (무슨 일 [무슨닐]) or pause.
+    Before a content morpheme the coda is neutralised first (맛없다 [마덥따]). Across a space only stops
+    link, neutralised (밭 아래 [바다래]): a sonorant coda keeps its word, as there may be a pause after it,
+    and a word starting with 이/야/여/요/유 keeps its onset (ㄴ may be inserted there: 무슨 일 [무슨닐]).
     """
     for i, first, second, same_word in pairs:
         coda = first.coda
         if second.onset != "ㅇ" or coda in ("", "ㅇ"):
             continue
-        if not same_word and second.vowel in Y_OR_I_VOWELS:
-            continue
-        if not same_word or (i in hints and Hint.LEXICAL in hints[i]):
+        if not same_word:
+            coda = NEUTRAL[coda]
+            if coda not in OBSTRUENT_CODAS or second.vowel in Y_OR_I_VOWELS:
+                continue
+        elif i in hints and Hint.LEXICAL in hints[i]:
             coda = NEUTRAL[coda]
         first.coda, second.onset = SPLIT.get(coda, ("", coda))
 
@@ -173,10 +175,13 @@ def _neutralise_and_tense(pairs, hints, units) -> None:
 
 
 def _assimilate(pairs, hints, units) -> None:  # noqa: ARG001
-    """비음화 (국물 [궁물], 담력 [담녁], 막론 [망논]) and 유음화 (신라 [실라], 칼날 [칼랄])."""
-    for i, first, second, _ in pairs:
+    """비음화 (국물 [궁물], 담력 [담녁], 막론 [망논]; also across a space: 밥 먹는다 [밤멍는다]) and
+    유음화 (신라 [실라], 칼날 [칼랄]; across a space only after ㄴ첨가: 할 일 [할릴])."""
+    for i, first, second, same_word in pairs:
         coda, onset = first.coda, second.onset
-        if onset == "ㄹ" and coda:
+        if not (same_word or (i in hints and Hint.N_INSERT in hints[i])):
+            pass
+        elif onset == "ㄹ" and coda:
             if coda == "ㄴ":
                 if i in hints and Hint.NO_LATERAL in hints[i]:
                     second.onset = "ㄴ"
