@@ -50,8 +50,9 @@ def train_voice(dataset: Path, out: Path, lang: str, steps: int | None, seed: in
     subprocess.run(command, check=True)
     minutes = (time.monotonic() - started) / 60
     # ru_maxrss of waited-for children is the largest single process (KiB on Linux).
-    peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
-    return {"train_minutes": minutes, "peak_rss_gb": peak_gb}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"train_minutes": minutes, "peak_rss_gb": usage.ru_maxrss / 2**20,
+            "cpu_minutes": (usage.ru_utime + usage.ru_stime) / 60}
 
 
 def score(voice_path: Path | None, data: Path, test_ids: list[str], train_ids: list[str], lang: str, out_dir: Path):
@@ -140,7 +141,7 @@ def main() -> None:
         f"Train on the first {args.train} ids of `{args.dataset}` (sorted), score the last {args.test} "
         f"(`moksori.evaluation.evaluate`; speaker similarity against the training recordings).\n\n"
         f"Training: {timing['train_minutes']:.1f} min wall-clock (import, WORLD analysis, {args.steps or 'default'} "
-        f"steps, saving), peak RSS {timing['peak_rss_gb']:.2f} GB.\n\n{table(rows)}\n\nTargets:\n\n"
+        f"steps, saving), {timing['cpu_minutes']:.1f} CPU-minutes, peak RSS {timing['peak_rss_gb']:.2f} GB.\n\n{table(rows)}\n\nTargets:\n\n"
         f"{verdict(main_summary, timing)}\n"
     )
     if curve:
