@@ -175,6 +175,9 @@ def _needs_analysis(word: str, next_word: str) -> tuple[bool, bool]:
 # One-syllable nouns before which ㄴ is inserted after 관형사형 -ㄴ/-ㄹ (할 일, 먹을 약): gate for analysis.
 _ONE_SYLLABLE_NOUNS_LIKE_I = frozenset("일약잎엿역윷이열")
 
+_NUMERAL_SYLLABLES = frozenset("일이삼사오육칠팔구십백천만억")
+_COUNTER_WITH_VOWEL = re.compile(r"(?:일|원|인|억|엔)(?:[은는이가을를에의도만과까부]|$)")
+
 _WORD = re.compile(r"[가-힣]+")
 
 
@@ -190,6 +193,8 @@ def boundary_hints(text: str) -> dict[int, Hint]:
         next_start, next_word = words[index + 1] if index + 1 < len(words) else (len(text), "")
         adjacent = text[start + len(word) : next_start].strip() == ""
         _letter_hints(word, start, add)
+        if adjacent and word[-1] in _NUMERAL_SYLLABLES and _COUNTER_WITH_VOWEL.match(next_word):
+            add(next_start, Hint.LEXICAL)  # a number links into its counter: 육 일 [유길], 삼만 원 [삼마눤]
         inside, before_next = _needs_analysis(word, next_word if adjacent else "")
         if inside or before_next:
             previous = words[index - 1][1] if inside and index and text[start - 1] == " " else ""

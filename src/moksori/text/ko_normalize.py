@@ -129,7 +129,7 @@ def normalize_korean(text: str) -> str:
 
 def _read_phone(match: re.Match[str]) -> str:
     groups = [g for g in match.groups() if g]
-    return " " + ", ".join(digits(g, zero="공") for g in groups) + " "
+    return " " + ", ".join(digits(g, zero="공") for g in groups)
 
 
 def _read_date(match: re.Match[str]) -> str:

@@ -145,7 +145,8 @@ def _liaison(pairs, hints, units) -> None:  # noqa: ARG001
             continue
         if not same_word:
             coda = NEUTRAL[coda]
-            if coda not in OBSTRUENT_CODAS or second.vowel in Y_OR_I_VOWELS:
+            linked = i in hints and Hint.LEXICAL in hints[i]  # a number and its counter: 육 일 [유길]
+            if not linked and (coda not in OBSTRUENT_CODAS or second.vowel in Y_OR_I_VOWELS):
                 continue
         elif i in hints and Hint.LEXICAL in hints[i]:
             coda = NEUTRAL[coda]
