@@ -192,10 +192,9 @@ def _pulse_train(lf0: np.ndarray, voiced: np.ndarray, sample_rate: int, hop: int
 
 
 def _frames(signal: np.ndarray, hop: int, count: int) -> np.ndarray:
-    """Hann-windowed frames [count, 2 * hop] centred on multiples of ``hop``."""
+    """Frames [count, 2 * hop] centred on multiples of ``hop`` (a strided view: no copy)."""
     padded = np.pad(signal, (hop, 2 * hop))
-    window = scipy.signal.get_window("hann", 2 * hop).astype(np.float32)  # sums to 1 at this hop
-    return np.lib.stride_tricks.sliding_window_view(padded, 2 * hop)[::hop][:count] * window
+    return np.lib.stride_tricks.sliding_window_view(padded, 2 * hop)[::hop][:count]
 
 
 def _overlap_add(frames: np.ndarray, hop: int) -> np.ndarray:
@@ -225,7 +224,7 @@ def synthesize_stream(features: Features, cuts: Sequence[int] = (), seed: int = 
 
     The pieces join seamlessly: concatenated they equal ``synthesize(features)`` (to float rounding),
     so a stream may be cut anywhere, even mid-word. Each piece costs only its own frames, plus a few
-    frames of overlap, once the whole utterance's cheap per-sample excitation is made.
+    frames of overlap, once the whole utterance's per-sample excitation (pulses and noise) is made.
     """
     rate = features.sample_rate
     hop = hop_length(rate)
@@ -238,11 +237,7 @@ def synthesize_stream(features: Features, cuts: Sequence[int] = (), seed: int = 
     voiced = _to_synthesis_frames(features.vuv.astype(np.float32), rate, hop, count)
 
     bias, weights = _aperiodicity_decoder(rate, n_fft, bap.shape[1])
-    aperiodicity = np.clip(np.exp((bias + bap @ weights) * np.float32(np.log(10) / 20)), 0.001, 1.0)
-    # WORLD's rule: a frame whose bands are all near 0 dB, or an unvoiced frame, is pure noise.
-    noise_only = (bap.mean(1) > -0.5) | (voiced < 0.5)
-    aperiodicity[noise_only] = 1.0
-    periodic_gain = np.sqrt(1.0 - aperiodicity**2)
+    window = scipy.signal.get_window("hann", 2 * hop).astype(np.float32)  # sums to 1 at this hop
     pulse_frames = _frames(_pulse_train(lf0, voiced, rate, hop, length), hop, count)
     noise_frames = _frames(np.random.default_rng(seed).standard_normal(length, dtype=np.float32), hop, count)
 
@@ -253,8 +248,13 @@ def synthesize_stream(features: Features, cuts: Sequence[int] = (), seed: int = 
         # Frame j's filtered output spans samples [(j - 1) hop, (j - 1) hop + n_fft).
         first, last = max(0, (start + hop - n_fft) // hop + 1), (stop + hop - 1) // hop + 1
         block = slice(first, last)
-        spectrum = scipy.fft.rfft(pulse_frames[block], n=n_fft) * periodic_gain[block]
-        spectrum += scipy.fft.rfft(noise_frames[block], n=n_fft) * aperiodicity[block]
+        aperiodicity = np.clip(
+            np.exp((bias + bap[block] @ weights) * np.float32(np.log(10) / 20)), 0.001, 1.0
+        )
+        # WORLD's rule: a frame whose bands are all near 0 dB, or an unvoiced frame, is pure noise.
+        aperiodicity[(bap[block].mean(1) > -0.5) | (voiced[block] < 0.5)] = 1.0
+        spectrum = scipy.fft.rfft(pulse_frames[block] * window, n=n_fft) * np.sqrt(1.0 - aperiodicity**2)
+        spectrum += scipy.fft.rfft(noise_frames[block] * window, n=n_fft) * aperiodicity
         spectrum *= _minimum_phase_filters(mcep[block], rate, n_fft)
         audio = _overlap_add(scipy.fft.irfft(spectrum, n=n_fft), hop)
         offset = (first - 1) * hop
