@@ -100,10 +100,11 @@ def main() -> None:
     centroid_seconds = time.perf_counter() - tic
 
     tic = time.perf_counter()
-    world = evaluate(copies, wavs, texts, centroid, "ko", ids=held)
+    world = evaluate(copies, wavs, texts, centroid, "ko", ids=held, progress=_progress)
     world_wall = time.perf_counter() - tic
     tic = time.perf_counter()
-    espeak = evaluate(None, wavs, texts, centroid, "ko", ids=held, synthesize=espeak_synthesizer("ko"), score_natural=False)
+    espeak = evaluate(None, wavs, texts, centroid, "ko", ids=held, synthesize=espeak_synthesizer("ko"),
+                      score_natural=False, progress=_progress)
     espeak_wall = time.perf_counter() - tic
     write_report(world, args.out / "world", "WORLD copy of ko_lmy held-out recordings")
     write_report(espeak, args.out / "espeak", "espeak-ng -v ko on ko_lmy held-out sentences")
@@ -126,6 +127,10 @@ def main() -> None:
         body,
     )
     print(body)
+
+
+def _progress(stage: str, fraction: float, info: dict) -> None:
+    print(f"{stage} {fraction:4.0%} {info.get('id', '')}", file=sys.stderr, flush=True)
 
 
 def _table(world: dict, espeak: dict) -> str:
