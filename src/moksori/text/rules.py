@@ -3,7 +3,7 @@
 The text is turned into an array of jamo syllables, then each rule below rewrites the boundary between two
 neighbouring syllables in place, in the order the rules feed each other: ㅎ and aspiration, palatalisation,
 liaison, coda neutralisation with tensing, then nasal and lateral assimilation, then the ㅢ rules.
-Rules that need to know where morphemes meet take *hints* (see ``moksori.text.morph``); everything else is
+Rules that need to know where morphemes meet take *hints* (see ``moksori.text.hints``); everything else is
 decided from the letters alone, which keeps the engine fast.
 """
 
@@ -22,7 +22,6 @@ class Hint(Flag):
     TENSE = auto()  # the onset is tensed (관형사형 -ㄹ, stem ㄴ/ㅁ + ending, compounds, Sino ㄹ+ㄷㅅㅈ)
     LEXICAL = auto()  # a content morpheme starts here: neutralise the coda before liaison (맛없다 [마덥따])
     N_INSERT = auto()  # ㄴ첨가 (솜이불 [솜니불])
-    NO_LATERAL = auto()  # ㄴ+ㄹ → ㄴㄴ in Sino suffixes (생산량 [생산냥])
     PARTICLE = auto()  # the particle 의, read 에
     VERB = auto()  # this syllable ends a verb or adjective stem (읽고 [일꼬] but 닭고기 [닥꼬기])
 
@@ -48,8 +47,8 @@ NASAL = {"ㄱ": "ㅇ", "ㄷ": "ㄴ", "ㅂ": "ㅁ"}
 OBSTRUENT_CODAS = frozenset("ㄱㄷㅂ")
 # Nouns whose ㄺ/ㄻ/ㄼ coda behaves as in nouns, not as in verb stems (닭고기 [닥꼬기], 삶과 [삼과]).
 NOUN_DOUBLE_CODA_SYLLABLES = frozenset("닭흙칡삵삶앎여덟")
-Y_VOWELS = {"ㅕ": "ㅓ"}
-Y_OR_I_VOWELS = frozenset("ㅣㅑㅕㅛㅠㅒㅖ")  # 져 쪄 쳐 are read 저 쩌 처
+Y_VOWELS = {"ㅕ": "ㅓ"}  # 져 쪄 쳐 are read 저 쩌 처
+Y_OR_I_VOWELS = frozenset("ㅣㅑㅕㅛㅠㅒㅖ")
 
 Unit = Syllable | str
 
@@ -86,7 +85,7 @@ def _verb_stem(first: Syllable, index: int, hints: dict[int, Hint]) -> bool:
     ) not in NOUN_DOUBLE_CODA_SYLLABLES
 
 
-def _h_rules(pairs, hints, units) -> None:  # noqa: ARG001
+def _h_rules(pairs, hints, units) -> None:
     """ㅎ before or after a consonant: aspiration (좋다 [조타], 먹히다 [머키다]), ㅎ+ㅅ, ㅎ+ㄴ, ㅎ dropping."""
     for _, first, second, same_word in pairs:
         coda, onset = first.coda, second.onset
@@ -113,7 +112,7 @@ def _h_rules(pairs, hints, units) -> None:  # noqa: ARG001
                 first.coda, second.onset = "", "ㅌ"  # 깨끗하다 [깨끄타다], 옷 한 벌 [오탄벌]
 
 
-def _palatalise(pairs, hints, units) -> None:  # noqa: ARG001
+def _palatalise(pairs, hints, units) -> None:
     """ㄷ, ㅌ before the vowel ㅣ of a following morpheme: 굳이 [구지], 같이 [가치], 핥이다 [할치다]."""
     for _, first, second, same_word in pairs:
         if same_word and second.onset == "ㅇ" and second.vowel == "ㅣ":
@@ -125,14 +124,14 @@ def _palatalise(pairs, hints, units) -> None:  # noqa: ARG001
                 first.coda, second.onset = "ㄹ", "ㅊ"
 
 
-def _n_insert(pairs, hints, units) -> None:  # noqa: ARG001
+def _n_insert(pairs, hints, units) -> None:
     """ㄴ첨가 where a hint says so: 솜이불 [솜니불], 물약 [물략] (ㄴ then ㄹ by lateralisation)."""
     for i, first, second, _ in pairs:
         if (i in hints and Hint.N_INSERT in hints[i]) and first.coda and second.onset == "ㅇ":
             second.onset = "ㄴ"
 
 
-def _liaison(pairs, hints, units) -> None:  # noqa: ARG001
+def _liaison(pairs, hints, units) -> None:
     """연음: a coda moves on to a following vowel (옷이 [오시], 값을 [갑쓸]).
 
     Before a content morpheme the coda is neutralised first (맛없다 [마덥따]). Across a space only stops
@@ -175,22 +174,17 @@ def _neutralise_and_tense(pairs, hints, units) -> None:
             unit.coda = NEUTRAL[unit.coda]
 
 
-def _assimilate(pairs, hints, units) -> None:  # noqa: ARG001
+def _assimilate(pairs, hints, units) -> None:
     """비음화 (국물 [궁물], 담력 [담녁], 막론 [망논]; also across a space: 밥 먹는다 [밤멍는다]) and
     유음화 (신라 [실라], 칼날 [칼랄]; across a space only after ㄴ첨가: 할 일 [할릴])."""
     for i, first, second, same_word in pairs:
         coda, onset = first.coda, second.onset
-        if not (same_word or (i in hints and Hint.N_INSERT in hints[i])):
-            pass
-        elif onset == "ㄹ" and coda:
-            if coda == "ㄴ":
-                if i in hints and Hint.NO_LATERAL in hints[i]:
-                    second.onset = "ㄴ"
-                else:
-                    first.coda = "ㄹ"
-            elif coda != "ㄹ":
-                second.onset = "ㄴ"
-        elif onset == "ㄴ" and coda == "ㄹ":
+        touches_l = same_word or (i in hints and Hint.N_INSERT in hints[i])
+        if touches_l and onset == "ㄹ" and coda == "ㄴ":
+            first.coda = "ㄹ"  # the exceptions (생산량 [생산냥]) are respelled by the lexicon
+        elif touches_l and onset == "ㄹ" and coda not in ("", "ㄹ"):
+            second.onset = "ㄴ"
+        elif touches_l and onset == "ㄴ" and coda == "ㄹ":
             second.onset = "ㄹ"
         if second.onset in ("ㄴ", "ㅁ") and first.coda in NASAL:
             first.coda = NASAL[first.coda]
