@@ -78,3 +78,9 @@ def test_evaluate_reports_missing_synthesized_files(synthetic_speaker, tmp_path:
     natural = synthetic_speaker("ko_f", 2)
     with pytest.raises(ValueError, match="no synthesized files"):
         evaluate(tmp_path, natural / "wavs", natural / "metadata.csv", workers=0)
+
+
+def test_empty_synthesized_audio_is_a_clear_error(synthetic_speaker) -> None:
+    natural = synthetic_speaker("ko_f", 2)
+    with pytest.raises(ValueError, match="ko_f_0001: the synthesized audio is 0.00 s long"):
+        evaluate(None, natural / "wavs", natural, synthesize=lambda text: (np.zeros(0, np.float32), 22050), workers=0)

@@ -26,6 +26,7 @@ from moksori.evaluation import asr, metrics, models
 Synthesize = Callable[[str], tuple[np.ndarray, int]]
 Progress = Callable[[str, float, dict], None]
 CONTOUR_UTTERANCES = 3  # F0 contours kept for the report's plots
+MIN_SECONDS = 0.1
 
 
 @dataclass
@@ -129,6 +130,8 @@ def evaluate(
                     write_wav(Path(synth_dir) / f"{utt_id}.wav", synth, rate)
             else:
                 synth, rate = load_audio(synth_files[utt_id])
+            if len(synth) < MIN_SECONDS * rate:
+                raise ValueError(f"{utt_id}: the synthesized audio is {len(synth) / rate:.2f} s long; nothing to score")
             job_args = (natural, natural_rate, synth, rate)
             signal = pool.submit(_signal_job, *job_args) if pool else _signal_job(*job_args)
             result = _model_scores(utt_id, texts[utt_id], natural, natural_rate, synth, rate, lang, centroid, score_natural)
