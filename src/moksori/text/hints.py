@@ -2,8 +2,8 @@
 
 Most of it comes from the letters and two small word lists (a respelling lexicon and the nouns ending in
 의). Only words where a verb stem may meet an ending (신고 [신꼬] 'wearing' versus 신고 'a report', 할게
-[할께] versus 알게 [알게]) are analysed with kiwipiepy, one word at a time and cached, so that most
-sentences never reach the analyser.
+[할께] versus 알게 [알게]) are analysed with kiwipiepy, each with its neighbouring words as context and
+cached, so that most words never reach the analyser.
 """
 
 from __future__ import annotations
@@ -23,50 +23,11 @@ _STEMS_IN_N_OR_M = frozenset("안신감담남삼심숨참품넘검듬금")
 _VERB_TAGS = frozenset(("VV", "VA", "VX", "XSV", "XSA"))
 # Codas whose own sound changes before a content morpheme beginning with a vowel (맛없다 [마덥따]).
 _NEUTRALISED_BEFORE_VOWEL = frozenset("ㅅㅆㅈㅊㅌㅍㄲㅋㄳㅄㄺㄼ")
-_NOUNS_ENDING_IN_UI = frozenset(
-    [
-        "회의",
-        "주의",
-        "정의",
-        "강의",
-        "동의",
-        "합의",
-        "논의",
-        "협의",
-        "건의",
-        "결의",
-        "모의",
-        "문의",
-        "의의",
-        "예의",
-        "호의",
-        "편의",
-        "유의",
-        "토의",
-        "심의",
-        "창의",
-        "이의",
-        "민의",
-        "성의",
-        "열의",
-        "신의",
-        "적의",
-        "호의",
-        "견의",
-        "결의",
-        "본의",
-        "발의",
-        "쟁의",
-        "대의",
-        "불의",
-        "고의",
-        "부의",
-        "자의",
-        "타의",
-        "질의",
-        "회의실",
-    ]
-)
+_NOUNS_ENDING_IN_UI = frozenset((
+    "회의", "주의", "정의", "강의", "동의", "합의", "논의", "협의", "건의", "결의", "모의", "문의", "의의",
+    "예의", "호의", "편의", "유의", "토의", "심의", "창의", "이의", "민의", "성의", "열의", "신의", "적의",
+    "견의", "본의", "발의", "쟁의", "대의", "불의", "고의", "부의", "자의", "타의", "질의", "회의실",
+))  # fmt: skip
 
 
 # After ㄹ these start particles and endings (일도, 살자, 멀지) or belong to loanwords (월드, 빌딩), not to
