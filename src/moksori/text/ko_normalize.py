@@ -13,10 +13,10 @@ from moksori.text.numbers import digits, native, sino
 NATIVE_COUNTERS = (
     "시간", "번째", "가지", "군데", "그릇", "켤레", "송이", "자루", "마리", "사람", "바퀴", "걸음", "모금",
     "차례", "마디", "개", "명", "시", "살", "권", "잔", "병", "대", "장", "번", "달", "곳", "벌", "채",
-    "척", "통", "줄", "끼", "판", "쌍", "분이", "분께", "째",
+    "척", "통", "줄", "끼", "판", "쌍", "째",
 )  # fmt: skip
 # Counters and units read with Sino-Korean numbers; listed so that they are not mistaken for the native ones.
-SINO_COUNTERS = ("개월", "세기", "시즌", "번지", "번길", "번선", "번 출구", "번 버스", "번방")
+SINO_COUNTERS = ("개월", "개국", "개년", "세기", "시즌", "번지", "번길", "번선", "번 출구", "번 버스", "번방")
 UNITS = {
     "km/h": "킬로미터", "kg": "킬로그램", "km": "킬로미터", "cm": "센티미터", "mm": "밀리미터", "ml": "밀리리터",
     "mL": "밀리리터", "m²": "제곱미터", "m2": "제곱미터", "㎡": "제곱미터", "kcal": "킬로칼로리",
@@ -27,40 +27,11 @@ UNITS = {
 }  # fmt: skip
 CURRENCY_PREFIXES = {"$": "달러", "€": "유로", "£": "파운드", "¥": "엔", "₩": "원"}
 MONTHS = {6: "유월", 10: "시월"}
-LETTER_NAMES = dict(
-    zip(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        [
-            "에이",
-            "비",
-            "씨",
-            "디",
-            "이",
-            "에프",
-            "지",
-            "에이치",
-            "아이",
-            "제이",
-            "케이",
-            "엘",
-            "엠",
-            "엔",
-            "오",
-            "피",
-            "큐",
-            "알",
-            "에스",
-            "티",
-            "유",
-            "브이",
-            "더블유",
-            "엑스",
-            "와이",
-            "지",
-        ],
-        strict=True,
-    )
-)
+LETTER_NAMES = {
+    "A": "에이", "B": "비", "C": "씨", "D": "디", "E": "이", "F": "에프", "G": "지", "H": "에이치", "I": "아이",
+    "J": "제이", "K": "케이", "L": "엘", "M": "엠", "N": "엔", "O": "오", "P": "피", "Q": "큐", "R": "알",
+    "S": "에스", "T": "티", "U": "유", "V": "브이", "W": "더블유", "X": "엑스", "Y": "와이", "Z": "지",
+}  # fmt: skip
 SYMBOLS = {"&": " 앤 ", "+": " 플러스 ", "#": " 샵 ", "@": " 앳 ", "×": " 곱하기 ", "÷": " 나누기 "}
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
@@ -80,16 +51,8 @@ _NUMBER_WITH_TAIL = re.compile(
     + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if not u.isalpha())
     + r"|(?:[A-Za-z]+)(?![A-Za-z])|[가-힣]+(?: (?:출구|버스))?))?"
 )
-MULTIPLIERS = {
-    "천만": 10**7,
-    "백만": 10**6,
-    "십만": 10**5,
-    "만": 10**4,
-    "천": 1000,
-    "백": 100,
-    "억": 10**8,
-    "조": 10**12,
-}
+MULTIPLIERS = {"천만": 10**7, "백만": 10**6, "십만": 10**5, "만": 10**4, "천": 1000, "백": 100, "억": 10**8,
+               "조": 10**12}  # fmt: skip
 _MULTIPLIED = re.compile(rf"({_NUMBER})(천만|백만|십만|만|억|조|천|백)(?=[\s원달명개]|$)")
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
@@ -196,6 +159,8 @@ def number_word(number: int, word: str) -> str:
     """The number as read before ``word``: native before a native counter (세 개), Sino otherwise."""
     if word.startswith(SINO_COUNTERS) or not word.startswith(NATIVE_COUNTERS) or number >= 100:
         return sino(number)
+    if word.startswith("대") and number % 10 == 0:
+        return sino(number)  # 20대 이십 대 (one's twenties), but 2대 두 대 (two cars)
     if number == 1 and word.startswith(("번째", "째")):
         return "첫"
     return native(number, attributive=True)
