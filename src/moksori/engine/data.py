@@ -7,8 +7,11 @@ the analysis (the slowest part of preparing data).
 from __future__ import annotations
 
 import csv
+import ctypes
 import hashlib
 import os
+import signal
+import sys
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -67,6 +70,12 @@ def _analyze_to_cache(wav: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+def _die_with_parent() -> None:
+    """Worker initializer: a killed training run (the web app cancels jobs that way) takes its workers along."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def extract_features(
     recordings_dir: Path, cache_dir: Path, workers: int = 2, progress: Progress | None = None
 ) -> None:
@@ -77,7 +86,7 @@ def extract_features(
     if not todo:
         return
     # spawn, not fork: the parent may already hold torch's thread pools.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_die_with_parent) as pool:
         jobs = [pool.submit(_analyze_to_cache, wav, target) for wav, target in todo]
         for done, job in enumerate(jobs, start=1):
             job.result()
