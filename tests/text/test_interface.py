@@ -60,3 +60,8 @@ def test_split_sentences_splits_at_ends_and_long_sentences_at_commas() -> None:
     pieces = split_sentences(long, max_chars=40)
     assert len(pieces) > 1 and all(len(p) <= 40 for p in pieces)
     assert " ".join(pieces) == long
+
+
+def test_huge_numbers_are_read_digit_by_digit() -> None:
+    assert normalize("1" * 25) == "일" * 25
+    assert normalize("12345678901234567890123원").endswith(" 원")

@@ -19,6 +19,8 @@ def sino(number: int) -> str:
         return "마이너스 " + sino(-number)
     if number == 0:
         return "영"
+    if number >= 10**20:
+        return digits(str(number))  # beyond 경 nobody reads place values: digit by digit
     groups = []
     group_index = 0
     while number:
@@ -26,8 +28,6 @@ def sino(number: int) -> str:
         if group:
             groups.append(_sino_group(group, group_index) + _LARGE_UNITS[group_index])
         group_index += 1
-        if group_index >= len(_LARGE_UNITS) and number:
-            raise ValueError("number too large to read")
     return "".join(reversed(groups))
 
 
