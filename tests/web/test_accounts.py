@@ -121,3 +121,10 @@ def test_delete_all_my_data_removes_rows_and_files(alice, bob, app, settings, sp
     assert len(user_files(settings, "takes")) == 1
     assert alice.get("/api/phrases").status_code == 401
     assert len(bob.get("/api/phrases").json()["phrases"]) == 1
+
+
+def test_unknown_pages_get_a_readable_page_and_the_api_json(alice):
+    page = alice.get("/no-such-page")
+    assert page.status_code == 404 and "<html" in page.text and "Back to the start" in page.text
+    api = alice.get("/api/no-such-thing")
+    assert api.status_code == 404 and api.json()["detail"] == "Not Found"

@@ -81,12 +81,12 @@ class Services:
     def script(self, language: str) -> list[Prompt]:
         from moksori.text.script import recording_script
 
-        return [Prompt(f"script:{n}", _text_of(item), "script") for n, item in enumerate(recording_script(language))]
+        return [Prompt(f"script:{n}", text, "script") for n, text in enumerate(recording_script(language))]
 
     def message_bank(self, language: str) -> list[Prompt]:
         from moksori.text.script import message_bank
 
-        return [Prompt(f"bank:{n}", _text_of(item), "bank") for n, item in enumerate(message_bank(language))]
+        return [Prompt(f"bank:{n}", text, "bank") for n, text in enumerate(message_bank(language))]
 
     # recordings
     def check_take(self, samples: np.ndarray, rate: int, text: str, language: str) -> list[Problem]:
@@ -134,7 +134,3 @@ class Services:
     def forget_voice(self, path: Path) -> None:
         with self._lock:
             self._voices.pop(str(path), None)
-
-
-def _text_of(item: Any) -> str:
-    return item if isinstance(item, str) else str(getattr(item, "text", item))

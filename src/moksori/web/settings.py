@@ -29,7 +29,6 @@ class Settings(BaseSettings):
     max_zip_members: int = 2000
     max_zip_bytes: int = 1024 * 1024 * 1024
     max_speak_chars: int = 1000
-    max_phrase_chars: int = 500
 
     @property
     def sqlalchemy_url(self) -> str:
