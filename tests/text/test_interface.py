@@ -65,3 +65,8 @@ def test_split_sentences_splits_at_ends_and_long_sentences_at_commas() -> None:
 def test_huge_numbers_are_read_digit_by_digit() -> None:
     assert normalize("1" * 25) == "일" * 25
     assert normalize("12345678901234567890123원").endswith(" 원")
+
+
+def test_pause_marks_become_commas() -> None:
+    assert normalize("글쎄… 잘 모르겠어; 아마도") == "글쎄, 잘 모르겠어, 아마도"
+    assert normalize("Well… maybe", "en") == "Well, maybe"

@@ -41,11 +41,14 @@ def normalize(text: str, lang: str = "ko") -> str:
     """Text as it is read aloud, e.g. ``"3.5%"`` → ``"삼 점 오 퍼센트"``."""
     text = clean(text)
     if lang == "ko":
-        text = normalize_korean(text)
-        return _tidy(re.sub(r"[^가-힣 ,.?!]", " ", text))
+        return _tidy(re.sub(r"[^가-힣 ,.?!]", " ", _PAUSES.sub(",", normalize_korean(text))))
     if lang == "en":
-        return _tidy(re.sub(r"[^A-Za-z' ,.?!-]", " ", normalize_english(text)))
+        return _tidy(re.sub(r"[^A-Za-z' ,.?!-]", " ", _PAUSES.sub(",", normalize_english(text))))
     raise TextError(f"unsupported language {lang!r} (use 'ko' or 'en')")
+
+
+# Marks read as a short pause, kept as a comma (times and ratios have been spelled out by then).
+_PAUSES = re.compile(r"\s*[;:…·—–]+")
 
 
 def _tidy(text: str) -> str:
