@@ -6,14 +6,19 @@ All functions are pure: numpy in, numpy out.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import pyworld
 import scipy.fft
 import scipy.signal
+
+with warnings.catch_warnings():
+    # pyworld 0.3.5 imports the deprecated pkg_resources; keep that notice out of every CLI run.
+    warnings.simplefilter("ignore", UserWarning)
+    import pyworld
 
 FRAME_PERIOD_MS = 5.0
 MCEP_DIM = 60
