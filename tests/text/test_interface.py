@@ -69,4 +69,4 @@ def test_huge_numbers_are_read_digit_by_digit() -> None:
 
 def test_pause_marks_become_commas() -> None:
     assert normalize("글쎄… 잘 모르겠어; 아마도") == "글쎄, 잘 모르겠어, 아마도"
-    assert normalize("Well… maybe", "en") == "Well, maybe"
+    assert normalize("Well… maybe...", "en") == "Well, maybe."

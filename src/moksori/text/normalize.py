@@ -48,14 +48,15 @@ def normalize(text: str, lang: str = "ko") -> str:
 
 
 # Marks read as a short pause, kept as a comma (times and ratios have been spelled out by then).
-_PAUSES = re.compile(r"\s*[;:…·—–]+")
+_PAUSES = re.compile(r"\s*(?:[;:…·—–]|\.{2,})+")
 
 
 def _tidy(text: str) -> str:
-    """Single spaces, no space before punctuation, no punctuation left alone at the start."""
+    """Single spaces, no space before punctuation, no punctuation left alone at the start or dangling at the end."""
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" (?=[,.?!])", "", text)
-    return re.sub(r"^[ ,.?!]+", "", text).strip()
+    text = re.sub(r",+$", ".", text.strip())  # a trailing pause mark ends the utterance
+    return re.sub(r"^[ ,.?!]+", "", text)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.?!…。？！])\s+")
