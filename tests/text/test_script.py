@@ -59,6 +59,9 @@ def test_unknown_language_is_refused() -> None:
         ("그때 김첨지는 열화와 같이 성을 내며", None),
         ("\u115f이상한 글자가 있다.", None),
         ("네.", None),
+        ("암만 사정허듯 타일러두 점점 왜먹기만 허는걸.", None),
+        ("하는 어머니의 목소리와 함께 된장찌개 냄새가 났다.", None),
+        ("모두 친구 집에 모였다.", "모두 친구 집에 모였다."),
     ],
 )
 def test_clean_pool_line(line: str, kept: str | None) -> None:

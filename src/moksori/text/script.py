@@ -25,9 +25,12 @@ MIN_SYLLABLES, MAX_SYLLABLES = 5, 60
 # Common Voice lines that are Bible verses (archaic endings and names) or period dialect and spelling.
 _BIBLE_OR_ARCHAIC = re.compile(
     r"니라|리라|로다|지어다|하매|여호와|하나님|가인|아담|아벨|에덴|하와|니이다|나이다|도다|더라|지니|찌니|"
-    r"소이다|올시다|읍니다|구려|허구|허니|어유|아유|지유|구두|두 ?$|라구 |않어|구먼|짭새|대한성서공회"
+    r"소이다|올시다|읍니다|구려|허구|허니|어유|아유|지유|구두|두 ?$|라구 |않어|구먼|짭새|대한성서공회|"
+    r"허[던듯는게실지다고면]|[가-힣]헌 |었에요|[었았있없하]구|구서|문제구|[부것나너리]두 |러두|[팔말]어|이오[.!]|유[.!?]$"
 )
 _ALLOWED = re.compile(r"^[가-힣0-9 ,.?!]+$")
+# Lines cut out of a longer sentence start with an ending or a connective (하는 어머니의 …, 이라고 …).
+_FRAGMENT_START = re.compile(r"^(?:하는|하고|하면서|하며|하여|하니|이라고|라고|하자|하더니) ")
 _QUOTES = "\"'“”‘’"
 
 
@@ -72,7 +75,7 @@ def clean_pool_line(line: str) -> str | None:
     line = line.strip()
     if len(line) >= 2 and line[0] in _QUOTES and line[-1] in _QUOTES:
         line = line[1:-1].strip()
-    if not _ALLOWED.match(line) or _BIBLE_OR_ARCHAIC.search(line):
+    if not _ALLOWED.match(line) or _BIBLE_OR_ARCHAIC.search(line) or _FRAGMENT_START.match(line):
         return None
     if not line.endswith((".", "?", "!")) or line.count(".") + line.count("?") + line.count("!") > 2:
         return None
