@@ -9,6 +9,7 @@ on the held-out utterances, not the last ones.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
@@ -116,7 +117,7 @@ def train(
 
     recordings = _prepare_recordings(Path(dataset_dir), workdir / "recordings", resume, progress)
     data.extract_features(recordings, workdir / "features", config.workers, progress)
-    phone_set, to_ids = _phone_table(config.language)
+    phone_set, to_ids = _phone_table(config.language, workdir / "phones.json", resume)
     corpus = data.load_corpus(recordings, workdir / "features", to_ids, AcousticConfig.reduction)
     if len(corpus) < 2:
         raise TrainingError(
@@ -230,11 +231,24 @@ def _prepare_recordings(source: Path, dest: Path, resume: bool, progress: Progre
     return import_dataset(source, dest, progress)
 
 
-def _phone_table(language: str) -> tuple[list[str], Callable[[str], list[int]]]:
+def _phone_table(language: str, cache: Path, resume: bool) -> tuple[list[str], Callable[[str], list[int]]]:
+    """The phone set and a text → phone ids function, memoised in ``cache``.
+
+    Pronunciation with morphological analysis takes a good fraction of a second per sentence, and a
+    resumed run must see exactly the phones it started with, even if the front-end changed meanwhile.
+    """
     from moksori.text import phonemes
     from moksori.text.phoneset import PHONES, phone_ids
 
-    return list(PHONES), lambda text: phone_ids(phonemes(text, language))
+    known: dict[str, list[int]] = json.loads(cache.read_text(encoding="utf-8")) if resume and cache.exists() else {}
+
+    def to_ids(text: str) -> list[int]:
+        if text not in known:
+            known[text] = phone_ids(phonemes(text, language))
+            _atomic_write_text(cache, json.dumps(known, ensure_ascii=False))
+        return known[text]
+
+    return list(PHONES), to_ids
 
 
 def _sample_rate(recordings: Path) -> int:
@@ -319,10 +333,19 @@ def _validate(model, aligner, val_set, stats, reduction: int, batch_size: int, d
 
 
 def _atomic_torch_save(obj: dict, path: Path) -> None:
+    _atomic_write(path, lambda handle: torch.save(obj, handle))
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    _atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+def _atomic_write(path: Path, write: Callable) -> None:
+    """Write through a temp file in the same folder, fsync, rename: a crash never leaves half a file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            torch.save(obj, handle)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
