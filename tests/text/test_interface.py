@@ -7,6 +7,19 @@ import pytest
 from moksori.text import TextError, normalize, phonemes, pronounce, split_sentences
 from moksori.text.phoneset import BREAKS, PHONE_ID, PHONES, WORD, phone_ids
 
+# The inventory of the first trained voices: symbols may be appended after these, never renamed or moved.
+_FROZEN = (
+    "<pad> <bos> <eos> <unk> _ , . ? ! g kk n d tt r m b pp s ss j jj ch k t p h l -k -t -p -m -n "
+    "-ng -l a eo o u eu i e ui y w AA0 AA1 AA2 AE0 AE1 AE2 AH0 AH1 AH2 AO0 AO1 AO2 AW0 AW1 AW2 AY0 "
+    "AY1 AY2 EH0 EH1 EH2 ER0 ER1 ER2 EY0 EY1 EY2 IH0 IH1 IH2 IY0 IY1 IY2 OW0 OW1 OW2 OY0 OY1 OY2 UH0 "
+    "UH1 UH2 UW0 UW1 UW2 B CH D DH F G HH JH K L M N NG P R S SH T TH V W Y Z ZH"
+)
+FROZEN_INVENTORY = _FROZEN.split()
+
+
+def test_inventory_is_append_only() -> None:
+    assert PHONES[: len(FROZEN_INVENTORY)] == tuple(FROZEN_INVENTORY)
+
 
 def test_inventory_is_unique_and_starts_with_pad() -> None:
     assert PHONES[0] == "<pad>"
