@@ -127,6 +127,12 @@ def test_synthesis_is_deterministic() -> None:
     assert np.array_equal(synthesize(feats), synthesize(feats))
 
 
+def test_empty_features_give_empty_audio() -> None:
+    empty = analyze(np.zeros(RATE // 10, dtype=np.float32), RATE)
+    nothing = Features(**{k: v[:0] if k != "sample_rate" else v for k, v in vars(empty).items()})
+    assert synthesize(nothing).shape == (0,)
+
+
 def test_silence_round_trip_is_quiet() -> None:
     y = synthesize(analyze(np.zeros(RATE // 2, dtype=np.float32), RATE))
     assert np.max(np.abs(y)) < 1e-3

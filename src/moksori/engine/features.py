@@ -221,7 +221,8 @@ def synthesize(features: Features, seed: int = 0) -> np.ndarray:
     sqrt(sp) ap, through a minimum-phase filter — but vectorised over 5 ms frames (filtered
     overlap-add) instead of one FFT chain per pulse, which makes it several times cheaper.
     """
-    return np.concatenate(list(synthesize_stream(features, seed=seed)))
+    pieces = list(synthesize_stream(features, seed=seed))
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
 
 
 def synthesize_stream(features: Features, cuts: Sequence[int] = (), seed: int = 0) -> Iterator[np.ndarray]:
@@ -235,6 +236,8 @@ def synthesize_stream(features: Features, cuts: Sequence[int] = (), seed: int = 
     hop = hop_length(rate)
     n_fft = 1 << int(np.ceil(np.log2(SYNTH_FFT_MS / 1000 * rate)))
     length = int(features.frames * FRAME_PERIOD_MS / 1000 * rate)
+    if length == 0:
+        return
     count = length // hop + 2  # frames centred from 0 past the end, so every sample sums to 1
     mcep = _to_synthesis_frames(features.mcep.astype(np.float32), rate, hop, count)
     bap = _to_synthesis_frames(features.bap.astype(np.float32), rate, hop, count)
