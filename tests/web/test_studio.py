@@ -74,6 +74,9 @@ def test_custom_sentences_and_banked_phrases_are_prompts(alice, speech):
     alice.post("/api/phrases", json={"text": "화장실 가고 싶어요", "banked": True})
     bank = [p["text"] for p in alice.get("/api/prompts?source=bank").json()["prompts"]]
     assert bank == ["사랑해요.", "고마워요.", "화장실 가고 싶어요"]
+    taken = record(alice, sentence["key"], *speech[0]).json()
+    assert alice.delete(f"/api/sentences/{sentence['id']}").status_code == 200
+    assert alice.get(taken["audio_url"]).status_code == 404  # its recording went with it
     assert alice.post("/api/sentences", json={"text": "   "}).status_code == 422
     assert alice.post("/api/sentences", json={"text": "x" * 501}).status_code == 422
 

@@ -53,6 +53,10 @@ def test_message_bank_recordings_play_verbatim(alice, speech):
     assert response.status_code == 200 and response.headers["x-source"] == "recording"
     recorded = alice.get(take["audio_url"]).content
     assert response.content == recorded[44:]  # the same 16-bit samples, without the WAV header
+    # Deleting the phrase deletes its recording too: nothing is left that no page lists.
+    alice.delete(f"/api/phrases/{phrase['id']}")
+    assert alice.get(take["audio_url"]).status_code == 404
+    assert alice.get("/api/progress").json()["takes"] == 0
 
 
 def test_phrases_board(alice):

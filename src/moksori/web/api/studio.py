@@ -19,7 +19,7 @@ from moksori.web.audio_input import decode
 from moksori.web.security import consented_user, get_db
 from moksori.web.services import Problem, Prompt, Services, cer_outlier, usable
 from moksori.web.settings import Settings
-from moksori.web.storage.files import save_take, user_file
+from moksori.web.storage.files import delete_prompt_take, delete_take, save_take, user_file
 from moksori.web.storage.models import CustomSentence, Phrase, SkippedPrompt, Take, User
 
 router = APIRouter(tags=["studio"])
@@ -156,13 +156,9 @@ def keep_take(take_id: int, user: User = Depends(consented_user), db: Session = 
 
 
 @router.delete("/takes/{take_id}")
-def delete_take(take_id: int, request: Request, user: User = Depends(consented_user),
+def remove_take(take_id: int, request: Request, user: User = Depends(consented_user),
                 db: Session = Depends(get_db)) -> dict:
-    take = owned(db, Take, take_id, user)
-    path = user_file(settings_of(request), user.id, take.file)
-    db.delete(take)
-    db.commit()
-    path.unlink(missing_ok=True)
+    delete_take(db, settings_of(request), owned(db, Take, take_id, user))
     return {"deleted": take_id}
 
 
@@ -182,8 +178,11 @@ def add_sentence(body: TextBody, user: User = Depends(consented_user), db: Sessi
 
 
 @router.delete("/sentences/{sentence_id}")
-def delete_sentence(sentence_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def delete_sentence(sentence_id: int, request: Request, user: User = Depends(consented_user),
+                    db: Session = Depends(get_db)) -> dict:
+    """Deletes the sentence and its recording."""
     sentence = owned(db, CustomSentence, sentence_id, user)
+    delete_prompt_take(db, settings_of(request), user.id, f"custom:{sentence.id}")
     db.delete(sentence)
     db.commit()
     return {"deleted": sentence_id}

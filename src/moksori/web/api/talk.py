@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from moksori.web.api.common import owned, services_of, settings_of
 from moksori.web.security import consented_user, get_db
-from moksori.web.storage.files import user_file
+from moksori.web.storage.files import delete_prompt_take, user_file
 from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
 
 router = APIRouter(tags=["talk"])
@@ -119,8 +119,12 @@ def edit_phrase(phrase_id: int, body: PhrasePatch, user: User = Depends(consente
 
 
 @router.delete("/phrases/{phrase_id}")
-def delete_phrase(phrase_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
-    db.delete(owned(db, Phrase, phrase_id, user))
+def delete_phrase(phrase_id: int, request: Request, user: User = Depends(consented_user),
+                  db: Session = Depends(get_db)) -> dict:
+    """Deletes the phrase and its message-bank recording."""
+    phrase = owned(db, Phrase, phrase_id, user)
+    delete_prompt_take(db, settings_of(request), user.id, f"phrase:{phrase.id}")
+    db.delete(phrase)
     db.commit()
     return {"deleted": phrase_id}
 

@@ -25,10 +25,17 @@ function show() {
   const prompt = state.prompts[state.index];
   $("prompt-pos").textContent = prompt ? `${state.index + 1} / ${state.prompts.length}` : "";
   $("prompt").textContent = prompt ? prompt.text : "No sentences here yet. 아직 문장이 없습니다.";
-  for (const id of ["record", "skip", "prev", "next"]) $(id).disabled = !prompt;
-  $("prev").disabled = !prompt || state.index === 0;
-  $("next").disabled = !prompt || state.index >= state.prompts.length - 1;
+  setNavigation(Boolean(prompt));
+  $("record").disabled = !prompt;
+  $("delete-sentence").hidden = !prompt || !prompt.key.startsWith("custom:");
   showTake(prompt && prompt.take);
+}
+
+// Moving away while recording would file the take under the wrong sentence.
+function setNavigation(enabled) {
+  $("skip").disabled = !enabled;
+  $("prev").disabled = !enabled || state.index === 0;
+  $("next").disabled = !enabled || state.index >= state.prompts.length - 1;
 }
 
 function showTake(take) {
@@ -37,6 +44,7 @@ function showTake(take) {
   $("play").disabled = !take;
   const errors = take ? take.problems.filter((p) => p.severity === "error") : [];
   $("keep").hidden = !take || errors.length === 0 || take.kept;
+  $("delete-take").hidden = !take;
   if (!take) return;
   $("player").src = `${take.audio_url}?t=${take.id}`;
   let heading = `✓ Good take (${take.duration_s} s). 좋아요!`;
@@ -63,10 +71,12 @@ async function toggleRecording() {
     }
     button.textContent = "■ 멈춤 Stop";
     button.setAttribute("aria-pressed", "true");
+    setNavigation(false);
     return;
   }
   const blob = await state.recorder.stop();
   state.recorder = null;
+  setNavigation(true);
   button.textContent = "● 다시 녹음 Re-record";
   button.setAttribute("aria-pressed", "false");
   $("checks").replaceChildren(el("p", {}, "Checking… 확인 중…"));
@@ -102,6 +112,20 @@ document.addEventListener("DOMContentLoaded", () => {
     await api("/api/prompts/skip", { method: "POST", json: { key: state.prompts[state.index].key } });
     state.prompts[state.index].skipped = true;
     move(1);
+  });
+  $("delete-take").addEventListener("click", async () => {
+    const prompt = state.prompts[state.index];
+    if (!confirm("Delete this recording? 이 녹음을 삭제할까요?")) return;
+    await api(`/api/takes/${prompt.take.id}`, { method: "DELETE" });
+    prompt.take = null;
+    showTake(null);
+    loadProgress();
+  });
+  $("delete-sentence").addEventListener("click", async () => {
+    const prompt = state.prompts[state.index];
+    if (!confirm("Delete this sentence and its recording? 이 문장과 녹음을 삭제할까요?")) return;
+    await api(`/api/sentences/${prompt.key.split(":")[1]}`, { method: "DELETE" });
+    await loadPrompts("custom");
   });
   $("keep").addEventListener("click", async () => {
     const prompt = state.prompts[state.index];

@@ -58,6 +58,21 @@ def save_take(db: Session, settings: Settings, take: Take, samples: np.ndarray) 
     return take
 
 
+def delete_take(db: Session, settings: Settings, take: Take) -> None:
+    """Row first, then file: a crash in between leaves an orphan file, removed at the next start."""
+    path = user_file(settings, take.user_id, take.file)
+    db.delete(take)
+    db.commit()
+    path.unlink(missing_ok=True)
+
+
+def delete_prompt_take(db: Session, settings: Settings, user_id: int, prompt_key: str) -> None:
+    """The take of a sentence or phrase being deleted, which no page would list any more."""
+    take = db.scalar(select(Take).where(Take.user_id == user_id, Take.prompt_key == prompt_key))
+    if take:
+        delete_take(db, settings, take)
+
+
 def remove_orphan_files(db: Database, settings: Settings) -> None:
     """Delete recordings and voices no row refers to (left by a crash between file and row)."""
     users_root = settings.data_dir / "users"
