@@ -7,6 +7,7 @@ are heavy, and the worker process needs only part of them.
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 import tempfile
 import threading
@@ -23,9 +24,15 @@ ProgressCallback = Callable[[str, float, dict], None]
 
 @dataclass(frozen=True)
 class Prompt:
-    key: str  # "script:<n>", "bank:<n>", "custom:<id>", "phrase:<id>"
+    key: str  # "script:<hash>", "bank:<hash>", "custom:<id>", "phrase:<id>"
     text: str
     source: str
+
+
+def text_key(source: str, text: str) -> str:
+    """A key that follows the sentence, not its position: a reordered or edited script keeps
+    every recording attached to the text that was actually read."""
+    return f"{source}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)
@@ -81,12 +88,12 @@ class Services:
     def script(self, language: str) -> list[Prompt]:
         from moksori.text.script import recording_script
 
-        return [Prompt(f"script:{n}", text, "script") for n, text in enumerate(recording_script(language))]
+        return [Prompt(text_key("script", text), text, "script") for text in recording_script(language)]
 
     def message_bank(self, language: str) -> list[Prompt]:
         from moksori.text.script import message_bank
 
-        return [Prompt(f"bank:{n}", text, "bank") for n, text in enumerate(message_bank(language))]
+        return [Prompt(text_key("bank", text), text, "bank") for text in message_bank(language)]
 
     # recordings
     def check_take(self, samples: np.ndarray, rate: int, text: str, language: str) -> list[Problem]:
