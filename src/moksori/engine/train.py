@@ -35,7 +35,7 @@ from moksori.engine.aligner import (
     forward_sum_loss,
     hard_durations,
 )
-from moksori.engine.features import MCEP_DIM, bap_dim
+from moksori.engine.features import FRAME_PERIOD_MS, MCEP_DIM, bap_dim
 
 Progress = Callable[[str, float, dict], None]
 
@@ -199,7 +199,7 @@ def train(
         best_state = model.state_dict()
     card = {
         "utterances": len(corpus),
-        "minutes": round(sum(u.frames for u in corpus) * 5e-3 / 60, 1),
+        "minutes": round(sum(u.frames for u in corpus) * FRAME_PERIOD_MS / 60_000, 1),
         "steps": config.steps,
         "validation_score": round(best_score, 4),
         "training_seconds": round(time.monotonic() - started),
