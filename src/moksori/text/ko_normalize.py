@@ -13,7 +13,7 @@ from moksori.text.numbers import digits, native, sino
 NATIVE_COUNTERS = (
     "시간", "번째", "가지", "군데", "그릇", "켤레", "송이", "자루", "마리", "사람", "바퀴", "걸음", "모금",
     "차례", "마디", "개", "명", "시", "살", "권", "잔", "병", "대", "장", "번", "달", "곳", "벌", "채",
-    "척", "통", "줄", "끼", "판", "쌍", "째",
+    "척", "통", "줄", "끼", "판", "쌍", "배", "째",
 )  # fmt: skip
 # Counters and units read with Sino-Korean numbers; listed so that they are not mistaken for the native ones.
 SINO_COUNTERS = ("개월", "개국", "개년", "세기", "시즌", "번지", "번길", "번선", "번 출구", "번 버스", "번방")
@@ -45,6 +45,7 @@ _TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
 _RANGE = re.compile(rf"({_NUMBER})\s*~\s*(?=(?:{_NUMBER})\s?([가-힣]*))")
 _CURRENCY = re.compile(rf"([$€£¥₩])\s?({_NUMBER}(?:\.\d+)?)")
 _SPEED = re.compile(rf"(?:시속\s*)?({_NUMBER}(?:\.\d+)?)\s?km/h")
+_FRACTION = re.compile(r"(?<![\d/])(\d{1,3})/(\d{1,3})(?![\d/])")
 _ARITHMETIC = re.compile(r"(?<=\d)\s*([+\-×÷=])\s*(?=\d)")
 _NUMBER_WITH_TAIL = re.compile(
     rf"(?P<sign>(?<![\w.])-)?(?P<num>{_NUMBER})(?P<frac>\.\d+)?(?P<tail>\s?(?:"
@@ -74,6 +75,7 @@ def normalize_korean(text: str) -> str:
     text = _TIME.sub(_read_time, text)
     text = _SPEED.sub(lambda m: f"시속 {_read_plain(m.group(1))} 킬로미터", text)
     text = _CURRENCY.sub(lambda m: f"{_read_plain(m.group(2))} {CURRENCY_PREFIXES[m.group(1)]}", text)
+    text = _FRACTION.sub(lambda m: f"{sino(_to_int(m.group(2)))} 분의 {sino(_to_int(m.group(1)))}", text)
     text = _ARITHMETIC.sub(_read_operator, text)
     text = _MULTIPLIED.sub(lambda m: str(_to_int(m.group(1)) * MULTIPLIERS[m.group(2)]), text)
     text = _RANGE.sub(lambda m: f"{number_word(_to_int(m.group(1)), m.group(2))}에서 ", text)
