@@ -18,15 +18,20 @@ def speaker(alice, app, settings, services, speech):
 
 
 def test_speak_streams_pcm_chunk_by_chunk(speaker, services):
-    with speaker.stream("POST", "/api/speak", json={"text": "하나 둘 셋 넷"}) as response:
+    words = "하나 둘 셋 넷 다섯 여섯 일곱 여덟"
+    with speaker.stream("POST", "/api/speak", json={"text": words}) as response:
         assert response.status_code == 200
         assert response.headers["x-sample-rate"] == str(RATE) and response.headers["x-source"] == "voice"
-        chunks = list(response.iter_raw())
+        chunks = response.iter_raw()
+        first = next(chunks)
+        [voice] = services._voices.values()
+        assert voice.made < 8, "the first audio must leave before the whole text is synthesised"
+        chunks = [first, *chunks]
     audio = np.frombuffer(b"".join(chunks), dtype="<i2")
-    assert audio.size == 4 * RATE // 10 and np.abs(audio).max() > 5000
+    assert audio.size == 8 * (RATE // 10) and np.abs(audio).max() > 5000
     speaker.post("/api/speak", json={"text": "다시"})
     assert services.loads == 1  # the voice stays loaded between sentences
-    assert [h["text"] for h in speaker.get("/api/history").json()["history"]] == ["다시", "하나 둘 셋 넷"]
+    assert [h["text"] for h in speaker.get("/api/history").json()["history"]] == ["다시", words]
     speaker.delete("/api/history")
     assert speaker.get("/api/history").json()["history"] == []
 
