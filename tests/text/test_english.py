@@ -49,6 +49,7 @@ def test_year(number: int, words: str) -> None:
         ("It was 1990.", "It was nineteen ninety."),
         ("Call 555-0142.", "Call five five five, oh one four two."),
         ("Mr. Smith & Dr. Jones", "mister Smith and doctor Jones"),
+        ("St. Mary's is on Main St.", "Saint Mary's is on Main street."),
         (
             "It rose 3.5% to 1,200 people.",
             "It rose three point five percent to one thousand two hundred people.",

@@ -51,6 +51,7 @@ _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b", re.I)
 _YEAR = re.compile(r"\b(1[1-9]\d\d|20\d\d)\b(?!,\d)")
 _DECIMAL = re.compile(r"(\d+)\.(\d+)")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_SAINT = re.compile(r"\bSt\.\s+(?=[A-Z])")  # St. Mary's is a saint; Main St. is a street
 _ABBREVIATION = re.compile(
     r"(?<![\w.])("
     + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
@@ -127,6 +128,12 @@ def _time(match: re.Match[str]) -> str:
     return f"{cardinal(hour)} {'oh ' + cardinal(minute) if minute < 10 else cardinal(minute)}"
 
 
+def _expand(match: re.Match[str], text_length: int) -> str:
+    """An abbreviation spelled out; one that ends the text keeps its period as the sentence end."""
+    words = ABBREVIATIONS[match.group().lower()]
+    return words + "." if match.end() == text_length and match.group().endswith(".") else words
+
+
 def normalize_english(text: str) -> str:
     """Spell out numbers, money, times, ordinals, abbreviations and symbols in cleaned English text."""
     text = _URL.sub(" link ", text)
@@ -138,7 +145,8 @@ def normalize_english(text: str) -> str:
     text = _YEAR.sub(lambda m: year(int(m.group(1))), text)
     text = _DECIMAL.sub(lambda m: f"{cardinal(int(m.group(1)))} point {_digits(m.group(2))}", text)
     text = _NUMBER.sub(lambda m: f" {cardinal(int(m.group().replace(',', '')))} ", text)
-    text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group().lower()], text)
+    text = _SAINT.sub("Saint ", text)
+    text = _ABBREVIATION.sub(lambda m: _expand(m, len(text)), text)
     for symbol, reading in SYMBOLS.items():
         text = text.replace(symbol, reading)
     return text
