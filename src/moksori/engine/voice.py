@@ -111,14 +111,15 @@ class Voice:
 
     def phone_ids(self, text: str) -> list[list[int]]:
         """Phone ids of each sentence of ``text`` (sentences without any phone are dropped)."""
+        return list(self._sentence_ids(text))
+
+    def _sentence_ids(self, text: str) -> Iterator[list[int]]:
         from moksori.text import phonemes, split_sentences
 
-        sentences = []
         for sentence in split_sentences(text):
             phones = phonemes(sentence, self.language)
             if any(phone not in BREAKS and phone != WORD for phone in phones):
-                sentences.append([self._phone_id.get(phone, self._unknown) for phone in phones])
-        return sentences
+                yield [self._phone_id.get(phone, self._unknown) for phone in phones]
 
     def stream(
         self,
@@ -128,26 +129,30 @@ class Voice:
         volume: float = 1.0,
         pause_ms: float = DEFAULT_PAUSE_MS,
     ) -> Iterator[np.ndarray]:
-        """Yield float32 audio chunks at ``sample_rate``: one per phrase, in order.
+        """Yield float32 audio chunks at ``sample_rate``, in order, each as soon as it is made.
 
         ``rate`` > 1 speaks faster, ``pitch`` shifts by semitones, ``volume`` scales the level (clipped to
-        [-1, 1]), ``pause_ms`` of silence follow every sentence but the last.
+        [-1, 1]), ``pause_ms`` of silence separate sentences.
         """
         if rate <= 0 or volume < 0 or pause_ms < 0:
             raise ValueError("rate must be positive, volume and pause_ms not negative")
-        sentences = self.phone_ids(text)
-        pause = np.zeros(int(self.sample_rate * pause_ms / 1000), dtype=np.float32)
-        for number, ids in enumerate(sentences):
+        return self._stream(
+            text, rate, pitch, volume, np.zeros(int(self.sample_rate * pause_ms / 1000), np.float32)
+        )
+
+    def _stream(
+        self, text: str, rate: float, pitch: float, volume: float, pause: np.ndarray
+    ) -> Iterator[np.ndarray]:
+        # Lazy all the way: a sentence is read, modelled and vocoded only when its first chunk is asked for.
+        for number, ids in enumerate(self._sentence_ids(text)):
             with _one_thread(), torch.inference_mode():
                 feats, durations = self.model.generate(
                     torch.tensor(ids, dtype=torch.long), pace=rate, pitch_shift=pitch, return_durations=True
                 )
-            chunks = list(features.synthesize_stream(feats, self._cuts(ids, durations, first=number == 0)))
+            chunks = features.synthesize_stream(feats, self._cuts(ids, durations, first=number == 0))
             for index, audio in enumerate(chunks):
                 audio = np.clip(audio * np.float32(volume), -1.0, 1.0)
-                if index == len(chunks) - 1 and number < len(sentences) - 1:
-                    audio = np.concatenate([audio, pause])
-                yield audio
+                yield np.concatenate([pause, audio]) if index == 0 and number > 0 else audio
 
     def _cuts(self, ids: list[int], durations: np.ndarray, first: bool) -> list[int]:
         """Frames where a sentence's audio is cut into chunks: every phrase break, and word boundaries
