@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
 
 from moksori.web.security import CSRF_COOKIE, SESSION_COOKIE
 from moksori.web.storage.models import AuthSession, Phrase, Take, User
@@ -55,6 +57,21 @@ def test_login_logout_and_wrong_password(alice, make_client):
                           follow_redirects=False)
     assert response.headers["location"] == "/talk"
     assert alice.get("/api/phrases").status_code == 200
+
+
+def test_password_guessing_is_slowed_down(alice, make_client):
+    guesser = make_client()
+    for _ in range(5):
+        assert guesser.post("/login", data={"email": "alice@example.com", "password": "guess"}).status_code == 401
+    response = guesser.post("/login", data={"email": "alice@example.com", "password": "correct horse"})
+    assert response.status_code == 429 and "Please wait 10 min" in response.text
+
+
+def test_sessions_expire(alice, app):
+    with app.state.db.session() as db:
+        db.execute(update(AuthSession).values(created_at=datetime.now(UTC) - timedelta(days=91)))
+        db.commit()
+    assert alice.get("/api/phrases").status_code == 401
 
 
 def test_logout_revokes_the_session_on_the_server(alice, make_client):

@@ -14,7 +14,13 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from moksori.web import api, pages
 from moksori.web.jobs.queue import WorkerProcess
-from moksori.web.security import ConsentRequired, LoginRequired, csrf_cookie_middleware, csrf_protect
+from moksori.web.security import (
+    ConsentRequired,
+    LoginRequired,
+    LoginThrottle,
+    csrf_cookie_middleware,
+    csrf_protect,
+)
 from moksori.web.services import TRAIN_PRESETS, Services
 from moksori.web.settings import Settings
 from moksori.web.storage.db import Database, migrate
@@ -48,6 +54,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.state.db = db
     app.state.services = services or Services()
     app.state.worker = None
+    app.state.login_throttle = LoginThrottle()
     app.add_middleware(BaseHTTPMiddleware, dispatch=csrf_cookie_middleware)
     app.add_middleware(BaseHTTPMiddleware, dispatch=_limit_body_size)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

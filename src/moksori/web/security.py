@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -26,6 +27,8 @@ CSRF_COOKIE = "moksori_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+SESSION_LIFETIME = timedelta(days=90)
 
 _hasher = PasswordHasher()
 
@@ -63,7 +66,44 @@ def optional_user(request: Request, db: Session = Depends(get_db)) -> User | Non
     if not token:
         return None
     row = db.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
-    return db.get(User, row.user_id) if row else None
+    if row is None:
+        return None
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)  # SQLite
+    if datetime.now(UTC) - created > SESSION_LIFETIME:
+        db.delete(row)
+        db.commit()
+        return None
+    return db.get(User, row.user_id)
+
+
+class LoginThrottle:
+    """Slows password guessing: after ``limit`` failures for one email, refuse for ``window``.
+
+    Kept in memory: the app runs as one server process, and a restart forgetting it is harmless.
+    """
+
+    def __init__(self, limit: int = 5, window: timedelta = timedelta(minutes=10)) -> None:
+        self.limit, self.window = limit, window
+        self.failures: dict[str, list[datetime]] = {}
+
+    def _recent(self, email: str) -> list[datetime]:
+        cutoff = datetime.now(UTC) - self.window
+        recent = [t for t in self.failures.get(email, []) if t > cutoff]
+        self.failures[email] = recent
+        return recent
+
+    def blocked_minutes(self, email: str) -> int:
+        """0 when a try is allowed, else the minutes to wait."""
+        recent = self._recent(email)
+        if len(recent) < self.limit:
+            return 0
+        return max(1, round((recent[0] + self.window - datetime.now(UTC)).total_seconds() / 60))
+
+    def failed(self, email: str) -> None:
+        self._recent(email).append(datetime.now(UTC))
+
+    def succeeded(self, email: str) -> None:
+        self.failures.pop(email, None)
 
 
 def current_user(user: User | None = Depends(optional_user)) -> User:
@@ -83,7 +123,7 @@ def start_session(db: Session, response: Response, request: Request, user: User)
     db.add(AuthSession(token_hash=_token_hash(token), user_id=user.id))
     db.commit()
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_is_https(request),
-                        max_age=60 * 60 * 24 * 90)
+                        max_age=int(SESSION_LIFETIME.total_seconds()))
     # A fresh CSRF token at login, so one planted before login is useless afterwards.
     set_csrf_cookie(response, request, secrets.token_urlsafe(32))
 

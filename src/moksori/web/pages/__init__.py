@@ -93,10 +93,18 @@ def login_page(request: Request) -> HTMLResponse:
 @router.post("/login")
 def login(request: Request, email: str = Form(max_length=320), password: str = Form(max_length=200),
           db: Session = Depends(get_db)) -> Response:
-    user = db.scalar(select(User).where(User.email == email.strip().lower()))
+    email = email.strip().lower()
+    throttle = request.app.state.login_throttle
+    wait = throttle.blocked_minutes(email)
+    if wait:
+        return render(request, "login.html", status_code=429, email=email,
+                      error=f"Too many wrong passwords. Please wait {wait} min. 잠시 후 다시 시도해 주세요.")
+    user = db.scalar(select(User).where(User.email == email))
     if user is None or not verify_password(user.password_hash, password):
+        throttle.failed(email)
         return render(request, "login.html", status_code=401, email=email,
                       error="Wrong email or password. 이메일 또는 비밀번호가 틀렸습니다.")
+    throttle.succeeded(email)
     response = redirect("/talk" if user.consent_at else "/consent")
     start_session(db, response, request, user)
     return response
