@@ -69,6 +69,7 @@ def test_wrong_type_and_language_give_clear_errors() -> None:
 
 def test_split_sentences_splits_at_ends_and_long_sentences_at_commas() -> None:
     assert split_sentences("가나다. 라마바? 사아자!") == ["가나다.", "라마바?", "사아자!"]
+    assert split_sentences("안녕.반가워! 3.5% 올랐다.") == ["안녕.", "반가워!", "3.5% 올랐다."]
     long = ", ".join(["아주 긴 문장의 한 부분입니다"] * 10) + "."
     pieces = split_sentences(long, max_chars=40)
     assert len(pieces) > 1 and all(len(p) <= 40 for p in pieces)

@@ -59,7 +59,7 @@ def _tidy(text: str) -> str:
     return re.sub(r"^[ ,.?!]+", "", text)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.?!…。？！])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.?!…。？！])\s+|(?<=[.?!])(?=[가-힣])")  # 안녕.반가워 too
 
 
 def split_sentences(text: str, max_chars: int = 80) -> list[str]:
