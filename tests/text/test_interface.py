@@ -84,3 +84,13 @@ def test_huge_numbers_are_read_digit_by_digit() -> None:
 def test_pause_marks_become_commas() -> None:
     assert normalize("글쎄… 잘 모르겠어; 아마도") == "글쎄, 잘 모르겠어, 아마도"
     assert normalize("Well… maybe...", "en") == "Well, maybe."
+
+
+def test_preload_loads_what_the_first_sentence_would() -> None:
+    from moksori.text import preload
+    from moksori.text.english import _cmudict
+    from moksori.text.hints import _kiwi
+
+    preload("ko")
+    preload("en")
+    assert _kiwi.cache_info().currsize == 1 and _cmudict.cache_info().currsize == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from moksori.text.normalize import TextError, normalize, split_sentences
 from moksori.text.phoneset import PHONES
 
-__all__ = ["PHONES", "TextError", "normalize", "phonemes", "pronounce", "split_sentences"]
+__all__ = ["PHONES", "TextError", "normalize", "phonemes", "preload", "pronounce", "split_sentences"]
 
 
 def pronounce(text: str) -> str:
@@ -30,3 +30,15 @@ def phonemes(text: str, lang: str = "ko") -> list[str]:
     from moksori.text.phones import korean_phones
 
     return korean_phones(pronounce(normalize(text, lang)))
+
+
+def preload(lang: str = "ko") -> None:
+    """Load the morpheme analyser (Korean) or CMUdict (English) now, so the first sentence is not slow.
+
+    Both load lazily on first use (a few seconds); a server can call this at start-up instead.
+    """
+    phonemes("준비 다 됐어요, 감사합니다." if lang == "ko" else "ready", lang)
+    if lang == "ko":
+        from moksori.text.hints import analysed_word_hints
+
+        analysed_word_hints("신고", "신발을")
