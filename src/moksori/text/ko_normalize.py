@@ -6,7 +6,7 @@ import re
 from functools import cache
 from importlib import resources
 
-from moksori.text.hangul import has_coda
+from moksori.text.hangul import ONSETS, Syllable, compose, has_coda
 from moksori.text.numbers import digits, native, sino
 
 # Counters that take native numbers (세 시, 두 개, 스무 살) up to 99; longest first so 시간 wins over 시.
@@ -55,6 +55,7 @@ _NUMBER_WITH_TAIL = re.compile(
 MULTIPLIERS = {"천만": 10**7, "백만": 10**6, "십만": 10**5, "만": 10**4, "천": 1000, "백": 100, "억": 10**8,
                "조": 10**12}  # fmt: skip
 _MULTIPLIED = re.compile(rf"({_NUMBER})(천만|백만|십만|만|억|조|천|백)(?=[\s원달명개]|$)")
+_JAMO_RUN = re.compile(r"[ㄱ-ㅣ]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
 
@@ -89,7 +90,14 @@ def normalize_korean(text: str) -> str:
     for symbol, reading in SYMBOLS.items():
         text = text.replace(symbol, reading)
     text = _LATIN_WORD.sub(lambda m: _read_latin(m.group()), text)
-    return text
+    return _JAMO_RUN.sub(lambda m: "".join(_jamo_syllable(c) for c in m.group()), text)
+
+
+def _jamo_syllable(letter: str) -> str:
+    """Chat letters read as syllables: ㅋㅋ 크크, ㅎㅎ 흐흐, ㅇㅇ 응응; vowels alone (ㅠㅠ) are not read."""
+    if letter == "ㅇ":
+        return "응"
+    return compose(Syllable(letter, "ㅡ", "")) if letter in ONSETS else ""
 
 
 def _read_phone(match: re.Match[str]) -> str:
