@@ -170,8 +170,8 @@ def user_files(settings: Settings, folder: str) -> list[Path]:
     return sorted(p for p in (settings.data_dir / "users").glob(f"*/{folder}/*") if p.is_file())
 
 
-def run_next_build(app, settings: Settings, services: Services) -> int:
-    """What the worker process does for one queued job, in this process."""
+def run_next_job(app, settings: Settings, services: Services) -> int:
+    """What the worker process does with the next queued job, done in this process."""
     from moksori.web.jobs.queue import claim_next
     from moksori.web.jobs.worker import run_job
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import record, run_next_build
+from .conftest import record, run_next_job
 
 
 def fill_account(client, app, settings, services, speech) -> dict[str, int]:
@@ -18,7 +18,7 @@ def fill_account(client, app, settings, services, speech) -> dict[str, int]:
     sentence = client.post("/api/sentences", json={"text": "우리 집 강아지 이름은 초코예요."}).json()
     phrase = client.post("/api/phrases", json={"text": "물 주세요", "category": "기본"}).json()
     job = client.post("/api/builds").json()
-    run_next_build(app, settings, services)
+    run_next_job(app, settings, services)
     voice = client.get("/api/voices").json()["voices"][0]
     return {"take_id": take["id"], "sentence_id": sentence["id"], "phrase_id": phrase["id"], "job_id": job["id"],
             "voice_id": voice["id"]}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from moksori.web.services import Services, cer_outlier, text_key
+from moksori.web.services import Services, text_key
+from moksori.web.takes import cer_outlier
 
 
 def test_script_prompts_are_keyed_by_their_text():

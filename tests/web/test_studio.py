@@ -14,7 +14,7 @@ import moksori.web.storage.files as files
 from moksori.web.app import build_app
 from moksori.web.storage.models import Take
 
-from .conftest import record, user_files, wav_bytes
+from .conftest import record, run_next_job, user_files, wav_bytes
 
 
 def test_a_good_take_is_stored_and_counted(alice, settings, speech):
@@ -168,9 +168,12 @@ def test_files_left_by_a_crash_are_removed_at_start(alice, settings, services, s
     kept = user_files(settings, "takes")
     orphan = kept[0].with_name("orphan.wav")
     orphan.write_bytes(b"RIFF")
+    unpacked = kept[0].parent.parent / "uploads" / "abandoned" / "wavs"
+    unpacked.mkdir(parents=True)
     with TestClient(build_app(settings, services)):  # starting the app runs the clean-up
         pass
     assert user_files(settings, "takes") == kept
+    assert not unpacked.parent.exists()
 
 
 def zip_bytes(entries: dict[str, bytes]) -> bytes:
@@ -186,16 +189,22 @@ def upload(client, *named: tuple[str, bytes], texts: str = ""):
                        files=[("files", (name, data, "application/octet-stream")) for name, data in named])
 
 
-def test_upload_of_a_zip_and_of_files_with_texts(alice, speech):
-    archive = zip_bytes({"metadata.csv": "a|안녕하세요, 만나서 반갑습니다.\nb|제 이름은 민수예요.\n".encode(),
+def test_upload_of_a_zip_and_of_files_with_texts(alice, app, settings, services, speech):
+    archive = zip_bytes({"metadata.csv": "a|안녕하세요, 만나서 반갑습니다.\nb|제 이름은 민수예요.\nc|없는 파일\n".encode(),
                          "wavs/a.wav": wav_bytes(*speech[0]), "wavs/b.wav": wav_bytes(*speech[1])})
-    result = upload(alice, ("takes.zip", archive)).json()
-    assert result["imported"] == 2 and result["errors"] == []
+    job = upload(alice, ("takes.zip", archive)).json()["job"]
+    assert job["kind"] == "import" and job["status"] == "queued" and job["take_count"] == 2
+    assert alice.post("/api/builds").status_code == 409  # a build waits for the takes being checked
+    assert len(list(settings.data_dir.glob("users/*/uploads/*/wavs/*.wav"))) == 2
+    run_next_job(app, settings, services)
+    done = alice.get(f"/api/jobs/{job['id']}").json()
+    assert done["status"] == "done" and done["message"] == "2 recordings added (0 flagged)."
+    assert list(settings.data_dir.glob("users/*/uploads/*")) == []  # the unpacked zip is gone
     assert alice.get("/api/progress").json()["script_recorded"] == 1  # matched to the script
     assert [p["text"] for p in alice.get("/api/prompts?source=custom").json()["prompts"]] == ["제 이름은 민수예요."]
-    result = upload(alice, ("c.wav", wav_bytes(*speech[2])), ("d.wav", b"junk"),
+    result = upload(alice, ("c.wav", wav_bytes(*speech[2])), ("d.wav", b"junk"), ("e.wav", wav_bytes(*speech[3])),
                     texts="c.wav|물 한 잔 주시겠어요?\nd.wav|잘 자요.").json()
-    assert result["imported"] == 1 and len(result["errors"]) == 1 and "d.wav" in result["errors"][0]
+    assert result["imported"] == 1 and [e.split(":")[0] for e in result["errors"]] == ["e.wav", "d.wav"]
 
 
 def test_unsafe_zips_are_refused_and_lose_nothing(alice, settings, speech):
@@ -210,4 +219,6 @@ def test_unsafe_zips_are_refused_and_lose_nothing(alice, settings, speech):
     response = upload(alice, ("bomb.zip", bomb))
     assert response.status_code == 422 and "limit" in response.json()["detail"]
     assert upload(alice, ("x.wav", b"junk")).status_code == 422
+    assert upload(alice, ("empty.zip", zip_bytes({"readme.txt": b"hello"}))).status_code == 422
     assert len(user_files(settings, "takes")) == 1
+    assert list(settings.data_dir.glob("users/*/uploads/*")) == []

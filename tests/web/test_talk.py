@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from .conftest import RATE, record, run_next_build
+from .conftest import RATE, record, run_next_job
 
 
 @pytest.fixture
@@ -13,7 +13,7 @@ def speaker(alice, app, settings, services, speech):
     for n in range(2):
         record(alice, f"script:{n}", *speech[n])
     alice.post("/api/builds")
-    run_next_build(app, settings, services)
+    run_next_job(app, settings, services)
     return alice
 
 

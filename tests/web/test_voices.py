@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .conftest import record, run_next_build, user_files
+from .conftest import record, run_next_job, user_files
 
 
 @pytest.fixture
@@ -31,14 +31,14 @@ def test_a_build_reports_progress_and_keeps_every_version(ready, app, settings, 
     assert ready.post("/api/builds").status_code == 409  # one build at a time
     seen = []
     services.train_hook = lambda progress: seen.append(ready.get(f"/api/jobs/{job['id']}").json())
-    run_next_build(app, settings, services)
+    run_next_job(app, settings, services)
     assert [s["stage"] for s in seen] == ["train"] * 4
     assert seen[0]["status"] == "running" and seen[1]["percent"] == 50.0 and seen[1]["eta_s"] == 2
     done = ready.get(f"/api/jobs/{job['id']}").json()
     assert done["status"] == "done" and done["take_count"] == 2 and done["finished"]
     services.train_hook = None
     ready.post("/api/builds")
-    run_next_build(app, settings, services)
+    run_next_job(app, settings, services)
     voices = ready.get("/api/voices").json()["voices"]
     assert [v["version"] for v in voices] == [2, 1]
     assert voices[1]["id"] == done["voice_id"] and voices[0]["card"]["speaker"] == "test"
@@ -50,7 +50,7 @@ def test_a_build_reports_progress_and_keeps_every_version(ready, app, settings, 
 def test_cancel_stops_a_running_build_and_leaves_no_files(ready, app, settings, services):
     job = ready.post("/api/builds").json()
     services.train_hook = lambda progress: ready.post(f"/api/jobs/{job['id']}/cancel")
-    run_next_build(app, settings, services)
+    run_next_job(app, settings, services)
     assert ready.get(f"/api/jobs/{job['id']}").json()["status"] == "cancelled"
     assert ready.get("/api/voices").json()["voices"] == []
     assert user_files(settings, "voices") == []
@@ -69,7 +69,7 @@ def test_a_failed_build_shows_its_reason(ready, app, settings, services, monkeyp
 
     monkeypatch.setattr(services, "train", broken)
     job = ready.post("/api/builds").json()
-    run_next_build(app, settings, services)
+    run_next_job(app, settings, services)
     failed = ready.get(f"/api/jobs/{job['id']}").json()
     assert failed["status"] == "failed" and "alignment did not converge" in failed["message"]
     assert user_files(settings, "voices") == []
@@ -77,7 +77,7 @@ def test_a_failed_build_shows_its_reason(ready, app, settings, services, monkeyp
 
 def test_events_stream_the_job_until_it_ends(ready, app, settings, services):
     job = ready.post("/api/builds").json()
-    run_next_build(app, settings, services)
+    run_next_job(app, settings, services)
     with ready.stream("GET", f"/api/jobs/{job['id']}/events") as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         events = [json.loads(line[6:]) for line in response.iter_lines() if line.startswith("data: ")]
@@ -86,7 +86,7 @@ def test_events_stream_the_job_until_it_ends(ready, app, settings, services):
 
 def test_export_and_import_of_a_voice_file(ready, app, settings, services):
     ready.post("/api/builds")
-    run_next_build(app, settings, services)
+    run_next_job(app, settings, services)
     voice = ready.get("/api/voices").json()["voices"][0]
     exported = ready.get(voice["export_url"])
     assert exported.status_code == 200 and exported.content.startswith(b"VOICE")

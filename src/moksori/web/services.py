@@ -8,11 +8,8 @@ are heavy, and the worker process needs only part of them.
 from __future__ import annotations
 
 import hashlib
-import statistics
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -51,25 +48,6 @@ class SpeakingVoice(Protocol):
     def synthesize(self, text: str) -> np.ndarray: ...
 
 
-# A take is flagged by the text-match check when its character error rate is this far above
-# the speaker's own median: vosk's small Korean model misreads every voice somewhat, so only the
-# outliers of one person's takes mean "you read something else".
-CER_MARGIN = 0.25
-CER_MIN_HISTORY = 5
-
-
-def usable(take: Any) -> bool:
-    """A take goes into a build unless a check said "record again" and the user did not keep it anyway."""
-    return take.kept or not any(p.get("severity", "error") == "error" for p in take.problems)
-
-
-def cer_outlier(cer: float, history: list[float]) -> bool:
-    if len(history) < CER_MIN_HISTORY:
-        return False
-    median = statistics.median(history)
-    return cer > max(2 * median, median + CER_MARGIN)
-
-
 # "tiny" builds in well under a minute for tests and demos; it only proves the pipeline end to end.
 TRAIN_PRESETS: dict[str, dict[str, Any]] = {
     "default": {},
@@ -106,18 +84,22 @@ class Services:
 
         return float(cer(reference_text(text, language), transcribe(samples, rate, language), language))
 
-    @contextmanager
-    def unpack_recordings(self, zip_path: Path, max_bytes: int, max_files: int) -> Iterator[list[tuple[str, Path, str]]]:
-        """``(id, audio path, text)`` of an LJSpeech-style zip, unpacked safely (no ``..`` paths, no
-        bombs: sizes are checked before anything is written); ``ValueError`` with a plain message."""
-        from moksori.dataset import read_metadata
-        from moksori.dataset.source import audio_files, extract_zip, open_dataset
+    def unpack_zip(self, zip_path: Path, dest: Path, max_bytes: int, max_files: int) -> list[tuple[str, Path, str]]:
+        """Unpack an LJSpeech-style zip safely (no ``..`` paths; sizes checked before anything is
+        written) and list its recordings; ``ValueError`` with a plain message when it is unusable."""
+        from moksori.dataset.source import extract_zip
 
-        with tempfile.TemporaryDirectory(prefix="moksori-upload-") as tmp:
-            extract_zip(zip_path, Path(tmp), max_bytes=max_bytes, max_files=max_files)
-            with open_dataset(tmp) as root:
-                texts, audio = read_metadata(root), audio_files(root)
-                yield [(utt_id, audio[utt_id], text) for utt_id, text in texts.items() if utt_id in audio]
+        extract_zip(zip_path, dest, max_bytes=max_bytes, max_files=max_files)
+        return self.recordings_in(dest)
+
+    def recordings_in(self, folder: Path) -> list[tuple[str, Path, str]]:
+        """``(id, audio path, text)`` of the dataset in ``folder`` (found one level down as well)."""
+        from moksori.dataset import read_metadata
+        from moksori.dataset.source import audio_files, open_dataset
+
+        with open_dataset(folder) as root:
+            texts, audio = read_metadata(root), audio_files(root)
+            return [(utt_id, audio[utt_id], text) for utt_id, text in texts.items() if utt_id in audio]
 
     # engine
     def train(self, dataset_dir: Path, out_path: Path, preset: str, language: str, progress: ProgressCallback,

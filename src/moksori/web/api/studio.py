@@ -17,10 +17,11 @@ from moksori.audio import AudioError
 from moksori.web.api.common import owned, services_of, settings_of
 from moksori.web.audio_input import decode
 from moksori.web.security import consented_user, get_db
-from moksori.web.services import Problem, Prompt, Services, cer_outlier, usable
+from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
-from moksori.web.storage.files import delete_prompt_take, delete_take, save_take, user_file
+from moksori.web.storage.files import delete_prompt_take, delete_take, user_file
 from moksori.web.storage.models import CustomSentence, Phrase, SkippedPrompt, Take, User
+from moksori.web.takes import check_and_store, take_json, usable
 
 router = APIRouter(tags=["studio"])
 SOURCES = ("script", "bank", "custom")
@@ -45,30 +46,6 @@ def resolve_prompt(db: Session, services: Services, user: User, key: str) -> Pro
         if prompt.key == key:
             return prompt
     raise HTTPException(404, "No such sentence to record in your account.")
-
-
-def take_json(take: Take) -> dict:
-    return {
-        "id": take.id, "prompt_key": take.prompt_key, "text": take.text, "duration_s": round(take.duration_s, 2),
-        "problems": take.problems, "kept": take.kept, "cer": take.cer,
-        "audio_url": f"/api/takes/{take.id}/audio",
-    }
-
-
-def check_and_store(db: Session, settings: Settings, services: Services, user: User, prompt: Prompt,
-                    samples: np.ndarray, rate: int) -> Take:
-    problems = services.check_take(samples, rate, prompt.text, user.language)
-    cer = None
-    if settings.asr_check and user.language == "ko":
-        cer = services.text_cer(samples, rate, prompt.text, user.language)
-        history = list(db.scalars(select(Take.cer).where(
-            Take.user_id == user.id, Take.cer.is_not(None), Take.prompt_key != prompt.key)))
-        if cer_outlier(cer, history):
-            problems.append(Problem("text_mismatch", "The words heard do not match the sentence. Please read it again."))
-    take = Take(user_id=user.id, prompt_key=prompt.key, text=prompt.text, language=user.language, sample_rate=rate,
-                duration_s=samples.size / rate, problems=[{"code": p.code, "message": p.message, "severity": p.severity} for p in problems],
-                cer=cer)
-    return save_take(db, settings, take, samples)
 
 
 def decode_upload(upload: UploadFile, settings: Settings) -> tuple[np.ndarray, int]:

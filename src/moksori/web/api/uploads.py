@@ -1,5 +1,7 @@
 """Upload of existing recordings: a zip (``metadata.csv`` + ``wavs/``) or audio files plus their
-texts. Each file becomes a take, checked exactly like one recorded in the studio."""
+texts. Each file becomes a take, checked exactly like one recorded in the studio. A zip may hold
+hundreds of recordings, so it is unpacked and validated at once but checked by the worker, with
+progress like a build."""
 
 from __future__ import annotations
 
@@ -11,27 +13,14 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from sqlalchemy.orm import Session
 
-from moksori.audio import AudioError
 from moksori.web.api.common import services_of, settings_of
-from moksori.web.api.studio import check_and_store, take_json
-from moksori.web.audio_input import decode
+from moksori.web.jobs.queue import active_job, job_json
 from moksori.web.security import consented_user, get_db
-from moksori.web.services import Prompt, Services
-from moksori.web.storage.models import CustomSentence, User
+from moksori.web.storage.files import UPLOADS, new_name, user_file
+from moksori.web.storage.models import Job, User
+from moksori.web.takes import import_recordings
 
 router = APIRouter(tags=["studio"])
-
-
-def prompt_for_text(db: Session, services: Services, user: User, text: str) -> Prompt:
-    """The script prompt with this text, else a new custom sentence, so uploads fill the progress."""
-    text = " ".join(text.split())
-    for prompt in services.script(user.language):
-        if prompt.text == text:
-            return prompt
-    sentence = CustomSentence(user_id=user.id, text=text)
-    db.add(sentence)
-    db.commit()
-    return Prompt(f"custom:{sentence.id}", text, "custom")
 
 
 def parse_texts(texts: str) -> dict[str, str]:
@@ -44,21 +33,30 @@ def parse_texts(texts: str) -> dict[str, str]:
     return rows
 
 
+def queue_zip_import(request: Request, db: Session, user: User, name: str, path: Path) -> dict:
+    settings, services = settings_of(request), services_of(request)
+    if active_job(db, user.id):
+        raise HTTPException(409, "A voice build or another upload is running. Wait for it, then upload again.")
+    folder = new_name(UPLOADS, "")
+    dest = user_file(settings, user.id, folder)
+    try:
+        items = services.unpack_zip(path, dest, settings.max_zip_bytes, settings.max_zip_members)
+        if not items:
+            raise ValueError(f"{name} holds no audio file named in its metadata.csv.")
+    except ValueError as error:  # DatasetError: unsafe paths, bombs, damaged zips, no metadata
+        shutil.rmtree(dest, ignore_errors=True)
+        raise HTTPException(422, str(error)) from error
+    job = Job(user_id=user.id, kind="import", upload=folder, take_count=len(items))
+    db.add(job)
+    db.commit()
+    if request.app.state.worker:
+        request.app.state.worker.ensure_running()
+    return {"job": job_json(job)}
+
+
 @router.post("/uploads")
 def upload_recordings(request: Request, files: list[UploadFile] = File(), texts: str = Form(""),
                       user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
-    settings, services = settings_of(request), services_of(request)
-    imported, errors = [], []
-
-    def add(name: str, path: Path, text: str) -> None:
-        try:
-            samples, rate = decode(path, settings.max_take_seconds)
-        except AudioError as error:
-            errors.append(f"{name}: {error}")
-            return
-        prompt = prompt_for_text(db, services, user, text)
-        imported.append(take_json(check_and_store(db, settings, services, user, prompt, samples, rate)))
-
     with tempfile.TemporaryDirectory() as tmp:
         saved = []
         for n, upload in enumerate(files):
@@ -70,24 +68,15 @@ def upload_recordings(request: Request, files: list[UploadFile] = File(), texts:
         if zips:
             if len(saved) > 1:
                 raise HTTPException(422, "Upload one zip on its own, or audio files without a zip.")
-            name, path = zips[0]
-            try:
-                with services.unpack_recordings(path, settings.max_zip_bytes, settings.max_zip_members) as items:
-                    if not items:
-                        raise HTTPException(422, f"{name} holds no audio file named in its metadata.csv.")
-                    for _id, audio, text in items:
-                        add(f"{name}/{audio.name}", audio, text)
-            except ValueError as error:  # DatasetError: unsafe paths, bombs, damaged zips
-                raise HTTPException(422, str(error)) from error
-        else:
-            rows = parse_texts(texts)
-            for name, path in saved:
-                text = rows.get(Path(name).stem)
-                if text is None:
-                    errors.append(f"{name}: no text given (add a line '{name}|the sentence')")
-                else:
-                    add(name, path, text)
-    if not imported:
-        raise HTTPException(422, "Nothing was added. " + "; ".join(errors))
-    flagged = sum(1 for take in imported if any(p["severity"] == "error" for p in take["problems"]))
-    return {"imported": len(imported), "flagged": flagged, "errors": errors, "takes": imported}
+            return queue_zip_import(request, db, user, *zips[0])
+        rows = parse_texts(texts)
+        missing = [f"{name}: no text given (add a line '{name}|the sentence')"
+                   for name, _path in saved if Path(name).stem not in rows]
+        result = import_recordings(db, settings_of(request), services_of(request), user,
+                                   [(name, path, rows[Path(name).stem]) for name, path in saved
+                                    if Path(name).stem in rows])
+    result.errors[:0] = missing
+    if not result.takes:
+        raise HTTPException(422, "Nothing was added. " + "; ".join(result.errors))
+    return {"imported": len(result.takes), "flagged": result.flagged, "errors": result.errors,
+            "summary": result.summary(), "takes": result.takes}

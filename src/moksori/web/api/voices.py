@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from moksori.web.api.common import owned, services_of, settings_of
 from moksori.web.api.studio import progress_of
-from moksori.web.jobs.queue import ACTIVE, FINISHED, cancel
+from moksori.web.jobs.queue import active_job, cancel, job_json
 from moksori.web.jobs.worker import card_json
 from moksori.web.security import consented_user, get_db
 from moksori.web.storage.files import VOICES, new_name, user_file
@@ -24,15 +24,6 @@ from moksori.web.storage.models import Job, User, Voice
 
 router = APIRouter(tags=["voices"])
 EVENT_POLL_SECONDS = 0.5
-
-
-def job_json(job: Job) -> dict:
-    return {
-        "id": job.id, "status": job.status, "stage": job.stage, "percent": round(100 * job.fraction, 1),
-        "eta_s": None if job.eta_s is None else round(job.eta_s), "message": job.message,
-        "voice_id": job.voice_id, "take_count": job.take_count,
-        "created_at": job.created_at.isoformat(), "finished": job.status in FINISHED,
-    }
 
 
 def voice_json(voice: Voice) -> dict:
@@ -51,8 +42,8 @@ def start_build(request: Request, user: User = Depends(consented_user), db: Sess
     if not progress["can_build"]:
         raise HTTPException(409, f"A voice needs at least {settings.min_takes_for_build} good recordings; "
                                  f"you have {progress['ready']}.")
-    if db.scalar(select(Job).where(Job.user_id == user.id, Job.status.in_(ACTIVE))):
-        raise HTTPException(409, "A voice is already being built. Wait for it or cancel it first.")
+    if active_job(db, user.id):
+        raise HTTPException(409, "A voice build or an upload check is already running. Wait for it or cancel it first.")
     job = Job(user_id=user.id, preset=settings.train_preset)
     db.add(job)
     db.commit()

@@ -6,14 +6,25 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from moksori.web.settings import Settings
-from moksori.web.storage.models import Job
+from moksori.web.storage.models import JOB_ACTIVE, JOB_FINISHED, Job
 
-ACTIVE = ("queued", "running", "cancelling")
-FINISHED = ("done", "failed", "cancelled")
+
+def job_json(job: Job) -> dict:
+    return {
+        "id": job.id, "kind": job.kind, "status": job.status, "stage": job.stage,
+        "percent": round(100 * job.fraction, 1), "eta_s": None if job.eta_s is None else round(job.eta_s),
+        "message": job.message, "voice_id": job.voice_id, "take_count": job.take_count,
+        "created_at": job.created_at.isoformat(), "finished": job.status in JOB_FINISHED,
+    }
+
+
+def active_job(db: Session, user_id: int) -> Job | None:
+    """Builds and imports run one at a time per user: a build must see a finished set of takes."""
+    return db.scalar(select(Job).where(Job.user_id == user_id, Job.status.in_(JOB_ACTIVE)))
 
 
 def cancel(db: Session, job: Job) -> None:

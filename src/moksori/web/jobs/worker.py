@@ -20,11 +20,12 @@ from sqlalchemy import func, select
 
 from moksori.audio import write_wav
 from moksori.web.jobs.queue import claim_next, requeue_interrupted
-from moksori.web.services import Services, usable
+from moksori.web.services import Services
 from moksori.web.settings import Settings
 from moksori.web.storage.db import Database
 from moksori.web.storage.files import VOICES, new_name, user_file
 from moksori.web.storage.models import Job, Take, User, Voice
+from moksori.web.takes import import_recordings, usable
 
 POLL_SECONDS = 1.0
 PROGRESS_WRITE_SECONDS = 0.5
@@ -88,9 +89,41 @@ def sample_sentence(language: str) -> str:
 
 
 def run_job(db: Database, settings: Settings, services: Services, job_id: int) -> None:
-    """Build one voice; the job row ends ``done``, ``failed`` (with the reason) or ``cancelled``."""
+    """Run one job; its row ends ``done``, ``failed`` (with the reason) or ``cancelled``."""
     with db.session() as session:
         job = session.get(Job, job_id)
+    if job.kind == "import":
+        run_import(db, settings, services, job)
+    else:
+        run_build(db, settings, services, job)
+
+
+def run_import(db: Database, settings: Settings, services: Services, job: Job) -> None:
+    """Check and store the recordings of an unpacked zip; takes stored before a cancel are kept."""
+    folder = user_file(settings, job.user_id, job.upload)
+    progress = ProgressReporter(db, job.id)
+    try:
+        with db.session() as session:
+            user = session.get(User, job.user_id)
+            items = [(f"{utt_id} ({path.name})", path, text) for utt_id, path, text in services.recordings_in(folder)]
+            result = import_recordings(session, settings, services, user, items,
+                                       lambda fraction: progress("checking recordings", fraction, {}))
+        with db.session() as session:
+            _finish(session, job.id, "done", message=result.summary(), take_count=len(result.takes),
+                    fraction=1.0, stage="finished")
+    except JobCancelled:
+        with db.session() as session:
+            _finish(session, job.id, "cancelled")
+    except Exception as error:  # the reason is shown to the user in the studio
+        with db.session() as session:
+            _finish(session, job.id, "failed", message=f"{type(error).__name__}: {error}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_build(db: Database, settings: Settings, services: Services, job: Job) -> None:
+    """Build one voice from the user's usable takes, as a new version."""
+    with db.session() as session:
         language = session.get(User, job.user_id).language
     workdir = settings.user_dir(job.user_id) / "jobs" / str(job.id)
     voice_name = new_name(VOICES, ".voice")

@@ -94,6 +94,26 @@ async function toggleRecording() {
   }
 }
 
+function uploadFinished(message) {
+  $("upload-result").textContent = message;
+  loadProgress();
+  loadPrompts(state.source);
+}
+
+// A zip is checked by the worker; its progress arrives as server-sent events, like a build's.
+function followImport(job) {
+  const events = new EventSource(`/api/jobs/${job.id}/events`);
+  events.onmessage = (message) => {
+    const update = JSON.parse(message.data);
+    if (!update.finished) {
+      $("upload-result").textContent = `Checking ${update.take_count} recordings… ${update.percent}% · 확인 중`;
+      return;
+    }
+    events.close();
+    uploadFinished(update.status === "done" ? update.message : `The upload was not finished: ${update.message || update.status}`);
+  };
+}
+
 function move(step) {
   const next = state.index + step;
   if (next >= 0 && next < state.prompts.length) {
@@ -154,11 +174,8 @@ document.addEventListener("DOMContentLoaded", () => {
     $("upload-result").textContent = "Uploading and checking… 확인 중…";
     try {
       const result = await api("/api/uploads", { method: "POST", body: form });
-      $("upload-result").textContent =
-        `${result.imported} recordings added (${result.flagged} flagged)` +
-        (result.errors.length ? `; not added: ${result.errors.join("; ")}` : ".");
-      loadProgress();
-      loadPrompts(state.source);
+      if (result.job) followImport(result.job);
+      else uploadFinished(result.summary);
     } catch (error) {
       $("upload-result").textContent = error.message;
     }

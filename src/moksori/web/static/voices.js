@@ -42,13 +42,14 @@ function follow(job) {
 
 async function refresh() {
   const [progress, jobs, voices] = await Promise.all([api("/api/progress"), api("/api/jobs"), api("/api/voices")]);
-  const active = jobs.jobs.find((job) => !job.finished);
-  $("build").disabled = !progress.can_build || Boolean(active);
+  const builds = jobs.jobs.filter((job) => job.kind === "build");
+  const active = builds.find((job) => !job.finished);
+  $("build").disabled = !progress.can_build || jobs.jobs.some((job) => !job.finished);
   $("build-status").textContent = progress.can_build
     ? `${progress.ready} good recordings (${progress.minutes} min) are ready.`
     : `${progress.ready} of ${progress.min_takes_for_build} good recordings needed. 녹음을 더 해 주세요.`;
   if (active && !events) follow(active);
-  const last = jobs.jobs[0];
+  const last = builds[0];
   if (!active && last && last.status === "failed") showJob(last);
   const list = $("voices");
   list.replaceChildren();

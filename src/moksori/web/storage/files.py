@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from moksori.audio import write_wav
 from moksori.web.settings import Settings
 from moksori.web.storage.db import Database
-from moksori.web.storage.models import Take, Voice
+from moksori.web.storage.models import JOB_ACTIVE, Job, Take, Voice
 
 TAKES = "takes"
 VOICES = "voices"
+UPLOADS = "uploads"  # unpacked zips waiting for their import job
 
 
 def new_name(folder: str, suffix: str) -> str:
@@ -74,7 +75,7 @@ def delete_prompt_take(db: Session, settings: Settings, user_id: int, prompt_key
 
 
 def remove_orphan_files(db: Database, settings: Settings) -> None:
-    """Delete recordings and voices no row refers to (left by a crash between file and row)."""
+    """Delete recordings, voices and unpacked uploads no row refers to (left by a crash)."""
     users_root = settings.data_dir / "users"
     if not users_root.is_dir():
         return
@@ -82,10 +83,12 @@ def remove_orphan_files(db: Database, settings: Settings) -> None:
         referenced = {f"{user_id}/{name}" for user_id, name in session.execute(select(Take.user_id, Take.file))}
         for user_id, file, sample in session.execute(select(Voice.user_id, Voice.file, Voice.sample_file)):
             referenced.update({f"{user_id}/{file}", f"{user_id}/{sample}"})
-    for folder in (TAKES, VOICES):
+        referenced.update(f"{user_id}/{upload}" for user_id, upload in session.execute(
+            select(Job.user_id, Job.upload).where(Job.upload.is_not(None), Job.status.in_(JOB_ACTIVE))))
+    for folder in (TAKES, VOICES, UPLOADS):
         for path in users_root.glob(f"*/{folder}/*"):
-            if path.is_file() and f"{path.parent.parent.name}/{folder}/{path.name}" not in referenced:
-                path.unlink()
+            if f"{path.parent.parent.name}/{folder}/{path.name}" not in referenced:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def delete_user_files(settings: Settings, user_id: int) -> None:

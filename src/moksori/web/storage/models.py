@@ -101,13 +101,21 @@ class SkippedPrompt(Base):
     prompt_key: Mapped[str] = mapped_column(String(100))
 
 
+JOB_ACTIVE = ("queued", "running", "cancelling")
+JOB_FINISHED = ("done", "failed", "cancelled")
+
+
 class Job(Base):
-    """A voice build, queued in the database and run by the embedded worker process."""
+    """Background work queued in the database and run by the embedded worker process: a voice
+    build, or the checking of an uploaded zip of recordings."""
 
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = owner_column()
+    kind: Mapped[str] = mapped_column(String(20), default="build")  # "build" or "import"
+    # For imports: the unpacked upload, relative to the user's folder.
+    upload: Mapped[str | None] = mapped_column(String(300), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     stage: Mapped[str] = mapped_column(String(100), default="")
     fraction: Mapped[float] = mapped_column(Float, default=0.0)
