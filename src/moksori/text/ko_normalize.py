@@ -55,7 +55,7 @@ _NUMBER_WITH_TAIL = re.compile(
 MULTIPLIERS = {"천만": 10**7, "백만": 10**6, "십만": 10**5, "만": 10**4, "천": 1000, "백": 100, "억": 10**8,
                "조": 10**12}  # fmt: skip
 _MULTIPLIED = re.compile(rf"({_NUMBER})(천만|백만|십만|만|억|조|천|백)(?=[\s원달명개]|$)")
-_JAMO_RUN = re.compile(r"[ㄱ-ㅣ]+")
+_JAMO_RUN = re.compile(r"[\u1100-\u1112\u1160-\u11ff]+")  # conjoining jamo after NFKC
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
 
@@ -94,10 +94,15 @@ def normalize_korean(text: str) -> str:
 
 
 def _jamo_syllable(letter: str) -> str:
-    """Chat letters read as syllables: ㅋㅋ 크크, ㅎㅎ 흐흐, ㅇㅇ 응응; vowels alone (ㅠㅠ) are not read."""
-    if letter == "ㅇ":
-        return "응"
-    return compose(Syllable(letter, "ㅡ", "")) if letter in ONSETS else ""
+    """Chat letters read as syllables: ㅋㅋ 크크, ㅎㅎ 흐흐, ㅇㅇ 응응; vowels alone (ㅠㅠ) are not read.
+
+    NFKC has turned the letters into conjoining jamo by now; initial consonants are U+1100–U+1112.
+    """
+    index = ord(letter) - 0x1100
+    if not 0 <= index < len(ONSETS):
+        return ""
+    onset = ONSETS[index]
+    return "응" if onset == "ㅇ" else compose(Syllable(onset, "ㅡ", ""))
 
 
 def _read_phone(match: re.Match[str]) -> str:
