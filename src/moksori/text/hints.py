@@ -158,7 +158,7 @@ def boundary_hints(text: str) -> dict[int, Hint]:
             add(next_start, Hint.LEXICAL)  # a number links into its counter: 육 일 [유길], 삼만 원 [삼마눤]
         inside, before_next = _needs_analysis(word, next_word if adjacent else "")
         if inside or before_next:
-            previous = words[index - 1][1] if inside and index and text[start - 1] == " " else ""
+            previous = words[index - 1][1] if index and text[start - 1] == " " else ""
             for offset, hint in analysed_word_hints(word, previous, next_word if before_next else ""):
                 add(next_start if offset >= len(word) else start + offset, hint)
     return hints
