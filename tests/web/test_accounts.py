@@ -140,6 +140,13 @@ def test_delete_all_my_data_removes_rows_and_files(alice, bob, app, settings, sp
     assert len(bob.get("/api/phrases").json()["phrases"]) == 1
 
 
+def test_pages_allow_only_their_own_scripts(alice):
+    page = alice.get("/talk")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "<script>" not in page.text  # no inline scripts, which the policy would block
+
+
 def test_unknown_pages_get_a_readable_page_and_the_api_json(alice):
     page = alice.get("/no-such-page")
     assert page.status_code == 404 and "<html" in page.text and "Back to the start" in page.text

@@ -20,6 +20,7 @@ from moksori.web.security import (
     LoginThrottle,
     csrf_cookie_middleware,
     csrf_protect,
+    security_headers_middleware,
 )
 from moksori.web.services import TRAIN_PRESETS, Services
 from moksori.web.settings import Settings
@@ -57,6 +58,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.state.login_throttle = LoginThrottle()
     app.add_middleware(BaseHTTPMiddleware, dispatch=csrf_cookie_middleware)
     app.add_middleware(BaseHTTPMiddleware, dispatch=_limit_body_size)
+    app.add_middleware(BaseHTTPMiddleware, dispatch=security_headers_middleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
