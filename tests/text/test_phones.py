@@ -13,6 +13,7 @@ from moksori.text.phones import korean_phones
     [
         ("국", ["g", "u", "-k", "."]),
         ("달라", ["d", "a", "-l", "l", "a", "."]),  # ㄹ after coda ㄹ is a lateral
+        ("할 릴", ["h", "a", "-l", "_", "l", "i", "-l", "."]),  # also across a space
         ("다라", ["d", "a", "r", "a", "."]),  # intervocalic ㄹ is the flap
         ("꽉 찬", ["kk", "w", "a", "-k", "_", "ch", "a", "-n", "."]),
         ("의사", ["ui", "s", "a", "."]),

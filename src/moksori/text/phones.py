@@ -28,6 +28,10 @@ KO_CODA = {"ㄱ": "-k", "ㄷ": "-t", "ㅂ": "-p", "ㅁ": "-m", "ㄴ": "-n", "ㅇ
 PALATAL_ONSETS = frozenset(("j", "jj", "ch"))  # 져 쟈 죠 쥬: the y-glide merges into the consonant
 
 
+# When two breaks meet (?! or , .), the one that says more about the intonation is kept.
+BREAK_RANK = {COMMA: 0, PERIOD: 1, EXCLAIM: 2, QUESTION: 3}
+
+
 def korean_phones(pronounced: str) -> list[str]:
     """Phones of Hangul already in its pronounced form (``pronounce`` output), plus boundaries and breaks."""
     phones: list[str] = []
@@ -37,7 +41,7 @@ def korean_phones(pronounced: str) -> list[str]:
             syllable = decompose(char)
             onset = KO_ONSET[syllable.onset]
             if onset == "r" and previous_coda == "ㄹ":
-                onset = KO_ONSET_LATERAL
+                onset = KO_ONSET_LATERAL  # also across a space: 할 일 [할 릴]
             if onset:
                 phones.append(onset)
             vowel = KO_VOWEL[syllable.vowel]
@@ -47,8 +51,10 @@ def korean_phones(pronounced: str) -> list[str]:
             if syllable.coda:
                 phones.append(KO_CODA[syllable.coda])
             previous_coda = syllable.coda
+        elif char.isspace():
+            add_boundary(phones, WORD)
         else:
-            add_boundary(phones, BREAK_OF_CHAR.get(char, WORD if char.isspace() else None))
+            add_boundary(phones, BREAK_OF_CHAR.get(char))
             previous_coda = ""
     return finish(phones)
 
@@ -59,26 +65,21 @@ def add_boundary(phones: list[str], symbol: str | None) -> None:
         return
     last = phones[-1]
     if symbol == WORD:
-        if last not in BREAKS_AND_WORD:
+        if last != WORD and last not in BREAK_RANK:
             phones.append(WORD)
     elif last == WORD:
         phones[-1] = symbol
-    elif last in BREAKS:
+    elif last in BREAK_RANK:
         if BREAK_RANK[symbol] > BREAK_RANK[last]:
             phones[-1] = symbol
     else:
         phones.append(symbol)
 
 
-BREAK_RANK = {COMMA: 0, PERIOD: 1, EXCLAIM: 2, QUESTION: 3}
-BREAKS = frozenset(BREAK_RANK)
-BREAKS_AND_WORD = BREAKS | {WORD}
-
-
 def finish(phones: list[str]) -> list[str]:
     """Drop a trailing word boundary and end every utterance with a break (a period when none is written)."""
     while phones and phones[-1] == WORD:
         phones.pop()
-    if phones and phones[-1] not in BREAKS:
+    if phones and phones[-1] not in BREAK_RANK:
         phones.append(PERIOD)
     return phones
