@@ -85,3 +85,16 @@ def test_balanced_order_prefers_new_diphones_and_keeps_required_items() -> None:
 def test_coverage_counts_types_and_tokens() -> None:
     reference = Counter({("a", "b"): 3, ("b", "c"): 1})
     assert coverage([[("a", "b")]], reference) == (0.5, 0.75)
+
+
+def test_every_prefix_of_the_korean_script_beats_random_prefixes() -> None:
+    import random
+
+    script = recording_script("ko")
+    units = [diphones(phonemes(s)) for s in script]
+    reference = Counter(d for u in units for d in u)
+    rng = random.Random(0)
+    for size in (50, 150, 300):
+        ordered = coverage(units[:size], reference)[0]
+        shuffled = sum(coverage(rng.sample(units, size), reference)[0] for _ in range(5)) / 5
+        assert ordered > shuffled
