@@ -156,6 +156,8 @@ def boundary_hints(text: str) -> dict[int, Hint]:
         _letter_hints(word, start, add)
         if adjacent and word[-1] in _NUMERAL_SYLLABLES and _COUNTER_WITH_VOWEL.match(next_word):
             add(next_start, Hint.LEXICAL)  # a number links into its counter: 육 일 [유길], 삼만 원 [삼마눤]
+        if adjacent and word in ("못", "옷") and _starts_like_i(next_word):
+            add(next_start, Hint.N_INSERT)  # 못 잊어 [몬니저], 옷 입다 [온닙따]
         inside, before_next = _needs_analysis(word, next_word if adjacent else "")
         if inside or before_next:
             previous = words[index - 1][1] if index and text[start - 1] == " " else ""
