@@ -15,6 +15,7 @@ class TextError(ValueError):
     """Text that cannot be read (wrong type, unsupported language, far too long)."""
 
 
+_HANGUL_ONLY = re.compile(r"[가-힣 ,.?!]*")
 _PLAIN = re.compile(r"[가-힣A-Za-z0-9 .,?!'\"()~%:/+=&#@-]*")
 
 
@@ -40,6 +41,8 @@ def clean(text: str) -> str:
 def normalize(text: str, lang: str = "ko") -> str:
     """Text as it is read aloud, e.g. ``"3.5%"`` → ``"삼 점 오 퍼센트"``."""
     text = clean(text)
+    if lang == "ko" and _HANGUL_ONLY.fullmatch(text):
+        return _tidy(text)  # nothing to spell out: most sentences take this path
     if lang == "ko":
         return _tidy(re.sub(r"[^가-힣 ,.?!]", " ", _PAUSES.sub(",", normalize_korean(text))))
     if lang == "en":

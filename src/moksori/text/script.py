@@ -108,7 +108,7 @@ def balanced_order(
 ) -> list[int]:
     """Indices of ``count`` candidates in recording order, chosen greedily for diphone coverage.
 
-    A diphone is worth ``weights[d]`` the first time and a quarter as much each further time, so prefixes
+    A diphone is worth ``weights[d]`` the first time and ``weights[d] / (1 + 3n)`` after n earlier times, so prefixes
     cover the common pairs first and then the rare ones; the gain is divided by the square root of the
     sentence length so that short, easy sentences are not crowded out. Lazy evaluation is exact because
     the gain of a sentence can only fall as others are chosen. The ``required`` candidates are all placed
