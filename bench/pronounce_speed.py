@@ -37,6 +37,7 @@ def rate(function, sentences: list[str]) -> float:
 
 def main() -> None:
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    load = os.getloadavg()[0]  # the machine may be shared: say how busy it was
     sentences = load_pool()
     start = time.perf_counter()
     _kiwi().tokenize("준비")
@@ -46,7 +47,8 @@ def main() -> None:
     warm = rate(pronounce, sentences)
     phones = rate(phonemes, sentences)
     body = f"""
-One core, {len(sentences)} sentences of `ko_sentences/common_voice_ko.txt` (normalise + pronounce).
+One core, {len(sentences)} sentences of `ko_sentences/common_voice_ko.txt` (normalise + pronounce);
+load average {load:.1f} when the run started.
 
 | measure | value |
 |---|---|
