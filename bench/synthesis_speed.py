@@ -63,15 +63,31 @@ def stand_in_voice(path: Path) -> Path:
     std = np.full(config.n_feats, 0.05)
     std[-1] = 1.0
     model.set_statistics(
-        {"feat_mean": np.concatenate([real.mcep.mean(0), real.bap.mean(0), [math.log(150.0), 0.0]]), "feat_std": std}
+        {
+            "feat_mean": np.concatenate([real.mcep.mean(0), real.bap.mean(0), [math.log(150.0), 0.0]]),
+            "feat_std": std,
+        }
     )
     with torch.no_grad():
         model.duration.head.weight.zero_()
         model.duration.head.bias.fill_(math.log1p(PHONE_MS / features.FRAME_PERIOD_MS / config.reduction))
-    return voicefile.save(path, {"model": asdict(config), "language": "ko"}, model.state_dict(), list(PHONES), {})
+    return voicefile.save(
+        path, {"model": asdict(config), "language": "ko"}, model.state_dict(), list(PHONES), {}
+    )
 
 
 def median_time(fn, repeats: int) -> float:
+    """Median CPU seconds of ``fn`` (this process, one thread): unlike wall time, it does not count
+    waiting for a core that other work on the machine holds."""
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return float(np.median(times))
+
+
+def median_wall(fn, repeats: int) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -81,11 +97,12 @@ def median_time(fn, repeats: int) -> float:
 
 
 def speed(voice: Voice, repeats: int) -> dict:
-    """Seconds spent per second of audio: whole pipeline, and text / model / vocoder apart."""
+    """Seconds spent per second of audio: whole pipeline (CPU and wall), and text / model / vocoder apart."""
     texts = KO_SENTENCES[:20]
     voice.synthesize(texts[0])  # warm-up (lazy imports, caches)
     audio_s = sum(len(voice.synthesize(t, pause_ms=0)) for t in texts) / voice.sample_rate
-    total = median_time(lambda: [voice.synthesize(t, pause_ms=0) for t in texts], repeats)
+    everything = lambda: [voice.synthesize(t, pause_ms=0) for t in texts]  # noqa: E731
+    total, wall = median_time(everything, repeats), median_wall(everything, repeats)
     ids = [voice.phone_ids(t) for t in texts]
     text_s = median_time(lambda: [voice.phone_ids(t) for t in texts], repeats)
     torch.set_num_threads(1)
@@ -101,6 +118,7 @@ def speed(voice: Voice, repeats: int) -> dict:
     return {
         "audio_s": audio_s,
         "rtf": total / audio_s,
+        "rtf_wall": wall / audio_s,
         "text": text_s / audio_s,
         "model": model_s / audio_s,
         "vocoder": vocoder_s / audio_s,
@@ -108,11 +126,17 @@ def speed(voice: Voice, repeats: int) -> dict:
     }
 
 
-def first_chunk(voice: Voice, text: str, repeats: int) -> tuple[float, float, int]:
-    """(median seconds until the first chunk, its length in seconds, number of chunks)."""
+def first_chunk(voice: Voice, text: str, repeats: int) -> dict:
+    """Time until ``stream`` yields its first chunk (CPU and wall), that chunk's length, the chunk count."""
     chunks = list(voice.stream(text))
-    latency = median_time(lambda: next(iter(voice.stream(text))), repeats)
-    return latency, len(chunks[0]) / voice.sample_rate, len(chunks)
+    first = lambda: next(iter(voice.stream(text)))  # noqa: E731
+    return {
+        "cpu_s": median_time(first, repeats),
+        "wall_s": median_wall(first, repeats),
+        "chunk_s": len(chunks[0]) / voice.sample_rate,
+        "chunks": len(chunks),
+        "audio_s": sum(map(len, chunks)) / voice.sample_rate,
+    }
 
 
 def memory_mb(voice_path: Path) -> dict[str, float]:
@@ -124,6 +148,10 @@ def memory_mb(voice_path: Path) -> dict[str, float]:
         "steps = {'python': peak()}\n"
         "from moksori.engine.voice import Voice\n"
         "steps['engine imported'] = peak()\n"
+        "from moksori.engine.voice import WARM_UP_TEXT\n"
+        "from moksori.text import phonemes\n"
+        "phonemes(WARM_UP_TEXT['ko'], 'ko')\n"
+        "steps['text front-end loaded (morpheme analyser)'] = peak()\n"
         "v = Voice.load(sys.argv[1])\n"
         "steps['voice loaded'] = peak()\n"
         "v.synthesize(sys.argv[2])\n"
@@ -185,6 +213,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print, do not update docs/benchmarks.md")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         voice_path = args.voice or stand_in_voice(Path(tmp) / "stand-in.voice")
         voice = Voice.load(voice_path)
@@ -210,18 +239,25 @@ def main() -> None:
     ok = lambda good: "✅" if good else "❌"  # noqa: E731
     body = f"""
 Voice: {which}, {params / 1e6:.2f} M parameters. One core (affinity pinned, one thread), median of {args.repeats} runs,
-{len(KO_SENTENCES[:20])} Korean sentences, {result["audio_s"]:.1f} s of audio.
+{len(KO_SENTENCES[:20])} Korean sentences, {result["audio_s"]:.1f} s of audio. Times are CPU time of the
+one thread; wall time is also given, but the 1-minute load average was {load_before:.1f} at the start and
+{os.getloadavg()[0]:.1f} at the end of the run, so wall time mostly measures waiting for a core.
 
 | measure | value | target |
 |---|---|---|
-| synthesis RTF, text → audio | {result["rtf"]:.4f} | ≤ 0.02 {ok(result["rtf"] <= 0.02)} |
+| synthesis RTF, text → audio (CPU time) | {result["rtf"]:.4f} (wall {result["rtf_wall"]:.4f}) | ≤ 0.02 {ok(result["rtf"] <= 0.02)} |
 | — text front-end | {result["text"]:.4f} | |
 | — acoustic model | {result["model"]:.4f} | |
 | — vocoder (`features.synthesize`, ours) | {result["vocoder"]:.4f} | |
 | — for comparison: `pyworld.synthesize` with decoding | {result["world_vocoder"]:.4f} | |
-| first `stream` chunk, {syllables(LONG_SENTENCE)}-syllable sentence with a comma | {latency[0] * 1000:.0f} ms ({latency[1]:.2f} s of audio, {latency[2]} chunks) | ≤ 100 ms {ok(latency[0] <= 0.1)} |
-| first `stream` chunk, same sentence without the comma | {latency_nb[0] * 1000:.0f} ms ({latency_nb[1]:.2f} s of audio, {latency_nb[2]} chunk) | ≤ 100 ms {ok(latency_nb[0] <= 0.1)} |
 """
+    for label, figure in (("with a comma", latency), ("without the comma", latency_nb)):
+        body += (
+            f"| first `stream` chunk, {syllables(LONG_SENTENCE)}-syllable sentence {label} "
+            f"({figure['audio_s']:.1f} s of audio) | {figure['cpu_s'] * 1000:.0f} ms CPU, "
+            f"{figure['wall_s'] * 1000:.0f} ms wall (chunk of {figure['chunk_s']:.2f} s, {figure['chunks']} chunks) "
+            f"| ≤ 100 ms {ok(figure['cpu_s'] <= 0.1)} |\n"
+        )
     spoken = memory["one sentence spoken"]
     for step, mb in memory.items():
         target = f"≤ 400 MB {ok(spoken <= 400)}" if step == "one sentence spoken" else ""
