@@ -176,14 +176,18 @@ def copy_synthesis_quality(count: int) -> dict | None:
     if data is None or not (data / "ko_lmy" / "wavs").is_dir():
         return None
     wavs = sorted((data / "ko_lmy" / "wavs").glob("*.flac"))[-count:]
-    rows: dict[str, list] = {"natural": [], "world": [], "fast": []}
+    rows: dict[str, list] = {"natural": [], "world": [], "fast": [], "fast_dio": []}
     for wav in wavs:
         natural, rate = load_audio(wav, ENGINE_SAMPLE_RATE)
         feats = features.analyze(natural, rate)
         reference = analyse(natural, rate)
         rows["natural"].append((None, dnsmos_p808(natural, rate)))
-        for name, synth in (("world", features.synthesize_world), ("fast", features.synthesize)):
-            audio = synth(feats)
+        outputs = {
+            "world": features.synthesize_world(feats),
+            "fast": features.synthesize(feats),
+            "fast_dio": features.synthesize(features.analyze(natural, rate, f0_method="dio")),
+        }
+        for name, audio in outputs.items():
             rows[name].append((compare(reference, analyse(audio, rate)), dnsmos_p808(audio, rate)))
     summary = {}
     for name, items in rows.items():
@@ -271,7 +275,11 @@ metrics from `moksori.evaluation`: MCD and F0 along a DTW path against the natur
 |---|---|---|---|---|---|
 | natural | – | – | – | – | {quality["natural"]["dnsmos"]:.2f} |
 """
-        for name, label in (("world", "WORLD synthesis (`pyworld.synthesize`)"), ("fast", "our vocoder")):
+        for name, label in (
+            ("world", "WORLD synthesis (`pyworld.synthesize`)"),
+            ("fast", "our vocoder"),
+            ("fast_dio", "our vocoder, F0 analysed with DIO + StoneMask instead of Harvest"),
+        ):
             q = quality[name]
             body += (
                 f"| {label} | {q['mcd']:.2f} | {q['f0_cents']:.0f} | {q['gpe']:.3f} | {q['vuv']:.3f} "

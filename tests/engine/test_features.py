@@ -56,6 +56,15 @@ def test_analyze_shapes_and_values() -> None:
     )
 
 
+def test_dio_analysis_and_unknown_method() -> None:
+    x = voiced_signal()
+    dio = analyze(x, RATE, f0_method="dio")
+    assert dio.frames == analyze(x, RATE).frames
+    assert np.exp(np.median(dio.lf0[dio.vuv > 0])) == pytest.approx(140.0, rel=0.03)
+    with pytest.raises(ValueError, match="unknown F0 method"):
+        analyze(x, RATE, f0_method="crepe")
+
+
 def test_continuous_lf0() -> None:
     lf0, vuv = features.continuous_lf0(np.array([0.0, 100.0, 0.0, 0.0, 400.0, 0.0]))
     assert vuv.tolist() == [0, 1, 0, 0, 1, 0]

@@ -83,15 +83,21 @@ def frame_energy(samples: np.ndarray, sample_rate: int, frames: int) -> np.ndarr
     return np.log(rms + 1e-5).astype(np.float32)
 
 
-def analyze(samples: np.ndarray, sample_rate: int) -> Features:
-    """WORLD analysis of mono float audio: Harvest F0, CheapTrick envelope, D4C aperiodicity."""
+def analyze(samples: np.ndarray, sample_rate: int, f0_method: str = "harvest") -> Features:
+    """WORLD analysis of mono float audio: F0 (Harvest, or ``"dio"``: DIO + StoneMask), CheapTrick
+    envelope, D4C aperiodicity."""
     if samples.ndim != 1:
         raise ValueError(f"analyze expects mono audio (1-D), got shape {samples.shape}")
+    if f0_method not in ("harvest", "dio"):
+        raise ValueError(f"unknown F0 method {f0_method!r}: use 'harvest' or 'dio'")
     x = np.ascontiguousarray(samples, dtype=np.float64)
     n_fft = fft_size(sample_rate)
-    f0, times = pyworld.harvest(
-        x, sample_rate, f0_floor=F0_FLOOR, f0_ceil=F0_CEIL, frame_period=FRAME_PERIOD_MS
-    )
+    range_and_period = dict(f0_floor=F0_FLOOR, f0_ceil=F0_CEIL, frame_period=FRAME_PERIOD_MS)
+    if f0_method == "dio":
+        f0, times = pyworld.dio(x, sample_rate, **range_and_period)
+        f0 = pyworld.stonemask(x, f0, times, sample_rate)
+    else:
+        f0, times = pyworld.harvest(x, sample_rate, **range_and_period)
     sp = pyworld.cheaptrick(x, f0, times, sample_rate, f0_floor=F0_FLOOR, fft_size=n_fft)
     ap = pyworld.d4c(x, f0, times, sample_rate, fft_size=n_fft)
     lf0, vuv = continuous_lf0(f0)
