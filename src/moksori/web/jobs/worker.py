@@ -137,6 +137,7 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
         voice_path.parent.mkdir(parents=True, exist_ok=True)
         services.train(workdir / "dataset", voice_path, job.preset, language, progress, job.resume, workdir / "work")
         voice = services.voice(voice_path)
+        services.forget_voice(voice_path)  # the worker speaks once per voice; the server keeps them loaded
         write_wav(user_file(settings, job.user_id, sample_name), voice.synthesize(sample_sentence(language)),
                   voice.sample_rate)
         with db.session() as session:
