@@ -39,7 +39,7 @@ class FileInfo:
     """A decodable audio file with a metadata row."""
 
     id: str
-    path: str
+    path: str  # relative to the dataset root, e.g. "wavs/a.flac"
     text: str
     seconds: float
     sample_rate: int
@@ -51,7 +51,7 @@ class FileInfo:
 class DatasetReport:
     """What ``check_dataset`` found: usable files and every problem (errors make a file unusable)."""
 
-    root: str
+    root: str  # the folder or zip that was checked
     files: list[FileInfo] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -89,7 +89,9 @@ def check_dataset(path: str | Path, progress: Progress | None = None) -> Dataset
     Raises ``DatasetError`` only when the dataset cannot be read at all (no metadata, unsafe zip).
     """
     with open_dataset(path) as root:
-        return check_root(root, progress)
+        report = check_root(root, progress)
+    report.root = str(path)
+    return report
 
 
 def check_root(root: Path, progress: Progress | None = None) -> DatasetReport:
@@ -107,6 +109,7 @@ def check_root(root: Path, progress: Progress | None = None) -> DatasetReport:
     for index, utt_id in enumerate(matched):
         info, file_problems = check_file(audio[utt_id], utt_id, rows[utt_id])
         if info is not None:
+            info.path = str(audio[utt_id].relative_to(root))
             report.files.append(info)
         report.problems.extend(file_problems)
         if progress:

@@ -63,7 +63,8 @@ def import_dataset(src: str | Path, dest: str | Path, progress: Progress | None 
             raise DatasetError(f"no usable recordings in {Path(src).name}: " + _summary(report))
         work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
         try:
-            _prepare_all(report, work, progress)
+            report.root = str(src)
+            _prepare_all(report, root, work, progress)
             if dest.exists():
                 dest.rmdir()
             os.replace(work, dest)
@@ -73,12 +74,12 @@ def import_dataset(src: str | Path, dest: str | Path, progress: Progress | None 
     return dest
 
 
-def _prepare_all(report: DatasetReport, out: Path, progress: Progress | None) -> None:
+def _prepare_all(report: DatasetReport, root: Path, out: Path, progress: Progress | None) -> None:
     rows = []
     usable = report.usable
     for index, info in enumerate(usable):
         try:
-            samples, rate = load_audio(info.path)
+            samples, rate = load_audio(root / info.path)
             write_wav(out / "wavs" / f"{info.id}.wav", prepare_take(samples, rate), ENGINE_SAMPLE_RATE)
             rows.append(f"{info.id}|{info.text}")
         except AudioError as error:
