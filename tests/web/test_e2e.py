@@ -185,6 +185,12 @@ def test_record_build_and_speak_in_a_browser(server, tmp_path, synthetic_speaker
         page.keyboard.press("Enter")
         page.wait_for_selector("body[data-chunks-played]", state="attached", timeout=120_000)
         page.wait_for_selector("#history button:has-text('안녕하세요')")
+        for text in ("하나", "둘"):  # typed faster than spoken: queued, then said in order
+            page.keyboard.type(text)
+            page.keyboard.press("Enter")
+        page.wait_for_selector("#history li:first-child button:text-is('둘')", timeout=60_000)
+        page.keyboard.press("Escape")
+        expect(page.locator("#talk-status")).to_contain_text("Stopped")
         hostile = '<img src=x onerror="window.hacked=1">'
         page.click("summary")
         page.fill("#phrase-text", hostile)

@@ -128,10 +128,10 @@ def import_voice(request: Request, file: UploadFile = File(), user: User = Depen
     os.replace(tmp, target)
     try:
         voice = services.voice(target)
-    except Exception as error:  # whatever the engine says about a foreign file, the user gets the reason
+    except Exception as error:  # whatever the engine objects to, for the user it is not a voice file
         target.unlink(missing_ok=True)
         services.forget_voice(target)
-        raise HTTPException(422, f"{file.filename or 'This file'} is not a Moksori voice file ({error}).") from error
+        raise HTTPException(422, f"{file.filename or 'This file'} is damaged or is not a Moksori voice file.") from error
     version = (db.scalar(select(func.max(Voice.version)).where(Voice.user_id == user.id)) or 0) + 1
     row = Voice(user_id=user.id, version=version, name=f"Voice {version} (imported)", file=name,
                 card=card_json(voice.card))

@@ -4,6 +4,14 @@
 const $ = (id) => document.getElementById(id);
 let events = null;
 
+// Voice card fields as people would name them; fields not listed here are shown by their own name.
+const CARD_LABELS = {
+  created: "Made · 만든 날", language: "Language · 언어", utterances: "Recordings · 녹음 수",
+  minutes: "Minutes of speech · 분량(분)", training_seconds: "Training time (s) · 학습 시간(초)",
+  model_size: "Model size · 모델 크기", steps: "Training steps · 학습 단계", validation_score: "Validation loss · 검증 손실",
+  moksori_version: "Moksori version · 버전", seed: "Seed",
+};
+
 function formatEta(seconds) {
   if (seconds === null || seconds === undefined) return "";
   const minutes = Math.floor(seconds / 60);
@@ -57,7 +65,7 @@ async function refresh() {
   for (const voice of voices.voices) {
     const card = el("dl", { class: "voice-card" });
     for (const [key, value] of Object.entries(voice.card || {})) {
-      card.append(el("dt", {}, key), el("dd", {}, typeof value === "object" ? JSON.stringify(value) : value));
+      card.append(el("dt", {}, CARD_LABELS[key] || key), el("dd", {}, typeof value === "object" ? JSON.stringify(value) : value));
     }
     const item = el("li", { class: "voice" }, el("h3", {}, `${voice.name} · v${voice.version}`), card);
     if (voice.sample_url) item.append(el("audio", { controls: "", src: voice.sample_url, "aria-label": `Sample of ${voice.name}` }));
