@@ -128,6 +128,7 @@ def test_zip_of_a_dataset_folder_imports(synthetic_speaker, tmp_path: Path) -> N
             zf.write(path, Path("my_voice") / path.relative_to(src))
     report = check_dataset(archive)
     assert len(report.usable) == 4 and not report.problems
+    assert report.root == str(archive) and all(f.path.startswith("wavs/") for f in report.files)
     out = import_dataset(archive, tmp_path / "prepared")
     assert len(read_metadata(out)) == 4
 
