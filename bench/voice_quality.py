@@ -3,6 +3,8 @@
     nice .venv/bin/python -m bench.voice_quality                      # ko_lmy 300 → last 25, and espeak-ng
     nice .venv/bin/python -m bench.voice_quality --dataset en_pmatthes --train 121 --test 20 --lang en
     nice .venv/bin/python -m bench.voice_quality --curve 50,100,200 --curve-steps 800
+    nice .venv/bin/python -m bench.voice_quality --steps 2400 --resume --section voice_quality_2400
+        # continues the last run's checkpoint to 2400 steps; the time covers only the continuation
 
 Training runs as ``moksori train`` in a child process, so its wall-clock time and peak memory are measured
 as a user would see them. Voices and work folders go to a temporary folder outside the repository: voices
@@ -40,12 +42,14 @@ def subset(source: Path, ids: list[str], dest: Path) -> Path:
     return dest
 
 
-def train_voice(dataset: Path, out: Path, lang: str, steps: int | None, seed: int) -> dict:
+def train_voice(dataset: Path, out: Path, lang: str, steps: int | None, seed: int, resume: bool = False) -> dict:
     """Run ``moksori train`` in a child process; wall-clock minutes and the child's peak RSS."""
     command = [sys.executable, "-m", "moksori.cli", "train", str(dataset), "--out", str(out), "--lang", lang,
                "--seed", str(seed)]
     if steps:
         command += ["--steps", str(steps)]
+    if resume:
+        command.append("--resume")
     started = time.monotonic()
     subprocess.run(command, check=True)
     minutes = (time.monotonic() - started) / 60
@@ -108,6 +112,8 @@ def main() -> None:
     parser.add_argument("--curve", default="", help="also train on these first-N sizes, e.g. 50,100,200")
     parser.add_argument("--curve-steps", type=int, default=None, help="step budget of the learning-curve runs")
     parser.add_argument("--no-espeak", action="store_true")
+    parser.add_argument("--resume", action="store_true", help="continue the previous run's checkpoint")
+    parser.add_argument("--section", default=None, help="docs/benchmarks.md section name")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "moksori-bench")
     args = parser.parse_args()
 
@@ -122,7 +128,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
 
     timing = train_voice(subset(data, train_ids, work / f"train{args.train}"), work / f"voice{args.train}.voice",
-                         args.lang, args.steps, args.seed)
+                         args.lang, args.steps, args.seed, args.resume)
     rows = {f"Moksori, {args.train} utterances": score(work / f"voice{args.train}.voice", data, test_ids, train_ids,
                                                         args.lang, work / f"eval{args.train}")}
     curve = {}
@@ -140,8 +146,9 @@ def main() -> None:
     body = (
         f"Train on the first {args.train} ids of `{args.dataset}` (sorted), score the last {args.test} "
         f"(`moksori.evaluation.evaluate`; speaker similarity against the training recordings).\n\n"
-        f"Training: {timing['train_minutes']:.1f} min wall-clock (import, WORLD analysis, {args.steps or 'default'} "
-        f"steps, saving), {timing['cpu_minutes']:.1f} CPU-minutes, peak RSS {timing['peak_rss_gb']:.2f} GB.\n\n{table(rows)}\n\nTargets:\n\n"
+        f"Training: {timing['train_minutes']:.1f} min wall-clock "
+        f"({'continuing the previous run to ' if args.resume else 'import, WORLD analysis, '}"
+        f"{args.steps or 'default'} steps, saving), {timing['cpu_minutes']:.1f} CPU-minutes, peak RSS {timing['peak_rss_gb']:.2f} GB.\n\n{table(rows)}\n\nTargets:\n\n"
         f"{verdict(main_summary, timing)}\n"
     )
     if curve:
@@ -150,7 +157,7 @@ def main() -> None:
         for size, s in curve.items():
             body += (f"| {size} | {s['mcd_db']:.2f} | {s['secs']:.3f} | {s['error_ratio']:.2f} | {s['dnsmos']:.2f} "
                      f"| {s['train_minutes']:.1f} |\n")
-    name = "voice_quality" if args.dataset == "ko_lmy" else f"voice_quality_{args.dataset}"
+    name = args.section or ("voice_quality" if args.dataset == "ko_lmy" else f"voice_quality_{args.dataset}")
     write_section(name, f"Voice quality: {args.dataset}", command, body)
 
 
