@@ -57,6 +57,16 @@ def test_cancel_stops_a_running_build_and_leaves_no_files(ready, app, settings, 
     assert not (settings.user_dir(1) / "jobs").exists() or not any((settings.user_dir(1) / "jobs").iterdir())
 
 
+def test_a_voice_is_built_from_the_current_languages_takes(ready, app, settings, services, speech):
+    ready.post("/account/language", data={"language": "en"})
+    assert ready.get("/api/progress").json()["ready"] == 0
+    assert ready.post("/api/builds").status_code == 409
+    ready.post("/account/language", data={"language": "ko"})
+    ready.post("/api/builds")
+    run_next_job(app, settings, services)
+    assert ready.get("/api/voices").json()["voices"][0]["version"] == 1
+
+
 def test_cancel_of_a_queued_build_is_immediate(ready):
     job = ready.post("/api/builds").json()
     assert ready.post(f"/api/jobs/{job['id']}/cancel").json()["status"] == "cancelled"

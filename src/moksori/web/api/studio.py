@@ -90,7 +90,8 @@ def skip_prompt(body: KeyBody, request: Request, user: User = Depends(consented_
 
 
 def progress_of(db: Session, settings: Settings, services: Services, user: User) -> dict:
-    takes = list(db.scalars(select(Take).where(Take.user_id == user.id)))
+    """Counts for the user's current language: a voice is built from one language's takes."""
+    takes = list(db.scalars(select(Take).where(Take.user_id == user.id, Take.language == user.language)))
     script_keys = {p.key for p in services.script(user.language)}
     ready = sum(usable(t) for t in takes)
     return {

@@ -70,11 +70,12 @@ def card_json(card: Any) -> dict:
     return json.loads(json.dumps(card, default=str))
 
 
-def write_dataset(db: Database, settings: Settings, job: Job, folder: Path) -> int:
-    """The user's usable takes as an LJSpeech-style folder; ``engine.train`` checks and prepares it."""
+def write_dataset(db: Database, settings: Settings, job: Job, language: str, folder: Path) -> int:
+    """The user's usable takes in ``language`` as an LJSpeech-style folder; ``engine.train`` checks
+    and prepares it."""
     with db.session() as session:
-        takes = [t for t in session.scalars(select(Take).where(Take.user_id == job.user_id).order_by(Take.id))
-                 if usable(t)]
+        query = select(Take).where(Take.user_id == job.user_id, Take.language == language).order_by(Take.id)
+        takes = [t for t in session.scalars(query) if usable(t)]
     wavs = folder / "wavs"
     wavs.mkdir(parents=True, exist_ok=True)
     for take in takes:
@@ -131,7 +132,7 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
     sample_name = new_name(VOICES, ".wav")
     progress = ProgressReporter(db, job.id)
     try:
-        count = write_dataset(db, settings, job, workdir / "dataset")
+        count = write_dataset(db, settings, job, language, workdir / "dataset")
         if count == 0:
             raise ValueError("There are no usable recordings to build from.")
         voice_path.parent.mkdir(parents=True, exist_ok=True)
