@@ -170,10 +170,13 @@ def test_files_left_by_a_crash_are_removed_at_start(alice, settings, services, s
     orphan.write_bytes(b"RIFF")
     unpacked = kept[0].parent.parent / "uploads" / "abandoned" / "wavs"
     unpacked.mkdir(parents=True)
+    stale_build = kept[0].parent.parent / "jobs" / "17" / "dataset" / "wavs"
+    stale_build.mkdir(parents=True)
+    (stale_build / "take1.wav").write_bytes(b"RIFF")
     with TestClient(build_app(settings, services)):  # starting the app runs the clean-up
         pass
     assert user_files(settings, "takes") == kept
-    assert not unpacked.parent.exists()
+    assert not unpacked.parent.exists() and not (stale_build / "take1.wav").exists()
 
 
 def zip_bytes(entries: dict[str, bytes]) -> bytes:

@@ -23,7 +23,7 @@ from moksori.web.jobs.queue import claim_next, requeue_interrupted
 from moksori.web.services import Services
 from moksori.web.settings import Settings
 from moksori.web.storage.db import Database
-from moksori.web.storage.files import VOICES, new_name, user_file
+from moksori.web.storage.files import JOBS, VOICES, new_name, user_file
 from moksori.web.storage.models import Job, Take, User, Voice
 from moksori.web.takes import import_recordings, usable
 
@@ -126,7 +126,7 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
     """Build one voice from the user's usable takes, as a new version."""
     with db.session() as session:
         language = session.get(User, job.user_id).language
-    workdir = settings.user_dir(job.user_id) / "jobs" / str(job.id)
+    workdir = user_file(settings, job.user_id, f"{JOBS}/{job.id}")
     voice_name = new_name(VOICES, ".voice")
     voice_path = user_file(settings, job.user_id, voice_name)
     sample_name = new_name(VOICES, ".wav")

@@ -23,6 +23,7 @@ from moksori.web.storage.models import JOB_ACTIVE, Job, Take, Voice
 TAKES = "takes"
 VOICES = "voices"
 UPLOADS = "uploads"  # unpacked zips waiting for their import job
+JOBS = "jobs"  # build folders: copies of the takes and the engine's checkpoints
 
 
 def new_name(folder: str, suffix: str) -> str:
@@ -75,7 +76,8 @@ def delete_prompt_take(db: Session, settings: Settings, user_id: int, prompt_key
 
 
 def remove_orphan_files(db: Database, settings: Settings) -> None:
-    """Delete recordings, voices and unpacked uploads no row refers to (left by a crash)."""
+    """Delete recordings, voices, unpacked uploads and build folders that no row (or no
+    unfinished job) refers to: what a crash left behind, which may hold copies of recordings."""
     users_root = settings.data_dir / "users"
     if not users_root.is_dir():
         return
@@ -83,9 +85,10 @@ def remove_orphan_files(db: Database, settings: Settings) -> None:
         referenced = {f"{user_id}/{name}" for user_id, name in session.execute(select(Take.user_id, Take.file))}
         for user_id, file, sample in session.execute(select(Voice.user_id, Voice.file, Voice.sample_file)):
             referenced.update({f"{user_id}/{file}", f"{user_id}/{sample}"})
-        referenced.update(f"{user_id}/{upload}" for user_id, upload in session.execute(
-            select(Job.user_id, Job.upload).where(Job.upload.is_not(None), Job.status.in_(JOB_ACTIVE))))
-    for folder in (TAKES, VOICES, UPLOADS):
+        for job_id, user_id, upload in session.execute(
+                select(Job.id, Job.user_id, Job.upload).where(Job.status.in_(JOB_ACTIVE))):
+            referenced.update({f"{user_id}/{JOBS}/{job_id}", f"{user_id}/{upload}"})
+    for folder in (TAKES, VOICES, UPLOADS, JOBS):
         for path in users_root.glob(f"*/{folder}/*"):
             if f"{path.parent.parent.name}/{folder}/{path.name}" not in referenced:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
