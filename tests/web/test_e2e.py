@@ -217,4 +217,8 @@ def test_record_build_and_speak_in_a_browser(server, tmp_path, synthetic_speaker
         checks = Journey(page, server, None).record()
         assert "re-record" in checks and page.is_visible("#checks li[data-code=clipped]"), checks
         assert page.is_visible("#keep")
+        page.fill("#new-sentence", hostile)
+        page.click("#add-sentence button")
+        expect(page.locator("#prompt")).to_have_text(hostile)  # shown as text, never run
+        assert page.evaluate("window.hacked") is None
         browser.close()
