@@ -7,6 +7,8 @@ command -v sox >/dev/null || needed+=(sox)
 command -v ffmpeg >/dev/null || needed+=(ffmpeg)
 command -v chromium >/dev/null || needed+=(chromium)
 command -v chromedriver >/dev/null || needed+=(chromium-driver)
+# Korean glyphs for the headless browser that the end-to-end tests and screenshots use.
+[ -d /usr/share/fonts/truetype/nanum ] || needed+=(fonts-nanum)
 [ ${#needed[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
