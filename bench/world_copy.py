@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import multiprocessing
+import os
 import sys
 import time
 from pathlib import Path
@@ -116,7 +117,8 @@ def main() -> None:
         f"{espeak_wall / len(held):.1f} s wall, {espeak.summary['eval_seconds']:.1f} CPU s. "
         f"Speaker centroid of {len(refs)} recordings: {centroid_seconds:.0f} s. "
         f"WORLD copy resynthesis of {len(held)} files: {copy_seconds:.0f} s on 2 processes. "
-        f"espeak-ng synthesis RTF {espeak.summary['rtf']:.3f}.\n"
+        f"espeak-ng synthesis RTF {espeak.summary['rtf']:.3f}. "
+        f"Load average over the last 15 minutes at the end: {os.getloadavg()[2]:.1f} (the cores are shared).\n"
     )
     from bench.report import write_section
 
