@@ -61,7 +61,8 @@ def import_command(
     for problem in skipped:
         console.print(f"[yellow]skipped[/yellow] {problem['item']}: {problem['message']}")
     console.print(
-        f"imported {summary['imported']} utterances ({summary['usable_minutes']:.1f} min) into {out}; "
+        f"imported {summary['imported']} utterances ({summary['usable_minutes']:.1f} min recorded, "
+        f"{summary['prepared_minutes']:.1f} min after trimming silence) into {out}; "
         f"report: {out / REPORT_NAME}"
     )
 

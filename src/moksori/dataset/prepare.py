@@ -76,12 +76,15 @@ def import_dataset(src: str | Path, dest: str | Path, progress: Progress | None 
 
 def _prepare_all(report: DatasetReport, root: Path, out: Path, progress: Progress | None) -> None:
     rows = []
+    prepared_seconds = 0.0
     usable = report.usable
     for index, info in enumerate(usable):
         try:
             samples, rate = load_audio(root / info.path)
-            write_wav(out / "wavs" / f"{info.id}.wav", prepare_take(samples, rate), ENGINE_SAMPLE_RATE)
+            prepared = prepare_take(samples, rate)
+            write_wav(out / "wavs" / f"{info.id}.wav", prepared, ENGINE_SAMPLE_RATE)
             rows.append(f"{info.id}|{info.text}")
+            prepared_seconds += len(prepared) / ENGINE_SAMPLE_RATE
         except AudioError as error:
             report.problems.append(Problem(info.id, "not_prepared", "error", str(error)))
         if progress:
@@ -89,7 +92,11 @@ def _prepare_all(report: DatasetReport, root: Path, out: Path, progress: Progres
     if not rows:
         raise DatasetError("no recording could be prepared: " + _summary(report))
     (out / "metadata.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    summary = report.to_dict() | {"imported": len(rows), "sample_rate": ENGINE_SAMPLE_RATE}
+    summary = report.to_dict() | {
+        "imported": len(rows),
+        "prepared_minutes": round(prepared_seconds / 60, 3),
+        "sample_rate": ENGINE_SAMPLE_RATE,
+    }
     summary["problems"] = [asdict(p) for p in report.problems]
     (out / REPORT_NAME).write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
 
