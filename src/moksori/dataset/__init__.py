@@ -1,21 +1,31 @@
-"""Recordings: check LJSpeech-style datasets (folders or zips) and studio takes, and prepare them for training."""
+"""Recordings: check LJSpeech-style datasets (folders or zips) and studio takes, and prepare them for training.
 
-from moksori.dataset.check import DatasetReport, FileInfo, check_dataset, check_take
-from moksori.dataset.prepare import import_dataset, prepare_take
-from moksori.dataset.source import DatasetError, Problem, read_metadata
+Exports load on first use, so ``moksori --help`` does not pay for numpy and scipy.
+"""
 
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "DatasetReport": "moksori.dataset.check",
+    "FileInfo": "moksori.dataset.check",
+    "check_dataset": "moksori.dataset.check",
+    "check_take": "moksori.dataset.check",
+    "import_dataset": "moksori.dataset.prepare",
+    "prepare_take": "moksori.dataset.prepare",
+    "DatasetError": "moksori.dataset.source",
+    "Problem": "moksori.dataset.source",
+    "read_metadata": "moksori.dataset.source",
+}
 # The studio names per-take problems TakeProblem; it is the same record as a file problem.
-TakeProblem = Problem
+_ALIASES = {"TakeProblem": "Problem"}
 
-__all__ = [
-    "DatasetError",
-    "DatasetReport",
-    "FileInfo",
-    "Problem",
-    "TakeProblem",
-    "check_dataset",
-    "check_take",
-    "import_dataset",
-    "prepare_take",
-    "read_metadata",
-]
+__all__ = sorted([*_EXPORTS, *_ALIASES])
+
+
+def __getattr__(name: str):
+    target = _ALIASES.get(name, name)
+    if target not in _EXPORTS:
+        raise AttributeError(f"module 'moksori.dataset' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[target]), target)
