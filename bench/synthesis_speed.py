@@ -223,7 +223,8 @@ def main() -> None:
         voice = Voice.load(voice_path)
         which = (
             f"trained voice `{voice_path.name}` ({voice.card.get('model_size', '?')} model, "
-            f"{voice.card.get('minutes', '?')} min of data)"
+            f"{voice.card.get('utterances', '?')} utterances, {voice.card.get('minutes', '?')} min of data, "
+            f"{voice.card.get('steps', '?')} steps)"
             if args.voice
             else "untrained stand-in of the default model size (no trained voice given)"
         )
@@ -285,7 +286,7 @@ metrics from `moksori.evaluation`: MCD and F0 along a DTW path against the natur
                 f"| {label} | {q['mcd']:.2f} | {q['f0_cents']:.0f} | {q['gpe']:.3f} | {q['vuv']:.3f} "
                 f"| {q['dnsmos']:.2f} |\n"
             )
-    command = "python -m bench.synthesis_speed" + (f" --voice {args.voice.name}" if args.voice else "")
+    command = "python -m bench.synthesis_speed" + (f" --voice {args.voice}" if args.voice else "")
     write_section("synthesis_speed", "Synthesis speed (voice engine)", command, body)
 
 
