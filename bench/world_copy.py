@@ -7,9 +7,10 @@
 
 Held-out = the last 25 ids (sorted), speaker reference = the first 300. The CER reference is the
 spelled-out transcript where ko_lmy has one (script_transcript_diff.csv), else the script.
-Writes its section of docs/benchmarks.md; full reports go to --out (outside git: they hold ko_lmy text).
+Writes its section of docs/benchmarks.md; full reports go to --out, by default in the system temporary
+folder (never the checkout: they hold ko_lmy text and audio, which are research-only).
 
-    .venv/bin/python -m bench.world_copy [--out build/bench/world_copy] [--held 25]
+    .venv/bin/python -m bench.world_copy [--out DIR] [--held 25]
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import csv
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -73,7 +75,8 @@ def spoken_texts(ko_lmy: Path) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("build/bench/world_copy"), help="folder for full reports")
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "moksori-bench" / "world_copy",
+                        help="folder for full reports (kept outside the checkout: they hold ko_lmy text and audio)")
     parser.add_argument("--held", type=int, default=25, help="held-out utterances (last ids)")
     parser.add_argument("--refs", type=int, default=300, help="speaker reference utterances (first ids)")
     args = parser.parse_args()
