@@ -244,9 +244,10 @@ def main() -> None:
     ok = lambda good: "✅" if good else "❌"  # noqa: E731
     body = f"""
 Voice: {which}, {params / 1e6:.2f} M parameters. One core (affinity pinned, one thread), median of {args.repeats} runs,
-{len(KO_SENTENCES[:20])} Korean sentences, {result["audio_s"]:.1f} s of audio. Times are CPU time of the
-one thread; wall time is also given, but the 1-minute load average was {load_before:.1f} at the start and
-{os.getloadavg()[0]:.1f} at the end of the run, so wall time mostly measures waiting for a core.
+{len(KO_SENTENCES[:20])} Korean sentences, {result["audio_s"]:.1f} s of audio. CPU time of the process and wall
+time are both given, each the median of separate runs: the machine is shared (1-minute load average
+{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end), which stretches wall time and, through busy
+sibling hyperthreads, CPU time too, so the two can disagree either way.
 
 | measure | value | target |
 |---|---|---|
