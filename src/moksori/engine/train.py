@@ -107,13 +107,8 @@ def train(
     torch.set_num_threads(config.threads or max(1, min(4, len(os.sched_getaffinity(0)) // 2)))
     # Adam's second moments decay into denormal floats, which are many times slower on CPU.
     torch.set_flush_denormal(True)
-    device = torch.device(
-        "cuda"
-        if config.device == "auto" and torch.cuda.is_available()
-        else "cpu"
-        if config.device == "auto"
-        else config.device
-    )
+    auto_device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = torch.device(auto_device if config.device == "auto" else config.device)
 
     recordings = _prepare_recordings(Path(dataset_dir), workdir / "recordings", resume, progress)
     data.extract_features(recordings, workdir / "features", config.workers, progress)
