@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
+
+from moksori.files import atomic_write
 
 # The voice engine's working sample rate; recordings are resampled to it on import.
 ENGINE_SAMPLE_RATE = 22050
@@ -52,19 +53,9 @@ def write_wav(path: str | os.PathLike, samples: np.ndarray, sample_rate: int, su
 
     A crash mid-write never leaves a half file at ``path``.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            sf.write(handle, np.clip(samples, -1.0, 1.0), sample_rate, subtype=subtype, format="WAV")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return target
+    with atomic_write(path) as handle:
+        sf.write(handle, np.clip(samples, -1.0, 1.0), sample_rate, subtype=subtype, format="WAV")
+    return Path(path)
 
 
 def rms_db(samples: np.ndarray) -> float:

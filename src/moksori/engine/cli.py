@@ -77,7 +77,10 @@ def say(
         raise _fail("the text has nothing that can be spoken")
     audio = resample(audio, speaker.sample_rate, out_rate)
     if audio_format is AudioFormat.mulaw:
-        _write_bytes_atomically(output, mulaw_encode(audio))
+        from moksori.files import atomic_write
+
+        with atomic_write(output) as handle:
+            handle.write(mulaw_encode(audio))
     elif output is not None:
         write_wav(output, audio, out_rate)
     else:
@@ -89,23 +92,6 @@ def say(
         soundfile.write(buffer, audio, out_rate, subtype="PCM_16", format="WAV")
         sys.stdout.buffer.write(buffer.getvalue())
         sys.stdout.buffer.flush()
-
-
-def _write_bytes_atomically(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
 
 
 def train(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
 from moksori.engine import features
+from moksori.files import atomic_write
 
 FORMAT_NAME = "moksori-voice"
 # major.minor: a newer minor version adds fields older readers may ignore; a newer major cannot be read.
@@ -101,23 +101,13 @@ def save(
     }
     tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in state_dict.items()}
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp makes files private; a voice is meant to be shared
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr("config.json", json.dumps(full_config, indent=2, ensure_ascii=False))
-                # Float weights barely compress; storing them keeps loading fast.
-                archive.writestr("weights.safetensors", save_safetensors(tensors), zipfile.ZIP_STORED)
-                archive.writestr("phones.json", json.dumps(list(phone_set), ensure_ascii=False))
-                archive.writestr("card.json", json.dumps(full_card, indent=2, ensure_ascii=False))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    # Readable like any document the owner saves: a voice file is meant to be exported and shared.
+    with atomic_write(target, permissions=0o644) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("config.json", json.dumps(full_config, indent=2, ensure_ascii=False))
+        # Float weights barely compress; storing them keeps loading fast.
+        archive.writestr("weights.safetensors", save_safetensors(tensors), zipfile.ZIP_STORED)
+        archive.writestr("phones.json", json.dumps(list(phone_set), ensure_ascii=False))
+        archive.writestr("card.json", json.dumps(full_card, indent=2, ensure_ascii=False))
     return target
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
@@ -14,6 +12,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from moksori.files import atomic_write
 from moksori.web.api.common import owned, services_of, settings_of
 from moksori.web.api.studio import progress_of
 from moksori.web.jobs.queue import active_job, cancel, job_json
@@ -120,12 +119,8 @@ def import_voice(request: Request, file: UploadFile = File(), user: User = Depen
     settings, services = settings_of(request), services_of(request)
     name = new_name(VOICES, ".voice")
     target = user_file(settings, user.id, name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Copy to a temporary name and rename, like write_wav: no half file is ever referenced.
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as out:
+    with atomic_write(target) as out:  # no half file is ever referenced
         shutil.copyfileobj(file.file, out)
-    os.replace(tmp, target)
     try:
         voice = services.voice(target)
     except Exception as error:  # whatever the engine objects to, for the user it is not a voice file
