@@ -89,11 +89,11 @@ def table(rows: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def verdict(summary: dict, timing: dict) -> str:
+def verdict(summary: dict, timing: dict, lang: str) -> str:
     checks = [
         ("MCD ≤ 5.0 dB", summary["mcd_db"], summary["mcd_db"] <= TARGETS["mcd_db"]),
         ("speaker similarity ≥ 0.80", summary["secs"], summary["secs"] >= TARGETS["secs"]),
-        ("CER ratio ≤ 1.25", summary["error_ratio"], summary["error_ratio"] <= TARGETS["error_ratio"]),
+        (f"{'CER' if lang == 'ko' else 'WER'} ratio ≤ 1.25", summary["error_ratio"], summary["error_ratio"] <= TARGETS["error_ratio"]),
         ("DNSMOS ≥ 3.6", summary["dnsmos"], summary["dnsmos"] >= TARGETS["dnsmos"]),
         ("training ≤ 20 min", timing["train_minutes"], timing["train_minutes"] <= TRAIN_TARGET_MINUTES),
         ("peak RSS ≤ 4 GB", timing["peak_rss_gb"], timing["peak_rss_gb"] <= RSS_TARGET_GB),
@@ -149,7 +149,7 @@ def main() -> None:
         f"Training: {timing['train_minutes']:.1f} min wall-clock "
         f"({'continuing the previous run to ' if args.resume else 'import, WORLD analysis, '}"
         f"{args.steps or 'default'} steps, saving), {timing['cpu_minutes']:.1f} CPU-minutes, peak RSS {timing['peak_rss_gb']:.2f} GB.\n\n{table(rows)}\n\nTargets:\n\n"
-        f"{verdict(main_summary, timing)}\n"
+        f"{verdict(main_summary, timing, args.lang)}\n"
     )
     if curve:
         body += (f"\nLearning curve ({args.curve_steps or 'default'} steps each):\n\n"
