@@ -47,7 +47,7 @@ def syllables(text: str) -> int:
 def stand_in_voice(path: Path) -> Path:
     """An untrained acoustic model of the default size, speaking at a typical 75 ms per phone."""
     from moksori.engine.acoustic import AcousticConfig, AcousticModel
-    from moksori.engine.train import MODEL_SIZES, TrainConfig
+    from moksori.engine.training import MODEL_SIZES, TrainConfig
     from moksori.text.phoneset import PHONES
 
     torch.manual_seed(0)

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from moksori.engine import voicefile
-from moksori.engine.train import TrainConfig, TrainingError, train
+from moksori.engine.training import TrainConfig, TrainingError, train
 from moksori.engine.voice import Voice
 
 # The 12-utterance fixture always draws the little-data warning; the first test checks it.
@@ -63,7 +63,7 @@ def test_same_seed_gives_the_same_voice_and_another_seed_does_not(synthetic_spea
 
 RUN_IN_CHILD = """
 import sys
-from moksori.engine.train import TrainConfig, train
+from moksori.engine.training import TrainConfig, train
 train(sys.argv[1], sys.argv[2], TrainConfig(**eval(sys.argv[3])), workdir=sys.argv[4])
 """
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from moksori.engine.train import TrainConfig, train
+    from moksori.engine.training import TrainConfig, train
     from moksori.engine.voice import Voice
 
 __all__ = ["Voice", "TrainConfig", "train"]
 
 _HOMES = {
     "Voice": "moksori.engine.voice",
-    "TrainConfig": "moksori.engine.train",
-    "train": "moksori.engine.train",
+    "TrainConfig": "moksori.engine.training",
+    "train": "moksori.engine.training",
 }
 
 
@@ -26,10 +26,4 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'moksori.engine' has no attribute {name!r}")
     import importlib
 
-    module = importlib.import_module(_HOMES[name])
-    # Importing moksori.engine.train binds the package attribute ``train`` to that module; bind the
-    # exported names over it so ``moksori.engine.train`` stays the function.
-    for export, home in _HOMES.items():
-        if home == module.__name__:
-            globals()[export] = getattr(module, export)
-    return globals()[name]
+    return getattr(importlib.import_module(_HOMES[name]), name)

@@ -111,8 +111,8 @@ def train(
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
     from moksori.dataset import DatasetError
-    from moksori.engine.train import TrainConfig, TrainingError
-    from moksori.engine.train import train as run_training
+    from moksori.engine.training import TrainConfig, TrainingError
+    from moksori.engine.training import train as run_training
 
     if lang not in ("ko", "en"):
         raise typer.BadParameter("--lang must be ko or en")

@@ -9,10 +9,8 @@ from __future__ import annotations
 import csv
 import ctypes
 import hashlib
-import os
 import signal
 import sys
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ import torch
 from moksori.audio import load_audio
 from moksori.engine import features as world
 from moksori.engine.aligner import log_beta_binomial_prior
+from moksori.files import atomic_write
 
 Progress = Callable[[str, float, dict], None]
 
@@ -64,10 +63,8 @@ def cache_path(cache_dir: Path, wav: Path) -> Path:
 def _analyze_to_cache(wav: Path, target: Path) -> None:
     samples, rate = load_audio(wav)
     f = world.analyze(samples, rate)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npz")
-    with os.fdopen(fd, "wb") as handle:
+    with atomic_write(target) as handle:
         np.savez(handle, feats=feature_matrix(f), energy=f.energy)
-    os.replace(tmp, target)
 
 
 def _die_with_parent() -> None:

@@ -105,7 +105,7 @@ class Services:
     def train(self, dataset_dir: Path, out_path: Path, preset: str, language: str, progress: ProgressCallback,
               resume: bool, workdir: Path) -> Path:
         """``engine.train`` on an LJSpeech-style folder of raw takes (it checks and prepares them itself)."""
-        from moksori.engine.train import TrainConfig, train
+        from moksori.engine.training import TrainConfig, train
 
         config = TrainConfig(language=language, **TRAIN_PRESETS[preset])
         return Path(train(dataset_dir, out_path, config=config, progress=progress, resume=resume, workdir=workdir))

@@ -14,7 +14,6 @@ import math
 import os
 import random
 import shutil
-import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from moksori.engine.aligner import (
     hard_durations,
 )
 from moksori.engine.features import FRAME_PERIOD_MS, MCEP_DIM, bap_dim
+from moksori.files import atomic_write
 
 Progress = Callable[[str, float, dict], None]
 
@@ -328,25 +328,13 @@ def _validate(model, aligner, val_set, stats, reduction: int, batch_size: int, d
 
 
 def _atomic_torch_save(obj: dict, path: Path) -> None:
-    _atomic_write(path, lambda handle: torch.save(obj, handle))
+    with atomic_write(path) as handle:
+        torch.save(obj, handle)
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
-    _atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
-
-
-def _atomic_write(path: Path, write: Callable) -> None:
-    """Write through a temp file in the same folder, fsync, rename: a crash never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as handle:
+        handle.write(text.encode("utf-8"))
 
 
 def _save_checkpoint(path, step, model, aligner, optimizer, best_score, best_state, acoustic_config) -> None:
