@@ -6,6 +6,7 @@ const $ = (id) => document.getElementById(id);
 const queue = [];
 let speaking = false;
 let lastSaid = null;
+let stops = 0;  // how many times speech was stopped; a sentence that ends after a stop keeps the message
 
 // Plays one streamed answer of /api/speak: 16-bit mono PCM, rate in X-Sample-Rate.
 const player = {
@@ -73,9 +74,11 @@ async function runQueue() {
     showQueue();
     lastSaid = text;
     $("talk-status").textContent = `Speaking · 말하는 중: ${text}`;
+    const stopsBefore = stops;
     try {
       await player.say(text);
-      $("talk-status").textContent = "";
+      // A stop ends the sentence normally too; keep its "Stopped" message on screen.
+      if (stops === stopsBefore) $("talk-status").textContent = "";
     } catch (error) {
       if (error.name !== "AbortError") $("talk-status").textContent = error.message;
     }
@@ -93,6 +96,7 @@ function say(text) {
 }
 
 function stopAll() {
+  stops += 1;
   queue.length = 0;
   showQueue();
   player.stop();
