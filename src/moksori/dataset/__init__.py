@@ -5,7 +5,7 @@ Exports load on first use, so ``moksori --help`` does not pay for numpy and scip
 
 from __future__ import annotations
 
-import importlib
+from moksori.lazy import lazy_exports
 
 _EXPORTS = {
     "DatasetReport": "moksori.dataset.check",
@@ -23,9 +23,4 @@ _ALIASES = {"TakeProblem": "Problem"}
 
 __all__ = sorted([*_EXPORTS, *_ALIASES])
 
-
-def __getattr__(name: str):
-    target = _ALIASES.get(name, name)
-    if target not in _EXPORTS:
-        raise AttributeError(f"module 'moksori.dataset' has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[target]), target)
+__getattr__ = lazy_exports(__name__, _EXPORTS, _ALIASES)

@@ -6,7 +6,9 @@ does not pull in torch.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from moksori.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from moksori.engine.training import TrainConfig, train
@@ -20,10 +22,4 @@ _HOMES = {
     "train": "moksori.engine.training",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module 'moksori.engine' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(_HOMES[name]), name)
+__getattr__ = lazy_exports(__name__, _HOMES)

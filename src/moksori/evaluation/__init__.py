@@ -5,7 +5,7 @@ Exports load on first use, so ``moksori --help`` does not pay for numpy and scip
 
 from __future__ import annotations
 
-import importlib
+from moksori.lazy import lazy_exports
 
 _EXPORTS = {
     "EvaluationResult": "moksori.evaluation.harness",
@@ -17,8 +17,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'moksori.evaluation' has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
