@@ -105,11 +105,9 @@ def speed(voice: Voice, repeats: int) -> dict:
     total, wall = median_time(everything, repeats), median_wall(everything, repeats)
     ids = [voice.phone_ids(t) for t in texts]
     text_s = median_time(lambda: [voice.phone_ids(t) for t in texts], repeats)
-    torch.set_num_threads(1)
 
     def model_pass():
-        with torch.inference_mode():
-            return [voice.model.generate(torch.tensor(s)) for sentence in ids for s in sentence]
+        return [voice.model.generate(s)[0] for sentence in ids for s in sentence]
 
     model_s = median_time(model_pass, repeats)
     feats = model_pass()
@@ -228,7 +226,7 @@ def main() -> None:
             if args.voice
             else "untrained stand-in of the default model size (no trained voice given)"
         )
-        params = sum(p.numel() for p in voice.model.parameters())
+        params = voice.model.n_parameters
         result = speed(voice, args.repeats)
         latency = first_chunk(voice, LONG_SENTENCE, args.repeats)
         latency_nb = first_chunk(voice, LONG_SENTENCE_NO_BREAK, args.repeats)

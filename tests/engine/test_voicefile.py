@@ -6,6 +6,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -21,6 +22,7 @@ def _state_dict() -> dict[str, torch.Tensor]:
     return {
         "embedding.weight": torch.randn(5, 4, generator=generator),
         "feat_mean": torch.randn(3, generator=generator),
+        "energy_mean": torch.tensor(-3.5),
     }
 
 
@@ -48,7 +50,8 @@ def test_round_trip(voice_path: Path) -> None:
     assert loaded.config["format"] == voicefile.FORMAT_NAME
     assert loaded.config["features"]["mcep_dim"] == 60
     for name, tensor in _state_dict().items():
-        assert torch.equal(loaded.state_dict[name], tensor)
+        assert loaded.state_dict[name].shape == tensor.shape  # scalars stay scalars
+        assert np.array_equal(loaded.state_dict[name], tensor.numpy())
     assert loaded.card["name"] == "Test" and loaded.card["utterances"] == 3
     assert loaded.card["language"] == "ko" and "created" in loaded.card and "moksori_version" in loaded.card
     assert voicefile.read_card(voice_path) == loaded.card
@@ -56,12 +59,21 @@ def test_round_trip(voice_path: Path) -> None:
     assert voice_path.stat().st_mode & 0o777 == 0o644
 
 
+def test_loaded_weights_are_numpy_and_save_again_unchanged(voice_path: Path, tmp_path: Path) -> None:
+    loaded = voicefile.load(voice_path)
+    assert all(isinstance(value, np.ndarray) for value in loaded.state_dict.values())
+    again = voicefile.load(voicefile.save(tmp_path / "again.voice", loaded.config, loaded.state_dict, PHONES, {}))
+    assert again.state_dict.keys() == loaded.state_dict.keys()
+    for name, value in loaded.state_dict.items():
+        assert again.state_dict[name].shape == value.shape and np.array_equal(again.state_dict[name], value)
+
+
 def test_save_keeps_old_file_when_writing_fails(voice_path: Path) -> None:
     before = voice_path.read_bytes()
     with pytest.raises(ValueError):
         voicefile.save(voice_path, {"language": "ko"}, _state_dict(), PHONES, {})
     bad_weights = {"w": "not a tensor"}
-    with pytest.raises(AttributeError):
+    with pytest.raises(TypeError, match="not a tensor or array"):
         voicefile.save(voice_path, CONFIG, bad_weights, PHONES, {})  # type: ignore[arg-type]
     assert voice_path.read_bytes() == before
     assert not [p for p in voice_path.parent.iterdir() if p.name.endswith(".tmp")]

@@ -1,7 +1,7 @@
 """The voice engine: WORLD features, the acoustic model, training, and speaking with a ``.voice`` file.
 
 ``Voice``, ``train`` and ``TrainConfig`` are imported on first use so that ``import moksori.engine``
-does not pull in torch.
+does not pull in torch. Speaking never needs it (the acoustic model runs in numpy); training does.
 """
 
 from __future__ import annotations

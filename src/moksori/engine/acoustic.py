@@ -10,42 +10,20 @@ A small FastPitch-like network made of convolutions only (much faster on CPU tha
 The decoder works on "coarse" frames of ``reduction`` feature frames each and emits all of them at once
 (Tacotron's reduction factor), which cuts the work fourfold at 20 ms per step. Normalisation statistics live in
 buffers, so a saved state_dict is all that is needed to speak.
+
+This torch model is for training. Speaking runs the same network in numpy (``moksori.engine.inference``,
+which also holds ``AcousticConfig``), so a loaded voice does not need torch.
 """
 
 from __future__ import annotations
-
-import math
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from moksori.engine.features import MCEP_DIM, Features
-
-
-@dataclass
-class AcousticConfig:
-    n_phones: int
-    bap_dim: int
-    sample_rate: int
-    channels: int = 160
-    kernel_size: int = 5
-    encoder_layers: int = 4
-    decoder_layers: int = 4
-    predictor_channels: int = 128
-    postnet_channels: int = 160
-    postnet_layers: int = 2
-    dropout: float = 0.2
-    reduction: int = 4  # feature frames per decoder step (20 ms)
-    # How much of the training data's global variance the post-filter restores (0 = off, 1 = all).
-    gv_strength: float = 1.0
-
-    @property
-    def n_feats(self) -> int:
-        """Frame vector: mcep, bap, lf0, vuv (the last one is a logit, never normalised)."""
-        return MCEP_DIM + self.bap_dim + 2
+from moksori.engine.features import MCEP_DIM
+from moksori.engine.inference import AcousticConfig
 
 
 class ConvBlock(nn.Module):
@@ -164,60 +142,6 @@ class AcousticModel(nn.Module):
         d = self.config.n_feats
         return coarse.reshape(b, t * self.config.reduction, d), refined.reshape(
             b, t * self.config.reduction, d
-        )
-
-    @torch.no_grad()
-    def generate(
-        self,
-        phone_ids: torch.Tensor,
-        pace: float = 1.0,
-        pitch_shift: float = 0.0,
-        return_durations: bool = False,
-    ) -> Features | tuple[Features, np.ndarray]:
-        """WORLD features (de-normalised) for one phone sequence [N].
-
-        ``pace`` > 1 speaks faster; ``pitch_shift`` is in semitones. With ``return_durations`` also returns
-        the number of feature frames given to each phone.
-        """
-        if pace <= 0:
-            raise ValueError("pace must be positive")
-        was_training = self.training
-        self.eval()
-        device = self.feat_mean.device
-        phones = phone_ids.to(device).long()[None]
-        phone_mask = torch.ones_like(phones, dtype=torch.bool)
-        x, log_dur, pitch, energy = self.encode(phones, phone_mask)
-        durations = torch.clamp(torch.round(torch.expm1(log_dur) / pace), min=1).long()
-        _, features = self.decode(x, phone_mask, durations, pitch, energy)
-        self.train(was_training)
-        frames = features[0].float().cpu()
-        fine_durations = durations[0].cpu().numpy() * self.config.reduction
-        energy_frames = torch.repeat_interleave(energy[0].cpu(), torch.from_numpy(fine_durations))
-        result = self.denormalise(frames, energy_frames * self.energy_std.cpu() + self.energy_mean.cpu())
-        result.lf0 = result.lf0 + np.float32(pitch_shift * math.log(2) / 12)
-        return (result, fine_durations) if return_durations else result
-
-    def denormalise(self, frames: torch.Tensor, energy: torch.Tensor) -> Features:
-        """Features from one normalised frame matrix [T, n_feats], with the global-variance post-filter."""
-        mean, std = self.feat_mean.cpu(), self.feat_std.cpu()
-        mcep_n = frames[:, :MCEP_DIM]
-        if self.config.gv_strength > 0 and mcep_n.shape[0] > 1:
-            # Predicted trajectories are smoother than real ones; scale each coefficient's spread back
-            # towards the training set's typical per-utterance variance (skipping c0, the loudness).
-            centre = mcep_n.mean(0, keepdim=True)
-            ratio = self.mcep_gv.cpu() / mcep_n.var(0).clamp(min=1e-6)
-            scale = ratio.clamp(max=4.0).pow(0.5 * self.config.gv_strength)
-            scale[0] = 1.0
-            mcep_n = centre + (mcep_n - centre) * scale
-        values = torch.cat([mcep_n, frames[:, MCEP_DIM:]], 1) * std + mean
-        b = self.config.bap_dim
-        return Features(
-            lf0=values[:, MCEP_DIM + b].numpy().astype(np.float32),
-            vuv=(frames[:, -1] > 0).float().numpy(),
-            mcep=values[:, :MCEP_DIM].numpy().astype(np.float32),
-            bap=values[:, MCEP_DIM : MCEP_DIM + b].numpy().astype(np.float32),
-            energy=energy.numpy().astype(np.float32),
-            sample_rate=self.config.sample_rate,
         )
 
 

@@ -8,17 +8,18 @@ chunk by chunk, seamlessly. ``Voice.synthesize`` is the concatenation of the sam
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import fields
 from typing import Any
 
 import numpy as np
-import torch
+from threadpoolctl import ThreadpoolController
 
 from moksori.engine import features, voicefile
-from moksori.engine.acoustic import AcousticConfig, AcousticModel
+from moksori.engine.inference import AcousticConfig, InferenceModel, weight_shapes
 from moksori.engine.voicefile import VoiceFileError
 from moksori.text.phoneset import BREAKS, UNK, WORD
 
@@ -31,25 +32,38 @@ CHUNK_S = 2.0
 WARM_UP_TEXT = {"ko": "신발을 신고 머리를 감고 갈 곳이 있어요.", "en": "Hello, nice to meet you."}
 
 
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Run torch on one thread (synthesis is latency-bound and small), then restore the setting."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+@functools.cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
 
 
-def _build_model(config: dict[str, Any], state_dict: dict[str, torch.Tensor], name: str) -> AcousticModel:
+def _one_thread() -> AbstractContextManager[Any]:
+    """A context in which numpy's BLAS runs on one thread, restored after.
+
+    Synthesis is latency-bound and its matrices are small: on a shared machine (load 4 on 2 cores)
+    OpenBLAS's default two threads made the acoustic model 40× and the vocoder 3× slower than one thread.
+    """
+    return _blas().limit(limits=1, user_api="blas")
+
+
+def _each_on_one_thread(items: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+    """``items``, each made under ``_one_thread``; the caller runs with the setting it had between items."""
+    while True:
+        with _one_thread():
+            item = next(items, None)
+        if item is None:
+            return
+        yield item
+
+
+def _build_model(config: dict[str, Any], state_dict: dict[str, np.ndarray], name: str) -> InferenceModel:
     """The acoustic model of a voice file, with every weight shape checked against its config."""
     known = {f.name for f in fields(AcousticConfig)}
     try:
-        model = AcousticModel(AcousticConfig(**{k: v for k, v in config["model"].items() if k in known}))
-    except (TypeError, ValueError, RuntimeError) as error:
+        model_config = AcousticConfig(**{k: v for k, v in config["model"].items() if k in known})
+        expected = weight_shapes(model_config)
+    except (TypeError, ValueError) as error:
         raise VoiceFileError(f"{name}: the model config cannot be used ({error})") from error
-    expected = {key: tuple(value.shape) for key, value in model.state_dict().items()}
     found = {key: tuple(value.shape) for key, value in state_dict.items()}
     missing = sorted(expected.keys() - found.keys())
     unexpected = sorted(found.keys() - expected.keys())
@@ -63,16 +77,14 @@ def _build_model(config: dict[str, Any], state_dict: dict[str, torch.Tensor], na
         raise VoiceFileError(
             f"{name}: weights do not match the model config ({'; '.join(d for d in details if d)})"
         )
-    model.load_state_dict(state_dict)
-    model.eval()
-    return model
+    return InferenceModel(model_config, state_dict)
 
 
 class Voice:
     """A loaded ``.voice``: say text with it. Thread-compatible, not thread-safe (one caller at a time)."""
 
     def __init__(
-        self, model: AcousticModel, phone_set: list[str], config: dict[str, Any], card: dict[str, Any]
+        self, model: InferenceModel, phone_set: list[str], config: dict[str, Any], card: dict[str, Any]
     ):
         self.model = model
         self.phone_set = list(phone_set)
@@ -85,6 +97,16 @@ class Voice:
     @classmethod
     def load(cls, path: str | os.PathLike) -> Voice:
         """Open a ``.voice`` file; raises ``VoiceFileError`` when it is damaged, foreign or too new."""
+        voice = cls._read(path)
+        # The text front-end loads its dictionaries on first use (seconds, ~310 MB for Korean), and finding
+        # the BLAS libraries takes ~10 ms: do both now, not mid-conversation. The file's raw weights are
+        # freed by now, so they do not add to the peak.
+        voice.phone_ids(WARM_UP_TEXT.get(voice.language, WARM_UP_TEXT["en"]))
+        _blas()
+        return voice
+
+    @classmethod
+    def _read(cls, path: str | os.PathLike) -> Voice:
         contents = voicefile.load(path)
         model = _build_model(contents.config, contents.state_dict, os.fspath(path))
         if model.config.n_phones != len(contents.phone_set):
@@ -100,10 +122,7 @@ class Voice:
             raise VoiceFileError(
                 f"{os.fspath(path)}: made with other WORLD settings ({', '.join(differ)}) than this Moksori uses"
             )
-        voice = cls(model, contents.phone_set, contents.config, contents.card)
-        # The text front-end loads its dictionaries on first use (seconds): do it now, not mid-conversation.
-        voice.phone_ids(WARM_UP_TEXT.get(voice.language, WARM_UP_TEXT["en"]))
-        return voice
+        return cls(model, contents.phone_set, contents.config, contents.card)
 
     @property
     def sample_rate(self) -> int:
@@ -145,12 +164,10 @@ class Voice:
     ) -> Iterator[np.ndarray]:
         # Lazy all the way: a sentence is read, modelled and vocoded only when its first chunk is asked for.
         for number, ids in enumerate(self._sentence_ids(text)):
-            with _one_thread(), torch.inference_mode():
-                feats, durations = self.model.generate(
-                    torch.tensor(ids, dtype=torch.long), pace=rate, pitch_shift=pitch, return_durations=True
-                )
+            with _one_thread():
+                feats, durations = self.model.generate(ids, pace=rate, pitch_shift=pitch)
             chunks = features.synthesize_stream(feats, self._cuts(ids, durations, first=number == 0))
-            for index, audio in enumerate(chunks):
+            for index, audio in enumerate(_each_on_one_thread(chunks)):
                 audio = np.clip(audio * np.float32(volume), -1.0, 1.0)
                 yield np.concatenate([pause, audio]) if index == 0 and number > 0 else audio
 

@@ -15,19 +15,24 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
+import numpy as np
 from safetensors import SafetensorError
-from safetensors.torch import load as load_safetensors
-from safetensors.torch import save as save_safetensors
+from safetensors.numpy import load as load_safetensors
+from safetensors.numpy import save as save_safetensors
 
 from moksori.engine import features
 from moksori.files import atomic_write
+
+if TYPE_CHECKING:
+    import torch
 
 FORMAT_NAME = "moksori-voice"
 # major.minor: a newer minor version adds fields older readers may ignore; a newer major cannot be read.
@@ -44,7 +49,7 @@ class VoiceFile:
     """The decoded contents of a ``.voice`` file."""
 
     config: dict[str, Any]
-    state_dict: dict[str, torch.Tensor]
+    state_dict: dict[str, np.ndarray]  # numpy, so that speaking needs no torch
     phone_set: list[str]
     card: dict[str, Any]
 
@@ -70,10 +75,20 @@ def _version() -> str:
         return "unknown"
 
 
+def _as_array(name: str, value: torch.Tensor | np.ndarray) -> np.ndarray:
+    if isinstance(value, np.ndarray):
+        return np.require(value, requirements="C")  # not ascontiguousarray: it makes scalars 1-d
+    # A torch tensor can only exist once torch is imported, so there is no need to import it here.
+    loaded_torch = sys.modules.get("torch")
+    if loaded_torch is not None and isinstance(value, loaded_torch.Tensor):
+        return value.detach().cpu().contiguous().numpy()
+    raise TypeError(f"weight {name!r} is a {type(value).__name__}, not a tensor or array")
+
+
 def save(
     path: str | os.PathLike,
     config: dict[str, Any],
-    state_dict: dict[str, torch.Tensor],
+    state_dict: Mapping[str, torch.Tensor | np.ndarray],
     phone_set: list[str],
     card: dict[str, Any],
 ) -> Path:
@@ -99,7 +114,7 @@ def save(
         "language": config["language"],
         **card,
     }
-    tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in state_dict.items()}
+    tensors = {name: _as_array(name, value) for name, value in state_dict.items()}
     target = Path(path)
     # Readable like any document the owner saves: a voice file is meant to be exported and shared.
     with atomic_write(target, permissions=0o644) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
