@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 from moksori.files import atomic_write
 
@@ -44,7 +43,11 @@ def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     """Polyphase resampling (exact rational ratio)."""
     if rate_in == rate_out:
         return samples.astype(np.float32, copy=False)
+    # Imported here, not at the top: scipy.signal costs a speaking process ~50 MB.
+    from scipy.signal import resample_poly
+
     ratio = Fraction(rate_out, rate_in).limit_denominator(1000)
+
     return resample_poly(samples, ratio.numerator, ratio.denominator).astype(np.float32)
 
 
