@@ -2,7 +2,8 @@
 
     nice .venv/bin/python -m bench.voice_quality                      # ko_lmy 300 → last 25, and espeak-ng
     nice .venv/bin/python -m bench.voice_quality --dataset en_pmatthes --train 121 --test 20 --lang en
-    nice .venv/bin/python -m bench.voice_quality --curve 50,100,200 --curve-steps 800
+    nice .venv/bin/python -m bench.voice_quality --threads 2             # the training target: cores to itself
+    nice .venv/bin/python -m bench.voice_quality --curve 50,100,200 --curve-only   # learning curve
     nice .venv/bin/python -m bench.voice_quality --steps 2400 --resume --section voice_quality_2400
         # continues the last run's checkpoint to 2400 steps; the time covers only the continuation
 
@@ -42,12 +43,15 @@ def subset(source: Path, ids: list[str], dest: Path) -> Path:
     return dest
 
 
-def train_voice(dataset: Path, out: Path, lang: str, steps: int | None, seed: int, resume: bool = False) -> dict:
+def train_voice(dataset: Path, out: Path, lang: str, steps: int | None, seed: int, resume: bool = False,
+                threads: int | None = None) -> dict:
     """Run ``moksori train`` in a child process; wall-clock minutes and the child's peak RSS."""
     command = [sys.executable, "-m", "moksori.cli", "train", str(dataset), "--out", str(out), "--lang", lang,
                "--seed", str(seed)]
     if steps:
         command += ["--steps", str(steps)]
+    if threads:
+        command += ["--threads", str(threads)]
     if resume:
         command.append("--resume")
     started = time.monotonic()
@@ -89,6 +93,16 @@ def table(rows: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def curve_table(curve: dict[int, dict], lang: str) -> str:
+    metric = "CER" if lang == "ko" else "WER"
+    lines = [f"| utterances | MCD dB | F0 RMSE cents | SECS | {metric} ratio | DNSMOS | train min | CPU min |",
+             "|---|---|---|---|---|---|---|---|"]
+    for size, s in curve.items():
+        lines.append(f"| {size} | {s['mcd_db']:.2f} | {s['f0_rmse_cents']:.0f} | {s['secs']:.3f} | "
+                     f"{s['error_ratio']:.2f} | {s['dnsmos']:.2f} | {s['train_minutes']:.1f} | {s['cpu_minutes']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
 def verdict(summary: dict, timing: dict, lang: str) -> str:
     checks = [
         ("MCD ≤ 5.0 dB", summary["mcd_db"], summary["mcd_db"] <= TARGETS["mcd_db"]),
@@ -111,6 +125,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--curve", default="", help="also train on these first-N sizes, e.g. 50,100,200")
     parser.add_argument("--curve-steps", type=int, default=None, help="step budget of the learning-curve runs")
+    parser.add_argument("--curve-only", action="store_true", help="only the learning curve (with --curve)")
+    parser.add_argument("--threads", type=int, default=None, help="training threads (default: half the cores)")
     parser.add_argument("--no-espeak", action="store_true")
     parser.add_argument("--resume", action="store_true", help="continue the previous run's checkpoint")
     parser.add_argument("--section", default=None, help="docs/benchmarks.md section name")
@@ -127,22 +143,30 @@ def main() -> None:
     work = args.workdir / args.dataset
     work.mkdir(parents=True, exist_ok=True)
 
-    timing = train_voice(subset(data, train_ids, work / f"train{args.train}"), work / f"voice{args.train}.voice",
-                         args.lang, args.steps, args.seed, args.resume)
-    rows = {f"Moksori, {args.train} utterances": score(work / f"voice{args.train}.voice", data, test_ids, train_ids,
-                                                        args.lang, work / f"eval{args.train}")}
+    command = "nice .venv/bin/python -m bench.voice_quality " + " ".join(sys.argv[1:])
     curve = {}
     for size in [int(n) for n in args.curve.split(",") if n]:
         curve_timing = train_voice(subset(data, ids[:size], work / f"train{size}"), work / f"voice{size}.voice",
-                                   args.lang, args.curve_steps, args.seed)
+                                   args.lang, args.curve_steps, args.seed, threads=args.threads)
         curve[size] = {**score(work / f"voice{size}.voice", data, test_ids, ids[:size], args.lang,
                                work / f"eval{size}"), **curve_timing}
+    if args.curve_only:
+        (work / "curve.json").write_text(json.dumps(curve, indent=1))
+        body = (f"Train on the first N ids of `{args.dataset}` (sorted), {args.curve_steps or 'default'} steps each, "
+                f"score the last {args.test}.\n\n{curve_table(curve, args.lang)}")
+        write_section(args.section or f"voice_quality_curve_{args.dataset}", f"Learning curve: {args.dataset}",
+                      command, body)
+        return
+
+    timing = train_voice(subset(data, train_ids, work / f"train{args.train}"), work / f"voice{args.train}.voice",
+                         args.lang, args.steps, args.seed, args.resume, args.threads)
+    rows = {f"Moksori, {args.train} utterances": score(work / f"voice{args.train}.voice", data, test_ids, train_ids,
+                                                        args.lang, work / f"eval{args.train}")}
     if not args.no_espeak:
         rows["espeak-ng"] = score(None, data, test_ids, train_ids, args.lang, work / "eval_espeak")
     main_summary = rows[f"Moksori, {args.train} utterances"]
     (work / "summary.json").write_text(json.dumps({"rows": rows, "timing": timing, "curve": curve}, indent=1))
 
-    command = "nice .venv/bin/python -m bench.voice_quality " + " ".join(sys.argv[1:])
     body = (
         f"Train on the first {args.train} ids of `{args.dataset}` (sorted), score the last {args.test} "
         f"(`moksori.evaluation.evaluate`; speaker similarity against the training recordings).\n\n"
@@ -152,11 +176,7 @@ def main() -> None:
         f"{verdict(main_summary, timing, args.lang)}\n"
     )
     if curve:
-        body += (f"\nLearning curve ({args.curve_steps or 'default'} steps each):\n\n"
-                 "| utterances | MCD dB | SECS | CER ratio | DNSMOS | train min |\n|---|---|---|---|---|---|\n")
-        for size, s in curve.items():
-            body += (f"| {size} | {s['mcd_db']:.2f} | {s['secs']:.3f} | {s['error_ratio']:.2f} | {s['dnsmos']:.2f} "
-                     f"| {s['train_minutes']:.1f} |\n")
+        body += f"\nLearning curve ({args.curve_steps or 'default'} steps each):\n\n{curve_table(curve, args.lang)}"
     name = args.section or ("voice_quality" if args.dataset == "ko_lmy" else f"voice_quality_{args.dataset}")
     write_section(name, f"Voice quality: {args.dataset}", command, body)
 

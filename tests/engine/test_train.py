@@ -110,3 +110,14 @@ def test_statistics_travel_in_the_state_dict():
     restored.load_state_dict(model.state_dict())
     assert torch.equal(restored.feat_std, torch.full((d,), 3.0)) and float(restored.energy_mean) == -4.0
     assert torch.equal(restored.mcep_gv, torch.full((MCEP_DIM,), 0.7)) and float(restored.energy_std) == 0.5
+
+
+def test_mcep_loss_weights_follow_each_coefficients_spread():
+    from moksori.engine.training import mcep_loss_weights
+
+    spread = torch.tensor([4.0, 2.0, 1.0, 1.0])
+    assert torch.allclose(mcep_loss_weights(spread, 0.0), torch.ones(4))
+    weights = mcep_loss_weights(spread, 1.0)
+    assert torch.isclose(weights.mean(), torch.tensor(1.0))
+    assert torch.allclose(weights / weights[-1], spread)  # errors counted in the coefficients' own units
+    assert torch.all(mcep_loss_weights(spread, 0.5).diff() <= 0)

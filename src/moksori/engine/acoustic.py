@@ -8,7 +8,8 @@ A small FastPitch-like network made of convolutions only (much faster on CPU tha
     → repeat each phone for its duration (+ position inside the phone) → conv decoder → features → postnet
 
 The decoder works on "coarse" frames of ``reduction`` feature frames each and emits all of them at once
-(Tacotron's reduction factor), which cuts the work fourfold at 20 ms per step. Normalisation statistics live in
+(Tacotron's reduction factor): two frames (10 ms) per step halve the work; four (20 ms) were cheaper still
+but blurred short consonants. Normalisation statistics live in
 buffers, so a saved state_dict is all that is needed to speak.
 
 This torch model is for training. Speaking runs the same network in numpy (``moksori.engine.inference``,

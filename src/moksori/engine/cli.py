@@ -103,6 +103,9 @@ def train(
     workdir: Path = typer.Option(None, help="Work folder for the prepared data and checkpoints (default: OUT.work)."),
     lang: str = typer.Option("ko", "--lang", help="Language of the recordings: ko or en."),
     size: str = typer.Option(None, "--size", help="Model size: tiny, small or base (default base)."),
+    threads: int = typer.Option(
+        None, help="CPU threads for training (default: half the cores, leaving room for other work)."
+    ),
 ) -> None:
     """Train a voice from your recordings: `moksori train my_recordings/ --out me.voice`."""
     import warnings
@@ -116,7 +119,9 @@ def train(
 
     if lang not in ("ko", "en"):
         raise typer.BadParameter("--lang must be ko or en")
-    options = {"steps": steps, "seed": seed, "model_size": size, "language": lang}
+    if threads is not None and threads < 1:
+        raise typer.BadParameter("--threads must be at least 1")
+    options = {"steps": steps, "seed": seed, "model_size": size, "language": lang, "threads": threads}
     config = TrainConfig(**{key: value for key, value in options.items() if value is not None})
     console = Console(stderr=True)
     columns = (TextColumn("{task.description:<9}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),

@@ -41,7 +41,7 @@ class AcousticConfig:
     postnet_channels: int = 160
     postnet_layers: int = 2
     dropout: float = 0.2
-    reduction: int = 4  # feature frames per decoder step (20 ms)
+    reduction: int = 2  # feature frames per decoder step (10 ms: 20 ms blurred short consonants)
     # How much of the training data's global variance the post-filter restores (0 = off, 1 = all).
     gv_strength: float = 1.0
 
