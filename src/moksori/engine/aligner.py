@@ -9,6 +9,7 @@ into an integer number of frames per phone. It is trained jointly with the acous
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numba
 import numpy as np
@@ -67,11 +68,17 @@ class Aligner(nn.Module):
         return log_attn.masked_fill(~phone_mask[:, None, :], -1e4)
 
 
+@lru_cache(maxsize=1024)
 def log_beta_binomial_prior(n_phones: int, n_frames: int) -> np.ndarray:
-    """Static diagonal prior [n_frames, n_phones] (log): frame t most likely sits near phone t * N / T."""
+    """Static diagonal prior [n_frames, n_phones] (log): frame t most likely sits near phone t * N / T.
+
+    Cached (read-only): every batch needs it, and scipy's beta-binomial cost a tenth of a training step.
+    """
     t = np.arange(1, n_frames + 1)[:, None]
     pmf = betabinom(n_phones - 1, t, n_frames + 1 - t).pmf(np.arange(n_phones)[None, :])
-    return np.log(np.maximum(pmf, 1e-8)).astype(np.float32)
+    prior = np.log(np.maximum(pmf, 1e-8)).astype(np.float32)
+    prior.setflags(write=False)
+    return prior
 
 
 def forward_sum_loss(log_attn: torch.Tensor, phone_lengths: torch.Tensor, frame_lengths: torch.Tensor) -> torch.Tensor:

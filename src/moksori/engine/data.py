@@ -153,14 +153,14 @@ def collate(items: list[Utterance], stats: dict[str, np.ndarray], reduction: int
     phones = torch.zeros(b, n_max, dtype=torch.long)
     feats = torch.zeros(b, t_max * reduction, d)
     energy = torch.zeros(b, t_max)
-    log_prior = torch.zeros(b, t_max, n_max)
+    log_prior = np.zeros((b, t_max, n_max), dtype=np.float32)
     for i, u in enumerate(items):
         n, t = len(u.phones), u.frames // reduction
         phones[i, :n] = torch.from_numpy(u.phones)
         feats[i, : u.frames] = torch.from_numpy((u.feats - stats["feat_mean"]) / stats["feat_std"])
         e = (u.energy - stats["energy_mean"]) / stats["energy_std"]
         energy[i, :t] = torch.from_numpy(e.reshape(t, reduction).mean(1))
-        log_prior[i, :t, :n] = torch.from_numpy(log_beta_binomial_prior(n, t))
+        log_prior[i, :t, :n] = log_beta_binomial_prior(n, t)
     coarse = feats.reshape(b, t_max, reduction, d).mean(2)
     return Batch(
         phones=phones,
@@ -169,7 +169,7 @@ def collate(items: list[Utterance], stats: dict[str, np.ndarray], reduction: int
         coarse=coarse,
         energy=energy,
         frame_lengths=torch.tensor([u.frames // reduction for u in items]),
-        log_prior=log_prior,
+        log_prior=torch.from_numpy(log_prior),
     )
 
 
