@@ -2,7 +2,6 @@
 
     nice .venv/bin/python -m bench.voice_quality                      # ko_lmy 300 → last 25, and espeak-ng
     nice .venv/bin/python -m bench.voice_quality --dataset en_pmatthes --train 121 --test 20 --lang en
-    nice .venv/bin/python -m bench.voice_quality --threads 2             # the training target: cores to itself
     nice .venv/bin/python -m bench.voice_quality --curve 50,100,200 --curve-only   # learning curve
     nice .venv/bin/python -m bench.voice_quality --steps 2400 --resume --section voice_quality_2400
         # continues the last run's checkpoint to 2400 steps; the time covers only the continuation
@@ -126,7 +125,7 @@ def main() -> None:
     parser.add_argument("--curve", default="", help="also train on these first-N sizes, e.g. 50,100,200")
     parser.add_argument("--curve-steps", type=int, default=None, help="step budget of the learning-curve runs")
     parser.add_argument("--curve-only", action="store_true", help="only the learning curve (with --curve)")
-    parser.add_argument("--threads", type=int, default=None, help="training threads (default: half the cores)")
+    parser.add_argument("--threads", type=int, default=None, help="training threads (default: moksori train's)")
     parser.add_argument("--no-espeak", action="store_true")
     parser.add_argument("--resume", action="store_true", help="continue the previous run's checkpoint")
     parser.add_argument("--section", default=None, help="docs/benchmarks.md section name")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 import sys
 from pathlib import Path
 
@@ -104,7 +105,7 @@ def train(
     lang: str = typer.Option("ko", "--lang", help="Language of the recordings: ko or en."),
     size: str = typer.Option(None, "--size", help="Model size: tiny, small or base (default base)."),
     threads: int = typer.Option(
-        None, help="CPU threads for training (default: half the cores, leaving room for other work)."
+        None, help="CPU threads for training (default: every core, at most 4; fewer leaves room for other work)."
     ),
 ) -> None:
     """Train a voice from your recordings: `moksori train my_recordings/ --out me.voice`."""
@@ -121,6 +122,9 @@ def train(
         raise typer.BadParameter("--lang must be ko or en")
     if threads is not None and threads < 1:
         raise typer.BadParameter("--threads must be at least 1")
+    # Run from a terminal, training is the machine's main job: use its cores. (The library's default of
+    # half the cores is for the web app, where the server shares them.)
+    threads = threads or min(4, len(os.sched_getaffinity(0)))
     options = {"steps": steps, "seed": seed, "model_size": size, "language": lang, "threads": threads}
     config = TrainConfig(**{key: value for key, value in options.items() if value is not None})
     console = Console(stderr=True)
