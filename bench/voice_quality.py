@@ -150,9 +150,15 @@ def main() -> None:
         curve[size] = {**score(work / f"voice{size}.voice", data, test_ids, ids[:size], args.lang,
                                work / f"eval{size}"), **curve_timing}
     if args.curve_only:
-        (work / "curve.json").write_text(json.dumps(curve, indent=1))
+        # Sizes may run as separate processes side by side; each adds its rows to the ones already measured.
+        saved = work / "curve.json"
+        earlier = {int(k): v for k, v in json.loads(saved.read_text()).items()} if saved.exists() else {}
+        curve = dict(sorted({**earlier, **curve}.items()))
+        saved.write_text(json.dumps(curve, indent=1))
         body = (f"Train on the first N ids of `{args.dataset}` (sorted), {args.curve_steps or 'default'} steps each, "
-                f"score the last {args.test}.\n\n{curve_table(curve, args.lang)}")
+                f"score the last {args.test}. Sizes measured so far: {', '.join(map(str, curve))} (each size may be "
+                f"its own process with `--curve N`; wall-clock minutes then include the others' load, CPU minutes "
+                f"do not).\n\n{curve_table(curve, args.lang)}")
         write_section(args.section or f"voice_quality_curve_{args.dataset}", f"Learning curve: {args.dataset}",
                       command, body)
         return
