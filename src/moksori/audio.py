@@ -47,7 +47,6 @@ def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     from scipy.signal import resample_poly
 
     ratio = Fraction(rate_out, rate_in).limit_denominator(1000)
-
     return resample_poly(samples, ratio.numerator, ratio.denominator).astype(np.float32)
 
 
