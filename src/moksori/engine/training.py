@@ -294,7 +294,7 @@ def mcep_loss_weights(spread: torch.Tensor, weighting: float) -> torch.Tensor:
 
 
 def _losses(
-    model: AcousticModel, aligner: Aligner, batch: data.Batch, bin_weight: float, mcep_weighting: float = 0.0
+    model: AcousticModel, aligner: Aligner, batch: data.Batch, bin_weight: float, mcep_weighting: float
 ) -> Step:
     phone_mask = batch.phones > 0
     log_attn = aligner(batch.phones, batch.coarse, phone_mask, batch.log_prior)
@@ -347,7 +347,8 @@ def _validate(model, aligner, val_set, stats, reduction: int, batch_size: int, d
     scores = []
     for start in range(0, len(val_set), batch_size):
         batch = data.collate(val_set[start : start + batch_size], stats, reduction).to(device)
-        scores.append(_losses(model, aligner, batch, 0.0).score)
+        # Scored unweighted, so runs trained with different mcep weightings pick checkpoints alike.
+        scores.append(_losses(model, aligner, batch, bin_weight=0.0, mcep_weighting=0.0).score)
     return float(np.mean(scores))
 
 
