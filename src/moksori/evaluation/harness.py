@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from moksori import asr
 from moksori.audio import load_audio, write_wav
 from moksori.dataset.source import AUDIO_EXTENSIONS, parse_metadata
-from moksori.evaluation import asr, metrics, models
+from moksori.evaluation import metrics, models
 
 Synthesize = Callable[[str], tuple[np.ndarray, int]]
 Progress = Callable[[str, float, dict], None]

@@ -80,7 +80,7 @@ class Services:
         return [Problem(p.code, p.message, p.severity) for p in check_take(samples, rate, text, language)]
 
     def text_cer(self, samples: np.ndarray, rate: int, text: str, language: str) -> float:
-        from moksori.evaluation.asr import cer, reference_text, transcribe
+        from moksori.asr import cer, reference_text, transcribe
 
         return float(cer(reference_text(text, language), transcribe(samples, rate, language), language))
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from moksori.audio import AudioError
-from moksori.web.audio_input import decode
+from moksori.audio.decode import decode
 from moksori.web.services import Problem, Prompt, Services
 from moksori.web.settings import Settings
 from moksori.web.storage.files import save_take

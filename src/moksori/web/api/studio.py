@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from moksori.audio import AudioError
+from moksori.audio.decode import decode
 from moksori.web.api.common import owned, services_of, settings_of
-from moksori.web.audio_input import decode
 from moksori.web.security import consented_user, get_db
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings

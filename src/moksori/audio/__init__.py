@@ -1,6 +1,8 @@
-"""Small pure audio helpers: numpy arrays in, numpy arrays out.
+"""Audio: small pure helpers on numpy arrays (decode files, resample, levels, write WAVs).
 
-Everything in Moksori works on mono float32 arrays in [-1, 1].
+Everything in Moksori works on mono float32 arrays in [-1, 1]. Telephony codecs live in
+``moksori.audio.mulaw``, fixed-size frames for real-time transports in ``moksori.audio.framing`` and
+decoding of what users upload or record in ``moksori.audio.decode``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from moksori.audio.mulaw import mulaw_decode, mulaw_encode
 from moksori.files import atomic_write
 
 # The voice engine's working sample rate; recordings are resampled to it on import.
@@ -79,13 +82,14 @@ def peak_normalize_gain(samples: np.ndarray, target_db: float) -> float:
         gain = 10 ** (-1 / 20) / peak
     return gain
 
-
-def mulaw_encode(samples: np.ndarray) -> bytes:
-    """G.711 μ-law bytes (8-bit, ITU-T table form) from float samples."""
-    pcm = np.clip(samples, -1.0, 1.0 - 1 / 32768) * 32768
-    pcm = pcm.astype(np.int32)
-    sign = np.where(pcm < 0, 0x80, 0x00)
-    magnitude = np.minimum(np.abs(pcm) + 0x84, 0x7FFF)
-    exponent = np.floor(np.log2(magnitude)).astype(np.int32) - 7
-    mantissa = (magnitude >> (exponent + 3)) & 0x0F
-    return (~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8).tobytes()
+__all__ = [
+    "ENGINE_SAMPLE_RATE",
+    "AudioError",
+    "load_audio",
+    "mulaw_decode",
+    "mulaw_encode",
+    "peak_normalize_gain",
+    "resample",
+    "rms_db",
+    "write_wav",
+]

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from moksori.asr import cer, normalize_transcript, reference_text, transcribe, wer
 from moksori.audio import load_audio
-from moksori.evaluation.asr import cer, normalize_transcript, reference_text, transcribe, wer
 
 
 def test_cer_on_known_strings() -> None:

