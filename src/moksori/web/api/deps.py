@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from moksori.web.security import SESSION_COOKIE, session_user
@@ -23,6 +23,11 @@ def get_db(request: Request) -> Iterator[Session]:
 # scope="function": the session (and its pooled connection) is returned when the route returns,
 # not when the response has been sent, so a slow download or a stream holds no connection.
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
+
+
+# Row ids in paths: a number the database can hold, so anything else is a 422, not a driver error.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def settings_of(request: Request) -> Settings:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from moksori.audio import AudioError
 from moksori.web.api.common import owned
-from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession
+from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession, RowId
 from moksori.web.audio_input import decode
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
@@ -116,13 +116,13 @@ def record_take(user: ConsentedUser, db: DbSession, settings: AppSettings, servi
 
 
 @router.get("/takes/{take_id}/audio")
-def take_audio(take_id: int, user: ConsentedUser, db: DbSession, settings: AppSettings) -> FileResponse:
+def take_audio(take_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> FileResponse:
     take = owned(db, Take, take_id, user)
     return FileResponse(user_file(settings, user.id, take.file), media_type="audio/wav")
 
 
 @router.post("/takes/{take_id}/keep")
-def keep_take(take_id: int, user: ConsentedUser, db: DbSession) -> dict:
+def keep_take(take_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
     take = owned(db, Take, take_id, user)
     take.kept = True
     db.commit()
@@ -130,7 +130,7 @@ def keep_take(take_id: int, user: ConsentedUser, db: DbSession) -> dict:
 
 
 @router.delete("/takes/{take_id}")
-def remove_take(take_id: int, user: ConsentedUser, db: DbSession, settings: AppSettings) -> dict:
+def remove_take(take_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> dict:
     delete_take(db, settings, owned(db, Take, take_id, user))
     return {"deleted": take_id}
 
@@ -151,7 +151,7 @@ def add_sentence(body: TextBody, user: ConsentedUser, db: DbSession) -> dict:
 
 
 @router.delete("/sentences/{sentence_id}")
-def delete_sentence(sentence_id: int, user: ConsentedUser, db: DbSession, settings: AppSettings) -> dict:
+def delete_sentence(sentence_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> dict:
     """Deletes the sentence and its recording."""
     sentence = owned(db, CustomSentence, sentence_id, user)
     delete_prompt_take(db, settings, user.id, f"custom:{sentence.id}")

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from moksori.web.api.common import owned
-from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession
+from moksori.web.api.deps import MAX_ROW_ID, AppServices, AppSettings, ConsentedUser, DbSession, RowId
 from moksori.web.storage.files import delete_prompt_take, user_file
 from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
 
@@ -23,7 +23,7 @@ HISTORY_SHOWN = 50
 
 class SpeakBody(BaseModel):
     text: str
-    voice_id: int | None = None
+    voice_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
 
 
 def pcm16(chunks: Iterator[np.ndarray]) -> Iterator[bytes]:
@@ -108,7 +108,7 @@ def add_phrase(body: PhraseBody, user: ConsentedUser, db: DbSession) -> dict:
 
 
 @router.patch("/phrases/{phrase_id}")
-def edit_phrase(phrase_id: int, body: PhrasePatch, user: ConsentedUser, db: DbSession) -> dict:
+def edit_phrase(phrase_id: RowId, body: PhrasePatch, user: ConsentedUser, db: DbSession) -> dict:
     phrase = owned(db, Phrase, phrase_id, user)
     for name, value in body.model_dump(exclude_none=True).items():
         setattr(phrase, name, " ".join(value.split()) if name == "text" else value)
@@ -117,7 +117,7 @@ def edit_phrase(phrase_id: int, body: PhrasePatch, user: ConsentedUser, db: DbSe
 
 
 @router.delete("/phrases/{phrase_id}")
-def delete_phrase(phrase_id: int, user: ConsentedUser, db: DbSession, settings: AppSettings) -> dict:
+def delete_phrase(phrase_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> dict:
     """Deletes the phrase and its message-bank recording."""
     phrase = owned(db, Phrase, phrase_id, user)
     delete_prompt_take(db, settings, user.id, f"phrase:{phrase.id}")

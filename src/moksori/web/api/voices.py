@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from moksori.archives import ArchiveError, check_zip
 from moksori.files import atomic_write
 from moksori.web.api.common import owned
-from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession
+from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession, RowId
 from moksori.web.api.studio import progress_of
 from moksori.web.jobs.queue import active_job, cancel, job_json
 from moksori.web.jobs.worker import card_json
@@ -65,12 +65,12 @@ def list_jobs(user: ConsentedUser, db: DbSession) -> dict:
 
 
 @router.get("/jobs/{job_id}")
-def get_job(job_id: int, user: ConsentedUser, db: DbSession) -> dict:
+def get_job(job_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
     return job_json(owned(db, Job, job_id, user))
 
 
 @router.get("/jobs/{job_id}/events")
-def job_events(job_id: int, request: Request, user: ConsentedUser, db: DbSession) -> StreamingResponse:
+def job_events(job_id: RowId, request: Request, user: ConsentedUser, db: DbSession) -> StreamingResponse:
     """Server-sent events with the job's state whenever it changes. Between polls the stream holds
     no database connection, and each poll runs in the thread pool, never on the event loop."""
     owned(db, Job, job_id, user)
@@ -98,7 +98,7 @@ def job_events(job_id: int, request: Request, user: ConsentedUser, db: DbSession
 
 
 @router.post("/jobs/{job_id}/cancel")
-def cancel_job(job_id: int, user: ConsentedUser, db: DbSession) -> dict:
+def cancel_job(job_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
     job = owned(db, Job, job_id, user)
     cancel(db, job)
     return job_json(job)
@@ -111,7 +111,7 @@ def list_voices(user: ConsentedUser, db: DbSession) -> dict:
 
 
 @router.get("/voices/{voice_id}/sample")
-def voice_sample(voice_id: int, user: ConsentedUser, db: DbSession, settings: AppSettings) -> FileResponse:
+def voice_sample(voice_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> FileResponse:
     voice = owned(db, Voice, voice_id, user)
     if not voice.sample_file:
         raise HTTPException(404, "This voice has no sample.")
@@ -119,7 +119,7 @@ def voice_sample(voice_id: int, user: ConsentedUser, db: DbSession, settings: Ap
 
 
 @router.get("/voices/{voice_id}/export")
-def export_voice(voice_id: int, user: ConsentedUser, db: DbSession, settings: AppSettings) -> FileResponse:
+def export_voice(voice_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> FileResponse:
     voice = owned(db, Voice, voice_id, user)
     return FileResponse(user_file(settings, user.id, voice.file), media_type="application/octet-stream",
                         filename=f"moksori-voice-{voice.version}.voice")
@@ -155,7 +155,7 @@ def import_voice(user: ConsentedUser, db: DbSession, settings: AppSettings, serv
 
 
 @router.delete("/voices/{voice_id}")
-def delete_voice(voice_id: int, user: ConsentedUser, db: DbSession, settings: AppSettings,
+def delete_voice(voice_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings,
                  services: AppServices) -> dict:
     voice = owned(db, Voice, voice_id, user)
     files = [user_file(settings, user.id, f) for f in (voice.file, voice.sample_file) if f]
