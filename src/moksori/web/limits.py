@@ -128,7 +128,7 @@ class RequestLimiter:
         self.app, self.budget = app, budget
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         key, stream = self.budget.key(scope), scope["path"].endswith("/events")
