@@ -276,6 +276,8 @@ def test_an_administrator_resets_a_password_from_the_command_line(alice, make_cl
                       follow_redirects=False).status_code == 303
     result = runner.invoke(cli, ["user", "reset-password", "nobody@example.com", "--data-dir", str(settings.data_dir)])
     assert result.exit_code == 1 and "no account" in result.output
+    result = runner.invoke(cli, ["user", "reset-password", "alice@example.com", "--data-dir", str(settings.data_dir / "x")])
+    assert result.exit_code == 1 and "no Moksori database" in result.output
 
 
 def test_sessions_end_when_unused_for_the_idle_timeout(alice, app, settings):

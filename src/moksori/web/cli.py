@@ -51,6 +51,10 @@ def reset_password(
     from moksori.web.storage.models import User
 
     settings = _settings(data_dir)
+    if not settings.database_url and not (settings.data_dir / "moksori.db").is_file():
+        typer.echo(f"error: there is no Moksori database in {settings.data_dir} (use --data-dir) "
+                   "데이터 폴더에 데이터베이스가 없습니다.", err=True)
+        raise typer.Exit(1)
     db = Database(settings.sqlalchemy_url)
     migrate(db.engine)
     with db.session() as session:
