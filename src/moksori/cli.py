@@ -16,6 +16,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    # Plain click messages: rich draws usage errors in a box wrapped at the terminal's width, which
+    # splits a long value or path mid-sentence.
+    rich_markup_mode=None,
 )
 
 for register in (register_dataset, register_text, register_engine, register_evaluation, register_web):

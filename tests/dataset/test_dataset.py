@@ -183,3 +183,14 @@ def test_import_resamples_trims_and_normalises(synthetic_speaker, tmp_path: Path
     assert speech_s - 0.05 < len(prepared) / out_rate < speech_s + 0.35  # margins of ~0.1 s, not 1.5 s
     assert abs(speech_frames(prepared, out_rate).speech_level_db() - (-23.0)) < 1.0
     assert rms_db(prepared) > rms_db(speech * 0.1) + 5
+
+
+def test_synthetic_speakers_are_made_in_a_deeply_nested_folder(tmp_path: Path) -> None:
+    from moksori.dataset.synthetic import espeak_available, make_speaker_dataset
+
+    if not espeak_available():
+        pytest.skip("espeak-ng is not installed")
+    folder = make_speaker_dataset(tmp_path.joinpath(*["a-deeply-nested-folder"] * 10), "ko_f", 1)
+    assert len(str(folder)) > 220  # where espeak-ng's own -w option writes nothing
+    samples, rate = sf.read(next((folder / "wavs").glob("*.wav")))
+    assert rate == 22050 and samples.size > rate // 2 and np.abs(samples).max() > 0.05

@@ -7,6 +7,7 @@ tests are about the web layer, and the real engine is exercised by the end-to-en
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import soundfile as sf
 from fastapi.testclient import TestClient
 
 from moksori.web.app import build_app
-from moksori.web.security import CSRF_COOKIE
+from moksori.web.security import CSRF_COOKIE, SESSION_COOKIE, session_csrf_token
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
 
@@ -32,8 +33,9 @@ class DoubleVoice:
     card = {"speaker": "test", "language": "ko"}
 
     def __init__(self, path: Path) -> None:
-        if path.read_bytes()[:5] != b"VOICE":
-            raise ValueError("not a voice file")
+        with zipfile.ZipFile(path) as archive:  # raises for anything but a zip, like the engine
+            if archive.read("voice")[:5] != b"VOICE":
+                raise ValueError("not a voice file")
         self.made = 0  # chunks synthesised so far
 
     def stream(self, text: str) -> Iterator[np.ndarray]:
@@ -71,7 +73,8 @@ class WebServices(Services):
             progress("train", step / 4, {"step": step, "eta_s": 4 - step})
             if self.train_hook:
                 self.train_hook(progress)
-        Path(out_path).write_bytes(b"VOICE" + bytes(len(rows)))
+        with zipfile.ZipFile(out_path, "w") as archive:  # a .voice is a zip, like the engine's
+            archive.writestr("voice", b"VOICE" + bytes(len(rows)))
         return Path(out_path)
 
     def voice(self, path: Path) -> DoubleVoice:
@@ -83,7 +86,8 @@ class WebServices(Services):
 
 
 class Client(TestClient):
-    """A browser: keeps cookies and repeats the CSRF cookie in the header, as the pages' scripts do."""
+    """A browser: keeps cookies and repeats the page's CSRF token in the header, as the pages' scripts
+    do (bound to the session once logged in, the double-submit cookie before)."""
 
     def __enter__(self) -> Client:
         super().__enter__()
@@ -92,8 +96,14 @@ class Client(TestClient):
 
     def build_request(self, method, url, **kwargs):
         headers = dict(kwargs.pop("headers", None) or {})
-        headers.setdefault("X-CSRF-Token", self.cookies.get(CSRF_COOKIE) or "")
+        headers.setdefault("X-CSRF-Token", self.csrf_token())
         return super().build_request(method, url, headers=headers, **kwargs)
+
+    def csrf_token(self) -> str:
+        session = self.cookies.get(SESSION_COOKIE)
+        if session:
+            return session_csrf_token(self.app.state.secret_key, session)
+        return self.cookies.get(CSRF_COOKIE) or ""
 
 
 @pytest.fixture

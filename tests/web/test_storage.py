@@ -23,4 +23,4 @@ def test_an_old_database_is_upgraded_without_losing_rows(tmp_path):
     migrate(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT kind, upload, take_count FROM jobs")).one() == ("build", None, 3)
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"

@@ -99,7 +99,7 @@ def test_export_and_import_of_a_voice_file(ready, app, settings, services):
     run_next_job(app, settings, services)
     voice = ready.get("/api/voices").json()["voices"][0]
     exported = ready.get(voice["export_url"])
-    assert exported.status_code == 200 and exported.content.startswith(b"VOICE")
+    assert exported.status_code == 200 and exported.content.startswith(b"PK")
     assert "moksori-voice-1.voice" in exported.headers["content-disposition"]
     response = ready.post("/api/voices/import", files={"file": ("not.voice", b"garbage", "application/octet-stream")})
     assert response.status_code == 422 and "not a Moksori voice file" in response.json()["detail"]

@@ -21,11 +21,10 @@ def check_command(
     json_out: Path | None = typer.Option(None, "--json", help="Also write the full report as JSON here."),
 ) -> None:
     """List every file with a problem and a summary. Exit code 0 when the dataset is usable."""
-    from rich.console import Console
-
+    from moksori.console import console as make_console
     from moksori.dataset import DatasetError, check_dataset
 
-    console = Console()
+    console = make_console()
     try:
         with _progress_bar("checking") as progress:
             report = check_dataset(path, progress)
@@ -44,12 +43,11 @@ def import_command(
     dest: Path = typer.Argument(..., help="New folder for the prepared dataset (must not exist or be empty)."),
 ) -> None:
     """Prepare recordings for training: 22.05 kHz, silence trimmed, loudness normalised; bad files skipped."""
-    from rich.console import Console
-
+    from moksori.console import console as make_console
     from moksori.dataset import DatasetError, import_dataset
     from moksori.dataset.prepare import REPORT_NAME
 
-    console = Console()
+    console = make_console()
     try:
         with _progress_bar("importing") as progress:
             out = import_dataset(src, dest, progress)

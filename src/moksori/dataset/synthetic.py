@@ -6,10 +6,13 @@ espeak-ng's voice variants and pitch/speed settings give distinct "speakers".
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+import soundfile as sf
 
 KO_SENTENCES = [
     "안녕하세요, 만나서 반갑습니다.",
@@ -114,12 +117,17 @@ def espeak_available() -> bool:
 
 
 def speak_to_wav(text: str, path: Path, speaker: SyntheticSpeaker) -> Path:
-    """Render ``text`` with espeak-ng into a 22050 Hz mono WAV at ``path``."""
-    subprocess.run(
-        ["espeak-ng", "-v", speaker.espeak_voice, "-p", str(speaker.pitch), "-s", str(speaker.speed), "-w", str(path), text],
+    """Render ``text`` with espeak-ng into a 22050 Hz mono 16-bit WAV at ``path``."""
+    # Through stdout, not ``-w path``: espeak-ng silently writes nothing when the path is longer than
+    # about 200 characters (a checkout in a deep folder). Its streamed header has placeholder sizes,
+    # so the audio is read and written again with proper ones.
+    result = subprocess.run(
+        ["espeak-ng", "-v", speaker.espeak_voice, "-p", str(speaker.pitch), "-s", str(speaker.speed), "--stdout", text],
         check=True,
         capture_output=True,
     )
+    samples, rate = sf.read(io.BytesIO(result.stdout), dtype="int16")
+    sf.write(path, samples, rate, subtype="PCM_16")
     return path
 
 

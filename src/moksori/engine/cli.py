@@ -111,9 +111,9 @@ def train(
     """Train a voice from your recordings: `moksori train my_recordings/ --out me.voice`."""
     import warnings
 
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
+    from moksori.console import console as make_console
     from moksori.dataset import DatasetError
     from moksori.engine.training import TrainConfig, TrainingError
     from moksori.engine.training import train as run_training
@@ -127,7 +127,7 @@ def train(
     threads = threads or min(4, len(os.sched_getaffinity(0)))
     options = {"steps": steps, "seed": seed, "model_size": size, "language": lang, "threads": threads}
     config = TrainConfig(**{key: value for key, value in options.items() if value is not None})
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     columns = (TextColumn("{task.description:<9}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
                TextColumn("{task.fields[losses]}"))
     with Progress(*columns, console=console) as bar, warnings.catch_warnings(record=True) as caught:

@@ -22,15 +22,15 @@ def eval_command(
     workers: int = typer.Option(1, "--workers", help="Extra processes for the WORLD analysis (0: none)."),
 ) -> None:
     """MCD, F0 errors, speaker similarity, ASR error and DNSMOS per utterance and on average."""
-    from rich.console import Console
     from rich.progress import Progress
 
+    from moksori.console import console as make_console
     from moksori.evaluation import evaluate, write_report
     from moksori.evaluation.report import markdown
 
     if lang not in ("ko", "en"):
         raise typer.BadParameter("use ko or en", param_hint="--lang")
-    console = Console()
+    console = make_console()
     with Progress(transient=True) as bar:
         task = bar.add_task("evaluating", total=1.0)
 

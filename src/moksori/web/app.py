@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -9,17 +10,19 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from moksori.web import api, pages
+from moksori.web.accounts import LoginThrottle
+from moksori.web.api.deps import ConsentRequired, LoginRequired
 from moksori.web.jobs.queue import WorkerProcess
+from moksori.web.limits import BodySizeLimit, RequestBudget, RequestLimiter
 from moksori.web.security import (
-    ConsentRequired,
-    LoginRequired,
-    LoginThrottle,
     csrf_cookie_middleware,
     csrf_protect,
+    load_secret_key,
     security_headers_middleware,
 )
 from moksori.web.services import TRAIN_PRESETS, Services
@@ -34,11 +37,14 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     settings = settings or Settings()
     if settings.train_preset not in TRAIN_PRESETS:
         raise ValueError(f"unknown train preset {settings.train_preset!r}; use one of {', '.join(TRAIN_PRESETS)}")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.sqlalchemy_url)
+    make_private_folder(settings.data_dir)
+    db = Database(settings.sqlalchemy_url, settings.db_pool_size, settings.db_pool_overflow, settings.db_pool_timeout_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Recordings are biometric data: everything the app and its worker create (database,
+        # voices, folders) is private to the account the server runs as.
+        previous_umask = os.umask(0o077)
         migrate(db.engine)
         remove_orphan_files(db, settings)
         worker = app.state.worker = WorkerProcess(settings) if settings.run_worker else None
@@ -48,6 +54,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
         if worker:
             worker.stop()
         db.engine.dispose()
+        os.umask(previous_umask)
 
     app = FastAPI(title="Moksori", lifespan=lifespan, dependencies=[Depends(csrf_protect)],
                   docs_url=None, redoc_url=None, openapi_url=None)
@@ -56,9 +63,13 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.state.services = services or Services()
     app.state.worker = None
     app.state.login_throttle = LoginThrottle()
+    app.state.secret_key = load_secret_key(settings)
+    app.state.request_budget = RequestBudget(settings)
     app.add_middleware(BaseHTTPMiddleware, dispatch=csrf_cookie_middleware)
-    app.add_middleware(BaseHTTPMiddleware, dispatch=_limit_body_size)
     app.add_middleware(BaseHTTPMiddleware, dispatch=security_headers_middleware)
+    app.add_middleware(BodySizeLimit, settings=settings)
+    # Outermost: a flood from one user is turned away before any other work is done for it.
+    app.add_middleware(RequestLimiter, budget=app.state.request_budget)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -66,14 +77,10 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     return app
 
 
-async def _limit_body_size(request: Request, call_next) -> Response:
-    """Refuse oversized uploads from their declared length, before any of the body is stored."""
-    limit = request.app.state.settings.max_upload_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return JSONResponse({"detail": f"The upload is {int(declared) / 2**20:.0f} MiB; the limit is "
-                                       f"{limit / 2**20:.0f} MiB."}, status_code=413)
-    return await call_next(request)
+def make_private_folder(folder: Path) -> None:
+    """The data folder, readable by its owner only (it holds recordings and the database)."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.chmod(0o700)
 
 
 def _wants_json(request: Request) -> bool:
@@ -98,6 +105,18 @@ def _add_error_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         return pages.error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(PoolTimeout)
+    async def busy(request: Request, _exc: PoolTimeout) -> Response:
+        # Every database connection stayed busy for the pool's timeout: say so at once rather than
+        # letting requests pile up behind each other.
+        message = "The server is busy; please try again in a moment. 서버가 바쁩니다. 잠시 후 다시 시도해 주세요."
+        if _wants_json(request):
+            response = JSONResponse({"detail": message}, status_code=503)
+        else:
+            response = pages.error_page(request, 503, message)
+        response.headers["Retry-After"] = "2"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> Response:

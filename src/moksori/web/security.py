@@ -1,9 +1,11 @@
-"""Passwords, login sessions, CSRF and the request dependencies that enforce them.
+"""Passwords, login sessions and CSRF.
 
 Sessions are random tokens in an HttpOnly, SameSite=Lax cookie (Secure behind https); the
-database keeps only their hash. CSRF uses a double-submit token: a random cookie that pages
-repeat in forms (``csrf_token``) and scripts repeat in the ``X-CSRF-Token`` header; a request
-from another site cannot read the cookie, so it cannot repeat it.
+database keeps only their hash, when they were made and when they were last used. CSRF has
+three layers: a state-changing request from another origin is refused by its ``Origin`` and
+``Sec-Fetch-Site`` headers; a logged-in browser must repeat a token that is an HMAC of its own
+session cookie under a server key (a cookie planted from another port of the same host cannot
+forge it); before login, a random cookie repeated in the form (double submit) is the fallback.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import Depends, HTTPException, Request, Response
-from sqlalchemy import select
+from fastapi import HTTPException, Request, Response
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from moksori.files import atomic_write
+from moksori.web.settings import Settings
 from moksori.web.storage.models import AuthSession, User
 
 SESSION_COOKIE = "moksori_session"
@@ -27,10 +31,12 @@ CSRF_COOKIE = "moksori_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-SESSION_LIFETIME = timedelta(days=90)
+# How often a session's last use is written: often enough for the idle timeout, rarely enough
+# that reading pages does not turn into a stream of database writes.
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 _hasher = PasswordHasher()
+_dummy_hash: str | None = None
 
 
 def hash_password(password: str) -> str:
@@ -44,98 +50,80 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def verify_unknown_account(password: str) -> bool:
+    """Spend the time a real check takes, so an unknown email answers exactly as slowly as a known
+    one with a wrong password; always False."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = hash_password(secrets.token_urlsafe(16))
+    verify_password(_dummy_hash, password)
+    return False
+
+
+def load_secret_key(settings: Settings) -> bytes:
+    """The key that signs CSRF tokens: ``MOKSORI_SECRET_KEY``, else one made once and kept in the
+    data folder (readable by the owner only)."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = Path(settings.data_dir) / "secret.key"
+    if not path.exists():
+        with atomic_write(path) as out:
+            out.write(secrets.token_hex(32).encode())
+    return path.read_bytes().strip()
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    with request.app.state.db.session() as session:
-        yield session
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
-class LoginRequired(Exception):
-    """Raised by dependencies; pages answer with a redirect, the API with 401."""
-
-
-class ConsentRequired(Exception):
-    """Raised before any recording or voice work until the user has agreed to what is stored."""
-
-
-def optional_user(request: Request, db: Session = Depends(get_db)) -> User | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
+def session_user(db: Session, token: str, settings: Settings) -> User | None:
+    """The user logged in with ``token``, or None when it is unknown, too old or unused too long."""
     row = db.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
     if row is None:
         return None
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)  # SQLite
-    if datetime.now(UTC) - created > SESSION_LIFETIME:
+    now = datetime.now(UTC)
+    created, seen = _aware(row.created_at), _aware(row.last_seen_at or row.created_at)
+    if (now - created > timedelta(days=settings.session_lifetime_days)
+            or now - seen > timedelta(days=settings.session_idle_days)):
         db.delete(row)
         db.commit()
         return None
+    if now - seen > LAST_SEEN_RESOLUTION:
+        row.last_seen_at = now
+        db.commit()
     return db.get(User, row.user_id)
-
-
-class LoginThrottle:
-    """Slows password guessing: after ``limit`` failures for one email, refuse for ``window``.
-
-    Kept in memory: the app runs as one server process, and a restart forgetting it is harmless.
-    """
-
-    def __init__(self, limit: int = 5, window: timedelta = timedelta(minutes=10)) -> None:
-        self.limit, self.window = limit, window
-        self.failures: dict[str, list[datetime]] = {}
-
-    def _recent(self, email: str) -> list[datetime]:
-        cutoff = datetime.now(UTC) - self.window
-        recent = [t for t in self.failures.get(email, []) if t > cutoff]
-        self.failures[email] = recent
-        return recent
-
-    def blocked_minutes(self, email: str) -> int:
-        """0 when a try is allowed, else the minutes to wait."""
-        recent = self._recent(email)
-        if len(recent) < self.limit:
-            return 0
-        return max(1, round((recent[0] + self.window - datetime.now(UTC)).total_seconds() / 60))
-
-    def failed(self, email: str) -> None:
-        self._recent(email).append(datetime.now(UTC))
-
-    def succeeded(self, email: str) -> None:
-        self.failures.pop(email, None)
-
-
-def current_user(user: User | None = Depends(optional_user)) -> User:
-    if user is None:
-        raise LoginRequired()
-    return user
-
-
-def consented_user(user: User = Depends(current_user)) -> User:
-    if user.consent_at is None:
-        raise ConsentRequired()
-    return user
 
 
 def start_session(db: Session, response: Response, request: Request, user: User) -> None:
     token = secrets.token_urlsafe(32)
     db.add(AuthSession(token_hash=_token_hash(token), user_id=user.id))
     db.commit()
+    lifetime = timedelta(days=request.app.state.settings.session_lifetime_days)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_is_https(request),
-                        max_age=int(SESSION_LIFETIME.total_seconds()))
-    # A fresh CSRF token at login, so one planted before login is useless afterwards.
-    set_csrf_cookie(response, request, secrets.token_urlsafe(32))
+                        max_age=int(lifetime.total_seconds()))
 
 
 def end_session(db: Session, response: Response, request: Request) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        row = db.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
-        if row:
-            db.delete(row)
-            db.commit()
+        db.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+        db.commit()
     response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=_is_https(request))
+
+
+def end_sessions(db: Session, user: User, keep_token: str | None = None) -> int:
+    """Log ``user`` out on every browser but the one holding ``keep_token`` (after a password
+    change, a reset, or on request); the number of sessions ended."""
+    query = delete(AuthSession).where(AuthSession.user_id == user.id)
+    if keep_token:
+        query = query.where(AuthSession.token_hash != _token_hash(keep_token))
+    ended = db.execute(query).rowcount
+    db.commit()
+    return ended
 
 
 def _is_https(request: Request) -> bool:
@@ -143,8 +131,16 @@ def _is_https(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+def session_csrf_token(secret: bytes, session_token: str) -> str:
+    return hmac.new(secret, b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
+
+
 def csrf_token(request: Request) -> str:
-    """The token pages embed; made by ``csrf_cookie_middleware`` when the browser has none yet."""
+    """The token pages embed: bound to the session when there is one, else the double-submit cookie
+    (made by ``csrf_cookie_middleware`` when the browser has none yet)."""
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        return session_csrf_token(request.app.state.secret_key, session)
     return request.state.csrf_token
 
 
@@ -156,7 +152,7 @@ async def csrf_cookie_middleware(request: Request, call_next):
     existing = request.cookies.get(CSRF_COOKIE)
     request.state.csrf_token = existing or secrets.token_urlsafe(32)
     response = await call_next(request)
-    if not existing and CSRF_COOKIE not in response.headers.get("set-cookie", ""):
+    if not existing:
         set_csrf_cookie(response, request, request.state.csrf_token)
     return response
 
@@ -175,18 +171,39 @@ async def security_headers_middleware(request: Request, call_next):
     response = await call_next(request)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    # Everything but the static files is private (recordings, voices, texts, pages naming the
+    # user): no browser or proxy cache may keep a copy that outlives "delete all my data".
+    if not request.url.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def same_origin(request: Request) -> bool:
+    """False when the browser says the request comes from another origin (another site, or
+    another port of this host)."""
+    site = request.headers.get("sec-fetch-site")
+    if site and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.headers.get('host', '')}"
+
+
+CSRF_REFUSED = "The page's security token is missing or out of date. Reload the page and try again."
+
+
 async def csrf_protect(request: Request) -> None:
-    """App-wide dependency: every state-changing request must repeat the CSRF cookie."""
+    """App-wide dependency: a state-changing request must come from this origin and repeat the token."""
     if request.method in SAFE_METHODS:
         return
-    expected = request.cookies.get(CSRF_COOKIE)
+    if not same_origin(request):
+        raise HTTPException(403, "Requests from other sites are refused. 다른 사이트에서 보낸 요청은 받지 않습니다.")
+    session = request.cookies.get(SESSION_COOKIE)
+    expected = (session_csrf_token(request.app.state.secret_key, session) if session
+                else request.cookies.get(CSRF_COOKIE))
     sent = request.headers.get(CSRF_HEADER)
     if not sent and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         sent = (await request.form()).get(CSRF_FIELD)
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(expected, sent):
-        raise HTTPException(403, "The page's security token is missing or out of date. Reload the page and try again.")
+        raise HTTPException(403, CSRF_REFUSED)

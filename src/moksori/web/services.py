@@ -39,6 +39,12 @@ class Problem:
     severity: str = "error"  # "error": record again; "warning": usable, worth a look
 
 
+class UploadLimits(Protocol):
+    max_zip_members: int
+    max_zip_bytes: int
+    max_zip_ratio: float
+
+
 class SpeakingVoice(Protocol):
     sample_rate: int
     card: Any
@@ -84,12 +90,18 @@ class Services:
 
         return float(cer(reference_text(text, language), transcribe(samples, rate, language), language))
 
-    def unpack_zip(self, zip_path: Path, dest: Path, max_bytes: int, max_files: int) -> list[tuple[str, Path, str]]:
-        """Unpack an LJSpeech-style zip safely (no ``..`` paths; sizes checked before anything is
-        written) and list its recordings; ``ValueError`` with a plain message when it is unusable."""
+    def unpack_zip(self, zip_path: Path, dest: Path, label: str, limits: UploadLimits) -> list[tuple[str, Path, str]]:
+        """Unpack an LJSpeech-style zip safely and list its recordings; ``ValueError`` with a plain
+        message when it is unusable. Its directory (member count, sizes, compression ratios) and the
+        first bytes of every audio member are checked before anything is inflated, so a bomb or a
+        zip of non-audio costs a few kilobytes of reading; then paths are checked as it unpacks."""
+        from moksori.archives import check_audio_members, check_zip
         from moksori.dataset.source import extract_zip
 
-        extract_zip(zip_path, dest, max_bytes=max_bytes, max_files=max_files)
+        members = check_zip(zip_path, label, max_members=limits.max_zip_members, max_bytes=limits.max_zip_bytes,
+                            max_ratio=limits.max_zip_ratio)
+        check_audio_members(zip_path, label, members)
+        extract_zip(zip_path, dest, max_bytes=limits.max_zip_bytes, max_files=limits.max_zip_members)
         return self.recordings_in(dest)
 
     def recordings_in(self, folder: Path) -> list[tuple[str, Path, str]]:

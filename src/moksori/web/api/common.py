@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
-from moksori.web.services import Services
-from moksori.web.settings import Settings
 from moksori.web.storage.models import User
 
 Row = TypeVar("Row")
@@ -20,11 +18,3 @@ def owned(db: Session, model: type[Row], row_id: int, user: User) -> Row:
     if row is None or row.user_id != user.id:
         raise HTTPException(404, f"No such {model.__name__.lower()} in your account.")
     return row
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-def services_of(request: Request) -> Services:
-    return request.app.state.services

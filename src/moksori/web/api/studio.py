@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from moksori.audio import AudioError
 from moksori.audio.decode import decode
-from moksori.web.api.common import owned, services_of, settings_of
-from moksori.web.security import consented_user, get_db
+from moksori.web.api.common import owned
+from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession, RowId
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
 from moksori.web.storage.files import delete_prompt_take, delete_take, user_file
@@ -60,9 +60,8 @@ def decode_upload(upload: UploadFile, settings: Settings) -> tuple[np.ndarray, i
 
 
 @router.get("/prompts")
-def list_prompts(request: Request, source: str = "script", user: User = Depends(consented_user),
-                 db: Session = Depends(get_db)) -> dict:
-    prompts = prompts_for(db, services_of(request), user, source)
+def list_prompts(user: ConsentedUser, db: DbSession, services: AppServices, source: str = "script") -> dict:
+    prompts = prompts_for(db, services, user, source)
     takes = {t.prompt_key: t for t in db.scalars(select(Take).where(Take.user_id == user.id))}
     skipped = set(db.scalars(select(SkippedPrompt.prompt_key).where(SkippedPrompt.user_id == user.id)))
     items = [{"key": p.key, "text": p.text, "take": take_json(takes[p.key]) if p.key in takes else None,
@@ -79,9 +78,8 @@ class KeyBody(BaseModel):
 
 
 @router.post("/prompts/skip")
-def skip_prompt(body: KeyBody, request: Request, user: User = Depends(consented_user),
-                db: Session = Depends(get_db)) -> dict:
-    prompt = resolve_prompt(db, services_of(request), user, body.key)
+def skip_prompt(body: KeyBody, user: ConsentedUser, db: DbSession, services: AppServices) -> dict:
+    prompt = resolve_prompt(db, services, user, body.key)
     if not db.scalar(select(SkippedPrompt).where(SkippedPrompt.user_id == user.id,
                                                  SkippedPrompt.prompt_key == prompt.key)):
         db.add(SkippedPrompt(user_id=user.id, prompt_key=prompt.key))
@@ -103,30 +101,28 @@ def progress_of(db: Session, settings: Settings, services: Services, user: User)
 
 
 @router.get("/progress")
-def progress(request: Request, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
-    return progress_of(db, settings_of(request), services_of(request), user)
+def progress(user: ConsentedUser, db: DbSession, settings: AppSettings, services: AppServices) -> dict:
+    return progress_of(db, settings, services, user)
 
 
 @router.post("/takes")
-def record_take(request: Request, prompt_key: str = Form(max_length=100), audio: UploadFile = File(),
-                user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
-    services = services_of(request)
+def record_take(user: ConsentedUser, db: DbSession, settings: AppSettings, services: AppServices,
+                prompt_key: str = Form(max_length=100), audio: UploadFile = File()) -> dict:
     prompt = resolve_prompt(db, services, user, prompt_key)
-    samples, rate = decode_upload(audio, settings_of(request))
+    samples, rate = decode_upload(audio, settings)
     db.query(SkippedPrompt).filter_by(user_id=user.id, prompt_key=prompt.key).delete()
-    take = check_and_store(db, settings_of(request), services, user, prompt, samples, rate)
+    take = check_and_store(db, settings, services, user, prompt, samples, rate)
     return take_json(take)
 
 
 @router.get("/takes/{take_id}/audio")
-def take_audio(take_id: int, request: Request, user: User = Depends(consented_user),
-               db: Session = Depends(get_db)) -> FileResponse:
+def take_audio(take_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> FileResponse:
     take = owned(db, Take, take_id, user)
-    return FileResponse(user_file(settings_of(request), user.id, take.file), media_type="audio/wav")
+    return FileResponse(user_file(settings, user.id, take.file), media_type="audio/wav")
 
 
 @router.post("/takes/{take_id}/keep")
-def keep_take(take_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def keep_take(take_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
     take = owned(db, Take, take_id, user)
     take.kept = True
     db.commit()
@@ -134,9 +130,8 @@ def keep_take(take_id: int, user: User = Depends(consented_user), db: Session = 
 
 
 @router.delete("/takes/{take_id}")
-def remove_take(take_id: int, request: Request, user: User = Depends(consented_user),
-                db: Session = Depends(get_db)) -> dict:
-    delete_take(db, settings_of(request), owned(db, Take, take_id, user))
+def remove_take(take_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> dict:
+    delete_take(db, settings, owned(db, Take, take_id, user))
     return {"deleted": take_id}
 
 
@@ -145,7 +140,7 @@ class TextBody(BaseModel):
 
 
 @router.post("/sentences")
-def add_sentence(body: TextBody, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def add_sentence(body: TextBody, user: ConsentedUser, db: DbSession) -> dict:
     text = body.text.strip()
     if not text:
         raise HTTPException(422, "The sentence is empty.")
@@ -156,11 +151,10 @@ def add_sentence(body: TextBody, user: User = Depends(consented_user), db: Sessi
 
 
 @router.delete("/sentences/{sentence_id}")
-def delete_sentence(sentence_id: int, request: Request, user: User = Depends(consented_user),
-                    db: Session = Depends(get_db)) -> dict:
+def delete_sentence(sentence_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> dict:
     """Deletes the sentence and its recording."""
     sentence = owned(db, CustomSentence, sentence_id, user)
-    delete_prompt_take(db, settings_of(request), user.id, f"custom:{sentence.id}")
+    delete_prompt_take(db, settings, user.id, f"custom:{sentence.id}")
     db.delete(sentence)
     db.commit()
     return {"deleted": sentence_id}

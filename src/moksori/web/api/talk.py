@@ -6,14 +6,14 @@ from collections.abc import Iterator
 
 import numpy as np
 import soundfile as sf
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from moksori.web.api.common import owned, services_of, settings_of
-from moksori.web.security import consented_user, get_db
+from moksori.web.api.common import owned
+from moksori.web.api.deps import MAX_ROW_ID, AppServices, AppSettings, ConsentedUser, DbSession, RowId
 from moksori.web.storage.files import delete_prompt_take, user_file
 from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
 
@@ -23,7 +23,7 @@ HISTORY_SHOWN = 50
 
 class SpeakBody(BaseModel):
     text: str
-    voice_id: int | None = None
+    voice_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
 
 
 def pcm16(chunks: Iterator[np.ndarray]) -> Iterator[bytes]:
@@ -40,11 +40,10 @@ def banked_recording(db: Session, user: User, text: str) -> Take | None:
 
 
 @router.post("/speak")
-def speak(body: SpeakBody, request: Request, user: User = Depends(consented_user),
-          db: Session = Depends(get_db)) -> StreamingResponse:
+def speak(body: SpeakBody, user: ConsentedUser, db: DbSession, settings: AppSettings,
+          services: AppServices) -> StreamingResponse:
     """Raw 16-bit little-endian mono PCM, sent chunk by chunk as the engine makes it, so playback
     starts before the sentence is finished; the rate is in ``X-Sample-Rate``."""
-    settings = settings_of(request)
     text = " ".join(body.text.split())
     if not text:
         raise HTTPException(422, "There is nothing to say: the text is empty.")
@@ -63,7 +62,7 @@ def speak(body: SpeakBody, request: Request, user: User = Depends(consented_user
             row = db.scalar(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
         if row is None:
             raise HTTPException(409, "You have no voice yet. Build one on the Voices page first.")
-        voice = services_of(request).voice(user_file(settings, user.id, row.file))
+        voice = services.voice(user_file(settings, user.id, row.file))
         body, rate, source = pcm16(voice.stream(text)), voice.sample_rate, "voice"
     db.add(HistoryItem(user_id=user.id, text=text))
     db.commit()
@@ -91,14 +90,14 @@ def phrase_json(phrase: Phrase) -> dict:
 
 
 @router.get("/phrases")
-def list_phrases(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def list_phrases(user: ConsentedUser, db: DbSession) -> dict:
     phrases = db.scalars(select(Phrase).where(Phrase.user_id == user.id)
                          .order_by(Phrase.favourite.desc(), Phrase.category, Phrase.id))
     return {"phrases": [phrase_json(p) for p in phrases]}
 
 
 @router.post("/phrases")
-def add_phrase(body: PhraseBody, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def add_phrase(body: PhraseBody, user: ConsentedUser, db: DbSession) -> dict:
     if not body.text.strip():
         raise HTTPException(422, "The phrase is empty.")
     phrase = Phrase(user_id=user.id, text=" ".join(body.text.split()), category=body.category.strip(),
@@ -109,8 +108,7 @@ def add_phrase(body: PhraseBody, user: User = Depends(consented_user), db: Sessi
 
 
 @router.patch("/phrases/{phrase_id}")
-def edit_phrase(phrase_id: int, body: PhrasePatch, user: User = Depends(consented_user),
-                db: Session = Depends(get_db)) -> dict:
+def edit_phrase(phrase_id: RowId, body: PhrasePatch, user: ConsentedUser, db: DbSession) -> dict:
     phrase = owned(db, Phrase, phrase_id, user)
     for name, value in body.model_dump(exclude_none=True).items():
         setattr(phrase, name, " ".join(value.split()) if name == "text" else value)
@@ -119,25 +117,24 @@ def edit_phrase(phrase_id: int, body: PhrasePatch, user: User = Depends(consente
 
 
 @router.delete("/phrases/{phrase_id}")
-def delete_phrase(phrase_id: int, request: Request, user: User = Depends(consented_user),
-                  db: Session = Depends(get_db)) -> dict:
+def delete_phrase(phrase_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> dict:
     """Deletes the phrase and its message-bank recording."""
     phrase = owned(db, Phrase, phrase_id, user)
-    delete_prompt_take(db, settings_of(request), user.id, f"phrase:{phrase.id}")
+    delete_prompt_take(db, settings, user.id, f"phrase:{phrase.id}")
     db.delete(phrase)
     db.commit()
     return {"deleted": phrase_id}
 
 
 @router.get("/history")
-def history(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def history(user: ConsentedUser, db: DbSession) -> dict:
     items = db.scalars(select(HistoryItem).where(HistoryItem.user_id == user.id)
                        .order_by(HistoryItem.id.desc()).limit(HISTORY_SHOWN))
     return {"history": [{"id": h.id, "text": h.text, "at": h.created_at.isoformat()} for h in items]}
 
 
 @router.delete("/history")
-def clear_history(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def clear_history(user: ConsentedUser, db: DbSession) -> dict:
     db.execute(delete(HistoryItem).where(HistoryItem.user_id == user.id))
     db.commit()
     return {"cleared": True}

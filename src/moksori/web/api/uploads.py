@@ -10,12 +10,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from sqlalchemy.orm import Session
 
-from moksori.web.api.common import services_of, settings_of
+from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession
 from moksori.web.jobs.queue import active_job, job_json
-from moksori.web.security import consented_user, get_db
+from moksori.web.services import Services
+from moksori.web.settings import Settings
 from moksori.web.storage.files import UPLOADS, new_name, user_file
 from moksori.web.storage.models import Job, User
 from moksori.web.takes import import_recordings
@@ -33,14 +34,14 @@ def parse_texts(texts: str) -> dict[str, str]:
     return rows
 
 
-def queue_zip_import(request: Request, db: Session, user: User, name: str, path: Path) -> dict:
-    settings, services = settings_of(request), services_of(request)
+def queue_zip_import(request: Request, db: Session, settings: Settings, services: Services, user: User, name: str,
+                     path: Path) -> dict:
     if active_job(db, user.id):
         raise HTTPException(409, "A voice build or another upload is running. Wait for it, then upload again.")
     folder = new_name(UPLOADS, "")
     dest = user_file(settings, user.id, folder)
     try:
-        items = services.unpack_zip(path, dest, settings.max_zip_bytes, settings.max_zip_members)
+        items = services.unpack_zip(path, dest, name, settings)
         if not items:
             raise ValueError(f"{name} holds no audio file named in its metadata.csv.")
     except ValueError as error:  # DatasetError: unsafe paths, bombs, damaged zips, no metadata
@@ -55,8 +56,8 @@ def queue_zip_import(request: Request, db: Session, user: User, name: str, path:
 
 
 @router.post("/uploads")
-def upload_recordings(request: Request, files: list[UploadFile] = File(), texts: str = Form(""),
-                      user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def upload_recordings(request: Request, user: ConsentedUser, db: DbSession, settings: AppSettings,
+                      services: AppServices, files: list[UploadFile] = File(), texts: str = Form("")) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         saved = []
         for n, upload in enumerate(files):
@@ -68,11 +69,11 @@ def upload_recordings(request: Request, files: list[UploadFile] = File(), texts:
         if zips:
             if len(saved) > 1:
                 raise HTTPException(422, "Upload one zip on its own, or audio files without a zip.")
-            return queue_zip_import(request, db, user, *zips[0])
+            return queue_zip_import(request, db, settings, services, user, *zips[0])
         rows = parse_texts(texts)
         missing = [f"{name}: no text given (add a line '{name}|the sentence')"
                    for name, _path in saved if Path(name).stem not in rows]
-        result = import_recordings(db, settings_of(request), services_of(request), user,
+        result = import_recordings(db, settings, services, user,
                                    [(name, path, rows[Path(name).stem]) for name, path in saved
                                     if Path(name).stem in rows])
     result.errors[:0] = missing

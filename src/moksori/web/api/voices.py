@@ -5,24 +5,31 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import time
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from moksori.archives import ArchiveError, check_zip
 from moksori.files import atomic_write
-from moksori.web.api.common import owned, services_of, settings_of
+from moksori.web.api.common import owned
+from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession, RowId
 from moksori.web.api.studio import progress_of
 from moksori.web.jobs.queue import active_job, cancel, job_json
 from moksori.web.jobs.worker import card_json
-from moksori.web.security import consented_user, get_db
+from moksori.web.storage.db import Database
 from moksori.web.storage.files import VOICES, new_name, user_file
-from moksori.web.storage.models import Job, User, Voice
+from moksori.web.storage.models import Job, Voice
 
 router = APIRouter(tags=["voices"])
 EVENT_POLL_SECONDS = 0.5
+# A stream ends after this long; the browser's EventSource reconnects by itself. Bounds the work
+# one request can cause.
+EVENT_STREAM_SECONDS = 600
+VOICE_MEMBERS = 16
 
 
 def voice_json(voice: Voice) -> dict:
@@ -35,9 +42,9 @@ def voice_json(voice: Voice) -> dict:
 
 
 @router.post("/builds")
-def start_build(request: Request, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
-    settings = settings_of(request)
-    progress = progress_of(db, settings, services_of(request), user)
+def start_build(request: Request, user: ConsentedUser, db: DbSession, settings: AppSettings,
+                services: AppServices) -> dict:
+    progress = progress_of(db, settings, services, user)
     if not progress["can_build"]:
         raise HTTPException(409, f"A voice needs at least {settings.min_takes_for_build} good recordings; "
                                  f"you have {progress['ready']}.")
@@ -52,27 +59,34 @@ def start_build(request: Request, user: User = Depends(consented_user), db: Sess
 
 
 @router.get("/jobs")
-def list_jobs(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def list_jobs(user: ConsentedUser, db: DbSession) -> dict:
     jobs = db.scalars(select(Job).where(Job.user_id == user.id).order_by(Job.id.desc()).limit(20))
     return {"jobs": [job_json(j) for j in jobs]}
 
 
 @router.get("/jobs/{job_id}")
-def get_job(job_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def get_job(job_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
     return job_json(owned(db, Job, job_id, user))
 
 
 @router.get("/jobs/{job_id}/events")
-def job_events(job_id: int, request: Request, user: User = Depends(consented_user),
-               db: Session = Depends(get_db)) -> StreamingResponse:
+def job_events(job_id: RowId, request: Request, user: ConsentedUser, db: DbSession) -> StreamingResponse:
+    """Server-sent events with the job's state whenever it changes. Between polls the stream holds
+    no database connection, and each poll runs in the thread pool, never on the event loop."""
     owned(db, Job, job_id, user)
-    database = request.app.state.db
+    database: Database = request.app.state.db
+
+    def state_now() -> dict | None:
+        with database.session() as session:
+            job = session.get(Job, job_id)
+            return job_json(job) if job else None
 
     async def events() -> AsyncIterator[str]:
-        last = None
-        while not await request.is_disconnected():
-            with database.session() as session:
-                state = job_json(session.get(Job, job_id))
+        last, ends = None, time.monotonic() + EVENT_STREAM_SECONDS
+        while time.monotonic() < ends and not await request.is_disconnected():
+            state = await run_in_threadpool(state_now)
+            if state is None:  # deleted with the user's data
+                return
             if state != last:
                 last = state
                 yield f"data: {json.dumps(state)}\n\n"
@@ -84,49 +98,54 @@ def job_events(job_id: int, request: Request, user: User = Depends(consented_use
 
 
 @router.post("/jobs/{job_id}/cancel")
-def cancel_job(job_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def cancel_job(job_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
     job = owned(db, Job, job_id, user)
     cancel(db, job)
     return job_json(job)
 
 
 @router.get("/voices")
-def list_voices(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def list_voices(user: ConsentedUser, db: DbSession) -> dict:
     voices = db.scalars(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
     return {"voices": [voice_json(v) for v in voices]}
 
 
 @router.get("/voices/{voice_id}/sample")
-def voice_sample(voice_id: int, request: Request, user: User = Depends(consented_user),
-                 db: Session = Depends(get_db)) -> FileResponse:
+def voice_sample(voice_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> FileResponse:
     voice = owned(db, Voice, voice_id, user)
     if not voice.sample_file:
         raise HTTPException(404, "This voice has no sample.")
-    return FileResponse(user_file(settings_of(request), user.id, voice.sample_file), media_type="audio/wav")
+    return FileResponse(user_file(settings, user.id, voice.sample_file), media_type="audio/wav")
 
 
 @router.get("/voices/{voice_id}/export")
-def export_voice(voice_id: int, request: Request, user: User = Depends(consented_user),
-                 db: Session = Depends(get_db)) -> FileResponse:
+def export_voice(voice_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> FileResponse:
     voice = owned(db, Voice, voice_id, user)
-    return FileResponse(user_file(settings_of(request), user.id, voice.file), media_type="application/octet-stream",
+    return FileResponse(user_file(settings, user.id, voice.file), media_type="application/octet-stream",
                         filename=f"moksori-voice-{voice.version}.voice")
 
 
 @router.post("/voices/import")
-def import_voice(request: Request, file: UploadFile = File(), user: User = Depends(consented_user),
-                 db: Session = Depends(get_db)) -> dict:
-    settings, services = settings_of(request), services_of(request)
+def import_voice(user: ConsentedUser, db: DbSession, settings: AppSettings, services: AppServices,
+                 file: UploadFile = File()) -> dict:
     name = new_name(VOICES, ".voice")
     target = user_file(settings, user.id, name)
+    label = file.filename or "This file"
     with atomic_write(target) as out:  # no half file is ever referenced
         shutil.copyfileobj(file.file, out)
     try:
+        # The directory first: a member that would inflate to gigabytes is refused before the
+        # engine reads any of it.
+        check_zip(target, label, max_members=VOICE_MEMBERS, max_bytes=settings.max_voice_bytes,
+                  max_ratio=settings.max_zip_ratio)
         voice = services.voice(target)
+    except ArchiveError as error:
+        target.unlink(missing_ok=True)
+        raise HTTPException(422, f"{error} It is not a Moksori voice file.") from error
     except Exception as error:  # whatever the engine objects to, for the user it is not a voice file
         target.unlink(missing_ok=True)
         services.forget_voice(target)
-        raise HTTPException(422, f"{file.filename or 'This file'} is damaged or is not a Moksori voice file.") from error
+        raise HTTPException(422, f"{label} is damaged or is not a Moksori voice file.") from error
     version = (db.scalar(select(func.max(Voice.version)).where(Voice.user_id == user.id)) or 0) + 1
     row = Voice(user_id=user.id, version=version, name=f"Voice {version} (imported)", file=name,
                 card=card_json(voice.card))
@@ -136,14 +155,13 @@ def import_voice(request: Request, file: UploadFile = File(), user: User = Depen
 
 
 @router.delete("/voices/{voice_id}")
-def delete_voice(voice_id: int, request: Request, user: User = Depends(consented_user),
-                 db: Session = Depends(get_db)) -> dict:
+def delete_voice(voice_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings,
+                 services: AppServices) -> dict:
     voice = owned(db, Voice, voice_id, user)
-    settings = settings_of(request)
     files = [user_file(settings, user.id, f) for f in (voice.file, voice.sample_file) if f]
     db.delete(voice)
     db.commit()
-    services_of(request).forget_voice(files[0])
+    services.forget_voice(files[0])
     for path in files:
         path.unlink(missing_ok=True)
     return {"deleted": voice_id}

@@ -67,9 +67,11 @@ class WorkerProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "moksori.web.jobs.worker", self.settings.model_dump_json()],
-        )
+        # The settings go through a pipe, not the command line: any local user can read a process's
+        # arguments (``ps``), and they may hold a database password.
+        self.process = subprocess.Popen([sys.executable, "-m", "moksori.web.jobs.worker"], stdin=subprocess.PIPE)
+        with self.process.stdin as pipe:
+            pipe.write(self.settings.model_dump_json().encode())
 
     def ensure_running(self) -> None:
         """Start a new worker if the last one died; its unfinished job is resumed."""

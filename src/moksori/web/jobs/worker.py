@@ -1,7 +1,7 @@
 """The embedded worker: polls the job queue and builds voices with the engine.
 
-Run by the app as ``python -m moksori.web.jobs.worker SETTINGS_JSON``. Training is CPU-bound, so
-it runs here, niced, and never in the web server process.
+Run by the app as ``python -m moksori.web.jobs.worker``, which sends its settings as JSON on
+standard input. Training is CPU-bound, so it runs here, niced, and never in the web server process.
 """
 
 from __future__ import annotations
@@ -137,6 +137,7 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
             raise ValueError("There are no usable recordings to build from.")
         voice_path.parent.mkdir(parents=True, exist_ok=True)
         services.train(workdir / "dataset", voice_path, job.preset, language, progress, job.resume, workdir / "work")
+        voice_path.chmod(0o600)  # the engine writes voices shareable; here they stay the owner's
         voice = services.voice(voice_path)
         services.forget_voice(voice_path)  # the worker speaks once per voice; the server keeps them loaded
         write_wav(user_file(settings, job.user_id, sample_name), voice.synthesize(sample_sentence(language)),
@@ -193,4 +194,4 @@ def serve(settings: Settings, services: Services, parent_pid: int) -> None:
 
 if __name__ == "__main__":
     os.nice(10)
-    serve(Settings(**json.loads(sys.argv[1])), Services(), os.getppid())
+    serve(Settings(**json.loads(sys.stdin.read())), Services(), os.getppid())

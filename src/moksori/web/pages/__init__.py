@@ -2,36 +2,36 @@
 
 from __future__ import annotations
 
-import re
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
+from moksori.web.accounts import MAX_PASSWORD, password_problem, valid_email
+from moksori.web.api.deps import AppSettings, ConsentedUser, CurrentUser, DbSession, OptionalUser
 from moksori.web.security import (
-    consented_user,
+    SESSION_COOKIE,
     csrf_token,
-    current_user,
     end_session,
-    get_db,
+    end_sessions,
     hash_password,
-    optional_user,
     start_session,
     verify_password,
+    verify_unknown_account,
 )
+from moksori.web.storage.db import forget_deleted_rows
 from moksori.web.storage.files import delete_user_files
 from moksori.web.storage.models import Job, User, Voice
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-MIN_PASSWORD = 8
 LANGUAGES = {"ko": "한국어 Korean", "en": "English"}
+WRONG_LOGIN = "이메일 또는 비밀번호가 틀렸습니다. Wrong email or password."
 
 
 def render(request: Request, name: str, user: User | None = None, status_code: int = 200, **context) -> HTMLResponse:
@@ -47,8 +47,22 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+def client_address(request: Request) -> str:
+    # uvicorn puts the proxy's X-Forwarded-For here when it is run with --proxy-headers.
+    return request.client.host if request.client else "unknown"
+
+
+def too_many_tries(request: Request, template: str, wait: float, **context) -> HTMLResponse:
+    seconds = math.ceil(wait)
+    response = render(request, template, status_code=429, **context,
+                      error=f"시도가 너무 많습니다. {seconds}초 후에 다시 시도해 주세요. "
+                            f"Too many tries: please wait {seconds} s and try again.")
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 @router.get("/")
-def home(user: User | None = Depends(optional_user)) -> Response:
+def home(user: OptionalUser) -> Response:
     return redirect("/talk" if user else "/login")
 
 
@@ -58,17 +72,21 @@ def signup_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/signup")
-def signup(request: Request, email: str = Form(max_length=320), password: str = Form(max_length=200),
-           display_name: str = Form("", max_length=100), language: str = Form("ko"),
-           db: Session = Depends(get_db)) -> Response:
+def signup(request: Request, db: DbSession, email: str = Form(max_length=320),
+           password: str = Form(max_length=MAX_PASSWORD), display_name: str = Form("", max_length=100),
+           language: str = Form("ko")) -> Response:
     email = email.strip().lower()
+    throttle, address = request.app.state.login_throttle, client_address(request)
+    wait = throttle.wait_seconds(None, address)
+    if wait:
+        return too_many_tries(request, "signup.html", wait, email=email, display_name=display_name)
     error = None
-    if not EMAIL.match(email):
-        error = "Please enter a valid email address. 올바른 이메일 주소를 입력해 주세요."
-    elif len(password) < MIN_PASSWORD:
-        error = f"The password must be at least {MIN_PASSWORD} characters. 비밀번호는 {MIN_PASSWORD}자 이상이어야 합니다."
+    if not valid_email(email):
+        error = "올바른 이메일 주소를 입력해 주세요. Please enter a valid email address (name@example.com)."
     elif language not in LANGUAGES:
-        error = "Please choose a language."
+        error = "언어를 골라 주세요. Please choose a language."
+    else:
+        error = password_problem(password, email)
     if error is None:
         user = User(email=email, password_hash=hash_password(password), display_name=display_name.strip(),
                     language=language)
@@ -77,7 +95,10 @@ def signup(request: Request, email: str = Form(max_length=320), password: str = 
             db.commit()
         except IntegrityError:
             db.rollback()
-            error = "An account with this email already exists. 이미 가입된 이메일입니다."
+            # Without a mail server, sign-up cannot hide that an address is taken; counting it like a
+            # wrong password slows anyone using sign-up to find out which addresses have accounts.
+            throttle.failed(None, address)
+            error = "이 이메일로는 가입할 수 없습니다. 본인 계정이면 로그인해 주세요. This email cannot be used for a new account; if it is yours, log in."
     if error:
         return render(request, "signup.html", status_code=400, error=error, email=email, display_name=display_name)
     response = redirect("/consent")
@@ -91,19 +112,19 @@ def login_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/login")
-def login(request: Request, email: str = Form(max_length=320), password: str = Form(max_length=200),
-          db: Session = Depends(get_db)) -> Response:
+def login(request: Request, db: DbSession, email: str = Form(max_length=320),
+          password: str = Form(max_length=MAX_PASSWORD)) -> Response:
+    """Known and unknown emails are answered alike, in the same time (a password hash is checked
+    either way), and tries slow down per account and per address instead of locking anyone out."""
     email = email.strip().lower()
-    throttle = request.app.state.login_throttle
-    wait = throttle.blocked_minutes(email)
+    throttle, address = request.app.state.login_throttle, client_address(request)
+    wait = throttle.wait_seconds(email, address)
     if wait:
-        return render(request, "login.html", status_code=429, email=email,
-                      error=f"Too many wrong passwords. Please wait {wait} min. 잠시 후 다시 시도해 주세요.")
+        return too_many_tries(request, "login.html", wait, email=email)
     user = db.scalar(select(User).where(User.email == email))
-    if user is None or not verify_password(user.password_hash, password):
-        throttle.failed(email)
-        return render(request, "login.html", status_code=401, email=email,
-                      error="Wrong email or password. 이메일 또는 비밀번호가 틀렸습니다.")
+    if not (verify_password(user.password_hash, password) if user else verify_unknown_account(password)):
+        throttle.failed(email, address)
+        return render(request, "login.html", status_code=401, email=email, error=WRONG_LOGIN)
     throttle.succeeded(email)
     response = redirect("/talk" if user.consent_at else "/consent")
     start_session(db, response, request, user)
@@ -111,22 +132,21 @@ def login(request: Request, email: str = Form(max_length=320), password: str = F
 
 
 @router.post("/logout")
-def logout(request: Request, db: Session = Depends(get_db)) -> Response:
+def logout(request: Request, db: DbSession) -> Response:
     response = redirect("/login")
     end_session(db, response, request)
     return response
 
 
 @router.get("/consent")
-def consent_page(request: Request, user: User = Depends(current_user)) -> HTMLResponse:
-    return render(request, "consent.html", user, data_dir=str(request.app.state.settings.data_dir))
+def consent_page(request: Request, user: CurrentUser, settings: AppSettings) -> HTMLResponse:
+    return render(request, "consent.html", user, data_dir=str(settings.data_dir))
 
 
 @router.post("/consent")
-def consent(request: Request, agree: str = Form(""), user: User = Depends(current_user),
-            db: Session = Depends(get_db)) -> Response:
+def consent(request: Request, user: CurrentUser, db: DbSession, settings: AppSettings, agree: str = Form("")) -> Response:
     if agree != "yes":
-        return render(request, "consent.html", user, status_code=400, data_dir=str(request.app.state.settings.data_dir),
+        return render(request, "consent.html", user, status_code=400, data_dir=str(settings.data_dir),
                       error="Please tick the box to agree before recording. 동의 상자를 선택해 주세요.")
     user.consent_at = datetime.now(UTC)
     db.commit()
@@ -134,29 +154,28 @@ def consent(request: Request, agree: str = Form(""), user: User = Depends(curren
 
 
 @router.get("/studio")
-def studio_page(request: Request, user: User = Depends(consented_user)) -> HTMLResponse:
+def studio_page(request: Request, user: ConsentedUser) -> HTMLResponse:
     return render(request, "studio.html", user)
 
 
 @router.get("/voices")
-def voices_page(request: Request, user: User = Depends(consented_user)) -> HTMLResponse:
+def voices_page(request: Request, user: ConsentedUser) -> HTMLResponse:
     return render(request, "voices.html", user)
 
 
 @router.get("/talk")
-def talk_page(request: Request, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> HTMLResponse:
+def talk_page(request: Request, user: ConsentedUser, db: DbSession) -> HTMLResponse:
     has_voice = db.scalar(select(Voice.id).where(Voice.user_id == user.id).limit(1)) is not None
     return render(request, "talk.html", user, has_voice=has_voice)
 
 
 @router.get("/account")
-def account_page(request: Request, user: User = Depends(current_user)) -> HTMLResponse:
+def account_page(request: Request, user: CurrentUser) -> HTMLResponse:
     return render(request, "account.html", user)
 
 
 @router.post("/account/language")
-def set_language(request: Request, language: str = Form(), user: User = Depends(current_user),
-                 db: Session = Depends(get_db)) -> Response:
+def set_language(request: Request, user: CurrentUser, db: DbSession, language: str = Form()) -> Response:
     if language not in LANGUAGES:
         return render(request, "account.html", user, status_code=400, error="Please choose a language.")
     user.language = language
@@ -164,9 +183,33 @@ def set_language(request: Request, language: str = Form(), user: User = Depends(
     return redirect("/account")
 
 
+@router.post("/account/password")
+def change_password(request: Request, user: CurrentUser, db: DbSession,
+                    current_password: str = Form(max_length=MAX_PASSWORD),
+                    new_password: str = Form(max_length=MAX_PASSWORD)) -> Response:
+    """A new password ends every other login: whoever knew the old one is logged out."""
+    if not verify_password(user.password_hash, current_password):
+        return render(request, "account.html", user, status_code=401,
+                      error="현재 비밀번호가 틀렸습니다. The current password is wrong; nothing was changed.")
+    problem = password_problem(new_password, user.email)
+    if problem:
+        return render(request, "account.html", user, status_code=400, error=problem)
+    user.password_hash = hash_password(new_password)
+    db.commit()
+    ended = end_sessions(db, user, keep_token=request.cookies.get(SESSION_COOKIE))
+    return render(request, "account.html", user, notice=f"비밀번호를 바꿨습니다. Password changed; {ended} other "
+                                                         f"login(s) ended.")
+
+
+@router.post("/account/logout-everywhere")
+def logout_everywhere(request: Request, user: CurrentUser, db: DbSession) -> Response:
+    end_sessions(db, user)
+    return logout(request, db)
+
+
 @router.post("/account/delete")
-def delete_account(request: Request, password: str = Form(max_length=200), user: User = Depends(current_user),
-                   db: Session = Depends(get_db)) -> Response:
+def delete_account(request: Request, user: CurrentUser, db: DbSession, settings: AppSettings,
+                   password: str = Form(max_length=MAX_PASSWORD)) -> Response:
     """Delete all my data: every row (the user row cascades to all others) and every file."""
     if not verify_password(user.password_hash, password):
         return render(request, "account.html", user, status_code=401,
@@ -175,7 +218,9 @@ def delete_account(request: Request, password: str = Form(max_length=200), user:
     db.execute(delete(Job).where(Job.user_id == user.id))
     db.delete(user)
     db.commit()
-    delete_user_files(request.app.state.settings, user.id)
+    # Deleted rows must not linger in the write-ahead log or in free pages of the database file.
+    forget_deleted_rows(db)
+    delete_user_files(settings, user.id)
     response = redirect("/signup?deleted=1")
     end_session(db, response, request)
     return response

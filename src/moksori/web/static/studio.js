@@ -112,6 +112,10 @@ function followImport(job) {
     events.close();
     uploadFinished(update.status === "done" ? update.message : `The upload was not finished: ${update.message || update.status}`);
   };
+  // A refused stream (too many open at once: 429) is not retried by the browser; follow again shortly.
+  events.onerror = () => {
+    if (events.readyState === EventSource.CLOSED) setTimeout(() => followImport(job), 3000);
+  };
 }
 
 function move(step) {

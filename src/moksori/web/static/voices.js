@@ -45,6 +45,10 @@ function follow(job) {
   if (job.finished) return;
   events = new EventSource(`/api/jobs/${job.id}/events`);
   events.onmessage = (message) => showJob(JSON.parse(message.data));
+  // A refused stream (too many open at once: 429) is not retried by the browser; follow again shortly.
+  events.onerror = () => {
+    if (events && events.readyState === EventSource.CLOSED) { events = null; setTimeout(refresh, 3000); }
+  };
   $("cancel").onclick = async () => showJob(await api(`/api/jobs/${job.id}/cancel`, { method: "POST" }));
 }
 

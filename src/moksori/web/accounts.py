@@ -1,0 +1,118 @@
+"""Account rules: what counts as an email address and as a password worth having, and how
+password guessing is slowed down."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 200
+MIN_DISTINCT_CHARACTERS = 5
+
+# local@domain.tld: no spaces, a dot in the domain, labels of letters (any script), digits and
+# inner hyphens, and a top-level name of two letters or more.
+_LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
+EMAIL = re.compile(rf"^[^@\s\"(),:;<>\[\]\\]{{1,64}}@(?:{_LABEL}\.)+[^\W\d_]{{2,63}}$")
+# Rows of the keyboards people type on: a password that walks along one is guessed early.
+KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc4rfv", "1q2w3e4r5t6y7u8i9o0p",
+                 "q1w2e3r4t5y6u7i8o9p0", "abcdefghijklmnopqrstuvwxyz")
+
+
+def valid_email(email: str) -> bool:
+    return len(email) <= 320 and EMAIL.match(email) is not None
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of passwords that are among the first any guesser tries (lowercase)."""
+    text = files("moksori.web").joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _walks_a_row(word: str) -> bool:
+    """Runs along a keyboard row or the alphabet, forwards or backwards (``12345678``, ``asdfghjk``)."""
+    return len(word) >= 4 and any(word in row or word in row[::-1] for row in KEYBOARD_ROWS)
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why ``password`` is refused (Korean, then English), or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD:
+        return f"비밀번호는 {MIN_PASSWORD}자 이상이어야 합니다. The password must be at least {MIN_PASSWORD} characters."
+    if len(password) > MAX_PASSWORD:
+        return f"비밀번호는 {MAX_PASSWORD}자 이하여야 합니다. The password must be at most {MAX_PASSWORD} characters."
+    if not password.strip():
+        return "공백만으로는 비밀번호가 될 수 없습니다. A password cannot be only spaces."
+    lowered = password.lower()
+    if len(set(lowered)) < MIN_DISTINCT_CHARACTERS:
+        return (f"서로 다른 글자를 {MIN_DISTINCT_CHARACTERS}개 이상 넣어 주세요. The password repeats too few "
+                f"characters: use at least {MIN_DISTINCT_CHARACTERS} different ones.")
+    # "password123!", "qwerty2024": a common word with digits or symbols added is just as common.
+    core = re.sub(r"[\W\d_]+$", "", lowered) or lowered
+    if lowered in common_passwords() or core in common_passwords() or _walks_a_row(lowered) or _walks_a_row(core):
+        return ("너무 흔한 비밀번호입니다. That password is one of the first that anyone guessing would try: "
+                "choose a longer sentence or several unrelated words.")
+    local = email.split("@")[0].lower()
+    if len(local) >= 3 and local in lowered:
+        return "비밀번호에 이메일 주소를 넣지 마세요. The password must not contain your email address."
+    return None
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    last: float = 0.0
+
+
+@dataclass
+class LoginThrottle:
+    """Growing delays after wrong passwords, counted per account and per client address.
+
+    A few mistakes are free; after that each try must wait twice as long as the last (capped), so
+    guessing one account or spraying many from one address slows to a crawl, while the owner with
+    the right password only ever waits out a short delay, never a lockout. Kept in memory: the app
+    is one server process, and a restart forgetting it is harmless.
+    """
+
+    free_per_account: int = 4
+    free_per_address: int = 20
+    max_delay_s: float = 60.0
+    forget_after_s: float = 3600.0
+    clock: Callable[[], float] = time.monotonic
+    _failures: dict[str, _Failures] = field(default_factory=dict)
+
+    @staticmethod
+    def keys(email: str | None, address: str) -> tuple[str, ...]:
+        """Per address always; per account too when ``email`` is given (sign-up has none to guard)."""
+        return (f"address:{address}",) if email is None else (f"account:{email}", f"address:{address}")
+
+    def _free(self, key: str) -> int:
+        return self.free_per_account if key.startswith("account:") else self.free_per_address
+
+    def wait_seconds(self, email: str | None, address: str) -> float:
+        """0 when a try is allowed now, else how many seconds to wait."""
+        now, wait = self.clock(), 0.0
+        for key in self.keys(email, address):
+            record = self._failures.get(key)
+            if record is None:
+                continue
+            if now - record.last > self.forget_after_s:
+                del self._failures[key]
+                continue
+            over = record.count - self._free(key)
+            if over >= 0:
+                wait = max(wait, record.last + min(2.0 ** over, self.max_delay_s) - now)
+        return max(wait, 0.0)
+
+    def failed(self, email: str | None, address: str) -> None:
+        now = self.clock()
+        for key in self.keys(email, address):
+            record = self._failures.setdefault(key, _Failures())
+            record.count, record.last = record.count + 1, now
+
+    def succeeded(self, email: str) -> None:
+        self._failures.pop(f"account:{email}", None)

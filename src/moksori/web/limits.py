@@ -1,0 +1,153 @@
+"""Limits enforced before a request reaches any route: the size of a request body, counted while
+it arrives (chunked bodies too), and how many requests and progress streams one user may have in
+flight. Both are plain ASGI middleware and run on the event loop without a thread or a database
+connection, so refusing a flood costs almost nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from moksori.web.security import SESSION_COOKIE
+from moksori.web.settings import Settings
+
+RETRY_AFTER_S = 1
+# How many session tokens the limiter remembers the user of; old entries are simply dropped
+# (their requests then count per session until the user is seen again).
+REMEMBERED_SESSIONS = 10_000
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.0f} MiB"
+
+
+def too_large(limit: int, size: int | None = None) -> str:
+    said = f"The upload is {_megabytes(size)}; " if size else "The upload is too large; "
+    return said + f"the limit is {_megabytes(limit)}. 파일이 너무 큽니다."
+
+
+class BodySizeLimit:
+    """Refuse bodies over ``settings.max_upload_bytes``: at once from a declared length, else as
+    soon as the bytes received pass the limit, before the rest is read or stored. Then the app
+    is told the client has gone, so it stops reading, and whatever it answers is dropped."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.settings.max_upload_bytes
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await _send_json(send, 413, {"detail": too_large(limit, int(declared))})
+            return
+        received, started, refused = 0, False, False
+
+        async def counted_receive() -> Message:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit and not started:
+                    refused = True
+                    await _send_json(send, 413, {"detail": too_large(limit)})
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counted_receive, guarded_send)
+
+
+def _session_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class RequestBudget:
+    """Requests and progress streams in flight, per user (or per address before login).
+
+    Requests are attributed to a user through their session cookie; ``remember`` (called once a
+    session is resolved) maps every session of one user to the same budget.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.max_requests, self.max_streams = settings.max_requests_per_user, settings.max_streams_per_user
+        self.in_flight: Counter[str] = Counter()
+        self.streams: Counter[str] = Counter()
+        self.users: dict[str, int] = {}
+
+    def remember(self, session_token: str, user_id: int) -> None:
+        if len(self.users) >= REMEMBERED_SESSIONS:
+            self.users.clear()
+        self.users[_session_key(session_token)] = user_id
+
+    def key(self, scope: Scope) -> str:
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                for part in value.decode("latin-1").split(";"):
+                    cookie, _, token = part.strip().partition("=")
+                    if cookie == SESSION_COOKIE and token:
+                        session = _session_key(token)
+                        user = self.users.get(session)
+                        return f"user:{user}" if user is not None else f"session:{session}"
+        client = scope.get("client")
+        return f"address:{client[0] if client else 'unknown'}"
+
+    def admit(self, key: str, stream: bool) -> bool:
+        if self.in_flight[key] >= self.max_requests or (stream and self.streams[key] >= self.max_streams):
+            return False
+        self.in_flight[key] += 1
+        self.streams[key] += stream
+        return True
+
+    def release(self, key: str, stream: bool) -> None:
+        self.in_flight[key] -= 1
+        self.streams[key] -= stream
+        for counter in (self.in_flight, self.streams):
+            if counter[key] <= 0:
+                counter.pop(key, None)
+
+
+class RequestLimiter:
+    """Answers a user's requests beyond their ``RequestBudget`` with 429 and ``Retry-After`` at once,
+    so one runaway tab never holds the thread pool or the database pool that everyone else needs."""
+
+    def __init__(self, app: ASGIApp, budget: RequestBudget) -> None:
+        self.app, self.budget = app, budget
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        key, stream = self.budget.key(scope), scope["path"].endswith("/events")
+        if not self.budget.admit(key, stream):
+            what = "progress streams" if stream else "requests"
+            await _send_json(send, 429, {"detail": f"Too many {what} at once from your account; try again in "
+                                                   f"a moment. 요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."},
+                             {"retry-after": str(RETRY_AFTER_S)})
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.budget.release(key, stream)
+
+
+async def _send_json(send: Send, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
+    payload = json.dumps(body, ensure_ascii=False).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+           (b"cache-control", b"no-store")]
+    raw += [(name.encode(), value.encode()) for name, value in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": payload})
