@@ -1,0 +1,198 @@
+"""The shop profile: a YAML file the owner writes (or edits in the web app), validated with clear errors.
+
+Schema (docs/assistant.md): ``name``, ``kind``, ``timezone``, ``address``, ``owner_phone``, ``hours``
+(one entry per weekday, ``"HH:MM-HH:MM"`` or ``closed``), ``closed_dates``, ``items``, ``booking``,
+``orders``, ``faq``. Parts a shop does not use may be left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES_KO = ("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일")
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used; the message lists every problem, one per line."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Item(_Strict):
+    """A service or a dish: what callers order or book."""
+
+    name: str = Field(min_length=1)
+    price: int | None = Field(default=None, ge=0)
+    minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    aliases: tuple[str, ...] = ()
+
+
+class Booking(_Strict):
+    enabled: bool = False
+    slot_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    capacity: int = Field(default=1, ge=1)
+    max_party: int = Field(default=10, ge=1)
+    min_notice_minutes: int = Field(default=60, ge=0)
+    days_ahead: int = Field(default=30, ge=0)
+
+
+class Orders(_Strict):
+    enabled: bool = False
+    min_notice_minutes: int = Field(default=15, ge=0)
+
+
+class Faq(_Strict):
+    q: str = Field(min_length=1)
+    a: str = Field(min_length=1)
+    also: tuple[str, ...] = ()
+
+
+class OpeningHours(_Strict):
+    """Opening and closing time of one day, in minutes from midnight (closing after opening, same day)."""
+
+    opens: int
+    closes: int
+
+
+class ShopProfile(_Strict):
+    name: str = Field(min_length=1)
+    kind: Literal["restaurant", "salon", "cafe", "other"]
+    timezone: str = "Asia/Seoul"
+    address: str = Field(min_length=1)
+    owner_phone: str = Field(min_length=9)
+    hours: dict[str, OpeningHours | None]
+    closed_dates: tuple[dt.date, ...] = ()
+    items: tuple[Item, ...] = ()
+    booking: Booking = Booking()
+    orders: Orders = Orders()
+    faq: tuple[Faq, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown timezone {value!r} (e.g. Asia/Seoul)") from error
+        return value
+
+    @field_validator("owner_phone")
+    @classmethod
+    def _phone_digits(cls, value: str) -> str:
+        digits = re.sub(r"\D", "", value)
+        if not 9 <= len(digits) <= 11 or not digits.startswith("0"):
+            raise ValueError(f"owner_phone {value!r} is not a Korean phone number (e.g. 010-1234-5678)")
+        return value
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _parse_hours(cls, value: object) -> dict[str, OpeningHours | None]:
+        if not isinstance(value, dict):
+            raise ValueError("hours must map weekdays (mon … sun) to 'HH:MM-HH:MM' or closed")
+        unknown = [str(day) for day in value if str(day).lower() not in WEEKDAYS]
+        if unknown:
+            raise ValueError(f"unknown weekday {', '.join(unknown)}; use {', '.join(WEEKDAYS)}")
+        parsed: dict[str, OpeningHours | None] = {day: None for day in WEEKDAYS}
+        for day, text in value.items():
+            parsed[str(day).lower()] = _opening_hours(str(day), text)
+        return parsed
+
+    @field_validator("items")
+    @classmethod
+    def _distinct_items(cls, items: tuple[Item, ...]) -> tuple[Item, ...]:
+        seen: dict[str, str] = {}
+        for item in items:
+            for word in (item.name, *item.aliases):
+                key = word.replace(" ", "")
+                if key in seen and seen[key] != item.name:
+                    raise ValueError(f"{word!r} names two items ({seen[key]} and {item.name})")
+                if key in seen and word == item.name:
+                    raise ValueError(f"item {item.name!r} is listed twice")
+                seen[key] = item.name
+        return items
+
+    @model_validator(mode="after")
+    def _usable(self) -> ShopProfile:
+        if self.orders.enabled and not self.items:
+            raise ValueError("orders are enabled but there are no items to order")
+        if self.booking.enabled and all(hours is None for hours in self.hours.values()):
+            raise ValueError("bookings are enabled but the shop is closed every day")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def hours_on(self, day: dt.date) -> OpeningHours | None:
+        """Opening hours of a date, or None when the shop is closed that day."""
+        if day in self.closed_dates:
+            return None
+        return self.hours[WEEKDAYS[day.weekday()]]
+
+    def item(self, name: str) -> Item | None:
+        return next((item for item in self.items if item.name == name), None)
+
+
+def _opening_hours(day: str, text: object) -> OpeningHours | None:
+    if text is None or text is False or str(text).strip().lower() in ("closed", "휴무", "휴일"):
+        return None
+    match = _HOURS.match(str(text))
+    if not match:
+        raise ValueError(f"{day}: {text!r} is not 'HH:MM-HH:MM' or closed")
+    open_h, open_m, close_h, close_m = (int(group) for group in match.groups())
+    if open_h > 23 or close_h > 24 or open_m > 59 or close_m > 59 or (close_h == 24 and close_m):
+        raise ValueError(f"{day}: {text!r} is not a time of day")
+    opens, closes = open_h * 60 + open_m, close_h * 60 + close_m
+    if closes <= opens:
+        raise ValueError(f"{day}: {text!r} closes before it opens (hours past midnight are not supported)")
+    return OpeningHours(opens=opens, closes=closes)
+
+
+def parse_profile(data: object) -> ShopProfile:
+    """A validated profile from parsed YAML; :class:`ProfileError` lists every problem."""
+    if not isinstance(data, dict):
+        raise ProfileError("a shop profile is a mapping of fields (name, kind, address, hours …)")
+    try:
+        return ShopProfile.model_validate(data)
+    except ValidationError as error:
+        raise ProfileError(_explain(error)) from None
+
+
+def load_profile(path: str | Path) -> ShopProfile:
+    """Read and validate a YAML shop profile."""
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ProfileError(f"{path}: cannot read ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise ProfileError(f"{path}: not valid YAML ({error})") from None
+    try:
+        return parse_profile(data)
+    except ProfileError as error:
+        raise ProfileError(f"{path}:\n{error}") from None
+
+
+def _explain(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"]) or "profile"
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "missing":
+            message = "required field is missing"
+        elif problem["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling; see docs/assistant.md)"
+        lines.append(f"{where}: {message}")
+    return "\n".join(lines)
