@@ -20,7 +20,25 @@ _PARTICLES = (
     "이랑", "랑", "하고", "이요", "요", "은", "는", "이", "가", "을", "를", "으로", "로", "도", "만", "에", "것",
     "거", "하나", "한잔", "두잔",
 )  # fmt: skip
-COUNTERS = ("잔", "개", "그릇", "인분", "판", "마리", "세트", "병", "봉지", "조각", "컵", "접시", "통", "박스", "번", "회", "명")
+COUNTERS = (
+    "잔",
+    "개",
+    "그릇",
+    "인분",
+    "판",
+    "마리",
+    "세트",
+    "병",
+    "봉지",
+    "조각",
+    "컵",
+    "접시",
+    "통",
+    "박스",
+    "번",
+    "회",
+    "명",
+)
 # Below this jamo similarity (0–100) a window is not the item; measured on the item tables of the tests.
 MATCH_FLOOR = 80.0
 
@@ -98,7 +116,9 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
     for start, end, item in sorted(chosen):
         qty = _quantity_after(words, end, used) or _quantity_inside(words[end - 1]) or 1
         previous = mentions.get(item)
-        mentions[item] = ItemMention(item, qty + (previous.qty if previous else 0), previous.start if previous else start)
+        mentions[item] = ItemMention(
+            item, qty + (previous.qty if previous else 0), previous.start if previous else start
+        )
     return sorted(mentions.values(), key=lambda mention: mention.start)
 
 
@@ -114,7 +134,7 @@ def _quantity_after(words: list[str], end: int, used: set[int]) -> int | None:
 
 
 def _quantity_inside(word: str) -> int | None:
-    """"라떼하나", "아메리카노두잔": a quantity glued to the item's word."""
+    """ "라떼하나", "아메리카노두잔": a quantity glued to the item's word."""
     match = re.search(rf"(?P<number>{native_pattern()})\s?(?:{'|'.join(COUNTERS)})?$", word)
     if match and match.start() > 0:
         value = spoken_value(match.group("number"))

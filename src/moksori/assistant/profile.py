@@ -170,19 +170,32 @@ def parse_profile(data: object) -> ShopProfile:
 
 def load_profile(path: str | Path) -> ShopProfile:
     """Read and validate a YAML shop profile."""
-    import yaml
-
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ProfileError(f"{path}: cannot read ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        raise ProfileError(f"{path}: not valid YAML ({error})") from None
+    except UnicodeDecodeError:
+        raise ProfileError(f"{path}: not UTF-8 text") from None
+    try:
+        data = read_yaml(text)
+    except ProfileError as error:
+        raise ProfileError(f"{path}: {error}") from None
     try:
         return parse_profile(data)
     except ProfileError as error:
         raise ProfileError(f"{path}:\n{error}") from None
+
+
+def read_yaml(text: str) -> object:
+    """Parsed YAML 1.2 (ruamel.yaml): unlike PyYAML's YAML 1.1 it reads flow mappings whose plain values end
+    in "?" (``{q: 주차 되나요?, a: …}``), as owners write FAQ questions."""
+    from ruamel.yaml import YAML, YAMLError
+
+    try:
+        return YAML(typ="safe", pure=True).load(text)
+    except YAMLError as error:
+        raise ProfileError(f"not valid YAML ({error})") from None
 
 
 def _explain(error: ValidationError) -> str:
@@ -194,5 +207,7 @@ def _explain(error: ValidationError) -> str:
             message = "required field is missing"
         elif problem["type"] == "extra_forbidden":
             message = "unknown field (check the spelling; see docs/assistant.md)"
+            if " " in str(problem["loc"][-1]):
+                message += '; a comma inside {…} ends the value before it: put that value in "quotes"'
         lines.append(f"{where}: {message}")
     return "\n".join(lines)

@@ -26,7 +26,21 @@ from moksori.assistant.numbers import (
 
 _BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _PUNCTUATION = re.compile(r"[.,!?~…·\"'“”‘’()\[\]]+")
-FILLERS = ("어", "음", "으음", "저기요", "저기", "그", "아", "에", "저", "그러니까", "뭐", "아니 근데", "혹시")
+FILLERS = (
+    "어",
+    "음",
+    "으음",
+    "저기요",
+    "저기",
+    "그",
+    "아",
+    "에",
+    "저",
+    "그러니까",
+    "뭐",
+    "아니 근데",
+    "혹시",
+)
 
 
 def clean(text: str) -> str:
@@ -40,7 +54,9 @@ def clean(text: str) -> str:
 
 WEEKDAY_WORDS = {"월": 0, "화": 1, "수": 2, "목": 3, "금": 4, "토": 5, "일": 6}
 _WEEKDAY = re.compile(r"(?<![가-힣])([월화수목금토일])\s?(?:요일|욜)")
-_WEEK_PREFIX = re.compile(r"(이번\s?주|금주|이번|다다음\s?주|다음\s?주|담\s?주|다음|오는|저번\s?주|지난\s?주)\s*$")
+_WEEK_PREFIX = re.compile(
+    r"(이번\s?주|금주|이번|다다음\s?주|다음\s?주|담\s?주|다음|오는|저번\s?주|지난\s?주)\s*$"
+)
 _RELATIVE_DAYS = (
     (re.compile(r"내일\s?모레|낼\s?모레"), 2),
     (re.compile(r"(?<![가-힣])(?:오늘|금일)"), 0),
@@ -244,14 +260,21 @@ _ALONE = re.compile(r"(?<![가-힣])(?:혼자|저 혼자|나 혼자|저만|저 �
 @cache
 def _party_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     native_full = "|".join(
-        sorted((w for w in native_words() if w not in ("한", "두", "세", "네", "스무", "서", "너", "석", "넉")),
-               key=len, reverse=True)
+        sorted(
+            (w for w in native_words() if w not in ("한", "두", "세", "네", "스무", "서", "너", "석", "넉")),
+            key=len,
+            reverse=True,
+        )
     )
     counted = re.compile(
         rf"(?<![가-힣\d])(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:명|사람|인(?![가-힣])|분(?!\s?(?:뒤|후|전|정도|동안)))"
     )
-    bare = re.compile(rf"(?<![가-힣])(?P<number>{native_full})\s?(?:이서|이요|이에요|이고|이 (?:가|갈|갑|올|먹))")
-    grouped = re.compile(rf"(?:어른|성인|아이|애기|애|어린이|아기|학생)\s?(?P<number>{native_pattern()})\s?(?:명|분)?")
+    bare = re.compile(
+        rf"(?<![가-힣])(?P<number>{native_full})\s?(?:이서|이요|이에요|이고|이 (?:가|갈|갑|올|먹))"
+    )
+    grouped = re.compile(
+        rf"(?:어른|성인|아이|애기|애|어린이|아기|학생)\s?(?P<number>{native_pattern()})\s?(?:명|분)?"
+    )
     return counted, bare, grouped
 
 
@@ -286,7 +309,9 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
 _NO = re.compile(
     r"^(?:아니|아뇨|아니요|아니오|아니에요|아닌데|아닙니다|노|틀려|틀렸|틀린|잘못|그게 아니|그거 아니|안 ?돼요|싫어|됐어요|괜찮습니다|괜찮아요 ?됐)"
 )
-_NO_ANYWHERE = re.compile(r"(?:아니요|아뇨|아니에요|아닌데요|틀렸|틀려요|잘못 (?:들|알|말)|그게 아니라|그거 말고|말고요)")
+_NO_ANYWHERE = re.compile(
+    r"(?:아니요|아뇨|아니에요|아닌데요|틀렸|틀려요|잘못 (?:들|알|말)|그게 아니라|그거 말고|말고요)"
+)
 _YES = re.compile(
     r"^(?:네|예|넵|넹|네네|예예|응|웅|어 맞|맞아|맞습니다|맞아요|맞죠|맞네요|그래요|그렇습니다|그럼요|그렇죠|좋아요|좋습니다|"
     r"오케이|부탁|해 ?주세요|그렇게 해|그걸로|알겠습니다|알겠어요|예스|당연|물론|어 그래|어 네|음 네|어네|네 맞)"
@@ -314,7 +339,25 @@ def parse_yes_no(text: str) -> bool | None:
 # ---------------------------------------------------------------------------------------------- phone
 
 _PHONE_SEPARATORS = re.compile(r"[-–.·/]")
-_PHONE_ENDINGS = ("이에요", "입니다", "이요", "예요", "에요", "이고", "요", "에", "고", "번", "이구요", "구요", "이랑", "하고")
+_PHONE_ENDINGS = (
+    "이에요",
+    "입니다",
+    "이요",
+    "예요",
+    "에요",
+    "이고",
+    "요",
+    "에",
+    "고",
+    "번",
+    "이구요",
+    "구요",
+    "이랑",
+    "하고",
+)
+
+
+_PHONE_LEAD_WORDS = ("번호는", "번호", "제", "전화번호는", "핸드폰", "은", "는")
 
 
 def parse_phone(text: str) -> str | None:
@@ -328,9 +371,8 @@ def parse_phone(text: str) -> str | None:
         options = _token_digits(token)
         if options:
             readings.append(options)
-        elif readings and token not in ("번호는", "번호", "제", "전화번호는", "핸드폰", "은", "는"):
-            if _looks_complete(readings):
-                break
+        elif readings and token not in _PHONE_LEAD_WORDS and _looks_complete(readings):
+            break  # the number is over; later digits are something else
     if not readings:
         return None
     for combination in itertools.islice(itertools.product(*readings), 256):
@@ -384,9 +426,102 @@ def format_phone(number: str) -> str:
 # ----------------------------------------------------------------------------------------------- name
 
 SURNAMES = frozenset(
-    "김 이 박 최 정 강 조 윤 장 임 한 오 서 신 권 황 안 송 류 유 전 홍 고 문 양 손 배 백 허 남 심 노 하 곽 성 차 주 우 "
-    "구 민 진 나 지 엄 채 원 천 방 공 현 함 변 염 여 추 도 소 석 선 설 마 길 연 위 표 명 기 반 왕 금 옥 육 인 맹 제 모 "
-    "탁 국 어 은 편 용 예 경 봉 사 부 라 빈 태 피 승 감 동".split()
+    [
+        "김",
+        "이",
+        "박",
+        "최",
+        "정",
+        "강",
+        "조",
+        "윤",
+        "장",
+        "임",
+        "한",
+        "오",
+        "서",
+        "신",
+        "권",
+        "황",
+        "안",
+        "송",
+        "류",
+        "유",
+        "전",
+        "홍",
+        "고",
+        "문",
+        "양",
+        "손",
+        "배",
+        "백",
+        "허",
+        "남",
+        "심",
+        "노",
+        "하",
+        "곽",
+        "성",
+        "차",
+        "주",
+        "우",
+        "구",
+        "민",
+        "진",
+        "나",
+        "지",
+        "엄",
+        "채",
+        "원",
+        "천",
+        "방",
+        "공",
+        "현",
+        "함",
+        "변",
+        "염",
+        "여",
+        "추",
+        "도",
+        "소",
+        "석",
+        "선",
+        "설",
+        "마",
+        "길",
+        "연",
+        "위",
+        "표",
+        "명",
+        "기",
+        "반",
+        "왕",
+        "금",
+        "옥",
+        "육",
+        "인",
+        "맹",
+        "제",
+        "모",
+        "탁",
+        "국",
+        "어",
+        "은",
+        "편",
+        "용",
+        "예",
+        "경",
+        "봉",
+        "사",
+        "부",
+        "라",
+        "빈",
+        "태",
+        "피",
+        "승",
+        "감",
+        "동",
+    ]
 )
 _NAME_ENDINGS = (
     "이라고 합니다", "라고 합니다", "이라고 해요", "라고 해요", "이라고요", "라고요", "입니다", "이에요", "예요",
@@ -395,8 +530,36 @@ _NAME_ENDINGS = (
 _NAME_LEAD = re.compile(r"(?:제\s?)?(?:이름은|이름이|성함은|예약자는|예약자 이름은|예약자명은)\s*")
 _CALLED = re.compile(r"([가-힣]{2,5}?)(?:이)?라고\s?(?:합니다|해요|하는데요|하구요|하고요|요)?(?![가-힣])")
 _NOT_NAMES = frozenset(
-    "네 예 아니요 아뇨 여보세요 감사합니다 고맙습니다 괜찮아요 잠깐만요 잠시만요 저기요 맞아요 그래요 제 저 이름 "
-    "예약 주문 내일 오늘 모레 이번 다음 사장님 사람 문의 취소 변경".split()
+    [
+        "네",
+        "예",
+        "아니요",
+        "아뇨",
+        "여보세요",
+        "감사합니다",
+        "고맙습니다",
+        "괜찮아요",
+        "잠깐만요",
+        "잠시만요",
+        "저기요",
+        "맞아요",
+        "그래요",
+        "제",
+        "저",
+        "이름",
+        "예약",
+        "주문",
+        "내일",
+        "오늘",
+        "모레",
+        "이번",
+        "다음",
+        "사장님",
+        "사람",
+        "문의",
+        "취소",
+        "변경",
+    ]
 )
 
 
