@@ -544,7 +544,6 @@ class Call:
             self._record(
                 {
                     "type": "order",
-                    "ref": ref,
                     "items": [{"name": m.name, "qty": m.qty} for m in form.items],
                     "pickup": start.strftime("%Y-%m-%dT%H:%M"),
                     "name": form.name,

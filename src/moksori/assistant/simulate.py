@@ -1,0 +1,114 @@
+"""Scripted calls: each caller line is one turn, calls in one file share one store (a later call can
+change or cancel an earlier call's booking). With a speech channel every line is spoken, sent through
+8 kHz μ-law and recognised, so the whole chain is measured."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from moksori.assistant.dialogue import Call
+from moksori.assistant.faq import FaqIndex
+from moksori.assistant.profile import ShopProfile
+from moksori.assistant.store import MemoryStore
+
+PHONE_RATE = 8000
+Speak = Callable[[str], tuple[np.ndarray, int]]
+
+
+class CallsError(ValueError):
+    """A calls file that cannot be run (the message names the line)."""
+
+
+@dataclass(frozen=True)
+class ScriptedCall:
+    id: str
+    caller: list[str]
+    caller_id: str | None = None
+
+
+def read_calls(path: str | Path) -> list[ScriptedCall]:
+    """``{"id": "c1", "caller": ["…", "…"], "from": "01012345678"?}`` one per line; blank lines skipped."""
+    calls = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise CallsError(f"{path}:{number}: not JSON ({error.msg})") from None
+            lines = data.get("caller") if isinstance(data, dict) else None
+            if not isinstance(lines, list) or not all(isinstance(item, str) for item in lines):
+                raise CallsError(f'{path}:{number}: expected {{"id": …, "caller": ["…", …]}}')
+            calls.append(ScriptedCall(str(data.get("id", number)), lines, data.get("from")))
+    return calls
+
+
+def telephone_channel(speak: Speak) -> Callable[[str], str]:
+    """Caller text → speech → 8 kHz μ-law → the offline recogniser's transcript."""
+    from moksori.asr import transcribe
+    from moksori.audio import resample
+    from moksori.audio.mulaw import mulaw_decode, mulaw_encode
+
+    def hear(text: str) -> str:
+        samples, rate = speak(text)
+        phone = mulaw_decode(mulaw_encode(resample(samples, rate, PHONE_RATE)))
+        return transcribe(phone, PHONE_RATE, "ko")
+
+    return hear
+
+
+def speaker(spec: str) -> Speak:
+    """``espeak`` (espeak-ng's Korean voice) or the path of a ``.voice`` file."""
+    from moksori.text import normalize
+
+    if spec == "espeak":
+        from moksori.evaluation.baselines import espeak_synthesizer
+
+        espeak = espeak_synthesizer("ko")
+        return lambda text: espeak(normalize(text, lang="ko") or "네")
+    from moksori.engine import Voice
+
+    voice = Voice.load(spec)
+    return lambda text: (voice.synthesize(text), voice.sample_rate)
+
+
+def simulate(
+    profile: ShopProfile,
+    calls: Iterable[ScriptedCall],
+    now: dt.datetime,
+    hear: Callable[[str], str] | None = None,
+) -> Iterator[dict]:
+    """One result per call: ``{"id", "greeting", "turns": [{"caller", "assistant", "ms"(, "heard")}],
+    "records", "summary"}``; ``ms`` is the dialogue's own time for the turn."""
+    store = MemoryStore()
+    faq = FaqIndex(profile.faq)
+    for scripted in calls:
+        call = Call(profile, store, now, faq=faq, caller_id=scripted.caller_id)
+        turns = []
+        greeting = call.greeting()
+        for line in scripted.caller:
+            if call.ended:
+                break
+            turn: dict = {"caller": line}
+            said = line
+            if hear is not None:
+                said = turn["heard"] = hear(line)
+            started = time.perf_counter()
+            turn["assistant"] = call.respond(said)
+            turn["ms"] = round((time.perf_counter() - started) * 1000, 2)
+            turns.append(turn)
+        yield {
+            "id": scripted.id,
+            "greeting": greeting,
+            "turns": turns,
+            "records": call.records,
+            "summary": call.summary(),
+        }
