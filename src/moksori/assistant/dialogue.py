@@ -37,6 +37,7 @@ from moksori.assistant.slots import (
     parse_time,
     parse_yes_no,
     resolve_time,
+    without_phone,
 )
 from moksori.assistant.store import Booking, Store
 
@@ -63,6 +64,8 @@ _REPROMPTS = {
     "phone": "죄송해요, 전화번호를 숫자 하나씩 천천히 말씀해 주시겠어요?",
     "lookup": "죄송해요, 예약하신 전화번호를 숫자 하나씩 말씀해 주시겠어요?",
     "confirm": "맞으면 네, 틀리면 아니요라고 말씀해 주세요.",
+    "proposal": "말씀드린 시간 중에 괜찮은 시간이 있으세요? 다른 시간을 말씀하셔도 돼요.",
+    "correction": "바꿀 내용을 말씀해 주세요. 예를 들어 시간은 8시로, 인원은 세 명으로처럼요.",
 }
 
 
@@ -114,6 +117,8 @@ class Call:
         for item in profile.items:
             names.update({alias.replace(" ", ""): item.name for alias in item.aliases})
         self.item_names = names
+        # Bookings name an item only where items are services that take time (a salon, a clinic).
+        self._services = any(item.minutes for item in profile.items)
 
     # ------------------------------------------------------------------------------------ the loop
 
@@ -140,6 +145,9 @@ class Call:
             return self._confirmation(text)
         if self.offering:
             return self._offer_answer(text)
+        if self.form and self.expecting == "message":
+            self._fill(text)
+            return self._next()
         intent = intents.detect(text)
         if intent == "handoff":
             return self._handoff("손님이 사장님과 통화를 원하셨어요")
@@ -147,6 +155,7 @@ class Call:
             intent in ("cancel", "change", "booking", "order", "message")
             and (self.form is None or self.form.task != intent)
             and not (intent == "booking" and self.form and self.form.task == "change")
+            and not (self.form and self._fill(text))
         ):
             return self._start(intent, text)
         if self.form is None and intent is None:
@@ -157,6 +166,10 @@ class Call:
             if intent == "goodbye" or (intent == "no" and self.last_prompt.endswith(_ANYTHING_ELSE)):
                 return self._goodbye()
             return self._question(text)
+        if self._is_question(text):
+            answer = self._side_question(text)
+            if answer:
+                return f"{answer} {self._next()}"
         filled = self._fill(text)
         if not filled:
             answer = self._side_question(text)
@@ -221,7 +234,9 @@ class Call:
             return self._fill_lookup(text)
         if form.task == "cancel":
             return False
-        filled = False
+        filled = self._fill_phone(text) if form.task in ("booking", "order") else False
+        if filled:
+            text = without_phone(text)
         if self.expecting == "proposal" and form.proposals:
             choice = self._choose_proposal(text)
             if choice:
@@ -238,7 +253,7 @@ class Call:
             party = parse_party(text, expecting=self.expecting == "party")
             if party and party != form.party:
                 form.party, filled = party, True
-        mentions = find_items(text, self.item_names)
+        mentions = find_items(text, self.item_names) if form.task == "order" or self._services else []
         if mentions:
             if form.task == "order":
                 form.items = _merge_items(form.items, mentions)
@@ -247,9 +262,8 @@ class Call:
                 form.item, filled = mentions[0].name, True
         if form.task in ("booking", "order"):
             name = parse_name(text, expecting=self.expecting == "name")
-            if name and name != form.name and not (day or spoken or mentions):
+            if name and name != form.name and not (day or spoken or mentions or parse_party(text)):
                 form.name, filled = name, True
-            filled = self._fill_phone(text) or filled
         return filled
 
     def _fill_phone(self, text: str) -> bool:
@@ -351,13 +365,15 @@ class Call:
         # a new booking
         if form.date is None:
             return "date"
+        if self._day_problem():
+            return "rules"
         if form.spoken_time is None:
             return "time"
         if form.party is None:
             if self.profile.booking.max_party > 2:
                 return "party"
             form.party = 1
-        if form.item is None and self.profile.kind == "salon" and self.profile.items:
+        if form.item is None and self._services and self.profile.kind in ("salon", "other"):
             return "item"
         if self._booking_problem():
             return "rules"
@@ -378,6 +394,20 @@ class Call:
             allowed = [(hours.opens, hours.closes)] if hours else _all_hours(self.profile)
             clock = resolve_time(form.spoken_time, allowed)
         return dt.datetime.combine(day, clock, tzinfo=self.profile.zone)
+
+    def _day_problem(self) -> str | None:
+        """What rules out the whole day, before a time is asked for: closed, past, too far ahead."""
+        form = self.form
+        assert form is not None
+        if form.date is None:
+            return None
+        if form.date < self.today:
+            return "이미 지난 날이에요"
+        if self.profile.hours_on(form.date) is None:
+            return f"{say_date(form.date, self.today)}은 쉬는 날이에요"
+        if (form.date - self.today).days > self.profile.booking.days_ahead:
+            return f"예약은 {self.profile.booking.days_ahead}일 앞까지만 받고 있어요"
+        return None
 
     def _booking_problem(self) -> str | None:
         form = self.form
@@ -410,6 +440,13 @@ class Call:
     def _rule_problem(self) -> str:
         form = self.form
         assert form is not None
+        day_problem = self._day_problem() if form.task == "booking" else None
+        if day_problem:
+            self.notes.append(f"규칙: {day_problem}")
+            form.date = None
+            form.proposals = []
+            self.expecting = "date"
+            return f"죄송해요, {day_problem}. 다른 날은 어떠세요?"
         reason = (self._pickup_problem() if form.task == "order" else self._booking_problem()) or ""
         start = self._start_time()
         self.notes.append(f"규칙: {reason}")
@@ -603,6 +640,12 @@ class Call:
         self.pending_question = text if intents.looks_like_question(text) else None
         return "죄송해요, 그건 제가 정확히 안내해 드리기 어려워요. 사장님께 메시지를 남겨 드릴까요?"
 
+    def _is_question(self, text: str) -> bool:
+        """A question asked in the middle of a task ("주차 돼요?"), not an answer to the prompt."""
+        if not intents.looks_like_question(text):
+            return False
+        return intents.question_kind(text) not in (None, "booking_info") or self.faq.match(text).answered
+
     def _side_question(self, text: str) -> str | None:
         """An answer from the profile (hours, address, prices, items) or the FAQ; None when not sure."""
         kind = intents.question_kind(text)
@@ -614,7 +657,7 @@ class Call:
             day = parse_date(text, self.today)
             return say_day_hours(self.profile, day, self.today) if day else say_hours(self.profile)
         if kind == "address":
-            return f"주소는 {self.profile.address}예요."
+            return f"주소는 {josa(self.profile.address, '이에요/예요')}."
         if kind == "price":
             mentions = find_items(text, self.item_names)
             if mentions:
@@ -648,6 +691,8 @@ class Call:
     def _offer_answer(self, text: str) -> str:
         self.offering = None
         question, self.pending_question = self.pending_question, None
+        if self._is_question(text) or (intents.looks_like_question(text) and parse_yes_no(text) is None):
+            return self._respond(text)  # a new question instead of an answer to the offer
         if intents.detect(text) == "handoff" or intents.wants_owner(text):
             return self._handoff("손님이 사장님과 통화를 원하셨어요")
         answer = parse_yes_no(text)

@@ -17,59 +17,15 @@ from moksori.assistant.profile import Faq
 SCORE_FLOOR = 0.5
 # At least this share of the caller's nouns must occur in the matched question.
 NOUN_COVERAGE = 0.5
-_NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SL", "SN"})
-_CONTENT_TAGS = _NOUN_TAGS | {"VV", "VA", "MAG", "NR", "VX"}
+_NOUN_TAGS = frozenset({"NNG", "NNP", "NNB", "XR", "SL", "SN"})
+_CONTENT_TAGS = _NOUN_TAGS | {"VV", "VA", "MAG", "VX"}
 # Words every question to a shop may contain; they say nothing about which question it is.
-_GENERIC = frozenset(
-    [
-        "되",
-        "하",
-        "있",
-        "없",
-        "가",
-        "오",
-        "좀",
-        "혹시",
-        "거",
-        "것",
-        "수",
-        "저",
-        "제",
-        "여기",
-        "거기",
-        "가게",
-        "매장",
-        "사장",
-        "사장님",
-        "그",
-        "이",
-        "요",
-        "어떻",
-        "어떻게",
-        "어디",
-        "뭐",
-        "무엇",
-        "말씀",
-        "문의",
-        "질문",
-        "궁금",
-        "알",
-        "알리",
-        "묻",
-        "여쭈",
-        "그냥",
-        "정말",
-        "진짜",
-        "많이",
-        "조금",
-        "지금",
-        "네",
-        "예",
-        "아",
-        "어",
-        "음",
-    ]
+_GENERIC_WORDS = (
+    "되 하 있 없 가 오 좀 혹시 거 것 수 저 제 여기 거기 가게 매장 사장 사장님 그 이 요 어떻 어떻게 어디 뭐 무엇 "
+    "말씀 문의 질문 궁금 알 알리 묻 여쭈 그냥 정말 진짜 많이 조금 지금 네 예 아 어 음 데 때 분 개 번 명 등 중 적 줄 "
+    "뿐 바 편 시 씨 님 반 쯤 주 드리"
 )
+_GENERIC = frozenset(_GENERIC_WORDS.split())
 _lock = threading.Lock()
 
 
@@ -89,6 +45,29 @@ def morphemes(text: str) -> list[tuple[str, bool]]:
         for token in tokens
         if token.tag in _CONTENT_TAGS and token.form not in _GENERIC
     ]
+
+
+def bigrams(noun: str) -> list[str]:
+    """Syllable pairs of a noun (a two-syllable noun is its own pair): the analyser writes compounds now as
+    one noun (점심시간, 디카페인), now as two (점심 시간, 디 카페인); their pairs meet either way."""
+    return [noun[i : i + 2] for i in range(len(noun) - 1)]
+
+
+def features(text: str) -> tuple[list[str], list[str]]:
+    """(BM25 terms, nouns) of ``text``: morphemes plus the syllable pairs of long nouns."""
+    found = morphemes(text)
+    terms = [form for form, _ in found]
+    nouns = [form for form, is_noun in found if is_noun]
+    for noun in nouns:
+        terms += ["·" + pair for pair in bigrams(noun)]
+    return terms, nouns
+
+
+def _covered(noun: str, document: set[str]) -> bool:
+    if noun in document:
+        return True
+    pairs = bigrams(noun)
+    return bool(pairs) and sum("·" + pair in document for pair in pairs) * 2 >= len(pairs)
 
 
 @dataclass(frozen=True)
@@ -113,7 +92,8 @@ class FaqIndex:
         documents: list[list[str]] = []
         for index, faq in enumerate(faqs):
             for question in (faq.q, *faq.also):
-                documents.append([form for form, _ in morphemes(question)] or ["<empty>"])
+                terms, _nouns = features(question)
+                documents.append(terms or ["<empty>"])
                 self._owner.append(index)
         self._documents = [set(doc) for doc in documents]
         self._retriever = None
@@ -123,17 +103,15 @@ class FaqIndex:
 
     def match(self, text: str) -> FaqMatch:
         """The best question for ``text``, or ``FaqMatch(None, …)`` when none is good enough."""
-        query = morphemes(text)
-        if self._retriever is None or not query:
+        terms, nouns = features(text)
+        if self._retriever is None or not terms:
             return FaqMatch(None, 0.0, 0.0)
-        forms = [form for form, _ in query]
-        scores = self._retriever.get_scores(forms)
+        scores = self._retriever.get_scores(terms)
         best = int(scores.argmax())
         score = float(scores[best])
-        nouns = [form for form, is_noun in query if is_noun]
         shared = self._documents[best]
-        needed = nouns or forms
-        coverage = sum(form in shared for form in needed) / len(needed)
+        needed = nouns or terms
+        coverage = sum(_covered(form, shared) for form in needed) / len(needed)
         if score < SCORE_FLOOR or coverage < NOUN_COVERAGE:
             return FaqMatch(None, score, coverage)
         return FaqMatch(self.faqs[self._owner[best]], score, coverage)

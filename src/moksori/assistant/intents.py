@@ -9,17 +9,14 @@ import re
 _HANDOFF = re.compile(
     r"(?:사장님|사장|직원|사람|담당자|상담원|주인)\s?(?:분|님)?\s?(?:이랑|하고|과|와|께|한테)?\s?"
     r"(?:좀\s)?(?:바꿔|연결|통화|직접|얘기|이야기|대화|전화\s?받)"
-    r"|(?:연결해|바꿔)\s?주세요$|사람이랑\s?(?:얘기|통화)|(?:사장님|사람)\s?(?:계세요|있어요|없어요)\??$"
+    r"|사람이랑\s?(?:얘기|통화)|(?:사장님|사람)\s?(?:계세요|있어요|없어요)\??$"
     r"|기계\s?말고|로봇\s?말고|상담원"
 )
 _CANCEL = re.compile(r"취소|캔슬|못\s?갈\s?것|못\s?가게|못\s?갈\s?거|안\s?갈\s?게|못\s?갈\s?듯|없던\s?걸로")
 _CHANGE = re.compile(
     r"변경|바꾸|바꿀|바꿔|바꾸고|바꿨|옮기|옮겨|옮길|미루|미뤄|미룰|당기|당겨|당길|늦추|늦춰|수정|조정"
 )
-_BOOKING = re.compile(
-    r"예약|자리\s?(?:있|되|남|가능)|갈\s?수\s?있|가도\s?되|방문\s?(?:가능|하려|할게)|잡아\s?주|"
-    r"(?:명|분)\s?(?:되나요|돼요|가능|자리)|시술\s?받|머리\s?하러|하러\s?가"
-)
+_BOOKING = re.compile(r"예약|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")
 _ORDER = re.compile(r"주문|포장|테이크\s?아웃|픽업|찾으러|가지러|가져갈|사\s?갈|시킬|시키려|시켜")
 _MESSAGE = re.compile(
     r"메시지|메세지|메모|전해|전달|남기|남겨|연락\s?(?:좀\s)?(?:주|달|부탁|바랍)|전화\s?(?:좀\s)?(?:주시|달라|부탁)|콜백"
@@ -42,8 +39,10 @@ _HOURS = re.compile(
     r"쉬(?:어요|나요|세요|시나요|는지)|영업\s?(?:하|해)|(?:오늘|내일|모레|요일|주말)\s?(?:은|에|엔)?\s?(?:해요|하나요|하세요|영업)|"
     r"(?:몇\s?시|언제)\s?(?:까지|부터)"
 )
+# "어디" asks for the shop only when nothing else is named before it ("화장실 어디에 있어요" is not the address).
 _ADDRESS = re.compile(
-    r"주소|위치|어디(?:에|예요|에요|있|쯤|로)|찾아가|오시는\s?길|가는\s?길|어떻게\s?가|근처|몇\s?층"
+    r"주소|위치가?\s?어떻|찾아가|오시는\s?길|가는\s?길|어떻게\s?가|몇\s?층|"
+    r"^(?:(?:어|음|저기요|저|아|그|네)\s)*(?:(?:가게|매장|거기|여기|그쪽|가게가|매장이|거기가|여기가|위치가|위치는)\s?)?어디"
 )
 _PRICE = re.compile(r"얼마|가격|비용|요금|금액|값")
 _ITEMS = re.compile(
@@ -113,7 +112,8 @@ def this_number(text: str) -> bool:
 
 
 def wants_owner(text: str) -> bool:
-    return bool(re.search(r"사장님|연결|통화|직접", text)) and not re.search(r"메시지|메세지|남길|남겨", text)
+    """"연결해 주세요", "직접 통화할게요": the answer to "a message or the owner?" that picks the owner."""
+    return bool(re.search(r"연결|통화|바꿔|직접\s?(?:얘기|말)", text)) and not re.search(r"메시지|메세지|남길|남겨", text)
 
 
 def message_body(text: str) -> str | None:

@@ -18,7 +18,7 @@ from moksori.text.hangul import decompose, is_syllable
 
 _PARTICLES = (
     "이랑", "랑", "하고", "이요", "요", "은", "는", "이", "가", "을", "를", "으로", "로", "도", "만", "에", "것",
-    "거", "하나", "한잔", "두잔",
+    "거", "하나",
 )  # fmt: skip
 COUNTERS = (
     "잔",
@@ -41,6 +41,7 @@ COUNTERS = (
 )
 # Below this jamo similarity (0–100) a window is not the item; measured on the item tables of the tests.
 MATCH_FLOOR = 80.0
+SHORT_MATCH_FLOOR = 85.0
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,10 @@ def _similarity(spoken: str, name: str) -> float:
         return 100.0
     if len(name) <= 1 or len(spoken_jamo) < 3:
         return 0.0  # one-syllable names (젤) only match exactly
-    return fuzz.ratio(spoken_jamo, name_jamo)
+    score = fuzz.ratio(spoken_jamo, name_jamo)
+    if len(name) <= 2 and (len(spoken) != len(name) or score < SHORT_MATCH_FLOOR):
+        return 0.0  # 되나 is not 된장: two syllables leave little room for error
+    return score
 
 
 def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
@@ -97,6 +101,8 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
     found: list[tuple[float, int, int, str]] = []  # (score, start, end, item)
     for start in range(len(words)):
         for end in range(start + 1, min(start + 3, len(words)) + 1):
+            if end - start > 1 and _quantity_pattern().match(words[end - 1]):
+                break  # "아아 두": the second word is the quantity, not part of the name
             joined = "".join(words[start:end])
             best = (0.0, "")
             for form in _strip_particles(joined):

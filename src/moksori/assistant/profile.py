@@ -162,10 +162,34 @@ def parse_profile(data: object) -> ShopProfile:
     """A validated profile from parsed YAML; :class:`ProfileError` lists every problem."""
     if not isinstance(data, dict):
         raise ProfileError("a shop profile is a mapping of fields (name, kind, address, hours …)")
+    data = {**data, "faq": _rejoin_commas(data.get("faq"))} if "faq" in data else data
     try:
         return ShopProfile.model_validate(data)
     except ValidationError as error:
         raise ProfileError(_explain(error)) from None
+
+
+def _rejoin_commas(entries: object) -> object:
+    """Undo a comma inside an unquoted flow-mapping answer: ``{q: …, a: 네, 돼요.}`` reads as a: "네" plus a
+    key "돼요." with no value; the fragment is put back ("네, 돼요."), as the owner meant it."""
+    if not isinstance(entries, list):
+        return entries
+    fixed: list[object] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            fixed.append(entry)
+            continue
+        joined: dict[object, object] = {}
+        previous: object = None
+        for key, value in entry.items():
+            stray = value is None and isinstance(key, str) and key not in Faq.model_fields
+            if stray and isinstance(joined.get(previous), str):
+                joined[previous] = f"{joined[previous]}, {key}"
+            else:
+                joined[key] = value
+                previous = key
+        fixed.append(joined)
+    return fixed
 
 
 def load_profile(path: str | Path) -> ShopProfile:

@@ -72,7 +72,7 @@ def _month_day_pattern() -> re.Pattern[str]:
     day = rf"(?P<day>{sino_pattern()})"
     return re.compile(
         rf"(?:(?P<month_word>이번\s?달|다음\s?달|담\s?달)\s*|(?<![가-힣\d]){month}\s?월\s*)?"
-        rf"(?<![가-힣\d]){day}\s?일(?![가-힣]*요일)(?!\s?(?:뒤|후|동안|간))"
+        rf"(?<![가-힣\d]){day}\s?일(?![가-힣]*요일)(?![공일이삼사오육칠팔구]{{2}})(?!\s?(?:뒤|후|동안|간))"
     )
 
 
@@ -172,8 +172,8 @@ _PERIOD_WORDS = {
     "오후": "pm", "저녁": "pm", "밤": "pm", "낮": "pm", "점심": "pm", "PM": "pm",
 }  # fmt: skip
 _PERIOD = re.compile(r"(새벽|아침|오전|오후|저녁|밤|낮|점심)")
-_NOON = re.compile(r"정오|낮\s?열두\s?시(?!\s?반)")
-_MIDNIGHT = re.compile(r"자정|밤\s?열두\s?시(?!\s?반)")
+_NOON = re.compile(r"정오")
+_MIDNIGHT = re.compile(r"자정")
 _CLOCK = re.compile(r"(?<!\d)([01]?\d|2[0-4]):([0-5]\d)(?!\d)")
 
 
@@ -416,6 +416,21 @@ def _valid_phone(number: str) -> bool:
     return number.startswith("0") and len(number) in (10, 11)
 
 
+def without_phone(text: str) -> str:
+    """``text`` without the words that spell a phone number (so 이일팔오 is not read as a date)."""
+    kept = [token for token in clean(text).split() if not _spells_digits(token)]
+    return " ".join(kept)
+
+
+def _spells_digits(token: str) -> bool:
+    core = token
+    for ending in _PHONE_ENDINGS:
+        if core.endswith(ending) and len(core) > len(ending):
+            core = core[: -len(ending)]
+            break
+    return len(core) >= 3 and (core.isdigit() or all(char in PHONE_DIGITS for char in core))
+
+
 def format_phone(number: str) -> str:
     """010-1234-5678 (for reading back and for people)."""
     if number.startswith("02"):
@@ -564,13 +579,15 @@ _NOT_NAMES = frozenset(
 
 
 def parse_name(text: str, expecting: bool = False) -> str | None:
-    """The caller's name: 김민수요, 제 이름은 김민수입니다, 이수진이라고 합니다; a given name alone (민수요)
-    only when the assistant has just asked for the name (``expecting``)."""
+    """The caller's name: 김민수요, 제 이름은 김민수입니다, 이수진이라고 합니다.
+
+    Unasked, only a name that is introduced as one (제 이름은 …, 예약자는 …, … 라고 합니다) counts; a bare word
+    (민수요) counts only when the assistant has just asked for the name (``expecting``)."""
     text, called = _CALLED.subn(r"\1", clean(text))
     lead = _NAME_LEAD.search(text)
     words = text[lead.end() :].split() if lead else text.split()
     words = [w for w in words if w not in FILLERS]
-    if not words:
+    if not words or (expecting and not (lead or called) and len(words) > 3):
         return None
     # "김 민수요": a surname said apart from the given name.
     if len(words) >= 2 and words[0] in SURNAMES and len(words[0]) == 1:
@@ -579,7 +596,9 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
         name = _strip_name_ending(word)
         if name is None or name in _NOT_NAMES or not re.fullmatch(r"[가-힣]{2,5}", name):
             continue
-        if lead or called or expecting or (name[0] in SURNAMES and len(name) in (3, 4) and word != name):
+        if all(char in PHONE_DIGITS for char in name):
+            continue  # 구이오사: digits of a phone number, not a name
+        if lead or called or expecting:
             return name
     return None
 
