@@ -42,7 +42,8 @@ def _comparable(record: dict, refs: dict[str, str]) -> dict:
 
 
 def score(split: str, speech: str | None, limit: int | None, show: bool) -> dict:
-    calls = [json.loads(line) for line in open(HERE / f"calls_{split}.jsonl", encoding="utf-8")]
+    lines = (HERE / f"calls_{split}.jsonl").read_text(encoding="utf-8").splitlines()
+    calls = [json.loads(line) for line in lines if line.strip()]
     if limit:
         calls = calls[:limit]
     hear = telephone_channel(speaker(speech)) if speech else None

@@ -358,7 +358,7 @@ def write_split(split: str, seed: int) -> list[dict]:
         else:
             w.add(key, [w.filler() + "내일 저녁에 예약 되나요?", w.pick("아니요 괜찮아요", "아뇨 됐어요"), "끊을게요"], [])
         if shop["orders"]:
-            for index in range(10):
+            for _ in range(10):
                 chosen = rng.sample(list(shop["items"]), k=rng.randint(1, 2))
                 qty = {item: rng.randint(1, 3) for item in chosen}
                 counter = shop.get("counter", "개")

@@ -69,7 +69,7 @@ class ShopProfile(_Strict):
     kind: Literal["restaurant", "salon", "cafe", "other"]
     timezone: str = "Asia/Seoul"
     address: str = Field(min_length=1)
-    owner_phone: str = Field(min_length=9)
+    owner_phone: str
     hours: dict[str, OpeningHours | None]
     closed_dates: tuple[dt.date, ...] = ()
     items: tuple[Item, ...] = ()
@@ -85,6 +85,12 @@ class ShopProfile(_Strict):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown timezone {value!r} (e.g. Asia/Seoul)") from error
         return value
+
+    @field_validator("owner_phone", mode="before")
+    @classmethod
+    def _unquoted_phone(cls, value: object) -> object:
+        # YAML reads an unquoted 01012345678 as the integer 1012345678: the leading zero is put back.
+        return f"0{value}" if isinstance(value, int) and not isinstance(value, bool) else value
 
     @field_validator("owner_phone")
     @classmethod

@@ -137,9 +137,15 @@ def _month_day_date(match: re.Match[str], today: dt.date) -> dt.date | None:
         return None
     month_word = (match.group("month_word") or "").replace(" ", "")
     year, month = today.year, today.month
-    if month_word in ("다음달", "담달") or (not month_word and day < today.day):
+    if month_word in ("다음달", "담달"):
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return _date_or_none(year, month, day)
+        return _date_or_none(year, month, day)
+    for _ in range(3):  # the next month that has this day (31일 in February is March 31)
+        candidate = _date_or_none(year, month, day)
+        if candidate and candidate >= today:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
 
 
 def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
@@ -266,8 +272,11 @@ def _party_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
             reverse=True,
         )
     )
+    native_words_only = "|".join(sorted(native_words(), key=len, reverse=True))
+    # 분 counts people only after a native number (두 분); 30분 is minutes.
     counted = re.compile(
-        rf"(?<![가-힣\d])(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:명|사람|인(?![가-힣])|분(?!\s?(?:뒤|후|전|정도|동안)))"
+        rf"(?<![가-힣\d])(?:(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:명|사람|인(?![가-힣]))"
+        rf"|(?P<polite>{native_words_only})\s?분(?!\s?(?:뒤|후|전|정도|동안)))"
     )
     bare = re.compile(
         rf"(?<![가-힣])(?P<number>{native_full})\s?(?:이서|이요|이에요|이고|이 (?:가|갈|갑|올|먹))"
@@ -288,10 +297,12 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
     groups = [spoken_value(m.group("number")) for m in grouped.finditer(text)]
     if len(groups) >= 2 and all(groups):
         return sum(groups)  # type: ignore[arg-type]
-    for pattern in (counted, bare):
-        match = pattern.search(text)
-        if match:
-            return spoken_value(match.group("number"))
+    match = counted.search(text)
+    if match:
+        return spoken_value(match.group("number") or match.group("polite"))
+    match = bare.search(text)
+    if match:
+        return spoken_value(match.group("number"))
     if _ALONE.search(text):
         return 1
     if expecting:
@@ -538,9 +549,16 @@ SURNAMES = frozenset(
         "동",
     ]
 )
-_NAME_ENDINGS = (
-    "이라고 합니다", "라고 합니다", "이라고 해요", "라고 해요", "이라고요", "라고요", "입니다", "이에요", "예요",
-    "이요", "인데요", "에요", "요", "씨", "님", "이고요", "고요",
+_NAME_ENDINGS = tuple(
+    sorted(
+        (
+            "이라고 합니다", "라고 합니다", "이라고 해요", "라고 해요", "이라고요", "라고요", "입니다", "이에요", "예요",
+            "이요", "인데요", "에요", "요", "씨", "님", "이고요", "고요", "이구요", "구요", "으로요", "로요", "으로", "로",
+            "이고", "인데",
+        ),
+        key=len,
+        reverse=True,
+    )
 )  # fmt: skip
 _NAME_LEAD = re.compile(r"(?:제\s?)?(?:이름은|이름이|성함은|예약자는|예약자 이름은|예약자명은)\s*")
 _CALLED = re.compile(r"([가-힣]{2,5}?)(?:이)?라고\s?(?:합니다|해요|하는데요|하구요|하고요|요)?(?![가-힣])")
