@@ -278,11 +278,20 @@ def write_split(split: str, seed: int) -> list[dict]:
                 lines.append(w.pick("아니요 괜찮아요", "아뇨 됐어요"))
             lines.append(w.pick("네 감사합니다 끊을게요", "알겠습니다 수고하세요", "네 그게 다예요", "아니요 없어요 감사합니다"))
             w.add(key, lines, [], answers=answers, out_of_scope=oos)
-        for _ in range(3):  # out of scope, then a message with the question and a number
+        for _ in range(2):  # out of scope, then a message with the question and a number
             said, phone = w.phone()
             question = w.pick(*OUT_OF_SCOPE)
-            w.add(key, [w.filler() + question, w.pick("네 남겨 주세요", "네 그렇게 해 주세요"), said, yes(w)],
+            w.add(key, [w.filler() + question, w.pick("메시지 남겨 주세요", "그럼 메시지 남길게요", "메모 남겨 주세요",
+                                                      "네 메시지로 남겨 주세요"), said, yes(w)],
                   [{"type": "message", "phone": phone}], out_of_scope=[0])
+        for _ in range(2):  # out of scope, then the owner
+            question = w.pick(*OUT_OF_SCOPE)
+            w.add(key, [w.filler() + question, w.pick("네 연결해 주세요", "네", "네 사장님 바꿔 주세요", "예 그렇게 해 주세요")],
+                  [{"type": "handoff"}], out_of_scope=[0])
+        # the line checked first, a question, and goodbye
+        question = rng.choice(list(shop["faq"]))
+        w.add(key, [w.pick("여보세요", "여보세요?", "네 안녕하세요", "여보세요 안녕하세요"), w.pick(*shop["faq"][question]),
+                    w.pick("네 알겠습니다 수고하세요", "감사합니다")], [], answers=[{"turn": 1, "contains": question}])
         for _ in range(2):  # a message for the owner
             said, phone = w.phone()
             w.add(key, [w.filler() + w.pick("사장님께 메시지 좀 남기고 싶은데요", "사장님한테 전해 주실 수 있어요?",
@@ -314,6 +323,10 @@ def write_split(split: str, seed: int) -> list[dict]:
                 booking_id = w.add(key, lines, [record])
                 if index in (2, 5):  # the same caller later cancels
                     phone_line = [ln for ln in lines if "공일공" in ln or "010" in ln][-1]
+                    if index == 5:  # found by the name instead of the number
+                        name = record["name"]
+                        phone_line = w.pick(f"{name}으로 예약했어요" if _coda(name) else f"{name}로 예약했어요",
+                                            f"{name} 이름으로 예약했는데요")
                     w.add(key, [w.filler() + w.pick("예약 취소하려고요", "예약한 거 취소해 주세요", "저 예약했는데 못 갈 것 같아서요",
                                                     "예약 캔슬할게요"), phone_line, yes(w)],
                           [{"type": "booking_cancel", "of": booking_id}])
@@ -357,6 +370,8 @@ def write_split(split: str, seed: int) -> list[dict]:
             w.add(key, [w.filler() + "예약하려고요", w.pick("음 잠깐만요", "어 그게"), w.pick("아 모르겠네요", "나중에 다시 걸게요")], [])
         else:
             w.add(key, [w.filler() + "내일 저녁에 예약 되나요?", w.pick("아니요 괜찮아요", "아뇨 됐어요"), "끊을게요"], [])
+            w.add(key, [w.filler() + w.pick("토요일에 자리 예약할 수 있어요?", "이번 주 금요일 오후에 예약 돼요?"),
+                        w.pick("네 연결해 주세요", "네")], [{"type": "handoff"}])
         if shop["orders"]:
             for _ in range(10):
                 chosen = rng.sample(list(shop["items"]), k=rng.randint(1, 2))
@@ -376,10 +391,16 @@ def write_split(split: str, seed: int) -> list[dict]:
                     clock = open_time(shop, day, rng, 0)
                 name = w.name()
                 said, phone = w.phone()
+                pickup_words = w.pick(f"{time_phrase(w, clock, True)}에 찾으러 갈게요", f"{time_phrase(w, clock, True)}요",
+                                      f"{time_phrase(w, clock, True)}쯤 갈게요")
+                if rng.random() < 0.3 and opens <= 10 * 60:  # "an hour from now" while the shop is open
+                    later = rng.choice([(60, "한 시간 뒤에", "한 시간 후에요"), (90, "한 시간 반 뒤에 갈게요", "한 시간 반 있다가 갈게요"),
+                                        (120, "두 시간 뒤에요", "두 시간 후에 갈게요")])
+                    clock = (dt.datetime(2026, 12, 1, 10, 0) + dt.timedelta(minutes=later[0])).time()
+                    pickup_words = later[1] if w.split == "dev" else later[2]
                 lines = [w.filler() + w.pick(f"{joined} 포장 주문할게요", f"포장 주문하려고요. {joined}요",
                                              f"{joined} 포장 되나요?", f"테이크아웃으로 {joined} 부탁드려요"),
-                         w.pick(f"{time_phrase(w, clock, True)}에 찾으러 갈게요", f"{time_phrase(w, clock, True)}요",
-                                f"{time_phrase(w, clock, True)}쯤 갈게요"),
+                         pickup_words,
                          say_name(w, name).replace("예약자는", "주문자는"), said, yes(w)]
                 w.add(key, lines, [{"type": "order", "items": [{"name": i, "qty": qty[i]} for i in chosen],
                                     "pickup": dt.datetime.combine(day, clock).strftime("%Y-%m-%dT%H:%M"),

@@ -34,6 +34,7 @@ from moksori.assistant.slots import (
     parse_name,
     parse_party,
     parse_phone,
+    parse_relative_time,
     parse_time,
     parse_yes_no,
     resolve_time,
@@ -108,7 +109,7 @@ class Call:
         self.form: Form | None = None
         self.expecting: str | None = None
         self.confirming = False
-        self.offering: str | None = None  # "owner": a message or the owner was offered
+        self.offering: str | None = None  # why the owner or a message was offered (the hand-off's reason)
         self.pending_question: str | None = None
         self.failures = 0
         self.last_prompt = ""
@@ -151,11 +152,17 @@ class Call:
         intent = intents.detect(text)
         if intent == "handoff":
             return self._handoff("손님이 사장님과 통화를 원하셨어요")
+        if self.form and intent is None and self._is_question(text):
+            answer = self._side_question(text)
+            if answer:
+                return f"{answer} {self._next()}"
+        # The current form reads the turn first: "박서준으로 예약했어요" answers a cancellation's lookup.
+        filled = self.form is not None and self._fill(text)
         if (
             intent in ("cancel", "change", "booking", "order", "message")
             and (self.form is None or self.form.task != intent)
             and not (intent == "booking" and self.form and self.form.task == "change")
-            and not (self.form and self._fill(text))
+            and not filled
         ):
             return self._start(intent, text)
         if self.form is None and intent is None:
@@ -166,11 +173,6 @@ class Call:
             if intent == "goodbye" or (intent == "no" and self.last_prompt.endswith(_ANYTHING_ELSE)):
                 return self._goodbye()
             return self._question(text)
-        if self._is_question(text):
-            answer = self._side_question(text)
-            if answer:
-                return f"{answer} {self._next()}"
-        filled = self._fill(text)
         if not filled:
             answer = self._side_question(text)
             if answer:
@@ -218,9 +220,13 @@ class Call:
         return None
 
     def _not_offered(self, what: str) -> str:
-        self.offering = "owner"
-        self.pending_question = None
-        return f"죄송하지만 {what}. 사장님께 메시지를 남겨 드릴까요?"
+        return self._offer(f"죄송하지만 {what}.", f"손님 요청: {what}", None)
+
+    def _offer(self, said: str, reason: str, question: str | None) -> str:
+        """Offer the owner (a plain yes) or a message: what the assistant does when it cannot help."""
+        self.offering = reason
+        self.pending_question = question
+        return f"{said} 사장님께 연결해 드릴까요? 메시지를 남기셔도 돼요."
 
     # --------------------------------------------------------------------------------- filling slots
 
@@ -243,6 +249,11 @@ class Call:
                 form.date, form.spoken_time = choice.date(), SpokenTime(choice.hour, choice.minute, "am")
                 form.proposals = []
                 return True
+        later = parse_relative_time(text, self.now)
+        if later and form.task in ("booking", "order"):
+            form.date = later.date()
+            form.spoken_time = SpokenTime(later.hour, later.minute, "am" if later.hour < 12 else "pm")
+            return True
         day = parse_date(text, self.today)
         if day and day != form.date:
             form.date, filled = day, True
@@ -294,11 +305,15 @@ class Call:
         name = parse_name(text, expecting=self.expecting == "lookup")
         active = [b for b in self.store.active_bookings() if b.start >= self.now - dt.timedelta(hours=1)]
         found = [b for b in active if phone and b.phone == phone]
-        if not found and name:
+        by_name = not found and bool(name)
+        if by_name:
             found = [b for b in active if b.name == name]
         if len(found) > 1:
             day = parse_date(text, self.today)
             found = [b for b in found if day is None or b.start.date() == day] or found
+        if by_name and len(found) > 1:
+            self.notes.append("같은 이름의 예약이 여럿: 전화번호로 찾음")
+            return False  # two bookings under one name: only the number tells which is the caller's
         if found:
             form.target = min(found, key=lambda b: b.start)
             form.phone = form.target.phone
@@ -633,12 +648,14 @@ class Call:
         answer = self._side_question(text)
         if answer:
             return f"{answer} {_ANYTHING_ELSE}"
+        if intents.is_greeting(text):
+            return f"네, {self.profile.name}입니다. 무엇을 도와드릴까요?"
         self.failures += 1
         if not intents.looks_like_question(text) and self.failures <= MAX_REPROMPTS:
             return "죄송해요, 잘 못 알아들었어요. 예약, 주문, 문의 중에 어떤 걸 도와드릴까요?"
-        self.offering = "owner"
-        self.pending_question = text if intents.looks_like_question(text) else None
-        return "죄송해요, 그건 제가 정확히 안내해 드리기 어려워요. 사장님께 메시지를 남겨 드릴까요?"
+        if intents.looks_like_question(text):
+            return self._offer("죄송해요, 그건 제가 정확히 안내해 드리기 어려워요.", f"답하지 못한 문의: {text}", text)
+        return self._offer("죄송해요, 제가 잘 알아듣지 못했어요.", "알아듣지 못함", None)
 
     def _is_question(self, text: str) -> bool:
         """A question asked in the middle of a task ("주차 돼요?"), not an answer to the prompt."""
@@ -689,20 +706,22 @@ class Call:
         return f"{listed}{more}"
 
     def _offer_answer(self, text: str) -> str:
-        self.offering = None
+        reason, self.offering = self.offering or "", None
         question, self.pending_question = self.pending_question, None
         if self._is_question(text) or (intents.looks_like_question(text) and parse_yes_no(text) is None):
             return self._respond(text)  # a new question instead of an answer to the offer
-        if intents.detect(text) == "handoff" or intents.wants_owner(text):
-            return self._handoff("손님이 사장님과 통화를 원하셨어요")
-        answer = parse_yes_no(text)
-        if answer is True or intents.detect(text) == "message":
+        intent = intents.detect(text)
+        if intent == "message" or intents.wants_message(text):
             self.form = Form("message", text=question)
             self.failures = 0
             self._fill_phone(text)
             return self._next()
-        if answer is False:
+        answer = parse_yes_no(text)
+        if intent == "handoff" or intents.wants_owner(text) or answer is True:
+            return self._handoff(reason)
+        if answer is False or intent in ("no", "goodbye"):
             return f"알겠습니다. {_ANYTHING_ELSE}"
+        self.failures = 0
         return self._respond(text)
 
     def _reprompt(self, confirming: bool = False) -> str:
@@ -711,10 +730,8 @@ class Call:
             self.confirming = False
             self.form = None
             self.expecting = None
-            self.offering = "owner"
-            self.pending_question = None
             self.notes.append("알아듣지 못해 사장님 연결을 제안함")
-            return "죄송해요, 제가 잘 알아듣지 못했어요. 사장님께 메시지를 남겨 드릴까요?"
+            return self._offer("죄송해요, 제가 잘 알아듣지 못했어요.", "알아듣지 못함", None)
         if confirming:
             return _REPROMPTS["confirm"]
         key = self.expecting or "confirm"

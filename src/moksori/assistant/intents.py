@@ -116,6 +116,15 @@ def wants_owner(text: str) -> bool:
     return bool(re.search(r"연결|통화|바꿔|직접\s?(?:얘기|말)", text)) and not re.search(r"메시지|메세지|남길|남겨", text)
 
 
+def wants_message(text: str) -> bool:
+    return bool(re.search(r"메시지|메세지|메모|남길|남겨|전해|전달", text))
+
+
+def is_greeting(text: str) -> bool:
+    """"여보세요", "안녕하세요": the caller checking the line, not asking anything yet."""
+    return bool(re.fullmatch(r"(?:(?:네|예|아|어|음)\s)?(?:여보세요|안녕하세요|여보세요\s?안녕하세요|저기요)(?:\s?네)?", text))
+
+
 def message_body(text: str) -> str | None:
     """The message itself when the caller says it with the request ("사장님께 내일 늦는다고 전해 주세요")."""
     match = re.search(

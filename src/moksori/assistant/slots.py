@@ -258,6 +258,37 @@ def resolve_time(spoken: SpokenTime, allowed: list[tuple[int, int]] | None = Non
     return morning if spoken.hour >= 7 and spoken.hour != 12 else afternoon
 
 
+@cache
+def _relative_pattern() -> re.Pattern[str]:
+    number = any_number_pattern()
+    return re.compile(
+        rf"(?:(?P<hours>{number})\s?시간(?:\s?(?P<half>반))?|(?P<half_hour>반)\s?시간|(?P<minutes>{number})\s?분)"
+        r"\s?(?:뒤|후|있다가|이따가?)"
+    )
+
+
+def parse_relative_time(text: str, now: dt.datetime) -> dt.datetime | None:
+    """"30분 뒤에", "한 시간 후", "한 시간 반 있다가": a moment counted from now (pick-ups, mostly)."""
+    match = _relative_pattern().search(clean(text))
+    if not match:
+        return None
+    if match.group("half_hour"):
+        minutes = 30
+    elif match.group("hours"):
+        hours = spoken_value(match.group("hours"))
+        if hours is None:
+            return None
+        minutes = hours * 60 + (30 if match.group("half") else 0)
+    else:
+        value = spoken_value(match.group("minutes"))
+        if value is None:
+            return None
+        minutes = value
+    if not 0 < minutes <= 12 * 60:
+        return None
+    return now + dt.timedelta(minutes=minutes)
+
+
 # ---------------------------------------------------------------------------------------- party size
 
 _ALONE = re.compile(r"(?<![가-힣])(?:혼자|저 혼자|나 혼자|저만|저 하나)")
@@ -560,7 +591,8 @@ _NAME_ENDINGS = tuple(
         reverse=True,
     )
 )  # fmt: skip
-_NAME_LEAD = re.compile(r"(?:제\s?)?(?:이름은|이름이|성함은|예약자는|예약자 이름은|예약자명은)\s*")
+_NAME_LEAD = re.compile(r"(?:제\s?)?(?:이름은|이름이|성함은|예약자는|예약자 이름은|예약자명은|주문자는)\s*")
+_BOOKED_AS = re.compile(r"(?<![가-힣])([가-힣]{2,4}?)(?:이라는 이름으로|\s?이름으로|으로|로)\s?(?:예약|주문)")
 _CALLED = re.compile(r"([가-힣]{2,5}?)(?:이)?라고\s?(?:합니다|해요|하는데요|하구요|하고요|요)?(?![가-힣])")
 _NOT_NAMES = frozenset(
     [
@@ -601,6 +633,9 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
 
     Unasked, only a name that is introduced as one (제 이름은 …, 예약자는 …, … 라고 합니다) counts; a bare word
     (민수요) counts only when the assistant has just asked for the name (``expecting``)."""
+    booked_as = _BOOKED_AS.search(clean(text))
+    if booked_as and booked_as.group(1) not in _NOT_NAMES and booked_as.group(1)[0] in SURNAMES:
+        return booked_as.group(1)  # 김민수로 예약했어요
     text, called = _CALLED.subn(r"\1", clean(text))
     lead = _NAME_LEAD.search(text)
     words = text[lead.end() :].split() if lead else text.split()
