@@ -264,6 +264,7 @@ def write_split(split: str, seed: int) -> list[dict]:
     w = Writer(split, seed)
     for shop in SHOPS.values():
         shop["booked"] = []
+        shop["names"] = []
     rng = w.rng
     for key, shop in SHOPS.items():
         for _ in range(4):  # FAQ calls: one to three questions, sometimes an out-of-scope one
@@ -320,11 +321,12 @@ def write_split(split: str, seed: int) -> list[dict]:
                 else:
                     lines.append(yes(w))
                 book(shop, record["date"], record["time"], minutes_of(shop, record))
+                shop["names"].append(record["name"])
                 booking_id = w.add(key, lines, [record])
                 if index in (2, 5):  # the same caller later cancels
                     phone_line = [ln for ln in lines if "공일공" in ln or "010" in ln][-1]
-                    if index == 5:  # found by the name instead of the number
-                        name = record["name"]
+                    name = record["name"]
+                    if index == 5 and shop["names"].count(name) == 1:  # found by the name instead of the number
                         phone_line = w.pick(f"{name}으로 예약했어요" if _coda(name) else f"{name}로 예약했어요",
                                             f"{name} 이름으로 예약했는데요")
                     w.add(key, [w.filler() + w.pick("예약 취소하려고요", "예약한 거 취소해 주세요", "저 예약했는데 못 갈 것 같아서요",

@@ -37,6 +37,7 @@ from moksori.assistant.slots import (
     parse_relative_time,
     parse_time,
     parse_yes_no,
+    period_word,
     resolve_time,
     without_phone,
 )
@@ -64,6 +65,7 @@ _REPROMPTS = {
     "name": "죄송해요, 성함을 다시 한번 말씀해 주시겠어요?",
     "phone": "죄송해요, 전화번호를 숫자 하나씩 천천히 말씀해 주시겠어요?",
     "lookup": "죄송해요, 예약하신 전화번호를 숫자 하나씩 말씀해 주시겠어요?",
+    "lookup_phone": "같은 이름으로 된 예약이 여러 개 있어요. 예약하신 전화번호를 말씀해 주시겠어요?",
     "confirm": "맞으면 네, 틀리면 아니요라고 말씀해 주세요.",
     "proposal": "말씀드린 시간 중에 괜찮은 시간이 있으세요? 다른 시간을 말씀하셔도 돼요.",
     "correction": "바꿀 내용을 말씀해 주세요. 예를 들어 시간은 8시로, 인원은 세 명으로처럼요.",
@@ -83,6 +85,7 @@ class Form:
     name: str | None = None
     phone: str | None = None
     text: str | None = None
+    period: str | None = None  # "저녁" said before the hour ("모레 저녁에요" … "여덟 시 반요")
     target: Booking | None = None
     proposals: list[dt.datetime] = field(default_factory=list)
 
@@ -114,6 +117,8 @@ class Call:
         self.failures = 0
         self.last_prompt = ""
         self.notes: list[str] = []
+        self.topic_item: str | None = None  # the item the caller last asked about ("젤네일 얼마예요?")
+        self.last_answer: str | None = None  # the kind of the last question answered ("hours")
         names = {item.name.replace(" ", ""): item.name for item in profile.items}
         for item in profile.items:
             names.update({alias.replace(" ", ""): item.name for alias in item.aliases})
@@ -159,12 +164,16 @@ class Call:
         # The current form reads the turn first: "박서준으로 예약했어요" answers a cancellation's lookup.
         filled = self.form is not None and self._fill(text)
         if (
-            intent in ("cancel", "change", "booking", "order", "message")
+            intent in ("cancel", "change", "check", "booking", "order", "message")
             and (self.form is None or self.form.task != intent)
-            and not (intent == "booking" and self.form and self.form.task == "change")
+            and not (intent == "booking" and self.form and self.form.task in ("change", "cancel", "check"))
             and not filled
         ):
             return self._start(intent, text)
+        if self.form is None and intent is None and self.last_answer == "hours" and re.search(r"[은는]요?$", text):
+            day = parse_date(text, self.today)
+            if day:  # "그럼 토요일은요?" after the hours: the hours of that day
+                return f"{say_day_hours(self.profile, day, self.today)} {_ANYTHING_ELSE}"
         if self.form is None and intent is None:
             intent = self._implicit_task(text)
             if intent:
@@ -186,14 +195,14 @@ class Call:
     # ---------------------------------------------------------------------------------- starting
 
     def _start(self, task: str, text: str) -> str:
-        if task in ("booking", "change", "cancel") and not self.profile.booking.enabled:
+        if task in ("booking", "change", "cancel", "check") and not self.profile.booking.enabled:
             return self._not_offered("전화 예약은 받지 않고 있어요")
         if task == "order" and not self.profile.orders.enabled:
             return self._not_offered("전화 주문은 받지 않고 있어요")
         self.form = Form(task)
         self.expecting = None
         self.failures = 0
-        if task in ("change", "cancel"):
+        if task in ("change", "cancel", "check"):
             self._fill_lookup(text)
             if task == "change" and self.form.target is not None:
                 self._fill(intents.new_values_part(text))
@@ -204,6 +213,8 @@ class Call:
             self._fill_phone(text)
         else:
             self._fill(text)
+            if task == "booking" and self.form.item is None and self.topic_item and self._services:
+                self.form.item = self.topic_item
         return self._next()
 
     def _implicit_task(self, text: str) -> str | None:
@@ -236,9 +247,9 @@ class Call:
         assert form is not None
         if form.task == "message":
             return self._fill_message(text)
-        if form.task in ("change", "cancel") and form.target is None:
+        if form.task in ("change", "cancel", "check") and form.target is None:
             return self._fill_lookup(text)
-        if form.task == "cancel":
+        if form.task in ("cancel", "check"):
             return False
         filled = self._fill_phone(text) if form.task in ("booking", "order") else False
         if filled:
@@ -258,6 +269,10 @@ class Call:
         if day and day != form.date:
             form.date, filled = day, True
         spoken = parse_time(text)
+        if spoken is None and period_word(text) and form.spoken_time is None and period_word(text) != form.period:
+            form.period, filled = period_word(text), True
+        if spoken and spoken.period is None and form.period:
+            spoken = parse_time(f"{form.period} {text}")
         if spoken and spoken != form.spoken_time:
             form.spoken_time, filled = spoken, True
         if form.task in ("booking", "change"):
@@ -305,14 +320,18 @@ class Call:
         name = parse_name(text, expecting=self.expecting == "lookup")
         active = [b for b in self.store.active_bookings() if b.start >= self.now - dt.timedelta(hours=1)]
         found = [b for b in active if phone and b.phone == phone]
-        by_name = not found and bool(name)
+        by_name = not found
         if by_name:
-            found = [b for b in active if b.name == name]
+            # A name said in any form ("김민수인데요", "김민수로 했어요") is found by looking for the names
+            # the store holds; a name nobody booked under matches nothing.
+            spaced = text.replace(" ", "")
+            found = [b for b in active if b.name and (b.name == name or b.name in spaced)]
         if len(found) > 1:
             day = parse_date(text, self.today)
             found = [b for b in found if day is None or b.start.date() == day] or found
         if by_name and len(found) > 1:
             self.notes.append("같은 이름의 예약이 여럿: 전화번호로 찾음")
+            self.expecting = "lookup_phone"
             return False  # two bookings under one name: only the number tells which is the caller's
         if found:
             form.target = min(found, key=lambda b: b.start)
@@ -347,8 +366,16 @@ class Call:
         missing = self._missing()
         if missing == "rules":
             return self._rule_problem()
+        if missing == "told":
+            assert form.target is not None
+            self.form = None
+            self.expecting = None
+            people = say_people(form.target.party)
+            return f"{self._say_booking(form.target)}, {people} 예약이 있어요. {_ANYTHING_ELSE}"
         if missing:
             self.expecting = missing
+            if missing == "time" and form.period:
+                return f"{form.period} 몇 시로 해 드릴까요?"
             return _PROMPTS[missing]
         self.expecting = None
         self.confirming = True
@@ -361,11 +388,13 @@ class Call:
             if not form.text:
                 return "message"
             return None if form.phone else "phone"
-        if form.task in ("change", "cancel"):
+        if form.task in ("change", "cancel", "check"):
             if form.target is None:
                 return "lookup"
             if form.task == "cancel":
                 return None
+            if form.task == "check":
+                return "told"
             if form.date is None and form.spoken_time is None and form.party is None:
                 return "change"
             return "rules" if self._booking_problem() else None
@@ -670,6 +699,7 @@ class Call:
         if match.answered and (kind is None or match.coverage >= 1.0):
             assert match.faq is not None
             return match.faq.a
+        self.last_answer = kind
         if kind == "hours":
             day = parse_date(text, self.today)
             return say_day_hours(self.profile, day, self.today) if day else say_hours(self.profile)
@@ -678,6 +708,7 @@ class Call:
         if kind == "price":
             mentions = find_items(text, self.item_names)
             if mentions:
+                self.topic_item = mentions[0].name
                 return " ".join(self._price_of(m.name) for m in mentions)
             return None if not self.profile.items else self._menu()
         if kind == "items":
@@ -690,7 +721,7 @@ class Call:
         item = self.profile.item(name)
         assert item is not None
         return (
-            f"{name}은 {say_price(item.price)}이에요."
+            f"{josa(name, '은/는')} {say_price(item.price)}이에요."
             if item.price is not None
             else f"{name} 가격은 매장에 문의해 주세요."
         )

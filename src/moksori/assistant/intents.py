@@ -7,16 +7,16 @@ from __future__ import annotations
 import re
 
 _HANDOFF = re.compile(
-    r"(?:사장님|사장|직원|사람|담당자|상담원|주인)\s?(?:분|님)?\s?(?:이랑|하고|과|와|께|한테)?\s?"
+    r"(?:사장님|사장|직원|사람|담당자|상담원|주인|원장님|원장|실장님|실장|매니저|선생님|점장님|점장)\s?(?:분|님)?\s?(?:이랑|하고|과|와|께|한테)?\s?"
     r"(?:좀\s)?(?:바꿔|연결|통화|직접|얘기|이야기|대화|전화\s?받)"
-    r"|사람이랑\s?(?:얘기|통화)|(?:사장님|사람)\s?(?:계세요|있어요|없어요)\??$"
+    r"|사람이랑\s?(?:얘기|통화)|(?:사장님|사람|원장님|실장님|선생님)\s?(?:계세요|있어요|계신가요)\??$"
     r"|기계\s?말고|로봇\s?말고|상담원"
 )
 _CANCEL = re.compile(r"취소|캔슬|못\s?갈\s?것|못\s?가게|못\s?갈\s?거|안\s?갈\s?게|못\s?갈\s?듯|없던\s?걸로")
 _CHANGE = re.compile(
     r"변경|바꾸|바꿀|바꿔|바꾸고|바꿨|옮기|옮겨|옮길|미루|미뤄|미룰|당기|당겨|당길|늦추|늦춰|수정|조정"
 )
-_BOOKING = re.compile(r"예약|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")
+_BOOKING = re.compile(r"예약(?!\s?(?:했|한|된|되어|돼\s?있|해\s?놨|해\s?뒀|하신|번호))|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")
 _ORDER = re.compile(r"주문|포장|테이크\s?아웃|픽업|찾으러|가지러|가져갈|사\s?갈|시킬|시키려|시켜")
 _MESSAGE = re.compile(
     r"메시지|메세지|메모|전해|전달|남기|남겨|연락\s?(?:좀\s)?(?:주|달|부탁|바랍)|전화\s?(?:좀\s)?(?:주시|달라|부탁)|콜백"
@@ -51,9 +51,12 @@ _ITEMS = re.compile(
 
 
 def detect(text: str) -> str | None:
-    """handoff, cancel, change, booking, order, message, goodbye, no, or None (a question or a slot value)."""
+    """handoff, check, cancel, change, booking, order, message, goodbye, no, or None (a question or a slot
+    value)."""
     if _HANDOFF.search(text):
         return "handoff"
+    if re.search(r"예약\s?(?:확인|했는지|됐는지|되어\s?있는지|잘\s?됐)", text) and not _CHANGE.search(text):
+        return "check"
     if _CANCEL.search(text) and not re.search(
         r"취소\s?(?:하면|되면|수수료|규정|가능한가|할\s?수\s?있)", text
     ):
@@ -138,7 +141,7 @@ def message_body(text: str) -> str | None:
 
 def new_values_part(text: str) -> str:
     """The words giving the new values in a change request: "7시 예약을 8시로 바꿔 주세요" → "8시로 바꿔 주세요"."""
-    parts = re.split(r"(?:을|를|에서|말고|인데|는데요?|했는데요?)\s", text)
+    parts = re.split(r"(?:을|를|에서|말고|인데요?|는데요?|했는데요?)\s", text)
     for part in reversed(parts):
         if re.search(r"로\s|로$|으로", part):
             return part

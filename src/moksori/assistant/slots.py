@@ -216,6 +216,12 @@ def parse_time(text: str) -> SpokenTime | None:
     return SpokenTime(hour % 24, minute, _explicit_period(text[: match.start()], hour))
 
 
+def period_word(text: str) -> str | None:
+    """The last time-of-day word said (오전, 저녁, 점심 …), to read a later bare hour with."""
+    found = _PERIOD.findall(clean(text))
+    return found[-1] if found else None
+
+
 def _explicit_period(before: str, hour: int) -> str | None:
     if hour == 0 or hour > 12:
         return "am" if hour in (0, 24) else "pm"
