@@ -206,3 +206,13 @@ ITEMS = [
 @pytest.mark.parametrize(("said", "expected"), ITEMS)
 def test_items_with_quantities(said: str, expected: list[tuple[str, int]]) -> None:
     assert [(m.name, m.qty) for m in find_items(said, CAFE)] == expected
+
+
+def test_a_date_with_its_weekday_is_the_date() -> None:
+    assert parse_date("12월 9일 수요일 저녁에요", TODAY) == dt.date(2026, 12, 9)
+
+
+def test_a_full_name_said_unasked_and_words_that_only_look_like_one() -> None:
+    assert parse_name("이수진이요") == "이수진"
+    assert parse_name("감사해요") is None
+    assert parse_name("제 이름은 김민수고 번호는 공일공 일이삼사") == "김민수"

@@ -261,6 +261,8 @@ class Call:
                 form.proposals = []
                 return True
         later = parse_relative_time(text, self.now)
+        if later is None and form.task == "order" and intents.right_away(text):
+            later = self.now + dt.timedelta(minutes=max(self.profile.orders.min_notice_minutes, 10))
         if later and form.task in ("booking", "order"):
             form.date = later.date()
             form.spoken_time = SpokenTime(later.hour, later.minute, "am" if later.hour < 12 else "pm")
@@ -288,7 +290,8 @@ class Call:
                 form.item, filled = mentions[0].name, True
         if form.task in ("booking", "order"):
             name = parse_name(text, expecting=self.expecting == "name")
-            if name and name != form.name and not (day or spoken or mentions or parse_party(text)):
+            unasked = self.expecting != "name" and form.name is not None
+            if name and name != form.name and not (unasked or day or spoken or mentions or parse_party(text)):
                 form.name, filled = name, True
         return filled
 
@@ -678,7 +681,7 @@ class Call:
         if answer:
             return f"{answer} {_ANYTHING_ELSE}"
         if intents.is_greeting(text):
-            return f"네, {self.profile.name}입니다. 무엇을 도와드릴까요?"
+            return f"네, {self.profile.name} 맞아요. 무엇을 도와드릴까요?"
         self.failures += 1
         if not intents.looks_like_question(text) and self.failures <= MAX_REPROMPTS:
             return "죄송해요, 잘 못 알아들었어요. 예약, 주문, 문의 중에 어떤 걸 도와드릴까요?"

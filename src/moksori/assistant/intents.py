@@ -109,6 +109,11 @@ def asks_repeat(text: str) -> bool:
     )
 
 
+def right_away(text: str) -> bool:
+    """"지금 바로 갈게요": a pick-up as soon as the order can be ready."""
+    return bool(re.search(r"지금\s?바로|바로\s?(?:갈|가지러|찾으러)|지금\s?(?:갈|출발|가지러|찾으러)", text))
+
+
 def this_number(text: str) -> bool:
     """ "이 번호로 해 주세요": the caller means the number they are calling from."""
     return bool(_THIS_NUMBER.search(text))
@@ -124,8 +129,11 @@ def wants_message(text: str) -> bool:
 
 
 def is_greeting(text: str) -> bool:
-    """"여보세요", "안녕하세요": the caller checking the line, not asking anything yet."""
-    return bool(re.fullmatch(r"(?:(?:네|예|아|어|음)\s)?(?:여보세요|안녕하세요|여보세요\s?안녕하세요|저기요)(?:\s?네)?", text))
+    """"여보세요", "안녕하세요", "거기 섬섬옥수죠?": the caller checking the line, not asking anything yet."""
+    return bool(
+        re.fullmatch(r"(?:(?:네|예|아|어|음)\s)?(?:여보세요|안녕하세요|여보세요\s?안녕하세요|저기요)(?:\s?네)?", text)
+        or re.search(r"^(?:(?:네|예|아|어|음|여보세요)\s)*(?:거기|여기)\s.*(?:맞죠|맞나요|맞아요|이죠|죠|인가요)$", text)
+    )
 
 
 def message_body(text: str) -> str | None:

@@ -96,12 +96,12 @@ def parse_date(text: str, today: dt.date) -> dt.date | None:
         count = 1 if later.group("count") in ("일", "한") else spoken_value(later.group("count"))
         if count is not None:
             return today + dt.timedelta(days=count * (7 if later.group("unit").startswith("주") else 1))
+    match = _month_day_pattern().search(text)
+    if match:  # "12월 9일 수요일": the date decides, the weekday only repeats it
+        return _month_day_date(match, today)
     weekday = _WEEKDAY.search(text)
     if weekday:
         return _weekday_date(text[: weekday.start()], WEEKDAY_WORDS[weekday.group(1)], today)
-    match = _month_day_pattern().search(text)
-    if match:
-        return _month_day_date(match, today)
     return None
 
 
@@ -591,7 +591,7 @@ _NAME_ENDINGS = tuple(
         (
             "이라고 합니다", "라고 합니다", "이라고 해요", "라고 해요", "이라고요", "라고요", "입니다", "이에요", "예요",
             "이요", "인데요", "에요", "요", "씨", "님", "이고요", "고요", "이구요", "구요", "으로요", "로요", "으로", "로",
-            "이고", "인데",
+            "이고", "인데", "고",
         ),
         key=len,
         reverse=True,
@@ -659,7 +659,19 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
             continue  # 구이오사: digits of a phone number, not a name
         if lead or called or expecting:
             return name
+        if len(words) <= 2 and _looks_like_full_name(name) and word != name:
+            return name  # "이수진이요" said while something else was asked
     return None
+
+
+def _looks_like_full_name(word: str) -> bool:
+    """Three syllables, a common surname first, and not a verb or adjective form (감사해, 괜찮아)."""
+    return (
+        len(word) == 3
+        and word[0] in SURNAMES
+        and word[-1] not in "해하세돼되줘와가어아지죠네데게까요다서고면는은을를"
+        and word not in _NOT_NAMES
+    )
 
 
 def _strip_name_ending(word: str) -> str | None:
