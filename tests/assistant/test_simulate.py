@@ -57,3 +57,13 @@ def test_bad_inputs_are_named(salon_file: Path, tmp_path: Path) -> None:
     assert code == 2 and "closes before it opens" in err
     code, _, err = _simulate(salon_file, CALLS, tmp_path, "--speech", "nowhere.voice")
     assert code == 2 and "--speech" in err
+
+
+def test_a_store_carries_bookings_from_one_run_to_the_next(salon_file: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store.json"
+    code, out, _ = _simulate(salon_file, CALLS[:1], tmp_path, "--store", str(store))
+    assert code == 0 and store.exists()
+    code, out, _ = _simulate(salon_file, [CALLS[1]], tmp_path, "--store", str(store))
+    assert json.loads(out.splitlines()[0])["records"] == [{"type": "booking_cancel", "ref": "B1"}]
+    code, out, _ = _simulate(salon_file, CALLS[:1], tmp_path, "--store", str(store))
+    assert json.loads(out.splitlines()[0])["records"][0]["ref"] == "B2"  # references go on

@@ -16,6 +16,9 @@ def simulate(
     shop: Path = typer.Option(..., "--shop", help="The shop profile (YAML, see docs/assistant.md)."),
     calls: Path = typer.Option(..., "--calls", help='Scripted calls, JSON lines: {"id": …, "caller": ["…", …]}.'),
     now: str | None = typer.Option(None, "--now", help="The calls' time, ISO 8601 (2026-12-01T10:00:00+09:00); default: now."),
+    store_path: Path | None = typer.Option(
+        None, "--store", help="A JSON store: read first when it exists, written back after the calls."
+    ),
     speech: str | None = typer.Option(
         None, "--speech", help="Speak each caller line (espeak, or a .voice file) through 8 kHz μ-law and the recogniser."
     ),
@@ -23,6 +26,7 @@ def simulate(
     """Run scripted calls against a shop; one JSON result per call on standard output."""
     from moksori.assistant.profile import ProfileError, load_profile
     from moksori.assistant.simulate import CallsError, read_calls, simulate, speaker, telephone_channel
+    from moksori.assistant.store import MemoryStore
 
     try:
         profile = load_profile(shop)
@@ -46,8 +50,15 @@ def simulate(
             typer.echo(f"error: --speech {speech!r} is neither 'espeak' nor a .voice file", err=True)
             raise typer.Exit(2)
         hear = telephone_channel(speaker(speech))
-    for result in simulate(profile, scripted, moment, hear):
+    try:
+        store = MemoryStore.load(store_path) if store_path and store_path.exists() else MemoryStore()
+    except (OSError, ValueError, TypeError, KeyError) as error:
+        typer.echo(f"error: --store {store_path} is not a store saved by simulate ({error})", err=True)
+        raise typer.Exit(2) from error
+    for result in simulate(profile, scripted, moment, hear, store):
         typer.echo(json.dumps(result, ensure_ascii=False))
+    if store_path:
+        store.save(store_path)
 
 
 def register(root: typer.Typer) -> None:

@@ -82,7 +82,7 @@ def say_hours(profile: ShopProfile) -> str:
         if hours is None:
             closed.append(WEEKDAY_NAMES_KO[index])
             continue
-        text = f"{_clock(hours.opens)}부터 {_clock(hours.closes)}까지"
+        text = f"{clock(hours.opens)}부터 {clock(hours.closes)}까지"
         if runs and runs[-1][1] == text and runs[-1][0][-1] == index - 1:
             runs[-1][0].append(index)
         else:
@@ -104,8 +104,9 @@ def say_day_hours(profile: ShopProfile, day: dt.date, today: dt.date) -> str:
     when = say_date(day, today)
     if hours is None:
         return f"{when}은 쉬는 날이에요."
-    return f"{when}은 {_clock(hours.opens)}부터 {_clock(hours.closes)}까지 영업해요."
+    return f"{when}은 {clock(hours.opens)}부터 {clock(hours.closes)}까지 영업해요."
 
 
-def _clock(minutes: int) -> str:
+def clock(minutes: int) -> str:
+    """A time of day given in minutes from midnight, as said: 630 → 오전 10시 반, 1440 → 자정."""
     return say_time(dt.time(minutes // 60 % 24, minutes % 60)) if minutes < 24 * 60 else "자정"

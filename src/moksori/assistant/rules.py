@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from moksori.assistant.phrases import clock
 from moksori.assistant.profile import ShopProfile
 from moksori.assistant.store import Booking
 
@@ -66,9 +67,9 @@ def check_opening(
         return Problem("closed", "그날은 쉬는 날이에요")
     begins = start.hour * 60 + start.minute
     if begins < hours.opens:
-        return Problem("before_open", f"{_clock(hours.opens)}에 문을 열어요")
+        return Problem("before_open", f"{clock(hours.opens)}에 문을 열어요")
     if begins + minutes > hours.closes:
-        return Problem("after_close", f"{_clock(hours.closes)}에 문을 닫아요")
+        return Problem("after_close", f"{clock(hours.closes)}에 문을 닫아요")
     if start < now + dt.timedelta(minutes=notice_minutes):
         return Problem("notice", f"적어도 {_duration(notice_minutes)} 전에는 예약해 주셔야 해요")
     return None
@@ -105,11 +106,6 @@ def nearest_free(
             free.sort(key=lambda s: (abs((s - target).total_seconds()), s))
             return sorted(free[:count])
     return []
-
-
-def _clock(minutes: int) -> str:
-    hour, minute = divmod(minutes, 60)
-    return f"{hour}시" + (f" {minute}분" if minute else "")
 
 
 def _duration(minutes: int) -> str:

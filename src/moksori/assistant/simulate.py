@@ -85,10 +85,11 @@ def simulate(
     calls: Iterable[ScriptedCall],
     now: dt.datetime,
     hear: Callable[[str], str] | None = None,
+    store: MemoryStore | None = None,
 ) -> Iterator[dict]:
     """One result per call: ``{"id", "greeting", "turns": [{"caller", "assistant", "ms"(, "heard")}],
     "records", "summary"}``; ``ms`` is the dialogue's own time for the turn."""
-    store = MemoryStore()
+    store = store if store is not None else MemoryStore()
     faq = FaqIndex(profile.faq)
     for scripted in calls:
         call = Call(profile, store, now, faq=faq, caller_id=scripted.caller_id)

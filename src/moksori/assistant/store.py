@@ -74,6 +74,21 @@ class MemoryStore:
     def add_record(self, record: dict) -> None:
         self.records.append(record)
 
+    @classmethod
+    def load(cls, path: str | Path) -> MemoryStore:
+        """A store saved by :meth:`save`; references go on from the highest saved one."""
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        store = cls()
+        for fields in data.get("bookings", []):
+            booking = Booking(**{**fields, "start": dt.datetime.fromisoformat(fields["start"])})
+            store.bookings[booking.ref] = booking
+        store.records = list(data.get("records", []))
+        for ref in [*store.bookings, *(r.get("ref", "") for r in store.records)]:
+            prefix, number = ref[:1], ref[1:]
+            if prefix and number.isdigit():
+                store._counters[prefix] = max(store._counters.get(prefix, 0), int(number))
+        return store
+
     def save(self, path: str | Path) -> None:
         data = {
             "bookings": [
