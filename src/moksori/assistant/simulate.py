@@ -51,16 +51,24 @@ def read_calls(path: str | Path) -> list[ScriptedCall]:
     return calls
 
 
-def telephone_channel(speak: Speak) -> Callable[[str], str]:
-    """Caller text → speech → 8 kHz μ-law → the offline recogniser's transcript."""
+Hear = Callable[[str, "list[str] | None"], str]
+
+
+def telephone_channel(speak: Speak) -> Hear:
+    """Caller text → speech → 8 kHz μ-law → the offline recogniser's transcript; with a word list, the
+    recogniser is restricted to those words (the last line's audio is kept, so it is spoken once)."""
     from moksori.asr import transcribe
     from moksori.audio import resample
     from moksori.audio.mulaw import mulaw_decode, mulaw_encode
 
-    def hear(text: str) -> str:
-        samples, rate = speak(text)
-        phone = mulaw_decode(mulaw_encode(resample(samples, rate, PHONE_RATE)))
-        return transcribe(phone, PHONE_RATE, "ko")
+    last: dict[str, np.ndarray] = {}
+
+    def hear(text: str, grammar: list[str] | None = None) -> str:
+        if text not in last:
+            samples, rate = speak(text)
+            last.clear()
+            last[text] = mulaw_decode(mulaw_encode(resample(samples, rate, PHONE_RATE)))
+        return transcribe(last[text], PHONE_RATE, "ko", grammar=grammar)
 
     return hear
 
@@ -84,7 +92,7 @@ def simulate(
     profile: ShopProfile,
     calls: Iterable[ScriptedCall],
     now: dt.datetime,
-    hear: Callable[[str], str] | None = None,
+    hear: Hear | None = None,
     store: MemoryStore | None = None,
 ) -> Iterator[dict]:
     """One result per call: ``{"id", "greeting", "turns": [{"caller", "assistant", "ms"(, "heard")}],
@@ -101,7 +109,11 @@ def simulate(
             turn: dict = {"caller": line}
             said = line
             if hear is not None:
-                said = turn["heard"] = hear(line)
+                said = hear(line, None)
+                expected = call.listening_for()
+                if expected and not call.understands(said):
+                    said = hear(line, expected)  # the open transcript missed it: listen for the expected words
+                turn["heard"] = said
             started = time.perf_counter()
             turn["assistant"] = call.respond(said)
             turn["ms"] = round((time.perf_counter() - started) * 1000, 2)
