@@ -85,3 +85,10 @@ def test_faq_floor_refuses_to_guess(salon: ShopProfile, question: str) -> None:
 def test_compound_nouns_meet_whichever_way_they_are_split(cafe: ShopProfile) -> None:
     assert FaqIndex(cafe.faq).match("디카페인 돼요?").answered
     assert FaqIndex(cafe.faq).match("카페인 없는 커피 있나요").answered
+
+
+def test_synonyms_of_shop_vocabulary(salon: ShopProfile) -> None:
+    index = FaqIndex(salon.faq)
+    assert index.match("차 가지고 가도 되나요?").answered  # 가지고 가다 ≈ 가져가다, 차 ≈ 주차
+    assert index.match("신용카드로 계산돼요?").faq.a.startswith("네, 카드")
+    assert not index.match("고양이 데려가도 돼요?").answered

@@ -209,6 +209,9 @@ class Call:
                 return f"{answer} {self._next()}"
             if intent == "goodbye":
                 return self._goodbye()
+            if intents.asks(text):
+                self.notes.append(f"답하지 못한 문의: {text}")
+                return f"죄송해요, 그건 제가 정확히 안내해 드리기 어려워요. 사장님께 전해 둘게요. {self._next()}"
             return self._reprompt()
         self.failures = 0
         return self._next()
@@ -311,7 +314,7 @@ class Call:
                 form.item, filled = mentions[0].name, True
         if form.task in ("booking", "order"):
             name = parse_name(text, expecting=self.expecting == "name")
-            unasked = self.expecting != "name" and form.name is not None
+            unasked = (self.expecting != "name" and form.name is not None) or intents.asks(text)
             if name and name != form.name and not (unasked or day or spoken or mentions or parse_party(text)):
                 form.name, filled = name, True
         return filled
@@ -772,10 +775,12 @@ class Call:
             self._fill_phone(text)
             return self._next()
         answer = parse_yes_no(text)
+        if intent == "goodbye":
+            return self._goodbye()  # "네 그게 다예요": no thanks, and goodbye
+        if answer is False or intent == "no":
+            return f"알겠습니다. {_ANYTHING_ELSE}"
         if intent == "handoff" or intents.wants_owner(text) or answer is True:
             return self._handoff(reason)
-        if answer is False or intent in ("no", "goodbye"):
-            return f"알겠습니다. {_ANYTHING_ELSE}"
         self.failures = 0
         return self._respond(text)
 

@@ -7,13 +7,16 @@ A match must also share the caller's nouns: "강아지 데려가도 돼요?" sha
 
 from __future__ import annotations
 
+import math
+import re
 import threading
 from dataclasses import dataclass
 from functools import cache
 
 from moksori.assistant.profile import Faq
 
-# Below this BM25 score (Lucene variant) nothing is answered; set on the dev calls (docs/benchmarks.md).
+# Below this BM25 score (Lucene variant, divided by the IDF of a word only one question has) nothing is
+# answered; on the dev calls right answers scored 0.69 and more, out-of-scope questions 0 (docs/benchmarks.md).
 SCORE_FLOOR = 0.5
 # At least this share of the caller's nouns must occur in the matched question.
 NOUN_COVERAGE = 0.5
@@ -23,9 +26,30 @@ _CONTENT_TAGS = _NOUN_TAGS | {"VV", "VA", "MAG", "VX"}
 _GENERIC_WORDS = (
     "되 하 있 없 가 오 좀 혹시 거 것 수 저 제 여기 거기 가게 매장 사장 사장님 그 이 요 어떻 어떻게 어디 뭐 무엇 "
     "말씀 문의 질문 궁금 알 알리 묻 여쭈 그냥 정말 진짜 많이 조금 지금 네 예 아 어 음 데 때 분 개 번 명 등 중 적 줄 "
-    "뿐 바 편 시 씨 님 반 쯤 주 드리"
+    "뿐 바 편 시 씨 님 반 쯤 주 드리 안녕 여보세요 감사 수고"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
+# Words callers use for the same thing; each group is matched as one term. General shop vocabulary (not
+# one shop's FAQ): a shop's own paraphrases go into its profile's ``also``.
+SYNONYMS = (
+    ("주차", "주차장", "차", "자동차", "차량", "파킹", "발레", "발렛"),
+    ("아이", "애", "애기", "아기", "어린이", "유아", "키즈", "애들", "꼬마", "자녀", "아들", "딸"),
+    ("반려견", "강아지", "애견", "개", "반려동물", "펫", "댕댕이"),
+    ("결제", "카드", "계산", "신용카드", "체크카드", "페이", "계좌이체", "이체"),
+    ("와이파이", "인터넷", "무선", "wifi", "WiFi"),
+    ("단체석", "단체", "룸", "방", "회식", "모임", "별실", "개별실", "프라이빗"),
+    ("배달", "배송", "딜리버리"),
+    ("충전", "콘센트", "충전기", "플러그", "전원"),
+    ("보험", "실비", "실손", "보험금"),
+    ("흡연", "담배", "흡연실", "흡연구역", "금연"),
+    ("걸리", "소요", "오래"),
+    ("동반", "가져가", "가지", "데리", "데려가", "데려오", "가져오", "데려가다"),
+    ("점심", "브레이크", "브레이크타임", "휴게"),
+    ("화장실", "화장", "변소"),
+    ("영수증", "현금영수증", "세금계산서"),
+    ("포장", "테이크아웃", "포장용기"),
+)
+_CANONICAL = {word: "≡" + group[0] for group in SYNONYMS for word in group}
 _lock = threading.Lock()
 
 
@@ -41,7 +65,7 @@ def morphemes(text: str) -> list[tuple[str, bool]]:
     with _lock:  # kiwipiepy's analyser is not documented as thread-safe
         tokens = _kiwi().tokenize(text)
     return [
-        (token.form, token.tag in _NOUN_TAGS)
+        (_CANONICAL.get(token.form, token.form), token.tag in _NOUN_TAGS)
         for token in tokens
         if token.tag in _CONTENT_TAGS and token.form not in _GENERIC
     ]
@@ -53,21 +77,44 @@ def bigrams(noun: str) -> list[str]:
     return [noun[i : i + 2] for i in range(len(noun) - 1)]
 
 
+_PARTICLE = re.compile(r"(?:이랑|랑|하고|이나|나|은|는|이|가|을|를|도|만|에|에서|로|으로|와|과|들)$")
+
+
+def _synonym_words(text: str) -> list[tuple[str, bool]]:
+    """Words of a synonym group said in ``text`` that the analyser may have read otherwise (아이 as an
+    interjection): each word with one particle taken off is looked up as it stands."""
+    found = []
+    for word in text.split():
+        for form in (word, _PARTICLE.sub("", word)):
+            if form in _CANONICAL:
+                found.append((_CANONICAL[form], True))
+                break
+    return found
+
+
 def features(text: str) -> tuple[list[str], list[str]]:
-    """(BM25 terms, nouns) of ``text``: morphemes plus the syllable pairs of long nouns."""
+    """(BM25 terms, nouns) of ``text``: morphemes, synonym groups, and the syllable pairs of nouns."""
     found = morphemes(text)
+    seen = {form for form, _ in found}
+    found += [item for item in _synonym_words(text) if item[0] not in seen]
     terms = [form for form, _ in found]
     nouns = [form for form, is_noun in found if is_noun]
     for noun in nouns:
-        terms += ["·" + pair for pair in bigrams(noun)]
+        if not noun.startswith("≡"):
+            terms += [_pair_term(pair) for pair in bigrams(noun)]
     return terms, nouns
 
 
 def _covered(noun: str, document: set[str]) -> bool:
     if noun in document:
         return True
-    pairs = bigrams(noun)
-    return bool(pairs) and sum("·" + pair in document for pair in pairs) * 2 >= len(pairs)
+    pairs = [] if noun.startswith("≡") else bigrams(noun)
+    return bool(pairs) and sum(_pair_term(pair) in document for pair in pairs) * 2 >= len(pairs)
+
+
+def _pair_term(pair: str) -> str:
+    """A syllable pair as a term; a pair that is itself a word of a synonym group is that group (점심)."""
+    return _CANONICAL.get(pair, "·" + pair)
 
 
 @dataclass(frozen=True)
@@ -88,13 +135,12 @@ class FaqIndex:
         import bm25s
 
         self.faqs = faqs
-        self._owner: list[int] = []
-        documents: list[list[str]] = []
-        for index, faq in enumerate(faqs):
-            for question in (faq.q, *faq.also):
-                terms, _nouns = features(question)
-                documents.append(terms or ["<empty>"])
-                self._owner.append(index)
+        # One document per question with all its paraphrases: IDF then says which *question* a word
+        # points to, and a word shared by a question's paraphrases is not discounted for it.
+        documents = [
+            [term for question in (faq.q, *faq.also) for term in features(question)[0]] or ["<empty>"]
+            for faq in faqs
+        ]
         self._documents = [set(doc) for doc in documents]
         self._retriever = None
         if documents:
@@ -106,7 +152,10 @@ class FaqIndex:
         terms, nouns = features(text)
         if self._retriever is None or not terms:
             return FaqMatch(None, 0.0, 0.0)
-        scores = self._retriever.get_scores(terms)
+        # Scores are divided by the IDF of a word only one question has: with few questions every IDF is
+        # small, and an absolute floor would refuse a shop with two questions everything.
+        count = len(self.faqs)
+        scores = self._retriever.get_scores(terms) / math.log(1 + (count - 0.5) / 1.5)
         best = int(scores.argmax())
         score = float(scores[best])
         shared = self._documents[best]
@@ -114,4 +163,4 @@ class FaqIndex:
         coverage = sum(_covered(form, shared) for form in needed) / len(needed)
         if score < SCORE_FLOOR or coverage < NOUN_COVERAGE:
             return FaqMatch(None, score, coverage)
-        return FaqMatch(self.faqs[self._owner[best]], score, coverage)
+        return FaqMatch(self.faqs[best], score, coverage)

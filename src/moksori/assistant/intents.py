@@ -32,7 +32,7 @@ _REPEAT = re.compile(
 _THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번호|이걸로|발신\s?번호")
 
 _QUESTION_WORDS = re.compile(
-    r"\?|나요|가요|까요|어요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
+    r"\?|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|괜찮아요|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
 )
 _HOURS = re.compile(
     r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
@@ -97,6 +97,14 @@ def question_kind(text: str) -> str | None:
 
 def looks_like_question(text: str) -> bool:
     return bool(_QUESTION_WORDS.search(text))
+
+
+_ASKS = re.compile(r"\?|알려\s?주|궁금|나요|가요|까요|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|없어요|돼요|되요|괜찮아요|습니까")
+
+
+def asks(text: str) -> bool:
+    """A question for certain: not a name or a number said with a polite ending (조수아요, 이지은이에요)."""
+    return bool(_ASKS.search(text))
 
 
 def asks_repeat(text: str) -> bool:
