@@ -125,3 +125,26 @@ def test_hours_address_and_prices_from_the_profile(salon: ShopProfile) -> None:
 def test_summary_names_who_what_and_outcome(salon: ShopProfile) -> None:
     call = run(salon, ["목요일 오후 2시에 젤네일 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"])
     assert "김민수" in call.summary() and "2026-12-03 14:00" in call.summary() and "B1" in call.summary()
+
+
+def test_a_service_left_open_and_a_correction_with_malgo(salon: ShopProfile) -> None:
+    call = run(
+        salon,
+        ["모레 오후 3시에 예약하고 싶어요", "가서 정할게요", "김하나요", "공일공 일일일일 이이이이", "아니요 3시 말고 4시요", "네"],
+    )
+    assert call.records[0] | {"ref": None} == {
+        "type": "booking", "ref": None, "date": "2026-12-03", "time": "16:00", "party": 1, "name": "김하나",
+        "phone": "01011112222", "item": None,
+    }  # fmt: skip
+
+
+def test_a_question_while_a_name_is_asked_is_not_a_name(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("목요일 오후 2시에 젤네일 예약이요")
+    reply = call.respond("강아지 데려가도 돼요?")
+    assert "성함" in reply
+    call.respond("김민수요")
+    call.respond("공일공 일이삼사 오륙칠팔")
+    call.respond("네")
+    assert call.records[0]["name"] == "김민수"

@@ -30,6 +30,7 @@ from moksori.assistant.slots import (
     SpokenTime,
     clean,
     format_phone,
+    looks_like_full_name,
     parse_date,
     parse_name,
     parse_party,
@@ -88,6 +89,7 @@ class Form:
     phone: str | None = None
     text: str | None = None
     period: str | None = None  # "저녁" said before the hour ("모레 저녁에요" … "여덟 시 반요")
+    item_undecided: bool = False  # "가서 정할게요": booked without a service
     target: Booking | None = None
     proposals: list[dt.datetime] = field(default_factory=list)
 
@@ -278,6 +280,10 @@ class Call:
         filled = self._fill_phone(text) if form.task in ("booking", "order") else False
         if filled:
             text = without_phone(text)
+        text = intents.corrected_part(text)
+        if self.expecting == "item" and form.item is None and intents.undecided(text):
+            form.item_undecided = True
+            return True
         if self.expecting == "proposal" and form.proposals:
             choice = self._choose_proposal(text)
             if choice:
@@ -314,7 +320,9 @@ class Call:
                 form.item, filled = mentions[0].name, True
         if form.task in ("booking", "order"):
             name = parse_name(text, expecting=self.expecting == "name")
-            unasked = (self.expecting != "name" and form.name is not None) or intents.asks(text)
+            # "김하나요" ends like a question (…나요) but is a name when a name was asked for.
+            one_name = self.expecting == "name" and len(text.split()) == 1 and bool(name) and looks_like_full_name(name)
+            unasked = (self.expecting != "name" and form.name is not None) or (intents.asks(text) and not one_name)
             if name and name != form.name and not (unasked or day or spoken or mentions or parse_party(text)):
                 form.name, filled = name, True
         return filled
@@ -444,7 +452,7 @@ class Call:
             if self.profile.booking.max_party > 2:
                 return "party"
             form.party = 1
-        if form.item is None and self._services and self.profile.kind in ("salon", "other"):
+        if form.item is None and not form.item_undecided and self._services and self.profile.kind in ("salon", "other"):
             return "item"
         if self._booking_problem():
             return "rules"

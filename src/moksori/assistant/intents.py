@@ -162,3 +162,14 @@ def new_values_part(text: str) -> str:
         if re.search(r"로\s|로$|으로", part):
             return part
     return parts[-1] if len(parts) > 1 else ""
+
+
+def corrected_part(text: str) -> str:
+    """The new value in "7시 말고 8시요", "7시가 아니라 8시예요": the words after 말고 / 아니라."""
+    parts = re.split(r"말고|(?:이|가)?\s?아니(?:라|고)\s", text)
+    return parts[-1] if len(parts) > 1 and parts[-1].strip() else text
+
+
+def undecided(text: str) -> bool:
+    """"가서 정할게요", "아직 모르겠어요": the caller does not choose a service now."""
+    return bool(re.search(r"가서\s?(?:정|볼|고를|상담)|아직\s?(?:안|못|모르)|모르겠|상담\s?받고|아무거나|미정", text))

@@ -659,12 +659,12 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
             continue  # 구이오사: digits of a phone number, not a name
         if lead or called or expecting:
             return name
-        if len(words) <= 2 and _looks_like_full_name(name) and word != name:
+        if len(words) <= 2 and looks_like_full_name(name) and word != name:
             return name  # "이수진이요" said while something else was asked
     return None
 
 
-def _looks_like_full_name(word: str) -> bool:
+def looks_like_full_name(word: str) -> bool:
     """Three syllables, a common surname first, and not a verb or adjective form (감사해, 괜찮아)."""
     return (
         len(word) == 3
