@@ -184,6 +184,13 @@ class Call:
             answer = self._side_question(text)
             if answer:
                 return f"{answer} {self._next()}"
+        if (
+            self.form is None
+            and intent in ("booking", "order")
+            and not intents.names_task(text)
+            and self.faq.match(text).answered
+        ):
+            return self._question(text)  # "콘센트 자리 있나요?" asks about the shop, it books nothing
         # The current form reads the turn first: "박서준으로 예약했어요" answers a cancellation's lookup.
         filled = self.form is not None and self._fill(text)
         if (
@@ -248,8 +255,8 @@ class Call:
         order where the shop takes orders and not bookings); a question about it is still a question."""
         if intents.question_kind(text) or self.faq.match(text).answered:
             return None
-        if parse_date(text, self.today) is None and parse_time(text) is None:
-            return None
+        if parse_time(text) is None and parse_party(text) is None:
+            return None  # a date alone ("오늘 손님 많아요?") is not a booking
         if self.profile.booking.enabled:
             return "booking"
         if self.profile.orders.enabled and find_items(text, self.item_names):

@@ -18,15 +18,17 @@ from moksori.assistant.profile import Faq
 # Below this BM25 score (Lucene variant, divided by the IDF of a word only one question has) nothing is
 # answered; on the dev calls right answers scored 0.69 and more, out-of-scope questions 0 (docs/benchmarks.md).
 SCORE_FLOOR = 0.5
-# At least this share of the caller's nouns must occur in the matched question.
-NOUN_COVERAGE = 0.5
+# Every noun the caller says must occur in the matched question ("단체 할인 있어요?" shares only 단체 with
+# "단체석 있어요?"; "앞에 차 좀 빼 주실 수 있어요?" only 차 with "차 가져가도 돼요"); one in four may be
+# missing from a long question.
 _NOUN_TAGS = frozenset({"NNG", "NNP", "NNB", "XR", "SL", "SN"})
 _CONTENT_TAGS = _NOUN_TAGS | {"VV", "VA", "MAG", "VX"}
 # Words every question to a shop may contain; they say nothing about which question it is.
 _GENERIC_WORDS = (
     "되 하 있 없 가 오 좀 혹시 거 것 수 저 제 여기 거기 가게 매장 사장 사장님 그 이 요 어떻 어떻게 어디 뭐 무엇 "
     "말씀 문의 질문 궁금 알 알리 묻 여쭈 그냥 정말 진짜 많이 조금 지금 네 예 아 어 음 데 때 분 개 번 명 등 중 적 줄 "
-    "뿐 바 편 시 씨 님 반 쯤 주 드리 안녕 여보세요 감사 수고"
+    "뿐 바 편 시 씨 님 반 쯤 주 드리 안녕 여보세요 감사 수고 쓰 받 괜찮 가능 같 그렇 이렇 어떡 처리 이용 사용 공간 "
+    "자리 옆 안 밖"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 # Words callers use for the same thing; each group is matched as one term. General shop vocabulary (not
@@ -35,15 +37,16 @@ SYNONYMS = (
     ("주차", "주차장", "차", "자동차", "차량", "파킹", "발레", "발렛"),
     ("아이", "애", "애기", "아기", "어린이", "유아", "키즈", "애들", "꼬마", "자녀", "아들", "딸"),
     ("반려견", "강아지", "애견", "개", "반려동물", "펫", "댕댕이"),
-    ("결제", "카드", "계산", "신용카드", "체크카드", "페이", "계좌이체", "이체"),
+    ("결제", "카드", "계산", "신용카드", "신용", "체크카드", "체크", "페이", "계좌이체", "계좌", "이체"),
     ("와이파이", "인터넷", "무선", "wifi", "WiFi"),
     ("단체석", "단체", "룸", "방", "회식", "모임", "별실", "개별실", "프라이빗"),
     ("배달", "배송", "딜리버리"),
     ("충전", "콘센트", "충전기", "플러그", "전원"),
-    ("보험", "실비", "실손", "보험금"),
+    ("보험", "실비", "실손", "보험금", "청구"),
     ("흡연", "담배", "흡연실", "흡연구역", "금연"),
     ("걸리", "소요", "오래"),
-    ("동반", "가져가", "가지", "데리", "데려가", "데려오", "가져오", "데려가다"),
+    ("동반", "가져가", "가지", "데리", "데려가", "데려오", "가져오", "들"),
+    ("주류", "술", "와인", "소주", "맥주", "양주", "콜키지"),
     ("점심", "브레이크", "브레이크타임", "휴게"),
     ("화장실", "화장", "변소"),
     ("영수증", "현금영수증", "세금계산서"),
@@ -100,7 +103,7 @@ def features(text: str) -> tuple[list[str], list[str]]:
     terms = [form for form, _ in found]
     nouns = [form for form, is_noun in found if is_noun]
     for noun in nouns:
-        if not noun.startswith("≡"):
+        if not noun.startswith("≡") and len(noun) > 2:  # a two-syllable noun is its own pair
             terms += [_pair_term(pair) for pair in bigrams(noun)]
     return terms, nouns
 
@@ -113,8 +116,9 @@ def _covered(noun: str, document: set[str]) -> bool:
 
 
 def _pair_term(pair: str) -> str:
-    """A syllable pair as a term; a pair that is itself a word of a synonym group is that group (점심)."""
-    return _CANONICAL.get(pair, "·" + pair)
+    """A syllable pair as a term: the same term as the two-syllable noun it spells (시간 in 점심시간), or its
+    synonym group (점심)."""
+    return _CANONICAL.get(pair, pair)
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,8 @@ class FaqIndex:
         score = float(scores[best])
         shared = self._documents[best]
         needed = nouns or terms
-        coverage = sum(_covered(form, shared) for form in needed) / len(needed)
-        if score < SCORE_FLOOR or coverage < NOUN_COVERAGE:
+        missed = sum(not _covered(form, shared) for form in needed)
+        coverage = 1 - missed / len(needed)
+        if score < SCORE_FLOOR or missed > (len(needed) - 1) // 3:
             return FaqMatch(None, score, coverage)
         return FaqMatch(self.faqs[best], score, coverage)

@@ -22,7 +22,7 @@ _MESSAGE = re.compile(
     r"메시지|메세지|메모|전해|전달|남기|남겨|연락\s?(?:좀\s)?(?:주|달|부탁|바랍)|전화\s?(?:좀\s)?(?:주시|달라|부탁)|콜백"
 )
 _GOODBYE = re.compile(
-    r"끊을게|끊겠|수고하세|수고하십|안녕히|들어가세요|됐습니다|됐어요|그게\s?다|이만|괜찮습니다|다음에\s?(?:할게|걸게|전화)|"
+    r"끊을게|끊겠|수고하세|수고하십|안녕히|들어가세요|^(?:아니요\s|아뇨\s)?(?:됐습니다|됐어요)|그게\s?다|이만|괜찮습니다|다음에\s?(?:할게|걸게|전화)|"
     r"없어요|없습니다|아니요\s?괜찮|고맙습니다$|감사합니다$"
 )
 _NO_MORE = re.compile(r"^(?:아니요|아뇨|아니에요|아니|없어요|없습니다|괜찮아요|괜찮습니다|됐어요)")
@@ -32,7 +32,7 @@ _REPEAT = re.compile(
 _THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번호|이걸로|발신\s?번호")
 
 _QUESTION_WORDS = re.compile(
-    r"\?|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|괜찮아요|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
+    r"\?|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
 )
 _HOURS = re.compile(
     r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
@@ -78,6 +78,11 @@ def detect(text: str) -> str | None:
     if _GOODBYE.search(text):
         return "goodbye"
     return None
+
+
+def names_task(text: str) -> bool:
+    """The words that name a booking or an order outright (not 자리 있어요, 시켜요, which questions use too)."""
+    return bool(re.search(r"예약|주문|포장|테이크\s?아웃|픽업|찾으러|가지러", text))
 
 
 def question_kind(text: str) -> str | None:
