@@ -38,14 +38,13 @@ def _problems(text: str) -> str:
         (('mon: "10:00-20:00"', 'mon: "20:00-10:00"'), "closes before it opens"),
         (('mon: "10:00-20:00"', 'mon: "10:00-25:00"'), "is not a time of day"),
         (('mon: "10:00-20:00"', 'mon: "10시-20시"'), "is not 'HH:MM-HH:MM' or closed"),
-        (("sun: closed", "sunday: closed"), "unknown weekday sunday"),
+        (("sun: closed", "sundy: closed"), "unknown weekday sundy"),
         (("capacity: 1", "capacity: 0"), "booking.capacity"),
         (("kind: salon", "kind: bar"), "kind:"),
         (('owner_phone: "010-1234-5678"', 'owner_phone: "12"'), "is not a Korean phone number"),
         (("  - {name: 케어, price: 15000, minutes: 30}", "  - {name: 젤 네일, price: 15000}"), "listed twice"),
         (("  - {name: 케어, price: 15000, minutes: 30}", "  - {name: 케어, aliases: [젤]}"), "names two items"),
         (("timezone: Asia/Seoul", "timezone: Mars/Base"), "unknown timezone"),
-        (("orders: {enabled: false}", "order: {enabled: false}"), "order: unknown field"),
     ],
 )
 def test_bad_profiles_are_refused_with_the_reason(change: tuple[str, str], message: str) -> None:
@@ -71,3 +70,18 @@ def test_files_that_are_not_profiles(tmp_path: Path) -> None:
     listing.write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(ProfileError, match="mapping"):
         load_profile(listing)
+
+
+def test_unknown_fields_are_warnings_and_owners_spellings_are_read(tmp_path: Path) -> None:
+    text = (
+        SALON.replace("orders: {enabled: false}", "order: {enabled: false}\ngreeting: 어서 오세요")
+        .replace('mon: "10:00-20:00"', '월: "10:00~20:00"')
+        .replace("price: 15000", 'price: "15,000원"')
+    )
+    path = tmp_path / "shop.yaml"
+    path.write_text(text, encoding="utf-8")
+    warnings: list[str] = []
+    profile = load_profile(path, warnings)
+    assert warnings == ["order: unknown field, ignored", "greeting: unknown field, ignored"]
+    assert profile.hours["mon"].opens == 10 * 60
+    assert profile.item("케어").price == 15000

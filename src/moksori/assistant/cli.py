@@ -29,7 +29,10 @@ def simulate(
     from moksori.assistant.store import MemoryStore
 
     try:
-        profile = load_profile(shop)
+        warnings: list[str] = []
+        profile = load_profile(shop, warnings)
+        for warning in warnings:
+            typer.echo(f"warning: {shop}: {warning}", err=True)
         scripted = read_calls(calls)
     except (ProfileError, CallsError) as error:
         typer.echo(f"error: {error}", err=True)

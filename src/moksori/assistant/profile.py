@@ -17,7 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES_KO = ("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일")
-_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-~–—]\s*(\d{1,2}):(\d{2})\s*$")
+# Weekday keys owners may write in Korean (월, 월요일) or in full English (monday).
+_WEEKDAY_KEYS = {
+    **{day: day for day in WEEKDAYS},
+    **{name[0]: day for name, day in zip(WEEKDAY_NAMES_KO, WEEKDAYS, strict=True)},
+    **{name: day for name, day in zip(WEEKDAY_NAMES_KO, WEEKDAYS, strict=True)},
+    **{name: day for name, day in zip(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), WEEKDAYS, strict=True)},
+}
 
 
 class ProfileError(ValueError):
@@ -25,7 +32,9 @@ class ProfileError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Fields this version does not know are kept out of the model and reported as warnings
+    # (profile_warnings): a profile written for a newer version, or with extra notes, still loads.
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class Item(_Strict):
@@ -33,6 +42,14 @@ class Item(_Strict):
 
     name: str = Field(min_length=1)
     price: int | None = Field(default=None, ge=0)
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _written_price(cls, value: object) -> object:
+        # "40,000" or "40000원" as owners write prices
+        if isinstance(value, str) and re.fullmatch(r"\s*[\d,]+\s*원?\s*", value):
+            return int(re.sub(r"\D", "", value))
+        return value
     minutes: int | None = Field(default=None, ge=1, le=24 * 60)
     aliases: tuple[str, ...] = ()
 
@@ -105,12 +122,12 @@ class ShopProfile(_Strict):
     def _parse_hours(cls, value: object) -> dict[str, OpeningHours | None]:
         if not isinstance(value, dict):
             raise ValueError("hours must map weekdays (mon … sun) to 'HH:MM-HH:MM' or closed")
-        unknown = [str(day) for day in value if str(day).lower() not in WEEKDAYS]
+        unknown = [str(day) for day in value if str(day).strip().lower() not in _WEEKDAY_KEYS]
         if unknown:
             raise ValueError(f"unknown weekday {', '.join(unknown)}; use {', '.join(WEEKDAYS)}")
         parsed: dict[str, OpeningHours | None] = {day: None for day in WEEKDAYS}
         for day, text in value.items():
-            parsed[str(day).lower()] = _opening_hours(str(day), text)
+            parsed[_WEEKDAY_KEYS[str(day).strip().lower()]] = _opening_hours(str(day), text)
         return parsed
 
     @field_validator("items")
@@ -175,6 +192,29 @@ def parse_profile(data: object) -> ShopProfile:
         raise ProfileError(_explain(error)) from None
 
 
+_KNOWN_SECTIONS = {"items": Item, "faq": Faq}
+
+
+def profile_warnings(data: object) -> list[str]:
+    """Fields of a profile that this version does not use (they are ignored): "order: unknown field"."""
+    if not isinstance(data, dict):
+        return []
+    warnings = [f"{key}: unknown field, ignored" for key in data if key not in ShopProfile.model_fields]
+    for section, model in (("booking", Booking), ("orders", Orders)):
+        if isinstance(data.get(section), dict):
+            warnings += [
+                f"{section}.{key}: unknown field, ignored" for key in data[section] if key not in model.model_fields
+            ]
+    for section, model in _KNOWN_SECTIONS.items():
+        entries = data.get(section) if section != "faq" else _rejoin_commas(data.get(section))
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, dict):
+                warnings += [
+                    f"{section}.{index}.{key}: unknown field, ignored" for key in entry if key not in model.model_fields
+                ]
+    return warnings
+
+
 def _rejoin_commas(entries: object) -> object:
     """Undo a comma inside an unquoted flow-mapping answer: ``{q: …, a: 네, 돼요.}`` reads as a: "네" plus a
     key "돼요." with no value; the fragment is put back ("네, 돼요."), as the owner meant it."""
@@ -198,8 +238,8 @@ def _rejoin_commas(entries: object) -> object:
     return fixed
 
 
-def load_profile(path: str | Path) -> ShopProfile:
-    """Read and validate a YAML shop profile."""
+def load_profile(path: str | Path, warnings: list[str] | None = None) -> ShopProfile:
+    """Read and validate a YAML shop profile; fields it does not use are appended to ``warnings``."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -212,9 +252,12 @@ def load_profile(path: str | Path) -> ShopProfile:
     except ProfileError as error:
         raise ProfileError(f"{path}: {error}") from None
     try:
-        return parse_profile(data)
+        profile = parse_profile(data)
     except ProfileError as error:
         raise ProfileError(f"{path}:\n{error}") from None
+    if warnings is not None:
+        warnings.extend(profile_warnings(data))
+    return profile
 
 
 def read_yaml(text: str) -> object:
