@@ -148,3 +148,10 @@ def test_a_question_while_a_name_is_asked_is_not_a_name(salon: ShopProfile) -> N
     call.respond("공일공 일이삼사 오륙칠팔")
     call.respond("네")
     assert call.records[0]["name"] == "김민수"
+
+
+def test_what_did_you_say_repeats_the_last_prompt(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    asked = call.respond("예약하려고요")
+    assert call.respond("네? 뭐라고요?") == asked

@@ -26,9 +26,7 @@ _GOODBYE = re.compile(
     r"없어요|없습니다|아니요\s?괜찮|고맙습니다$|감사합니다$"
 )
 _NO_MORE = re.compile(r"^(?:아니요|아뇨|아니에요|아니|없어요|없습니다|괜찮아요|괜찮습니다|됐어요)")
-_REPEAT = re.compile(
-    r"^(?:네|예|뭐|뭐라|뭐라고|네에)\s?(?:요|라고요|라구요|하셨죠|요\?)?$|다시\s?(?:한번\s?)?말씀|잘\s?안\s?들"
-)
+_REPEAT = re.compile(r"^(?:뭐|뭐라고|네에)요?$|다시\s?(?:한번\s?)?말씀|잘\s?안\s?들|뭐라고요|못\s?들었")
 _THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번호|이걸로|발신\s?번호")
 
 _QUESTION_WORDS = re.compile(
@@ -113,13 +111,9 @@ def asks(text: str) -> bool:
 
 
 def asks_repeat(text: str) -> bool:
-    """ "네?", "뭐라고요?", "다시 말씀해 주세요": the caller did not catch the last prompt."""
-    return (
-        bool(_REPEAT.search(text))
-        and text.endswith(("?", "요", "고요", "다시", "네", "뭐"))
-        and "?" in text
-        or bool(re.search(r"다시\s?(?:한번\s?)?말씀|잘\s?안\s?들|뭐라고요", text))
-    )
+    """"뭐라고요?", "다시 말씀해 주세요": the caller did not catch the last prompt. (A bare "네?" is not
+    told apart from "네" once punctuation is gone, so it stays a yes.)"""
+    return bool(_REPEAT.search(text))
 
 
 def right_away(text: str) -> bool:
