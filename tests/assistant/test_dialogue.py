@@ -155,3 +155,13 @@ def test_what_did_you_say_repeats_the_last_prompt(salon: ShopProfile) -> None:
     call.greeting()
     asked = call.respond("예약하려고요")
     assert call.respond("네? 뭐라고요?") == asked
+
+
+def test_an_item_asked_about_is_priced_and_then_ordered(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    assert "있어요" in call.respond("라떼 있어요?")
+    assert "5,000원" in call.respond("얼마예요?")
+    for line in ["그럼 두 잔 포장할게요", "1시에 갈게요", "최유리요", "공일공 육육육육 칠칠칠칠", "네"]:
+        call.respond(line)
+    assert call.records[0]["items"] == [{"name": "카페라떼", "qty": 2}]

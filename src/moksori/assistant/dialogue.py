@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from moksori.assistant import intents
 from moksori.assistant.faq import FaqIndex
-from moksori.assistant.items import ItemMention, find_items
+from moksori.assistant.items import ItemMention, find_items, parse_quantity
 from moksori.assistant.phrases import (
     josa,
     say_date,
@@ -248,6 +248,11 @@ class Call:
             self._fill(text)
             if task == "booking" and self.form.item is None and self.topic_item and self._services:
                 self.form.item = self.topic_item
+            if task == "order" and not self.form.items and self.topic_item:
+                # "그럼 두 개 포장할게요" after asking about an item: that item
+                qty = parse_quantity(text)
+                if qty:
+                    self.form.items = [ItemMention(self.topic_item, qty, 0)]
         return self._next()
 
     def _implicit_task(self, text: str) -> str | None:
@@ -747,12 +752,17 @@ class Call:
             return say_day_hours(self.profile, day, self.today) if day else say_hours(self.profile)
         if kind == "address":
             return f"주소는 {josa(self.profile.address, '이에요/예요')}."
+        mentions = find_items(text, self.item_names) if kind in (None, "price", "items") else []
+        if mentions:
+            self.topic_item = mentions[0].name
         if kind == "price":
-            mentions = find_items(text, self.item_names)
             if mentions:
-                self.topic_item = mentions[0].name
                 return " ".join(self._price_of(m.name) for m in mentions)
+            if self.topic_item:  # "얼마예요?" right after asking about an item
+                return self._price_of(self.topic_item)
             return None if not self.profile.items else self._menu()
+        if mentions and intents.asks(text):  # "크루아상 있어요?"
+            return f"네, {josa(mentions[0].name, '이/가')} 있어요. {self._price_of(mentions[0].name)}"
         if kind == "items":
             return self._menu()
         if kind == "booking_info" and not self.profile.booking.enabled:

@@ -146,3 +146,13 @@ def _quantity_inside(word: str) -> int | None:
         value = spoken_value(match.group("number"))
         return value if value and value <= 50 else None
     return None
+
+
+def parse_quantity(text: str) -> int | None:
+    """A quantity said without an item: "두 개", "세 잔이요", "2개" (the item is known from before)."""
+    counters = "|".join(COUNTERS)
+    match = re.search(rf"(?<![가-힣\d])(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:{counters})", clean(text))
+    if not match:
+        return None
+    value = spoken_value(match.group("number"))
+    return value if value and value <= 50 else None
