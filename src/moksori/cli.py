@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from moksori.assistant.cli import register as register_assistant
 from moksori.dataset.cli import register as register_dataset
 from moksori.engine.cli import register as register_engine
 from moksori.evaluation.cli import register as register_evaluation
@@ -21,7 +22,14 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for register in (register_dataset, register_text, register_engine, register_evaluation, register_web):
+for register in (
+    register_dataset,
+    register_text,
+    register_engine,
+    register_evaluation,
+    register_assistant,
+    register_web,
+):
     register(app)
 
 

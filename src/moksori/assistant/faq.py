@@ -1,0 +1,171 @@
+"""Answers from the shop's own questions: kiwipiepy morphemes, BM25 (bm25s, Lucene variant) over every
+question and paraphrase, and a floor below which the assistant offers a message instead of guessing.
+
+A match must also share the caller's nouns: "강아지 데려가도 돼요?" shares only 데려가다 and 되다 with
+"아이 데려가도 돼요?", and answering it would be a wrong answer, the worst outcome.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache
+
+from moksori.assistant.profile import Faq
+
+# Below this BM25 score (Lucene variant, divided by the IDF of a word only one question has) nothing is
+# answered; on the dev calls right answers scored 0.69 and more, out-of-scope questions 0 (docs/benchmarks.md).
+SCORE_FLOOR = 0.5
+# Every noun the caller says must occur in the matched question ("단체 할인 있어요?" shares only 단체 with
+# "단체석 있어요?"; "앞에 차 좀 빼 주실 수 있어요?" only 차 with "차 가져가도 돼요"); one in four may be
+# missing from a long question.
+_NOUN_TAGS = frozenset({"NNG", "NNP", "NNB", "XR", "SL", "SN"})
+_CONTENT_TAGS = _NOUN_TAGS | {"VV", "VA", "MAG", "VX"}
+# Words every question to a shop may contain; they say nothing about which question it is.
+_GENERIC_WORDS = (
+    "되 하 있 없 가 오 좀 혹시 거 것 수 저 제 여기 거기 가게 매장 사장 사장님 그 이 요 어떻 어떻게 어디 뭐 무엇 "
+    "말씀 문의 질문 궁금 알 알리 묻 여쭈 그냥 정말 진짜 많이 조금 지금 네 예 아 어 음 데 때 분 개 번 명 등 중 적 줄 "
+    "뿐 바 편 시 씨 님 반 쯤 주 드리 안녕 여보세요 감사 수고 쓰 받 괜찮 가능 같 그렇 이렇 어떡 처리 이용 사용 공간 "
+    "자리 옆 안 밖"
+)
+_GENERIC = frozenset(_GENERIC_WORDS.split())
+# Words callers use for the same thing; each group is matched as one term. General shop vocabulary (not
+# one shop's FAQ): a shop's own paraphrases go into its profile's ``also``.
+SYNONYMS = (
+    ("주차", "주차장", "차", "자동차", "차량", "파킹", "발레", "발렛"),
+    ("아이", "애", "애기", "아기", "어린이", "유아", "키즈", "애들", "꼬마", "자녀", "아들", "딸"),
+    ("반려견", "강아지", "애견", "개", "반려동물", "펫", "댕댕이"),
+    ("결제", "카드", "계산", "신용카드", "신용", "체크카드", "체크", "페이", "계좌이체", "계좌", "이체"),
+    ("와이파이", "인터넷", "무선", "wifi", "WiFi"),
+    ("단체석", "단체", "룸", "방", "회식", "모임", "별실", "개별실", "프라이빗"),
+    ("배달", "배송", "딜리버리"),
+    ("충전", "콘센트", "충전기", "플러그", "전원"),
+    ("보험", "실비", "실손", "보험금", "청구"),
+    ("흡연", "담배", "흡연실", "흡연구역", "금연"),
+    ("걸리", "소요", "오래"),
+    ("동반", "가져가", "가지", "데리", "데려가", "데려오", "가져오", "들"),
+    ("주류", "술", "와인", "소주", "맥주", "양주", "콜키지"),
+    ("점심", "브레이크", "브레이크타임", "휴게"),
+    ("화장실", "화장", "변소"),
+    ("영수증", "현금영수증", "세금계산서"),
+    ("포장", "테이크아웃", "포장용기"),
+)
+_CANONICAL = {word: "≡" + group[0] for group in SYNONYMS for word in group}
+_lock = threading.Lock()
+
+
+@cache
+def _kiwi():  # noqa: ANN202 - kiwipiepy has no public type for the analyser
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+def morphemes(text: str) -> list[tuple[str, bool]]:
+    """Content morphemes of ``text`` as (form, is_noun), generic shop words left out."""
+    with _lock:  # kiwipiepy's analyser is not documented as thread-safe
+        tokens = _kiwi().tokenize(text)
+    return [
+        (_CANONICAL.get(token.form, token.form), token.tag in _NOUN_TAGS)
+        for token in tokens
+        if token.tag in _CONTENT_TAGS and token.form not in _GENERIC
+    ]
+
+
+def bigrams(noun: str) -> list[str]:
+    """Syllable pairs of a noun (a two-syllable noun is its own pair): the analyser writes compounds now as
+    one noun (점심시간, 디카페인), now as two (점심 시간, 디 카페인); their pairs meet either way."""
+    return [noun[i : i + 2] for i in range(len(noun) - 1)]
+
+
+_PARTICLE = re.compile(r"(?:이랑|랑|하고|이나|나|은|는|이|가|을|를|도|만|에|에서|로|으로|와|과|들)$")
+
+
+def _synonym_words(text: str) -> list[tuple[str, bool]]:
+    """Words of a synonym group said in ``text`` that the analyser may have read otherwise (아이 as an
+    interjection): each word with one particle taken off is looked up as it stands."""
+    found = []
+    for word in text.split():
+        for form in (word, _PARTICLE.sub("", word)):
+            if form in _CANONICAL:
+                found.append((_CANONICAL[form], True))
+                break
+    return found
+
+
+def features(text: str) -> tuple[list[str], list[str]]:
+    """(BM25 terms, nouns) of ``text``: morphemes, synonym groups, and the syllable pairs of nouns."""
+    found = morphemes(text)
+    seen = {form for form, _ in found}
+    found += [item for item in _synonym_words(text) if item[0] not in seen]
+    terms = [form for form, _ in found]
+    nouns = [form for form, is_noun in found if is_noun]
+    for noun in nouns:
+        if not noun.startswith("≡") and len(noun) > 2:  # a two-syllable noun is its own pair
+            terms += [_pair_term(pair) for pair in bigrams(noun)]
+    return terms, nouns
+
+
+def _covered(noun: str, document: set[str]) -> bool:
+    if noun in document:
+        return True
+    pairs = [] if noun.startswith("≡") else bigrams(noun)
+    return bool(pairs) and sum(_pair_term(pair) in document for pair in pairs) * 2 >= len(pairs)
+
+
+def _pair_term(pair: str) -> str:
+    """A syllable pair as a term: the same term as the two-syllable noun it spells (시간 in 점심시간), or its
+    synonym group (점심)."""
+    return _CANONICAL.get(pair, pair)
+
+
+@dataclass(frozen=True)
+class FaqMatch:
+    faq: Faq | None
+    score: float
+    coverage: float
+
+    @property
+    def answered(self) -> bool:
+        return self.faq is not None
+
+
+class FaqIndex:
+    """BM25 over the questions and paraphrases of a shop's FAQ."""
+
+    def __init__(self, faqs: tuple[Faq, ...]) -> None:
+        import bm25s
+
+        self.faqs = faqs
+        # One document per question with all its paraphrases: IDF then says which *question* a word
+        # points to, and a word shared by a question's paraphrases is not discounted for it.
+        documents = [
+            [term for question in (faq.q, *faq.also) for term in features(question)[0]] or ["<empty>"]
+            for faq in faqs
+        ]
+        self._documents = [set(doc) for doc in documents]
+        self._retriever = None
+        if documents:
+            self._retriever = bm25s.BM25(method="lucene")
+            self._retriever.index(documents, show_progress=False)
+
+    def match(self, text: str) -> FaqMatch:
+        """The best question for ``text``, or ``FaqMatch(None, …)`` when none is good enough."""
+        terms, nouns = features(text)
+        if self._retriever is None or not terms:
+            return FaqMatch(None, 0.0, 0.0)
+        # Scores are divided by the IDF of a word only one question has: with few questions every IDF is
+        # small, and an absolute floor would refuse a shop with two questions everything.
+        count = len(self.faqs)
+        scores = self._retriever.get_scores(terms) / math.log(1 + (count - 0.5) / 1.5)
+        best = int(scores.argmax())
+        score = float(scores[best])
+        shared = self._documents[best]
+        needed = nouns or terms
+        missed = sum(not _covered(form, shared) for form in needed)
+        coverage = 1 - missed / len(needed)
+        if score < SCORE_FLOOR or missed > (len(needed) - 1) // 3:
+            return FaqMatch(None, score, coverage)
+        return FaqMatch(self.faqs[best], score, coverage)

@@ -1,0 +1,174 @@
+"""What the caller wants, from keywords: the intents of a shop's phone line are few and their words are
+distinctive (예약, 취소, 바꾸다, 포장, 전해 주세요, 사장님 바꿔 주세요), so rules are exact and testable.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HANDOFF = re.compile(
+    r"(?:사장님|사장|직원|사람|담당자|상담원|주인|원장님|원장|실장님|실장|매니저|선생님|점장님|점장)\s?(?:분|님)?\s?(?:이랑|하고|과|와|께|한테)?\s?"
+    r"(?:좀\s)?(?:바꿔|연결|통화|직접|얘기|이야기|대화|전화\s?받)"
+    r"|사람이랑\s?(?:얘기|통화)|(?:사장님|사람|원장님|실장님|선생님)\s?(?:계세요|있어요|계신가요)\??$"
+    r"|기계\s?말고|로봇\s?말고|상담원"
+)
+_CANCEL = re.compile(r"취소|캔슬|못\s?갈\s?것|못\s?가게|못\s?갈\s?거|안\s?갈\s?게|못\s?갈\s?듯|없던\s?걸로")
+_CHANGE = re.compile(
+    r"변경|바꾸|바꿀|바꿔|바꾸고|바꿨|옮기|옮겨|옮길|미루|미뤄|미룰|당기|당겨|당길|늦추|늦춰|수정|조정"
+)
+_BOOKING = re.compile(r"예약(?!\s?(?:했|한|된|되어|돼\s?있|해\s?놨|해\s?뒀|하신|번호))|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")
+_ORDER = re.compile(r"주문|포장|테이크\s?아웃|픽업|찾으러|가지러|가져갈|사\s?갈|시킬|시키려|시켜")
+_MESSAGE = re.compile(
+    r"메시지|메세지|메모|전해|전달|남기|남겨|연락\s?(?:좀\s)?(?:주|달|부탁|바랍)|전화\s?(?:좀\s)?(?:주시|달라|부탁)|콜백"
+)
+_GOODBYE = re.compile(
+    r"끊을게|끊겠|수고하세|수고하십|안녕히|들어가세요|^(?:아니요\s|아뇨\s)?(?:됐습니다|됐어요)|그게\s?다|이만|괜찮습니다|다음에\s?(?:할게|걸게|전화)|"
+    r"없어요|없습니다|아니요\s?괜찮|고맙습니다$|감사합니다$"
+)
+_NO_MORE = re.compile(r"^(?:아니요|아뇨|아니에요|아니|없어요|없습니다|괜찮아요|괜찮습니다|됐어요)")
+_REPEAT = re.compile(r"^(?:뭐|뭐라고|네에)요?$|다시\s?(?:한번\s?)?말씀|잘\s?안\s?들|뭐라고요|못\s?들었")
+_THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번호|이걸로|발신\s?번호")
+
+_QUESTION_WORDS = re.compile(
+    r"\?|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
+)
+_HOURS = re.compile(
+    r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
+    r"쉬(?:어요|나요|세요|시나요|는지)|영업\s?(?:하|해)|(?:오늘|내일|모레|요일|주말)\s?(?:은|에|엔)?\s?(?:해요|하나요|하세요|영업)|"
+    r"(?:몇\s?시|언제)\s?(?:까지|부터)"
+)
+# "어디" asks for the shop only when nothing else is named before it ("화장실 어디에 있어요" is not the address).
+_ADDRESS = re.compile(
+    r"주소|위치가?\s?어떻|찾아가|오시는\s?길|가는\s?길|어떻게\s?가|몇\s?층|"
+    r"^(?:(?:어|음|저기요|저|아|그|네)\s)*(?:(?:가게|매장|거기|여기|그쪽|가게가|매장이|거기가|여기가|위치가|위치는)\s?)?어디"
+)
+_PRICE = re.compile(r"얼마|가격|비용|요금|금액|값")
+_ITEMS = re.compile(
+    r"메뉴|뭐\s?(?:있|팔|해)|어떤\s?(?:거|게|것|메뉴|시술|서비스)|종류|시술\s?(?:뭐|종류)|파는"
+)
+
+
+def detect(text: str) -> str | None:
+    """handoff, check, cancel, change, booking, order, message, goodbye, no, or None (a question or a slot
+    value)."""
+    if _HANDOFF.search(text):
+        return "handoff"
+    if re.search(r"예약\s?(?:확인|했는지|됐는지|되어\s?있는지|잘\s?됐)", text) and not _CHANGE.search(text):
+        return "check"
+    if _CANCEL.search(text) and not re.search(
+        r"취소\s?(?:하면|되면|수수료|규정|가능한가|할\s?수\s?있)", text
+    ):
+        return "cancel"
+    if _CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|로\s", text):
+        return "change"
+    if _ORDER.search(text):
+        return "order"
+    if (
+        _BOOKING.search(text)
+        and not _PRICE.search(text)
+        and not re.search(r"예약\s?(?:해야|필수|없이|안\s?하|꼭)", text)
+    ):
+        return "booking"
+    if _MESSAGE.search(text):
+        return "message"
+    if _NO_MORE.match(text):
+        return "no"
+    if _GOODBYE.search(text):
+        return "goodbye"
+    return None
+
+
+def names_task(text: str) -> bool:
+    """The words that name a booking or an order outright (not 자리 있어요, 시켜요, which questions use too)."""
+    return bool(re.search(r"예약|주문|포장|테이크\s?아웃|픽업|찾으러|가지러", text))
+
+
+def question_kind(text: str) -> str | None:
+    """hours, address, price, items or booking_info: questions the profile itself answers."""
+    if _PRICE.search(text):
+        return "price"
+    if _HOURS.search(text):
+        return "hours"
+    if _ADDRESS.search(text):
+        return "address"
+    if _ITEMS.search(text):
+        return "items"
+    if re.search(r"예약", text):
+        return "booking_info"
+    return None
+
+
+def looks_like_question(text: str) -> bool:
+    return bool(_QUESTION_WORDS.search(text))
+
+
+_ASKS = re.compile(r"\?|알려\s?주|궁금|나요|가요|까요|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|없어요|돼요|되요|괜찮아요|습니까")
+
+
+def asks(text: str) -> bool:
+    """A question for certain: not a name or a number said with a polite ending (조수아요, 이지은이에요)."""
+    return bool(_ASKS.search(text))
+
+
+def asks_repeat(text: str) -> bool:
+    """"뭐라고요?", "다시 말씀해 주세요": the caller did not catch the last prompt. (A bare "네?" is not
+    told apart from "네" once punctuation is gone, so it stays a yes.)"""
+    return bool(_REPEAT.search(text))
+
+
+def right_away(text: str) -> bool:
+    """"지금 바로 갈게요": a pick-up as soon as the order can be ready."""
+    return bool(re.search(r"지금\s?바로|바로\s?(?:갈|가지러|찾으러)|지금\s?(?:갈|출발|가지러|찾으러)", text))
+
+
+def this_number(text: str) -> bool:
+    """ "이 번호로 해 주세요": the caller means the number they are calling from."""
+    return bool(_THIS_NUMBER.search(text))
+
+
+def wants_owner(text: str) -> bool:
+    """"연결해 주세요", "직접 통화할게요": the answer to "a message or the owner?" that picks the owner."""
+    return bool(re.search(r"연결|통화|바꿔|직접\s?(?:얘기|말)", text)) and not re.search(r"메시지|메세지|남길|남겨", text)
+
+
+def wants_message(text: str) -> bool:
+    return bool(re.search(r"메시지|메세지|메모|남길|남겨|전해|전달", text))
+
+
+def is_greeting(text: str) -> bool:
+    """"여보세요", "안녕하세요", "거기 섬섬옥수죠?": the caller checking the line, not asking anything yet."""
+    return bool(
+        re.fullmatch(r"(?:(?:네|예|아|어|음)\s)?(?:여보세요|안녕하세요|여보세요\s?안녕하세요|저기요)(?:\s?네)?", text)
+        or re.search(r"^(?:(?:네|예|아|어|음|여보세요)\s)*(?:거기|여기)\s.*(?:맞죠|맞나요|맞아요|이죠|죠|인가요)$", text)
+    )
+
+
+def message_body(text: str) -> str | None:
+    """The message itself when the caller says it with the request ("사장님께 내일 늦는다고 전해 주세요")."""
+    match = re.search(
+        r"(?:사장님(?:께|한테)|주인(?:분)?(?:께|한테))\s?(.+?)\s?(?:라고|고)\s?(?:좀\s)?(?:전해|전달|말씀)",
+        text,
+    )
+    if match and len(match.group(1)) >= 4:
+        return match.group(1).strip()
+    return None
+
+
+def new_values_part(text: str) -> str:
+    """The words giving the new values in a change request: "7시 예약을 8시로 바꿔 주세요" → "8시로 바꿔 주세요"."""
+    parts = re.split(r"(?:을|를|에서|말고|인데요?|는데요?|했는데요?)\s", text)
+    for part in reversed(parts):
+        if re.search(r"로\s|로$|으로", part):
+            return part
+    return parts[-1] if len(parts) > 1 else ""
+
+
+def corrected_part(text: str) -> str:
+    """The new value in "7시 말고 8시요", "7시가 아니라 8시예요": the words after 말고 / 아니라."""
+    parts = re.split(r"말고|(?:이|가)?\s?아니(?:라|고)\s", text)
+    return parts[-1] if len(parts) > 1 and parts[-1].strip() else text
+
+
+def undecided(text: str) -> bool:
+    """"가서 정할게요", "아직 모르겠어요": the caller does not choose a service now."""
+    return bool(re.search(r"가서\s?(?:정|볼|고를|상담)|아직\s?(?:안|못|모르)|모르겠|상담\s?받고|아무거나|미정", text))

@@ -1,0 +1,158 @@
+"""Items with quantities out of what a caller said: "아아 두 잔", "아메리카노 2잔이랑 라떼 하나".
+
+Names are matched on their jamo (라떼 ≈ 라테, 아메리까노 ≈ 아메리카노) with rapidfuzz, over windows of one
+to three words with the particles that follow a noun taken off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from moksori.assistant.numbers import native_pattern, spoken_value
+from moksori.assistant.slots import clean
+from moksori.text.hangul import decompose, is_syllable
+
+_PARTICLES = (
+    "이랑", "랑", "하고", "이요", "요", "은", "는", "이", "가", "을", "를", "으로", "로", "도", "만", "에", "것",
+    "거", "하나",
+)  # fmt: skip
+COUNTERS = (
+    "잔",
+    "개",
+    "그릇",
+    "인분",
+    "판",
+    "마리",
+    "세트",
+    "병",
+    "봉지",
+    "조각",
+    "컵",
+    "접시",
+    "통",
+    "박스",
+    "번",
+    "회",
+    "명",
+)
+# Below this jamo similarity (0–100) a window is not the item; measured on the item tables of the tests.
+MATCH_FLOOR = 80.0
+SHORT_MATCH_FLOOR = 85.0
+
+
+@dataclass(frozen=True)
+class ItemMention:
+    name: str
+    qty: int
+    start: int  # index of the first word, to keep the caller's order
+
+
+def jamo(text: str) -> str:
+    """Hangul syllables decomposed into their letters (onset, vowel, coda); other characters kept."""
+    letters = []
+    for char in text:
+        if is_syllable(char):
+            syllable = decompose(char)
+            letters.append(syllable.onset + syllable.vowel + syllable.coda)
+        else:
+            letters.append(char)
+    return "".join(letters)
+
+
+@cache
+def _quantity_pattern() -> re.Pattern[str]:
+    counters = "|".join(COUNTERS)
+    # A number before 시/분/명/월/일 is a time, a party or a date, not a quantity.
+    return re.compile(
+        rf"^\s*(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:(?:{counters})|(?!\s?(?:시|분|명|월|일|사람)))"
+    )
+
+
+def _strip_particles(word: str) -> list[str]:
+    forms = [word]
+    for particle in _PARTICLES:
+        if word.endswith(particle) and len(word) > len(particle):
+            forms.append(word[: -len(particle)])
+    return forms
+
+
+def _similarity(spoken: str, name: str) -> float:
+    spoken_jamo, name_jamo = jamo(spoken), jamo(name)
+    if spoken == name:
+        return 100.0
+    if len(name) <= 1 or len(spoken_jamo) < 3:
+        return 0.0  # one-syllable names (젤) only match exactly
+    score = fuzz.ratio(spoken_jamo, name_jamo)
+    if len(name) <= 2 and (len(spoken) != len(name) or score < SHORT_MATCH_FLOOR):
+        return 0.0  # 되나 is not 된장: two syllables leave little room for error
+    return score
+
+
+def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
+    """Items said, each with its quantity (1 when none is said).
+
+    ``names`` maps every way to say an item (its name and aliases, spaces removed) to the item's name.
+    """
+    words = clean(text).split()
+    found: list[tuple[float, int, int, str]] = []  # (score, start, end, item)
+    for start in range(len(words)):
+        for end in range(start + 1, min(start + 3, len(words)) + 1):
+            if end - start > 1 and _quantity_pattern().match(words[end - 1]):
+                break  # "아아 두": the second word is the quantity, not part of the name
+            joined = "".join(words[start:end])
+            best = (0.0, "")
+            for form in _strip_particles(joined):
+                for said, item in names.items():
+                    score = _similarity(form, said)
+                    if score > best[0]:
+                        best = (score, item)
+            if best[0] >= MATCH_FLOOR:
+                found.append((best[0] + (end - start) * 0.01, start, end, best[1]))
+    chosen: list[tuple[int, int, str]] = []
+    used: set[int] = set()
+    for _score, start, end, item in sorted(found, reverse=True):
+        if used.isdisjoint(range(start, end)):
+            chosen.append((start, end, item))
+            used.update(range(start, end))
+    mentions: dict[str, ItemMention] = {}
+    for start, end, item in sorted(chosen):
+        qty = _quantity_after(words, end, used) or _quantity_inside(words[end - 1]) or 1
+        previous = mentions.get(item)
+        mentions[item] = ItemMention(
+            item, qty + (previous.qty if previous else 0), previous.start if previous else start
+        )
+    return sorted(mentions.values(), key=lambda mention: mention.start)
+
+
+def _quantity_after(words: list[str], end: int, used: set[int]) -> int | None:
+    if end >= len(words) or end in used:
+        return None
+    following = " ".join(words[end : end + 2])
+    match = _quantity_pattern().match(following)
+    if not match:
+        return None
+    value = spoken_value(match.group("number"))
+    return value if value and value <= 50 else None
+
+
+def _quantity_inside(word: str) -> int | None:
+    """ "라떼하나", "아메리카노두잔": a quantity glued to the item's word."""
+    match = re.search(rf"(?P<number>{native_pattern()})\s?(?:{'|'.join(COUNTERS)})?$", word)
+    if match and match.start() > 0:
+        value = spoken_value(match.group("number"))
+        return value if value and value <= 50 else None
+    return None
+
+
+def parse_quantity(text: str) -> int | None:
+    """A quantity said without an item: "두 개", "세 잔이요", "2개" (the item is known from before)."""
+    counters = "|".join(COUNTERS)
+    match = re.search(rf"(?<![가-힣\d])(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:{counters})", clean(text))
+    if not match:
+        return None
+    value = spoken_value(match.group("number"))
+    return value if value and value <= 50 else None

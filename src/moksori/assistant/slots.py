@@ -1,0 +1,681 @@
+"""Slot parsers: small pure functions that read one kind of value out of what a caller said.
+
+Each takes the caller's words (as typed, or as the recogniser wrote them) and returns the value or None.
+They never guess silently: an hour said without 오전/오후 comes back as :class:`SpokenTime` with
+``period=None`` and :func:`resolve_time` picks the reading the shop's hours allow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from moksori.assistant.numbers import (
+    PHONE_DIGITS,
+    any_number_pattern,
+    native_pattern,
+    native_words,
+    place_value_number,
+    sino_pattern,
+    sino_words,
+    spoken_value,
+)
+
+_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+_PUNCTUATION = re.compile(r"[.,!?~…·\"'“”‘’()\[\]]+")
+FILLERS = (
+    "어",
+    "음",
+    "으음",
+    "저기요",
+    "저기",
+    "그",
+    "아",
+    "에",
+    "저",
+    "그러니까",
+    "뭐",
+    "아니 근데",
+    "혹시",
+)
+
+
+def clean(text: str) -> str:
+    """Punctuation out, spaces collapsed; the recogniser's bracketed tokens dropped."""
+    text = _BRACKETS.sub(" ", text)
+    text = _PUNCTUATION.sub(" ", text)
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------------------------------------- dates
+
+WEEKDAY_WORDS = {"월": 0, "화": 1, "수": 2, "목": 3, "금": 4, "토": 5, "일": 6}
+_WEEKDAY = re.compile(r"(?<![가-힣])([월화수목금토일])\s?(?:요일|욜)")
+_WEEK_PREFIX = re.compile(
+    r"(이번\s?주|금주|이번|다다음\s?주|다음\s?주|담\s?주|다음|오는|저번\s?주|지난\s?주)\s*$"
+)
+_RELATIVE_DAYS = (
+    (re.compile(r"내일\s?모레|낼\s?모레"), 2),
+    (re.compile(r"(?<![가-힣])(?:오늘|금일)"), 0),
+    (re.compile(r"(?<![가-힣])(?:내일|낼|명일)"), 1),
+    (re.compile(r"(?<![가-힣])모레"), 2),
+    (re.compile(r"(?<![가-힣])글피"), 3),
+)
+
+
+@cache
+def _month_day_pattern() -> re.Pattern[str]:
+    month = rf"(?P<month>\d{{1,2}}|{'|'.join(sorted(sino_words(), key=len, reverse=True))}|유|시)"
+    day = rf"(?P<day>{sino_pattern()})"
+    return re.compile(
+        rf"(?:(?P<month_word>이번\s?달|다음\s?달|담\s?달)\s*|(?<![가-힣\d]){month}\s?월\s*)?"
+        rf"(?<![가-힣\d]){day}\s?일(?![가-힣]*요일)(?![공일이삼사오육칠팔구]{{2}})(?!\s?(?:뒤|후|동안|간))"
+    )
+
+
+_DAYS_LATER = re.compile(rf"(?P<count>{any_number_pattern()})\s?(?P<unit>일|주일?)\s?(?:뒤|후)")
+_MONTH_NAMES = {"유": 6, "시": 10}
+
+
+def parse_date(text: str, today: dt.date) -> dt.date | None:
+    """The date a caller means, relative to ``today``.
+
+    오늘/내일/모레/글피, (이번 주|다음 주|다다음 주) 화요일, a bare 화요일 (the next one, today included),
+    12월 3일 (next year once this year's has passed), 3일 (this month, or next month once passed),
+    다음 달 3일, 3일 뒤 / 일주일 후.
+    """
+    text = clean(text)
+    for pattern, offset in _RELATIVE_DAYS:
+        if pattern.search(text):
+            return today + dt.timedelta(days=offset)
+    later = _DAYS_LATER.search(text)
+    if later:
+        count = 1 if later.group("count") in ("일", "한") else spoken_value(later.group("count"))
+        if count is not None:
+            return today + dt.timedelta(days=count * (7 if later.group("unit").startswith("주") else 1))
+    match = _month_day_pattern().search(text)
+    if match:  # "12월 9일 수요일": the date decides, the weekday only repeats it
+        return _month_day_date(match, today)
+    weekday = _WEEKDAY.search(text)
+    if weekday:
+        return _weekday_date(text[: weekday.start()], WEEKDAY_WORDS[weekday.group(1)], today)
+    return None
+
+
+def _weekday_date(before: str, weekday: int, today: dt.date) -> dt.date:
+    monday = today - dt.timedelta(days=today.weekday())
+    prefix = _WEEK_PREFIX.search(before)
+    word = prefix.group(1).replace(" ", "") if prefix else ""
+    if word.startswith("다다음"):
+        return monday + dt.timedelta(days=14 + weekday)
+    if word in ("다음주", "담주", "다음"):
+        return monday + dt.timedelta(days=7 + weekday)
+    if word in ("저번주", "지난주"):
+        return monday - dt.timedelta(days=7 - weekday)
+    if word in ("이번주", "금주", "이번"):
+        return monday + dt.timedelta(days=weekday)
+    # A bare weekday (or 오는 화요일) is the next one to come, today included.
+    return today + dt.timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def _month_day_date(match: re.Match[str], today: dt.date) -> dt.date | None:
+    day = spoken_value(match.group("day"))
+    month_text = match.group("month")
+    if day is None or not 1 <= day <= 31:
+        return None
+    if month_text:
+        month = _MONTH_NAMES.get(month_text) or spoken_value(month_text)
+        if month is None or not 1 <= month <= 12:
+            return None
+        for year in (today.year, today.year + 1):
+            candidate = _date_or_none(year, month, day)
+            if candidate and candidate >= today:
+                return candidate
+        return None
+    month_word = (match.group("month_word") or "").replace(" ", "")
+    year, month = today.year, today.month
+    if month_word in ("다음달", "담달"):
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return _date_or_none(year, month, day)
+    for _ in range(3):  # the next month that has this day (31일 in February is March 31)
+        candidate = _date_or_none(year, month, day)
+        if candidate and candidate >= today:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------- times
+
+
+@dataclass(frozen=True)
+class SpokenTime:
+    """An hour and minute as said; ``period`` is "am", "pm" or None when the caller did not say."""
+
+    hour: int
+    minute: int
+    period: str | None
+
+    def candidates(self) -> list[dt.time]:
+        """Every clock time the words can mean (one, or two when the period was not said)."""
+        if self.period is None and 1 <= self.hour <= 12:
+            return [dt.time(self.hour % 12, self.minute), dt.time(self.hour % 12 + 12, self.minute)]
+        return [dt.time(self.hour, self.minute)]
+
+
+_PERIOD_WORDS = {
+    "새벽": "am", "아침": "am", "오전": "am", "AM": "am",
+    "오후": "pm", "저녁": "pm", "밤": "pm", "낮": "pm", "점심": "pm", "PM": "pm",
+}  # fmt: skip
+_PERIOD = re.compile(r"(새벽|아침|오전|오후|저녁|밤|낮|점심)")
+_NOON = re.compile(r"정오")
+_MIDNIGHT = re.compile(r"자정")
+_CLOCK = re.compile(r"(?<!\d)([01]?\d|2[0-4]):([0-5]\d)(?!\d)")
+
+
+@cache
+def _hour_pattern() -> re.Pattern[str]:
+    high_sino = "|".join(sorted((w for w, n in sino_words().items() if 13 <= n <= 24), key=len, reverse=True))
+    minute = rf"(?P<minute>{sino_pattern()})\s?분"
+    return re.compile(
+        rf"(?<![가-힣\d])(?P<hour>{native_pattern()}|{high_sino})\s?시(?!간|작|키|켜|청|장|내|설|티|럽|도)"
+        rf"(?:\s?(?P<half>반)|\s?{minute}(?!\s?(?:뒤|후|전|동안|정도 걸)))?"
+    )
+
+
+def parse_time(text: str) -> SpokenTime | None:
+    """The time of day a caller said: 저녁 일곱 시, 7시 반, 오후 2시 10분, 정오, 자정, 19:30, 열두 시 반."""
+    text = clean(text)
+    if _NOON.search(text):
+        return SpokenTime(12, 0, "pm")
+    if _MIDNIGHT.search(text):
+        return SpokenTime(0, 0, "am")
+    clock = _CLOCK.search(text)
+    if clock:
+        hour, minute = int(clock.group(1)), int(clock.group(2))
+        return SpokenTime(hour % 24, minute, _explicit_period(text[: clock.start()], hour))
+    match = _hour_pattern().search(text)
+    if not match:
+        return None
+    hour = spoken_value(match.group("hour"))
+    if hour is None or not 0 <= hour <= 24:
+        return None
+    minute = 30 if match.group("half") else spoken_value(match.group("minute") or "") or 0
+    if minute > 59:
+        return None
+    return SpokenTime(hour % 24, minute, _explicit_period(text[: match.start()], hour))
+
+
+def period_word(text: str) -> str | None:
+    """The last time-of-day word said (오전, 저녁, 점심 …), to read a later bare hour with."""
+    found = _PERIOD.findall(clean(text))
+    return found[-1] if found else None
+
+
+def _explicit_period(before: str, hour: int) -> str | None:
+    if hour == 0 or hour > 12:
+        return "am" if hour in (0, 24) else "pm"
+    periods = _PERIOD.findall(before)
+    if not periods:
+        return None
+    period = periods[-1]
+    if period in ("점심", "낮") and hour >= 10:
+        return "am" if hour < 12 else "pm"  # 점심 열한 시 is 11:00, 점심 열두 시 is noon
+    if period == "밤" and hour == 12:
+        return "am"
+    if period == "새벽" and hour == 12:
+        return "am"
+    return _PERIOD_WORDS[period]
+
+
+def resolve_time(spoken: SpokenTime, allowed: list[tuple[int, int]] | None = None) -> dt.time:
+    """One clock time: with ``period`` said, that one; otherwise the reading inside the shop's hours.
+
+    ``allowed`` is a list of (opens, closes) minute ranges (the day's hours, or every day's when the date is
+    not known yet). When both readings are allowed (10시 at a shop open 10:00–23:00) 8–11 o'clock read as
+    morning and 1–7 as afternoon, as people mean them; with no hours known, 1–6 read as afternoon.
+    """
+    options = spoken.candidates()
+    if len(options) == 1:
+        if spoken.period == "pm" and options[0].hour < 12:
+            return dt.time(options[0].hour + 12, options[0].minute)
+        return options[0]
+    morning, afternoon = options
+    if spoken.period == "am":
+        return morning
+    if spoken.period == "pm":
+        return afternoon
+    if allowed:
+        inside = [t for t in options if any(o <= t.hour * 60 + t.minute < c for o, c in allowed)]
+        if len(inside) == 1:
+            return inside[0]
+    if spoken.hour == 12:
+        return afternoon
+    return morning if spoken.hour >= 7 and spoken.hour != 12 else afternoon
+
+
+@cache
+def _relative_pattern() -> re.Pattern[str]:
+    number = any_number_pattern()
+    return re.compile(
+        rf"(?:(?P<hours>{number})\s?시간(?:\s?(?P<half>반))?|(?P<half_hour>반)\s?시간|(?P<minutes>{number})\s?분)"
+        r"\s?(?:뒤|후|있다가|이따가?)"
+    )
+
+
+def parse_relative_time(text: str, now: dt.datetime) -> dt.datetime | None:
+    """"30분 뒤에", "한 시간 후", "한 시간 반 있다가": a moment counted from now (pick-ups, mostly)."""
+    match = _relative_pattern().search(clean(text))
+    if not match:
+        return None
+    if match.group("half_hour"):
+        minutes = 30
+    elif match.group("hours"):
+        hours = spoken_value(match.group("hours"))
+        if hours is None:
+            return None
+        minutes = hours * 60 + (30 if match.group("half") else 0)
+    else:
+        value = spoken_value(match.group("minutes"))
+        if value is None:
+            return None
+        minutes = value
+    if not 0 < minutes <= 12 * 60:
+        return None
+    return now + dt.timedelta(minutes=minutes)
+
+
+# ---------------------------------------------------------------------------------------- party size
+
+_ALONE = re.compile(r"(?<![가-힣])(?:혼자|저 혼자|나 혼자|저만|저 하나)")
+
+
+@cache
+def _party_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    native_full = "|".join(
+        sorted(
+            (w for w in native_words() if w not in ("한", "두", "세", "네", "스무", "서", "너", "석", "넉")),
+            key=len,
+            reverse=True,
+        )
+    )
+    native_words_only = "|".join(sorted(native_words(), key=len, reverse=True))
+    # 분 counts people only after a native number (두 분); 30분 is minutes.
+    counted = re.compile(
+        rf"(?<![가-힣\d])(?:(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:명|사람|인(?![가-힣]))"
+        rf"|(?P<polite>{native_words_only})\s?분(?!\s?(?:뒤|후|전|정도|동안)))"
+    )
+    bare = re.compile(
+        rf"(?<![가-힣])(?P<number>{native_full})\s?(?:이서|이요|이에요|이고|이 (?:가|갈|갑|올|먹))"
+    )
+    grouped = re.compile(
+        rf"(?:어른|성인|아이|애기|애|어린이|아기|학생)\s?(?P<number>{native_pattern()})\s?(?:명|분)?"
+    )
+    return counted, bare, grouped
+
+
+def parse_party(text: str, expecting: bool = False) -> int | None:
+    """How many people: 네 명, 넷이요, 4명, 두 분, 혼자, 어른 둘 아이 하나 (3).
+
+    With ``expecting`` (the assistant just asked how many) a bare number counts too: "넷", "4".
+    """
+    text = clean(text)
+    counted, bare, grouped = _party_patterns()
+    groups = [spoken_value(m.group("number")) for m in grouped.finditer(text)]
+    if len(groups) >= 2 and all(groups):
+        return sum(groups)  # type: ignore[arg-type]
+    match = counted.search(text)
+    if match:
+        return spoken_value(match.group("number") or match.group("polite"))
+    match = bare.search(text)
+    if match:
+        return spoken_value(match.group("number"))
+    if _ALONE.search(text):
+        return 1
+    if expecting:
+        words = [w for w in re.split(r"\s+", text) if w]
+        for word in words:
+            stripped = re.sub(r"(?:이요|이에요|요|이서|명)$", "", word)
+            value = spoken_value(stripped)
+            if value is not None and (stripped not in ("네", "예") or len(words) == 1 and word != "네"):
+                return value
+    return None
+
+
+# --------------------------------------------------------------------------------------------- yes/no
+
+_NO = re.compile(
+    r"^(?:아니|아뇨|아니요|아니오|아니에요|아닌데|아닙니다|노|틀려|틀렸|틀린|잘못|그게 아니|그거 아니|안 ?돼요|싫어|됐어요|괜찮습니다|괜찮아요 ?됐)"
+)
+_NO_ANYWHERE = re.compile(
+    r"(?:아니요|아뇨|아니에요|아닌데요|틀렸|틀려요|잘못 (?:들|알|말)|그게 아니라|그거 말고|말고요)"
+)
+_YES = re.compile(
+    r"^(?:네|예|넵|넹|네네|예예|응|웅|어 맞|맞아|맞습니다|맞아요|맞죠|맞네요|그래요|그렇습니다|그럼요|그렇죠|좋아요|좋습니다|"
+    r"오케이|부탁|해 ?주세요|그렇게 해|그걸로|알겠습니다|알겠어요|예스|당연|물론|어 그래|어 네|음 네|어네|네 맞)"
+)
+_COUNTER_AFTER_NE = re.compile(r"^(?:네|예)\s?(?:명|사람|분|시|잔|개|그릇|인분|마리|병)")
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """True for 네/예/맞아요/응/그래요…, False for 아니요/아뇨/아니에요 (8시요)…, None when neither."""
+    text = clean(text)
+    for filler in ("어", "음", "아", "저기요", "저"):
+        if text.startswith(filler + " ") and not text.startswith("아니"):
+            text = text[len(filler) + 1 :]
+    if not text:
+        return None
+    if _NO.match(text) or _NO_ANYWHERE.search(text):
+        return False
+    if _COUNTER_AFTER_NE.match(text):
+        return None
+    if _YES.match(text):
+        return True
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- phone
+
+_PHONE_SEPARATORS = re.compile(r"[-–.·/]")
+_PHONE_ENDINGS = (
+    "이에요",
+    "입니다",
+    "이요",
+    "예요",
+    "에요",
+    "이고",
+    "요",
+    "에",
+    "고",
+    "번",
+    "이구요",
+    "구요",
+    "이랑",
+    "하고",
+)
+
+
+_PHONE_LEAD_WORDS = ("번호는", "번호", "제", "전화번호는", "핸드폰", "은", "는")
+
+
+def parse_phone(text: str) -> str | None:
+    """A Korean phone number, digits only: 공일공 일이삼사 오륙칠팔, 010-1234-5678, 공일공 천이백삼십사…
+
+    The number must look like one (010 and 11 digits, another 01x with 10–11, or an area code with 9–11).
+    """
+    text = _PHONE_SEPARATORS.sub(" ", clean(text)).replace("다시", " ")
+    readings: list[list[str]] = []
+    for token in text.split():
+        options = _token_digits(token)
+        if options:
+            readings.append(options)
+        elif readings and token not in _PHONE_LEAD_WORDS and _looks_complete(readings):
+            break  # the number is over; later digits are something else
+    if not readings:
+        return None
+    for combination in itertools.islice(itertools.product(*readings), 256):
+        number = "".join(combination)
+        if _valid_phone(number):
+            return number
+    return None
+
+
+def _looks_complete(readings: list[list[str]]) -> bool:
+    return any(_valid_phone("".join(c)) for c in itertools.islice(itertools.product(*readings), 64))
+
+
+def _token_digits(token: str) -> list[str]:
+    """The digit strings one spoken token can stand for (with or without a trailing ending)."""
+    options: list[str] = []
+    for ending in ("", *_PHONE_ENDINGS):
+        if ending and not token.endswith(ending):
+            continue
+        core = token[: len(token) - len(ending)] if ending else token
+        if not core:
+            continue
+        if core.isdigit():
+            options.append(core)
+        elif all(char in PHONE_DIGITS for char in core):
+            options.append("".join(PHONE_DIGITS[char] for char in core))
+        else:
+            value = place_value_number(core)
+            if value is not None:
+                options.append(f"{value:04d}" if value >= 1000 else str(value))
+    return list(dict.fromkeys(options))
+
+
+def _valid_phone(number: str) -> bool:
+    if number.startswith("010"):
+        return len(number) == 11
+    if number.startswith("01"):
+        return len(number) in (10, 11)
+    if number.startswith("02"):
+        return len(number) in (9, 10)
+    return number.startswith("0") and len(number) in (10, 11)
+
+
+def without_phone(text: str) -> str:
+    """``text`` without the words that spell a phone number (so 이일팔오 is not read as a date)."""
+    kept = [token for token in clean(text).split() if not _spells_digits(token)]
+    return " ".join(kept)
+
+
+def _spells_digits(token: str) -> bool:
+    core = token
+    for ending in _PHONE_ENDINGS:
+        if core.endswith(ending) and len(core) > len(ending):
+            core = core[: -len(ending)]
+            break
+    return len(core) >= 3 and (core.isdigit() or all(char in PHONE_DIGITS for char in core))
+
+
+def format_phone(number: str) -> str:
+    """010-1234-5678 (for reading back and for people)."""
+    if number.startswith("02"):
+        return f"02-{number[2:-4]}-{number[-4:]}"
+    return f"{number[:3]}-{number[3:-4]}-{number[-4:]}"
+
+
+# ----------------------------------------------------------------------------------------------- name
+
+SURNAMES = frozenset(
+    [
+        "김",
+        "이",
+        "박",
+        "최",
+        "정",
+        "강",
+        "조",
+        "윤",
+        "장",
+        "임",
+        "한",
+        "오",
+        "서",
+        "신",
+        "권",
+        "황",
+        "안",
+        "송",
+        "류",
+        "유",
+        "전",
+        "홍",
+        "고",
+        "문",
+        "양",
+        "손",
+        "배",
+        "백",
+        "허",
+        "남",
+        "심",
+        "노",
+        "하",
+        "곽",
+        "성",
+        "차",
+        "주",
+        "우",
+        "구",
+        "민",
+        "진",
+        "나",
+        "지",
+        "엄",
+        "채",
+        "원",
+        "천",
+        "방",
+        "공",
+        "현",
+        "함",
+        "변",
+        "염",
+        "여",
+        "추",
+        "도",
+        "소",
+        "석",
+        "선",
+        "설",
+        "마",
+        "길",
+        "연",
+        "위",
+        "표",
+        "명",
+        "기",
+        "반",
+        "왕",
+        "금",
+        "옥",
+        "육",
+        "인",
+        "맹",
+        "제",
+        "모",
+        "탁",
+        "국",
+        "어",
+        "은",
+        "편",
+        "용",
+        "예",
+        "경",
+        "봉",
+        "사",
+        "부",
+        "라",
+        "빈",
+        "태",
+        "피",
+        "승",
+        "감",
+        "동",
+    ]
+)
+_NAME_ENDINGS = tuple(
+    sorted(
+        (
+            "이라고 합니다", "라고 합니다", "이라고 해요", "라고 해요", "이라고요", "라고요", "입니다", "이에요", "예요",
+            "이요", "인데요", "에요", "요", "씨", "님", "이고요", "고요", "이구요", "구요", "으로요", "로요", "으로", "로",
+            "이고", "인데", "고",
+        ),
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+_NAME_LEAD = re.compile(r"(?:제\s?)?(?:이름은|이름이|성함은|예약자는|예약자 이름은|예약자명은|주문자는)\s*")
+_BOOKED_AS = re.compile(r"(?<![가-힣])([가-힣]{2,4}?)(?:이라는 이름으로|\s?이름으로|으로|로)\s?(?:예약|주문)")
+_CALLED = re.compile(r"([가-힣]{2,5}?)(?:이)?라고\s?(?:합니다|해요|하는데요|하구요|하고요|요)?(?![가-힣])")
+_NOT_NAMES = frozenset(
+    [
+        "네",
+        "예",
+        "아니요",
+        "아뇨",
+        "여보세요",
+        "감사합니다",
+        "고맙습니다",
+        "괜찮아요",
+        "잠깐만요",
+        "잠시만요",
+        "저기요",
+        "맞아요",
+        "그래요",
+        "제",
+        "저",
+        "이름",
+        "예약",
+        "주문",
+        "내일",
+        "오늘",
+        "모레",
+        "이번",
+        "다음",
+        "사장님",
+        "사람",
+        "문의",
+        "취소",
+        "변경",
+    ]
+)
+
+
+def parse_name(text: str, expecting: bool = False) -> str | None:
+    """The caller's name: 김민수요, 제 이름은 김민수입니다, 이수진이라고 합니다.
+
+    Unasked, only a name that is introduced as one (제 이름은 …, 예약자는 …, … 라고 합니다) counts; a bare word
+    (민수요) counts only when the assistant has just asked for the name (``expecting``)."""
+    booked_as = _BOOKED_AS.search(clean(text))
+    if booked_as and booked_as.group(1) not in _NOT_NAMES and booked_as.group(1)[0] in SURNAMES:
+        return booked_as.group(1)  # 김민수로 예약했어요
+    text, called = _CALLED.subn(r"\1", clean(text))
+    lead = _NAME_LEAD.search(text)
+    words = text[lead.end() :].split() if lead else text.split()
+    words = [w for w in words if w not in FILLERS]
+    if not words or (expecting and not (lead or called) and len(words) > 3):
+        return None
+    # "김 민수요": a surname said apart from the given name.
+    if len(words) >= 2 and words[0] in SURNAMES and len(words[0]) == 1:
+        words = [words[0] + words[1], *words[2:]]
+    for word in words[:3]:
+        name = _strip_name_ending(word)
+        if name is None or name in _NOT_NAMES or not re.fullmatch(r"[가-힣]{2,5}", name):
+            continue
+        if all(char in PHONE_DIGITS for char in name):
+            continue  # 구이오사: digits of a phone number, not a name
+        if lead or called or expecting:
+            return name
+        if len(words) <= 2 and looks_like_full_name(name) and word != name:
+            return name  # "이수진이요" said while something else was asked
+    return None
+
+
+def looks_like_full_name(word: str) -> bool:
+    """Three syllables, a common surname first, and not a verb or adjective form (감사해, 괜찮아)."""
+    return (
+        len(word) == 3
+        and word[0] in SURNAMES
+        and word[-1] not in "해하세돼되줘와가어아지죠네데게까요다서고면는은을를"
+        and word not in _NOT_NAMES
+    )
+
+
+def _strip_name_ending(word: str) -> str | None:
+    for ending in _NAME_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            return word[: -len(ending)]
+    return word

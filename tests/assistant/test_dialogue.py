@@ -1,0 +1,167 @@
+"""The dialogue on scripted calls: what is written, and what is never written."""
+
+from __future__ import annotations
+
+from moksori.assistant.dialogue import Call
+from moksori.assistant.profile import ShopProfile
+from moksori.assistant.store import MemoryStore
+
+from .conftest import NOW
+
+
+def run(profile: ShopProfile, lines: list[str], store: MemoryStore | None = None) -> Call:
+    call = Call(profile, store if store is not None else MemoryStore(), NOW)
+    assert "자동 응답" in call.greeting()  # the caller hears first that this is an automated assistant
+    for line in lines:
+        call.respond(line)
+        if call.ended:
+            break
+    return call
+
+
+def test_one_utterance_fills_several_slots(salon: ShopProfile) -> None:
+    call = run(salon, ["여보세요, 모레 오후 2시에 젤네일 예약 되나요?", "김민수요", "공일공 일이삼사 오륙칠팔", "네 맞아요"])
+    assert call.records == [
+        {"type": "booking", "ref": "B1", "date": "2026-12-03", "time": "14:00", "party": 1, "name": "김민수",
+         "phone": "01012345678", "item": "젤 네일"}
+    ]  # fmt: skip
+
+
+def test_nothing_is_written_without_confirmation(salon: ShopProfile) -> None:
+    call = run(salon, ["모레 오후 2시에 젤네일 예약할게요", "김민수요", "공일공 일이삼사 오륙칠팔"])
+    assert call.records == []
+
+
+def test_a_correction_at_the_read_back(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    for line in ["목요일 오후 2시에 젤네일 하려고요", "이지은이요", "공일공 구팔칠육 오사삼이"]:
+        call.respond(line)
+    assert "오후 3시" in call.respond("아니요 3시요")  # read back again with the new time
+    call.respond("네")
+    assert call.records[0]["time"] == "15:00"
+
+
+def test_a_closed_day_is_refused_and_another_day_taken(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    reply = call.respond("내일 오후 2시에 젤네일 예약 돼요?")  # Wednesday: closed
+    assert "쉬는 날" in reply
+    for line in ["그럼 목요일 오후 2시요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"]:
+        call.respond(line)
+    assert call.records[0]["date"] == "2026-12-03"
+
+
+def test_a_full_slot_proposes_the_nearest_free_times(salon: ShopProfile) -> None:
+    store = MemoryStore()
+    run(salon, ["목요일 오후 2시에 젤네일 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    call = Call(salon, store, NOW)
+    call.greeting()
+    reply = call.respond("목요일 오후 2시에 젤네일 예약 돼요?")
+    assert "꽉 찼어요" in reply and "오후 1시" in reply and "오후 3시" in reply
+    for line in ["3시로 할게요", "이지은이요", "공일공 구팔칠육 오사삼이", "네"]:
+        call.respond(line)
+    assert call.records[0]["time"] == "15:00"
+
+
+def test_change_and_cancel_an_earlier_booking(salon: ShopProfile) -> None:
+    store = MemoryStore()
+    run(salon, ["목요일 오후 2시에 젤네일 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    change = run(salon, ["예약 시간 좀 바꾸려고요", "공일공 일이삼사 오륙칠팔", "오후 네 시로 바꿔 주세요", "네"], store)
+    assert change.records == [{"type": "booking_change", "ref": "B1", "time": "16:00"}]
+    cancel = run(salon, ["예약 취소할게요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    assert cancel.records == [{"type": "booking_cancel", "ref": "B1"}]
+    assert store.active_bookings() == []
+
+
+def test_faq_and_out_of_scope(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "지하 주차장" in call.respond("주차 돼요?")
+    reply = call.respond("강아지 데려가도 돼요?")
+    assert "메시지" in reply and "주차장" not in reply
+    call.respond("네 남겨 주세요")
+    call.respond("공일공 일이삼사 오륙칠팔")
+    call.respond("네")
+    assert call.records == [{"type": "message", "text": "강아지 데려가도 돼요", "phone": "01012345678"}]
+
+
+def test_two_reprompts_then_the_owner_is_offered(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("예약하려고요")
+    call.respond("음 그게")
+    call.respond("어 잠깐만요")
+    assert "사장님" in call.respond("글쎄요")
+    call.respond("네")
+    assert [record["type"] for record in call.records] == ["handoff"]
+    assert call.ended
+
+
+def test_orders_where_the_shop_takes_them(cafe: ShopProfile, salon: ShopProfile) -> None:
+    call = run(cafe, ["아메리카노 2잔이랑 라떼 하나 포장할게요", "12시 반에 찾으러 갈게요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"])
+    assert call.records == [
+        {"type": "order", "items": [{"name": "아메리카노", "qty": 2}, {"name": "카페라떼", "qty": 1}],
+         "pickup": "2026-12-01T12:30", "name": "김민수", "phone": "01012345678"}
+    ]  # fmt: skip
+    refused = run(salon, ["포장 주문 되나요?", "아니요"])
+    assert refused.records == []
+
+
+def test_bookings_where_the_shop_takes_none(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    assert "예약은 받지 않고" in call.respond("내일 저녁 7시에 예약 되나요?")
+
+
+def test_hours_address_and_prices_from_the_profile(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "수요일" in call.respond("몇 시까지 해요?")
+    assert "한강대로 405" in call.respond("가게 어디예요?")
+    assert "4만 원" in call.respond("젤네일 얼마예요?")
+
+
+def test_summary_names_who_what_and_outcome(salon: ShopProfile) -> None:
+    call = run(salon, ["목요일 오후 2시에 젤네일 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"])
+    assert "김민수" in call.summary() and "2026-12-03 14:00" in call.summary() and "B1" in call.summary()
+
+
+def test_a_service_left_open_and_a_correction_with_malgo(salon: ShopProfile) -> None:
+    call = run(
+        salon,
+        ["모레 오후 3시에 예약하고 싶어요", "가서 정할게요", "김하나요", "공일공 일일일일 이이이이", "아니요 3시 말고 4시요", "네"],
+    )
+    assert call.records[0] | {"ref": None} == {
+        "type": "booking", "ref": None, "date": "2026-12-03", "time": "16:00", "party": 1, "name": "김하나",
+        "phone": "01011112222", "item": None,
+    }  # fmt: skip
+
+
+def test_a_question_while_a_name_is_asked_is_not_a_name(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("목요일 오후 2시에 젤네일 예약이요")
+    reply = call.respond("강아지 데려가도 돼요?")
+    assert "성함" in reply
+    call.respond("김민수요")
+    call.respond("공일공 일이삼사 오륙칠팔")
+    call.respond("네")
+    assert call.records[0]["name"] == "김민수"
+
+
+def test_what_did_you_say_repeats_the_last_prompt(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    asked = call.respond("예약하려고요")
+    assert call.respond("네? 뭐라고요?") == asked
+
+
+def test_an_item_asked_about_is_priced_and_then_ordered(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    assert "있어요" in call.respond("라떼 있어요?")
+    assert "5,000원" in call.respond("얼마예요?")
+    for line in ["그럼 두 잔 포장할게요", "1시에 갈게요", "최유리요", "공일공 육육육육 칠칠칠칠", "네"]:
+        call.respond(line)
+    assert call.records[0]["items"] == [{"name": "카페라떼", "qty": 2}]

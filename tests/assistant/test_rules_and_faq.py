@@ -1,0 +1,94 @@
+"""Booking rules with nearest free times, and FAQ retrieval with its floor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from moksori.assistant.faq import FaqIndex
+from moksori.assistant.profile import ShopProfile
+from moksori.assistant.rules import check_booking, nearest_free
+from moksori.assistant.store import Booking
+
+from .conftest import NOW
+
+SEOUL = NOW.tzinfo
+
+
+def at(day: str, clock: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=SEOUL)
+
+
+@pytest.mark.parametrize(
+    ("start", "party", "code"),
+    [
+        (at("2026-12-03", "14:00"), 1, None),
+        (at("2026-12-02", "14:00"), 1, "closed"),  # Wednesday
+        (at("2026-12-25", "14:00"), 1, "closed"),  # a closed date
+        (at("2026-12-03", "09:30"), 1, "before_open"),
+        (at("2026-12-03", "19:30"), 1, "after_close"),  # a 60-minute service from 19:30 ends after 20:00
+        (at("2026-12-01", "10:30"), 1, "notice"),  # 60 minutes' notice
+        (at("2026-12-01", "09:00"), 1, "past"),
+        (at("2027-01-05", "14:00"), 1, "too_far"),  # 30 days ahead
+        (at("2026-12-03", "14:00"), 3, "party"),
+    ],
+)
+def test_rules(salon: ShopProfile, start: dt.datetime, party: int, code: str | None) -> None:
+    problem = check_booking(salon, [], start, party, 60, NOW)
+    assert (problem.code if problem else None) == code
+
+
+def test_capacity_per_slot_counts_overlapping_bookings(salon: ShopProfile) -> None:
+    taken = [Booking("B1", at("2026-12-03", "13:30"), 60, 1, "김민수", "01012345678")]
+    assert check_booking(salon, taken, at("2026-12-03", "14:00"), 1, 60, NOW).code == "full"
+    assert check_booking(salon, taken, at("2026-12-03", "14:30"), 1, 60, NOW) is None
+    cancelled = [Booking("B1", at("2026-12-03", "13:30"), 60, 1, "김민수", "01012345678", cancelled=True)]
+    assert check_booking(salon, cancelled, at("2026-12-03", "14:00"), 1, 60, NOW) is None
+    assert check_booking(salon, taken, at("2026-12-03", "14:00"), 1, 60, NOW, ignore_ref="B1") is None
+
+
+def test_nearest_free_times(salon: ShopProfile) -> None:
+    taken = [Booking("B1", at("2026-12-03", "14:00"), 60, 1, "김민수", "01012345678")]
+    assert nearest_free(salon, taken, at("2026-12-03", "14:00"), 1, 60, NOW) == [
+        at("2026-12-03", "13:00"),
+        at("2026-12-03", "15:00"),
+    ]
+    # a closed day: the next open day, nearest to the asked time of day
+    assert nearest_free(salon, [], at("2026-12-02", "14:00"), 1, 60, NOW)[0].date() == dt.date(2026, 12, 3)
+    assert nearest_free(salon, [], at("2026-12-03", "14:00"), 3, 60, NOW) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("주차 되나요?", "건물 지하 주차장"),
+        ("차 가져가도 돼요?", "건물 지하 주차장"),
+        ("주차장 있나요", "건물 지하 주차장"),
+        ("혹시 카드 결제 돼요?", "카드와 계좌이체"),
+        ("계좌이체 되죠?", "카드와 계좌이체"),
+    ],
+)
+def test_faq_answers_paraphrases(salon: ShopProfile, question: str, answer: str) -> None:
+    match = FaqIndex(salon.faq).match(question)
+    assert match.faq is not None and answer in match.faq.a
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["강아지 데려가도 돼요?", "화장실 어디 있어요?", "오늘 날씨 어때요?", "사장님 결혼하셨어요?", "쿠폰 적립 되나요?", "네"],
+)
+def test_faq_floor_refuses_to_guess(salon: ShopProfile, question: str) -> None:
+    assert not FaqIndex(salon.faq).match(question).answered
+
+
+def test_compound_nouns_meet_whichever_way_they_are_split(cafe: ShopProfile) -> None:
+    assert FaqIndex(cafe.faq).match("디카페인 돼요?").answered
+    assert FaqIndex(cafe.faq).match("카페인 없는 커피 있나요").answered
+
+
+def test_synonyms_of_shop_vocabulary(salon: ShopProfile) -> None:
+    index = FaqIndex(salon.faq)
+    assert index.match("차 가지고 가도 되나요?").answered  # 가지고 가다 ≈ 가져가다, 차 ≈ 주차
+    assert index.match("신용카드로 계산돼요?").faq.a.startswith("네, 카드")
+    assert not index.match("고양이 데려가도 돼요?").answered

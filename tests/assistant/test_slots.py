@@ -1,0 +1,218 @@
+"""Slot parsers on tables of real phone expressions (as of Tuesday 2026-12-01)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from moksori.assistant.items import find_items
+from moksori.assistant.slots import (
+    SpokenTime,
+    parse_date,
+    parse_name,
+    parse_party,
+    parse_phone,
+    parse_time,
+    parse_yes_no,
+    resolve_time,
+)
+
+TODAY = dt.date(2026, 12, 1)  # a Tuesday
+
+
+DATES = [
+    ("오늘 저녁에요", TODAY, "2026-12-01"),
+    ("내일 저녁 7시에 네 명이요", TODAY, "2026-12-02"),
+    ("낼 갈게요", TODAY, "2026-12-02"),
+    ("모레요", TODAY, "2026-12-03"),
+    ("내일모레 점심", TODAY, "2026-12-03"),
+    ("글피", TODAY, "2026-12-04"),
+    ("이번 주 금요일", TODAY, "2026-12-04"),
+    ("이번주 토욜", TODAY, "2026-12-05"),
+    ("다음 주 화요일", TODAY, "2026-12-08"),
+    ("담주 월요일이요", TODAY, "2026-12-07"),
+    ("다다음 주 수요일", TODAY, "2026-12-16"),
+    ("금요일이요", TODAY, "2026-12-04"),
+    ("화요일", TODAY, "2026-12-01"),
+    ("12월 3일", TODAY, "2026-12-03"),
+    ("십이월 삼십일일", TODAY, "2026-12-31"),
+    ("3일이요", TODAY, "2026-12-03"),
+    ("다음 달 5일", TODAY, "2027-01-05"),
+    ("일주일 뒤에", TODAY, "2026-12-08"),
+    # month and year ends
+    ("1일이요", dt.date(2026, 11, 28), "2026-12-01"),
+    ("내일", dt.date(2026, 12, 31), "2027-01-01"),
+    ("1월 2일", TODAY, "2027-01-02"),
+    ("2일", dt.date(2026, 12, 30), "2027-01-02"),
+    ("다음 주 월요일", dt.date(2026, 12, 30), "2027-01-04"),
+    ("모레", dt.date(2027, 2, 27), "2027-03-01"),
+    ("31일", dt.date(2027, 2, 10), "2027-03-31"),
+]
+
+
+@pytest.mark.parametrize(("said", "today", "expected"), DATES)
+def test_dates(said: str, today: dt.date, expected: str) -> None:
+    assert parse_date(said, today) == dt.date.fromisoformat(expected)
+
+
+NOT_DATES = ["공일공 이일팔오 사삼오일이요", "주말에", "네 맞아요", "사장님 계세요?"]
+
+
+@pytest.mark.parametrize("said", NOT_DATES)
+def test_no_date_where_none_is_said(said: str) -> None:
+    assert parse_date(said, TODAY) is None
+
+
+# Times at a shop open 10:00-20:00 (an hour said without 오전/오후 is read inside the hours).
+TIMES = [
+    ("저녁 일곱 시", "19:00"),
+    ("7시 반이요", "19:30"),
+    ("오후 2시", "14:00"),
+    ("오후 두시 십분", "14:10"),
+    ("정오에요", "12:00"),
+    ("자정", "00:00"),
+    ("아침 9시", "09:00"),
+    ("오전 열한시쯤이요", "11:00"),
+    ("열두 시 반", "12:30"),
+    ("낮 열두시 삼십 분", "12:30"),
+    ("7시요", "19:00"),
+    ("6시", "18:00"),
+    ("19:30", "19:30"),
+    ("밤 아홉 시", "21:00"),
+    ("일곱시 삼십분", "19:30"),
+]
+
+
+@pytest.mark.parametrize(("said", "expected"), TIMES)
+def test_times_at_a_shop_open_10_to_20(said: str, expected: str) -> None:
+    spoken = parse_time(said)
+    assert spoken is not None
+    assert resolve_time(spoken, [(10 * 60, 20 * 60)]).strftime("%H:%M") == expected
+
+
+NOT_TIMES = ["한 시간 걸려요?", "시간 있으세요", "공일공 일이삼사", "세 명이요"]
+
+
+@pytest.mark.parametrize("said", NOT_TIMES)
+def test_no_time_where_none_is_said(said: str) -> None:
+    assert parse_time(said) is None
+
+
+def test_hour_without_period_follows_the_shop_hours() -> None:
+    six = SpokenTime(6, 0, None)
+    assert resolve_time(six, [(600, 1200)]) == dt.time(18, 0)
+    assert resolve_time(six, [(360, 720)]) == dt.time(6, 0)  # a bakery open 6-12
+    assert resolve_time(SpokenTime(10, 0, None), [(600, 1380)]) == dt.time(10, 0)
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("네 명", 4), ("넷이요", 4), ("4명이요", 4), ("두 분이요", 2), ("혼자요", 1), ("저 혼자 가요", 1),
+        ("둘이서 갈게요", 2), ("세 사람이요", 3), ("다섯명", 5), ("2인", 2), ("열두 명", 12),
+        ("성인 두 명이랑 아이 한 명", 3), ("어른 둘 아이 하나요", 3), ("내일 저녁 7시에 네 명이요", 4),
+    ],
+)  # fmt: skip
+def test_party(said: str, expected: int) -> None:
+    assert parse_party(said) == expected
+
+
+def test_party_needs_a_counter_unless_asked() -> None:
+    assert parse_party("7시 30분에요") is None
+    assert parse_party("네") is None
+    assert parse_party("넷", expecting=True) == 4
+    assert parse_party("4", expecting=True) == 4
+    assert parse_party("네", expecting=True) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("네", True), ("예", True), ("맞아요", True), ("응", True), ("그래요", True), ("어 네 맞아요", True),
+        ("네 그렇게 해 주세요", True), ("넵", True), ("아니요", False), ("아뇨", False), ("아니에요 8시요", False),
+        ("음 아니 그게 아니라", False), ("틀렸어요", False), ("네 명이요", None), ("글쎄요", None),
+    ],
+)  # fmt: skip
+def test_yes_no(said: str, expected: bool | None) -> None:
+    assert parse_yes_no(said) is expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "공일공 일이삼사 오륙칠팔",
+        "010-1234-5678",
+        "01012345678이요",
+        "공일공에 일이삼사에 오육칠팔이에요",
+        "제 번호는 공일공 일이삼사 오육칠팔입니다",
+        "번호는 010 1234 5678요",
+        "공일공, 일이삼사, 오육칠팔이에요",
+        "공일공 1234 5678이요",
+        "공일공 천이백삼십사 오천육백칠십팔",
+        "빵일빵 일이삼사 오륙칠팔",
+    ],
+)
+def test_phone_numbers(said: str) -> None:
+    assert parse_phone(said) == "01012345678"
+
+
+def test_phone_numbers_that_are_not_complete() -> None:
+    assert parse_phone("일이삼사 오육칠팔이요") is None
+    assert parse_phone("공일공 일이삼") is None
+    assert parse_phone("공이 삼사오 육칠팔구") == "023456789"
+
+
+@pytest.mark.parametrize(
+    ("said", "expecting", "expected"),
+    [
+        ("김민수요", True, "김민수"),
+        ("제 이름은 김민수입니다", False, "김민수"),
+        ("이수진이라고 합니다", False, "이수진"),
+        ("김 민수요", True, "김민수"),
+        ("민수요", True, "민수"),
+        ("예약자는 김민수로 해 주세요", False, "김민수"),
+        ("박서준이고요", True, "박서준"),
+        ("한소희예요", True, "한소희"),
+        ("안녕하세요 예약하려고요", False, None),
+        ("공일공 구이오사", True, None),
+        ("아이 데려가도 괜찮아요 혹시 주차는요", True, None),
+    ],
+)
+def test_names(said: str, expecting: bool, expected: str | None) -> None:
+    assert parse_name(said, expecting=expecting) == expected
+
+
+CAFE = {
+    "아메리카노": "아메리카노", "아이스아메리카노": "아이스 아메리카노", "아아": "아이스 아메리카노",
+    "카페라떼": "카페라떼", "라떼": "카페라떼", "라테": "카페라떼", "치즈케이크": "치즈케이크",
+}  # fmt: skip
+
+
+ITEMS = [
+    ("아아 두 잔이요", [("아이스 아메리카노", 2)]),
+    ("아메리카노 2잔이랑 라떼 하나", [("아메리카노", 2), ("카페라떼", 1)]),
+    ("아이스 아메리카노 세 잔하고 카페 라테 한 잔", [("아이스 아메리카노", 3), ("카페라떼", 1)]),
+    ("라떼하나 주세요", [("카페라떼", 1)]),
+    ("아메리까노 한잔", [("아메리카노", 1)]),
+    ("치즈 케이크 둘이요", [("치즈케이크", 2)]),
+    ("아메리카노 두 시에 찾으러 갈게요", [("아메리카노", 1)]),
+    ("예약 되나요", []),
+    ("까페라떼 한 잔이요", [("카페라떼", 1)]),
+    ("치즈케익 하나랑 아아 하나", [("치즈케이크", 1), ("아이스 아메리카노", 1)]),
+]
+
+
+@pytest.mark.parametrize(("said", "expected"), ITEMS)
+def test_items_with_quantities(said: str, expected: list[tuple[str, int]]) -> None:
+    assert [(m.name, m.qty) for m in find_items(said, CAFE)] == expected
+
+
+def test_a_date_with_its_weekday_is_the_date() -> None:
+    assert parse_date("12월 9일 수요일 저녁에요", TODAY) == dt.date(2026, 12, 9)
+
+
+def test_a_full_name_said_unasked_and_words_that_only_look_like_one() -> None:
+    assert parse_name("이수진이요") == "이수진"
+    assert parse_name("감사해요") is None
+    assert parse_name("제 이름은 김민수고 번호는 공일공 일이삼사") == "김민수"
