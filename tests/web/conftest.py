@@ -1,4 +1,6 @@
-"""Fixtures for the web app: an app per test on its own data folder, logged-in clients, audio.
+"""Fixtures for the web app: an app per test on its own data folder and database, logged-in
+clients, audio. ``MOKSORI_TEST_DATABASE=postgresql`` runs every test on a throw-away PostgreSQL
+database instead of SQLite (``make test`` runs both).
 
 ``WebServices`` is a test double for the areas outside the web app (script, ASR, engine): these
 tests are about the web layer, and the real engine is exercised by the end-to-end test.
@@ -19,6 +21,8 @@ from moksori.web.app import build_app
 from moksori.web.security import CSRF_COOKIE
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
+
+from .databases import throwaway_database
 
 SCRIPT = ["안녕하세요, 만나서 반갑습니다.", "오늘 날씨가 정말 좋네요.", "물 한 잔 주시겠어요?", "잠깐만요, 천천히 말씀해 주세요."]
 BANK = ["사랑해요.", "고마워요."]
@@ -97,8 +101,15 @@ class Client(TestClient):
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", run_worker=False, asr_check=False, min_takes_for_build=2)
+def database_url(tmp_path: Path) -> Iterator[str]:
+    with throwaway_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, run_worker=False, asr_check=False,
+                    min_takes_for_build=2)
 
 
 @pytest.fixture
@@ -108,7 +119,9 @@ def services() -> WebServices:
 
 @pytest.fixture
 def app(settings: Settings, services: WebServices):
-    return build_app(settings, services)
+    app = build_app(settings, services)
+    yield app
+    app.state.db.engine.dispose()  # so the throw-away database can be dropped
 
 
 @pytest.fixture

@@ -30,6 +30,22 @@ class Settings(BaseSettings):
     max_zip_bytes: int = 1024 * 1024 * 1024
     max_speak_chars: int = 1000
 
+    # Scale-out (docs/deploy.md). Empty queue_url: builds run in the embedded worker process (no
+    # Redis). redis://host:6379/0: builds go to the Redis queue for ``moksori worker`` processes,
+    # which reach the app over HTTP at the address they are given and need none of its disk.
+    queue_url: str = ""
+    queue_namespace: str = "moksori"
+    # How many builds may run at once over all workers (0: as many as there are workers).
+    max_concurrent_builds: int = 0
+    # A worker renews its hold on a job every third of this; a job whose lease ran out (its worker
+    # died) is queued again and resumes from the last checkpoint the worker uploaded.
+    job_lease_seconds: float = 60.0
+    # A queued job nobody claimed for this long is sent again (the queue may have lost it).
+    job_resend_seconds: float = 300.0
+    # Loaded voices kept per server process, least recently used dropped first.
+    voice_cache_mb: int = 2048
+    log_format: str = "text"  # "text" or "json" (one object per line)
+
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'moksori.db'}"
