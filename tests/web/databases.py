@@ -40,3 +40,20 @@ def throwaway_database(folder: Path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+REDIS_URL = os.environ.get("MOKSORI_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+@contextmanager
+def throwaway_queue() -> Iterator[tuple[str, str]]:
+    """``(redis url, key namespace)`` for one test's build queue; its keys are deleted afterwards."""
+    import redis
+
+    namespace = f"moksori-test-{secrets.token_hex(6)}"
+    yield REDIS_URL, namespace
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{namespace}:*"))
+    if keys:
+        client.delete(*keys)
+    client.close()

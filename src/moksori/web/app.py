@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from moksori.web import api, pages
+from moksori.web.jobs.dispatch import Dispatcher
 from moksori.web.jobs.queue import WorkerProcess
+from moksori.web.jobs.worker_api import worker_app
 from moksori.web.security import (
     ConsentRequired,
     LoginRequired,
@@ -44,7 +47,12 @@ def build_app(settings: Settings | None = None, services: Services | None = None
         worker = app.state.worker = WorkerProcess(settings) if settings.run_worker else None
         if worker:
             worker.start()
+        dispatcher = app.state.dispatcher
+        sweeper = asyncio.create_task(dispatcher.sweep_forever()) if dispatcher else None
         yield
+        if sweeper:
+            sweeper.cancel()
+            dispatcher.close()
         if worker:
             worker.stop()
         db.engine.dispose()
@@ -55,11 +63,13 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.state.db = db
     app.state.services = services or Services()
     app.state.worker = None
+    app.state.dispatcher = Dispatcher(settings, db) if settings.queue_url else None
     app.state.login_throttle = LoginThrottle()
     app.add_middleware(BaseHTTPMiddleware, dispatch=csrf_cookie_middleware)
     app.add_middleware(BaseHTTPMiddleware, dispatch=_limit_body_size)
     app.add_middleware(BaseHTTPMiddleware, dispatch=security_headers_middleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/worker", worker_app(app.state))
     app.include_router(api.router)
     app.include_router(pages.router)
     _add_error_handlers(app)

@@ -46,7 +46,9 @@ def start_build(request: Request, user: User = Depends(consented_user), db: Sess
     job = Job(user_id=user.id, preset=settings.train_preset)
     db.add(job)
     db.commit()
-    if request.app.state.worker:
+    if request.app.state.dispatcher:
+        request.app.state.dispatcher.send(db, job)
+    elif request.app.state.worker:
         request.app.state.worker.ensure_running()
     return job_json(job)
 
