@@ -79,11 +79,11 @@ class WebServices(Services):
         return Path(out_path)
 
     def voice(self, path: Path) -> DoubleVoice:
-        key = str(path)
-        if key not in self._voices:
-            self.loads += 1
-            self._voices[key] = DoubleVoice(path)
-        return self._voices[key]
+        return self._voices.get(str(path), lambda: self._load(path))
+
+    def _load(self, path: Path) -> DoubleVoice:
+        self.loads += 1
+        return DoubleVoice(path)
 
 
 class Client(TestClient):

@@ -13,10 +13,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from moksori.web import api, pages
+from moksori.web import api, ops, pages
 from moksori.web.jobs.dispatch import Dispatcher
 from moksori.web.jobs.queue import WorkerProcess
 from moksori.web.jobs.worker_api import worker_app
+from moksori.web.ops import RequestMetrics
 from moksori.web.security import (
     ConsentRequired,
     LoginRequired,
@@ -43,7 +44,8 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         migrate(db.engine)
-        remove_orphan_files(db, settings)
+        if settings.cleanup_at_start:
+            remove_orphan_files(db, settings)
         worker = app.state.worker = WorkerProcess(settings) if settings.run_worker else None
         if worker:
             worker.start()
@@ -61,7 +63,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.db = db
-    app.state.services = services or Services()
+    app.state.services = services or Services(voice_cache_bytes=settings.voice_cache_mb * 2**20)
     app.state.worker = None
     app.state.dispatcher = Dispatcher(settings, db) if settings.queue_url else None
     app.state.login_throttle = LoginThrottle()
@@ -72,6 +74,8 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.mount("/worker", worker_app(app.state))
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(ops.router)
+    app.add_middleware(RequestMetrics)
     _add_error_handlers(app)
     return app
 

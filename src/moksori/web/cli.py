@@ -17,16 +17,26 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", help="Address to listen on; keep 127.0.0.1 unless behind a proxy."),
         port: int = typer.Option(8000, help="Port to listen on."),
         data_dir: Path | None = typer.Option(None, help="Folder for the database, recordings and voices."),
+        workers: int = typer.Option(1, min=1, help="Server processes (each keeps its own voices loaded)."),
     ) -> None:
         """Start the web app (SQLite, a local build worker and files on disk by default)."""
+        import os
+
         import uvicorn
 
-        from moksori.web import create_app
         from moksori.web.settings import Settings
 
-        settings = Settings(data_dir=data_dir) if data_dir else Settings()
+        if data_dir:
+            os.environ["MOKSORI_DATA_DIR"] = str(data_dir)
+        settings = Settings()
+        configure_logging(settings.log_format)
         typer.echo(f"Moksori on http://{host}:{port} (data in {settings.data_dir})")
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+        if workers == 1:
+            from moksori.web import create_app
+
+            uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_config=None)
+            return
+        serve_processes(settings, host, port, workers)
 
     @app.command()
     def worker(
@@ -52,3 +62,49 @@ def register(app: typer.Typer) -> None:
         logging.getLogger("moksori").setLevel(logging.INFO)
         os.nice(10)  # speaking on the same machine comes first
         serve_worker(queue_url, settings.queue_namespace, app_url, data_dir or settings.data_dir / "worker")
+
+
+def serve_processes(settings, host: str, port: int, processes: int) -> None:
+    """``processes`` uvicorn workers behind one port. Start-up work that must happen once (migrations,
+    removal of orphan files, the embedded build worker) is done here, not in every process."""
+    import os
+    import tempfile
+
+    import uvicorn
+
+    from moksori.web.jobs.queue import WorkerProcess
+    from moksori.web.storage.db import Database, migrate
+    from moksori.web.storage.files import remove_orphan_files
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.sqlalchemy_url)
+    migrate(db.engine)
+    remove_orphan_files(db, settings)
+    db.engine.dispose()
+    worker = WorkerProcess(settings) if settings.run_worker else None
+    if worker:
+        worker.start()
+    os.environ.update(MOKSORI_RUN_WORKER="false", MOKSORI_CLEANUP_AT_START="false")
+    # Request and speaking metrics summed over the processes (prometheus-client's multiprocess mode).
+    metrics_dir = None
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_dir = tempfile.TemporaryDirectory(prefix="moksori-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir.name
+    try:
+        uvicorn.run("moksori.web.cli:server_app", factory=True, host=host, port=port, workers=processes,
+                    proxy_headers=True, log_config=None)
+    finally:
+        if worker:
+            worker.stop()
+        if metrics_dir:
+            metrics_dir.cleanup()
+
+
+def server_app():
+    """The app of one server process among several (settings from the environment)."""
+    from moksori.web import create_app
+    from moksori.web.settings import Settings
+
+    settings = Settings()
+    configure_logging(settings.log_format)
+    return create_app(settings)

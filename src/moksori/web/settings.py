@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     # Name of a TrainConfig preset understood by the engine bridge ("default" or "tiny").
     train_preset: str = "default"
     run_worker: bool = True
+    # Delete files no row refers to at start-up; off in the processes of ``serve --workers`` (done once).
+    cleanup_at_start: bool = True
     # Korean text-match check with vosk; costs ~1 s of loading and 550 MB once per process.
     asr_check: bool = True
     max_take_seconds: float = 30.0

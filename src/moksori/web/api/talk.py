@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -13,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from moksori.web.api.common import owned, services_of, settings_of
+from moksori.web.ops import timed_speech
 from moksori.web.security import consented_user, get_db
 from moksori.web.storage.files import delete_prompt_take, user_file
 from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
@@ -44,6 +46,7 @@ def speak(body: SpeakBody, request: Request, user: User = Depends(consented_user
           db: Session = Depends(get_db)) -> StreamingResponse:
     """Raw 16-bit little-endian mono PCM, sent chunk by chunk as the engine makes it, so playback
     starts before the sentence is finished; the rate is in ``X-Sample-Rate``."""
+    started = time.perf_counter()
     settings = settings_of(request)
     text = " ".join(body.text.split())
     if not text:
@@ -67,7 +70,7 @@ def speak(body: SpeakBody, request: Request, user: User = Depends(consented_user
         body, rate, source = pcm16(voice.stream(text)), voice.sample_rate, "voice"
     db.add(HistoryItem(user_id=user.id, text=text))
     db.commit()
-    return StreamingResponse(body, media_type="application/octet-stream",
+    return StreamingResponse(timed_speech(body, source, started), media_type="application/octet-stream",
                              headers={"X-Sample-Rate": str(rate), "X-Source": source, "Cache-Control": "no-store"})
 
 
