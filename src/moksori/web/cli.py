@@ -63,6 +63,43 @@ def register(app: typer.Typer) -> None:
         os.nice(10)  # speaking on the same machine comes first
         serve_worker(queue_url, settings.queue_namespace, app_url, data_dir or settings.data_dir / "worker")
 
+    @app.command("backup")
+    def backup_command(
+        dest: Path = typer.Argument(..., help="New or empty folder for the backup."),
+        data_dir: Path | None = typer.Option(None, help="The instance's data folder (default: MOKSORI_DATA_DIR)."),
+    ) -> None:
+        """Back up the database and all recordings and voices (safe while the app runs)."""
+        from moksori.web.storage.backup import BackupError, backup
+
+        try:
+            manifest = backup(instance_settings(data_dir), dest)
+        except BackupError as error:
+            raise typer.BadParameter(str(error)) from error
+        typer.echo(f"Backed up {manifest['rows'].get('users', 0)} users, {manifest['rows'].get('takes', 0)} takes "
+                   f"and {manifest['rows'].get('voices', 0)} voices into {dest}")
+        for name in manifest["missing_files"]:
+            typer.echo(f"  missing (deleted during the backup): {name}", err=True)
+
+    @app.command("restore")
+    def restore_command(
+        source: Path = typer.Argument(..., help="A folder written by moksori backup."),
+        data_dir: Path | None = typer.Option(None, help="The new instance's data folder (default: MOKSORI_DATA_DIR)."),
+    ) -> None:
+        """Restore a backup into an empty instance (stop nothing: there is nothing running yet)."""
+        from moksori.web.storage.backup import BackupError, restore
+
+        try:
+            manifest = restore(instance_settings(data_dir), source)
+        except BackupError as error:
+            raise typer.BadParameter(str(error)) from error
+        typer.echo(f"Restored the backup of {manifest['created_at']}; start the app to finish (migrations run then).")
+
+
+def instance_settings(data_dir: Path | None):
+    from moksori.web.settings import Settings
+
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
 
 def serve_processes(settings, host: str, port: int, processes: int) -> None:
     """``processes`` uvicorn workers behind one port. Start-up work that must happen once (migrations,
