@@ -59,7 +59,7 @@ TRAIN_PRESETS: dict[str, dict[str, Any]] = {
 class Services:
     """The real implementations, loaded lazily and cached per process."""
 
-    def __init__(self, voice_cache_bytes: int = 2 * 2**30) -> None:
+    def __init__(self, voice_cache_bytes: int = 2**30) -> None:
         self._voices = VoiceCache(voice_cache_bytes)
 
     # text

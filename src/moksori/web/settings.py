@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     # A queued job nobody claimed for this long is sent again (the queue may have lost it).
     job_resend_seconds: float = 300.0
     # Loaded voices kept per server process, least recently used dropped first.
-    voice_cache_mb: int = 2048
+    voice_cache_mb: int = 1024
     log_format: str = "text"  # "text" or "json" (one object per line)
 
     @property

@@ -23,7 +23,8 @@ WORKER_ALIVE_SECONDS = 30
 def make_broker(url: str, namespace: str) -> RedisBroker:
     # A dead worker's unacknowledged messages go back to the queue after this many ms without its
     # heartbeat; the app's lease sweep does the same through the database, whichever comes first.
-    return RedisBroker(url=url, namespace=namespace, heartbeat_timeout=30_000)
+    # Maintenance (which does that requeueing) runs on 2% of Redis calls instead of 0.1%.
+    return RedisBroker(url=url, namespace=namespace, heartbeat_timeout=30_000, maintenance_chance=20_000)
 
 
 def send_job(broker: RedisBroker, job_id: int, token: str) -> None:
