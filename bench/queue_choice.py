@@ -89,7 +89,7 @@ class RQQueue:
                                 stderr=subprocess.DEVNULL)
 
     def send(self, key: str, seconds: float) -> None:
-        self.queue.enqueue(record_start, key, seconds, job_timeout=3600)
+        self.queue.enqueue("bench.queue_choice.record_start", key, seconds, job_timeout=3600)
 
 
 def wait_starts(client: redis.Redis, key: str, count: int, limit: float) -> list[float]:

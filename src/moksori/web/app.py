@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -112,6 +113,17 @@ def _add_error_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         return pages.error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(OSError)
+    async def disk_full(request: Request, exc: OSError) -> Response:
+        """A full disk is the operator's problem, not a crash: say so; the write was undone (atomic
+        files, rows committed only after their file)."""
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise exc
+        message = "The server's disk is full, so this was not saved; nothing saved before is lost. Try again later."
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=507)
+        return pages.error_page(request, 507, message)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> Response:
