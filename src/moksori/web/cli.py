@@ -34,7 +34,9 @@ def register(app: typer.Typer) -> None:
         if workers == 1:
             from moksori.web import create_app
 
-            uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_config=None)
+            app = create_app(settings)
+            preload_speech()
+            uvicorn.run(app, host=host, port=port, proxy_headers=True, log_config=None)
             return
         serve_processes(settings, host, port, workers)
 
@@ -128,8 +130,10 @@ def serve_processes(settings, host: str, port: int, processes: int) -> None:
         metrics_dir = tempfile.TemporaryDirectory(prefix="moksori-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir.name
     try:
+        # The first voice a process loads also loads the text front-end, which holds the GIL for
+        # seconds on a busy machine: uvicorn's 5 s health check would kill the process meanwhile.
         uvicorn.run("moksori.web.cli:server_app", factory=True, host=host, port=port, workers=processes,
-                    proxy_headers=True, log_config=None)
+                    proxy_headers=True, log_config=None, timeout_worker_healthcheck=120)
     finally:
         if worker:
             worker.stop()
@@ -144,4 +148,14 @@ def server_app():
 
     settings = Settings()
     configure_logging(settings.log_format)
-    return create_app(settings)
+    app = create_app(settings)
+    preload_speech()
+    return app
+
+
+def preload_speech() -> None:
+    """Load the Korean text front-end before the first request rather than during it: it takes
+    seconds and, holding the GIL, would stall every request of the process meanwhile."""
+    from moksori.text import preload
+
+    preload("ko")

@@ -178,7 +178,8 @@ def run_remote_job(http: httpx.Client, services: Services, data_dir: Path, job_i
         voice_path = folder / "out.voice"
         services.train(folder / "dataset", voice_path, job["preset"], job["language"], progress, job["resume"],
                        folder / "work")
-        progress.close()
+        # The lease keeper runs on until the voice is uploaded: loading the voice for its sample
+        # (and the text front-end with it) takes long enough on a busy machine to lose the lease.
         voice = services.voice(voice_path)
         write_wav(folder / "sample.wav", voice.synthesize(sample_sentence(job["language"])), voice.sample_rate)
         services.forget_voice(voice_path)
