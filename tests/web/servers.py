@@ -47,6 +47,16 @@ class Server:
 
 
 @contextmanager
+def _running(server: Server, folder: Path) -> Iterator[Server]:
+    server.start()
+    try:
+        yield server
+    finally:
+        subprocess.run(server.stop_command, capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
 def private_postgresql() -> Iterator[Server]:
     binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not binaries:
@@ -65,14 +75,10 @@ def private_postgresql() -> Iterator[Server]:
     def ready() -> bool:
         return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", str(port)]).returncode == 0
 
-    server = Server(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", [*ctl, "-w", "-o", options, "start"],
-                    [*ctl, "-w", "-m", "fast", "stop"], ready)
-    server.start()
-    try:
+    with _running(Server(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
+                         [*ctl, "-w", "-o", options, "start"], [*ctl, "-w", "-m", "fast", "stop"], ready),
+                  folder) as server:
         yield server
-    finally:
-        subprocess.run(server.stop_command, capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
@@ -88,13 +94,9 @@ def private_redis() -> Iterator[Server]:
         return subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True
                               ).stdout.strip() == "PONG"
 
-    server = Server(f"redis://127.0.0.1:{port}/0", start, ["redis-cli", "-p", str(port), "shutdown", "nosave"], ready)
-    server.start()
-    try:
+    with _running(Server(f"redis://127.0.0.1:{port}/0", start, ["redis-cli", "-p", str(port), "shutdown", "nosave"],
+                         ready), folder) as server:
         yield server
-    finally:
-        subprocess.run(server.stop_command, capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from moksori.dataset import read_metadata
 from moksori.web.security import CSRF_COOKIE
 
 from .databases import throwaway_queue
-from .test_e2e import free_port
+from .servers import free_port
 
 pytestmark = pytest.mark.slow
 
