@@ -87,7 +87,7 @@ class AppClient:
             for name in CHECKPOINT_FILES:
                 if (workdir / name).exists():
                     archive.add(workdir / name, name)
-        self._call("PUT", "/checkpoint", params={"step": step}, content=buffer.getvalue())
+        self._call("PUT", "/checkpoint", params={"step": step}, files={"checkpoint": ("checkpoint.tar", buffer.getvalue())})
 
     def finish(self, voice: Path, sample: Path, take_count: int) -> dict:
         with voice.open("rb") as voice_file, sample.open("rb") as sample_file:

@@ -19,7 +19,6 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 
 from moksori.files import atomic_write
 from moksori.web.jobs import leases
@@ -66,10 +65,6 @@ def _tar_folder(folder: Path, into: Path) -> Path:
     return into
 
 
-def _temporary_folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="moksori-worker-api-"))
-
-
 def worker_app(state) -> FastAPI:
     """The ``/worker`` app, sharing the main app's settings, database and services (``state``)."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
@@ -90,7 +85,7 @@ def worker_app(state) -> FastAPI:
         """The job's usable recordings as a tar of an LJSpeech-style folder."""
         job, _lease = leases.held(db, job_id, token, worker)
         language = db.get(User, job.user_id).language
-        scratch = _temporary_folder()
+        scratch = Path(tempfile.mkdtemp(prefix="moksori-dataset-"))
         write_dataset(state.db, settings, job, language, scratch / "dataset")
         archive = _tar_folder(scratch / "dataset", scratch / "dataset.tar")
         return FileResponse(archive, media_type="application/x-tar",
@@ -108,25 +103,15 @@ def worker_app(state) -> FastAPI:
         return FileResponse(user_file(settings, job.user_id, lease.checkpoint), media_type="application/x-tar")
 
     @app.put("/jobs/{job_id}/checkpoint")
-    async def put_checkpoint(job_id: int, step: int, request: Request, token: Token, worker: WorkerName) -> dict:
+    def put_checkpoint(job_id: int, step: int, token: Token, worker: WorkerName, db: Db,
+                       checkpoint: UploadFile = File()) -> dict:
         """A tar of the engine's checkpoint files; replaces the last one whole (written atomically)."""
-        scratch = _temporary_folder()
-        try:
-            with (scratch / CHECKPOINT_FILE).open("wb") as out:
-                async for chunk in request.stream():
-                    out.write(chunk)
-            return await run_in_threadpool(_store_checkpoint, job_id, step, token, worker, scratch / CHECKPOINT_FILE)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-
-    def _store_checkpoint(job_id: int, step: int, token: str, worker: str, received: Path) -> dict:
-        with state.db.session() as db:
-            job, lease = leases.held(db, job_id, token, worker)
-            name = f"{JOBS}/{job_id}/{CHECKPOINT_FILE}"
-            with atomic_write(user_file(settings, job.user_id, name)) as out, received.open("rb") as source:
-                shutil.copyfileobj(source, out)
-            lease.checkpoint, lease.checkpoint_step = name, step
-            db.commit()
+        job, lease = leases.held(db, job_id, token, worker)
+        name = f"{JOBS}/{job_id}/{CHECKPOINT_FILE}"
+        with atomic_write(user_file(settings, job.user_id, name)) as out:
+            shutil.copyfileobj(checkpoint.file, out)
+        lease.checkpoint, lease.checkpoint_step = name, step
+        db.commit()
         return {"stored": step}
 
     @app.post("/jobs/{job_id}/voice")
