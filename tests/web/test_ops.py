@@ -41,8 +41,9 @@ def test_metrics_count_requests_speaking_and_jobs(app, settings, services, alice
     alice.get(f"/api/jobs/{job_id}")
     queued = samples(alice)
     # Requests are counted by route template, not by path (ids would make a series each).
-    assert queued[("moksori_http_requests_total", (("method", "GET"), ("route", "/api/jobs/{job_id}"),
-                                                   ("status", "200")))] == 1
+    job_route = ("moksori_http_requests_total", (("method", "GET"), ("route", "/api/jobs/{job_id}"),
+                                                 ("status", "200")))
+    assert queued[job_route] - before.get(job_route, 0) == 1
     assert queued[("moksori_queue_length", (("kind", "build"),))] == 1
     run_next_job(app, settings, services)
     alice.post("/api/speak", json={"text": "물 주세요"})
