@@ -51,9 +51,11 @@ def throwaway_queue() -> Iterator[tuple[str, str]]:
     import redis
 
     namespace = f"moksori-test-{secrets.token_hex(6)}"
-    yield REDIS_URL, namespace
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{namespace}:*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+    try:
+        yield REDIS_URL, namespace
+    finally:
+        client = redis.Redis.from_url(REDIS_URL)
+        keys = list(client.scan_iter(f"{namespace}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
