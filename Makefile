@@ -1,6 +1,7 @@
 # Two commands set up everything on a fresh Debian machine (as root):
 #   make run    installs what is missing, then starts the web app on http://127.0.0.1:8000
-#   make test   installs what is missing, then runs lint and the whole test suite
+#   make test   installs what is missing, then runs lint and the whole test suite on SQLite, then
+#               the database-dependent tests (tests/web) again on PostgreSQL (and the Redis queue)
 # Both are idempotent; a second run only checks stamps.
 SHELL := /bin/bash
 VENV ?= .venv
@@ -8,7 +9,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.moksori-installed
 
-.PHONY: run test test-quick setup system lint bench
+.PHONY: run test test-quick test-postgresql services setup system lint bench
 
 system:
 	@bash scripts/install-system.sh
@@ -28,8 +29,15 @@ run: setup
 lint: setup
 	$(BIN)/ruff check src tests bench
 
-test: setup lint
+services:
+	@bash scripts/test-services.sh
+
+test: setup lint services
 	$(BIN)/pytest
+	@$(MAKE) --no-print-directory test-postgresql
+
+test-postgresql: setup services
+	MOKSORI_TEST_DATABASE=postgresql $(BIN)/pytest tests/web
 
 test-quick: setup
 	$(BIN)/pytest -m "not slow"

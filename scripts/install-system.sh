@@ -9,6 +9,13 @@ command -v chromium >/dev/null || needed+=(chromium)
 command -v chromedriver >/dev/null || needed+=(chromium-driver)
 # Korean glyphs for the headless browser that the end-to-end tests and screenshots use.
 [ -d /usr/share/fonts/truetype/nanum ] || needed+=(fonts-nanum)
+# PostgreSQL and Redis: the second database of the test matrix and the build queue of a scaled-out
+# install (scripts/test-services.sh starts them for the tests; a home install needs neither).
+if [ -n "${MOKSORI_WITH_SERVICES:-}" ] || [ -n "${CI:-}" ]; then
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || needed+=(postgresql)
+  command -v pg_dump >/dev/null || needed+=(postgresql-client)
+  command -v redis-server >/dev/null || needed+=(redis-server)
+fi
 [ ${#needed[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

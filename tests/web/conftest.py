@@ -1,4 +1,6 @@
-"""Fixtures for the web app: an app per test on its own data folder, logged-in clients, audio.
+"""Fixtures for the web app: an app per test on its own data folder and database, logged-in
+clients, audio. ``MOKSORI_TEST_DATABASE=postgresql`` runs every test on a throw-away PostgreSQL
+database instead of SQLite (``make test`` runs both).
 
 ``WebServices`` is a test double for the areas outside the web app (script, ASR, engine): these
 tests are about the web layer, and the real engine is exercised by the end-to-end test.
@@ -20,6 +22,8 @@ from moksori.web.app import build_app
 from moksori.web.security import CSRF_COOKIE, SESSION_COOKIE, session_csrf_token
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
+
+from .databases import throwaway_database
 
 SCRIPT = ["안녕하세요, 만나서 반갑습니다.", "오늘 날씨가 정말 좋네요.", "물 한 잔 주시겠어요?", "잠깐만요, 천천히 말씀해 주세요."]
 BANK = ["사랑해요.", "고마워요."]
@@ -78,11 +82,11 @@ class WebServices(Services):
         return Path(out_path)
 
     def voice(self, path: Path) -> DoubleVoice:
-        key = str(path)
-        if key not in self._voices:
-            self.loads += 1
-            self._voices[key] = DoubleVoice(path)
-        return self._voices[key]
+        return self._voices.get(str(path), lambda: self._load(path))
+
+    def _load(self, path: Path) -> DoubleVoice:
+        self.loads += 1
+        return DoubleVoice(path)
 
 
 class Client(TestClient):
@@ -107,8 +111,15 @@ class Client(TestClient):
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", run_worker=False, asr_check=False, min_takes_for_build=2)
+def database_url(tmp_path: Path) -> Iterator[str]:
+    with throwaway_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, run_worker=False, asr_check=False,
+                    min_takes_for_build=2)
 
 
 @pytest.fixture
@@ -118,7 +129,9 @@ def services() -> WebServices:
 
 @pytest.fixture
 def app(settings: Settings, services: WebServices):
-    return build_app(settings, services)
+    app = build_app(settings, services)
+    yield app
+    app.state.db.engine.dispose()  # so the throw-away database can be dropped
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ Set ``MOKSORI_SCREENSHOTS=docs/screenshots`` to save a phone-sized screenshot of
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from playwright.sync_api import expect, sync_playwright
 from moksori.audio import resample
 from moksori.dataset.synthetic import KO_SENTENCES
 
+from .servers import free_port
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,12 +37,6 @@ PHONE = {"width": 412, "height": 915}
 SPOKEN = KO_SENTENCES[0]  # what the fake microphone says
 TAKE_SECONDS = 5.2  # the fake microphone file is about 4.5 s; it restarts at every recording
 EMAIL, PASSWORD = "e2e@example.com", "a long enough password"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def microphone_file(speaker_dir: Path, out: Path, gain: float) -> Path:
@@ -70,9 +65,10 @@ def upload_zip(speaker_dir: Path, out: Path) -> Path:
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path, database_url):
     port = free_port()
-    env = dict(os.environ, MOKSORI_TRAIN_PRESET="tiny", MOKSORI_MIN_TAKES_FOR_BUILD="4")
+    env = dict(os.environ, MOKSORI_TRAIN_PRESET="tiny", MOKSORI_MIN_TAKES_FOR_BUILD="4",
+               MOKSORI_DATABASE_URL=database_url)
     process = subprocess.Popen([sys.executable, "-m", "moksori.cli", "serve", "--port", str(port),
                                 "--data-dir", str(tmp_path / "data")], env=env)
     url = f"http://127.0.0.1:{port}"

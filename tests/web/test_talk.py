@@ -25,7 +25,7 @@ def test_speak_streams_pcm_chunk_by_chunk(speaker, services):
         assert response.headers["x-sample-rate"] == str(RATE) and response.headers["x-source"] == "voice"
         chunks = response.iter_raw()
         first = next(chunks)
-        [voice] = services._voices.values()
+        [voice] = services._voices.loaded()
         assert voice.made < 8, "the first audio must leave before the whole text is synthesised"
         chunks = [first, *chunks]
     audio = np.frombuffer(b"".join(chunks), dtype="<i2")

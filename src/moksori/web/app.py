@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,11 +16,14 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from moksori.web import api, pages
+from moksori.web import api, ops, pages
 from moksori.web.accounts import LoginThrottle
 from moksori.web.api.deps import ConsentRequired, LoginRequired
+from moksori.web.jobs.dispatch import Dispatcher
 from moksori.web.jobs.queue import WorkerProcess
+from moksori.web.jobs.worker_api import worker_app
 from moksori.web.limits import BodySizeLimit, RequestBudget, RequestLimiter
+from moksori.web.ops import RequestMetrics
 from moksori.web.security import (
     csrf_cookie_middleware,
     csrf_protect,
@@ -46,11 +51,17 @@ def build_app(settings: Settings | None = None, services: Services | None = None
         # voices, folders) is private to the account the server runs as.
         previous_umask = os.umask(0o077)
         migrate(db.engine)
-        remove_orphan_files(db, settings)
+        if settings.cleanup_at_start:
+            remove_orphan_files(db, settings)
         worker = app.state.worker = WorkerProcess(settings) if settings.run_worker else None
         if worker:
             worker.start()
+        dispatcher = app.state.dispatcher
+        sweeper = asyncio.create_task(dispatcher.sweep_forever()) if dispatcher else None
         yield
+        if sweeper:
+            sweeper.cancel()
+            dispatcher.close()
         if worker:
             worker.stop()
         db.engine.dispose()
@@ -60,8 +71,9 @@ def build_app(settings: Settings | None = None, services: Services | None = None
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.db = db
-    app.state.services = services or Services()
+    app.state.services = services or Services(voice_cache_bytes=settings.voice_cache_mb * 2**20)
     app.state.worker = None
+    app.state.dispatcher = Dispatcher(settings, db) if settings.queue_url else None
     app.state.login_throttle = LoginThrottle()
     app.state.secret_key = load_secret_key(settings)
     app.state.request_budget = RequestBudget(settings)
@@ -71,8 +83,11 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     # Outermost: a flood from one user is turned away before any other work is done for it.
     app.add_middleware(RequestLimiter, budget=app.state.request_budget)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/worker", worker_app(app.state))
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(ops.router)
+    app.add_middleware(RequestMetrics)
     _add_error_handlers(app)
     return app
 
@@ -117,6 +132,17 @@ def _add_error_handlers(app: FastAPI) -> None:
             response = pages.error_page(request, 503, message)
         response.headers["Retry-After"] = "2"
         return response
+
+    @app.exception_handler(OSError)
+    async def disk_full(request: Request, exc: OSError) -> Response:
+        """A full disk is the operator's problem, not a crash: say so; the write was undone (atomic
+        files, rows committed only after their file)."""
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise exc
+        message = "The server's disk is full, so this was not saved; nothing saved before is lost. Try again later."
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=507)
+        return pages.error_page(request, 507, message)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> Response:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from moksori.web.logs import configure_logging
+
 user_app = typer.Typer(help="Accounts of the web app, for its administrator (no mail server is needed).",
                        no_args_is_help=True)
 DATA_DIR_HELP = "Folder for the database, recordings and voices."
@@ -20,18 +22,87 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", help="Address to listen on; keep 127.0.0.1 unless behind a proxy."),
         port: int = typer.Option(8000, help="Port to listen on."),
         data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
+        workers: int = typer.Option(1, min=1, help="Server processes (each keeps its own voices loaded)."),
     ) -> None:
         """Start the web app (SQLite, a local build worker and files on disk by default)."""
+        import os
+
         import uvicorn
 
-        from moksori.web import create_app
+        from moksori.web.settings import Settings
 
-        settings = _settings(data_dir)
+        if data_dir:
+            os.environ["MOKSORI_DATA_DIR"] = str(data_dir)
+        settings = Settings()
+        configure_logging(settings.log_format)
         typer.echo(f"Moksori on http://{host}:{port} (data in {settings.data_dir})")
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+        if workers == 1:
+            from moksori.web import create_app
+
+            app = create_app(settings)
+            preload_speech()
+            uvicorn.run(app, host=host, port=port, proxy_headers=True, log_config=None)
+            return
+        serve_processes(settings, host, port, workers)
+
+    @app.command()
+    def worker(
+        app_url: str = typer.Option(..., "--app", help="The app's address as this machine reaches it, "
+                                                       "e.g. http://10.0.0.5:8000."),
+        queue_url: str = typer.Option("", "--queue", help="Redis URL of the build queue "
+                                                          "(default: MOKSORI_QUEUE_URL)."),
+        data_dir: Path | None = typer.Option(None, help="Scratch folder for builds on this machine "
+                                                        "(default: MOKSORI_DATA_DIR/worker)."),
+    ) -> None:
+        """Build voices for an app, taking jobs from its Redis queue (one at a time, niced)."""
+        import logging
+        import os
+
+        from moksori.web.jobs.remote import serve_worker
+        from moksori.web.settings import Settings
+
+        settings = Settings()
+        queue_url = queue_url or settings.queue_url
+        if not queue_url:
+            raise typer.BadParameter("give --queue redis://HOST:6379/0 or set MOKSORI_QUEUE_URL", param_hint="--queue")
+        configure_logging(settings.log_format)
+        logging.getLogger("moksori").setLevel(logging.INFO)
+        os.nice(10)  # speaking on the same machine comes first
+        serve_worker(queue_url, settings.queue_namespace, app_url, data_dir or settings.data_dir / "worker")
+
+    @app.command("backup")
+    def backup_command(
+        dest: Path = typer.Argument(..., help="New or empty folder for the backup."),
+        data_dir: Path | None = typer.Option(None, help="The instance's data folder (default: MOKSORI_DATA_DIR)."),
+    ) -> None:
+        """Back up the database and all recordings and voices (safe while the app runs)."""
+        from moksori.web.storage.backup import BackupError, backup
+
+        try:
+            manifest = backup(instance_settings(data_dir), dest)
+        except BackupError as error:
+            raise typer.BadParameter(str(error)) from error
+        typer.echo(f"Backed up {manifest['rows'].get('users', 0)} users, {manifest['rows'].get('takes', 0)} takes "
+                   f"and {manifest['rows'].get('voices', 0)} voices into {dest}")
+        for name in manifest["missing_files"]:
+            typer.echo(f"  missing (deleted during the backup): {name}", err=True)
+
+    @app.command("restore")
+    def restore_command(
+        source: Path = typer.Argument(..., help="A folder written by moksori backup."),
+        data_dir: Path | None = typer.Option(None, help="The new instance's data folder (default: MOKSORI_DATA_DIR)."),
+    ) -> None:
+        """Restore a backup into an empty instance (stop nothing: there is nothing running yet)."""
+        from moksori.web.storage.backup import BackupError, restore
+
+        try:
+            manifest = restore(instance_settings(data_dir), source)
+        except BackupError as error:
+            raise typer.BadParameter(str(error)) from error
+        typer.echo(f"Restored the backup of {manifest['created_at']}; start the app to finish (migrations run then).")
 
 
-def _settings(data_dir: Path | None):
+def instance_settings(data_dir: Path | None):
     from moksori.web.settings import Settings
 
     return Settings(data_dir=data_dir) if data_dir else Settings()
@@ -50,7 +121,7 @@ def reset_password(
     from moksori.web.storage.db import Database, migrate
     from moksori.web.storage.models import User
 
-    settings = _settings(data_dir)
+    settings = instance_settings(data_dir)
     if not settings.database_url and not (settings.data_dir / "moksori.db").is_file():
         typer.echo(f"error: there is no Moksori database in {settings.data_dir} (use --data-dir) "
                    "데이터 폴더에 데이터베이스가 없습니다.", err=True)
@@ -72,3 +143,61 @@ def reset_password(
         ended = end_sessions(session, user)
     db.engine.dispose()
     typer.echo(f"The password of {user.email} is reset; {ended} login(s) ended. 비밀번호를 재설정했습니다.")
+
+
+def serve_processes(settings, host: str, port: int, processes: int) -> None:
+    """``processes`` uvicorn workers behind one port. Start-up work that must happen once (migrations,
+    removal of orphan files, the embedded build worker) is done here, not in every process."""
+    import os
+    import tempfile
+
+    import uvicorn
+
+    from moksori.web.jobs.queue import WorkerProcess
+    from moksori.web.storage.db import Database, migrate
+    from moksori.web.storage.files import remove_orphan_files
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.sqlalchemy_url)
+    migrate(db.engine)
+    remove_orphan_files(db, settings)
+    db.engine.dispose()
+    worker = WorkerProcess(settings) if settings.run_worker else None
+    if worker:
+        worker.start()
+    os.environ.update(MOKSORI_RUN_WORKER="false", MOKSORI_CLEANUP_AT_START="false")
+    # Request and speaking metrics summed over the processes (prometheus-client's multiprocess mode).
+    metrics_dir = None
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_dir = tempfile.TemporaryDirectory(prefix="moksori-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir.name
+    try:
+        # The first voice a process loads also loads the text front-end, which holds the GIL for
+        # seconds on a busy machine: uvicorn's 5 s health check would kill the process meanwhile.
+        uvicorn.run("moksori.web.cli:server_app", factory=True, host=host, port=port, workers=processes,
+                    proxy_headers=True, log_config=None, timeout_worker_healthcheck=120)
+    finally:
+        if worker:
+            worker.stop()
+        if metrics_dir:
+            metrics_dir.cleanup()
+
+
+def server_app():
+    """The app of one server process among several (settings from the environment)."""
+    from moksori.web import create_app
+    from moksori.web.settings import Settings
+
+    settings = Settings()
+    configure_logging(settings.log_format)
+    app = create_app(settings)
+    preload_speech()
+    return app
+
+
+def preload_speech() -> None:
+    """Load the Korean text front-end before the first request rather than during it: it takes
+    seconds and, holding the GIL, would stall every request of the process meanwhile."""
+    from moksori.text import preload
+
+    preload("ko")

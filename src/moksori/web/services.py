@@ -8,13 +8,14 @@ are heavy, and the worker process needs only part of them.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+
+from moksori.web.voice_cache import VoiceCache
 
 ProgressCallback = Callable[[str, float, dict], None]
 
@@ -64,9 +65,8 @@ TRAIN_PRESETS: dict[str, dict[str, Any]] = {
 class Services:
     """The real implementations, loaded lazily and cached per process."""
 
-    def __init__(self) -> None:
-        self._voices: dict[str, SpeakingVoice] = {}
-        self._lock = threading.Lock()
+    def __init__(self, voice_cache_bytes: int = 2**30) -> None:
+        self._voices = VoiceCache(voice_cache_bytes)
 
     # text
     def script(self, language: str) -> list[Prompt]:
@@ -123,15 +123,11 @@ class Services:
         return Path(train(dataset_dir, out_path, config=config, progress=progress, resume=resume, workdir=workdir))
 
     def voice(self, path: Path) -> SpeakingVoice:
-        """The loaded voice, cached per file: loading costs far more than one sentence."""
-        key = str(path)
-        with self._lock:
-            if key not in self._voices:
-                from moksori.engine.voice import Voice
+        """The loaded voice, cached per file (least recently used dropped beyond the cache's size):
+        loading costs far more than one sentence."""
+        from moksori.engine.voice import Voice
 
-                self._voices[key] = Voice.load(path)
-            return self._voices[key]
+        return self._voices.get(str(path), lambda: Voice.load(path))
 
     def forget_voice(self, path: Path) -> None:
-        with self._lock:
-            self._voices.pop(str(path), None)
+        self._voices.forget(str(path))

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     # Name of a TrainConfig preset understood by the engine bridge ("default" or "tiny").
     train_preset: str = "default"
     run_worker: bool = True
+    # Delete files no row refers to at start-up; off in the processes of ``serve --workers`` (done once).
+    cleanup_at_start: bool = True
     # Korean text-match check with vosk; costs ~1 s of loading and 550 MB once per process.
     asr_check: bool = True
     max_take_seconds: float = 30.0
@@ -47,6 +49,22 @@ class Settings(BaseSettings):
     session_idle_days: float = 30
     # Signs the CSRF tokens; empty means a random key kept in <data_dir>/secret.key (0600).
     secret_key: str = ""
+
+    # Scale-out (docs/deploy.md). Empty queue_url: builds run in the embedded worker process (no
+    # Redis). redis://host:6379/0: builds go to the Redis queue for ``moksori worker`` processes,
+    # which reach the app over HTTP at the address they are given and need none of its disk.
+    queue_url: str = ""
+    queue_namespace: str = "moksori"
+    # How many builds may run at once over all workers (0: as many as there are workers).
+    max_concurrent_builds: int = 0
+    # A worker renews its hold on a job every third of this; a job whose lease ran out (its worker
+    # died) is queued again and resumes from the last checkpoint the worker uploaded.
+    job_lease_seconds: float = 60.0
+    # A queued job nobody claimed for this long is sent again (the queue may have lost it).
+    job_resend_seconds: float = 300.0
+    # Loaded voices kept per server process, least recently used dropped first.
+    voice_cache_mb: int = 1024
+    log_format: str = "text"  # "text" or "json" (one object per line)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from moksori.web.api.common import owned
 from moksori.web.api.deps import MAX_ROW_ID, AppServices, AppSettings, ConsentedUser, DbSession, RowId
+from moksori.web.ops import timed_speech
 from moksori.web.storage.files import delete_prompt_take, user_file
 from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
 
@@ -44,6 +46,7 @@ def speak(body: SpeakBody, user: ConsentedUser, db: DbSession, settings: AppSett
           services: AppServices) -> StreamingResponse:
     """Raw 16-bit little-endian mono PCM, sent chunk by chunk as the engine makes it, so playback
     starts before the sentence is finished; the rate is in ``X-Sample-Rate``."""
+    started = time.perf_counter()
     text = " ".join(body.text.split())
     if not text:
         raise HTTPException(422, "There is nothing to say: the text is empty.")
@@ -66,7 +69,7 @@ def speak(body: SpeakBody, user: ConsentedUser, db: DbSession, settings: AppSett
         body, rate, source = pcm16(voice.stream(text)), voice.sample_rate, "voice"
     db.add(HistoryItem(user_id=user.id, text=text))
     db.commit()
-    return StreamingResponse(body, media_type="application/octet-stream",
+    return StreamingResponse(timed_speech(body, source, started), media_type="application/octet-stream",
                              headers={"X-Sample-Rate": str(rate), "X-Source": source, "Cache-Control": "no-store"})
 
 

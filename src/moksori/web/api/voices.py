@@ -53,7 +53,9 @@ def start_build(request: Request, user: ConsentedUser, db: DbSession, settings: 
     job = Job(user_id=user.id, preset=settings.train_preset)
     db.add(job)
     db.commit()
-    if request.app.state.worker:
+    if request.app.state.dispatcher:
+        request.app.state.dispatcher.send(db, job)
+    elif request.app.state.worker:
         request.app.state.worker.ensure_running()
     return job_json(job)
 

@@ -37,9 +37,15 @@ def cancel(db: Session, job: Job) -> None:
     db.commit()
 
 
-def claim_next(db: Session) -> Job | None:
+def embedded_kinds(settings: Settings) -> tuple[str, ...]:
+    """The jobs the embedded worker runs: all of them, or with the Redis queue only the imports
+    (they store recordings, which lives with the app; builds go to ``moksori worker``)."""
+    return ("import",) if settings.queue_url else ("build", "import")
+
+
+def claim_next(db: Session, kinds: tuple[str, ...] = ("build", "import")) -> Job | None:
     """Take the oldest queued job; the conditional update makes two workers never share one."""
-    for job in db.query(Job).filter(Job.status == "queued").order_by(Job.id).limit(5):
+    for job in db.query(Job).filter(Job.status == "queued", Job.kind.in_(kinds)).order_by(Job.id).limit(5):
         claimed = db.execute(
             update(Job).where(Job.id == job.id, Job.status == "queued")
             .values(status="running", started_at=datetime.now(UTC))
@@ -51,10 +57,10 @@ def claim_next(db: Session) -> Job | None:
     return None
 
 
-def requeue_interrupted(db: Session) -> None:
+def requeue_interrupted(db: Session, kinds: tuple[str, ...] = ("build", "import")) -> None:
     """Jobs a dead worker left running start again, resuming from their checkpoints."""
-    db.execute(update(Job).where(Job.status == "running").values(status="queued", resume=True))
-    db.execute(update(Job).where(Job.status == "cancelling")
+    db.execute(update(Job).where(Job.status == "running", Job.kind.in_(kinds)).values(status="queued", resume=True))
+    db.execute(update(Job).where(Job.status == "cancelling", Job.kind.in_(kinds))
                .values(status="cancelled", finished_at=datetime.now(UTC)))
     db.commit()
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from moksori.audio import write_wav
-from moksori.web.jobs.queue import claim_next, requeue_interrupted
+from moksori.web.jobs.queue import claim_next, embedded_kinds, requeue_interrupted
 from moksori.web.services import Services
 from moksori.web.settings import Settings
 from moksori.web.storage.db import Database
@@ -143,12 +143,7 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
         write_wav(user_file(settings, job.user_id, sample_name), voice.synthesize(sample_sentence(language)),
                   voice.sample_rate)
         with db.session() as session:
-            version = (session.scalar(select(func.max(Voice.version)).where(Voice.user_id == job.user_id)) or 0) + 1
-            row = Voice(user_id=job.user_id, version=version, name=f"Voice {version}", file=voice_name,
-                        sample_file=sample_name, card=card_json(voice.card))
-            session.add(row)
-            session.flush()
-            _finish(session, job.id, "done", voice_id=row.id, take_count=count, fraction=1.0, stage="finished")
+            add_built_voice(session, job.id, job.user_id, voice_name, sample_name, card_json(voice.card), count)
         shutil.rmtree(workdir, ignore_errors=True)
     except JobCancelled:
         _discard(voice_path, user_file(settings, job.user_id, sample_name), workdir)
@@ -158,6 +153,18 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
         _discard(voice_path, user_file(settings, job.user_id, sample_name), workdir)
         with db.session() as session:
             _finish(session, job.id, "failed", message=f"{type(error).__name__}: {error}")
+
+
+def add_built_voice(session, job_id: int, user_id: int, voice_name: str, sample_name: str, card: dict,
+                    take_count: int) -> Voice:
+    """The next version of the user's voice, from files already in place; the job is done."""
+    version = (session.scalar(select(func.max(Voice.version)).where(Voice.user_id == user_id)) or 0) + 1
+    row = Voice(user_id=user_id, version=version, name=f"Voice {version}", file=voice_name,
+                sample_file=sample_name, card=card)
+    session.add(row)
+    session.flush()
+    _finish(session, job_id, "done", voice_id=row.id, take_count=take_count, fraction=1.0, stage="finished")
+    return row
 
 
 def _discard(*paths: Path) -> None:
@@ -180,11 +187,12 @@ def _finish(session, job_id: int, status: str, **values: Any) -> None:
 
 def serve(settings: Settings, services: Services, parent_pid: int) -> None:
     db = Database(settings.sqlalchemy_url)
+    kinds = embedded_kinds(settings)
     with db.session() as session:
-        requeue_interrupted(session)
+        requeue_interrupted(session, kinds)
     while os.getppid() == parent_pid:
         with db.session() as session:
-            job = claim_next(session)
+            job = claim_next(session, kinds)
             job_id = job.id if job else None
         if job_id is None:
             time.sleep(POLL_SECONDS)

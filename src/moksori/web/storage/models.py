@@ -154,3 +154,21 @@ class HistoryItem(Base):
     user_id: Mapped[int] = owner_column()
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class JobLease(Base):
+    """A job sent to the Redis queue: the hash of its token (what lets a worker read the job's
+    recordings and report on it), which worker holds it and until when, and its last uploaded
+    checkpoint. Only builds on the queue have one; the embedded worker needs none."""
+
+    __tablename__ = "job_leases"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The last checkpoint a worker uploaded, relative to the user's folder, and its training step.
+    checkpoint: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    checkpoint_step: Mapped[int | None] = mapped_column(Integer, nullable=True)

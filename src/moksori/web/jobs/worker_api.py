@@ -1,0 +1,151 @@
+"""The app's side of remote builds: HTTP endpoints under ``/worker`` for ``moksori worker``.
+
+A worker authenticates with the job's token (``Authorization: Bearer``) and names itself in
+``X-Moksori-Worker``; the token opens only that job's recordings and reports, and only while the
+job is unfinished. Mounted as its own small app: these requests carry no cookies, so the pages'
+CSRF rule does not apply, and the user API's ownership checks are replaced by the token.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, File, Header, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
+
+from moksori.files import atomic_write
+from moksori.web.jobs import leases
+from moksori.web.jobs.leases import LeaseRefused
+from moksori.web.jobs.worker import add_built_voice, card_json, write_dataset
+from moksori.web.storage.files import JOBS, VOICES, new_name, user_file
+from moksori.web.storage.models import JobLease, User
+
+CHECKPOINT_FILE = "checkpoint.tar"
+
+
+class Progress(BaseModel):
+    stage: str = Field("", max_length=100)
+    fraction: float = 0.0
+    eta_s: float | None = None
+
+
+class Failure(BaseModel):
+    message: str = Field(max_length=4000)
+
+
+def _token(authorization: Annotated[str, Header()] = "") -> str:
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise LeaseRefused(401, "A job token is needed (Authorization: Bearer ...).")
+    return token
+
+
+def _db(request: Request):
+    with request.app.state.db.session() as session:
+        yield session
+
+
+Token = Annotated[str, Depends(_token)]
+WorkerName = Annotated[str, Header(alias="X-Moksori-Worker", max_length=200)]
+Db = Annotated[Session, Depends(_db)]
+
+
+def _tar_folder(folder: Path, into: Path) -> Path:
+    with tarfile.open(into, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.add(path, path.relative_to(folder).as_posix())
+    return into
+
+
+def worker_app(state) -> FastAPI:
+    """The ``/worker`` app, sharing the main app's settings, database and services (``state``)."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.db, app.state.settings, app.state.services = state.db, state.settings, state.services
+    settings, services = state.settings, state.services
+
+    @app.exception_handler(LeaseRefused)
+    async def refused(_request: Request, error: LeaseRefused) -> JSONResponse:
+        headers = {"Retry-After": str(round(error.retry_after))} if error.retry_after else None
+        return JSONResponse({"detail": error.message}, status_code=error.status, headers=headers)
+
+    @app.post("/jobs/{job_id}/claim")
+    def claim(job_id: int, token: Token, worker: WorkerName, db: Db) -> dict:
+        return leases.claim(db, settings, job_id, token, worker).__dict__
+
+    @app.get("/jobs/{job_id}/dataset")
+    def dataset(job_id: int, token: Token, worker: WorkerName, db: Db) -> FileResponse:
+        """The job's usable recordings as a tar of an LJSpeech-style folder."""
+        job, _lease = leases.held(db, job_id, token, worker)
+        language = db.get(User, job.user_id).language
+        scratch = Path(tempfile.mkdtemp(prefix="moksori-dataset-"))
+        write_dataset(state.db, settings, job, language, scratch / "dataset")
+        archive = _tar_folder(scratch / "dataset", scratch / "dataset.tar")
+        return FileResponse(archive, media_type="application/x-tar",
+                            background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True))
+
+    @app.post("/jobs/{job_id}/progress")
+    def progress(job_id: int, body: Progress, token: Token, worker: WorkerName, db: Db) -> dict:
+        return {"cancel": leases.report(db, settings, job_id, token, worker, body.stage, body.fraction, body.eta_s)}
+
+    @app.get("/jobs/{job_id}/checkpoint")
+    def get_checkpoint(job_id: int, token: Token, worker: WorkerName, db: Db) -> FileResponse:
+        job, lease = leases.held(db, job_id, token, worker)
+        if not lease.checkpoint:
+            raise LeaseRefused(404, "This job has no checkpoint yet.")
+        return FileResponse(user_file(settings, job.user_id, lease.checkpoint), media_type="application/x-tar")
+
+    @app.put("/jobs/{job_id}/checkpoint")
+    def put_checkpoint(job_id: int, step: int, token: Token, worker: WorkerName, db: Db,
+                       checkpoint: UploadFile = File()) -> dict:
+        """A tar of the engine's checkpoint files; replaces the last one whole (written atomically)."""
+        job, lease = leases.held(db, job_id, token, worker)
+        name = f"{JOBS}/{job_id}/{CHECKPOINT_FILE}"
+        with atomic_write(user_file(settings, job.user_id, name)) as out:
+            shutil.copyfileobj(checkpoint.file, out)
+        lease.checkpoint, lease.checkpoint_step = name, step
+        db.commit()
+        return {"stored": step}
+
+    @app.post("/jobs/{job_id}/voice")
+    def finish(job_id: int, token: Token, worker: WorkerName, db: Db, voice: UploadFile = File(),
+               sample: UploadFile = File(), take_count: int = 0) -> dict:
+        """The finished ``.voice`` and its sample: loaded once by the engine (refused if it is not a
+        voice), stored in the user's folder and added as the next version."""
+        job, _lease = leases.held(db, job_id, token, worker)
+        names = {"voice": new_name(VOICES, ".voice"), "sample": new_name(VOICES, ".wav")}
+        paths = {key: user_file(settings, job.user_id, name) for key, name in names.items()}
+        try:
+            for key, upload in (("voice", voice), ("sample", sample)):
+                with atomic_write(paths[key]) as out:
+                    shutil.copyfileobj(upload.file, out)
+            card = card_json(services.voice(paths["voice"]).card)
+            services.forget_voice(paths["voice"])
+            row = add_built_voice(db, job.id, job.user_id, names["voice"], names["sample"], card, take_count)
+        except BaseException as error:
+            db.rollback()
+            for path in paths.values():
+                path.unlink(missing_ok=True)
+            if isinstance(error, Exception) and not isinstance(error, LeaseRefused):
+                raise LeaseRefused(422, f"The uploaded voice is not usable: {type(error).__name__}: {error}") from error
+            raise
+        shutil.rmtree(user_file(settings, job.user_id, f"{JOBS}/{job_id}"), ignore_errors=True)
+        db.execute(JobLease.__table__.update().where(JobLease.job_id == job_id).values(
+            worker=None, lease_until=None, checkpoint=None))
+        db.commit()
+        return {"voice_id": row.id, "version": row.version}
+
+    @app.post("/jobs/{job_id}/fail")
+    def fail(job_id: int, body: Failure, token: Token, worker: WorkerName, db: Db) -> dict:
+        job = leases.fail(db, job_id, token, worker, body.message)
+        shutil.rmtree(user_file(settings, job.user_id, f"{JOBS}/{job_id}"), ignore_errors=True)
+        return {"status": job.status}
+
+    return app
