@@ -264,7 +264,7 @@ def test_log_out_everywhere_ends_every_session(alice, make_client):
 
 
 def test_an_administrator_resets_a_password_from_the_command_line(alice, make_client, settings):
-    runner = CliRunner()
+    runner = CliRunner(env={"MOKSORI_DATABASE_URL": settings.database_url})  # the test's own database
     args = ["user", "reset-password", "alice@example.com", "--data-dir", str(settings.data_dir)]
     result = runner.invoke(cli, args, input="12345678\n12345678\n")
     assert result.exit_code == 2 and "guessing" in result.output
@@ -276,7 +276,8 @@ def test_an_administrator_resets_a_password_from_the_command_line(alice, make_cl
                       follow_redirects=False).status_code == 303
     result = runner.invoke(cli, ["user", "reset-password", "nobody@example.com", "--data-dir", str(settings.data_dir)])
     assert result.exit_code == 1 and "no account" in result.output
-    result = runner.invoke(cli, ["user", "reset-password", "alice@example.com", "--data-dir", str(settings.data_dir / "x")])
+    result = CliRunner().invoke(cli, ["user", "reset-password", "alice@example.com",
+                                      "--data-dir", str(settings.data_dir / "x")])
     assert result.exit_code == 1 and "no Moksori database" in result.output
 
 
