@@ -30,6 +30,7 @@ from moksori.assistant.slots import (
     SpokenTime,
     clean,
     format_phone,
+    introduced_name,
     looks_like_full_name,
     parse_date,
     parse_name,
@@ -292,7 +293,18 @@ class Call:
         filled = self._fill_phone(text) if form.task in ("booking", "order") else False
         if filled:
             text = without_phone(text)
-        text = intents.corrected_part(text)
+        before, after = intents.split_correction(text)
+        if before:
+            # The words before the correction fill what they say (the service in "세시에 펌이요 아 아니다
+            # 네시요"); the words after it override them.
+            filled = self._fill(before) or filled
+            said_before = find_items(before, self.item_names) if form.task == "order" else []
+            if form.task == "order" and len(said_before) == 1 and not find_items(after, self.item_names):
+                qty = parse_quantity(after)  # "마르게리타 한 판 아니 두 판이요": the same item, a new quantity
+                if qty:
+                    form.items = _merge_items(form.items, [ItemMention(said_before[0].name, qty, 0)])
+                    return True
+            return self._fill(after) or filled
         if self.expecting == "item" and form.item is None and intents.undecided(text):
             form.item_undecided = True
             return True
@@ -337,6 +349,8 @@ class Call:
             unasked = (self.expecting != "name" and form.name is not None) or (intents.asks(text) and not one_name)
             if name and name != form.name and not (unasked or day or spoken or mentions or parse_party(text)):
                 form.name, filled = name, True
+            elif form.name is None and (introduced := introduced_name(text)):
+                form.name, filled = introduced, True  # "… 클리닉 예약이요, 이름은 한지민이고 번호는 …"
         return filled
 
     def _fill_phone(self, text: str) -> bool:

@@ -1,0 +1,81 @@
+"""Korean as callers say it on the phone: asking for a person before naming what they want, days with
+에도/도, a name said with 이고 among other slots, corrections in the middle of an utterance."""
+
+from __future__ import annotations
+
+import pytest
+
+from moksori.assistant import intents
+from moksori.assistant.dialogue import Call
+from moksori.assistant.profile import ShopProfile
+from moksori.assistant.slots import introduced_name, parse_name
+from moksori.assistant.store import MemoryStore
+
+from .conftest import NOW
+from .test_dialogue import run
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["사장님 계세요 좀 바꿔 주세요", "원장님 계신가요 통화 좀 할 수 있을까요", "담당자 있어요 연결해 주세요"],
+)
+def test_asking_whether_the_owner_is_there_then_for_them(text: str) -> None:
+    assert intents.detect(text) == "handoff"
+
+
+@pytest.mark.parametrize("text", ["월요일에도 해요", "일요일도 하나요", "주말에도 영업해요", "내일도 해요"])
+def test_a_day_with_edo_asks_the_hours(text: str) -> None:
+    assert intents.question_kind(text) == "hours"
+
+
+def test_the_hours_of_a_day_asked_with_edo(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "쉬" in call.respond("수요일에도 해요?")  # the salon is closed on Wednesdays
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("목요일 세시 젤네일 예약이요 이름은 한지민이고 번호는", "한지민"),
+        ("내일 아메리카노 두 잔이요 저는 김철민이고", "김철민"),
+        ("박서준이라고 합니다 목요일에 갈게요", "박서준"),
+        ("목요일 세시에 갈게요 저는 괜찮아요", None),
+    ],
+)
+def test_a_name_introduced_among_other_slots(text: str, name: str | None) -> None:
+    assert introduced_name(text) == name
+
+
+@pytest.mark.parametrize("text", ["네 맞아요", "맞습니다", "예 알겠습니다", "네네"])
+def test_a_yes_is_never_a_name(text: str) -> None:
+    assert parse_name(text, expecting=True) is None
+
+
+def test_every_slot_and_the_name_in_one_utterance(salon: ShopProfile) -> None:
+    call = run(salon, ["목요일 오후 세시 케어 예약이요 이름은 한지민이고 번호는 공일공 칠칠칠칠 팔팔팔팔이에요", "네 맞아요"])
+    assert [(r["name"], r["time"], r["item"]) for r in call.records] == [("한지민", "15:00", "케어")]
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "after"),
+    [
+        ("세시에 펌이요 아 아니다 네시요", "세시에 펌이요", "네시요"),
+        ("7시 말고 8시요", "7시", "8시요"),
+        ("두 판 아니 세 판이요", "두 판", "세 판이요"),
+        ("아니요 3시요", "", "아니요 3시요"),  # a no at the start is not a correction inside the turn
+        ("아니면 내일 갈게요", "", "아니면 내일 갈게요"),
+    ],
+)
+def test_split_correction(text: str, before: str, after: str) -> None:
+    assert intents.split_correction(text) == (before, after)
+
+
+def test_a_correction_inside_the_turn_keeps_what_it_does_not_correct(salon: ShopProfile) -> None:
+    call = run(salon, ["모레 세시에 젤네일이요 아 아니다 네시요", "박보영", "공일공 이삼사오 육칠팔구", "네"])
+    assert [(r["time"], r["item"]) for r in call.records] == [("16:00", "젤 네일")]
+
+
+def test_a_quantity_corrected_inside_the_turn(cafe: ShopProfile) -> None:
+    call = run(cafe, ["라떼 한 잔 아니 두 잔 포장이요", "열두시", "전소민", "공일공 오공오공 육공육공", "네"])
+    assert call.records[0]["items"] == [{"name": "카페라떼", "qty": 2}]
