@@ -7,6 +7,7 @@ import pytest
 
 from moksori.assistant import intents
 from moksori.assistant.dialogue import Call
+from moksori.assistant.items import parse_quantity
 from moksori.assistant.profile import ShopProfile
 from moksori.assistant.slots import introduced_name, parse_name
 from moksori.assistant.store import MemoryStore
@@ -79,3 +80,22 @@ def test_a_correction_inside_the_turn_keeps_what_it_does_not_correct(salon: Shop
 def test_a_quantity_corrected_inside_the_turn(cafe: ShopProfile) -> None:
     call = run(cafe, ["라떼 한 잔 아니 두 잔 포장이요", "열두시", "전소민", "공일공 오공오공 육공육공", "네"])
     assert call.records[0]["items"] == [{"name": "카페라떼", "qty": 2}]
+
+
+@pytest.mark.parametrize(
+    ("text", "replaces"),
+    [("그냥 라떼로 할게요", True), ("아메리카노로 바꿔 주세요", True), ("대신 라떼요", True), ("라떼도 하나요", False),
+     ("라떼 두 잔 추가요", False)],
+)  # fmt: skip
+def test_items_said_as_a_replacement(text: str, replaces: bool) -> None:
+    assert intents.replaces_items(text) is replaces
+
+
+def test_a_caller_who_changes_their_mind_about_the_item(cafe: ShopProfile) -> None:
+    call = run(cafe, ["아메리카노 한 잔 포장이요", "아 그냥 라떼로 할게요", "열두시", "남궁민", "공일공 오사삼이 일공구팔", "네"])
+    assert call.records[0]["items"] == [{"name": "카페라떼", "qty": 1}]
+
+
+@pytest.mark.parametrize(("text", "qty"), [("그거 하나 포장해 주세요", 1), ("둘이요", 2), ("하나만요", 1), ("다섯시요", None)])
+def test_a_bare_native_number_is_a_quantity(text: str, qty: int | None) -> None:
+    assert parse_quantity(text) == qty

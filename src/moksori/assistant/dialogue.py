@@ -338,7 +338,9 @@ class Call:
         mentions = find_items(text, self.item_names) if form.task == "order" or self._services else []
         if mentions:
             if form.task == "order":
-                form.items = _merge_items(form.items, mentions)
+                # "그냥 마르게리타로 할게요", "페퍼로니로 바꿀게요": the order becomes these items, not these too
+                replace = form.items and intents.replaces_items(text)
+                form.items = mentions if replace else _merge_items(form.items, mentions)
                 filled = True
             elif mentions[0].name != form.item:
                 form.item, filled = mentions[0].name, True

@@ -179,6 +179,13 @@ def split_correction(text: str) -> tuple[str, str]:
     return text[: last.start()].strip(), text[last.end() :].strip()
 
 
+def replaces_items(text: str) -> bool:
+    """"그냥 마르게리타로 할게요", "페퍼로니로 바꿔 주세요", "대신 라떼요": the items said replace the order's."""
+    return bool(
+        re.search(r"(?:으로|로)\s?(?:할게|하겠|해\s?주|바꿀|바꿔|바꾸|변경|주세요|갈게)|대신|그냥\s.+(?:으로|로)(?:\s|$)", text)
+    )
+
+
 def undecided(text: str) -> bool:
     """"가서 정할게요", "아직 모르겠어요": the caller does not choose a service now."""
     return bool(re.search(r"가서\s?(?:정|볼|고를|상담)|아직\s?(?:안|못|모르)|모르겠|상담\s?받고|아무거나|미정", text))

@@ -148,10 +148,16 @@ def _quantity_inside(word: str) -> int | None:
     return None
 
 
+# "그거 하나 포장해 주세요", "둘이요": a native number said on its own (한/두 need a counter: 한 판, 두 개).
+_BARE_NUMBER = re.compile(r"(?<![가-힣])(?P<number>하나|둘|셋|넷|다섯)(?:이요|이에요|만요|요|만|씩)?(?![가-힣])")
+
+
 def parse_quantity(text: str) -> int | None:
     """A quantity said without an item: "두 개", "세 잔이요", "2개" (the item is known from before)."""
     counters = "|".join(COUNTERS)
     match = re.search(rf"(?<![가-힣\d])(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:{counters})", clean(text))
+    if not match:
+        match = _BARE_NUMBER.search(clean(text))
     if not match:
         return None
     value = spoken_value(match.group("number"))
