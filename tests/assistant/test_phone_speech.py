@@ -7,7 +7,7 @@ import pytest
 
 from moksori.assistant import intents
 from moksori.assistant.dialogue import Call
-from moksori.assistant.items import parse_quantity
+from moksori.assistant.items import find_items, parse_quantity, space_out
 from moksori.assistant.profile import ShopProfile
 from moksori.assistant.slots import introduced_name, parse_name
 from moksori.assistant.store import MemoryStore
@@ -99,3 +99,54 @@ def test_a_caller_who_changes_their_mind_about_the_item(cafe: ShopProfile) -> No
 @pytest.mark.parametrize(("text", "qty"), [("그거 하나 포장해 주세요", 1), ("둘이요", 2), ("하나만요", 1), ("다섯시요", None)])
 def test_a_bare_native_number_is_a_quantity(text: str, qty: int | None) -> None:
     assert parse_quantity(text) == qty
+
+
+@pytest.mark.parametrize(
+    ("text", "spaced"),
+    [
+        ("아아두잔라떼하나요", "아아 두잔 라떼 하나요"),
+        ("라떼두잔포장이요", "라떼 두잔 포장이요"),
+        ("라떼로 할게요", "라떼로 할게요"),  # one item and no number: left as said
+        ("아메리카노 두 잔", "아메리카노 두 잔"),
+    ],
+)
+def test_items_and_numbers_run_together_are_spaced_out(cafe: ShopProfile, text: str, spaced: str) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    assert space_out(text, call.item_names) == spaced
+
+
+def test_an_order_said_with_no_spaces(cafe: ShopProfile) -> None:
+    call = run(cafe, ["아아두잔라떼하나포장이요", "열두시", "윤서준", "공일공 이삼이삼 사오사오", "네"])
+    assert call.records[0]["items"] == [{"name": "아이스 아메리카노", "qty": 2}, {"name": "카페라떼", "qty": 1}]
+
+
+def test_items_with_quantities_and_no_task_word_are_an_order(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("라떼 있어요?")  # a question: answered, nothing started
+    assert call.form is None
+    call.respond("그럼 라떼 두 잔이랑 아아 하나요")
+    assert call.form is not None and call.form.task == "order"
+
+
+def test_a_service_on_a_day_is_a_booking(salon: ShopProfile) -> None:
+    call = run(salon, ["케어 얼마예요?", "그럼 목요일에 케어 할게요", "세시요", "최유진", "공일공 구팔칠육 오사삼이", "네"])
+    assert [(r["date"], r["time"], r["item"]) for r in call.records] == [("2026-12-03", "15:00", "케어")]
+
+
+@pytest.mark.parametrize(
+    ("text", "qty"),
+    [("라떼 하나랑 아아 하나요 아 라떼는 두 잔으로 해 주세요", 2), ("라떼 하나 아아 하나 라떼 하나 더요", 2)],
+)
+def test_an_item_said_again_in_one_turn(cafe: ShopProfile, text: str, qty: int) -> None:
+    """Said again as the topic or as the result (라떼는 두 잔으로) it is restated; said again plainly it adds."""
+    call = Call(cafe, MemoryStore(), NOW)
+    mentions = {m.name: m.qty for m in find_items(text, call.item_names)}
+    assert mentions == {"카페라떼": qty, "아이스 아메리카노": 1}
+
+
+def test_one_please_after_items_run_together_is_not_a_question(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("네 라떼하나아아하나요")
+    assert call.form is not None and call.form.task == "order"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from moksori.assistant import intents
 from moksori.assistant.faq import FaqIndex
-from moksori.assistant.items import ItemMention, find_items, parse_quantity
+from moksori.assistant.items import ItemMention, find_items, parse_quantity, space_out
 from moksori.assistant.phrases import (
     josa,
     say_date,
@@ -261,6 +261,14 @@ class Call:
         order where the shop takes orders and not bookings); a question about it is still a question."""
         if intents.question_kind(text) or self.faq.match(text).answered:
             return None
+        mentions = find_items(text, self.item_names)
+        spaced = space_out(text, self.item_names)
+        # "… 하나요" after items is "one, please", not the question ending -나요
+        asks = intents.asks(re.sub(r"(?<![가-힣])하나(?=요)", "", spaced))
+        if self.profile.orders.enabled and mentions and parse_quantity(spaced) and not asks:
+            return "order"  # "감튀 하나랑 페퍼로니 하나요", "그럼 콜라 두 개랑 마르게리타 한 판이요"
+        if self.profile.booking.enabled and self._services and mentions and parse_date(text, self.today):
+            return "booking"  # "그럼 토요일에 염색 할게요", "내일 파마 되나요?": a service on a day
         if parse_time(text) is None and parse_party(text) is None:
             return None  # a date alone ("오늘 손님 많아요?") is not a booking
         if self.profile.booking.enabled:
