@@ -92,3 +92,20 @@ def test_synonyms_of_shop_vocabulary(salon: ShopProfile) -> None:
     assert index.match("차 가지고 가도 되나요?").answered  # 가지고 가다 ≈ 가져가다, 차 ≈ 주차
     assert index.match("신용카드로 계산돼요?").faq.a.startswith("네, 카드")
     assert not index.match("고양이 데려가도 돼요?").answered
+
+
+def test_a_question_with_many_paraphrases_still_answers_its_one_word() -> None:
+    """A one-word question ("주차 돼요?") meets an FAQ fully however many paraphrases the owner wrote for it
+    (documents are term sets, not length-penalised), and a sibling word is not enough for another FAQ."""
+    from moksori.assistant.profile import Faq
+
+    faqs = (
+        Faq(q="주차 되나요?", a="P", also=("차 가져가도 돼요", "주차장 있어요", "주차 공간 있나요", "발렛 돼요")),
+        Faq(q="반반 되나요?", a="H", also=("두 가지 맛 섞어서", "하프 앤 하프")),
+        Faq(q="배달 되나요?", a="D"),
+    )
+    index = FaqIndex(faqs)
+    for question, answer in (("주차 돼요?", "P"), ("반반 돼요?", "H"), ("가게 앞에 차 대도 돼요?", "P"), ("배달도 해요?", "D")):
+        match = index.match(question)
+        assert match.faq is not None and match.faq.a == answer, question
+    assert not index.match("포장 용기 돼요?").answered

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from moksori.assistant import intents
 from moksori.assistant.faq import FaqIndex
-from moksori.assistant.items import ItemMention, find_items, parse_quantity
+from moksori.assistant.items import ItemMention, find_items, parse_quantity, space_out
 from moksori.assistant.phrases import (
     josa,
     say_date,
@@ -30,6 +30,7 @@ from moksori.assistant.slots import (
     SpokenTime,
     clean,
     format_phone,
+    introduced_name,
     looks_like_full_name,
     parse_date,
     parse_name,
@@ -260,6 +261,14 @@ class Call:
         order where the shop takes orders and not bookings); a question about it is still a question."""
         if intents.question_kind(text) or self.faq.match(text).answered:
             return None
+        mentions = find_items(text, self.item_names)
+        spaced = space_out(text, self.item_names)
+        # "… 하나요" after items is "one, please", not the question ending -나요
+        asks = intents.asks(re.sub(r"(?<![가-힣])하나(?=요)", "", spaced))
+        if self.profile.orders.enabled and mentions and parse_quantity(spaced) and not asks:
+            return "order"  # "감튀 하나랑 페퍼로니 하나요", "그럼 콜라 두 개랑 마르게리타 한 판이요"
+        if self.profile.booking.enabled and self._services and mentions and parse_date(text, self.today):
+            return "booking"  # "그럼 토요일에 염색 할게요", "내일 파마 되나요?": a service on a day
         if parse_time(text) is None and parse_party(text) is None:
             return None  # a date alone ("오늘 손님 많아요?") is not a booking
         if self.profile.booking.enabled:
@@ -292,7 +301,18 @@ class Call:
         filled = self._fill_phone(text) if form.task in ("booking", "order") else False
         if filled:
             text = without_phone(text)
-        text = intents.corrected_part(text)
+        before, after = intents.split_correction(text)
+        if before:
+            # The words before the correction fill what they say (the service in "세시에 펌이요 아 아니다
+            # 네시요"); the words after it override them.
+            filled = self._fill(before) or filled
+            said_before = find_items(before, self.item_names) if form.task == "order" else []
+            if form.task == "order" and len(said_before) == 1 and not find_items(after, self.item_names):
+                qty = parse_quantity(after)  # "마르게리타 한 판 아니 두 판이요": the same item, a new quantity
+                if qty:
+                    form.items = _merge_items(form.items, [ItemMention(said_before[0].name, qty, 0)])
+                    return True
+            return self._fill(after) or filled
         if self.expecting == "item" and form.item is None and intents.undecided(text):
             form.item_undecided = True
             return True
@@ -326,7 +346,9 @@ class Call:
         mentions = find_items(text, self.item_names) if form.task == "order" or self._services else []
         if mentions:
             if form.task == "order":
-                form.items = _merge_items(form.items, mentions)
+                # "그냥 마르게리타로 할게요", "페퍼로니로 바꿀게요": the order becomes these items, not these too
+                replace = form.items and intents.replaces_items(text)
+                form.items = mentions if replace else _merge_items(form.items, mentions)
                 filled = True
             elif mentions[0].name != form.item:
                 form.item, filled = mentions[0].name, True
@@ -337,6 +359,8 @@ class Call:
             unasked = (self.expecting != "name" and form.name is not None) or (intents.asks(text) and not one_name)
             if name and name != form.name and not (unasked or day or spoken or mentions or parse_party(text)):
                 form.name, filled = name, True
+            elif form.name is None and (introduced := introduced_name(text)):
+                form.name, filled = introduced, True  # "… 클리닉 예약이요, 이름은 한지민이고 번호는 …"
         return filled
 
     def _fill_phone(self, text: str) -> bool:

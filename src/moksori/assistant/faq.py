@@ -15,8 +15,8 @@ from functools import cache
 
 from moksori.assistant.profile import Faq
 
-# Below this BM25 score (Lucene variant, divided by the IDF of a word only one question has) nothing is
-# answered; on the dev calls right answers scored 0.69 and more, out-of-scope questions 0 (docs/benchmarks.md).
+# Below this BM25 score (Lucene variant, b=0, divided by the score of one word only one question has) nothing
+# is answered: at least half of such a word must be met; out-of-scope dev questions score 0 (docs/benchmarks.md).
 SCORE_FLOOR = 0.5
 # Every noun the caller says must occur in the matched question ("단체 할인 있어요?" shares only 단체 with
 # "단체석 있어요?"; "앞에 차 좀 빼 주실 수 있어요?" only 차 with "차 가져가도 돼요"); one in four may be
@@ -28,13 +28,13 @@ _GENERIC_WORDS = (
     "되 하 있 없 가 오 좀 혹시 거 것 수 저 제 여기 거기 가게 매장 사장 사장님 그 이 요 어떻 어떻게 어디 뭐 무엇 "
     "말씀 문의 질문 궁금 알 알리 묻 여쭈 그냥 정말 진짜 많이 조금 지금 네 예 아 어 음 데 때 분 개 번 명 등 중 적 줄 "
     "뿐 바 편 시 씨 님 반 쯤 주 드리 안녕 여보세요 감사 수고 쓰 받 괜찮 가능 같 그렇 이렇 어떡 처리 이용 사용 공간 "
-    "자리 옆 안 밖"
+    "자리 옆 안 밖 앞 뒤 근처 주변"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 # Words callers use for the same thing; each group is matched as one term. General shop vocabulary (not
 # one shop's FAQ): a shop's own paraphrases go into its profile's ``also``.
 SYNONYMS = (
-    ("주차", "주차장", "차", "자동차", "차량", "파킹", "발레", "발렛"),
+    ("주차", "주차장", "차", "자동차", "차량", "파킹", "발레", "발렛", "대", "세우"),
     ("아이", "애", "애기", "아기", "어린이", "유아", "키즈", "애들", "꼬마", "자녀", "아들", "딸"),
     ("반려견", "강아지", "애견", "개", "반려동물", "펫", "댕댕이"),
     ("결제", "카드", "계산", "신용카드", "신용", "체크카드", "체크", "페이", "계좌이체", "계좌", "이체"),
@@ -54,6 +54,7 @@ SYNONYMS = (
 )
 _CANONICAL = {word: "≡" + group[0] for group in SYNONYMS for word in group}
 _lock = threading.Lock()
+_K1 = 1.5  # BM25 term saturation; with b=0 a word a document has scores its IDF times 1 / (1 + k1)
 
 
 @cache
@@ -141,14 +142,17 @@ class FaqIndex:
         self.faqs = faqs
         # One document per question with all its paraphrases: IDF then says which *question* a word
         # points to, and a word shared by a question's paraphrases is not discounted for it.
+        # Each document is the *set* of its terms, scored without length normalisation (b=0): a question
+        # with many paraphrases is no weaker a match for a word it has than one with none, and "주차 돼요?"
+        # meets its question fully however many ways the owner wrote it.
         documents = [
-            [term for question in (faq.q, *faq.also) for term in features(question)[0]] or ["<empty>"]
+            sorted({term for question in (faq.q, *faq.also) for term in features(question)[0]}) or ["<empty>"]
             for faq in faqs
         ]
         self._documents = [set(doc) for doc in documents]
         self._retriever = None
         if documents:
-            self._retriever = bm25s.BM25(method="lucene")
+            self._retriever = bm25s.BM25(method="lucene", k1=_K1, b=0.0)
             self._retriever.index(documents, show_progress=False)
 
     def match(self, text: str) -> FaqMatch:
@@ -156,10 +160,11 @@ class FaqIndex:
         terms, nouns = features(text)
         if self._retriever is None or not terms:
             return FaqMatch(None, 0.0, 0.0)
-        # Scores are divided by the IDF of a word only one question has: with few questions every IDF is
-        # small, and an absolute floor would refuse a shop with two questions everything.
+        # Scores are divided by the score of one word only one question has: with few questions every IDF
+        # is small, and an absolute floor would refuse a shop with two questions everything.
         count = len(self.faqs)
-        scores = self._retriever.get_scores(terms) / math.log(1 + (count - 0.5) / 1.5)
+        unique_word = math.log(1 + (count - 0.5) / 1.5) / (1 + _K1)
+        scores = self._retriever.get_scores(terms) / unique_word
         best = int(scores.argmax())
         score = float(scores[best])
         shared = self._documents[best]

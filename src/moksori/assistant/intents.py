@@ -9,6 +9,7 @@ import re
 _HANDOFF = re.compile(
     r"(?:사장님|사장|직원|사람|담당자|상담원|주인|원장님|원장|실장님|실장|매니저|선생님|점장님|점장)\s?(?:분|님)?\s?(?:이랑|하고|과|와|께|한테)?\s?"
     r"(?:좀\s)?(?:바꿔|연결|통화|직접|얘기|이야기|대화|전화\s?받)"
+    r"|(?:사장님|원장님|실장님|점장님|선생님|담당자|직원)\s?(?:계세요|계신가요|있어요|있나요)\s.*(?:바꿔|연결|통화)"
     r"|사람이랑\s?(?:얘기|통화)|(?:사장님|사람|원장님|실장님|선생님)\s?(?:계세요|있어요|계신가요)\??$"
     r"|기계\s?말고|로봇\s?말고|상담원"
 )
@@ -34,7 +35,7 @@ _QUESTION_WORDS = re.compile(
 )
 _HOURS = re.compile(
     r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
-    r"쉬(?:어요|나요|세요|시나요|는지)|영업\s?(?:하|해)|(?:오늘|내일|모레|요일|주말)\s?(?:은|에|엔)?\s?(?:해요|하나요|하세요|영업)|"
+    r"쉬(?:어요|나요|세요|시나요|는지)|영업\s?(?:하|해)|(?:오늘|내일|모레|요일|주말)\s?(?:은|에도|에|엔|도)?\s?(?:해요|하나요|하세요|영업)|"
     r"(?:몇\s?시|언제)\s?(?:까지|부터)"
 )
 # "어디" asks for the shop only when nothing else is named before it ("화장실 어디에 있어요" is not the address).
@@ -163,10 +164,26 @@ def new_values_part(text: str) -> str:
     return parts[-1] if len(parts) > 1 else ""
 
 
-def corrected_part(text: str) -> str:
-    """The new value in "7시 말고 8시요", "7시가 아니라 8시예요": the words after 말고 / 아니라."""
-    parts = re.split(r"말고|(?:이|가)?\s?아니(?:라|고)\s", text)
-    return parts[-1] if len(parts) > 1 and parts[-1].strip() else text
+# 말고, 아니라/아니고, and a bare 아니(다/야/요) in the middle of a turn ("세시에 펌이요 아 아니다 네시요"); a
+# turn that starts with 아니요 is a no, not a correction inside the turn.
+_CORRECTION = re.compile(r"말고|(?:이|가)?\s?아니(?:라|고)\s|(?<=\S)\s(?:아\s)?아니(?:다|야|요)?\s")
+
+
+def split_correction(text: str) -> tuple[str, str]:
+    """(what was said before the last correction, the new value): "7시 말고 8시요" → ("7시", "8시요");
+    ("", text) when the turn corrects nothing inside itself."""
+    parts = _CORRECTION.split(text)
+    if len(parts) < 2 or not parts[-1].strip():
+        return "", text
+    last = list(_CORRECTION.finditer(text))[-1]
+    return text[: last.start()].strip(), text[last.end() :].strip()
+
+
+def replaces_items(text: str) -> bool:
+    """"그냥 마르게리타로 할게요", "페퍼로니로 바꿔 주세요", "대신 라떼요": the items said replace the order's."""
+    return bool(
+        re.search(r"(?:으로|로)\s?(?:할게|하겠|해\s?주|바꿀|바꿔|바꾸|변경|주세요|갈게)|대신|그냥\s.+(?:으로|로)(?:\s|$)", text)
+    )
 
 
 def undecided(text: str) -> bool:

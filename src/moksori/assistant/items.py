@@ -92,12 +92,33 @@ def _similarity(spoken: str, name: str) -> float:
     return score
 
 
+def space_out(text: str, names: dict[str, str]) -> str:
+    """Spaces put back where a caller ran items and quantities together (the recogniser and typed lines
+    both do): "페퍼로니피자하나고구마피자하나요" → "페퍼로니피자 하나 고구마피자 하나요", "고구마피자두판포장이요" →
+    "고구마피자 두판 포장이요". Only a word holding two items, or an item run into a number, is split."""
+    forms = sorted((form for form in names if len(form) >= 2), key=len, reverse=True)
+    if not forms:
+        return text
+    item = re.compile("|".join(re.escape(form) for form in forms))
+    counters = "|".join(COUNTERS)
+    quantity = re.compile(rf"(?:{native_pattern()}|\d{{1,3}})(?:{counters})?")
+    spaced = []
+    for word in text.split():
+        matches = list(item.finditer(word))
+        run_into_number = any(quantity.match(word, m.end()) for m in matches)
+        if len(matches) >= 2 or (matches and run_into_number):
+            word = item.sub(lambda m: f" {m.group(0)} ", word)
+            word = re.sub(rf"(?<![가-힣])((?:{native_pattern()}|\d{{1,3}})(?:{counters}))(?=[가-힣])", r"\1 ", word)
+        spaced.append(word)
+    return " ".join(" ".join(spaced).split())
+
+
 def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
     """Items said, each with its quantity (1 when none is said).
 
     ``names`` maps every way to say an item (its name and aliases, spaces removed) to the item's name.
     """
-    words = clean(text).split()
+    words = space_out(clean(text), names).split()
     found: list[tuple[float, int, int, str]] = []  # (score, start, end, item)
     for start in range(len(words)):
         for end in range(start + 1, min(start + 3, len(words)) + 1):
@@ -122,9 +143,11 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
     for start, end, item in sorted(chosen):
         qty = _quantity_after(words, end, used) or _quantity_inside(words[end - 1]) or 1
         previous = mentions.get(item)
-        mentions[item] = ItemMention(
-            item, qty + (previous.qty if previous else 0), previous.start if previous else start
-        )
+        # "감튀 하나랑 … 아 감튀는 두 개로 해 주세요": an item said again as the topic (은/는) or with its
+        # quantity as the result (두 개로) restates its quantity; otherwise the two mentions add up.
+        restated = words[end - 1].endswith(("은", "는")) or any(w.endswith("로") for w in words[end : end + 2])
+        added = previous.qty if previous and not restated else 0
+        mentions[item] = ItemMention(item, qty + added, previous.start if previous else start)
     return sorted(mentions.values(), key=lambda mention: mention.start)
 
 
@@ -148,10 +171,16 @@ def _quantity_inside(word: str) -> int | None:
     return None
 
 
+# "그거 하나 포장해 주세요", "둘이요": a native number said on its own (한/두 need a counter: 한 판, 두 개).
+_BARE_NUMBER = re.compile(r"(?<![가-힣])(?P<number>하나|둘|셋|넷|다섯)(?:이요|이에요|만요|요|만|씩)?(?![가-힣])")
+
+
 def parse_quantity(text: str) -> int | None:
     """A quantity said without an item: "두 개", "세 잔이요", "2개" (the item is known from before)."""
     counters = "|".join(COUNTERS)
     match = re.search(rf"(?<![가-힣\d])(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:{counters})", clean(text))
+    if not match:
+        match = _BARE_NUMBER.search(clean(text))
     if not match:
         return None
     value = spoken_value(match.group("number"))

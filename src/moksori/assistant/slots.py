@@ -615,6 +615,17 @@ _NOT_NAMES = frozenset(
         "저기요",
         "맞아요",
         "그래요",
+        # yes-words with their ending taken off ("네 맞아요" → 맞아) are answers, never names
+        "맞아",
+        "맞습니다",
+        "그래",
+        "좋아",
+        "좋아요",
+        "알겠습니다",
+        "알겠어요",
+        "네네",
+        "예예",
+        "저는",
         "제",
         "저",
         "이름",
@@ -661,6 +672,22 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
             return name
         if len(words) <= 2 and looks_like_full_name(name) and word != name:
             return name  # "이수진이요" said while something else was asked
+    return None
+
+
+# "저는 김철민이고 …", "전 이수진입니다": a full name introduced by 저는 among other slots.
+_I_AM = re.compile(r"(?:^|\s)(?:저는|전)\s([가-힣]{3})(?:이고요|이구요|이고|이에요|입니다|인데요|이요)(?![가-힣])")
+
+
+def introduced_name(text: str) -> str | None:
+    """A name the caller introduces as one (제 이름은 한지민이고, 저는 김철민이고, 박서준이라고 합니다), which
+    counts even in a turn that also says a date, a time or a service."""
+    text = clean(text)
+    i_am = _I_AM.search(text)
+    if i_am and looks_like_full_name(i_am.group(1)):
+        return i_am.group(1)
+    if _NAME_LEAD.search(text) or _CALLED.search(text):
+        return parse_name(text)
     return None
 
 
