@@ -49,10 +49,17 @@ class LoudnessRecognizer:
         self.samples = 0
 
     def accept(self, samples: np.ndarray) -> list[Recognition]:
+        """Judged 20 ms at a time, whatever size the blocks come in (the session batches what has arrived)."""
         self.fed.append(samples.copy())
+        results = []
+        for start in range(0, samples.size, 320):
+            results += self._block(samples[start : start + 320])
+        return results
+
+    def _block(self, samples: np.ndarray) -> list[Recognition]:
         start = self.samples / 16000
         self.samples += samples.size
-        loud = samples.size and float(np.sqrt(np.mean(samples**2))) > 0.05
+        loud = float(np.sqrt(np.mean(samples**2))) > 0.05
         if loud and self.loud_since is None:
             self.loud_since = start
         if loud:

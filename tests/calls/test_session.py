@@ -97,6 +97,19 @@ def test_typing_ahead_queues_in_order_with_a_pause_between_sentences() -> None:
     assert len(runs) == 2
 
 
+def test_a_sentence_said_first_comes_before_sentences_already_made_but_not_heard() -> None:
+    async def main():
+        session, _ = await started()
+        session.say("먼저 입력한 말")
+        await asyncio.sleep(0.1)  # made, waiting for the line (nobody has joined yet)
+        session.say("안내 말씀", first=True)
+        await pull_until_said(session, 2)
+        await session.close()
+        return session
+
+    assert [line.text for line in run(main()).transcript] == ["안내 말씀", "먼저 입력한 말"]
+
+
 def test_stop_clears_the_queue_fades_out_and_keeps_the_cut_line() -> None:
     async def main():
         session, events = await started()

@@ -162,7 +162,7 @@ def test_the_pcm_socket_speaks_paced_frames_and_takes_commands() -> None:
         return session, binary, texts
 
     session, binary, texts = asyncio.run(main())
-    assert texts[0] == {"type": "hello", "rate": OUT_RATE}
+    assert texts[0] == {"type": "hello", "rate": OUT_RATE, "captions": True}
     problems = [t["message"] for t in texts if t["type"] == "problem"]
     assert any("51 characters" in p for p in problems) and any("not understood" in p for p in problems)
     voice = np.concatenate([pcm16_samples(b) for b in binary])

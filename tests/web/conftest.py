@@ -15,10 +15,12 @@ import pytest
 import soundfile as sf
 from fastapi.testclient import TestClient
 
+from moksori.asr.streaming import RecognizerUnavailable
 from moksori.web.app import build_app
 from moksori.web.security import CSRF_COOKIE
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
+from tests.calls.doubles import LoudnessRecognizer
 
 SCRIPT = ["안녕하세요, 만나서 반갑습니다.", "오늘 날씨가 정말 좋네요.", "물 한 잔 주시겠어요?", "잠깐만요, 천천히 말씀해 주세요."]
 BANK = ["사랑해요.", "고마워요."]
@@ -54,6 +56,8 @@ class WebServices(Services):
         self.cers: list[float] = []
         self.loads = 0
         self.train_hook: Callable[[Callable], None] | None = None
+        self.recognizers: list[LoudnessRecognizer] = []
+        self.recognition_available = True
 
     def script(self, language: str) -> list[Prompt]:
         return [Prompt(f"script:{n}", text, "script") for n, text in enumerate(SCRIPT)]
@@ -73,6 +77,12 @@ class WebServices(Services):
                 self.train_hook(progress)
         Path(out_path).write_bytes(b"VOICE" + bytes(len(rows)))
         return Path(out_path)
+
+    def recognizer(self, language: str) -> LoudnessRecognizer:
+        if not self.recognition_available:
+            raise RecognizerUnavailable("Speech recognition is not available on this server (test).")
+        self.recognizers.append(LoudnessRecognizer())
+        return self.recognizers[-1]
 
     def voice(self, path: Path) -> DoubleVoice:
         key = str(path)

@@ -2,7 +2,7 @@
 
 From the page: binary messages are the device microphone as 16-bit little-endian mono PCM at ``in_rate``;
 text messages are JSON commands ``{"type": "say", "text": ...}`` and ``{"type": "stop"}``.
-To the page: first ``{"type": "hello", "rate": OUT_RATE}``, then binary messages with the user's voice
+To the page: first ``{"type": "hello", "rate": OUT_RATE, "captions": bool}``, then binary messages with the user's voice
 (16-bit PCM at ``OUT_RATE``, one 20 ms frame each, sent at the pace they play, so the session knows when its
 own voice is in the room and can gate the captions), and every session event as JSON text.
 
@@ -44,7 +44,8 @@ class PcmSocketLink:
         unsubscribe = self.session.subscribe(self._events.put_nowait)
         sender = asyncio.create_task(self._send())
         try:
-            await self._send_text(json.dumps({"type": "hello", "rate": OUT_RATE}))
+            await self._send_text(json.dumps({"type": "hello", "rate": OUT_RATE,
+                                              "captions": self.session.captions_available}))
             while not self.session.closed:
                 message = await receive()
                 if message is None:

@@ -24,9 +24,11 @@ Events are plain dicts (JSON-ready) given to every function passed to ``subscrib
 | ``caption`` | ``speaker`` ("them"), ``text``, ``start``, ``end``, ``final`` | a partial (replaces the previous one) or a final line |
 | ``speaking`` | ``text``, ``start`` | the first frame of one of the user's sentences leaves |
 | ``line`` | ``speaker``, ``text``, ``start``, ``end``, ``final`` | a transcript line is complete (a final caption, a sentence said or cut off) |
-| ``queue`` | ``waiting`` (texts) | the sentence queue changed |
+| ``queue`` | ``waiting`` (texts not heard yet) | a sentence was queued, began to be heard, or was stopped |
 | ``problem`` | ``message`` | something the user should know (captions unavailable) |
-| ``ended`` | ``reason`` | the session closed |
+| ``ended`` | ``reason``, ``unsaid`` (texts never spoken) | the session closed |
+
+Transports and the app add their own through ``announce`` (the web app: ``joined`` when the far end connects).
 
 Times are seconds since the session started.
 """
@@ -207,6 +209,10 @@ class CallSession:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
+    def announce(self, event: Event) -> None:
+        """Pass an event of the transport or the app (e.g. ``{"type": "joined"}``) to the same listeners."""
+        self._emit(event)
+
     def _emit(self, event: Event) -> None:
         for listener in list(self._listeners):
             listener(event)
@@ -223,12 +229,28 @@ class CallSession:
             raise RuntimeError("The call has ended. 통화가 끝났습니다.")
         sentence = _Sentence(text, self._clock())
         if first:
-            self._waiting.appendleft(sentence)
+            self._waiting.extendleft(reversed([sentence, *self._unstart()]))
         else:
             self._waiting.append(sentence)
         self._wake.set()
         self._emit_queue()
         return len(self._waiting)
+
+    def _unstart(self) -> list[_Sentence]:
+        """Take back sentences made but not yet heard (their frames, or their synthesis), to be made again
+        after a sentence that must come first."""
+        taken: dict[int, _Sentence] = {}
+        kept = deque()
+        for item in self._frames:
+            if item[0].first_frame_at is None:
+                taken.setdefault(id(item[0]), item[0])
+            else:
+                kept.append(item)
+        self._frames = kept
+        if self._current is not None and self._current.first_frame_at is None:
+            taken.setdefault(id(self._current), self._current)
+            self._current.cancelled = True
+        return [_Sentence(s.text, s.queued_at) for s in taken.values()]
 
     def stop(self) -> None:
         """Stop speaking now and forget what was waiting; the sentence cut off is kept as a line."""
@@ -252,7 +274,15 @@ class CallSession:
 
     @property
     def waiting(self) -> list[str]:
-        return [s.text for s in self._waiting]
+        """Sentences not heard yet, in order: made and waiting for the line, being made, or queued."""
+        unheard: dict[int, _Sentence] = {}
+        for sentence, _, _ in self._frames:
+            if sentence.first_frame_at is None:
+                unheard.setdefault(id(sentence), sentence)
+        current = self._current
+        if current is not None and current.first_frame_at is None and not current.cancelled:
+            unheard.setdefault(id(current), current)
+        return [s.text for s in [*unheard.values(), *self._waiting]]
 
     @property
     def speaking(self) -> bool:
@@ -272,6 +302,7 @@ class CallSession:
             sentence.first_frame_at = now
             self.stats.first_frame_delays.append(now - sentence.queued_at)
             self._emit({"type": "speaking", "text": sentence.text, "start": self.now()})
+            self._emit_queue()
         self.stats.frames_sent += 1
         self._gate_until = now + frame.size / OUT_RATE + self.echo_tail_s
         if last:
@@ -286,7 +317,6 @@ class CallSession:
                 self._wake.clear()
                 await self._wake.wait()
             sentence = self._waiting.popleft()
-            self._emit_queue()
             self._current = sentence
             framer = FrameBuffer(OUT_RATE)
             resampler = StreamResampler(self.voice.sample_rate, OUT_RATE)

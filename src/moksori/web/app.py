@@ -14,6 +14,8 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from moksori.web import api, pages
 from moksori.web.jobs.queue import WorkerProcess
+from moksori.web.live_calls import CallRegistry, end_orphaned_calls
+from moksori.web.pages import calls as call_pages
 from moksori.web.security import (
     ConsentRequired,
     LoginRequired,
@@ -41,10 +43,12 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     async def lifespan(app: FastAPI):
         migrate(db.engine)
         remove_orphan_files(db, settings)
+        end_orphaned_calls(db)
         worker = app.state.worker = WorkerProcess(settings) if settings.run_worker else None
         if worker:
             worker.start()
         yield
+        await app.state.calls.end_all("the server stopped")
         if worker:
             worker.stop()
         db.engine.dispose()
@@ -56,12 +60,14 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.state.services = services or Services()
     app.state.worker = None
     app.state.login_throttle = LoginThrottle()
+    app.state.calls = CallRegistry(db)
     app.add_middleware(BaseHTTPMiddleware, dispatch=csrf_cookie_middleware)
     app.add_middleware(BaseHTTPMiddleware, dispatch=_limit_body_size)
     app.add_middleware(BaseHTTPMiddleware, dispatch=security_headers_middleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(call_pages.router)
     _add_error_handlers(app)
     return app
 

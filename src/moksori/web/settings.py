@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     max_zip_members: int = 2000
     max_zip_bytes: int = 1024 * 1024 * 1024
     max_speak_chars: int = 1000
+    # A call's join link works once, for this many minutes after it is made.
+    call_link_minutes: int = 30
 
     @property
     def sqlalchemy_url(self) -> str:
