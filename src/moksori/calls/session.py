@@ -21,7 +21,7 @@ Events are plain dicts (JSON-ready) given to every function passed to ``subscrib
 
 | type | fields | when |
 |---|---|---|
-| ``caption`` | ``speaker`` ("them"), ``text``, ``start``, ``end``, ``final`` | a partial (replaces the previous one) or a final line |
+| ``caption`` | ``speaker`` ("them"), ``text``, ``start``, ``end``, ``final``; finals also ``words`` ([text, start, end]) | a partial (replaces the previous one) or a final line |
 | ``speaking`` | ``text``, ``start`` | the first frame of one of the user's sentences leaves |
 | ``line`` | ``speaker``, ``text``, ``start``, ``end``, ``final`` | a transcript line is complete (a final caption, a sentence said or cut off) |
 | ``queue`` | ``waiting`` (texts not heard yet) | a sentence was queued, began to be heard, or was stopped |
@@ -158,11 +158,16 @@ class CallSession:
         self._gate_until = -1.0
         self._to_16k: StreamResampler | None = None
         self._in_rate = 0
-        self._audio_origin: float | None = None  # session time of the first far-end sample
+        self.audio_origin: float | None = None  # session time of the first far-end sample (caption times count from it)
         self._heard: queue.Queue[np.ndarray | None] = queue.Queue()
         self._listener_thread: threading.Thread | None = None
 
     # --- life -------------------------------------------------------------------------------------------
+
+    @property
+    def started_at(self) -> float:
+        """When the session started, on its clock (``time.monotonic()`` unless another was given)."""
+        return self._started
 
     def now(self) -> float:
         """Seconds since the session started."""
@@ -375,8 +380,8 @@ class CallSession:
             return
         if self._to_16k is None or rate != self._in_rate:
             self._to_16k, self._in_rate = StreamResampler(rate, StreamingRecognizer.sample_rate), rate
-        if self._audio_origin is None:
-            self._audio_origin = self.now() - len(samples) / rate
+        if self.audio_origin is None:
+            self.audio_origin = self.now() - len(samples) / rate
         self.stats.heard_s += len(samples) / rate
         audio = self._to_16k.push(samples)
         if self.gate_own_voice and self._clock() < self._gate_until:
@@ -403,10 +408,13 @@ class CallSession:
                 return
 
     def _on_recognition(self, result: Recognition) -> None:
-        origin = self._audio_origin or 0.0
+        origin = self.audio_origin or 0.0
         start, end = round(origin + result.start, 3), round(origin + result.end, 3)
-        self._emit({"type": "caption", "speaker": THEM, "text": result.text, "start": start, "end": end,
-                    "final": result.final})
+        event = {"type": "caption", "speaker": THEM, "text": result.text, "start": start, "end": end,
+                 "final": result.final}
+        if result.final:
+            event["words"] = [[w.text, round(origin + w.start, 3), round(origin + w.end, 3)] for w in result.words]
+        self._emit(event)
         if result.final:
             self._add_line(TranscriptLine(THEM, result.text, start, end, True))
 

@@ -38,9 +38,14 @@ class SessionTrack(MediaStreamTrack):
     def __init__(self, session: CallSession) -> None:
         super().__init__()
         self.session = session
-        self._start: float | None = None
+        self._start: float | None = None  # time.monotonic() of the first frame
         self._sent = 0  # samples
         self.late = 0  # frames asked for after their time had passed (the loop was held up)
+
+    @property
+    def started_at(self) -> float | None:
+        """When the first frame was handed to the line (``time.monotonic()``)."""
+        return self._start
 
     async def recv(self) -> AudioFrame:
         if self.readyState != "live":
@@ -75,6 +80,7 @@ class WebRtcLink:
         self._on_closed = on_closed
         self._tasks: set[asyncio.Task] = set()
         self._channels: list = []
+        self._unsent: list[str] = []  # sentences said before the far end's text channel opened
         self._closed = False
         self._unsubscribe = session.subscribe(self._forward_text)
 
@@ -88,6 +94,9 @@ class WebRtcLink:
         @self.pc.on("datachannel")
         def on_datachannel(channel) -> None:
             self._channels.append(channel)
+            for message in self._unsent:
+                channel.send(message)
+            self._unsent.clear()
 
         @self.pc.on("connectionstatechange")
         async def on_state() -> None:
@@ -120,9 +129,11 @@ class WebRtcLink:
         if event["type"] != "speaking":
             return
         message = json.dumps({"type": "speaking", "text": event["text"]}, ensure_ascii=False)
-        for channel in self._channels:
-            if channel.readyState == "open":
-                channel.send(message)
+        open_channels = [channel for channel in self._channels if channel.readyState == "open"]
+        for channel in open_channels:
+            channel.send(message)
+        if not open_channels:
+            self._unsent.append(message)
 
     def _far_end_left(self, reason: str) -> None:
         if not self._closed and self._on_closed:
