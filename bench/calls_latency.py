@@ -184,29 +184,34 @@ async def server(args: argparse.Namespace, data: Path, work: Path) -> dict:
     sessions, links, events = [], [], []
     mic_starts: dict[int, float] = {}
 
-    async def read_child() -> dict:
-        return json.loads(await loop.run_in_executor(None, child.stdout.readline))
+    offers: asyncio.Queue[str] = asyncio.Queue()
+    done = asyncio.Event()
 
+    async def read_child() -> None:
+        """The far end's messages, in whatever order they come: offers, microphone starts, done."""
+        while not done.is_set():
+            message = json.loads(await loop.run_in_executor(None, child.stdout.readline))
+            if "offer" in message:
+                offers.put_nowait(message["offer"])
+            elif "mic_start" in message:
+                mic_starts[message["call"]] = message["mic_start"]
+            elif "done" in message:
+                done.set()
+
+    reader = asyncio.create_task(read_child())
     for index in range(args.calls):
         session = CallSession(voices[index], recognizer_factory=StreamingRecognizer)
         log: list[tuple[float, dict]] = []
         session.subscribe(lambda event, log=log, session=session: log.append((time.time(), event | {"at": session.now()})))
         await session.start()
         link = WebRtcLink(session)
-        offer = (await read_child())["offer"]
+        offer = await offers.get()
         child.stdin.write(json.dumps({"sdp": await link.answer(offer)}) + "\n")
         child.stdin.flush()
         sessions.append(session)
         links.append(link)
         events.append(log)
 
-    async def collect_mic_starts() -> None:
-        while len(mic_starts) < args.calls:
-            message = await read_child()
-            if "mic_start" in message:
-                mic_starts[message["call"]] = message["mic_start"]
-
-    starts = asyncio.create_task(collect_mic_starts())
     duration = LEAD_S + sum(load_audio(p, 16000)[0].size / 16000 + GAP_S for _, _, p in sentences(data, PER_CALL, 0)) + 3
     cpu0, wall0, threads0 = resource.getrusage(resource.RUSAGE_SELF), time.time(), thread_cpu()
     said = 0
@@ -216,11 +221,10 @@ async def server(args: argparse.Namespace, data: Path, work: Path) -> dict:
         said += 1
         await asyncio.sleep(TYPE_EVERY_S)
     cpu1, wall1, threads1 = resource.getrusage(resource.RUSAGE_SELF), time.time(), thread_cpu()
-    await asyncio.wait_for(starts, 10)
     child.stdin.write("stop\n")
     child.stdin.flush()
-    while "done" not in await read_child():
-        pass
+    await asyncio.wait_for(done.wait(), 120)
+    await reader
     for link, session in zip(links, sessions, strict=True):
         await link.close()
         await session.close()

@@ -53,7 +53,6 @@ class LiveCall:
     lines: asyncio.Queue = field(default_factory=asyncio.Queue)
     writer: asyncio.Task | None = None
     expiry: asyncio.TimerHandle | None = None
-    ended: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class CallRegistry:
@@ -112,7 +111,6 @@ class CallRegistry:
         if live.writer:
             await live.writer
         await run_in_threadpool(self._mark_ended, call_id, reason)
-        live.ended.set()
 
     async def end_user(self, user_id: int, reason: str) -> None:
         for call_id in [c.call_id for c in self.calls.values() if c.user_id == user_id]:
