@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import fractions
 import json
 import os
 import resource
@@ -36,7 +35,6 @@ import numpy as np
 
 from moksori.asr import cer, transcribe
 from moksori.audio import load_audio
-from moksori.audio.framing import pcm16_bytes
 from moksori.paths import shared_data_dir
 
 GAP_S = 2.5  # silence between the far end's sentences
@@ -70,6 +68,8 @@ async def far_end(calls: int, data: Path, out: Path) -> None:
     from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
     from av import AudioFrame
 
+    from moksori.calls.webrtc import audio_frame
+
     class Microphone(MediaStreamTrack):
         kind = "audio"
 
@@ -85,10 +85,7 @@ async def far_end(calls: int, data: Path, out: Path) -> None:
             if wait > 0:
                 await asyncio.sleep(wait)
             chunk = self.audio[self.sent : self.sent + 960]
-            chunk = np.pad(chunk, (0, 960 - chunk.size))
-            frame = AudioFrame(format="s16", layout="mono", samples=960)
-            frame.planes[0].update(pcm16_bytes(chunk))
-            frame.sample_rate, frame.pts, frame.time_base = 48000, self.sent, fractions.Fraction(1, 48000)
+            frame = audio_frame(np.pad(chunk, (0, 960 - chunk.size)), self.sent)
             self.sent += 960
             return frame
 

@@ -73,3 +73,12 @@ class LoudnessRecognizer:
 
     def finish(self) -> Recognition | None:
         return self.finish_at(self.samples / 16000)[0] if self.loud_since is not None else None
+
+
+def best_correlation(received: np.ndarray, sent: np.ndarray) -> float:
+    """Peak normalised cross-correlation of ``sent`` inside ``received`` (1.0: an exact, delayed copy)."""
+    n = 1 << int(np.ceil(np.log2(received.size + sent.size)))
+    correlation = np.fft.irfft(np.fft.rfft(received, n) * np.conj(np.fft.rfft(sent, n)), n)[: received.size - sent.size]
+    power = np.concatenate([[0.0], np.cumsum(received.astype(np.float64) ** 2)])
+    energy = np.sqrt(np.maximum(power[sent.size :] - power[: -sent.size], 1e-12))[: correlation.size]
+    return float(np.max(correlation / (energy * np.linalg.norm(sent))))

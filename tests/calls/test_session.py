@@ -70,7 +70,9 @@ def test_a_sentence_comes_out_in_whole_frames_equal_to_the_voice_resampled_whole
     assert (line.speaker, line.text, line.final) == (ME, "하나 둘 셋 넷", True)
     assert line.end - line.start >= 0
     assert [e["type"] for e in events if e["type"] in ("speaking", "line")] == ["speaking", "line"]
-    assert session.stats.late_frames == 0 and len(session.stats.first_frame_delays) == 1
+    # (Frames are pulled here far faster than real time, so running ahead of synthesis is no gap: late frames
+    # are checked at the line's pace in test_transports.)
+    assert len(session.stats.first_frame_delays) == 1
 
 
 def test_typing_ahead_queues_in_order_with_a_pause_between_sentences() -> None:

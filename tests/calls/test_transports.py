@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import fractions
 import json
 
 import numpy as np
@@ -15,9 +14,9 @@ from moksori.audio import resample
 from moksori.audio.framing import pcm16_bytes, pcm16_samples
 from moksori.calls.pcm_socket import PcmSocketLink
 from moksori.calls.session import OUT_RATE, THEM, CallSession
-from moksori.calls.webrtc import WebRtcLink
+from moksori.calls.webrtc import WebRtcLink, audio_frame
 
-from .doubles import RATE, LoudnessRecognizer, ToneVoice, tone
+from .doubles import RATE, LoudnessRecognizer, ToneVoice, best_correlation, tone
 
 
 class Microphone(MediaStreamTrack):
@@ -33,21 +32,9 @@ class Microphone(MediaStreamTrack):
     async def recv(self) -> AudioFrame:
         await asyncio.sleep(0.02)
         chunk = self.audio[self.sent : self.sent + 960]
-        chunk = np.pad(chunk, (0, 960 - chunk.size))
-        frame = AudioFrame(format="s16", layout="mono", samples=960)
-        frame.planes[0].update(pcm16_bytes(chunk))
-        frame.sample_rate, frame.pts, frame.time_base = 48000, self.sent, fractions.Fraction(1, 48000)
+        frame = audio_frame(np.pad(chunk, (0, 960 - chunk.size)), self.sent)
         self.sent += 960
         return frame
-
-
-def lag_correlation(received: np.ndarray, sent: np.ndarray) -> float:
-    """Peak normalised cross-correlation of ``sent`` within ``received`` (1.0: an exact, delayed copy)."""
-    spectrum = np.fft.rfft(received, 2 * received.size) * np.conj(np.fft.rfft(sent, 2 * received.size))
-    correlation = np.fft.irfft(spectrum)[: received.size - sent.size]
-    power = np.concatenate([[0.0], np.cumsum(received.astype(np.float64) ** 2)])
-    energy = np.sqrt(np.maximum(power[sent.size :] - power[: -sent.size], 0.0))[: correlation.size]
-    return float(np.max(correlation / (energy * np.linalg.norm(sent) + 1e-9)))
 
 
 def test_a_webrtc_call_carries_audio_both_ways_and_notices_the_far_end_leaving() -> None:
@@ -106,7 +93,7 @@ def test_a_webrtc_call_carries_audio_both_ways_and_notices_the_far_end_leaving()
     # Our voice reached the far end: the tone voice's audio is in what it received (through Opus).
     heard = np.concatenate(received).astype(np.float32) / 32768
     sent = resample(voice.audio("하나 둘 셋 넷 다섯 여섯"), RATE, OUT_RATE)
-    assert lag_correlation(heard, sent) > 0.9
+    assert best_correlation(heard, sent) > 0.9
     # The far end's microphone became a caption line, and it read our sentence on its data channel.
     assert any(line.speaker == THEM for line in session.transcript)
     assert any(e["type"] == "caption" and not e["final"] for e in events)

@@ -21,6 +21,7 @@ from moksori.audio import resample
 from moksori.calls.notice import CALL_NOTICE, ONE_MOMENT
 from moksori.engine import Voice
 from moksori.web.security import CSRF_COOKIE
+from tests.calls.doubles import best_correlation
 from tests.engine.voices import random_voice
 
 from .test_e2e import AXE, CHROMIUM, FLAGS, PHONE, Journey
@@ -54,15 +55,6 @@ def microphone(speaker_dir: Path, out: Path) -> tuple[Path, np.ndarray]:
     audio += np.random.default_rng(2).normal(0, 3e-4, audio.size).astype(np.float32)
     sf.write(out, audio, 48000, subtype="PCM_16")
     return out, speech
-
-
-def best_correlation(received: np.ndarray, sent: np.ndarray) -> float:
-    """Peak normalised cross-correlation of ``sent`` inside ``received``."""
-    n = 1 << int(np.ceil(np.log2(received.size + sent.size)))
-    correlation = np.fft.irfft(np.fft.rfft(received, n) * np.conj(np.fft.rfft(sent, n)), n)[: received.size - sent.size]
-    power = np.concatenate([[0.0], np.cumsum(received.astype(np.float64) ** 2)])
-    energy = np.sqrt(np.maximum(power[sent.size:] - power[: -sent.size], 1e-12))[: correlation.size]
-    return float(np.max(correlation / (energy * np.linalg.norm(sent))))
 
 
 def account_with_voice(base: str, voice_file: Path) -> httpx.Client:

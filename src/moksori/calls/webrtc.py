@@ -30,6 +30,14 @@ from moksori.calls.session import OUT_RATE, CallSession, Event
 FRAME = frame_samples(OUT_RATE)
 
 
+def audio_frame(samples: np.ndarray, pts: int, rate: int = OUT_RATE) -> AudioFrame:
+    """A mono 16-bit frame for aiortc from float samples; ``pts`` counts samples since the track began."""
+    frame = AudioFrame(format="s16", layout="mono", samples=samples.size)
+    frame.planes[0].update(pcm16_bytes(samples))
+    frame.sample_rate, frame.pts, frame.time_base = rate, pts, fractions.Fraction(1, rate)
+    return frame
+
+
 class SessionTrack(MediaStreamTrack):
     """The outgoing audio: the session's frames, silence between sentences, paced by the clock."""
 
@@ -62,12 +70,7 @@ class SessionTrack(MediaStreamTrack):
         samples = self.session.next_frame()
         if samples is None:
             samples = np.zeros(FRAME, dtype=np.float32)
-        frame = AudioFrame(format="s16", layout="mono", samples=FRAME)
-        frame.planes[0].update(pcm16_bytes(samples))
-        frame.sample_rate = OUT_RATE
-        frame.pts = self._sent
-        frame.time_base = fractions.Fraction(1, OUT_RATE)
-        return frame
+        return audio_frame(samples, self._sent)
 
 
 class WebRtcLink:
