@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from moksori.audio import mulaw_decode, mulaw_encode
-from moksori.audio.framing import FrameBuffer, frame_samples, pcm16_bytes, pcm16_samples
+from moksori.audio import mulaw_decode, mulaw_encode, resample
+from moksori.audio.framing import FrameBuffer, StreamResampler, frame_samples, pcm16_bytes, pcm16_samples
 
 
 def test_mulaw_matches_audioop() -> None:
@@ -64,3 +64,22 @@ def test_pcm16_round_trip() -> None:
     samples = np.array([-1.0, -0.5, 0.0, 0.25, 0.999], dtype=np.float32)
     assert np.allclose(pcm16_samples(pcm16_bytes(samples)), samples, atol=1 / 32768)
     assert len(pcm16_bytes(samples)) == 2 * len(samples)
+
+
+@pytest.mark.parametrize(("rate_in", "rate_out"), [(22050, 48000), (48000, 16000), (22050, 16000), (16000, 16000)])
+def test_a_stream_resampled_in_pieces_equals_the_whole(rate_in: int, rate_out: int) -> None:
+    rng = np.random.default_rng(3)
+    t = np.arange(rate_in) / rate_in
+    signal = (0.5 * np.sin(2 * np.pi * 440 * t) + 0.05 * rng.standard_normal(t.size)).astype(np.float32)
+    resampler = StreamResampler(rate_in, rate_out)
+    pieces, start = [], 0
+    while start < signal.size:  # pieces of awkward, varying sizes, as synthesis and networks give
+        size = int(rng.integers(1, 2000))
+        pieces.append(resampler.push(signal[start : start + size]))
+        start += size
+    pieces.append(resampler.flush())
+    streamed = np.concatenate(pieces)
+    whole = resample(signal, rate_in, rate_out)
+    assert abs(streamed.size - whole.size) <= 1
+    n = min(streamed.size, whole.size)
+    assert np.max(np.abs(streamed[:n] - whole[:n])) < 1e-4

@@ -17,21 +17,18 @@ RATE = 22050
 FRAMES_PER_PHONE = 16  # 80 ms
 
 
+TINY = {"channels": 32, "encoder_layers": 1, "decoder_layers": 1, "predictor_channels": 16, "postnet_channels": 16,
+        "postnet_layers": 1}
+
+
 def random_voice(path: Path, **overrides) -> Path:
-    """A tiny untrained voice whose outputs sit near the statistics of a real voiced sound."""
+    """A tiny untrained voice whose outputs sit near the statistics of a real voiced sound.
+
+    ``overrides`` change its sizes (``default_size=True`` keeps AcousticConfig's own, a trained voice's cost)."""
     torch.manual_seed(0)
-    config = AcousticConfig(
-        n_phones=len(PHONES),
-        bap_dim=features.bap_dim(RATE),
-        sample_rate=RATE,
-        channels=32,
-        encoder_layers=1,
-        decoder_layers=1,
-        predictor_channels=16,
-        postnet_channels=16,
-        postnet_layers=1,
-        **overrides,
-    )
+    sizes = {} if overrides.pop("default_size", False) else dict(TINY)
+    config = AcousticConfig(n_phones=len(PHONES), bap_dim=features.bap_dim(RATE), sample_rate=RATE,
+                            **(sizes | overrides))
     model = AcousticModel(config)
     t = np.arange(RATE) / RATE
     vowel = sum(np.sin(2 * np.pi * k * 150 * t) / k for k in range(1, 30)).astype(np.float32) * 0.1

@@ -18,10 +18,12 @@ import pytest
 import soundfile as sf
 from fastapi.testclient import TestClient
 
+from moksori.asr.streaming import RecognizerUnavailable
 from moksori.web.app import build_app
 from moksori.web.security import CSRF_COOKIE, SESSION_COOKIE, session_csrf_token
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
+from tests.calls.doubles import LoudnessRecognizer
 
 from .databases import throwaway_database
 
@@ -60,6 +62,8 @@ class WebServices(Services):
         self.cers: list[float] = []
         self.loads = 0
         self.train_hook: Callable[[Callable], None] | None = None
+        self.recognizers: list[LoudnessRecognizer] = []
+        self.recognition_available = True
 
     def script(self, language: str) -> list[Prompt]:
         return [Prompt(f"script:{n}", text, "script") for n, text in enumerate(SCRIPT)]
@@ -80,6 +84,12 @@ class WebServices(Services):
         with zipfile.ZipFile(out_path, "w") as archive:  # a .voice is a zip, like the engine's
             archive.writestr("voice", b"VOICE" + bytes(len(rows)))
         return Path(out_path)
+
+    def recognizer(self, language: str) -> LoudnessRecognizer:
+        if not self.recognition_available:
+            raise RecognizerUnavailable("Speech recognition is not available on this server (test).")
+        self.recognizers.append(LoudnessRecognizer())
+        return self.recognizers[-1]
 
     def voice(self, path: Path) -> DoubleVoice:
         return self._voices.get(str(path), lambda: self._load(path))

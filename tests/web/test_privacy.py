@@ -7,6 +7,7 @@ import stat
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from moksori.web.app import build_app
@@ -15,6 +16,13 @@ from moksori.web.settings import Settings
 from moksori.web.storage.models import Job, User
 
 from .conftest import Client, record, run_next_job, user_files
+
+
+@pytest.fixture
+def database_url() -> str:
+    """The app's own SQLite file in its data folder (these tests are about that file), on either run
+    of the database matrix."""
+    return ""
 
 
 def test_private_responses_are_never_cached(alice, app, settings, services, speech):

@@ -33,6 +33,7 @@ def test_an_old_database_is_upgraded_without_losing_rows(database_url):
     with engine.connect() as connection:
         assert connection.execute(text("SELECT kind, upload, take_count FROM jobs")).one() == ("build", None, 3)
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+        assert connection.execute(text("SELECT count(*) FROM call_lines")).scalar() == 0
     engine.dispose()
 
 

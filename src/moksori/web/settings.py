@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # Loaded voices kept per server process, least recently used dropped first.
     voice_cache_mb: int = 1024
     log_format: str = "text"  # "text" or "json" (one object per line)
+    # A call's join link works once, for this many minutes after it is made.
+    call_link_minutes: int = 30
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -6,6 +6,7 @@ import math
 from datetime import UTC, datetime
 from pathlib import Path
 
+import anyio.from_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -214,7 +215,9 @@ def delete_account(request: Request, user: CurrentUser, db: DbSession, settings:
     if not verify_password(user.password_hash, password):
         return render(request, "account.html", user, status_code=401,
                       error="Wrong password: nothing was deleted. 비밀번호가 틀려 아무것도 삭제하지 않았습니다.")
-    # Stop the user's build first, so the worker does not write a voice after the folder is gone.
+    # End the user's live calls (their lines are stored first), and stop the user's build, so the
+    # worker does not write a voice after the folder is gone.
+    anyio.from_thread.run(request.app.state.calls.end_user, user.id, "the account was deleted")
     db.execute(delete(Job).where(Job.user_id == user.id))
     db.delete(user)
     db.commit()

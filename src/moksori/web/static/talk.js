@@ -90,12 +90,15 @@ async function runQueue() {
 function say(text) {
   text = text.trim();
   if (!text) return;
+  // While listening (conversation mode) the server speaks, so it can keep our voice out of the captions.
+  if (window.conversation && window.conversation.say(text)) return;
   queue.push(text);
   showQueue();
   runQueue();
 }
 
 function stopAll() {
+  if (window.conversation) window.conversation.stop();
   stops += 1;
   queue.length = 0;
   showQueue();

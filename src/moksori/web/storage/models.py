@@ -172,3 +172,43 @@ class JobLease(Base):
     # The last checkpoint a worker uploaded, relative to the user's folder, and its training step.
     checkpoint: Mapped[str | None] = mapped_column(String(300), nullable=True)
     checkpoint_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+CALL_MODES = ("call", "conversation")
+
+
+class Call(Base):
+    """A browser call or a face-to-face conversation, and the owner of its transcript.
+
+    A call's join link is a random token shown once; only its SHA-256 is kept, it expires at
+    ``link_expires_at`` and it is spent (``link_hash`` cleared) by the first browser that joins.
+    """
+
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = owner_column()
+    mode: Mapped[str] = mapped_column(String(20), default="call")  # CALL_MODES
+    status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting, active, ended
+    link_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    link_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    end_reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    joined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CallLine(Base):
+    """One transcript line: who spoke ("me" or "them"), what, when (seconds from the start), and whether
+    it is final (a confirmed caption, a sentence said to its end)."""
+
+    __tablename__ = "call_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = owner_column()
+    speaker: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    final: Mapped[bool] = mapped_column(Boolean, default=True)

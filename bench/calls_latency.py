@@ -1,0 +1,312 @@
+"""Calls benchmark on loopback: WebRTC calls between this process (the server side: call sessions, aiortc) and
+a child process playing the far ends (aiortc peers whose microphones play ``ko_lmy`` recordings in real time,
+and which record what they hear).
+
+    nice .venv/bin/python -m bench.calls_latency --calls 1            # latency and accuracy, one call
+    nice .venv/bin/python -m bench.calls_latency --calls 8            # load: eight calls at once
+    nice .venv/bin/python -m bench.calls_latency --calls 1 --voice recordings   # audio quality through the call
+
+Measured: typed text → first frame of the user's voice handed to the outgoing track (P50/P95); caption latency
+(end of a word in the far end's microphone → the first partial containing it; end of the last word → the
+final line), both on the far end's clock, so the network path and aiortc's jitter buffer are included; caption
+CER against offline vosk on the same recordings; late frames; CPU of this process per call, by thread.
+
+``--voice random`` speaks with an untrained voice of the default size (the synthesis cost of a real one; a
+trained voice is research data and stays out of the repository); ``--voice recordings`` speaks the held-out
+recordings themselves through the same path (chunked, resampled, framed, Opus), so that the far end's copy can be
+read back by vosk and compared with the WAV read directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from moksori.asr import cer, transcribe
+from moksori.audio import load_audio
+from moksori.paths import shared_data_dir
+
+GAP_S = 2.5  # silence between the far end's sentences
+LEAD_S = 2.0
+TYPE_EVERY_S = 7.0
+PER_CALL = 6  # far-end sentences per call
+
+
+def sentences(data: Path, count: int, offset: int) -> list[tuple[str, str, Path]]:
+    rows = [line.split("|", 1) for line in (data / "metadata.csv").read_text(encoding="utf-8").splitlines()]
+    rows = sorted(rows)[-25:]  # the held-out sentences of the voice benchmarks
+    picked = [rows[(offset + i) % len(rows)] for i in range(count)]
+    return [(uid, text, next((data / "wavs").glob(f"{uid}.*"))) for uid, text in picked]
+
+
+def microphone_audio(items: list[tuple[str, str, Path]]) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """The far end's microphone at 48 kHz, and where each sentence sits in it (seconds)."""
+    parts, spans, t = [np.zeros(int(LEAD_S * 48000), np.float32)], [], LEAD_S
+    for _, _, path in items:
+        audio, _ = load_audio(path, 48000)
+        parts += [audio, np.zeros(int(GAP_S * 48000), np.float32)]
+        spans.append((t, t + audio.size / 48000))
+        t += audio.size / 48000 + GAP_S
+    return np.concatenate(parts), spans
+
+
+# --- the far end (child process) -----------------------------------------------------------------------
+
+async def far_end(calls: int, data: Path, out: Path) -> None:
+    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+    from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+    from av import AudioFrame
+
+    from moksori.calls.webrtc import audio_frame
+
+    class Microphone(MediaStreamTrack):
+        kind = "audio"
+
+        def __init__(self, audio: np.ndarray, index: int) -> None:
+            super().__init__()
+            self.audio, self.index, self.sent, self.start = audio, index, 0, None
+
+        async def recv(self) -> AudioFrame:
+            if self.start is None:
+                self.start = time.time()
+                print(json.dumps({"mic_start": self.start, "call": self.index}), flush=True)
+            wait = self.start + self.sent / 48000 - time.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            chunk = self.audio[self.sent : self.sent + 960]
+            frame = audio_frame(np.pad(chunk, (0, 960 - chunk.size)), self.sent)
+            self.sent += 960
+            return frame
+
+    peers, heard = [], [[] for _ in range(calls)]
+    for index in range(calls):
+        audio, _ = microphone_audio(sentences(data, PER_CALL, index))
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc.addTrack(Microphone(audio, index))
+
+        def on_track(track, index=index):
+            async def record():
+                try:
+                    while True:
+                        frame = await track.recv()
+                        heard[index].append(frame.to_ndarray().reshape(-1, len(frame.layout.channels))[:, 0].copy())
+                except MediaStreamError:
+                    pass
+            asyncio.ensure_future(record())
+
+        pc.on("track", on_track)
+        await pc.setLocalDescription(await pc.createOffer())
+        print(json.dumps({"offer": pc.localDescription.sdp}), flush=True)
+        answer = json.loads(await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline))
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))
+        peers.append(pc)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # "stop"
+    for index, frames in enumerate(heard):
+        np.save(out / f"heard{index}.npy", np.concatenate(frames) if frames else np.zeros(0, np.int16))
+    for pc in peers:
+        await pc.close()
+    print(json.dumps({"done": True}), flush=True)
+
+
+# --- the server side (this process) --------------------------------------------------------------------
+
+class RecordingVoice:
+    """Speaks a held-out recording for the text of its sentence, in chunks as Voice.stream cuts them."""
+
+    sample_rate = 22050
+
+    def __init__(self, recordings: dict[str, Path]) -> None:
+        self.recordings = recordings
+
+    def stream(self, text: str) -> Iterator[np.ndarray]:
+        audio, _ = load_audio(self.recordings[text], self.sample_rate)
+        cuts = [0, int(0.4 * self.sample_rate)] + list(range(int(2.4 * self.sample_rate), audio.size, 2 * self.sample_rate))
+        for a, b in zip(cuts, [*cuts[1:], audio.size], strict=False):
+            if b > a:
+                yield audio[a:b]
+
+
+def default_size_voice(path: Path) -> Path:
+    from tests.engine.voices import random_voice
+
+    return random_voice(path, default_size=True)
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds of this process's threads, grouped by what they do."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    groups: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path("/proc/self/task").iterdir():
+        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        name = names.get(int(task.name), "native")
+        group = ("recognition" if name.startswith("moksori-captions") else
+                 "synthesis" if name.startswith("moksori-speech") else
+                 "event loop (WebRTC media, Opus, SRTP, framing)" if name == "MainThread" else "other threads")
+        groups[group] = groups.get(group, 0.0) + seconds
+    return groups
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+async def server(args: argparse.Namespace, data: Path, work: Path) -> dict:
+    from moksori.asr import StreamingRecognizer
+    from moksori.calls import CallSession, WebRtcLink
+    from moksori.engine import Voice
+
+    typed = sentences(data, 25, 0)
+    if args.voice == "recordings":
+        voices = [RecordingVoice({text: path for _, text, path in typed}) for _ in range(args.calls)]
+    else:
+        path = default_size_voice(work / "default-size.voice")
+        voices = [Voice.load(path) for _ in range(args.calls)]  # one per call: a Voice serves one caller at a time
+    StreamingRecognizer()  # load the shared model before timing anything
+    child = subprocess.Popen([sys.executable, "-m", "bench.calls_latency", "--far-end", "--calls", str(args.calls),
+                              "--out", str(work)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    loop = asyncio.get_running_loop()
+    sessions, links, events = [], [], []
+    mic_starts: dict[int, float] = {}
+
+    offers: asyncio.Queue[str] = asyncio.Queue()
+    done = asyncio.Event()
+
+    async def read_child() -> None:
+        """The far end's messages, in whatever order they come: offers, microphone starts, done."""
+        while not done.is_set():
+            message = json.loads(await loop.run_in_executor(None, child.stdout.readline))
+            if "offer" in message:
+                offers.put_nowait(message["offer"])
+            elif "mic_start" in message:
+                mic_starts[message["call"]] = message["mic_start"]
+            elif "done" in message:
+                done.set()
+
+    reader = asyncio.create_task(read_child())
+    for index in range(args.calls):
+        session = CallSession(voices[index], recognizer_factory=StreamingRecognizer)
+        log: list[tuple[float, dict]] = []
+        session.subscribe(lambda event, log=log, session=session: log.append((time.time(), event | {"at": session.now()})))
+        await session.start()
+        link = WebRtcLink(session)
+        offer = await offers.get()
+        child.stdin.write(json.dumps({"sdp": await link.answer(offer)}) + "\n")
+        child.stdin.flush()
+        sessions.append(session)
+        links.append(link)
+        events.append(log)
+
+    duration = LEAD_S + sum(load_audio(p, 16000)[0].size / 16000 + GAP_S for _, _, p in sentences(data, PER_CALL, 0)) + 3
+    cpu0, wall0, threads0 = resource.getrusage(resource.RUSAGE_SELF), time.time(), thread_cpu()
+    said = 0
+    while time.time() - wall0 < duration:
+        for session in sessions:  # every call's user types the next sentence
+            session.say(typed[said % len(typed)][1])
+        said += 1
+        await asyncio.sleep(TYPE_EVERY_S)
+    cpu1, wall1, threads1 = resource.getrusage(resource.RUSAGE_SELF), time.time(), thread_cpu()
+    child.stdin.write("stop\n")
+    child.stdin.flush()
+    await asyncio.wait_for(done.wait(), 120)
+    await reader
+    for link, session in zip(links, sessions, strict=True):
+        await link.close()
+        await session.close()
+    child.wait()
+
+    # Figures.
+    first_frames = [d * 1000 for s in sessions for d in s.stats.first_frame_delays]
+    partial_lat, final_lat, server_final_lat, caption_cer, offline_cer = [], [], [], [], []
+    for index, (session, log) in enumerate(zip(sessions, events, strict=True)):
+        # The far end's microphone runs on wall time; word ends in the recogniser's audio are word ends in the
+        # microphone's audio (the same samples, in order), counted from the first one that arrived.
+        mic_start = mic_starts[index]
+        partials = [(t, e) for t, e in log if e["type"] == "caption" and not e["final"]]
+        for t_final, event in [(t, e) for t, e in log if e["type"] == "caption" and e["final"]]:
+            words = event.get("words") or []
+            for k, (_, _, end) in enumerate(words):
+                word_end_wall = mic_start + (end - session.audio_origin)
+                later = [t for t, e in partials if t >= word_end_wall and len(e["text"].split()) >= k + 1]
+                if later:
+                    partial_lat.append(min(later) - word_end_wall)
+            if words:
+                final_lat.append(t_final - (mic_start + words[-1][2] - session.audio_origin))
+                server_final_lat.append(event["at"] - words[-1][2])
+        # Accuracy: the captions of each sentence against offline vosk on the same recording.
+        audio_spans = microphone_audio(sentences(data, PER_CALL, index))[1]
+        finals = [e for _, e in log if e["type"] == "caption" and e["final"]]
+        for (_, text, path), (a, b) in zip(sentences(data, PER_CALL, index), audio_spans, strict=True):
+            heard = " ".join(e["text"] for e in finals
+                             if a - 0.5 <= e["start"] - session.audio_origin <= b + 0.5)
+            offline = transcribe(*load_audio(path, 16000))
+            caption_cer.append(cer(text, heard))
+            offline_cer.append(cer(text, offline))
+    late = sum(s.stats.late_frames for s in sessions)
+    track_late = sum(link.track.late for link in links)
+    sent_frames = sum(s.stats.frames_sent for s in sessions)
+    cpu = (cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime) / (wall1 - wall0)
+    by_thread = {k: (threads1.get(k, 0) - threads0.get(k, 0)) / (wall1 - wall0) / args.calls for k in threads1}
+    result = {
+        "calls": args.calls, "voice": args.voice, "typed": len(first_frames),
+        "first_frame_ms_p50": percentile(first_frames, 50), "first_frame_ms_p95": percentile(first_frames, 95),
+        "partial_latency_s_p50": percentile(partial_lat, 50), "partial_latency_s_p95": percentile(partial_lat, 95),
+        "final_latency_s_p50": percentile(final_lat, 50),
+        "final_latency_from_arrival_s_p50": percentile(server_final_lat, 50), "final_latency_s_max": max(final_lat, default=float("nan")),
+        "caption_cer": float(np.mean(caption_cer)), "offline_cer": float(np.mean(offline_cer)),
+        "caption_cer_ratio": float(np.mean(caption_cer) / max(np.mean(offline_cer), 1e-9)),
+        "late_frames": late, "late_track_frames": track_late, "speech_frames": sent_frames,
+        "cpu_cores": cpu, "cpu_per_call": cpu / args.calls, "cpu_per_call_by_thread": by_thread,
+    }
+    if args.voice == "recordings":
+        received, direct = [], []
+        for index in range(args.calls):
+            heard = np.load(work / f"heard{index}.npy").astype(np.float32) / 32768
+            said_texts = [typed[i % len(typed)] for i in range(said)]
+            # The far end's recording starts with the outgoing track's first frame; the session's events say
+            # when each sentence started and ended on the same (monotonic) clock.
+            offset = links[index].track.started_at - sessions[index].started_at
+            log = events[index]
+            spans = zip([e for _, e in log if e["type"] == "speaking"],
+                        [e for _, e in log if e["type"] == "line" and e["speaker"] == "me"], strict=False)
+            for (_, text, path), (start, end) in zip(said_texts, spans, strict=False):
+                piece = heard[max(int((start["start"] - offset - 0.3) * 48000), 0) : int((end["end"] - offset + 0.5) * 48000)]
+                received.append(cer(text, transcribe(piece, 48000)) if piece.size else 1.0)
+                direct.append(cer(text, transcribe(*load_audio(path, 16000))))
+        result.update({"received_cer": float(np.mean(received)), "direct_cer": float(np.mean(direct)),
+                       "received_cer_ratio": float(np.mean(received) / max(np.mean(direct), 1e-9))})
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=1)
+    parser.add_argument("--voice", choices=["random", "recordings"], default="random")
+    parser.add_argument("--far-end", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/moksori-bench/calls"))
+    args = parser.parse_args()
+    data = shared_data_dir()
+    if data is None:
+        sys.exit("the shared data (MOKSORI_DATA) was not found")
+    data = data / "ko_lmy"
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.far_end:
+        asyncio.run(far_end(args.calls, data, args.out))
+        return
+    print(json.dumps(asyncio.run(server(args, data, args.out)), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

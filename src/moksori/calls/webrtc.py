@@ -1,0 +1,152 @@
+"""Browser calls over WebRTC (aiortc on the server): the far end's microphone track goes to the session's
+captions, and a track of ours carries the user's voice, 20 ms at a time at the line's pace.
+
+aiortc facts this relies on (measured with headless Chromium, see the project notes): no ICE servers, so
+nothing outside the machine is contacted; our track is added after ``setRemoteDescription`` so it answers
+the browser's own transceiver; aiortc gathers candidates before ``setLocalDescription`` returns, so the
+answer is complete (no trickle ICE).
+
+A data channel the browser opens (any label) gets the user's sentences as JSON ``{"type": "speaking",
+"text": ...}``, for a far end who wants to read along in a noisy place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fractions
+import json
+import time
+from collections.abc import Callable
+
+import numpy as np
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from av import AudioFrame
+
+from moksori.audio.framing import frame_samples, pcm16_bytes
+from moksori.calls.session import OUT_RATE, CallSession, Event
+
+FRAME = frame_samples(OUT_RATE)
+
+
+def audio_frame(samples: np.ndarray, pts: int, rate: int = OUT_RATE) -> AudioFrame:
+    """A mono 16-bit frame for aiortc from float samples; ``pts`` counts samples since the track began."""
+    frame = AudioFrame(format="s16", layout="mono", samples=samples.size)
+    frame.planes[0].update(pcm16_bytes(samples))
+    frame.sample_rate, frame.pts, frame.time_base = rate, pts, fractions.Fraction(1, rate)
+    return frame
+
+
+class SessionTrack(MediaStreamTrack):
+    """The outgoing audio: the session's frames, silence between sentences, paced by the clock."""
+
+    kind = "audio"
+
+    def __init__(self, session: CallSession) -> None:
+        super().__init__()
+        self.session = session
+        self._start: float | None = None  # time.monotonic() of the first frame
+        self._sent = 0  # samples
+        self.late = 0  # frames asked for after their time had passed (the loop was held up)
+
+    @property
+    def started_at(self) -> float | None:
+        """When the first frame was handed to the line (``time.monotonic()``)."""
+        return self._start
+
+    async def recv(self) -> AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._start is None:
+            self._start = time.monotonic()
+        else:
+            self._sent += FRAME
+            wait = self._start + self._sent / OUT_RATE - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            elif wait < -FRAME / OUT_RATE:
+                self.late += 1
+        samples = self.session.next_frame()
+        if samples is None:
+            samples = np.zeros(FRAME, dtype=np.float32)
+        return audio_frame(samples, self._sent)
+
+
+class WebRtcLink:
+    """One browser on the far end of a call. ``on_closed(reason)`` is called once if the far end goes."""
+
+    def __init__(self, session: CallSession, on_closed: Callable[[str], None] | None = None) -> None:
+        self.session = session
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.track = SessionTrack(session)
+        self._on_closed = on_closed
+        self._tasks: set[asyncio.Task] = set()
+        self._channels: list = []
+        self._unsent: list[str] = []  # sentences said before the far end's text channel opened
+        self._closed = False
+        self._unsubscribe = session.subscribe(self._forward_text)
+
+        @self.pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            if track.kind == "audio":
+                task = asyncio.ensure_future(self._receive(track))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+        @self.pc.on("datachannel")
+        def on_datachannel(channel) -> None:
+            self._channels.append(channel)
+            for message in self._unsent:
+                channel.send(message)
+            self._unsent.clear()
+
+        @self.pc.on("connectionstatechange")
+        async def on_state() -> None:
+            if self.pc.connectionState in ("failed", "closed"):
+                self._far_end_left(f"the connection {self.pc.connectionState}")
+
+    async def answer(self, offer_sdp: str) -> str:
+        """The SDP answer to the browser's offer. ``ValueError`` for an offer that is not usable."""
+        try:
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
+        except Exception as error:  # aiortc raises several types for a malformed offer
+            raise ValueError(f"The browser's call offer could not be read ({error}).") from error
+        if not any(t.kind == "audio" for t in self.pc.getTransceivers()):
+            raise ValueError("The browser's call offer has no audio.")
+        self.pc.addTrack(self.track)
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        return self.pc.localDescription.sdp
+
+    async def _receive(self, track: MediaStreamTrack) -> None:
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                self._far_end_left("the far end's audio ended")
+                return
+            pcm = frame.to_ndarray().reshape(-1, len(frame.layout.channels))
+            self.session.hear(pcm.mean(axis=1).astype(np.float32) / 32768.0, frame.sample_rate)
+
+    def _forward_text(self, event: Event) -> None:
+        if event["type"] != "speaking":
+            return
+        message = json.dumps({"type": "speaking", "text": event["text"]}, ensure_ascii=False)
+        open_channels = [channel for channel in self._channels if channel.readyState == "open"]
+        for channel in open_channels:
+            channel.send(message)
+        if not open_channels:
+            self._unsent.append(message)
+
+    def _far_end_left(self, reason: str) -> None:
+        if not self._closed and self._on_closed:
+            self._on_closed(reason)
+
+    async def close(self) -> None:
+        self._closed = True
+        self._unsubscribe()
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.pc.close()

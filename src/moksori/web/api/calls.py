@@ -1,0 +1,367 @@
+"""Calls and conversations (docs/calls.md): create, list, say, stop, mute, hang up, transcripts, live events;
+the far end's join (no account: the link is the key) and the talk page's conversation socket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import PlainTextResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import WebSocketRoute
+
+from moksori.calls.notice import call_notice
+from moksori.calls.pcm_socket import PcmSocketLink
+from moksori.web.api.common import owned
+from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
+from moksori.web.live_calls import CallRegistry, LiveCall, new_token, token_hash
+from moksori.web.settings import Settings
+from moksori.web.storage.files import user_file
+from moksori.web.storage.models import Call, CallLine, User, Voice
+
+router = APIRouter(tags=["calls"])
+KEEPALIVE_SECONDS = 15
+SPEAKERS = {"me": "나 Me", "them": "상대 Them"}
+
+
+class CallBody(BaseModel):
+    mode: Literal["call", "conversation"] = "call"
+    voice_id: int | None = None
+
+
+class SayBody(BaseModel):
+    text: str
+
+
+class MuteBody(BaseModel):
+    muted: bool
+
+
+class JoinBody(BaseModel):
+    sdp: str = Field(max_length=200_000)
+
+
+def registry_of(request: Request) -> CallRegistry:
+    return request.app.state.calls
+
+
+def call_json(call: Call, live: LiveCall | None) -> dict:
+    expires = call.link_expires_at
+    return {
+        "id": call.id, "mode": call.mode, "status": call.status, "live": live is not None,
+        "created_at": call.created_at.isoformat(), "joined_at": call.joined_at and call.joined_at.isoformat(),
+        "ended_at": call.ended_at and call.ended_at.isoformat(), "end_reason": call.end_reason,
+        "link_expires_at": expires.isoformat() if expires and call.link_hash else None,
+        "muted": bool(live and live.session.muted), "waiting": live.session.waiting if live else [],
+        "captions": bool(live and live.session.captions_available),
+    }
+
+
+def line_json(line: CallLine) -> dict:
+    return {"speaker": line.speaker, "text": line.text, "start": line.start_s, "end": line.end_s, "final": line.final}
+
+
+def qr_svg(url: str) -> str:
+    import segno
+
+    return segno.make(url, error="m").svg_inline(scale=5, border=2, title="QR: call link · 통화 링크")
+
+
+def _voice_path(db: Session, settings: Settings, user: User, voice_id: int | None):
+    if voice_id is not None:
+        row = owned(db, Voice, voice_id, user)
+    else:
+        row = db.scalar(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
+    if row is None:
+        raise HTTPException(409, "You have no voice yet. Build one on the Voices page first. "
+                                 "먼저 목소리 페이지에서 목소리를 만들어 주세요.")
+    return user_file(settings, user.id, row.file)
+
+
+def _add_call(db: Session, user: User, mode: str, link_hash: str | None, minutes: int) -> Call:
+    call = Call(user_id=user.id, mode=mode, status="waiting" if mode == "call" else "active", link_hash=link_hash,
+                link_expires_at=datetime.now(UTC) + timedelta(minutes=minutes) if link_hash else None)
+    db.add(call)
+    db.commit()
+    return call
+
+
+@router.post("/calls")
+async def create_call(body: CallBody, request: Request, user: ConsentedUser,
+                      db: DbSession) -> dict:
+    """Start a call (answers with its one-time ``join_url`` and a QR code) or a face-to-face conversation
+    (answers with the ``socket_url`` the talk page connects to)."""
+    settings, services = settings_of(request), services_of(request)
+    path = await run_in_threadpool(_voice_path, db, settings, user, body.voice_id)
+    try:
+        voice = await run_in_threadpool(services.voice, path)
+    except (OSError, ValueError) as error:
+        raise HTTPException(409, f"Your voice could not be loaded ({error}). 목소리를 불러올 수 없습니다.") from error
+    token, digest = new_token() if body.mode == "call" else (None, None)
+    call = await run_in_threadpool(_add_call, db, user, body.mode, digest, settings.call_link_minutes)
+    session = services.call_session(voice, user.language, face_to_face=body.mode == "conversation")
+    registry = registry_of(request)
+    live = await registry.open(call.id, user.id, body.mode, session, settings.call_link_minutes * 60)
+    result = call_json(call, live)
+    if token:
+        result["join_url"] = f"{request.base_url}call/{token}"
+        result["qr_svg"] = qr_svg(result["join_url"])
+    else:
+        result["socket_url"] = f"/api/calls/{call.id}/socket?ticket={registry.new_ticket(live)}"
+    return result
+
+
+@router.get("/calls")
+def list_calls(request: Request, user: ConsentedUser, db: DbSession) -> dict:
+    registry = registry_of(request)
+    rows = db.scalars(select(Call).where(Call.user_id == user.id).order_by(Call.id.desc()))
+    return {"calls": [call_json(call, registry.get(call.id)) for call in rows]}
+
+
+def _lines(db: Session, call: Call) -> list[CallLine]:
+    return list(db.scalars(select(CallLine).where(CallLine.call_id == call.id)
+                           .order_by(CallLine.start_s, CallLine.id)))
+
+
+@router.get("/calls/{call_id}")
+def read_call(call_id: int, request: Request, user: ConsentedUser,
+              db: DbSession) -> dict:
+    """The call and its transcript: lines with ``speaker``, ``text``, ``start``, ``end`` (seconds), ``final``."""
+    call = owned(db, Call, call_id, user)
+    return {**call_json(call, registry_of(request).get(call.id)), "lines": [line_json(x) for x in _lines(db, call)]}
+
+
+@router.get("/calls/{call_id}/transcript.txt")
+def download_transcript(call_id: int, user: ConsentedUser,
+                        db: DbSession) -> PlainTextResponse:
+    call = owned(db, Call, call_id, user)
+    title = "통화 Call" if call.mode == "call" else "대화 Conversation"
+    text = [f"Moksori · {title} · {call.created_at:%Y-%m-%d %H:%M} UTC", ""]
+    for line in _lines(db, call):
+        mark = "" if line.final else " …"
+        text.append(f"[{_clock(line.start_s)}–{_clock(line.end_s)}] {SPEAKERS.get(line.speaker, line.speaker)}: "
+                    f"{line.text}{mark}")
+    name = f"moksori-{call.mode}-{call.id}.txt"
+    return PlainTextResponse("\n".join(text) + "\n",
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(max(seconds, 0.0), 60)
+    return f"{int(minutes):02d}:{rest:04.1f}"
+
+
+async def _owned_live(request: Request, db: Session, call_id: int, user: User) -> LiveCall:
+    call = await run_in_threadpool(owned, db, Call, call_id, user)
+    live = registry_of(request).get(call.id)
+    if live is None:
+        raise HTTPException(409, "This call has ended; its transcript is kept. 통화가 끝났습니다. 기록은 남아 있습니다.")
+    return live
+
+
+@router.post("/calls/{call_id}/say")
+async def say(call_id: int, body: SayBody, request: Request, user: ConsentedUser,
+              db: DbSession) -> dict:
+    """Queue text to be spoken into the call in the user's voice."""
+    live = await _owned_live(request, db, call_id, user)
+    limit = settings_of(request).max_speak_chars
+    text = " ".join(body.text.split())
+    if not text:
+        raise HTTPException(422, "There is nothing to say: the text is empty. 말할 내용이 없습니다.")
+    if len(text) > limit:
+        raise HTTPException(413, f"That text is {len(text)} characters long; at most {limit} are spoken at a time. "
+                                 f"Split it into shorter parts. 한 번에 {limit}자까지 말할 수 있습니다.")
+    return {"waiting": live.session.say(text)}
+
+
+@router.post("/calls/{call_id}/stop")
+async def stop(call_id: int, request: Request, user: ConsentedUser,
+               db: DbSession) -> dict:
+    live = await _owned_live(request, db, call_id, user)
+    live.session.stop()
+    return {"stopped": True}
+
+
+@router.post("/calls/{call_id}/mute")
+async def mute(call_id: int, body: MuteBody, request: Request, user: ConsentedUser,
+               db: DbSession) -> dict:
+    live = await _owned_live(request, db, call_id, user)
+    live.session.set_muted(body.muted)
+    return {"muted": body.muted}
+
+
+@router.post("/calls/{call_id}/hangup")
+async def hang_up(call_id: int, request: Request, user: ConsentedUser,
+                  db: DbSession) -> dict:
+    """End the call; everything said so far is in the transcript. Hanging up an ended call is harmless."""
+    call = await run_in_threadpool(owned, db, Call, call_id, user)
+    await registry_of(request).end(call.id, "hung up")
+    await run_in_threadpool(db.refresh, call)
+    return call_json(call, None)
+
+
+@router.post("/calls/{call_id}/link")
+async def new_link(call_id: int, request: Request, user: ConsentedUser,
+                   db: DbSession) -> dict:
+    """A fresh join link for a call nobody has joined yet; the old link stops working."""
+    live = await _owned_live(request, db, call_id, user)
+    if live.mode != "call" or live.link is not None:
+        raise HTTPException(409, "Someone already joined this call. 이미 연결된 통화입니다.")
+    token, digest = new_token()
+    minutes = settings_of(request).call_link_minutes
+
+    def store() -> Call:
+        call = db.get(Call, call_id)
+        call.link_hash, call.link_expires_at = digest, datetime.now(UTC) + timedelta(minutes=minutes)
+        db.commit()
+        return call
+
+    call = await run_in_threadpool(store)
+    url = f"{request.base_url}call/{token}"
+    return {**call_json(call, live), "join_url": url, "qr_svg": qr_svg(url)}
+
+
+@router.delete("/calls/{call_id}")
+async def delete_call(call_id: int, request: Request, user: ConsentedUser,
+                      db: DbSession) -> dict:
+    """Hang up if needed, then delete the call and its transcript."""
+    call = await run_in_threadpool(owned, db, Call, call_id, user)
+    await registry_of(request).end(call.id, "deleted")
+
+    def remove() -> None:
+        db.delete(db.get(Call, call_id))
+        db.commit()
+
+    await run_in_threadpool(remove)
+    return {"deleted": call_id}
+
+
+@router.get("/calls/{call_id}/events")
+async def call_events(call_id: int, request: Request, user: ConsentedUser,
+                      db: DbSession) -> StreamingResponse:
+    """Server-sent events of a live call (captions, lines, queue, ended; see moksori.calls.session)."""
+    call = await run_in_threadpool(owned, db, Call, call_id, user)
+    live = registry_of(request).get(call.id)
+
+    async def events() -> AsyncIterator[str]:
+        if live is None:
+            yield _sse({"type": "ended", "reason": call.end_reason or "ended"})
+            return
+        queue: asyncio.Queue[dict] = asyncio.Queue()
+        unsubscribe = live.session.subscribe(queue.put_nowait)
+        try:
+            yield _sse({"type": "state", **call_json(call, live)})
+            while True:
+                try:
+                    event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                yield _sse(event)
+                if event["type"] == "ended":
+                    return
+        finally:
+            unsubscribe()
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+def _sse(event: dict) -> str:
+    return f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
+
+
+def _spend_link(db: Session, token: str) -> tuple[int, str]:
+    """The call a join link opens, spent in one statement so two browsers cannot both join;
+    404 for an unknown or used link, 410 for an expired one."""
+    digest = token_hash(token)
+    found = db.execute(select(Call, User.language).join(User, User.id == Call.user_id)
+                       .where(Call.link_hash == digest)).first()
+    if found is None:
+        raise HTTPException(404, "This call link is not valid or was already used. Ask for a new link. "
+                                 "유효하지 않거나 이미 사용된 통화 링크입니다. 새 링크를 요청해 주세요.")
+    call, language = found
+    expires = call.link_expires_at if call.link_expires_at.tzinfo else call.link_expires_at.replace(tzinfo=UTC)
+    if expires < datetime.now(UTC):
+        raise HTTPException(410, "This call link has expired. Ask for a new link. "
+                                 "통화 링크가 만료되었습니다. 새 링크를 요청해 주세요.")
+    spent = db.execute(update(Call).where(Call.id == call.id, Call.link_hash == digest)
+                       .values(link_hash=None, status="active", joined_at=datetime.now(UTC)))
+    db.commit()
+    if spent.rowcount != 1:
+        raise HTTPException(404, "This call link was already used. 이미 사용된 통화 링크입니다.")
+    return call.id, language
+
+
+def _restore_link(db: Session, call_id: int, token: str) -> None:
+    db.execute(update(Call).where(Call.id == call_id, Call.link_hash.is_(None), Call.status == "active")
+               .values(link_hash=token_hash(token), status="waiting", joined_at=None))
+    db.commit()
+
+
+@router.post("/join/{token}")
+async def join(token: str, body: JoinBody, request: Request, db: DbSession) -> dict:
+    """The far end's browser joins with its WebRTC offer; the answer comes back. No account: the link
+    (192 random bits, expiring, one call) is the key."""
+    call_id, language = await run_in_threadpool(_spend_link, db, token)
+    registry = registry_of(request)
+    live = registry.get(call_id)
+    if live is None:
+        raise HTTPException(410, "This call has ended. 통화가 끝났습니다.")
+
+    def far_end_left(reason: str) -> None:
+        asyncio.ensure_future(registry.end(call_id, f"the other person left ({reason})"))
+
+    link = services_of(request).webrtc_link(live.session, far_end_left)
+    try:
+        answer = await registry.join(live, link, body.sdp)
+    except ValueError as error:
+        await link.close()
+        await run_in_threadpool(_restore_link, db, call_id, token)  # a broken offer does not spend the link
+        raise HTTPException(400, f"{error} The call could not start; try again. 통화를 시작할 수 없습니다.") from error
+    live.session.say(call_notice(language), first=True)
+    live.session.announce({"type": "joined", "status": "active"})
+    return {"type": "answer", "sdp": answer}
+
+
+async def conversation_socket(websocket: WebSocket) -> None:
+    """Face-to-face conversation (moksori.calls.pcm_socket): the page's microphone in, the user's voice and
+    events out. The one-time ticket from ``POST /api/calls`` is the key: a WebSocket carries no CSRF header,
+    and the app's request dependencies do not apply to it (it is a plain Starlette route)."""
+    call_id = websocket.path_params["call_id"]
+    ticket = websocket.query_params.get("ticket", "")
+    rate_text = websocket.query_params.get("rate", "16000")
+    rate = int(rate_text) if rate_text.isdigit() else 0
+    registry: CallRegistry = websocket.app.state.calls
+    live = registry.get(call_id)
+    if live is None or live.mode != "conversation" or not registry.spend_ticket(live, ticket):
+        await websocket.close(code=4403, reason="This conversation link is not valid.")
+        return
+    if not 8000 <= rate <= 48000:
+        await websocket.close(code=4400, reason="Unsupported sample rate.")
+        return
+    await websocket.accept()
+    link = PcmSocketLink(live.session, websocket.send_bytes, websocket.send_text, in_rate=rate,
+                         max_chars=websocket.app.state.settings.max_speak_chars)
+
+    async def receive() -> bytes | str | None:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        return message.get("bytes") if message.get("bytes") is not None else message.get("text")
+
+    try:
+        await link.run(receive)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await registry.end(call_id, "the conversation ended")
+
+
+router.routes.append(WebSocketRoute("/calls/{call_id:int}/socket", conversation_socket))

@@ -1,0 +1,47 @@
+"""Pages for calls: the list of calls and transcripts, the user's call screen, and the far end's join page
+(no account; the link is the key). The work is done by the JSON API (``moksori.web.api.calls``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from moksori.calls.notice import CALL_NOTICE, ONE_MOMENT
+from moksori.web.api.common import owned
+from moksori.web.api.deps import ConsentedUser, DbSession
+from moksori.web.live_calls import token_hash
+from moksori.web.pages import error_page, render
+from moksori.web.storage.models import Call, User
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/calls")
+def calls_page(request: Request, user: ConsentedUser) -> HTMLResponse:
+    return render(request, "calls.html", user)
+
+
+@router.get("/calls/{call_id}")
+def call_page(call_id: int, request: Request, user: ConsentedUser,
+              db: DbSession) -> HTMLResponse:
+    call = owned(db, Call, call_id, user)
+    return render(request, "call.html", user, call=call, one_moment=ONE_MOMENT.get(user.language, ONE_MOMENT["ko"]))
+
+
+@router.get("/call/{token}")
+def join_page(token: str, request: Request, db: DbSession) -> HTMLResponse:
+    """What the other person opens: the notice first, then a button to connect."""
+    call = db.scalar(select(Call).where(Call.link_hash == token_hash(token)))
+    if call is None:
+        return error_page(request, 404, "This call link is not valid or was already used. Ask for a new link. "
+                                        "유효하지 않거나 이미 사용된 통화 링크입니다. 새 링크를 요청해 주세요.")
+    expires = call.link_expires_at if call.link_expires_at.tzinfo else call.link_expires_at.replace(tzinfo=UTC)
+    if expires < datetime.now(UTC):
+        return error_page(request, 410, "This call link has expired. Ask for a new link. "
+                                        "통화 링크가 만료되었습니다. 새 링크를 요청해 주세요.")
+    caller = db.get(User, call.user_id)
+    return render(request, "farend.html", None, token=token, notice=CALL_NOTICE,
+                  caller=caller.display_name or "Moksori")

@@ -1,0 +1,133 @@
+// The user's call screen: captions of the other person, typing (Enter speaks, typing ahead queues, Esc stops),
+// one key for "one moment", quick replies and phrases, mute, hang up, the call's timer. Everything goes
+// through the calls API (docs/calls.md); live events come by server-sent events.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const root = () => $("call");
+const callId = () => root().dataset.callId;
+const QUICK = {
+  ko: ["네", "아니요", "다시 한 번 말씀해 주세요", "천천히 말씀해 주세요", "감사합니다", "잠깐만요"],
+  en: ["Yes", "No", "Could you say that again?", "Please speak slowly", "Thank you", "Just a second"],
+};
+let captions;
+let since = null;  // when the far end joined (ms), for the timer
+let live = false;
+
+function setState(text) { $("call-state").textContent = text; }
+
+function tick() {
+  if (!since || !live) return;
+  const seconds = Math.max(0, Math.floor((Date.now() - since) / 1000));
+  $("call-timer").textContent = `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+async function post(path, json) {
+  try {
+    return await api(`/api/calls/${callId()}${path}`, { method: "POST", json });
+  } catch (error) {
+    $("call-problem").textContent = error.message;
+    return null;
+  }
+}
+
+function say(text) {
+  text = text.trim();
+  if (text && live) post("/say", { text });
+}
+
+function ended(reason) {
+  live = false;
+  setState(`통화 끝 · Call ended${reason ? ` (${reason})` : ""}`);
+  $("invite").hidden = true;
+  for (const id of ["speak", "stop", "one-moment", "mute", "hangup"]) $(id).disabled = true;
+  $("download").hidden = false;
+  document.body.dataset.callEnded = "1";
+}
+
+function showInvite(invite) {
+  if (!invite) return;
+  $("join-url").value = invite.join_url;
+  const svg = new DOMParser().parseFromString(invite.qr_svg, "image/svg+xml").documentElement;
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", "통화 링크 QR 코드 · QR code of the call link");
+  $("qr").replaceChildren(document.importNode(svg, true));
+}
+
+function handle(event) {
+  captions.handle(event);
+  if (event.type === "state" || event.type === "joined") {
+    if (event.status === "active") {
+      $("invite").hidden = true;
+      setState("통화 중 · On the call");
+      if (!since) since = event.joined_at ? Date.parse(event.joined_at) : Date.now();
+    }
+    if (event.captions === false) $("call-problem").textContent = "자막을 쓸 수 없습니다 · Captions are not available.";
+  } else if (event.type === "queue") {
+    $("queue").replaceChildren(...event.waiting.map((text) => el("li", {}, text)));
+  } else if (event.type === "speaking") {
+    document.body.dataset.spoke = String(Number(document.body.dataset.spoke || 0) + 1);
+  } else if (event.type === "problem") {
+    $("call-problem").textContent = event.message;
+  } else if (event.type === "caption") {
+    document.body.dataset.captions = String(Number(document.body.dataset.captions || 0) + 1);
+  } else if (event.type === "ended") {
+    ended(event.reason);
+  }
+}
+
+async function start() {
+  captions = new CaptionList($("captions"));
+  const call = await api(`/api/calls/${callId()}`);
+  for (const line of call.lines) captions.line(line.speaker, line.text, line.final);
+  if (!call.live) return ended(call.end_reason);
+  live = true;
+  if (call.status === "waiting") {
+    $("invite").hidden = false;
+    showInvite(JSON.parse(sessionStorage.getItem(`call-${callId()}`) || "null"));
+  }
+  const source = new EventSource(`/api/calls/${callId()}/events`);
+  source.onmessage = (message) => {
+    const event = JSON.parse(message.data);
+    handle(event);
+    if (event.type === "ended") source.close();
+  };
+  setInterval(tick, 500);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const box = $("say");
+  const language = root().dataset.language === "en" ? "en" : "ko";
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      say(box.value);
+      box.value = "";
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") post("/stop");
+    if (event.key === "F2") { event.preventDefault(); say(root().dataset.oneMoment); }
+  });
+  $("speak").addEventListener("click", () => { say(box.value); box.value = ""; box.focus(); });
+  $("stop").addEventListener("click", () => post("/stop"));
+  $("one-moment").addEventListener("click", () => say(root().dataset.oneMoment));
+  $("mute").addEventListener("click", async () => {
+    const muted = $("mute").getAttribute("aria-pressed") !== "true";
+    if (await post("/mute", { muted })) $("mute").setAttribute("aria-pressed", String(muted));
+  });
+  $("hangup").addEventListener("click", () => post("/hangup"));
+  $("copy-link").addEventListener("click", () => navigator.clipboard && navigator.clipboard.writeText($("join-url").value));
+  $("new-link").addEventListener("click", async () => {
+    const call = await post("/link");
+    if (call) {
+      sessionStorage.setItem(`call-${callId()}`, JSON.stringify({ join_url: call.join_url, qr_svg: call.qr_svg }));
+      showInvite(call);
+    }
+  });
+  $("quick").replaceChildren(...QUICK[language].map((text) =>
+    el("button", { type: "button", class: "phrase", onclick: () => say(text) }, text)));
+  api("/api/phrases").then(({ phrases }) => $("board").replaceChildren(...phrases.map((phrase) =>
+    el("button", { type: "button", class: "phrase", onclick: () => say(phrase.text) }, phrase.text))));
+  start().catch((error) => { $("call-problem").textContent = error.message; });
+});

@@ -1,0 +1,80 @@
+// The far end's page (no account): after the notice, connect the microphone to the server over WebRTC,
+// play the user's voice, and optionally show the sentences as text (a data channel).
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let pc = null;
+let since = null;
+
+function setState(text) { $("state").textContent = text; }
+
+async function iceGathered(connection) {
+  if (connection.iceGatheringState === "complete") return;
+  await new Promise((resolve) => {
+    connection.addEventListener("icegatheringstatechange", () => {
+      if (connection.iceGatheringState === "complete") resolve();
+    });
+    setTimeout(resolve, 3000);  // loopback and LAN candidates come at once; do not wait on the rest
+  });
+}
+
+async function join() {
+  $("join").disabled = true;
+  setState("마이크를 켜는 중… Turning on the microphone…");
+  let microphone;
+  try {
+    microphone = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
+  } catch (error) {
+    $("join").disabled = false;
+    return setState(`마이크를 쓸 수 없습니다 · The microphone is not available (${error.message}).`);
+  }
+  pc = new RTCPeerConnection({ iceServers: [] });
+  for (const track of microphone.getTracks()) pc.addTrack(track, microphone);
+  const channel = pc.createDataChannel("text");
+  channel.onmessage = (message) => {
+    const event = JSON.parse(message.data);
+    if (event.type === "speaking" && $("show-text").checked) {
+      $("said").append(el("li", { class: "me" }, event.text));
+      document.body.dataset.textLines = String($("said").children.length);
+    }
+  };
+  pc.ontrack = (event) => {
+    $("remote").srcObject = event.streams[0] || new MediaStream([event.track]);
+    $("remote").play().catch(() => {});
+  };
+  pc.onconnectionstatechange = () => {
+    if (pc.connectionState === "connected") {
+      setState("통화 중 · On the call");
+      since = Date.now();
+      document.body.dataset.connected = "1";
+    } else if (["failed", "closed", "disconnected"].includes(pc.connectionState)) {
+      setState("통화가 끝났습니다 · The call has ended.");
+      $("leave").hidden = true;
+    }
+  };
+  await pc.setLocalDescription(await pc.createOffer());
+  await iceGathered(pc);
+  try {
+    const answer = await api(`/api/join/${$("farend").dataset.token}`, { method: "POST", json: { sdp: pc.localDescription.sdp } });
+    await pc.setRemoteDescription(answer);
+    setState("연결하는 중… Connecting…");
+    $("leave").hidden = false;
+  } catch (error) {
+    pc.close();
+    setState(error.message);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("join").addEventListener("click", join);
+  $("leave").addEventListener("click", () => {
+    if (pc) pc.close();
+    setState("통화가 끝났습니다 · The call has ended.");
+    $("leave").hidden = true;
+  });
+  setInterval(() => {
+    if (!since || !pc || pc.connectionState !== "connected") return;
+    const s = Math.floor((Date.now() - since) / 1000);
+    $("timer").textContent = `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+  }, 500);
+});

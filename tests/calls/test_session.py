@@ -1,0 +1,285 @@
+"""The call session: framing and queueing of the user's voice, captions, gating, and what survives a hang-up."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from moksori.asr.streaming import RecognizerUnavailable
+from moksori.audio import resample
+from moksori.calls.session import ME, OUT_RATE, SENTENCE_GAP_S, THEM, CallSession
+
+from .doubles import RATE, LoudnessRecognizer, ToneVoice, tone
+
+FRAME = OUT_RATE // 50
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+async def started(voice=None, listen=False, **options) -> tuple[CallSession, list[dict]]:
+    session = CallSession(voice or ToneVoice(), **options)
+    events: list[dict] = []
+    session.subscribe(events.append)
+    await session.start(listen=listen)
+    return session, events
+
+
+async def pull(session: CallSession, frames: int, pace_s: float = 0.0) -> list[np.ndarray | None]:
+    """Ask for frames as a transport does; pace_s > 0 waits between frames like a real line."""
+    out = []
+    for _ in range(frames):
+        await asyncio.sleep(pace_s)
+        out.append(session.next_frame())
+    return out
+
+
+async def pull_until_heard(session: CallSession, frames: int) -> None:
+    """Pull frames until ``frames`` of speech have left (synthesis may start late on a busy machine)."""
+    for _ in range(5000):
+        if session.stats.frames_sent >= frames:
+            return
+        await asyncio.sleep(0.002)
+        session.next_frame()
+    raise AssertionError("no speech came out")
+
+
+async def pull_until_said(session: CallSession, lines: int, limit: int = 2000) -> list[np.ndarray | None]:
+    out = []
+    while sum(line.speaker == ME for line in session.transcript) < lines:
+        assert len(out) < limit, "the sentence never finished"
+        await asyncio.sleep(0.001)
+        out.append(session.next_frame())
+    return out
+
+
+def speech(frames: list[np.ndarray | None]) -> np.ndarray:
+    return np.concatenate([f for f in frames if f is not None])
+
+
+def test_a_sentence_comes_out_in_whole_frames_equal_to_the_voice_resampled_whole() -> None:
+    async def main():
+        voice = ToneVoice()
+        session, events = await started(voice)
+        session.say("하나 둘 셋 넷")
+        frames = await pull_until_said(session, 1)
+        await session.close()
+        return voice, session, events, frames
+
+    voice, session, events, frames = run(main())
+    sent = [f for f in frames if f is not None]
+    assert all(f.size == FRAME for f in sent)
+    out = speech(frames)
+    whole = resample(voice.audio("하나 둘 셋 넷"), RATE, OUT_RATE)
+    assert out.size == -(-whole.size // FRAME) * FRAME  # padded to a whole frame, nothing more
+    assert np.max(np.abs(out[: whole.size] - whole)) < 1e-4  # no gap, overlap or click anywhere
+    line = session.transcript[0]
+    assert (line.speaker, line.text, line.final) == (ME, "하나 둘 셋 넷", True)
+    assert line.end - line.start >= 0
+    assert [e["type"] for e in events if e["type"] in ("speaking", "line")] == ["speaking", "line"]
+    # (Frames are pulled here far faster than real time, so running ahead of synthesis is no gap: late frames
+    # are checked at the line's pace in test_transports.)
+    assert len(session.stats.first_frame_delays) == 1
+
+
+def test_typing_ahead_queues_in_order_with_a_pause_between_sentences() -> None:
+    async def main():
+        session, events = await started()
+        for text in ("하나", "둘 둘", "셋 셋 셋"):
+            session.say(text)
+        frames = await pull_until_said(session, 3)
+        await session.close()
+        return session, events, frames
+
+    session, events, frames = run(main())
+    assert [line.text for line in session.transcript] == ["하나", "둘 둘", "셋 셋 셋"]
+    queues = [e["waiting"] for e in events if e["type"] == "queue"]
+    assert ["하나", "둘 둘", "셋 셋 셋"] in queues and queues[-1] == []
+    out = speech(frames)
+    quiet = np.abs(out) < 1e-6
+    # Each pause is a run of silence at least SENTENCE_GAP_S long between the sentences.
+    runs, length = [], 0
+    for q in quiet:
+        length = length + 1 if q else 0
+        if length == int(SENTENCE_GAP_S * OUT_RATE):
+            runs.append(True)
+    assert len(runs) == 2
+
+
+def test_a_sentence_said_first_comes_before_sentences_already_made_but_not_heard() -> None:
+    async def main():
+        session, _ = await started()
+        session.say("먼저 입력한 말")
+        await asyncio.sleep(0.1)  # made, waiting for the line (nobody has joined yet)
+        session.say("안내 말씀", first=True)
+        await pull_until_said(session, 2)
+        await session.close()
+        return session
+
+    assert [line.text for line in run(main()).transcript] == ["안내 말씀", "먼저 입력한 말"]
+
+
+def test_stop_clears_the_queue_fades_out_and_keeps_the_cut_line() -> None:
+    async def main():
+        session, events = await started()
+        session.say(" ".join(["말"] * 30))  # about 4 s
+        session.say("다음 문장")
+        await pull_until_heard(session, 40)
+        session.stop()
+        rest = await pull(session, 30, pace_s=0.002)
+        await asyncio.sleep(0.05)
+        await session.close()
+        return session, rest
+
+    session, rest = run(main())
+    sent_after = [f for f in rest if f is not None]
+    assert len(sent_after) == 1  # the fading frame, then silence
+    assert abs(sent_after[0][-1]) < 1e-3 <= np.max(np.abs(sent_after[0][:100]))
+    assert [(line.text.count("말"), line.final) for line in session.transcript] == [(30, False)]
+    assert session.waiting == []
+
+
+def test_a_voice_slower_than_the_line_shows_as_late_frames() -> None:
+    async def main():
+        session, _ = await started(ToneVoice(delay_s=0.08))  # 1237 samples (56 ms) take 80 ms to make
+        session.say(" ".join(["말"] * 8))
+        await pull_until_said(session, 1, limit=5000)
+        await session.close()
+        return session
+
+    assert run(main()).stats.late_frames > 0
+
+
+def test_mute_holds_speech_without_losing_it() -> None:
+    async def main():
+        session, _ = await started()
+        session.set_muted(True)
+        session.say("하나 둘")
+        held = await pull(session, 20, pace_s=0.002)
+        session.set_muted(False)
+        frames = await pull_until_said(session, 1)
+        await session.close()
+        return session, held, frames
+
+    session, held, frames = run(main())
+    assert all(f is None for f in held)
+    assert session.transcript[0].text == "하나 둘" and session.transcript[0].final
+
+
+def test_captions_come_as_partials_then_a_final_line() -> None:
+    recognizer = LoudnessRecognizer()
+
+    async def main():
+        session, events = await started(listen=True, recognizer_factory=lambda: recognizer)
+        for block in [np.zeros(960, np.float32)] * 5 + [tone(0.02, rate=48000)] * 20 + [np.zeros(960, np.float32)] * 5:
+            session.hear(block, 48000)
+            await asyncio.sleep(0.002)
+        await asyncio.sleep(0.2)
+        await session.close()
+        return session, events
+
+    session, events = run(main())
+    captions = [e for e in events if e["type"] == "caption"]
+    assert captions[0]["final"] is False and captions[-1]["final"] is True
+    assert [(line.speaker, line.text, line.final) for line in session.transcript] == [(THEM, "소리 끝", True)]
+    # Times are on the session's clock: the first 0.1 s were quiet.
+    assert 0.05 <= session.transcript[0].start < session.transcript[0].end
+
+
+@pytest.mark.parametrize("gate", [True, False])
+def test_the_users_own_voice_is_gated_out_of_the_captions_face_to_face(gate: bool) -> None:
+    recognizer = LoudnessRecognizer()
+
+    async def main():
+        session, _ = await started(listen=True, recognizer_factory=lambda: recognizer, gate_own_voice=gate,
+                                   echo_tail_s=0.1)
+        session.say(" ".join(["말"] * 4))  # 0.52 s of the user's voice
+        while True:  # the microphone hears the room: here, the user's own voice played back
+            frame = session.next_frame()
+            session.hear(frame if frame is not None else np.zeros(960, np.float32), 48000)
+            await asyncio.sleep(0.02)
+            if session.transcript:
+                break
+        for _ in range(15):  # the echo tail, then quiet
+            session.hear(np.zeros(960, np.float32), 48000)
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.1)
+        await session.close()
+        return session
+
+    session = run(main())
+    fed = np.concatenate(recognizer.fed)
+    their_lines = [line for line in session.transcript if line.speaker == THEM]
+    if gate:
+        assert np.max(np.abs(fed)) == 0.0 and their_lines == []
+        assert session.stats.gated_s >= 0.5
+    else:
+        assert np.max(np.abs(fed)) > 0.3 and len(their_lines) == 1
+
+
+def test_without_a_recogniser_the_call_goes_on_and_says_why() -> None:
+    def unavailable():
+        raise RecognizerUnavailable("Speech recognition is not available on this server (no model).")
+
+    async def main():
+        session, events = await started(listen=True, recognizer_factory=unavailable)
+        session.hear(tone(0.5, rate=48000), 48000)  # ignored, not an error
+        session.say("안녕")
+        await pull_until_said(session, 1)
+        await session.close()
+        return session, events
+
+    session, events = run(main())
+    assert not session.captions_available
+    assert any(e["type"] == "problem" and "not available" in e["message"] for e in events)
+    assert session.transcript[0].text == "안녕"
+
+
+def test_hanging_up_mid_sentence_keeps_every_line() -> None:
+    recognizer = LoudnessRecognizer()
+
+    async def main():
+        session, events = await started(listen=True, recognizer_factory=lambda: recognizer)
+        session.hear(tone(0.3, rate=48000), 48000)  # the other person is mid-word at hang-up
+        session.say(" ".join(["말"] * 30))
+        session.say("못 한 말")
+        await pull_until_heard(session, 10)
+        await session.close("far end left")
+        await session.close()  # twice is harmless
+        return session, events
+
+    session, events = run(main())
+    lines = {(line.speaker, line.final) for line in session.transcript}
+    assert lines == {(ME, False), (THEM, True)}
+    ended = [e for e in events if e["type"] == "ended"]
+    assert len(ended) == 1 and ended[0]["reason"] == "far end left" and ended[0]["unsaid"] == ["못 한 말"]
+
+
+def test_bad_text_is_refused_plainly() -> None:
+    async def main():
+        session, _ = await started()
+        with pytest.raises(ValueError, match="empty"):
+            session.say("   ")
+        await session.close()
+        with pytest.raises(RuntimeError, match="ended"):
+            session.say("안녕")
+
+    run(main())
+
+
+def test_text_with_nothing_to_pronounce_still_ends_its_line() -> None:
+    class Mute(ToneVoice):
+        def stream(self, text):
+            return iter(())
+
+    async def main():
+        session, _ = await started(Mute())
+        session.say("...")
+        await pull_until_said(session, 1)
+        await session.close()
+        return session
+
+    assert run(main()).transcript[0].text == "..."

@@ -1,0 +1,159 @@
+"""The transports on loopback: an aiortc peer as the far end's browser, and a PCM socket as the talk page."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import numpy as np
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from av import AudioFrame
+
+from moksori.audio import resample
+from moksori.audio.framing import pcm16_bytes, pcm16_samples
+from moksori.calls.pcm_socket import PcmSocketLink
+from moksori.calls.session import OUT_RATE, THEM, CallSession
+from moksori.calls.webrtc import WebRtcLink, audio_frame
+
+from .doubles import RATE, LoudnessRecognizer, ToneVoice, best_correlation, tone
+
+
+class Microphone(MediaStreamTrack):
+    """The far end's microphone: quiet, then a loud tone, then quiet, at 48 kHz in 20 ms frames."""
+
+    kind = "audio"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.audio = np.concatenate([np.zeros(24000), tone(1.0, 330, 48000), np.zeros(96000)]).astype(np.float32)
+        self.sent = 0
+
+    async def recv(self) -> AudioFrame:
+        await asyncio.sleep(0.02)
+        chunk = self.audio[self.sent : self.sent + 960]
+        frame = audio_frame(np.pad(chunk, (0, 960 - chunk.size)), self.sent)
+        self.sent += 960
+        return frame
+
+
+def test_a_webrtc_call_carries_audio_both_ways_and_notices_the_far_end_leaving() -> None:
+    recognizer = LoudnessRecognizer()
+    voice = ToneVoice()
+
+    async def main():
+        session = CallSession(voice, recognizer_factory=lambda: recognizer)
+        events: list[dict] = []
+        session.subscribe(events.append)
+        await session.start()
+        left: list[str] = []
+        link = WebRtcLink(session, on_closed=left.append)
+
+        browser = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        browser.addTrack(Microphone())
+        channel = browser.createDataChannel("text")
+        texts: list[str] = []
+        channel.on("message", texts.append)
+        received: list[np.ndarray] = []
+
+        @browser.on("track")
+        def on_track(track):
+            async def listen():
+                try:
+                    while True:
+                        frame = await track.recv()
+                        received.append(frame.to_ndarray().reshape(-1, len(frame.layout.channels))[:, 0])
+                except MediaStreamError:
+                    pass
+            asyncio.ensure_future(listen())
+
+        await browser.setLocalDescription(await browser.createOffer())
+        answer = await link.answer(browser.localDescription.sdp)
+        await browser.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+        for _ in range(100):
+            if channel.readyState == "open" and received:
+                break
+            await asyncio.sleep(0.05)
+        session.say("하나 둘 셋 넷 다섯 여섯")
+        for _ in range(200):
+            if session.transcript and any(line.speaker == "me" for line in session.transcript):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(2.0)
+        await browser.close()
+        for _ in range(100):
+            if left:
+                break
+            await asyncio.sleep(0.05)
+        await link.close()
+        await session.close()
+        return session, events, texts, received, left, link
+
+    session, events, texts, received, left, link = asyncio.run(main())
+    # Our voice reached the far end: the tone voice's audio is in what it received (through Opus).
+    heard = np.concatenate(received).astype(np.float32) / 32768
+    sent = resample(voice.audio("하나 둘 셋 넷 다섯 여섯"), RATE, OUT_RATE)
+    assert best_correlation(heard, sent) > 0.9
+    # The far end's microphone became a caption line, and it read our sentence on its data channel.
+    assert any(line.speaker == THEM for line in session.transcript)
+    assert any(e["type"] == "caption" and not e["final"] for e in events)
+    assert json.loads(texts[0]) == {"type": "speaking", "text": "하나 둘 셋 넷 다섯 여섯"}
+    assert left, "the far end closing was not noticed"
+    assert session.stats.late_frames == 0
+
+
+def test_an_offer_that_is_not_sdp_is_refused_clearly() -> None:
+    async def main():
+        session = CallSession(ToneVoice())
+        await session.start(listen=False)
+        link = WebRtcLink(session)
+        try:
+            await link.answer("hello")
+        except ValueError as error:
+            return str(error)
+        finally:
+            await link.close()
+            await session.close()
+
+    assert "call offer" in asyncio.run(main())
+
+
+def test_the_pcm_socket_speaks_paced_frames_and_takes_commands() -> None:
+    recognizer = LoudnessRecognizer()
+
+    async def main():
+        session = CallSession(ToneVoice(), recognizer_factory=lambda: recognizer, gate_own_voice=True)
+        await session.start()
+        inbox: asyncio.Queue = asyncio.Queue()
+        binary, texts = [], []
+
+        async def send_bytes(data: bytes) -> None:
+            binary.append(data)
+
+        async def send_text(text: str) -> None:
+            texts.append(json.loads(text))
+
+        link = PcmSocketLink(session, send_bytes, send_text, in_rate=16000, max_chars=50)
+        task = asyncio.create_task(link.run(inbox.get))
+        await inbox.put(json.dumps({"type": "say", "text": "하나 둘 셋"}))
+        await inbox.put(json.dumps({"type": "say", "text": "가" * 51}))
+        await inbox.put("not json")
+        for block in range(40):  # the microphone: loud for 0.3 s, then quiet
+            audio = tone(0.02, 300, 16000) if 5 <= block < 20 else np.zeros(320, np.float32)
+            await inbox.put(pcm16_bytes(audio))
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.5)
+        await inbox.put(None)
+        await task
+        await session.close()
+        return session, binary, texts
+
+    session, binary, texts = asyncio.run(main())
+    assert texts[0] == {"type": "hello", "rate": OUT_RATE, "captions": True}
+    problems = [t["message"] for t in texts if t["type"] == "problem"]
+    assert any("51 characters" in p for p in problems) and any("not understood" in p for p in problems)
+    voice = np.concatenate([pcm16_samples(b) for b in binary])
+    assert voice.size == -(-int(0.39 * OUT_RATE) // 960) * 960  # all of "하나 둘 셋", in whole frames
+    assert any(t["type"] == "line" and t["speaker"] == "me" for t in texts)
+    # The microphone was loud while our voice played: gated, so nothing of it became a caption.
+    assert session.stats.gated_s > 0.2

@@ -1,0 +1,289 @@
+"""Calls and conversations through the web app: links, the far end's page, saying into a call, the
+conversation socket, transcripts (list, read, download, delete, delete-all), and bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import numpy as np
+import pytest
+import uvicorn
+from aiortc import RTCConfiguration, RTCPeerConnection
+from sqlalchemy import select, update
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect as websocket_connect
+
+from moksori.audio.framing import pcm16_bytes
+from moksori.calls.notice import CALL_NOTICE
+from moksori.web.security import CSRF_COOKIE, SESSION_COOKIE
+from moksori.web.storage.models import Call, CallLine
+
+from .conftest import record, run_next_job
+
+
+@pytest.fixture
+def voiced(app, settings, services, alice, speech):
+    """Alice, with a (double) voice built."""
+    record(alice, "script:0", *speech[0])
+    record(alice, "script:1", *speech[1])
+    alice.post("/api/builds")
+    run_next_job(app, settings, services)
+    return alice
+
+
+@pytest.fixture
+def served(app, voiced):
+    """The same app under uvicorn in a thread (one event loop, as in production), with Alice's cookies:
+    the conversation socket needs a real server, since the test client gives each WebSocket a loop of its own."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="websockets-sansio")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies=dict(voiced.cookies),
+                          headers={"X-CSRF-Token": voiced.cookies.get(CSRF_COOKIE)})
+    yield client
+    client.close()
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def browser_offer() -> str:
+    """A real WebRTC offer with audio, as the far end's browser makes it."""
+    async def make() -> str:
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc.addTransceiver("audio", direction="sendrecv")
+        await pc.setLocalDescription(await pc.createOffer())
+        sdp = pc.localDescription.sdp
+        await pc.close()
+        return sdp
+
+    return asyncio.run(make())
+
+
+@contextmanager
+def stranger(client):
+    """The same browser without its login: someone with the link and no account. (One client, so one
+    event loop, as in a real server; a second TestClient would run the app's start-up again.)"""
+    token = client.cookies.get(SESSION_COOKIE)
+    client.cookies.delete(SESSION_COOKIE)
+    try:
+        yield client
+    finally:
+        client.cookies.set(SESSION_COOKIE, token)
+
+
+def token_of(call: dict) -> str:
+    return call["join_url"].rsplit("/", 1)[1]
+
+
+def lines(client, call_id: int) -> list[dict]:
+    return client.get(f"/api/calls/{call_id}").json()["lines"]
+
+
+def test_a_call_link_is_unguessable_shown_once_and_stored_only_hashed(app, voiced):
+    call = voiced.post("/api/calls", json={"mode": "call"}).json()
+    token = token_of(call)
+    assert len(token) >= 32  # 24 random bytes = 192 bits (at least 128 asked for)
+    assert call["qr_svg"].startswith("<svg") and call["status"] == "waiting"
+    with app.state.db.session() as db:
+        row = db.get(Call, call["id"])
+        assert row.link_hash and token not in row.link_hash
+    page = voiced.get(f"/call/{token}")  # any browser, even one with a session, sees the notice
+    assert page.status_code == 200
+    assert CALL_NOTICE["ko"] in page.text and CALL_NOTICE["en"] in page.text
+
+
+def test_the_far_end_joins_once_the_notice_is_said_first_and_a_reused_link_is_refused(voiced):
+    call = voiced.post("/api/calls", json={"mode": "call"}).json()
+    voiced.post(f"/api/calls/{call['id']}/say", json={"text": "먼저 입력한 말"})
+    with stranger(voiced) as far_end:
+        assert far_end.get("/api/calls").status_code == 401  # really not logged in
+        answer = far_end.post(f"/api/join/{token_of(call)}", json={"sdp": browser_offer()})
+    assert answer.status_code == 200 and answer.json()["sdp"].startswith("v=0")
+    state = voiced.get(f"/api/calls/{call['id']}").json()
+    assert state["status"] == "active" and state["joined_at"]
+    with stranger(voiced) as far_end:
+        again = far_end.post(f"/api/join/{token_of(call)}", json={"sdp": browser_offer()})
+        assert again.status_code == 404 and "already used" in again.json()["detail"]
+        assert far_end.get(f"/call/{token_of(call)}").status_code == 404
+
+
+def test_an_expired_link_is_refused_and_a_new_link_replaces_it(app, voiced):
+    call = voiced.post("/api/calls", json={"mode": "call"}).json()
+    with app.state.db.session() as db:
+        db.execute(update(Call).values(link_expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+        db.commit()
+    with stranger(voiced) as far_end:
+        refused = far_end.post(f"/api/join/{token_of(call)}", json={"sdp": browser_offer()})
+        assert refused.status_code == 410 and "expired" in refused.json()["detail"]
+        assert far_end.get(f"/call/{token_of(call)}").status_code == 410
+    fresh = voiced.post(f"/api/calls/{call['id']}/link").json()
+    assert token_of(fresh) != token_of(call)
+    with stranger(voiced) as far_end:
+        assert far_end.post(f"/api/join/{token_of(call)}", json={"sdp": "x"}).status_code == 404  # old one is gone
+        assert far_end.get(f"/call/{token_of(fresh)}").status_code == 200
+
+
+def test_a_broken_offer_is_refused_without_spending_the_link(voiced):
+    call = voiced.post("/api/calls", json={"mode": "call"}).json()
+    with stranger(voiced) as far_end:
+        bad = far_end.post(f"/api/join/{token_of(call)}", json={"sdp": "v=0\r\nnot really"})
+        assert bad.status_code == 400 and "could not start" in bad.json()["detail"]
+        assert far_end.post(f"/api/join/{token_of(call)}", json={"sdp": browser_offer()}).status_code == 200
+        huge = far_end.post("/api/join/whatever", json={"sdp": "x" * 300_000})
+        assert huge.status_code == 422
+
+
+def test_saying_into_a_call_checks_its_input_and_keeps_the_transcript(voiced, settings):
+    call_id = voiced.post("/api/calls", json={"mode": "call"}).json()["id"]
+    assert voiced.post(f"/api/calls/{call_id}/say", json={"text": "안녕하세요"}).json() == {"waiting": 1}
+    huge = voiced.post(f"/api/calls/{call_id}/say", json={"text": "가" * (settings.max_speak_chars + 1)})
+    assert huge.status_code == 413 and "characters" in huge.json()["detail"]
+    assert voiced.post(f"/api/calls/{call_id}/say", json={"text": "  "}).status_code == 422
+    assert voiced.post("/api/calls/999999/say", json={"text": "안녕"}).status_code == 404
+    assert voiced.get(f"/api/calls/{call_id}").json()["waiting"] == ["안녕하세요"]
+    assert voiced.post(f"/api/calls/{call_id}/hangup").json()["status"] == "ended"
+    after = voiced.post(f"/api/calls/{call_id}/say", json={"text": "안녕"})
+    assert after.status_code == 409 and "transcript is kept" in after.json()["detail"]
+    assert voiced.post(f"/api/calls/{call_id}/hangup").status_code == 200  # twice is harmless
+
+
+def test_without_a_voice_a_call_is_refused_clearly(alice):
+    response = alice.post("/api/calls", json={"mode": "call"})
+    assert response.status_code == 409 and "no voice" in response.json()["detail"]
+
+
+def converse(client: httpx.Client, call: dict, talk) -> list:
+    """Open the conversation socket, run ``talk(socket)``, return what came back."""
+    url = str(client.base_url).replace("http", "ws", 1) + call["socket_url"] + "&rate=16000"
+    with websocket_connect(url) as socket:
+        return talk(socket)
+
+
+def receive_until(socket, predicate, limit: int = 2000) -> list:
+    seen = []
+    for _ in range(limit):
+        message = socket.recv(timeout=10)
+        seen.append(json.loads(message) if isinstance(message, str) else message)
+        if predicate(seen[-1]):
+            return seen
+    raise AssertionError(f"not seen in {limit} messages")
+
+
+def first_json(socket) -> dict:
+    return json.loads(socket.recv(timeout=10))
+
+
+def wait_for(check, seconds: float = 5.0):
+    deadline = time.monotonic() + seconds
+    while not (result := check()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return result
+
+
+def test_a_conversation_captions_the_microphone_speaks_typed_text_and_saves_both(served):
+    call = served.post("/api/calls", json={"mode": "conversation"}).json()
+    assert call["status"] == "active" and "ticket=" in call["socket_url"]
+
+    def talk(socket):
+        hello = first_json(socket)
+        assert hello["type"] == "hello" and hello["captions"] is True
+        for block in range(40):  # the other person speaks for 0.4 s, then pauses
+            loud = 5 <= block < 25
+            samples = 0.5 * np.sin(np.arange(320) / 5) if loud else np.zeros(320)
+            socket.send(pcm16_bytes(samples.astype(np.float32)))
+            time.sleep(0.02)  # in real time, as a microphone delivers it
+        seen = receive_until(socket, lambda m: isinstance(m, dict) and m.get("type") == "caption" and m["final"])
+        socket.send(json.dumps({"type": "say", "text": "네 알겠습니다"}))
+        seen += receive_until(socket, lambda m: isinstance(m, dict) and m.get("type") == "line" and m["speaker"] == "me")
+        return seen
+
+    seen = converse(served, call, talk)
+    assert any(isinstance(m, bytes) and len(m) == 1920 for m in seen)  # our voice, 20 ms frames at 48 kHz
+    assert any(isinstance(m, dict) and m.get("type") == "caption" and not m["final"] for m in seen)
+    # Closing the socket ends the conversation; its lines are stored.
+    saved = wait_for(lambda: (c := served.get(f"/api/calls/{call['id']}").json())["status"] == "ended" and c)
+    assert saved and [(x["speaker"], x["text"], x["final"]) for x in saved["lines"]] == [
+        ("them", "소리 끝", True), ("me", "네 알겠습니다", True)]
+    text = served.get(f"/api/calls/{call['id']}/transcript.txt")
+    assert "attachment" in text.headers["content-disposition"]
+    assert "상대 Them: 소리 끝" in text.text and "나 Me: 네 알겠습니다" in text.text
+
+
+def test_a_socket_ticket_works_once(served):
+    call = served.post("/api/calls", json={"mode": "conversation"}).json()
+    with pytest.raises(InvalidStatus):  # a wrong ticket
+        converse(served, {"socket_url": call["socket_url"] + "x"}, first_json)
+    assert converse(served, call, first_json)["type"] == "hello"
+    with pytest.raises(InvalidStatus):
+        converse(served, call, first_json)
+
+
+def test_hanging_up_mid_sentence_keeps_the_sentence_as_a_cut_line(served):
+    call = served.post("/api/calls", json={"mode": "conversation"}).json()
+
+    def talk(socket):
+        first_json(socket)
+        socket.send(json.dumps({"type": "say", "text": " ".join(["말"] * 40)}))  # 4 s of the double voice
+        receive_until(socket, lambda m: isinstance(m, bytes))
+        assert served.post(f"/api/calls/{call['id']}/hangup").json()["status"] == "ended"
+        return receive_until(socket, lambda m: isinstance(m, dict) and m.get("type") == "ended")
+
+    converse(served, call, talk)
+    saved = lines(served, call["id"])
+    assert len(saved) == 1 and saved[0]["speaker"] == "me" and saved[0]["final"] is False
+    assert saved[0]["text"].count("말") == 40
+
+
+def test_without_a_recogniser_the_conversation_says_so_and_still_speaks(served, services):
+    services.recognition_available = False
+    call = served.post("/api/calls", json={"mode": "conversation"}).json()
+    assert call["captions"] is False
+
+    def talk(socket):
+        assert first_json(socket)["captions"] is False
+        socket.send(pcm16_bytes(np.full(3200, 0.5, np.float32)))  # ignored, not an error
+        socket.send(json.dumps({"type": "say", "text": "들리세요"}))
+        return receive_until(socket, lambda m: isinstance(m, dict) and m.get("type") == "line")
+
+    converse(served, call, talk)
+    assert [x["text"] for x in wait_for(lambda: lines(served, call["id"]))] == ["들리세요"]
+
+
+def test_transcripts_are_listed_deleted_and_go_with_delete_all(app, voiced):
+    first = voiced.post("/api/calls", json={"mode": "call"}).json()["id"]
+    second = voiced.post("/api/calls", json={"mode": "conversation"}).json()["id"]
+    with app.state.db.session() as db:
+        db.add(CallLine(call_id=first, user_id=db.get(Call, first).user_id, speaker="them", text="여보세요",
+                        start_s=0.5, end_s=1.2, final=True))
+        db.commit()
+    assert [c["id"] for c in voiced.get("/api/calls").json()["calls"]] == [second, first]
+    assert voiced.delete(f"/api/calls/{second}").json() == {"deleted": second}
+    assert voiced.get(f"/api/calls/{second}").status_code == 404
+    assert voiced.get("/calls").status_code == 200 and voiced.get(f"/calls/{first}").status_code == 200
+    response = voiced.post("/account/delete", data={"password": "correct horse"})
+    assert response.status_code in (200, 303)
+    with app.state.db.session() as db:
+        assert db.scalars(select(Call)).all() == [] and db.scalars(select(CallLine)).all() == []
+    assert not app.state.calls.calls  # the live call ended with the account
+
+
+def test_another_user_cannot_see_say_into_or_end_a_call(voiced, bob):
+    call = voiced.post("/api/calls", json={"mode": "call"}).json()
+    for method, path, body in [("GET", "", None), ("POST", "/say", {"text": "안녕"}), ("POST", "/hangup", None),
+                               ("POST", "/stop", None), ("POST", "/link", None), ("DELETE", "", None),
+                               ("GET", "/transcript.txt", None), ("GET", "/events", None)]:
+        response = bob.request(method, f"/api/calls/{call['id']}{path}", json=body)
+        assert response.status_code == 404, (method, path, response.status_code)
+    assert bob.get(f"/calls/{call['id']}").status_code == 404
+    assert bob.get("/api/calls").json()["calls"] == []
+    assert voiced.get(f"/api/calls/{call['id']}").json()["status"] == "waiting"
