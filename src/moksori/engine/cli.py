@@ -107,8 +107,12 @@ def train(
     threads: int = typer.Option(
         None, help="CPU threads for training (default: every core, at most 4; fewer leaves room for other work)."
     ),
+    base_voice: Path = typer.Option(
+        None, "--from", help="Improve this voice: continue its training with DATASET (all your recordings, old and new)."
+    ),
 ) -> None:
-    """Train a voice from your recordings: `moksori train my_recordings/ --out me.voice`."""
+    """Train a voice from your recordings: `moksori train my_recordings/ --out me.voice`; improve it later
+    with more recordings: `moksori train all_recordings/ --from me.voice --out me2.voice`."""
     import warnings
 
     from rich.console import Console
@@ -125,7 +129,10 @@ def train(
     # Run from a terminal, training is the machine's main job: use its cores. (The library's default of
     # half the cores is for the web app, where the server shares them.)
     threads = threads or min(4, len(os.sched_getaffinity(0)))
-    options = {"steps": steps, "seed": seed, "model_size": size, "language": lang, "threads": threads}
+    if base_voice is not None and not base_voice.is_file():
+        raise typer.BadParameter(f"no voice file at {base_voice}", param_hint="--from")
+    step_option = "continue_steps" if base_voice is not None else "steps"
+    options = {step_option: steps, "seed": seed, "model_size": size, "language": lang, "threads": threads}
     config = TrainConfig(**{key: value for key, value in options.items() if value is not None})
     console = Console(stderr=True)
     columns = (TextColumn("{task.description:<9}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
@@ -139,7 +146,9 @@ def train(
             bar.update(task, description=stage, completed=fraction, losses=losses or bar.tasks[0].fields["losses"])
 
         try:
-            path = run_training(dataset, out, config, progress=progress, resume=resume, workdir=workdir)
+            path = run_training(
+                dataset, out, config, progress=progress, resume=resume, workdir=workdir, base_voice=base_voice
+            )
         except (TrainingError, DatasetError) as error:
             typer.echo(f"moksori train: {error}", err=True)
             raise typer.Exit(2) from None
