@@ -11,7 +11,7 @@ import pytest
 
 from moksori.engine import voicefile
 from moksori.engine.inference import BUFFERS
-from moksori.engine.training import DURATION_SCALE_RANGE, TrainConfig, TrainingError, train
+from moksori.engine.training import DURATION_SCALE_RANGE, TrainConfig, TrainingError, train, with_settings
 from moksori.engine.voice import Voice
 
 pytestmark = pytest.mark.filterwarnings("ignore:only .* usable utterances")
@@ -33,8 +33,11 @@ def first_utterances(source: Path, count: int, dest: Path) -> Path:
 @pytest.mark.slow
 def test_a_voice_continues_training_with_more_recordings(synthetic_speaker, tmp_path):
     everything = synthetic_speaker("ko_f", 12)
-    base = train(first_utterances(everything, 8, tmp_path / "first8"), tmp_path / "base.voice", TrainConfig(**TINY))
+    # With the frame-level pitch head, so its training and speaking paths run too.
+    base = train(first_utterances(everything, 8, tmp_path / "first8"), tmp_path / "base.voice",
+                 TrainConfig(**TINY, frame_pitch_layers=1))
     assert voicefile.load_aligner(base) is not None
+    assert voicefile.load(base).config["model"]["frame_pitch_layers"] == 1
 
     steps: list[int] = []
     more = train(everything, tmp_path / "more.voice", TrainConfig(**TINY, continue_steps=6), base_voice=base,
@@ -72,3 +75,12 @@ def test_continuing_from_a_damaged_voice_says_so(synthetic_speaker, tmp_path):
     broken.write_bytes(b"not a zip")
     with pytest.raises(TrainingError, match="cannot continue from broken.voice"):
         train(tmp_path / "nowhere", tmp_path / "out.voice", TrainConfig(**TINY), base_voice=broken)
+
+
+def test_recipe_settings_are_read_as_their_fields_types():
+    config = with_settings(TrainConfig(), ["frame_pitch_layers=2", "learning_rate=1e-3", "model_size=small"])
+    assert (config.frame_pitch_layers, config.learning_rate, config.model_size) == (2, 1e-3, "small")
+    with pytest.raises(ValueError, match="NAME one of"):
+        with_settings(TrainConfig(), ["no_such_field=1"])
+    with pytest.raises(ValueError, match="not a valid int"):
+        with_settings(TrainConfig(), ["steps=many"])

@@ -110,6 +110,9 @@ def train(
     base_voice: Path = typer.Option(
         None, "--from", help="Improve this voice: continue its training with DATASET (all your recordings, old and new)."
     ),
+    settings: list[str] = typer.Option(
+        None, "--set", help="Override a recipe setting (a TrainConfig field), e.g. --set frame_pitch_layers=2; repeatable."
+    ),
 ) -> None:
     """Train a voice from your recordings: `moksori train my_recordings/ --out me.voice`; improve it later
     with more recordings: `moksori train all_recordings/ --from me.voice --out me2.voice`."""
@@ -119,7 +122,7 @@ def train(
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
     from moksori.dataset import DatasetError
-    from moksori.engine.training import TrainConfig, TrainingError
+    from moksori.engine.training import TrainConfig, TrainingError, with_settings
     from moksori.engine.training import train as run_training
 
     if lang not in ("ko", "en"):
@@ -134,6 +137,10 @@ def train(
     step_option = "continue_steps" if base_voice is not None else "steps"
     options = {step_option: steps, "seed": seed, "model_size": size, "language": lang, "threads": threads}
     config = TrainConfig(**{key: value for key, value in options.items() if value is not None})
+    try:
+        config = with_settings(config, settings or [])
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--set") from None
     console = Console(stderr=True)
     columns = (TextColumn("{task.description:<9}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
                TextColumn("{task.fields[losses]}"))

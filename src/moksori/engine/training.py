@@ -89,6 +89,22 @@ class TrainConfig:
     continue_learning_rate: float = 1e-3
 
 
+def with_settings(config: TrainConfig, settings: list[str]) -> TrainConfig:
+    """``config`` with ``name=value`` overrides of its fields, each value read as the field's type."""
+    types = {f.name: type(getattr(config, f.name)) for f in fields(config)}
+    changes: dict[str, object] = {}
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        name = name.strip()
+        if name not in types or not value:
+            raise ValueError(f"{setting!r}: expected NAME=VALUE with NAME one of {', '.join(sorted(types))}")
+        try:
+            changes[name] = types[name](value)
+        except ValueError:
+            raise ValueError(f"{setting!r}: {value!r} is not a valid {types[name].__name__}") from None
+    return replace(config, **changes)
+
+
 @dataclass
 class Step:
     """Losses of one batch; ``total`` is what is optimised, ``score`` what picks the best checkpoint."""
