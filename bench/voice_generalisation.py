@@ -124,8 +124,9 @@ def world_copies(data: Path, ids: list[str], dest: Path) -> Path:
 
 
 def score_voice(voice_path: Path, data: Path, test_ids: list[str], train_ids: list[str], lang: str, out_dir: Path,
-                natural: dict, calibrated: bool = True) -> dict:
-    """The voice's scores; the natural recordings' own (ASR error, DNSMOS) come from the reference rows."""
+                natural: dict | None, calibrated: bool = True) -> dict:
+    """The voice's scores; the natural recordings' own (ASR error, DNSMOS) come from the reference rows
+    when they are there, else they are measured here."""
     from moksori.engine.voice import Voice
     from moksori.evaluation import evaluate, write_report
 
@@ -138,10 +139,11 @@ def score_voice(voice_path: Path, data: Path, test_ids: list[str], train_ids: li
 
     train_refs = [next((data / "wavs").glob(f"{uid}.*")) for uid in train_ids]
     result = evaluate(out_dir / "wavs", data / "wavs", data / "metadata.csv", train_refs, lang,
-                      synthesize=synthesize, ids=test_ids, workers=2, score_natural=False)
+                      synthesize=synthesize, ids=test_ids, workers=2, score_natural=natural is None)
     write_report(result, out_dir)
     summary = dict(result.summary)
-    summary["error_ratio"] = summary["error"] / natural["error"] if natural["error"] else None
+    if natural is not None:
+        summary["error_ratio"] = summary["error"] / natural["error"] if natural["error"] else None
     return summary
 
 
@@ -177,7 +179,9 @@ def _cell(value, digits: int) -> str:
 def results_table(results: dict[str, dict[str, dict]], references: dict[str, dict[str, dict]]) -> str:
     """One table per voice: natural, WORLD copy, espeak-ng, then each recipe label."""
     parts = []
-    for voice, refs in references.items():
+    voices = list(references) + [v for by_voice in results.values() for v in by_voice if v not in references]
+    for voice in dict.fromkeys(voices):
+        refs = references.get(voice, {})
         title = voice + (" (stand-in: ko_lmy resynthesised lower, not a real speaker)" if voice.startswith("standin")
                          else "")
         lines = [f"**{title}**", "", "| speech | " + " | ".join(h for _, h, _ in COLUMNS) + " |",
@@ -189,6 +193,38 @@ def results_table(results: dict[str, dict[str, dict]], references: dict[str, dic
     return "\n\n".join(parts) + "\n"
 
 
+CURVE_PANELS = [("mcd_db", "MCD dB (lower is better)", (6.0, 5.0)), ("error_ratio", "CER ratio (lower is better)", (1.6, 1.25)),
+                ("secs", "speaker similarity", (0.80, 0.85)), ("dnsmos", "DNSMOS P.808", (3.4, 3.6))]
+
+
+def plot_curve(results: dict[str, dict], label: str, dataset: str, path: Path) -> Path | None:
+    """The learning curve of one recipe on one data set: each metric against the number of recordings."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = sorted((int(name.split(":")[1]), s) for name, s in results.get(label, {}).items()
+                    if name.split(":")[0] == dataset)
+    if len(points) < 2:
+        return None
+    sizes = [n for n, _ in points]
+    figure, axes = plt.subplots(1, len(CURVE_PANELS), figsize=(4 * len(CURVE_PANELS), 3.2))
+    for axis, (key, title, (target_100, target_300)) in zip(axes, CURVE_PANELS, strict=True):
+        axis.plot(sizes, [s.get(key) for _, s in points], "o-")
+        axis.axhline(target_100, color="tab:orange", linestyle=":", label="target at 100")
+        axis.axhline(target_300, color="tab:green", linestyle="--", label="target at 300")
+        axis.set_title(title)
+        axis.set_xlabel("recordings (sentences)")
+        axis.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    figure.suptitle(f"{dataset}: learning curve ({label})")
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--voices", default=DEFAULT_VOICES, help="comma-separated DATASET:TRAIN[:TEST]")
@@ -198,9 +234,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="training threads (default: moksori train's)")
     parser.add_argument("--set", dest="settings", action="append", default=[],
                         help="recipe override passed to moksori train, e.g. frame_pitch_layers=2")
+    parser.add_argument("--no-references", action="store_true",
+                        help="skip the espeak-ng and WORLD-copy rows not yet cached (the natural error is then "
+                             "measured with the voice)")
     parser.add_argument("--score-only", action="store_true", help="score the voices trained by an earlier run")
     parser.add_argument("--no-calibration", action="store_true", help="speak without the duration calibration")
     parser.add_argument("--section", default="voice_generalisation")
+    parser.add_argument("--plot", type=Path, default=None,
+                        help="also plot the label's ko_lmy learning curve to this PNG (e.g. docs/learning_curve.png)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "moksori-bench" / "general")
     args = parser.parse_args()
 
@@ -216,7 +257,9 @@ def main() -> None:
         train_ids, test_ids = ids[: spec.train], ids[-spec.test :]
         work = args.workdir / spec.dataset
         data = make_standin(source, train_ids + test_ids, work / "recordings") if spec.dataset == "standin" else source
-        stored["references"][spec.name] = reference_rows(spec, data, test_ids, train_ids, work)
+        cached = work / f"references_{spec.test}.json"
+        if not args.no_references or cached.exists():
+            stored["references"][spec.name] = reference_rows(spec, data, test_ids, train_ids, work)
         voice_path = work / f"voice{spec.train}_{args.label.replace(' ', '_')}.voice"
         timing = stored["results"].get(args.label, {}).get(spec.name, {})
         if not args.score_only:
@@ -224,7 +267,11 @@ def main() -> None:
                                  args.steps, args.seed, threads=args.threads, settings=args.settings)
         summary = score_voice(voice_path, data, test_ids, train_ids, spec.lang,
                               work / f"eval{spec.train}_{args.label.replace(' ', '_')}",
-                              stored["references"][spec.name]["natural"], not args.no_calibration)
+                              stored["references"].get(spec.name, {}).get("natural"), not args.no_calibration)
+        if spec.name not in stored["references"]:  # keep the recordings' own scores for later labels
+            stored["references"][spec.name] = {"natural": {
+                "secs": summary["natural_secs"], "error": summary["natural_error"],
+                "dnsmos": summary["natural_dnsmos"], "active_ratio": 1.0}}
         timing = {k: timing[k] for k in ("train_minutes", "peak_rss_gb", "cpu_minutes") if k in timing}
         stored["results"].setdefault(args.label, {})[spec.name] = {**summary, **timing}
         saved.write_text(json.dumps(stored, indent=1))
@@ -239,6 +286,8 @@ def main() -> None:
         f"with other work, so training minutes are upper bounds).\n\n"
         + results_table(stored["results"], stored["references"])
     )
+    if args.plot and plot_curve(stored["results"], args.label, "ko_lmy", args.plot):
+        body += f"\nLearning curve of `{args.label}` on ko_lmy: ![learning curve]({args.plot.name})\n"
     write_section(args.section, "Voice quality across voices (generalisation set)",
                   "nice .venv/bin/python -m bench.voice_generalisation " + " ".join(sys.argv[1:]), body)
 
