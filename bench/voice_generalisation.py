@@ -31,6 +31,7 @@ import numpy as np
 
 from bench.report import write_section
 from bench.voice_quality import subset, train_voice
+from moksori.engine import voicefile
 from moksori.paths import shared_data_dir
 
 DEFAULT_VOICES = "ko_lmy:100,standin:100,ko_lmy:300,en_pmatthes:121"
@@ -147,6 +148,24 @@ def score_voice(voice_path: Path, data: Path, test_ids: list[str], train_ids: li
     return summary
 
 
+def speaking_rate(voice_path: Path, data: Path, test_ids: list[str], calibrated: bool) -> float:
+    """Median synthesized/natural span of detected speech over ``test_ids`` (the `active span` column alone)."""
+    from moksori.audio import load_audio
+    from moksori.engine.voice import Voice
+    from moksori.evaluation.harness import active_seconds
+
+    voice = Voice.load(voice_path)
+    if not calibrated:
+        voice.model.config.duration_scale = 1.0
+    texts = dict(line.split("|", 1) for line in (data / "metadata.csv").read_text(encoding="utf-8").splitlines())
+    ratios = []
+    for uid in test_ids:
+        natural, rate = load_audio(next((data / "wavs").glob(f"{uid}.*")))
+        ratios.append(active_seconds(voice.synthesize(texts[uid].split("|")[-1]), voice.sample_rate)
+                      / active_seconds(natural, rate))
+    return float(np.median(ratios))
+
+
 def reference_rows(spec: VoiceSpec, data: Path, test_ids: list[str], train_ids: list[str], work: Path) -> dict:
     """espeak-ng and WORLD-copy scores on the voice's test set (cached: they do not depend on the recipe)."""
     from moksori.evaluation import espeak_synthesizer, evaluate
@@ -237,6 +256,8 @@ def main() -> None:
     parser.add_argument("--no-references", action="store_true",
                         help="skip the espeak-ng and WORLD-copy rows not yet cached (the natural error is then "
                              "measured with the voice)")
+    parser.add_argument("--rate-only", action="store_true",
+                        help="only the speaking rate of the voices already trained, with and without calibration")
     parser.add_argument("--score-only", action="store_true", help="score the voices trained by an earlier run")
     parser.add_argument("--no-calibration", action="store_true", help="speak without the duration calibration")
     parser.add_argument("--section", default="voice_generalisation")
@@ -261,6 +282,15 @@ def main() -> None:
         if not args.no_references or cached.exists():
             stored["references"][spec.name] = reference_rows(spec, data, test_ids, train_ids, work)
         voice_path = work / f"voice{spec.train}_{args.label.replace(' ', '_')}.voice"
+        if args.rate_only:
+            entry = stored["results"].setdefault(args.label, {}).setdefault(spec.name, {})
+            entry["active_ratio_calibrated"] = speaking_rate(voice_path, data, test_ids, True)
+            entry["active_ratio_uncalibrated"] = speaking_rate(voice_path, data, test_ids, False)
+            entry["duration_scale"] = voicefile.read_card(voice_path).get("duration_scale")
+            saved.write_text(json.dumps(stored, indent=1))
+            print(spec.name, {k: entry[k] for k in ("active_ratio_calibrated", "active_ratio_uncalibrated",
+                                                    "duration_scale")}, flush=True)
+            continue
         timing = stored["results"].get(args.label, {}).get(spec.name, {})
         if not args.score_only:
             timing = train_voice(subset(data, train_ids, work / f"train{spec.train}"), voice_path, spec.lang,

@@ -195,7 +195,7 @@ def _model_scores(utt_id, text, natural, natural_rate, synth, rate, lang, centro
         mcd_db=math.nan, f0_rmse_cents=math.nan, gpe=math.nan, vuv_error=math.nan,
         transcript=transcript, error=asr.error_rate(reference, transcript, lang),
         dnsmos=models.dnsmos_p808(synth, rate),
-        active_ratio=_ratio(_active_seconds(synth, rate), _active_seconds(natural, natural_rate)),
+        active_ratio=_ratio(active_seconds(synth, rate), active_seconds(natural, natural_rate)),
     )
     if centroid is not None:
         result.secs = models.cosine(models.speaker_embedding(synth, rate), centroid)
@@ -208,7 +208,7 @@ def _model_scores(utt_id, text, natural, natural_rate, synth, rate, lang, centro
     return result
 
 
-def _active_seconds(samples: np.ndarray, rate: int) -> float | None:
+def active_seconds(samples: np.ndarray, rate: int) -> float | None:
     """Seconds from the first to the last detected speech frame (webrtcvad, 30 ms frames)."""
     from moksori.dataset.vad import FRAME_S, speech_frames
 
