@@ -43,7 +43,7 @@ def subset(source: Path, ids: list[str], dest: Path) -> Path:
 
 
 def train_voice(dataset: Path, out: Path, lang: str, steps: int | None, seed: int, resume: bool = False,
-                threads: int | None = None) -> dict:
+                threads: int | None = None, settings: list[str] = ()) -> dict:
     """Run ``moksori train`` in a child process; wall-clock minutes and the child's peak RSS."""
     command = [sys.executable, "-m", "moksori.cli", "train", str(dataset), "--out", str(out), "--lang", lang,
                "--seed", str(seed)]
@@ -53,6 +53,8 @@ def train_voice(dataset: Path, out: Path, lang: str, steps: int | None, seed: in
         command += ["--threads", str(threads)]
     if resume:
         command.append("--resume")
+    for setting in settings:
+        command += ["--set", setting]
     started = time.monotonic()
     subprocess.run(command, check=True)
     minutes = (time.monotonic() - started) / 60

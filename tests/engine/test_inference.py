@@ -20,11 +20,11 @@ from moksori.engine.training import MODEL_SIZES
 N_PHONES = 50
 
 
-def random_model(size: str, reduction: int, gv_strength: float) -> AcousticModel:
+def random_model(size: str, reduction: int, gv_strength: float, **options) -> AcousticModel:
     """A torch model of ``size`` with random weights and statistics; phones last 2 to 5 steps or so."""
     torch.manual_seed(0)
     config = AcousticConfig(n_phones=N_PHONES, bap_dim=2, sample_rate=22050, reduction=reduction,
-                            gv_strength=gv_strength, **MODEL_SIZES[size])  # fmt: skip
+                            gv_strength=gv_strength, **MODEL_SIZES[size], **options)  # fmt: skip
     model = AcousticModel(config).eval()
     rng = np.random.default_rng(1)
     d = config.n_feats
@@ -43,7 +43,7 @@ def torch_generate(model: AcousticModel, ids: list[int], pace: float, pitch_shif
     phones = torch.tensor(ids)[None]
     mask = torch.ones_like(phones, dtype=torch.bool)
     x, log_dur, pitch, energy = model.encode(phones, mask)
-    durations = torch.clamp(torch.round(torch.expm1(log_dur) / pace), min=1).long()
+    durations = torch.clamp(torch.round(torch.expm1(log_dur) * model.config.duration_scale / pace), min=1).long()
     frames = model.decode(x, mask, durations, pitch, energy)[1][0]  # after the postnet, [T, D]
     fine = durations[0] * model.config.reduction
     mcep = frames[:, :MCEP_DIM]
@@ -71,8 +71,9 @@ def numpy_model(model: AcousticModel) -> InferenceModel:
 @pytest.mark.parametrize("size", ["tiny", "base"])
 @pytest.mark.parametrize("reduction", [2, 4])
 @pytest.mark.parametrize("gv_strength", [0.0, 1.0])
-def test_numpy_forward_equals_the_torch_model(size: str, reduction: int, gv_strength: float) -> None:
-    model = random_model(size, reduction, gv_strength)
+@pytest.mark.parametrize("options", [{}, {"frame_pitch_layers": 2, "duration_scale": 1.23}])
+def test_numpy_forward_equals_the_torch_model(size: str, reduction: int, gv_strength: float, options: dict) -> None:
+    model = random_model(size, reduction, gv_strength, **options)
     ids = np.random.default_rng(2).integers(1, N_PHONES, 37).tolist()
     for pace, pitch_shift in ((1.0, 0.0), (0.8, -3.0), (1.7, 5.0)):
         expected = torch_generate(model, ids, pace, pitch_shift)
@@ -87,8 +88,9 @@ def test_numpy_forward_equals_the_torch_model(size: str, reduction: int, gv_stre
 
 
 @pytest.mark.parametrize("size", sorted(MODEL_SIZES))
-def test_weight_shapes_match_the_torch_state_dict(size: str) -> None:
-    model = random_model(size, 4, 1.0)
+@pytest.mark.parametrize("frame_pitch_layers", [0, 2])
+def test_weight_shapes_match_the_torch_state_dict(size: str, frame_pitch_layers: int) -> None:
+    model = random_model(size, 4, 1.0, frame_pitch_layers=frame_pitch_layers)
     assert weight_shapes(model.config) == {name: tuple(value.shape) for name, value in model.state_dict().items()}
 
 

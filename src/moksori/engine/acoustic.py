@@ -66,6 +66,19 @@ class Predictor(nn.Module):
         return self.head(self.stack(self.project(x) * mask, mask)).squeeze(-1) * mask.squeeze(-1)  # [B, N]
 
 
+class FramePitch(nn.Module):
+    """Log-F0 and voicing logit of every feature frame, from the decoder's output [B, T, C] → [B, T, 2 r]."""
+
+    def __init__(self, channels: int, hidden: int, kernel_size: int, layers: int, reduction: int, dropout: float):
+        super().__init__()
+        self.project = nn.Linear(channels, hidden)
+        self.stack = ConvStack(hidden, kernel_size, layers, dropout)
+        self.head = nn.Linear(hidden, 2 * reduction)
+
+    def forward(self, y: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.head(self.stack(self.project(y) * mask, mask)) * mask
+
+
 class AcousticModel(nn.Module):
     def __init__(self, config: AcousticConfig):
         super().__init__()
@@ -96,6 +109,9 @@ class AcousticModel(nn.Module):
             ]
         layers.append(nn.Conv1d(p, config.reduction * d, config.kernel_size, padding=config.kernel_size // 2))
         self.postnet = nn.Sequential(*layers)
+        if config.frame_pitch_layers:
+            self.frame_pitch = FramePitch(c, config.predictor_channels, config.kernel_size,
+                                          config.frame_pitch_layers, config.reduction, config.dropout)
         # Feature statistics from the training set (set by training, saved with the weights).
         self.register_buffer("feat_mean", torch.zeros(d))
         self.register_buffer("feat_std", torch.ones(d))
@@ -126,6 +142,7 @@ class AcousticModel(nn.Module):
         """Features before and after the postnet, [B, T * reduction, n_feats] (normalised; vuv as logit).
 
         x [B, N, C] encoder output, durations [B, N] in coarse frames, pitch/energy [B, N] normalised.
+        With a frame-level pitch head, the last two channels after the postnet (log-F0, voicing) are its.
         """
         mask = phone_mask[..., None].float()
         x = (
@@ -141,9 +158,11 @@ class AcousticModel(nn.Module):
         refined = coarse + self.postnet(coarse.transpose(1, 2)).transpose(1, 2) * frame_mask_f
         b, t, _ = coarse.shape
         d = self.config.n_feats
-        return coarse.reshape(b, t * self.config.reduction, d), refined.reshape(
-            b, t * self.config.reduction, d
-        )
+        refined = refined.reshape(b, t * self.config.reduction, d)
+        if self.config.frame_pitch_layers:
+            source = self.frame_pitch(y, frame_mask_f).reshape(b, t * self.config.reduction, 2)
+            refined = torch.cat([refined[..., :-2], source], -1)
+        return coarse.reshape(b, t * self.config.reduction, d), refined
 
 
 def regulate_length(

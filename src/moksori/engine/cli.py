@@ -107,15 +107,22 @@ def train(
     threads: int = typer.Option(
         None, help="CPU threads for training (default: every core, at most 4; fewer leaves room for other work)."
     ),
+    base_voice: Path = typer.Option(
+        None, "--from", help="Improve this voice: continue its training with DATASET (all your recordings, old and new)."
+    ),
+    settings: list[str] = typer.Option(
+        None, "--set", help="Override a recipe setting (a TrainConfig field), e.g. --set frame_pitch_layers=2; repeatable."
+    ),
 ) -> None:
-    """Train a voice from your recordings: `moksori train my_recordings/ --out me.voice`."""
+    """Train a voice from your recordings: `moksori train my_recordings/ --out me.voice`; improve it later
+    with more recordings: `moksori train all_recordings/ --from me.voice --out me2.voice`."""
     import warnings
 
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
     from moksori.console import console as make_console
     from moksori.dataset import DatasetError
-    from moksori.engine.training import TrainConfig, TrainingError
+    from moksori.engine.training import TrainConfig, TrainingError, with_settings
     from moksori.engine.training import train as run_training
 
     if lang not in ("ko", "en"):
@@ -125,8 +132,15 @@ def train(
     # Run from a terminal, training is the machine's main job: use its cores. (The library's default of
     # half the cores is for the web app, where the server shares them.)
     threads = threads or min(4, len(os.sched_getaffinity(0)))
-    options = {"steps": steps, "seed": seed, "model_size": size, "language": lang, "threads": threads}
+    if base_voice is not None and not base_voice.is_file():
+        raise typer.BadParameter(f"no voice file at {base_voice}", param_hint="--from")
+    step_option = "continue_steps" if base_voice is not None else "steps"
+    options = {step_option: steps, "seed": seed, "model_size": size, "language": lang, "threads": threads}
     config = TrainConfig(**{key: value for key, value in options.items() if value is not None})
+    try:
+        config = with_settings(config, settings or [])
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--set") from None
     console = make_console(stderr=True)
     columns = (TextColumn("{task.description:<9}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
                TextColumn("{task.fields[losses]}"))
@@ -139,7 +153,9 @@ def train(
             bar.update(task, description=stage, completed=fraction, losses=losses or bar.tasks[0].fields["losses"])
 
         try:
-            path = run_training(dataset, out, config, progress=progress, resume=resume, workdir=workdir)
+            path = run_training(
+                dataset, out, config, progress=progress, resume=resume, workdir=workdir, base_voice=base_voice
+            )
         except (TrainingError, DatasetError) as error:
             typer.echo(f"moksori train: {error}", err=True)
             raise typer.Exit(2) from None

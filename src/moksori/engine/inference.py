@@ -44,6 +44,13 @@ class AcousticConfig:
     reduction: int = 2  # feature frames per decoder step (10 ms: 20 ms blurred short consonants)
     # How much of the training data's global variance the post-filter restores (0 = off, 1 = all).
     gv_strength: float = 1.0
+    # Predicted durations are multiplied by this when speaking. Durations are regressed as log(1 + steps),
+    # whose back-transform is a geometric mean, short by about exp(variance / 2) where the predictor is
+    # unsure (most with little data); training sets it so held-out utterances come out at their true length.
+    duration_scale: float = 1.0
+    # Frame-level pitch and voicing: a small conv stack on the decoder's output predicts log-F0 and the
+    # voicing logit of every frame with its own loss, in place of the decoder's own (0 layers = off).
+    frame_pitch_layers: int = 0
 
     @property
     def n_feats(self) -> int:
@@ -81,6 +88,10 @@ def weight_shapes(config: AcousticConfig) -> dict[str, tuple[int, ...]]:
     linear("position_embedding", 2, c)
     stack("decoder", c, k, config.decoder_layers)
     linear("output", c, out)
+    if config.frame_pitch_layers:
+        linear("frame_pitch.project", c, h)
+        stack("frame_pitch.stack", h, k, config.frame_pitch_layers)
+        linear("frame_pitch.head", h, config.reduction * 2)
     # nn.Sequential numbering: each postnet layer is conv, tanh, dropout; the last conv follows them.
     for i in range(config.postnet_layers):
         conv(f"postnet.{3 * i}", out if i == 0 else p, p, k)
@@ -88,6 +99,12 @@ def weight_shapes(config: AcousticConfig) -> dict[str, tuple[int, ...]]:
     shapes |= {"feat_mean": (config.n_feats,), "feat_std": (config.n_feats,), "energy_mean": (),
                "energy_std": (), "mcep_gv": (MCEP_DIM,)}  # fmt: skip
     return shapes
+
+
+def spoken_durations(log_duration: np.ndarray, scale: float = 1.0, pace: float = 1.0) -> np.ndarray:
+    """Decoder steps per phone from the predicted log(1 + steps): scaled, divided by pace, rounded, at least one."""
+    steps = np.expm1(log_duration) * np.float32(scale) / np.float32(pace)
+    return np.maximum(np.round(steps), 1).astype(np.int64)
 
 
 def _conv(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -162,7 +179,7 @@ class InferenceModel:
         x = self._w["embedding.weight"][np.asarray(phone_ids, dtype=np.int64)]  # [N, C]
         x = self._stack("encoder", x, config.encoder_layers)
         log_duration, pitch, energy = (self._predict(name, x) for name in ("duration", "pitch", "energy"))
-        durations = np.maximum(np.round(np.expm1(log_duration) / np.float32(pace)), 1).astype(np.int64)  # [N]
+        durations = spoken_durations(log_duration, config.duration_scale, pace)  # [N]
         x = (
             x
             + self._conv("pitch_embedding", pitch[:, None])
@@ -181,11 +198,14 @@ class InferenceModel:
         post = coarse
         for i in range(config.postnet_layers):
             post = np.tanh(self._conv(f"postnet.{3 * i}", post))
-        refined = coarse + self._conv(f"postnet.{3 * config.postnet_layers}", post)
+        refined = (coarse + self._conv(f"postnet.{3 * config.postnet_layers}", post)).reshape(-1, d)  # [T * r, D]
+        if config.frame_pitch_layers:
+            hidden = self._stack("frame_pitch.stack", self._linear("frame_pitch.project", y), config.frame_pitch_layers)
+            refined[:, -2:] = self._linear("frame_pitch.head", hidden).reshape(-1, 2)
 
         fine_durations = durations * r
         energy_frames = np.repeat(energy, fine_durations) * self._w["energy_std"] + self._w["energy_mean"]
-        features = self._denormalise(refined.reshape(-1, d), energy_frames)  # [T * r, D]
+        features = self._denormalise(refined, energy_frames)  # [T * r, D]
         features.lf0 = features.lf0 + np.float32(pitch_shift * math.log(2) / 12)
         return features, fine_durations
 

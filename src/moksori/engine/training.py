@@ -17,7 +17,7 @@ import shutil
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,12 +36,15 @@ from moksori.engine.aligner import (
     hard_durations,
 )
 from moksori.engine.features import FRAME_PERIOD_MS, MCEP_DIM, bap_dim
+from moksori.engine.inference import BUFFERS, spoken_durations
 from moksori.files import atomic_write
 
 Progress = Callable[[str, float, dict], None]
 
 # Below this many usable utterances a voice is built but will sound poor.
 FEW_UTTERANCES = 100
+# The speaking-rate calibration is measured on a few held-out utterances: keep it within sane bounds.
+DURATION_SCALE_RANGE = (0.8, 1.5)
 
 MODEL_SIZES: dict[str, dict] = {
     "tiny": dict(channels=64, encoder_layers=2, decoder_layers=2, predictor_channels=32, postnet_channels=64,
@@ -77,6 +80,29 @@ class TrainConfig:
     ema_decay: float = 0.995
     threads: int = 0  # torch CPU threads; 0 = half the cores, 1 to 4
     workers: int = 2  # processes for feature extraction
+    # Continuing from an existing voice (``base_voice``): its weights, aligner and normalisation are the
+    # starting point, so a shorter run at a lower peak learning rate is enough.
+    # Frame-level pitch and voicing head (AcousticConfig.frame_pitch_layers; 0 = off) and its loss weight.
+    frame_pitch_layers: int = 0
+    frame_pitch_weight: float = 1.0
+    continue_steps: int = 400
+    continue_learning_rate: float = 1e-3
+
+
+def with_settings(config: TrainConfig, settings: list[str]) -> TrainConfig:
+    """``config`` with ``name=value`` overrides of its fields, each value read as the field's type."""
+    types = {f.name: type(getattr(config, f.name)) for f in fields(config)}
+    changes: dict[str, object] = {}
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        name = name.strip()
+        if name not in types or not value:
+            raise ValueError(f"{setting!r}: expected NAME=VALUE with NAME one of {', '.join(sorted(types))}")
+        try:
+            changes[name] = types[name](value)
+        except ValueError:
+            raise ValueError(f"{setting!r}: {value!r} is not a valid {types[name].__name__}") from None
+    return replace(config, **changes)
 
 
 @dataclass
@@ -98,9 +124,24 @@ def train(
     progress: Progress | None = None,
     resume: bool = False,
     workdir: str | os.PathLike | None = None,
+    base_voice: str | os.PathLike | None = None,
 ) -> Path:
-    """Build a ``.voice`` at ``out_path`` from an LJSpeech-style folder (or zip) of recordings."""
+    """Build a ``.voice`` at ``out_path`` from an LJSpeech-style folder (or zip) of recordings.
+
+    With ``base_voice``, training continues from that voice (``moksori train --from``): ``dataset_dir``
+    should hold all the recordings, old and new; the run takes ``config.continue_steps`` steps.
+    """
     config = config or TrainConfig()
+    base = _read_base_voice(Path(base_voice), config.language) if base_voice else None
+    if base:
+        config = replace(
+            config,
+            steps=config.continue_steps,
+            learning_rate=config.continue_learning_rate,
+            warmup_steps=min(config.warmup_steps, config.continue_steps // 8),
+            binarization_start=0.0 if base.aligner else config.binarization_start,
+            model_size=base.card.get("model_size", config.model_size),
+        )
     if config.model_size not in MODEL_SIZES:
         raise TrainingError(
             f"unknown model size {config.model_size!r}; choose one of {', '.join(MODEL_SIZES)}"
@@ -122,12 +163,16 @@ def train(
     data.extract_features(recordings, workdir / "features", config.workers, progress)
     phone_set, to_ids = _phone_table(config.language, workdir / "phones.json", resume)
     sample_rate = _sample_rate(recordings)
-    acoustic_config = AcousticConfig(
-        n_phones=len(phone_set),
-        bap_dim=bap_dim(sample_rate),
-        sample_rate=sample_rate,
-        **MODEL_SIZES[config.model_size],
-    )
+    if base:
+        acoustic_config = _base_config(base, phone_set, sample_rate)
+    else:
+        acoustic_config = AcousticConfig(
+            n_phones=len(phone_set),
+            bap_dim=bap_dim(sample_rate),
+            sample_rate=sample_rate,
+            frame_pitch_layers=config.frame_pitch_layers,
+            **MODEL_SIZES[config.model_size],
+        )
     corpus = data.load_corpus(recordings, workdir / "features", to_ids, acoustic_config.reduction)
     if len(corpus) < 2:
         raise TrainingError(
@@ -141,12 +186,17 @@ def train(
             stacklevel=2,
         )
     train_set, val_set = data.split(corpus, config.validation_fraction, config.seed)
-    stats = data.statistics(train_set)
+    # A continued voice keeps its normalisation: its weights were learned in those units.
+    stats = {name: base.state_dict[name] for name in BUFFERS} if base else data.statistics(train_set)
 
     torch.manual_seed(config.seed)
     model = AcousticModel(acoustic_config)
     model.set_statistics(stats)
     aligner = Aligner(AlignerConfig(n_phones=len(phone_set), n_feats=acoustic_config.n_feats))
+    if base:
+        model.load_state_dict({name: torch.from_numpy(np.array(value)) for name, value in base.state_dict.items()})
+        if base.aligner:
+            aligner.load_state_dict({name: torch.from_numpy(np.array(value)) for name, value in base.aligner.items()})
     model.to(device)
     aligner.to(device)
     averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
@@ -177,7 +227,9 @@ def train(
         model.train()
         aligner.train()
         bin_weight = min(1.0, max(0.0, (step - bin_start) / max(1, config.warmup_steps)))
-        result = _losses(model, aligner, batch.to(device), bin_weight, config.mcep_weighting)
+        result = _losses(
+            model, aligner, batch.to(device), bin_weight, config.mcep_weighting, config.frame_pitch_weight
+        )
         optimizer.zero_grad(set_to_none=True)
         result.total.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -203,6 +255,9 @@ def train(
 
     if best_state is None:  # resumed a run that had already finished
         best_state = averaged.module.state_dict()
+    best_model = AcousticModel(acoustic_config).to(device)
+    best_model.load_state_dict(best_state)
+    scale = duration_scale(best_model, aligner, val_set, stats, config.batch_size, device)
     card = {
         "utterances": len(corpus),
         "minutes": round(sum(u.frames for u in corpus) * FRAME_PERIOD_MS / 60_000, 1),
@@ -211,19 +266,92 @@ def train(
         "training_seconds": round(time.monotonic() - started),
         "seed": config.seed,
         "model_size": config.model_size,
+        "duration_scale": round(scale, 4),
     }
+    if base:
+        card["continued_from"] = {"voice": Path(base_voice).name, "utterances": base.card.get("utterances")}
     from moksori.engine import voicefile
 
     voicefile.save(
         out_path,
-        {"model": asdict(acoustic_config), "language": config.language},
+        {"model": asdict(replace(acoustic_config, duration_scale=scale)), "language": config.language},
         best_state,
         phone_set,
         card,
+        aligner=aligner.state_dict(),
     )
     if progress:
         progress("done", 1.0, {"path": str(out_path)})
     return out_path
+
+
+@dataclass
+class BaseVoice:
+    """What continued training takes from an existing voice."""
+
+    config: dict
+    state_dict: dict[str, np.ndarray]
+    aligner: dict[str, np.ndarray] | None
+    card: dict
+
+
+def _read_base_voice(path: Path, language: str) -> BaseVoice:
+    from moksori.engine import voicefile
+    from moksori.text.phoneset import PHONES
+
+    try:
+        contents = voicefile.load(path)
+        aligner = voicefile.load_aligner(path)
+    except voicefile.VoiceFileError as error:
+        raise TrainingError(f"cannot continue from {path.name}: {error}") from error
+    if contents.config.get("language") != language:
+        raise TrainingError(
+            f"cannot continue from {path.name}: it speaks {contents.config.get('language')!r}, "
+            f"the recordings are {language!r}"
+        )
+    if contents.phone_set != list(PHONES):
+        raise TrainingError(
+            f"cannot continue from {path.name}: it was made with another phone set; train a new voice instead"
+        )
+    return BaseVoice(contents.config, contents.state_dict, aligner, contents.card)
+
+
+def _base_config(base: BaseVoice, phone_set: list[str], sample_rate: int) -> AcousticConfig:
+    """The base voice's model config (its calibration reset: the continued run sets its own)."""
+    known = {f.name for f in fields(AcousticConfig)}
+    config = AcousticConfig(**{k: v for k, v in base.config["model"].items() if k in known})
+    if config.sample_rate != sample_rate or config.n_phones != len(phone_set):
+        raise TrainingError("cannot continue: the voice was made with other audio or phone settings")
+    return replace(config, duration_scale=1.0)
+
+
+@torch.no_grad()
+def duration_scale(
+    model: AcousticModel, aligner: Aligner, utterances: list[data.Utterance], stats: dict, batch_size: int,
+    device: torch.device,
+) -> float:
+    """The factor that makes the durations spoken for ``utterances`` add up to their aligned length.
+
+    Applied to the predicted steps before rounding, exactly as ``inference.spoken_durations`` does.
+    """
+    model.eval()
+    aligner.eval()
+    predicted, aligned = [], 0
+    for start in range(0, len(utterances), batch_size):
+        batch = data.collate(utterances[start : start + batch_size], stats, model.config.reduction).to(device)
+        phone_mask = batch.phones > 0
+        log_attn = aligner(batch.phones, batch.coarse, phone_mask, batch.log_prior)
+        durations = hard_durations(log_attn, batch.phone_lengths, batch.frame_lengths)
+        log_dur = model.encode(batch.phones, phone_mask)[1].cpu().numpy()
+        aligned += int(durations.sum())
+        predicted += [log_dur[i, :n] for i, n in enumerate(batch.phone_lengths.tolist())]
+    if not predicted:
+        return 1.0
+    scale = 1.0
+    for _ in range(8):  # rounding and the one-step minimum make this a fixed point, not one division
+        spoken = sum(int(spoken_durations(p, scale).sum()) for p in predicted)
+        scale *= aligned / spoken
+    return float(np.clip(scale, *DURATION_SCALE_RANGE))
 
 
 def _prepare_recordings(source: Path, dest: Path, resume: bool, progress: Progress | None) -> Path:
@@ -294,7 +422,12 @@ def mcep_loss_weights(spread: torch.Tensor, weighting: float) -> torch.Tensor:
 
 
 def _losses(
-    model: AcousticModel, aligner: Aligner, batch: data.Batch, bin_weight: float, mcep_weighting: float
+    model: AcousticModel,
+    aligner: Aligner,
+    batch: data.Batch,
+    bin_weight: float,
+    mcep_weighting: float,
+    frame_pitch_weight: float,
 ) -> Step:
     phone_mask = batch.phones > 0
     log_attn = aligner(batch.phones, batch.coarse, phone_mask, batch.log_prior)
@@ -330,6 +463,12 @@ def _losses(
     align_loss = forward_sum_loss(log_attn, batch.phone_lengths, batch.frame_lengths)
     bin_loss = binarization_loss(log_attn, attention)
     total = feature_loss + duration_loss + pitch_loss + energy_loss + align_loss + bin_weight * bin_loss
+    if model.config.frame_pitch_layers:
+        # The frame-level head's own loss: in the feature loss log-F0 is one of three channels of a group.
+        frame_pitch_loss = _masked_mean((refined[..., -2] - target[..., -2]).abs(), frame_mask) + _masked_mean(
+            F.binary_cross_entropy_with_logits(refined[..., -1], target[..., -1], reduction="none"), frame_mask
+        )
+        total = total + frame_pitch_weight * frame_pitch_loss
     parts = {
         "features": feature_loss.item() / 2,
         "duration": duration_loss.item(),
@@ -348,7 +487,7 @@ def _validate(model, aligner, val_set, stats, reduction: int, batch_size: int, d
     for start in range(0, len(val_set), batch_size):
         batch = data.collate(val_set[start : start + batch_size], stats, reduction).to(device)
         # Scored unweighted, so runs trained with different mcep weightings pick checkpoints alike.
-        scores.append(_losses(model, aligner, batch, bin_weight=0.0, mcep_weighting=0.0).score)
+        scores.append(_losses(model, aligner, batch, bin_weight=0.0, mcep_weighting=0.0, frame_pitch_weight=0.0).score)
     return float(np.mean(scores))
 
 

@@ -38,6 +38,7 @@ FORMAT_NAME = "moksori-voice"
 # major.minor: a newer minor version adds fields older readers may ignore; a newer major cannot be read.
 FORMAT_VERSION = "1.0"
 MEMBERS = ("config.json", "weights.safetensors", "phones.json", "card.json")
+ALIGNER_MEMBER = "aligner.safetensors"  # optional: only continued training reads it
 
 
 class VoiceFileError(ValueError):
@@ -91,12 +92,15 @@ def save(
     state_dict: Mapping[str, torch.Tensor | np.ndarray],
     phone_set: list[str],
     card: dict[str, Any],
+    aligner: Mapping[str, torch.Tensor | np.ndarray] | None = None,
 ) -> Path:
     """Write a ``.voice`` file atomically (temp file in the same folder, fsync, rename).
 
     ``config`` holds ``model`` (the acoustic model config as a dict) and ``language``; it may hold
     ``features`` (defaults to ``feature_settings`` at the model's sample rate). The format name and
     version are added here, and the card gets ``created`` and ``moksori_version`` when missing.
+    ``aligner`` (optional) is the text-to-audio aligner's state_dict, kept so training can continue from
+    the voice (``moksori train --from``); speaking never reads it.
     """
     from moksori.audio import ENGINE_SAMPLE_RATE
 
@@ -123,6 +127,9 @@ def save(
         archive.writestr("weights.safetensors", save_safetensors(tensors), zipfile.ZIP_STORED)
         archive.writestr("phones.json", json.dumps(list(phone_set), ensure_ascii=False))
         archive.writestr("card.json", json.dumps(full_card, indent=2, ensure_ascii=False))
+        if aligner is not None:
+            aligner_tensors = {name: _as_array(name, value) for name, value in aligner.items()}
+            archive.writestr(ALIGNER_MEMBER, save_safetensors(aligner_tensors), zipfile.ZIP_STORED)
     return target
 
 
@@ -200,3 +207,16 @@ def read_card(path: str | os.PathLike) -> dict[str, Any]:
     _check_config(path.name, _json(path.name, "config.json", members["config.json"]))
     card = _json(path.name, "card.json", members["card.json"])
     return card if isinstance(card, dict) else {}
+
+
+def load_aligner(path: str | os.PathLike) -> dict[str, np.ndarray] | None:
+    """The aligner weights a voice was saved with, or None for a voice saved without them."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if ALIGNER_MEMBER not in archive.namelist():
+                return None
+            data = archive.read(ALIGNER_MEMBER)
+        return load_safetensors(data)
+    except (zipfile.BadZipFile, OSError, SafetensorError, ValueError, RuntimeError) as error:
+        raise VoiceFileError(f"{path.name}: the aligner weights are damaged ({error})") from error

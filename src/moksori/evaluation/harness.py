@@ -49,6 +49,8 @@ class UtteranceResult:
     natural_dnsmos: float | None = None
     natural_secs: float | None = None
     synthesis_seconds: float | None = None  # wall time of synthesize(text), when the harness called it
+    # Speaking rate: span of detected speech (first to last VAD frame), synthesized over natural.
+    active_ratio: float | None = None
     eval_seconds: float = 0.0  # CPU time the harness spent scoring this utterance (both processes)
 
 
@@ -177,6 +179,9 @@ def summarize(utterances: Sequence[UtteranceResult]) -> dict[str, float | None]:
     summary["utterances"] = len(utterances)
     summary["error_ratio"] = _ratio(summary["error"], summary["natural_error"])
     summary["secs_ratio"] = _ratio(summary["secs"], summary["natural_secs"])
+    # The median, as one odd sentence (a long pause, a truncated take) moves a mean of 25 a lot.
+    ratios = [u.active_ratio for u in utterances if u.active_ratio is not None]
+    summary["active_ratio"] = float(np.median(ratios)) if ratios else None
     timed = [u for u in utterances if u.synthesis_seconds is not None]
     audio_seconds = sum(u.seconds for u in timed)
     summary["rtf"] = sum(u.synthesis_seconds for u in timed) / audio_seconds if timed and audio_seconds else None
@@ -191,6 +196,7 @@ def _model_scores(utt_id, text, natural, natural_rate, synth, rate, lang, centro
         mcd_db=math.nan, f0_rmse_cents=math.nan, gpe=math.nan, vuv_error=math.nan,
         transcript=transcript, error=asr.error_rate(reference, transcript, lang),
         dnsmos=models.dnsmos_p808(synth, rate),
+        active_ratio=_ratio(active_seconds(synth, rate), active_seconds(natural, natural_rate)),
     )
     if centroid is not None:
         result.secs = models.cosine(models.speaker_embedding(synth, rate), centroid)
@@ -201,6 +207,14 @@ def _model_scores(utt_id, text, natural, natural_rate, synth, rate, lang, centro
         if centroid is not None:
             result.natural_secs = models.cosine(models.speaker_embedding(natural, natural_rate), centroid)
     return result
+
+
+def active_seconds(samples: np.ndarray, rate: int) -> float | None:
+    """Seconds from the first to the last detected speech frame (webrtcvad, 30 ms frames)."""
+    from moksori.dataset.vad import FRAME_S, speech_frames
+
+    span = speech_frames(samples, rate).speech_span()
+    return (span[1] - span[0]) * FRAME_S if span else None
 
 
 def _signal_job(natural: np.ndarray, natural_rate: int, synth: np.ndarray, rate: int):
