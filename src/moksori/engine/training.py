@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from moksori.engine import data
+from moksori.engine import data, unit_training
 from moksori.engine.acoustic import AcousticConfig, AcousticModel
 from moksori.engine.aligner import (
     Aligner,
@@ -203,6 +203,11 @@ def train(
 
     if best_state is None:  # resumed a run that had already finished
         best_state = averaged.module.state_dict()
+    if progress:
+        progress("units", 0.0, {})
+    units, backend_card = unit_training.build(
+        aligner, best_state, acoustic_config, corpus, val_set, stats, config.batch_size, device
+    )
     card = {
         "utterances": len(corpus),
         "minutes": round(sum(u.frames for u in corpus) * FRAME_PERIOD_MS / 60_000, 1),
@@ -211,6 +216,7 @@ def train(
         "training_seconds": round(time.monotonic() - started),
         "seed": config.seed,
         "model_size": config.model_size,
+        **backend_card,
     }
     from moksori.engine import voicefile
 
@@ -220,6 +226,7 @@ def train(
         best_state,
         phone_set,
         card,
+        units,
     )
     if progress:
         progress("done", 1.0, {"path": str(out_path)})
