@@ -110,7 +110,8 @@ def _targets(index: UnitIndex, frames: np.ndarray, phone_ids: np.ndarray, durati
 
 def _target_costs(index: UnitIndex, units: np.ndarray, t: _Targets, j: int, costs: Costs) -> np.ndarray:
     """Target cost [K] of ``units`` [K] for half-phone ``j``."""
-    spectral = np.sqrt(np.mean(np.square(index.mid[units] - t.mid[j]), axis=1))
+    difference = index.mid[units] - t.mid[j]  # [K, S]
+    spectral = np.sqrt(np.einsum("ks,ks->k", difference, difference) / difference.shape[1])
     both_voiced = np.minimum(index.voiced[units], t.voiced[j])
     pitch = np.abs(index.lf0[units] - t.lf0[j]) / math.log(2) * both_voiced
     voicing = np.abs(index.voiced[units] - t.voiced[j])
@@ -140,7 +141,9 @@ def _join_costs(index: UnitIndex, before: np.ndarray, after: np.ndarray, t: _Tar
     """Join cost [K_before, K_after] from the candidates of half-phone j − 1 to those of j."""
     tail, tail_lf0, tail_vuv, tail_energy = _boundaries(index, before, t, j - 1, "tail")
     head, head_lf0, head_vuv, head_energy = _boundaries(index, after, t, j, "head")
-    spectral = np.sqrt(np.mean(np.square(tail[:, None, :] - head[None, :, :]), axis=2))
+    # |a - b|² as |a|² + |b|² - 2 a·b: one small matrix product instead of a [K, K, S] array.
+    squared = (tail * tail).sum(1)[:, None] + (head * head).sum(1)[None, :] - 2 * tail @ head.T
+    spectral = np.sqrt(np.maximum(squared, 0) / tail.shape[1])
     pitch = np.abs(tail_lf0[:, None] - head_lf0[None, :]) / math.log(2) * (tail_vuv[:, None] * head_vuv[None, :])
     energy = np.abs(tail_energy[:, None] - head_energy[None, :])
     cost = (costs.join_spectral * spectral + costs.join_pitch * pitch + costs.join_energy * energy
@@ -178,7 +181,7 @@ def select(index: UnitIndex, targets: _Targets, costs: Costs) -> np.ndarray:
             following = following[following < len(index)]
             following = following[(index.phone[following] == targets.phone[j])
                                   & (index.half[following] == targets.half[j])]
-            following = np.setdiff1d(following, units)
+            following = following[(following[:, None] != units[None, :]).all(1)]  # not kept already
             if len(following):
                 units = np.concatenate([units, following])
                 target_cost = np.concatenate([target_cost, _target_costs(index, following, targets, j, costs)])
