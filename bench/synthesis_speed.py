@@ -1,7 +1,7 @@
 """Synthesis speed of a voice on one CPU core, first-chunk latency of ``Voice.stream``, memory of a loaded
 voice, and the fast vocoder's copy-synthesis quality against WORLD's own synthesis.
 
-    .venv/bin/python -m bench.synthesis_speed [--voice V.voice] [--quality-utterances 25]
+    .venv/bin/python -m bench.synthesis_speed [--voice V.voice] [--backend hybrid] [--quality-utterances 25]
 
 Without ``--voice`` it measures an untrained model of the default ("base") size whose duration head is
 set to 75 ms per phone, which costs the same as a trained one of that size; the section says which.
@@ -31,7 +31,7 @@ import torch  # noqa: E402
 
 from bench.report import write_section  # noqa: E402
 from moksori.dataset.synthetic import KO_SENTENCES  # noqa: E402
-from moksori.engine import features, voicefile  # noqa: E402
+from moksori.engine import features, unit_select, voicefile  # noqa: E402
 from moksori.engine.voice import Voice  # noqa: E402
 
 # 30 syllables, one phrase break in the middle, and the same sentence without it.
@@ -113,6 +113,12 @@ def speed(voice: Voice, repeats: int) -> dict:
     feats = model_pass()
     vocoder_s = median_time(lambda: [features.synthesize(f) for f in feats], repeats)
     world_s = median_time(lambda: [features.synthesize_world(f) for f in feats], repeats)
+    units_s = 0.0
+    if voice.backend == "hybrid":
+        flat = [s for sentence in ids for s in sentence]
+        predicted = [voice.model.generate(s) for s in flat]
+        units_s = median_time(lambda: [unit_select.speak(voice.units, f, np.asarray(s), d)
+                                       for (f, d), s in zip(predicted, flat, strict=True)], repeats)
     return {
         "audio_s": audio_s,
         "rtf": total / audio_s,
@@ -121,6 +127,7 @@ def speed(voice: Voice, repeats: int) -> dict:
         "model": model_s / audio_s,
         "vocoder": vocoder_s / audio_s,
         "world_vocoder": world_s / audio_s,
+        "unit_search": units_s / audio_s,
     }
 
 
@@ -137,7 +144,7 @@ def first_chunk(voice: Voice, text: str, repeats: int) -> dict:
     }
 
 
-def memory_mb(voice_path: Path) -> dict[str, float]:
+def memory_mb(voice_path: Path, backend: str | None) -> dict[str, float]:
     """Peak RSS (VmHWM, MB) of a fresh process at each step of getting a voice to speak."""
     code = (
         "import json, sys\n"
@@ -150,14 +157,14 @@ def memory_mb(voice_path: Path) -> dict[str, float]:
         "from moksori.text import phonemes\n"
         "phonemes(WARM_UP_TEXT['ko'], 'ko')\n"
         "steps['text front-end loaded (morpheme analyser)'] = peak()\n"
-        "v = Voice.load(sys.argv[1])\n"
+        "v = Voice.load(sys.argv[1], backend=sys.argv[3] or None)\n"
         "steps['voice loaded'] = peak()\n"
         "v.synthesize(sys.argv[2])\n"
         "steps['one sentence spoken'] = peak()\n"
         "print(json.dumps(steps))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", code, str(voice_path), LONG_SENTENCE],
+        [sys.executable, "-W", "ignore", "-c", code, str(voice_path), LONG_SENTENCE, backend or ""],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return json.loads(out.stdout)
@@ -212,17 +219,18 @@ def main() -> None:
     parser.add_argument("--voice", type=Path, help="a trained .voice (default: an untrained stand-in)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quality-utterances", type=int, default=25, help="0 skips the quality check")
+    parser.add_argument("--backend", choices=("parametric", "hybrid"), help="default: the voice's own choice")
     parser.add_argument("--no-write", action="store_true", help="print, do not update docs/benchmarks.md")
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         voice_path = args.voice or stand_in_voice(Path(tmp) / "stand-in.voice")
-        voice = Voice.load(voice_path)
+        voice = Voice.load(voice_path, backend=args.backend)
         which = (
             f"trained voice `{voice_path.name}` ({voice.card.get('model_size', '?')} model, "
             f"{voice.card.get('utterances', '?')} utterances, {voice.card.get('minutes', '?')} min of data, "
-            f"{voice.card.get('steps', '?')} steps)"
+            f"{voice.card.get('steps', '?')} steps), {voice.backend} back-end"
             if args.voice
             else "untrained stand-in of the default model size (no trained voice given)"
         )
@@ -230,7 +238,7 @@ def main() -> None:
         result = speed(voice, args.repeats)
         latency = first_chunk(voice, LONG_SENTENCE, args.repeats)
         latency_nb = first_chunk(voice, LONG_SENTENCE_NO_BREAK, args.repeats)
-        memory = memory_mb(voice_path)
+        memory = memory_mb(voice_path, args.backend)
     quality = copy_synthesis_quality(args.quality_utterances) if args.quality_utterances else None
 
     figures = {"voice": which, "parameters": params, **result, "first_chunk": latency,
@@ -252,6 +260,7 @@ sibling hyperthreads, CPU time too, so the two can disagree either way.
 | synthesis RTF, text → audio (CPU time) | {result["rtf"]:.4f} (wall {result["rtf_wall"]:.4f}) | ≤ 0.02 {ok(result["rtf"] <= 0.02)} |
 | — text front-end | {result["text"]:.4f} | |
 | — acoustic model | {result["model"]:.4f} | |
+| — unit search and joining (hybrid back-end) | {result["unit_search"]:.4f} | |
 | — vocoder (`features.synthesize`, ours) | {result["vocoder"]:.4f} | |
 | — for comparison: `pyworld.synthesize` with decoding | {result["world_vocoder"]:.4f} | |
 """
@@ -286,7 +295,10 @@ metrics from `moksori.evaluation`: MCD and F0 along a DTW path against the natur
                 f"| {q['dnsmos']:.2f} |\n"
             )
     command = "python -m bench.synthesis_speed" + (f" --voice {args.voice}" if args.voice else "")
-    write_section("synthesis_speed", "Synthesis speed (voice engine)", command, body)
+    command += f" --backend {args.backend}" if args.backend else ""
+    name = "synthesis_speed" + (f"_{args.backend}" if args.backend == "hybrid" else "")
+    write_section(name, f"Synthesis speed (voice engine{', hybrid back-end' if name != 'synthesis_speed' else ''})",
+                  command, body)
 
 
 if __name__ == "__main__":

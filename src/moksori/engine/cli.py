@@ -12,6 +12,11 @@ import typer
 TELEPHONE_RATE = 8000
 
 
+class Backend(enum.StrEnum):
+    parametric = "parametric"
+    hybrid = "hybrid"
+
+
 class AudioFormat(enum.StrEnum):
     wav = "wav"
     mulaw = "mulaw"
@@ -33,6 +38,9 @@ def say(
     sample_rate: int = typer.Option(None, "--sample-rate", help="Output sample rate (default: the voice's)."),
     audio_format: AudioFormat = typer.Option(
         AudioFormat.wav, "--format", help="wav (16-bit PCM) or mulaw (raw 8 kHz G.711 μ-law, for telephony)."
+    ),
+    backend: Backend = typer.Option(
+        None, help="parametric (the model's frames) or hybrid (your recorded sounds); default: the voice's choice."
     ),
 ) -> None:
     """Say TEXT with a trained voice: `moksori say -v me.voice "안녕하세요" -o hello.wav`, or pipe it:
@@ -60,8 +68,8 @@ def say(
     from moksori.engine.voicefile import VoiceFileError
 
     try:
-        speaker = Voice.load(voice)
-    except VoiceFileError as error:
+        speaker = Voice.load(voice, backend=backend.value if backend else None)
+    except (VoiceFileError, ValueError) as error:
         raise _fail(str(error)) from None
     out_rate = TELEPHONE_RATE if audio_format is AudioFormat.mulaw else sample_rate or speaker.sample_rate
     options = dict(

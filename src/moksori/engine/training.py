@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from moksori.engine import data
+from moksori.engine import data, unit_training
 from moksori.engine.acoustic import AcousticConfig, AcousticModel
 from moksori.engine.aligner import (
     Aligner,
@@ -258,6 +258,12 @@ def train(
     best_model = AcousticModel(acoustic_config).to(device)
     best_model.load_state_dict(best_state)
     scale = duration_scale(best_model, aligner, val_set, stats, config.batch_size, device)
+    speaking_config = replace(acoustic_config, duration_scale=scale)
+    if progress:
+        progress("units", 0.0, {})
+    units, backend_card = unit_training.build(
+        aligner, best_state, speaking_config, corpus, val_set, stats, config.batch_size, device
+    )
     card = {
         "utterances": len(corpus),
         "minutes": round(sum(u.frames for u in corpus) * FRAME_PERIOD_MS / 60_000, 1),
@@ -267,6 +273,7 @@ def train(
         "seed": config.seed,
         "model_size": config.model_size,
         "duration_scale": round(scale, 4),
+        **backend_card,
     }
     if base:
         card["continued_from"] = {"voice": Path(base_voice).name, "utterances": base.card.get("utterances")}
@@ -274,10 +281,11 @@ def train(
 
     voicefile.save(
         out_path,
-        {"model": asdict(replace(acoustic_config, duration_scale=scale)), "language": config.language},
+        {"model": asdict(speaking_config), "language": config.language},
         best_state,
         phone_set,
         card,
+        units,
         aligner=aligner.state_dict(),
     )
     if progress:

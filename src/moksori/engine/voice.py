@@ -4,6 +4,10 @@
 short first chunk, so playback can start while the rest is still being made. The acoustic model runs
 once per sentence (prosody needs the whole sentence); the vocoder then makes the sentence's audio
 chunk by chunk, seamlessly. ``Voice.synthesize`` is the concatenation of the same chunks.
+
+A voice speaks with one of two back-ends: ``parametric`` (the acoustic model's frames) or ``hybrid`` (the
+speaker's own recorded half-phones picked and joined to the model's predictions, ``moksori.engine.unit_select``).
+By default it uses the one its card says scored better on the held-out sentences when it was trained.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from typing import Any
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from moksori.engine import features, voicefile
+from moksori.engine import features, unit_select, voicefile
 from moksori.engine.inference import AcousticConfig, InferenceModel, weight_shapes
+from moksori.engine.units import UnitIndex
 from moksori.engine.voicefile import VoiceFileError
 from moksori.text.phoneset import BREAKS, UNK, WORD
 
@@ -29,6 +34,7 @@ DEFAULT_PAUSE_MS = 250.0
 FIRST_CHUNK_S = 0.4
 CHUNK_S = 2.0
 # Words that make the front-end load its morpheme analyser (verb stems ending in ㄴ/ㅁ, 관형사형 -ㄹ).
+BACKENDS = ("parametric", "hybrid")
 WARM_UP_TEXT = {"ko": "신발을 신고 머리를 감고 갈 곳이 있어요.", "en": "Hello, nice to meet you."}
 
 
@@ -84,9 +90,17 @@ class Voice:
     """A loaded ``.voice``: say text with it. Thread-compatible, not thread-safe (one caller at a time)."""
 
     def __init__(
-        self, model: InferenceModel, phone_set: list[str], config: dict[str, Any], card: dict[str, Any]
+        self,
+        model: InferenceModel,
+        phone_set: list[str],
+        config: dict[str, Any],
+        card: dict[str, Any],
+        units: UnitIndex | None = None,
     ):
         self.model = model
+        self.units = units
+        chosen = card.get("backend")
+        self.backend: str = chosen if units is not None and chosen in BACKENDS else "parametric"
         self.phone_set = list(phone_set)
         self.config = config
         self.card = card
@@ -95,9 +109,14 @@ class Voice:
         self._unknown = self._phone_id.get(UNK, 0)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> Voice:
-        """Open a ``.voice`` file; raises ``VoiceFileError`` when it is damaged, foreign or too new."""
+    def load(cls, path: str | os.PathLike, backend: str | None = None) -> Voice:
+        """Open a ``.voice`` file; raises ``VoiceFileError`` when it is damaged, foreign or too new.
+
+        ``backend`` ("parametric" or "hybrid") overrides the one the voice chose when it was trained;
+        ``ValueError`` when it is unknown or the voice has no recorded units for it.
+        """
         voice = cls._read(path)
+        voice.backend = voice._backend(backend)
         # The text front-end loads its dictionaries on first use (seconds, ~310 MB for Korean), and finding
         # the BLAS libraries takes ~10 ms: do both now, not mid-conversation. The file's raw weights are
         # freed by now, so they do not add to the peak.
@@ -122,7 +141,20 @@ class Voice:
             raise VoiceFileError(
                 f"{os.fspath(path)}: made with other WORLD settings ({', '.join(differ)}) than this Moksori uses"
             )
-        return cls(model, contents.phone_set, contents.config, contents.card)
+        return cls(model, contents.phone_set, contents.config, contents.card, contents.units)
+
+    def _backend(self, backend: str | None) -> str:
+        """``backend``, checked, or this voice's own when None."""
+        if backend is None:
+            return self.backend
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown back-end {backend!r}: choose {' or '.join(BACKENDS)}")
+        if backend == "hybrid" and self.units is None:
+            raise ValueError(
+                "this voice has no recorded units for the hybrid back-end (it was made by an older Moksori): "
+                "use the parametric back-end or train it again"
+            )
+        return backend
 
     @property
     def sample_rate(self) -> int:
@@ -147,25 +179,29 @@ class Voice:
         pitch: float = 0.0,
         volume: float = 1.0,
         pause_ms: float = DEFAULT_PAUSE_MS,
+        backend: str | None = None,
     ) -> Iterator[np.ndarray]:
         """Yield float32 audio chunks at ``sample_rate``, in order, each as soon as it is made.
 
         ``rate`` > 1 speaks faster, ``pitch`` shifts by semitones, ``volume`` scales the level (clipped to
-        [-1, 1]), ``pause_ms`` of silence separate sentences.
+        [-1, 1]), ``pause_ms`` of silence separate sentences; ``backend`` overrides the voice's back-end.
         """
         if rate <= 0 or volume < 0 or pause_ms < 0:
             raise ValueError("rate must be positive, volume and pause_ms not negative")
         return self._stream(
-            text, rate, pitch, volume, np.zeros(int(self.sample_rate * pause_ms / 1000), np.float32)
+            text, rate, pitch, volume, np.zeros(int(self.sample_rate * pause_ms / 1000), np.float32),
+            self._backend(backend),
         )
 
     def _stream(
-        self, text: str, rate: float, pitch: float, volume: float, pause: np.ndarray
+        self, text: str, rate: float, pitch: float, volume: float, pause: np.ndarray, backend: str
     ) -> Iterator[np.ndarray]:
         # Lazy all the way: a sentence is read, modelled and vocoded only when its first chunk is asked for.
         for number, ids in enumerate(self._sentence_ids(text)):
             with _one_thread():
                 feats, durations = self.model.generate(ids, pace=rate, pitch_shift=pitch)
+                if backend == "hybrid":
+                    feats, _ = unit_select.speak(self.units, feats, np.asarray(ids), durations, pitch_shift=pitch)
             chunks = features.synthesize_stream(feats, self._cuts(ids, durations, first=number == 0))
             for index, audio in enumerate(_each_on_one_thread(chunks)):
                 audio = np.clip(audio * np.float32(volume), -1.0, 1.0)
@@ -192,7 +228,8 @@ class Voice:
         pitch: float = 0.0,
         volume: float = 1.0,
         pause_ms: float = DEFAULT_PAUSE_MS,
+        backend: str | None = None,
     ) -> np.ndarray:
         """The whole of ``text`` as one float32 array at ``sample_rate`` (empty when there is nothing to say)."""
-        chunks = list(self.stream(text, rate=rate, pitch=pitch, volume=volume, pause_ms=pause_ms))
+        chunks = list(self.stream(text, rate=rate, pitch=pitch, volume=volume, pause_ms=pause_ms, backend=backend))
         return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)

@@ -6,7 +6,11 @@ Members:
   settings (``features``) and the language;
 - ``weights.safetensors``: the model's state_dict (normalisation statistics included);
 - ``phones.json``: the phone set, in the order of the model's phone ids;
-- ``card.json``: the voice card shown to people (name, language, data, training time, evaluation…).
+- ``card.json``: the voice card shown to people (name, language, data, training time, evaluation…);
+- since format 1.1, optionally the hybrid back-end's unit index (``moksori.engine.units``): its tables in
+  ``units.safetensors`` and its WORLD frames in ``unit_frames.f16`` (float16 [F, D], stored uncompressed
+  so that ``load`` maps it from the file instead of reading it into memory). ``config.json`` then has
+  ``units`` with the frames' shape.
 
 ``load`` refuses anything it cannot trust with a ``VoiceFileError`` that says why in plain words.
 """
@@ -14,7 +18,9 @@ Members:
 from __future__ import annotations
 
 import json
+import math
 import os
+import struct
 import sys
 import zipfile
 from collections.abc import Mapping
@@ -29,6 +35,7 @@ from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
 
 from moksori.engine import features
+from moksori.engine.units import UnitIndex
 from moksori.files import atomic_write
 
 if TYPE_CHECKING:
@@ -36,9 +43,11 @@ if TYPE_CHECKING:
 
 FORMAT_NAME = "moksori-voice"
 # major.minor: a newer minor version adds fields older readers may ignore; a newer major cannot be read.
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"  # 1.1: optional unit index
 MEMBERS = ("config.json", "weights.safetensors", "phones.json", "card.json")
 ALIGNER_MEMBER = "aligner.safetensors"  # optional: only continued training reads it
+UNIT_TABLES, UNIT_FRAMES = "units.safetensors", "unit_frames.f16"
+UNIT_DTYPE = np.float16
 
 
 class VoiceFileError(ValueError):
@@ -53,6 +62,7 @@ class VoiceFile:
     state_dict: dict[str, np.ndarray]  # numpy, so that speaking needs no torch
     phone_set: list[str]
     card: dict[str, Any]
+    units: UnitIndex | None = None  # the hybrid back-end's units (voices made before format 1.1 have none)
 
 
 def feature_settings(sample_rate: int) -> dict[str, Any]:
@@ -92,6 +102,7 @@ def save(
     state_dict: Mapping[str, torch.Tensor | np.ndarray],
     phone_set: list[str],
     card: dict[str, Any],
+    units: UnitIndex | None = None,
     aligner: Mapping[str, torch.Tensor | np.ndarray] | None = None,
 ) -> Path:
     """Write a ``.voice`` file atomically (temp file in the same folder, fsync, rename).
@@ -99,6 +110,7 @@ def save(
     ``config`` holds ``model`` (the acoustic model config as a dict) and ``language``; it may hold
     ``features`` (defaults to ``feature_settings`` at the model's sample rate). The format name and
     version are added here, and the card gets ``created`` and ``moksori_version`` when missing.
+    ``units``, when given, are stored for the hybrid back-end.
     ``aligner`` (optional) is the text-to-audio aligner's state_dict, kept so training can continue from
     the voice (``moksori train --from``); speaking never reads it.
     """
@@ -110,8 +122,10 @@ def save(
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "features": feature_settings(config["model"].get("sample_rate", ENGINE_SAMPLE_RATE)),
-        **{key: value for key, value in config.items() if key not in ("format", "format_version")},
+        **{key: value for key, value in config.items() if key not in ("format", "format_version", "units")},
     }
+    if units is not None:
+        full_config["units"] = {"frames": list(units.frames.shape), "dtype": np.dtype(UNIT_DTYPE).name}
     full_card = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "moksori_version": _version(),
@@ -127,6 +141,10 @@ def save(
         archive.writestr("weights.safetensors", save_safetensors(tensors), zipfile.ZIP_STORED)
         archive.writestr("phones.json", json.dumps(list(phone_set), ensure_ascii=False))
         archive.writestr("card.json", json.dumps(full_card, indent=2, ensure_ascii=False))
+        if units is not None:
+            archive.writestr(UNIT_TABLES, save_safetensors(units.tables()))
+            frames = np.ascontiguousarray(units.frames, dtype=UNIT_DTYPE)
+            archive.writestr(UNIT_FRAMES, frames.tobytes(), zipfile.ZIP_STORED)
         if aligner is not None:
             aligner_tensors = {name: _as_array(name, value) for name, value in aligner.items()}
             archive.writestr(ALIGNER_MEMBER, save_safetensors(aligner_tensors), zipfile.ZIP_STORED)
@@ -197,7 +215,41 @@ def load(path: str | os.PathLike) -> VoiceFile:
         state_dict = load_safetensors(members["weights.safetensors"])
     except (SafetensorError, ValueError, RuntimeError) as error:
         raise VoiceFileError(f"{name}: the weights are damaged ({error})") from error
-    return VoiceFile(config=config, state_dict=state_dict, phone_set=phone_set, card=card)
+    units = _load_units(path, config["units"]) if "units" in config else None
+    return VoiceFile(config=config, state_dict=state_dict, phone_set=phone_set, card=card, units=units)
+
+
+def _load_units(path: Path, layout: Any) -> UnitIndex:
+    """The unit index: tables read, frames mapped from the file (after checking their CRC in pieces)."""
+    name = path.name
+    try:
+        shape = tuple(int(n) for n in layout["frames"])
+        if len(shape) != 2 or layout.get("dtype") != np.dtype(UNIT_DTYPE).name:
+            raise ValueError(f"unsupported layout {layout}")
+        with zipfile.ZipFile(path) as archive:
+            tables = load_safetensors(archive.read(UNIT_TABLES))
+            info = archive.getinfo(UNIT_FRAMES)
+            if info.compress_type != zipfile.ZIP_STORED or info.file_size != math.prod(shape) * 2:
+                raise ValueError(f"{UNIT_FRAMES} is compressed or not {shape} float16 values")
+            with archive.open(info) as member:  # reading to the end checks the CRC
+                while member.read(1 << 20):
+                    pass
+        if shape[0] == 0:
+            frames = np.zeros(shape, dtype=UNIT_DTYPE)
+        else:
+            with open(path, "rb") as raw:
+                raw.seek(info.header_offset)
+                header = raw.read(30)
+            if header[:4] != b"PK\x03\x04":
+                raise ValueError(f"no local header for {UNIT_FRAMES}")
+            name_length, extra_length = struct.unpack("<HH", header[26:30])
+            offset = info.header_offset + 30 + name_length + extra_length
+            frames = np.memmap(path, dtype=UNIT_DTYPE, mode="r", offset=offset, shape=shape)
+        return UnitIndex.from_tables(tables, frames)
+    except KeyError as error:
+        raise VoiceFileError(f"{name}: the recorded units are incomplete ({error} is missing)") from error
+    except (zipfile.BadZipFile, SafetensorError, ValueError, TypeError, OSError) as error:
+        raise VoiceFileError(f"{name}: the recorded units are damaged ({error})") from error
 
 
 def read_card(path: str | os.PathLike) -> dict[str, Any]:

@@ -1,0 +1,287 @@
+"""The hybrid back-end: speak a sentence with the speaker's own recorded half-phones.
+
+The acoustic model still predicts the sentence (its frames, its durations, its pitch); those predictions
+are the *targets*. For every half-phone of the sentence, candidate units of the same phone and half are
+ranked by a **target cost** (spectral distance of their mean low mel-cepstrum to the predicted one, log-F0,
+voicing and duration differences, mismatched neighbouring phone), the best ``candidates`` kept, plus every
+unit that directly follows a kept unit of the previous half-phone in its recording. A **join cost**
+(spectral, F0 and energy jumps between one unit's last frame and the next one's first, plus a flat penalty)
+is zero for units that were neighbours in a recording, so the search prefers long natural stretches.
+Viterbi finds the cheapest path. Every half-phone also has the model's own frames as a candidate, at the
+flat ``fallback`` target cost: where no unit fits (or the recordings never had that phone) the sentence
+is spoken with the parametric frames there.
+
+The chosen units are time-stretched (linear interpolation of frames) to the predicted durations, and
+joined in the WORLD domain: across each join the two sides are cross-faded over ``crossfade`` frames so the
+features meet (no step); F0 is the units' own, lightly smoothed, or the model's (``f0="model"``).
+Plain numpy; shapes in the comments: T frames, J half-phones, K candidates, S cost coefficients.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from moksori.engine.features import MCEP_DIM, Features
+from moksori.engine.units import ENERGY, LF0, VUV, UnitIndex, cost_coefficients, half_spans
+
+FALLBACK = -1  # the candidate "the model's own frames"
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Weights of the unit search and settings of the join (see the module docstring)."""
+
+    candidates: int = 24  # kept per half-phone by target cost
+    spectral: float = 1.0  # per normalised RMS unit of the mean low mel-cepstrum
+    pitch: float = 2.0  # per octave of mean log-F0 (both voiced)
+    voicing: float = 1.0  # per unit of voiced fraction
+    duration: float = 0.3  # per e-fold of stretching
+    context: float = 0.5  # neighbouring phone on the half's side differs
+    join_spectral: float = 1.0
+    join_pitch: float = 2.0  # per octave
+    join_energy: float = 0.5  # per e-fold of RMS
+    join_penalty: float = 0.3  # any join of units that were not neighbours in a recording
+    fallback: float = 3.0  # target cost of the model's own frames
+    crossfade: int = 3  # frames on each side of a join
+    f0: str = "units"  # "units": the units' F0, smoothed; "model": the predicted contour
+    f0_smoothing: int = 5  # frames of the moving average over the units' log-F0 (1 = none)
+
+
+def _frame_matrix(features: Features) -> np.ndarray:
+    """[T, D]: mcep, bap, lf0, vuv, energy (the unit index's frame layout)."""
+    return np.concatenate(
+        [features.mcep, features.bap, features.lf0[:, None], features.vuv[:, None], features.energy[:, None]], 1
+    ).astype(np.float32)
+
+
+@dataclass
+class _Targets:
+    """What the model predicts for each half-phone of the sentence."""
+
+    phone: np.ndarray  # [J] int
+    half: np.ndarray  # [J] int8
+    left: np.ndarray  # [J] neighbouring phone ids
+    right: np.ndarray  # [J]
+    start: np.ndarray  # [J] first frame in the sentence
+    length: np.ndarray  # [J] frames
+    mid: np.ndarray  # [J, S] mean normalised cost coefficients
+    head: np.ndarray  # [J, S]
+    tail: np.ndarray  # [J, S]
+    lf0: np.ndarray  # [J] mean log-F0
+    voiced: np.ndarray  # [J] voiced fraction
+    head_lf0: np.ndarray  # [J]
+    tail_lf0: np.ndarray
+    head_vuv: np.ndarray
+    tail_vuv: np.ndarray
+    head_energy: np.ndarray
+    tail_energy: np.ndarray
+
+
+def _targets(index: UnitIndex, frames: np.ndarray, phone_ids: np.ndarray, durations: np.ndarray) -> _Targets:
+    owner, half, length = half_spans(durations)
+    start = np.cumsum(length) - length
+    last = start + length - 1
+    padded = np.concatenate([[0], phone_ids, [0]])
+    coefficients = cost_coefficients(frames, index.cost_mean, index.cost_std)  # [T, S]
+    counts = length.astype(np.float32)
+    return _Targets(
+        phone=phone_ids[owner],
+        half=half,
+        left=padded[owner],
+        right=padded[owner + 2],
+        start=start,
+        length=length,
+        mid=np.add.reduceat(coefficients, start, axis=0) / counts[:, None],
+        head=coefficients[start],
+        tail=coefficients[last],
+        lf0=np.add.reduceat(frames[:, LF0], start) / counts,
+        voiced=np.add.reduceat(frames[:, VUV], start) / counts,
+        head_lf0=frames[start, LF0],
+        tail_lf0=frames[last, LF0],
+        head_vuv=frames[start, VUV],
+        tail_vuv=frames[last, VUV],
+        head_energy=frames[start, ENERGY],
+        tail_energy=frames[last, ENERGY],
+    )
+
+
+def _target_costs(index: UnitIndex, units: np.ndarray, t: _Targets, j: int, costs: Costs) -> np.ndarray:
+    """Target cost [K] of ``units`` [K] for half-phone ``j``."""
+    difference = index.mid[units] - t.mid[j]  # [K, S]
+    spectral = np.sqrt(np.einsum("ks,ks->k", difference, difference) / difference.shape[1])
+    both_voiced = np.minimum(index.voiced[units], t.voiced[j])
+    pitch = np.abs(index.lf0[units] - t.lf0[j]) / math.log(2) * both_voiced
+    voicing = np.abs(index.voiced[units] - t.voiced[j])
+    duration = np.abs(np.log(index.length[units] / t.length[j]))
+    side = index.left if t.half[j] == 0 else index.right
+    wanted = t.left[j] if t.half[j] == 0 else t.right[j]
+    context = (side[units] != wanted).astype(np.float32)
+    return (costs.spectral * spectral + costs.pitch * pitch + costs.voicing * voicing
+            + costs.duration * duration + costs.context * context)  # fmt: skip
+
+
+def _boundaries(index: UnitIndex, units: np.ndarray, t: _Targets, j: int, side: str) -> tuple[np.ndarray, ...]:
+    """(coefficients [K, S], lf0 [K], vuv [K], energy [K]) at the ``side`` ("head"/"tail") of each
+    candidate; the fallback candidate's are the model's own frames'."""
+    fallback = units == FALLBACK
+    real = np.where(fallback, 0, units)
+    out = []
+    for name in (side, f"{side}_lf0", f"{side}_vuv", f"{side}_energy"):
+        values = getattr(index, name)[real]
+        values[fallback] = getattr(t, name)[j]
+        out.append(values)
+    return tuple(out)
+
+
+def _join_costs(index: UnitIndex, before: np.ndarray, after: np.ndarray, t: _Targets, j: int,
+                costs: Costs) -> np.ndarray:
+    """Join cost [K_before, K_after] from the candidates of half-phone j − 1 to those of j."""
+    tail, tail_lf0, tail_vuv, tail_energy = _boundaries(index, before, t, j - 1, "tail")
+    head, head_lf0, head_vuv, head_energy = _boundaries(index, after, t, j, "head")
+    # |a - b|² as |a|² + |b|² - 2 a·b: one small matrix product instead of a [K, K, S] array.
+    squared = (tail * tail).sum(1)[:, None] + (head * head).sum(1)[None, :] - 2 * tail @ head.T
+    spectral = np.sqrt(np.maximum(squared, 0) / tail.shape[1])
+    pitch = np.abs(tail_lf0[:, None] - head_lf0[None, :]) / math.log(2) * (tail_vuv[:, None] * head_vuv[None, :])
+    energy = np.abs(tail_energy[:, None] - head_energy[None, :])
+    cost = (costs.join_spectral * spectral + costs.join_pitch * pitch + costs.join_energy * energy
+            + costs.join_penalty)  # fmt: skip
+    return np.where(_natural_neighbours(index, before, after), np.float32(0), cost)
+
+
+def _natural_neighbours(index: UnitIndex, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """[K_before, K_after]: true where the second unit follows the first in one recording (or both are the
+    model's consecutive frames)."""
+    real_before, real_after = np.maximum(before, 0), np.maximum(after, 0)
+    follows = (before[:, None] + 1 == after[None, :]) & (
+        index.utterance[real_before][:, None] == index.utterance[real_after][None, :]
+    )
+    both_model = (before[:, None] == FALLBACK) & (after[None, :] == FALLBACK)
+    return (follows & (before[:, None] >= 0)) | both_model
+
+
+def select(index: UnitIndex, targets: _Targets, costs: Costs) -> np.ndarray:
+    """The unit of each half-phone [J] int64 (``FALLBACK`` where the model's frames are used)."""
+    n = len(targets.phone)
+    options: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
+    back: list[np.ndarray] = []
+    for j in range(n):
+        units = index.candidates(int(targets.phone[j]), int(targets.half[j]))
+        target_cost = _target_costs(index, units, targets, j, costs)
+        if len(units) > costs.candidates:
+            keep = np.argpartition(target_cost, costs.candidates)[: costs.candidates]
+            units, target_cost = units[keep], target_cost[keep]
+        if j > 0:
+            # Units that continue the previous half-phone's candidates in their recording: the search can
+            # then keep a natural stretch going even when it is not among the best by target cost alone.
+            following = options[j - 1][options[j - 1] >= 0] + 1
+            following = following[following < len(index)]
+            following = following[(index.phone[following] == targets.phone[j])
+                                  & (index.half[following] == targets.half[j])]
+            following = following[(following[:, None] != units[None, :]).all(1)]  # not kept already
+            if len(following):
+                units = np.concatenate([units, following])
+                target_cost = np.concatenate([target_cost, _target_costs(index, following, targets, j, costs)])
+        units = np.concatenate([units, [FALLBACK]]).astype(np.int64)
+        target_cost = np.concatenate([target_cost, [costs.fallback]]).astype(np.float32)
+        if j == 0:
+            score = target_cost
+            back.append(np.zeros(len(units), dtype=np.int64))
+        else:
+            total = scores[-1][:, None] + _join_costs(index, options[-1], units, targets, j, costs)
+            best = np.argmin(total, axis=0)
+            score = total[best, np.arange(len(units))] + target_cost
+            back.append(best)
+        options.append(units)
+        scores.append(score)
+    chosen = np.zeros(n, dtype=np.int64)
+    k = int(np.argmin(scores[-1])) if n else 0
+    for j in range(n - 1, -1, -1):
+        chosen[j] = options[j][k]
+        k = int(back[j][k])
+    return chosen
+
+
+def _stretched(index: UnitIndex, chosen: np.ndarray, targets: _Targets, predicted: np.ndarray) -> np.ndarray:
+    """Frames [T, D] of the sentence: each chosen unit resampled to its half-phone's predicted length, the
+    model's frames where it falls back."""
+    out = predicted.copy()
+    real = chosen >= 0
+    if not real.any():
+        return out
+    units, lengths, starts = chosen[real], targets.length[real], targets.start[real]
+    dest = np.concatenate([start + np.arange(length) for start, length in zip(starts, lengths, strict=True)])
+    unit_length = np.repeat(index.length[units], lengths).astype(np.float32)
+    step = np.concatenate([np.arange(length) for length in lengths]).astype(np.float32)
+    position = np.clip((step + 0.5) * unit_length / np.repeat(lengths, lengths) - 0.5, 0, unit_length - 1)
+    base = np.repeat(index.start[units], lengths)
+    lower = np.floor(position).astype(np.int64)
+    upper = np.minimum(lower + 1, unit_length.astype(np.int64) - 1)
+    fraction = (position - lower)[:, None]
+    a = np.asarray(index.frames[base + lower], dtype=np.float32)
+    b = np.asarray(index.frames[base + upper], dtype=np.float32)
+    frames = a * (1 - fraction) + b * fraction
+    frames[:, VUV] = np.where(fraction[:, 0] < 0.5, a[:, VUV], b[:, VUV])  # voicing is not interpolated
+    out[dest] = frames
+    return out
+
+
+def _cross_fade(frames: np.ndarray, joins: np.ndarray, lengths_before: np.ndarray, lengths_after: np.ndarray,
+                width: int) -> None:
+    """In place: at each join (first frame of the later unit) the two sides move halfway towards each
+    other, tapering linearly to nothing ``width`` frames away, so every channel but voicing meets."""
+    channels = np.ones(frames.shape[1], dtype=bool)
+    channels[VUV] = False
+    for join, before, after in zip(joins, lengths_before, lengths_after, strict=True):
+        step = (frames[join, channels] - frames[join - 1, channels]) / 2
+        w_before, w_after = min(width, int(before)), min(width, int(after))
+        ramp_before = (np.arange(1, w_before + 1, dtype=np.float32) / w_before)[:, None]  # ends at 1 by the join
+        ramp_after = (np.arange(w_after, 0, -1, dtype=np.float32) / w_after)[:, None]  # starts at 1 at the join
+        frames[join - w_before : join, channels] += ramp_before * step
+        frames[join : join + w_after, channels] -= ramp_after * step
+
+
+def _smooth(values: np.ndarray, width: int) -> np.ndarray:
+    """Moving average over ``width`` frames (edges padded with their end values)."""
+    if width <= 1 or len(values) < 2:
+        return values
+    padded = np.pad(values, (width // 2, width - 1 - width // 2), mode="edge")
+    return np.convolve(padded, np.ones(width, dtype=np.float32) / width, mode="valid").astype(np.float32)
+
+
+def speak(
+    index: UnitIndex,
+    predicted: Features,
+    phone_ids: np.ndarray,
+    durations: np.ndarray,
+    pitch_shift: float = 0.0,
+    costs: Costs | None = None,
+) -> tuple[Features, np.ndarray]:
+    """The sentence's features made from units, and the unit of each half-phone (``FALLBACK``: model frames).
+
+    ``predicted`` is the acoustic model's output for ``phone_ids`` [N] with ``durations`` [N] frames, made
+    with ``pitch_shift`` semitones (taken out for the search, put back on the result).
+    """
+    costs = costs or Costs()
+    shift = np.float32(pitch_shift * math.log(2) / 12)
+    frames = _frame_matrix(predicted)  # [T, D]
+    frames[:, LF0] -= shift
+    targets = _targets(index, frames, np.asarray(phone_ids, dtype=np.int64), np.asarray(durations))
+    chosen = select(index, targets, costs)
+    out = _stretched(index, chosen, targets, frames)
+    natural = _natural_neighbours(index, chosen[:-1], chosen[1:]).diagonal() if len(chosen) > 1 else np.zeros(0)
+    joins = np.flatnonzero(~natural) + 1  # half-phones that start a join
+    _cross_fade(out, targets.start[joins], targets.length[joins - 1], targets.length[joins], costs.crossfade)
+    lf0 = frames[:, LF0] if costs.f0 == "model" else _smooth(out[:, LF0], costs.f0_smoothing)
+    return Features(
+        lf0=np.ascontiguousarray(lf0 + shift, dtype=np.float32),
+        vuv=np.ascontiguousarray((out[:, VUV] > 0.5).astype(np.float32)),
+        mcep=np.ascontiguousarray(out[:, :MCEP_DIM]),
+        bap=np.ascontiguousarray(out[:, MCEP_DIM:LF0]),
+        energy=np.ascontiguousarray(out[:, ENERGY]),
+        sample_rate=predicted.sample_rate,
+    ), chosen
+
