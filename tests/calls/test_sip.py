@@ -46,16 +46,6 @@ def test_a_bad_listen_setting_is_explained(monkeypatch: pytest.MonkeyPatch) -> N
     assert SipSettings.from_env().listen == ("127.0.0.1", 5070)
 
 
-async def idle(phone: SipPhone) -> bool:
-    """True once the worker holds no call and no port but the bridge's own (media is freed a moment after
-    the call ends), within two seconds."""
-    for _ in range(20):
-        if await phone.counts() == {"calls": 0, "ports": 1}:
-            return True
-        await asyncio.sleep(0.1)
-    return False
-
-
 def _session(events: list[dict]) -> CallSession:
     session = CallSession(ToneVoice(), recognizer_factory=LoudnessRecognizer)
     session.subscribe(events.append)
@@ -88,7 +78,7 @@ def test_an_outgoing_call_carries_voice_captions_and_keys_then_we_hang_up(tmp_pa
             assert await call.wait_until("ended", timeout=5) == "ended"
             assert call.reason.startswith("You hung up")
             await session.close()
-            assert await idle(phone)
+            assert await phone.idle()
         finally:
             await phone.close()
             await far.stop()
@@ -134,7 +124,7 @@ def test_an_incoming_call_rings_is_answered_and_the_far_end_hangs_up(tmp_path: P
             assert await call.wait_until("ended", timeout=10) == "ended"
             assert call.reason.startswith("The other side hung up")
             await session.close()
-            assert await idle(phone)
+            assert await phone.idle()
         finally:
             await phone.close()
             await far.stop()
@@ -158,7 +148,7 @@ def test_callers_from_addresses_not_allowed_are_refused(tmp_path: Path) -> None:
             closed = await far.wait_event("CALL_CLOSED")
             assert "403" in closed.get("param", "")
             assert rung == []
-            assert await idle(phone)
+            assert await phone.idle()
         finally:
             await phone.close()
             await far.stop()
@@ -179,9 +169,11 @@ def test_busy_unreachable_and_unanswered_are_said_in_plain_words(tmp_path: Path)
         await phone.start()
         try:
             await asyncio.sleep(0.5)  # sipp binds its port
-            call = await phone.call(busy.uri)
+            events: list[dict] = []
+            call = await phone.call(f"sip:119@127.0.0.1:{busy.port}", _session(events))
             assert await call.wait_until("connected", timeout=10) == "ended"
             assert call.reason.startswith("The line is busy")
+            assert any(e["type"] == "notice" and "119" in e["message"] for e in events)  # dialled, with the notice
 
             call = await phone.call(f"sip:far@127.0.0.1:{free_port()}", reach_timeout=1.0)  # nobody there
             assert await call.wait_until("connected", timeout=5) == "ended"
@@ -191,7 +183,7 @@ def test_busy_unreachable_and_unanswered_are_said_in_plain_words(tmp_path: Path)
             assert await call.wait_until("ringing", timeout=5) == "ringing"
             assert await call.wait_until("connected", timeout=5) == "ended"
             assert call.reason.startswith("Nobody answered")
-            assert await idle(phone)
+            assert await phone.idle()
         finally:
             await phone.close()
             await unanswered.stop()
@@ -218,7 +210,7 @@ def test_twenty_calls_leave_nothing_behind(tmp_path: Path) -> None:
                 await call.hang_up()
                 assert await call.wait_until("ended", timeout=5) == "ended"
                 await session.close()
-            assert await idle(phone)
+            assert await phone.idle()
             assert phone.calls == {}
         finally:
             await phone.close()

@@ -227,6 +227,8 @@ class SipPhone:
         self.calls[call.id] = call
         if session is not None:
             call.attach(session)
+            if is_emergency(uri):  # not blocked: the user is told what may not work, and what else to do
+                session.announce({"type": "notice", "message": EMERGENCY_NOTICE})
         self._send({"op": "call", "id": call.id, "uri": uri})
         call._watchdog = asyncio.create_task(call._give_up_after(reach_timeout, ring_timeout))
         return call
@@ -236,6 +238,16 @@ class SipPhone:
         self._counts = asyncio.get_running_loop().create_future()
         self._send({"op": "counts"})
         return await asyncio.wait_for(self._counts, 5)
+
+    async def idle(self, timeout: float = 3.0) -> bool:
+        """True once the worker holds no call and no port but the bridge's own. A call's media is freed a moment
+        after it ends, so this asks again for up to ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while await self.counts() != {"calls": 0, "ports": 1}:
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.1)
+        return True
 
     async def close(self) -> None:
         for call in self.calls.values():

@@ -66,7 +66,16 @@ class Link:
 
 
 class CallAudio(pj.AudioMediaPort):
-    """One call's audio: frames the app sent go out, frames that arrive go to the app."""
+    """One call's audio: frames the app sent go out, frames that arrive go to the app.
+
+    The class attributes are what the clock thread finds if it calls a port that is being deleted (Python
+    empties the object's attributes before the C++ port leaves the bridge): silence, and nothing sent.
+    """
+
+    call_id = 0
+    playing = False
+    outgoing: collections.deque[bytes] = collections.deque()
+    link: Link | None = None
 
     def __init__(self, call_id: int, link: Link) -> None:
         super().__init__()
@@ -74,7 +83,6 @@ class CallAudio(pj.AudioMediaPort):
         self.link = link
         self.outgoing: collections.deque[bytes] = collections.deque(maxlen=50)  # 1 s; more is a stalled app
         self.playing = False
-        self.underruns = 0  # the app's frames ran out while it was sending: a gap on the line
         fmt = pj.MediaFormatAudio()
         fmt.init(pj.PJMEDIA_FORMAT_PCM, SIP_RATE, 1, 20000, 16)
         self.createPort(f"moksori-{call_id}", fmt)
@@ -86,7 +94,6 @@ class CallAudio(pj.AudioMediaPort):
             self.playing = True
         if self.playing and not self.outgoing:
             self.playing = False
-            self.underruns += 1
         # A backlog (the app was held up, then caught up) is worked off in the pauses: surplus silent frames
         # are dropped, so the user's voice does not lag further behind for the rest of the call.
         while len(self.outgoing) > MAX_BACKLOG_FRAMES and self.outgoing[0] == SILENCE:
@@ -97,8 +104,9 @@ class CallAudio(pj.AudioMediaPort):
         frame.size = len(data)
 
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
-        if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
-            self.link.send(audio_message(self.call_id, bytes(frame.buf)))
+        link = self.link
+        if link is not None and frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
+            link.send(audio_message(self.call_id, bytes(frame.buf)))
 
 
 class Call(pj.Call):
