@@ -4,6 +4,7 @@ reports DTMF) and sipp answering busy. Slow: each call takes a second or two of 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +19,9 @@ from .doubles import RATE, LoudnessRecognizer, ToneVoice, tone
 from .sip_peers import Baresip, SippBusy, free_port, have_baresip
 from .test_transports import lag_correlation
 
-pytest.importorskip("pjsua2")
-needs_baresip = pytest.mark.skipif(not have_baresip(), reason="baresip is not installed (scripts/install-system.sh)")
+needs_baresip = pytest.mark.skipif(
+    not have_baresip() or importlib.util.find_spec("pjsua2") is None,
+    reason="baresip (scripts/install-system.sh) or pjsua2-python (the 'sip' extra) is not installed")
 
 # The far phone's microphone: quiet, a loud tone for captions, then quiet (baresip hangs up when its file ends).
 FAR_MICROPHONE = np.concatenate([np.zeros(4000), tone(1.0, 330, 8000), np.zeros(8000 * 60)]).astype(np.float32)
