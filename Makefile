@@ -17,7 +17,7 @@ system:
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade "pip>=24" "setuptools>=77.0.3,<81" wheel
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test,bench]"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test,bench,sip]"
 	npm install --no-save --no-audit --no-fund axe-core@4.14.1  # accessibility checks of the web pages
 	@touch $(STAMP)
 

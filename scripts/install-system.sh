@@ -7,6 +7,9 @@ command -v sox >/dev/null || needed+=(sox)
 command -v ffmpeg >/dev/null || needed+=(ffmpeg)
 command -v chromium >/dev/null || needed+=(chromium)
 command -v chromedriver >/dev/null || needed+=(chromium-driver)
+# Far phones on loopback for the SIP call tests: sipp (scripted answers) and baresip (plays and records WAVs).
+command -v sipp >/dev/null || needed+=(sip-tester)
+command -v baresip >/dev/null || needed+=(baresip-core)
 # Korean glyphs for the headless browser that the end-to-end tests and screenshots use.
 [ -d /usr/share/fonts/truetype/nanum ] || needed+=(fonts-nanum)
 # PostgreSQL and Redis: the second database of the test matrix and the build queue of a scaled-out

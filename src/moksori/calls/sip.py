@@ -1,0 +1,321 @@
+"""Phone calls over SIP: a ``SipPhone`` runs the SIP stack in a worker process (``moksori.calls.sip_worker``,
+PJSIP) and connects its calls to ``CallSession``s, like the WebRTC transport does for browsers.
+
+The event loop only moves bytes: 20 ms frames of 8 kHz PCM and JSON events cross one Unix socket
+(``moksori.calls.sip_wire``). For each call, a task paced by the clock takes the session's next frame of the
+user's voice (48 kHz), resamples it to 8 kHz as one stream and sends it; the far end's frames go to
+``session.hear`` for captions. PJSIP encodes and decodes G.711 in the worker.
+
+Call states come as events on the session (``{"type": "sip", "state": ..., "reason": ...}``): ``ringing``,
+``connected``, ``ended``, with the reason in plain words (busy, no answer, unreachable, hung up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+import os
+import re
+import socket
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from moksori.audio.framing import FRAME_MS, FrameBuffer, StreamResampler, pcm16_bytes, pcm16_samples
+from moksori.calls.session import OUT_RATE, CallSession
+from moksori.calls.sip_wire import SIP_RATE, MessageReader, audio_message, json_message, split_audio
+
+REACH_TIMEOUT_S = 8.0  # no answer at all to an INVITE (not even "trying") within this: unreachable
+RING_TIMEOUT_S = 60.0
+UNREACHABLE = "The other side could not be reached. 상대방에 연결할 수 없습니다."
+NO_ANSWER = "Nobody answered. 받지 않습니다."
+DTMF_DIGITS = re.compile(r"^[0-9*#A-Da-d]{1,32}$")
+# Numbers for emergency services somewhere in the world: never blocked, but the user is told that a VoIP
+# account may not reach them (no location, another country's network, the trunk may refuse them).
+EMERGENCY_NUMBERS = frozenset({"112", "119", "911", "999", "000", "110", "113", "122", "125", "182"})
+EMERGENCY_NOTICE = (
+    "Emergency services may not be reachable through an internet phone account, and they may not see where "
+    "you are. In Korea you can also text 119 (문자 119) or use the 119 emergency app. "
+    "인터넷 전화 계정으로는 긴급 전화가 연결되지 않거나 위치가 전달되지 않을 수 있습니다. "
+    "119에 문자로 신고할 수도 있습니다.")
+
+
+class SipError(RuntimeError):
+    """A SIP call or the SIP worker failed; the message says why in plain words."""
+
+
+@dataclass
+class SipSettings:
+    """Where the worker listens, who may call it directly, and the account calls go out through."""
+
+    listen: tuple[str, int] = ("127.0.0.1", 0)  # direct listener; port 0: any free port
+    name: str = "moksori"  # calls to sip:<name>@<listen> ring this phone
+    allow_from: list[str] = field(default_factory=lambda: ["127.0.0.1"])  # direct callers accepted
+    account: dict[str, str] | None = None  # {"server", "user", "password", "proxy"}: a registrar / PBX / trunk
+    log_level: int = 1
+
+    @classmethod
+    def from_env(cls) -> SipSettings:
+        """``MOKSORI_SIP_LISTEN=HOST:PORT`` and ``MOKSORI_SIP_ALLOW=ADDR,ADDR`` over the defaults."""
+        settings = cls()
+        if listen := os.environ.get("MOKSORI_SIP_LISTEN"):
+            host, _, port = listen.rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"MOKSORI_SIP_LISTEN must be HOST:PORT, not {listen!r}.")
+            settings.listen = (host, int(port))
+        if allow := os.environ.get("MOKSORI_SIP_ALLOW"):
+            settings.allow_from = [address.strip() for address in allow.split(",") if address.strip()]
+        return settings
+
+
+def is_emergency(target: str) -> bool:
+    """True for a number (or sip:number@...) that calls emergency services somewhere."""
+    number = re.sub(r"^sips?:", "", target).split("@", 1)[0]
+    return re.sub(r"[\s-]", "", number) in EMERGENCY_NUMBERS
+
+
+class SipCall:
+    """One SIP call, outgoing or incoming, carrying a ``CallSession``'s audio once connected."""
+
+    def __init__(self, phone: SipPhone, call_id: int, caller: str | None = None) -> None:
+        self.phone = phone
+        self.id = call_id
+        self.caller = caller  # incoming calls: the far end's SIP URI
+        self.state = "calling" if caller is None else "ringing"
+        self.reason: str | None = None
+        self.session: CallSession | None = None
+        self.late = 0  # frame ticks that came more than a frame late (the loop was held up)
+        self._changed = asyncio.Event()
+        self._sender: asyncio.Task | None = None
+        self._watchdog: asyncio.Task | None = None
+
+    def attach(self, session: CallSession) -> None:
+        """Connect ``session``: its voice goes out and the far end's audio comes in once the call connects."""
+        self.session = session
+        if self.state == "connected":
+            self._start_sending()
+
+    async def wait_until(self, *states: str, timeout: float | None = None) -> str:
+        """Wait until the call is in one of ``states`` (or has ended); returns the state."""
+        async def reached() -> str:
+            while self.state not in (*states, "ended"):
+                self._changed.clear()
+                await self._changed.wait()
+            return self.state
+
+        return await asyncio.wait_for(reached(), timeout)
+
+    async def answer(self) -> None:
+        self.phone._send({"op": "answer", "id": self.id})
+
+    async def hang_up(self, reason: str = "You hung up. 전화를 끊었습니다.") -> None:
+        if self.state != "ended":
+            self.phone._send({"op": "hangup", "id": self.id, "reason": reason,
+                              "code": 486 if self.state == "ringing" and self.caller else 603})
+
+    def send_dtmf(self, digits: str, sip_info: bool = False) -> None:
+        """Key presses for phone menus: RFC 4733 telephone-events, or SIP INFO with ``sip_info``."""
+        if not DTMF_DIGITS.match(digits):
+            raise ValueError("Keys must be 0-9, *, # or A-D. 0-9, *, #, A-D 키만 누를 수 있습니다.")
+        if self.state != "connected":
+            raise SipError("The call is not connected. 통화가 연결되어 있지 않습니다.")
+        self.phone._send({"op": "dtmf", "id": self.id, "digits": digits, "info": sip_info})
+
+    async def _give_up_after(self, reach_timeout: float, ring_timeout: float) -> None:
+        try:
+            await self.wait_until("ringing", "connected", timeout=reach_timeout)
+        except TimeoutError:
+            return await self.hang_up(UNREACHABLE)
+        try:
+            await self.wait_until("connected", timeout=ring_timeout)
+        except TimeoutError:
+            await self.hang_up(NO_ANSWER)
+
+    # --- from the worker ---------------------------------------------------------------------------------
+
+    def _on_state(self, state: str, reason: str | None) -> None:
+        if self.state == "ended":
+            return
+        self.state, self.reason = state, reason
+        self._changed.set()
+        if state == "connected" and self.session is not None:
+            self._start_sending()
+        if state == "ended":
+            for task in (self._sender, self._watchdog):
+                if task is not None and task is not asyncio.current_task():
+                    task.cancel()
+        if self.session is not None:
+            self.session.announce({"type": "sip", "state": state, "reason": reason})
+
+    def _on_audio(self, pcm: bytes) -> None:
+        if self.session is not None and self.state == "connected":
+            self.session.hear(pcm16_samples(pcm), SIP_RATE)
+
+    def _start_sending(self) -> None:
+        if self._sender is None:
+            self._sender = asyncio.create_task(self._send_voice())
+
+    async def _send_voice(self) -> None:
+        """Every 20 ms, one frame of the user's voice at 8 kHz (silence between sentences)."""
+        period = FRAME_MS / 1000
+        to_8k, framer = StreamResampler(OUT_RATE, SIP_RATE), FrameBuffer(SIP_RATE)
+        silence = np.zeros(OUT_RATE * FRAME_MS // 1000, dtype=np.float32)
+        start, tick = time.monotonic(), 0
+        while True:
+            frame = self.session.next_frame()
+            for piece in framer.push(to_8k.push(silence if frame is None else frame)):
+                self.phone._write(audio_message(self.id, pcm16_bytes(piece)))
+            tick += 1
+            wait = start + tick * period - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            elif wait < -period:
+                self.late += 1
+
+
+class SipPhone:
+    """The SIP worker process and its calls. ``await start()``, then ``call`` or take ``incoming`` calls."""
+
+    def __init__(self, settings: SipSettings | None = None,
+                 on_incoming: Callable[[SipCall], None] | None = None) -> None:
+        self.settings = settings or SipSettings()
+        self.on_incoming = on_incoming
+        self.calls: dict[int, SipCall] = {}
+        self.listen: str | None = None  # host:port the worker listens on
+        self.problems: list[str] = []
+        self._next_id = 1
+        self._process: asyncio.subprocess.Process | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._reader_task: asyncio.Task | None = None
+        self._ready = asyncio.Event()
+        self._counts: asyncio.Future | None = None
+
+    async def start(self, timeout: float = 10.0) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_src_dir(), os.environ.get("PYTHONPATH")]))}
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "moksori.calls.sip_worker", str(theirs.fileno()),
+            stdin=asyncio.subprocess.PIPE, pass_fds=(theirs.fileno(),), env=env)
+        theirs.close()
+        self._process.stdin.write(json.dumps(self.settings.__dict__).encode())
+        self._process.stdin.close()
+        # The resamplers import scipy.signal on first use: seconds on a busy machine, never on the event loop.
+        await asyncio.get_running_loop().run_in_executor(None, importlib.import_module, "scipy.signal")
+        reader, self._writer = await asyncio.open_unix_connection(sock=ours)
+        self._reader_task = asyncio.create_task(self._read(reader))
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        except TimeoutError:
+            await self.close()
+            raise SipError("The phone line could not start. 전화 기능을 시작할 수 없습니다.") from None
+
+    async def call(self, uri: str, session: CallSession | None = None, *, reach_timeout: float = REACH_TIMEOUT_S,
+                   ring_timeout: float = RING_TIMEOUT_S) -> SipCall:
+        """Dial ``uri`` (``sip:user@host[:port]``); the call's state says how it goes. A far end that gives no
+        sign of life within ``reach_timeout`` seconds could not be reached; one that rings for longer than
+        ``ring_timeout`` did not answer."""
+        if not re.match(r"^sips?:[^\s<>\"]+$", uri):
+            raise ValueError(f"{uri!r} is not a SIP address (sip:user@host). SIP 주소가 아닙니다.")
+        call = SipCall(self, self._next_id)
+        self._next_id += 1
+        self.calls[call.id] = call
+        if session is not None:
+            call.attach(session)
+            if is_emergency(uri):  # not blocked: the user is told what may not work, and what else to do
+                session.announce({"type": "notice", "message": EMERGENCY_NOTICE})
+        self._send({"op": "call", "id": call.id, "uri": uri})
+        call._watchdog = asyncio.create_task(call._give_up_after(reach_timeout, ring_timeout))
+        return call
+
+    async def counts(self) -> dict[str, int]:
+        """Live call objects and conference ports in the worker (1 port when idle: the conference bridge itself)."""
+        self._counts = asyncio.get_running_loop().create_future()
+        self._send({"op": "counts"})
+        return await asyncio.wait_for(self._counts, 5)
+
+    async def idle(self, timeout: float = 3.0) -> bool:
+        """True once the worker holds no call and no port but the bridge's own. A call's media is freed a moment
+        after it ends, so this asks again for up to ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while await self.counts() != {"calls": 0, "ports": 1}:
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.1)
+        return True
+
+    async def close(self) -> None:
+        for call in self.calls.values():
+            if call._sender is not None:
+                call._sender.cancel()
+        if self._writer is not None and not self._writer.is_closing():
+            self._send({"op": "quit"})
+            with contextlib.suppress(OSError):
+                await self._writer.drain()
+        if self._process is not None:
+            try:
+                await asyncio.wait_for(self._process.wait(), 10)
+            except TimeoutError:
+                self._process.kill()
+                await self._process.wait()
+        if self._reader_task is not None:
+            self._reader_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader_task
+        if self._writer is not None:
+            self._writer.close()
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.returncode if self._process else None
+
+    def _send(self, command: dict[str, Any]) -> None:
+        self._write(json_message(command))
+
+    def _write(self, data: bytes) -> None:
+        if self._writer is None or self._writer.is_closing():
+            raise SipError("The phone line has stopped. 전화 기능이 멈췄습니다.")
+        self._writer.write(data)
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        messages = MessageReader()
+        while data := await reader.read(65536):
+            for kind, payload in messages.feed(data):
+                if kind == b"A":
+                    call_id, pcm = split_audio(payload)
+                    if call := self.calls.get(call_id):
+                        call._on_audio(pcm)
+                else:
+                    self._on_event(json.loads(payload))
+        for call in self.calls.values():  # the worker went away: every call is over
+            call._on_state("ended", "The phone line stopped. 전화 기능이 멈췄습니다.")
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        kind = event["event"]
+        if kind == "ready":
+            self.listen = event["listen"]
+            self._ready.set()
+        elif kind == "incoming":
+            call = SipCall(self, event["id"], caller=event["caller"])
+            self.calls[call.id] = call
+            if self.on_incoming is not None:
+                self.on_incoming(call)
+        elif kind == "state":
+            if call := self.calls.get(event["id"]):
+                call._on_state(event["state"], event.get("reason"))
+                if event["state"] == "ended":
+                    del self.calls[call.id]
+        elif kind == "counts" and self._counts is not None and not self._counts.done():
+            self._counts.set_result({"calls": event["calls"], "ports": event["ports"]})
+        elif kind == "problem":
+            self.problems.append(event["message"])
+
+
+def _src_dir() -> str:
+    """The folder this package was imported from, so the worker runs the same code."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

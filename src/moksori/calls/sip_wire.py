@@ -1,0 +1,55 @@
+"""The message boundary between the app and the SIP worker process (``moksori.calls.sip_worker``).
+
+One Unix stream socket carries two kinds of messages, each ``kind (1 byte) + length (4 bytes, big-endian) +
+payload``:
+
+- ``J``: a JSON object. App → worker: commands (``call``, ``answer``, ``hangup``, ``dtmf``, ``quit``).
+  Worker → app: events (``ready``, ``incoming``, ``state``, ``dtmf``, ``counts``, ``problem``).
+- ``A``: 20 ms of call audio: call id (4 bytes, big-endian) + 16-bit little-endian mono PCM at 8 kHz
+  (320 bytes). App → worker: the user's voice; worker → app: what the far end sends.
+
+Nothing but bytes crosses: the worker owns PJSIP entirely, and a crash there cannot take the web server with it.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from typing import Any
+
+SIP_RATE = 8000
+FRAME_BYTES = 320  # 20 ms of 16-bit PCM at 8 kHz
+_HEADER = struct.Struct(">cI")
+_CALL_ID = struct.Struct(">I")
+
+
+def json_message(payload: dict[str, Any]) -> bytes:
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    return _HEADER.pack(b"J", len(body)) + body
+
+
+def audio_message(call_id: int, pcm: bytes) -> bytes:
+    return _HEADER.pack(b"A", _CALL_ID.size + len(pcm)) + _CALL_ID.pack(call_id) + pcm
+
+
+def split_audio(payload: bytes) -> tuple[int, bytes]:
+    """``(call id, PCM)`` from the payload of an ``A`` message."""
+    return _CALL_ID.unpack_from(payload)[0], payload[_CALL_ID.size:]
+
+
+class MessageReader:
+    """Cuts a byte stream into ``(kind, payload)`` messages, whatever sizes it arrives in."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[tuple[bytes, bytes]]:
+        self._buffer += data
+        messages = []
+        while len(self._buffer) >= _HEADER.size:
+            kind, length = _HEADER.unpack_from(self._buffer)
+            if len(self._buffer) < _HEADER.size + length:
+                break
+            messages.append((kind, bytes(self._buffer[_HEADER.size:_HEADER.size + length])))
+            del self._buffer[:_HEADER.size + length]
+        return messages

@@ -1,0 +1,222 @@
+"""SIP calls on loopback against real peers: baresip as the far phone (plays a WAV, records what it hears,
+reports DTMF) and sipp answering busy. Slow: each call takes a second or two of real time."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from moksori.audio import resample
+from moksori.calls.session import THEM, CallSession
+from moksori.calls.sip import SipPhone, SipSettings, is_emergency
+from moksori.calls.sip_wire import MessageReader, audio_message, json_message, split_audio
+
+from .doubles import RATE, LoudnessRecognizer, ToneVoice, tone
+from .sip_peers import Baresip, SippBusy, free_port, have_baresip
+from .test_transports import lag_correlation
+
+needs_baresip = pytest.mark.skipif(
+    not have_baresip() or importlib.util.find_spec("pjsua2") is None,
+    reason="baresip (scripts/install-system.sh) or pjsua2-python (the 'sip' extra) is not installed")
+
+# The far phone's microphone: quiet, a loud tone for captions, then quiet (baresip hangs up when its file ends).
+FAR_MICROPHONE = np.concatenate([np.zeros(4000), tone(1.0, 330, 8000), np.zeros(8000 * 60)]).astype(np.float32)
+
+
+def test_wire_messages_survive_any_cut() -> None:
+    stream = json_message({"op": "call", "id": 1, "uri": "sip:x@y"}) + audio_message(7, bytes(range(200)) * 2)
+    reader = MessageReader()
+    messages = [m for i in range(0, len(stream), 7) for m in reader.feed(stream[i : i + 7])]
+    assert [kind for kind, _ in messages] == [b"J", b"A"]
+    assert split_audio(messages[1][1]) == (7, bytes(range(200)) * 2)
+
+
+def test_emergency_numbers_are_recognised() -> None:
+    assert is_emergency("119") and is_emergency("sip:112@trunk.example") and is_emergency("9-1-1")
+    assert not is_emergency("1190") and not is_emergency("sip:alice@example.org")
+
+
+def test_a_bad_listen_setting_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOKSORI_SIP_LISTEN", "5070")
+    with pytest.raises(ValueError, match="HOST:PORT"):
+        SipSettings.from_env()
+    monkeypatch.setenv("MOKSORI_SIP_LISTEN", "127.0.0.1:5070")
+    assert SipSettings.from_env().listen == ("127.0.0.1", 5070)
+
+
+def _session(events: list[dict]) -> CallSession:
+    session = CallSession(ToneVoice(), recognizer_factory=LoudnessRecognizer)
+    session.subscribe(events.append)
+    return session
+
+
+@pytest.mark.slow
+@needs_baresip
+def test_an_outgoing_call_carries_voice_captions_and_keys_then_we_hang_up(tmp_path: Path) -> None:
+    async def main() -> None:
+        far = Baresip(tmp_path, FAR_MICROPHONE)
+        phone = SipPhone()
+        events: list[dict] = []
+        session = _session(events)
+        await far.start()
+        await phone.start()
+        try:
+            await session.start()
+            call = await phone.call(far.uri, session)
+            assert await call.wait_until("connected", timeout=10) == "connected"
+            await asyncio.sleep(1.5)  # baresip's recording of what it hears starts about a second late
+            session.say("one two three four five six seven eight")  # ToneVoice: 1.04 s of 220 Hz
+            await asyncio.sleep(2)
+            # After the sentence: while a key is sent, RFC 4733 packets take the place of audio packets.
+            call.send_dtmf("1")
+            await asyncio.sleep(0.5)
+            call.send_dtmf("#")
+            await asyncio.sleep(1)
+            await call.hang_up()
+            assert await call.wait_until("ended", timeout=5) == "ended"
+            assert call.reason.startswith("You hung up")
+            await session.close()
+            assert await phone.idle()
+        finally:
+            await phone.close()
+            await far.stop()
+        assert phone.returncode == 0
+        # The user's voice reached the far phone: its recording holds the sentence, delayed.
+        sent = resample(ToneVoice().audio("one two three four five six seven eight"), RATE, 8000)[800:-800]
+        heard = far.heard()
+        assert lag_correlation(heard, sent) > 0.9
+        loud_frames = np.sqrt(np.mean(heard[: heard.size // 160 * 160].reshape(-1, 160) ** 2, axis=1)) > 0.1
+        assert 51 <= loud_frames.sum() <= 53  # all 52 frames of the sentence, none lost
+        # The far phone's tone became captions, and a transcript line of theirs.
+        assert any(e["type"] == "caption" and e["final"] for e in events)
+        assert any(line.speaker == THEM for line in session.transcript)
+        keys = [e["param"] for e in far.events if e.get("type") == "CALL_DTMF_START"]
+        assert keys == ["1", "#"]
+        states = [e["state"] for e in events if e["type"] == "sip"]
+        assert states[0] in ("ringing", "connected") and states[-2:] == ["connected", "ended"]
+
+    asyncio.run(main())
+
+
+@pytest.mark.slow
+@needs_baresip
+def test_an_incoming_call_rings_is_answered_and_the_far_end_hangs_up(tmp_path: Path) -> None:
+    async def main() -> None:
+        far = Baresip(tmp_path, FAR_MICROPHONE)
+        rung: asyncio.Queue = asyncio.Queue()
+        phone = SipPhone(SipSettings(listen=("127.0.0.1", free_port())), on_incoming=rung.put_nowait)
+        events: list[dict] = []
+        session = _session(events)
+        await far.start()
+        await phone.start()
+        try:
+            await session.start()
+            far.command("dial", f"sip:moksori@{phone.listen}")
+            call = await asyncio.wait_for(rung.get(), 10)
+            assert call.state == "ringing" and "far@127.0.0.1" in call.caller
+            call.attach(session)
+            await call.answer()
+            assert await call.wait_until("connected", timeout=10) == "connected"
+            await asyncio.sleep(2)
+            far.command("hangup")
+            assert await call.wait_until("ended", timeout=10) == "ended"
+            assert call.reason.startswith("The other side hung up")
+            await session.close()
+            assert await phone.idle()
+        finally:
+            await phone.close()
+            await far.stop()
+        assert any(e["type"] == "caption" and e["final"] for e in events)
+
+    asyncio.run(main())
+
+
+@pytest.mark.slow
+@needs_baresip
+def test_callers_from_addresses_not_allowed_are_refused(tmp_path: Path) -> None:
+    async def main() -> None:
+        far = Baresip(tmp_path, FAR_MICROPHONE)
+        rung: list = []
+        phone = SipPhone(SipSettings(listen=("127.0.0.1", free_port()), allow_from=["192.0.2.99"]),
+                         on_incoming=rung.append)
+        await far.start()
+        await phone.start()
+        try:
+            far.command("dial", f"sip:moksori@{phone.listen}")
+            closed = await far.wait_event("CALL_CLOSED")
+            assert "403" in closed.get("param", "")
+            assert rung == []
+            assert await phone.idle()
+        finally:
+            await phone.close()
+            await far.stop()
+
+    asyncio.run(main())
+
+
+@pytest.mark.slow
+@needs_baresip
+def test_busy_unreachable_and_unanswered_are_said_in_plain_words(tmp_path: Path) -> None:
+    async def main() -> None:
+        busy = SippBusy(tmp_path)
+        (tmp_path / "quiet").mkdir()
+        unanswered = Baresip(tmp_path / "quiet", FAR_MICROPHONE, answer=False)
+        phone = SipPhone()
+        busy.start()
+        await unanswered.start()
+        await phone.start()
+        try:
+            await asyncio.sleep(0.5)  # sipp binds its port
+            events: list[dict] = []
+            call = await phone.call(f"sip:119@127.0.0.1:{busy.port}", _session(events))
+            assert await call.wait_until("connected", timeout=10) == "ended"
+            assert call.reason.startswith("The line is busy")
+            assert any(e["type"] == "notice" and "119" in e["message"] for e in events)  # dialled, with the notice
+
+            call = await phone.call(f"sip:far@127.0.0.1:{free_port()}", reach_timeout=1.0)  # nobody there
+            assert await call.wait_until("connected", timeout=5) == "ended"
+            assert call.reason.startswith("The other side could not be reached")
+
+            call = await phone.call(unanswered.uri, ring_timeout=1.0)
+            assert await call.wait_until("ringing", timeout=5) == "ringing"
+            assert await call.wait_until("connected", timeout=5) == "ended"
+            assert call.reason.startswith("Nobody answered")
+            assert await phone.idle()
+        finally:
+            await phone.close()
+            await unanswered.stop()
+            busy.stop()
+
+    asyncio.run(main())
+
+
+@pytest.mark.slow
+@needs_baresip
+def test_twenty_calls_leave_nothing_behind(tmp_path: Path) -> None:
+    async def main() -> None:
+        far = Baresip(tmp_path, FAR_MICROPHONE)
+        phone = SipPhone()
+        await far.start()
+        await phone.start()
+        try:
+            for _ in range(20):
+                events: list[dict] = []
+                session = _session(events)
+                await session.start(listen=False)
+                call = await phone.call(far.uri, session)
+                assert await call.wait_until("connected", timeout=10) == "connected"
+                await call.hang_up()
+                assert await call.wait_until("ended", timeout=5) == "ended"
+                await session.close()
+            assert await phone.idle()
+            assert phone.calls == {}
+        finally:
+            await phone.close()
+            await far.stop()
+        assert phone.returncode == 0
+
+    asyncio.run(main())
