@@ -15,9 +15,8 @@ from moksori.calls.session import THEM, CallSession
 from moksori.calls.sip import SipPhone, SipSettings, is_emergency
 from moksori.calls.sip_wire import MessageReader, audio_message, json_message, split_audio
 
-from .doubles import RATE, LoudnessRecognizer, ToneVoice, tone
+from .doubles import RATE, LoudnessRecognizer, ToneVoice, best_correlation, tone
 from .sip_peers import Baresip, SippBusy, free_port, have_baresip
-from .test_transports import lag_correlation
 
 needs_baresip = pytest.mark.skipif(
     not have_baresip() or importlib.util.find_spec("pjsua2") is None,
@@ -88,7 +87,7 @@ def test_an_outgoing_call_carries_voice_captions_and_keys_then_we_hang_up(tmp_pa
         # The user's voice reached the far phone: its recording holds the sentence, delayed.
         sent = resample(ToneVoice().audio("one two three four five six seven eight"), RATE, 8000)[800:-800]
         heard = far.heard()
-        assert lag_correlation(heard, sent) > 0.9
+        assert best_correlation(heard, sent) > 0.9
         loud_frames = np.sqrt(np.mean(heard[: heard.size // 160 * 160].reshape(-1, 160) ** 2, axis=1)) > 0.1
         assert 51 <= loud_frames.sum() <= 53  # all 52 frames of the sentence, none lost
         # The far phone's tone became captions, and a transcript line of theirs.
