@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from moksori.asr import RecognizerUnavailable, StreamingRecognizer, normalize_transcript, transcribe
+from moksori.asr import RecognizerUnavailable, StreamingRecognizer, cer, normalize_transcript, transcribe
 from moksori.audio import load_audio
 
 FRAME = 320  # 20 ms at 16 kHz
@@ -41,8 +41,10 @@ def test_partials_then_a_final_line_with_word_times(sentences) -> None:
     # Partials grow while the sentence is spoken and come before its end.
     assert partials[0].end < 0.5 + len(speech) / 16000
     final = finals[0]
-    # The endpointer closes the line within the trailing silence, without finish().
-    assert normalize_transcript(final.text) == normalize_transcript(transcribe(audio, 16000))
+    # The endpointer closes the line within the trailing silence, without finish(), with what the
+    # offline recogniser hears in the whole recording (decoding in pieces may differ by a syllable or two).
+    offline = transcribe(audio, 16000)
+    assert normalize_transcript(offline) and cer(offline, final.text) <= 0.2
     assert final.words and 0.4 <= final.start < final.words[-1].end <= 0.5 + len(speech) / 16000 + 0.2
     assert all(a.end <= b.start + 1e-6 for a, b in zip(final.words, final.words[1:], strict=False))
 
