@@ -8,7 +8,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.moksori-installed
 
-.PHONY: run test test-quick setup system lint bench
+.PHONY: run test test-quick setup system lint bench messages
 
 system:
 	@bash scripts/install-system.sh
@@ -36,3 +36,11 @@ test-quick: setup
 
 bench: setup
 	$(BIN)/python bench/run_all.py
+
+# After changing interface text: collect every _() / t() string into the catalogs, then translate
+# the new entries in src/moksori/web/locale/*/LC_MESSAGES/messages.po (tests/web/test_i18n.py
+# fails while any is empty). The catalogs are compiled in memory at run time; nothing to build.
+messages: setup
+	@mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg -k t --no-location --sort-output --project Moksori -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d src/moksori/web/locale --no-fuzzy-matching --ignore-obsolete -w 110

@@ -83,7 +83,11 @@ class WebServices(Services):
 
 
 class Client(TestClient):
-    """A browser: keeps cookies and repeats the CSRF cookie in the header, as the pages' scripts do."""
+    """A browser: keeps cookies and repeats the CSRF cookie in the header, as the pages' scripts do.
+    It asks for English pages unless told otherwise (Korean is the default for browsers that do not say)."""
+
+    def __init__(self, app, language: str = "en", **kwargs) -> None:
+        super().__init__(app, headers={"Accept-Language": language}, **kwargs)
 
     def __enter__(self) -> Client:
         super().__enter__()
@@ -115,8 +119,8 @@ def app(settings: Settings, services: WebServices):
 def make_client(app) -> Iterator[Callable[..., Client]]:
     clients = []
 
-    def make(email: str | None = None, consent: bool = True) -> Client:
-        client = Client(app)
+    def make(email: str | None = None, consent: bool = True, language: str = "en") -> Client:
+        client = Client(app, language)
         client.__enter__()
         clients.append(client)
         if email:

@@ -151,4 +151,4 @@ def test_unknown_pages_get_a_readable_page_and_the_api_json(alice):
     page = alice.get("/no-such-page")
     assert page.status_code == 404 and "<html" in page.text and "Back to the start" in page.text
     api = alice.get("/api/no-such-thing")
-    assert api.status_code == 404 and api.json()["detail"] == "Not Found"
+    assert api.status_code == 404 and api.json()["detail"] == "This page does not exist."

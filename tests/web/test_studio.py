@@ -201,7 +201,7 @@ def test_upload_of_a_zip_and_of_files_with_texts(alice, app, settings, services,
     assert len(list(settings.data_dir.glob("users/*/uploads/*/wavs/*.wav"))) == 2
     run_next_job(app, settings, services)
     done = alice.get(f"/api/jobs/{job['id']}").json()
-    assert done["status"] == "done" and done["message"] == "2 recordings added (0 flagged)."
+    assert done["status"] == "done" and done["message"] == "Recordings added: 2 (to record again: 0)."
     assert list(settings.data_dir.glob("users/*/uploads/*")) == []  # the unpacked zip is gone
     assert alice.get("/api/progress").json()["script_recorded"] == 1  # matched to the script
     assert [p["text"] for p in alice.get("/api/prompts?source=custom").json()["prompts"]] == ["제 이름은 민수예요."]

@@ -42,14 +42,14 @@ def test_bad_speak_requests_get_clear_messages(speaker, alice):
     assert response.status_code == 413 and "at most 1000" in response.json()["detail"]
     assert speaker.post("/api/speak", json={"text": "   "}).status_code == 422
     response = speaker.post("/api/speak", json={"text": "안녕", "voice_id": 999})
-    assert response.status_code == 404 and "No such voice" in response.json()["detail"]
+    assert response.status_code == 404 and "not found in your account" in response.json()["detail"]
     assert speaker.post("/api/speak", content=b"{not json", headers={"content-type": "application/json"}).status_code == 422
     assert speaker.get("/api/history").json()["history"] == []
 
 
 def test_speaking_without_a_voice_says_what_to_do(alice):
     response = alice.post("/api/speak", json={"text": "안녕하세요"})
-    assert response.status_code == 409 and "Build one" in response.json()["detail"]
+    assert response.status_code == 409 and "Build a voice" in response.json()["detail"]
 
 
 def test_message_bank_recordings_play_verbatim(alice, speech):

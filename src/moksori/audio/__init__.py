@@ -23,7 +23,12 @@ ENGINE_SAMPLE_RATE = 22050
 
 
 class AudioError(ValueError):
-    """A file that is not usable audio; the message says why in plain words."""
+    """A file that is not usable audio; the message says why in plain words. ``code`` and
+    ``params`` say the same for an interface that words it in another language."""
+
+    def __init__(self, message: str, code: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 def load_audio(path: str | os.PathLike, sample_rate: int | None = None) -> tuple[np.ndarray, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -13,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from moksori.web import api, pages
+from moksori.web.i18n import LanguageMiddleware, _
 from moksori.web.jobs.queue import WorkerProcess
 from moksori.web.security import (
     ConsentRequired,
@@ -59,6 +61,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.add_middleware(BaseHTTPMiddleware, dispatch=csrf_cookie_middleware)
     app.add_middleware(BaseHTTPMiddleware, dispatch=_limit_body_size)
     app.add_middleware(BaseHTTPMiddleware, dispatch=security_headers_middleware)
+    app.add_middleware(LanguageMiddleware)  # outermost: every message of the request is translated
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -71,8 +74,9 @@ async def _limit_body_size(request: Request, call_next) -> Response:
     limit = request.app.state.settings.max_upload_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        return JSONResponse({"detail": f"The upload is {int(declared) / 2**20:.0f} MiB; the limit is "
-                                       f"{limit / 2**20:.0f} MiB."}, status_code=413)
+        return JSONResponse({"detail": _("The upload is %(size)s MiB; the limit is %(limit)s MiB.",
+                                         size=round(int(declared) / 2**20), limit=round(limit / 2**20))},
+                            status_code=413)
     return await call_next(request)
 
 
@@ -84,26 +88,54 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": "Please log in."}, status_code=401)
+            return JSONResponse({"detail": _("Please log in.")}, status_code=401)
         return RedirectResponse("/login", status_code=303)
 
     @app.exception_handler(ConsentRequired)
     async def consent_required(request: Request, _exc: ConsentRequired) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": "Please read and accept the consent page first."}, status_code=403)
+            return JSONResponse({"detail": _("Please read and accept the consent page first.")}, status_code=403)
         return RedirectResponse("/consent", status_code=303)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        detail = exc.detail
+        if detail == HTTPStatus(exc.status_code).phrase:  # Starlette's own English ("Not Found")
+            detail = _("This page does not exist.") if exc.status_code == 404 else _(
+                "The request could not be handled (%(status)s).", status=exc.status_code)
         if _wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return pages.error_page(request, exc.status_code, str(exc.detail))
+            return JSONResponse({"detail": detail}, status_code=exc.status_code)
+        return pages.error_page(request, exc.status_code, str(detail))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> Response:
-        message = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'][1:]) or 'input'}: {err['msg']}" for err in exc.errors()
-        )
+        message = " ".join(invalid_field_message(error) for error in exc.errors())
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=422)
         return pages.error_page(request, 422, message)
+
+
+def field_label(name: str) -> str:
+    """The name of a request field as the person filling it in knows it."""
+    labels = {"text": _("The text"), "category": _("The category"), "email": _("The email address"),
+              "password": _("The password"), "language": _("The language"), "audio": _("The recording"),
+              "files": _("The files"), "file": _("The file"), "name": _("The name"), "input": _("The text"),
+              "voice": _("The voice"), "speed": _("The speed"), "response_format": _("The audio format")}
+    return labels.get(name, _("A field (%(name)s)", name=name))
+
+
+def invalid_field_message(error: dict) -> str:
+    """One pydantic validation error in the interface language, naming the field in words."""
+    field = field_label(str(error["loc"][-1]) if len(error["loc"]) > 1 else "")
+    context = error.get("ctx") or {}
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("%(field)s is missing.", field=field)
+    if kind == "string_too_short":
+        return _("%(field)s is empty.", field=field)
+    if kind == "string_too_long":
+        return _("%(field)s is too long (at most %(count)s characters).", field=field,
+                 count=context.get("max_length", "?"))
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return _("%(field)s is out of range.", field=field)
+    return _("%(field)s is not valid.", field=field)

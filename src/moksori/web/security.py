@@ -20,6 +20,7 @@ from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from moksori.web.i18n import _
 from moksori.web.storage.models import AuthSession, User
 
 SESSION_COOKIE = "moksori_session"
@@ -189,4 +190,5 @@ async def csrf_protect(request: Request) -> None:
     ):
         sent = (await request.form()).get(CSRF_FIELD)
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(expected, sent):
-        raise HTTPException(403, "The page's security token is missing or out of date. Reload the page and try again.")
+        raise HTTPException(403, _("The page's security token is missing or out of date. "
+                                   "Reload the page and try again."))

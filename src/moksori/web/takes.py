@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from moksori.audio import AudioError
 from moksori.audio.decode import decode
+from moksori.web.i18n import _
+from moksori.web.messages import file_problem, take_problem
 from moksori.web.services import Problem, Prompt, Services
 from moksori.web.settings import Settings
 from moksori.web.storage.files import save_take
@@ -41,7 +43,8 @@ def usable(take: Take) -> bool:
 def take_json(take: Take) -> dict[str, Any]:
     return {
         "id": take.id, "prompt_key": take.prompt_key, "text": take.text, "duration_s": round(take.duration_s, 2),
-        "problems": take.problems, "kept": take.kept, "cer": take.cer,
+        "problems": [{**p, "message": take_problem(p["code"], p["message"])} for p in take.problems],
+        "kept": take.kept, "cer": take.cer,
         "audio_url": f"/api/takes/{take.id}/audio",
     }
 
@@ -85,8 +88,9 @@ class ImportResult:
         return sum(1 for take in self.takes if any(p["severity"] == "error" for p in take["problems"]))
 
     def summary(self) -> str:
-        text = f"{len(self.takes)} recordings added ({self.flagged} flagged)"
-        return text + (f"; not added: {'; '.join(self.errors)}" if self.errors else ".")
+        text = _("Recordings added: %(added)s (to record again: %(flagged)s).", added=len(self.takes),
+                 flagged=self.flagged)
+        return text + (" " + _("Not added: %(errors)s", errors="; ".join(self.errors)) if self.errors else "")
 
 
 def import_recordings(db: Session, settings: Settings, services: Services, user: User,
@@ -100,7 +104,7 @@ def import_recordings(db: Session, settings: Settings, services: Services, user:
         try:
             samples, rate = decode(path, settings.max_take_seconds)
         except AudioError as error:
-            result.errors.append(f"{name}: {error}")
+            result.errors.append(f"{name}: {file_problem(error)}")
         else:
             prompt = prompt_for_text(db, services, user, text)
             result.takes.append(take_json(check_and_store(db, settings, services, user, prompt, samples, rate)))

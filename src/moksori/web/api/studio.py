@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from moksori.audio import AudioError
 from moksori.audio.decode import decode
 from moksori.web.api.common import owned, services_of, settings_of
+from moksori.web.i18n import _
+from moksori.web.messages import file_problem
 from moksori.web.security import consented_user, get_db
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
@@ -36,7 +38,8 @@ def prompts_for(db: Session, services: Services, user: User, source: str) -> lis
     if source == "custom":
         rows = db.scalars(select(CustomSentence).where(CustomSentence.user_id == user.id).order_by(CustomSentence.id))
         return [Prompt(f"custom:{s.id}", s.text, "custom") for s in rows]
-    raise HTTPException(422, f"Unknown prompt source {source!r}; use one of {', '.join(SOURCES)}.")
+    raise HTTPException(422, _("Unknown list of sentences %(source)s; use one of %(sources)s.",
+                               source=repr(source), sources=", ".join(SOURCES)))
 
 
 def resolve_prompt(db: Session, services: Services, user: User, key: str) -> Prompt:
@@ -45,7 +48,7 @@ def resolve_prompt(db: Session, services: Services, user: User, key: str) -> Pro
     for prompt in prompts_for(db, services, user, source) if source else []:
         if prompt.key == key:
             return prompt
-    raise HTTPException(404, "No such sentence to record in your account.")
+    raise HTTPException(404, _("No such sentence to record in your account."))
 
 
 def decode_upload(upload: UploadFile, settings: Settings) -> tuple[np.ndarray, int]:
@@ -56,7 +59,7 @@ def decode_upload(upload: UploadFile, settings: Settings) -> tuple[np.ndarray, i
         try:
             return decode(path, settings.max_take_seconds)
         except AudioError as error:
-            raise HTTPException(422, f"{upload.filename or 'Recording'}: {error}") from error
+            raise HTTPException(422, f"{upload.filename or _('Recording')}: {file_problem(error)}") from error
 
 
 @router.get("/prompts")
@@ -148,7 +151,7 @@ class TextBody(BaseModel):
 def add_sentence(body: TextBody, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
     text = body.text.strip()
     if not text:
-        raise HTTPException(422, "The sentence is empty.")
+        raise HTTPException(422, _("The sentence is empty. Type the sentence you want to record."))
     sentence = CustomSentence(user_id=user.id, text=text)
     db.add(sentence)
     db.commit()

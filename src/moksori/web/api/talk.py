@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from moksori.web.api.common import owned, services_of, settings_of
+from moksori.web.i18n import _
 from moksori.web.security import consented_user, get_db
 from moksori.web.storage.files import delete_prompt_take, user_file
 from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
@@ -47,10 +48,11 @@ def speak(body: SpeakBody, request: Request, user: User = Depends(consented_user
     settings = settings_of(request)
     text = " ".join(body.text.split())
     if not text:
-        raise HTTPException(422, "There is nothing to say: the text is empty.")
+        raise HTTPException(422, _("There is nothing to say: the text is empty."))
     if len(text) > settings.max_speak_chars:
-        raise HTTPException(413, f"That text is {len(text)} characters long; the talk screen speaks at most "
-                                 f"{settings.max_speak_chars} at a time. Split it into shorter parts.")
+        raise HTTPException(413, _("That text is %(length)s characters long; at most %(limit)s are spoken at a "
+                                   "time. Split it into shorter parts.", length=len(text),
+                                   limit=settings.max_speak_chars))
     take = banked_recording(db, user, text)
     if take:
         # Read as stored (16-bit), so the recording is played bit for bit.
@@ -62,7 +64,8 @@ def speak(body: SpeakBody, request: Request, user: User = Depends(consented_user
         else:
             row = db.scalar(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
         if row is None:
-            raise HTTPException(409, "You have no voice yet. Build one on the Voices page first.")
+            raise HTTPException(409, _("You have no voice yet, so only recorded phrases can be played. "
+                                       "Build a voice on the Voices page to say anything else."))
         voice = services_of(request).voice(user_file(settings, user.id, row.file))
         body, rate, source = pcm16(voice.stream(text)), voice.sample_rate, "voice"
     db.add(HistoryItem(user_id=user.id, text=text))
@@ -100,7 +103,7 @@ def list_phrases(user: User = Depends(consented_user), db: Session = Depends(get
 @router.post("/phrases")
 def add_phrase(body: PhraseBody, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
     if not body.text.strip():
-        raise HTTPException(422, "The phrase is empty.")
+        raise HTTPException(422, _("The phrase is empty."))
     phrase = Phrase(user_id=user.id, text=" ".join(body.text.split()), category=body.category.strip(),
                     favourite=body.favourite, banked=body.banked)
     db.add(phrase)

@@ -14,7 +14,9 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from sqlalchemy.orm import Session
 
 from moksori.web.api.common import services_of, settings_of
+from moksori.web.i18n import _
 from moksori.web.jobs.queue import active_job, job_json
+from moksori.web.messages import file_problem
 from moksori.web.security import consented_user, get_db
 from moksori.web.storage.files import UPLOADS, new_name, user_file
 from moksori.web.storage.models import Job, User
@@ -36,16 +38,19 @@ def parse_texts(texts: str) -> dict[str, str]:
 def queue_zip_import(request: Request, db: Session, user: User, name: str, path: Path) -> dict:
     settings, services = settings_of(request), services_of(request)
     if active_job(db, user.id):
-        raise HTTPException(409, "A voice build or another upload is running. Wait for it, then upload again.")
+        raise HTTPException(409, _("A voice build or another upload is running. Wait for it, then upload again."))
     folder = new_name(UPLOADS, "")
     dest = user_file(settings, user.id, folder)
     try:
         items = services.unpack_zip(path, dest, settings.max_zip_bytes, settings.max_zip_members)
         if not items:
-            raise ValueError(f"{name} holds no audio file named in its metadata.csv.")
+            raise HTTPException(422, _("%(name)s holds no audio file named in its metadata.csv.", name=name))
     except ValueError as error:  # DatasetError: unsafe paths, bombs, damaged zips, no metadata
         shutil.rmtree(dest, ignore_errors=True)
-        raise HTTPException(422, str(error)) from error
+        raise HTTPException(422, f"{name}: {file_problem(error)}") from error
+    except HTTPException:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
     job = Job(user_id=user.id, kind="import", upload=folder, take_count=len(items))
     db.add(job)
     db.commit()
@@ -67,16 +72,16 @@ def upload_recordings(request: Request, files: list[UploadFile] = File(), texts:
         zips = [(name, path) for name, path in saved if zipfile.is_zipfile(path)]
         if zips:
             if len(saved) > 1:
-                raise HTTPException(422, "Upload one zip on its own, or audio files without a zip.")
+                raise HTTPException(422, _("Upload one zip on its own, or audio files without a zip."))
             return queue_zip_import(request, db, user, *zips[0])
         rows = parse_texts(texts)
-        missing = [f"{name}: no text given (add a line '{name}|the sentence')"
+        missing = [_("%(name)s: no text given (add a line %(line)s)", name=name, line=f"{name}|…")
                    for name, _path in saved if Path(name).stem not in rows]
         result = import_recordings(db, settings_of(request), services_of(request), user,
                                    [(name, path, rows[Path(name).stem]) for name, path in saved
                                     if Path(name).stem in rows])
     result.errors[:0] = missing
     if not result.takes:
-        raise HTTPException(422, "Nothing was added. " + "; ".join(result.errors))
+        raise HTTPException(422, _("Nothing was added.") + " " + "; ".join(result.errors))
     return {"imported": len(result.takes), "flagged": result.flagged, "errors": result.errors,
             "summary": result.summary(), "takes": result.takes}

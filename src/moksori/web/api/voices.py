@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from moksori.files import atomic_write
 from moksori.web.api.common import owned, services_of, settings_of
 from moksori.web.api.studio import progress_of
+from moksori.web.i18n import _
 from moksori.web.jobs.queue import active_job, cancel, job_json
 from moksori.web.jobs.worker import card_json
 from moksori.web.security import consented_user, get_db
@@ -39,10 +40,11 @@ def start_build(request: Request, user: User = Depends(consented_user), db: Sess
     settings = settings_of(request)
     progress = progress_of(db, settings, services_of(request), user)
     if not progress["can_build"]:
-        raise HTTPException(409, f"A voice needs at least {settings.min_takes_for_build} good recordings; "
-                                 f"you have {progress['ready']}.")
+        raise HTTPException(409, _("A voice needs at least %(needed)s good recordings; you have %(ready)s.",
+                                   needed=settings.min_takes_for_build, ready=progress["ready"]))
     if active_job(db, user.id):
-        raise HTTPException(409, "A voice build or an upload check is already running. Wait for it or cancel it first.")
+        raise HTTPException(409, _("A voice build or an upload check is already running. "
+                                   "Wait for it or cancel it first."))
     job = Job(user_id=user.id, preset=settings.train_preset)
     db.add(job)
     db.commit()
@@ -101,7 +103,7 @@ def voice_sample(voice_id: int, request: Request, user: User = Depends(consented
                  db: Session = Depends(get_db)) -> FileResponse:
     voice = owned(db, Voice, voice_id, user)
     if not voice.sample_file:
-        raise HTTPException(404, "This voice has no sample.")
+        raise HTTPException(404, _("This voice has no sample."))
     return FileResponse(user_file(settings_of(request), user.id, voice.sample_file), media_type="audio/wav")
 
 
@@ -126,9 +128,10 @@ def import_voice(request: Request, file: UploadFile = File(), user: User = Depen
     except Exception as error:  # whatever the engine objects to, for the user it is not a voice file
         target.unlink(missing_ok=True)
         services.forget_voice(target)
-        raise HTTPException(422, f"{file.filename or 'This file'} is damaged or is not a Moksori voice file.") from error
+        raise HTTPException(422, _("%(name)s is damaged or is not a Moksori voice file.",
+                                   name=file.filename or _("This file"))) from error
     version = (db.scalar(select(func.max(Voice.version)).where(Voice.user_id == user.id)) or 0) + 1
-    row = Voice(user_id=user.id, version=version, name=f"Voice {version} (imported)", file=name,
+    row = Voice(user_id=user.id, version=version, name=_("Voice %(version)s (imported)", version=version), file=name,
                 card=card_json(voice.card))
     db.add(row)
     db.commit()

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from moksori.audio import write_wav
+from moksori.web.i18n import DEFAULT_LANGUAGE, _, use_language
 from moksori.web.jobs.queue import claim_next, requeue_interrupted
 from moksori.web.services import Services
 from moksori.web.settings import Settings
@@ -93,6 +94,9 @@ def run_job(db: Database, settings: Settings, services: Services, job_id: int) -
     """Run one job; its row ends ``done``, ``failed`` (with the reason) or ``cancelled``."""
     with db.session() as session:
         job = session.get(Job, job_id)
+        user = session.get(User, job.user_id)
+        # The job's messages (summary, failure, the new voice's name) are read in the owner's language.
+        use_language(user.interface_language or DEFAULT_LANGUAGE if user else DEFAULT_LANGUAGE)
     if job.kind == "import":
         run_import(db, settings, services, job)
     else:
@@ -117,7 +121,7 @@ def run_import(db: Database, settings: Settings, services: Services, job: Job) -
             _finish(session, job.id, "cancelled")
     except Exception as error:  # the reason is shown to the user in the studio
         with db.session() as session:
-            _finish(session, job.id, "failed", message=f"{type(error).__name__}: {error}")
+            _finish(session, job.id, "failed", message=failure_message(error))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -134,7 +138,7 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
     try:
         count = write_dataset(db, settings, job, language, workdir / "dataset")
         if count == 0:
-            raise ValueError("There are no usable recordings to build from.")
+            raise ValueError(_("There are no usable recordings to build from."))
         voice_path.parent.mkdir(parents=True, exist_ok=True)
         services.train(workdir / "dataset", voice_path, job.preset, language, progress, job.resume, workdir / "work")
         voice = services.voice(voice_path)
@@ -143,7 +147,7 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
                   voice.sample_rate)
         with db.session() as session:
             version = (session.scalar(select(func.max(Voice.version)).where(Voice.user_id == job.user_id)) or 0) + 1
-            row = Voice(user_id=job.user_id, version=version, name=f"Voice {version}", file=voice_name,
+            row = Voice(user_id=job.user_id, version=version, name=_("Voice %(version)s", version=version), file=voice_name,
                         sample_file=sample_name, card=card_json(voice.card))
             session.add(row)
             session.flush()
@@ -156,7 +160,13 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
     except Exception as error:  # the reason is shown to the user on the voices page
         _discard(voice_path, user_file(settings, job.user_id, sample_name), workdir)
         with db.session() as session:
-            _finish(session, job.id, "failed", message=f"{type(error).__name__}: {error}")
+            _finish(session, job.id, "failed", message=failure_message(error))
+
+
+def failure_message(error: Exception) -> str:
+    """Why a job failed, for the page: the engine's own words follow a sentence in the user's language."""
+    reason = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
+    return _("It stopped because: %(reason)s", reason=reason)
 
 
 def _discard(*paths: Path) -> None:

@@ -13,6 +13,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from moksori.web.i18n import (
+    INTERFACE_LANGUAGES,
+    LANGUAGE_COOKIE,
+    _,
+    current_language,
+    gettext,
+    ngettext,
+    script_strings,
+    use_language,
+)
 from moksori.web.security import (
     consented_user,
     csrf_token,
@@ -28,15 +38,39 @@ from moksori.web.storage.files import delete_user_files
 from moksori.web.storage.models import Job, User, Voice
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.add_extension("jinja2.ext.i18n")
+# Newstyle gettext: templates write _("... %(name)s", name=value) and Jinja escapes the values.
+templates.env.install_gettext_callables(lambda message: gettext(message),
+                                        lambda singular, plural, n: ngettext(singular, plural, n), newstyle=True)
 router = APIRouter(include_in_schema=False)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 MIN_PASSWORD = 8
-LANGUAGES = {"ko": "한국어 Korean", "en": "English"}
+LANGUAGE_COOKIE_DAYS = 365
+
+
+def recording_languages() -> dict[str, str]:
+    """Languages a voice can be recorded in, named in the interface language."""
+    return {"ko": _("Korean"), "en": _("English")}
+
+
+def remember_language(response: Response, request: Request, language: str) -> None:
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_DAYS * 86400, samesite="lax",
+                        secure=request.url.scheme == "https")
 
 
 def render(request: Request, name: str, user: User | None = None, status_code: int = 200, **context) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"user": user, "csrf": csrf_token(request),
-                                                      "languages": LANGUAGES, **context}, status_code=status_code)
+    # The account's choice wins over this browser's cookie (another device, or a cookie set before login).
+    account_language = user.interface_language if user else None
+    if account_language and account_language != current_language():
+        use_language(account_language)
+    response = templates.TemplateResponse(request, name, {
+        "user": user, "csrf": csrf_token(request), "languages": recording_languages(),
+        "language": current_language(), "interface_languages": INTERFACE_LANGUAGES,
+        "script_strings": script_strings(), "min_password": MIN_PASSWORD, **context,
+    }, status_code=status_code)
+    if account_language and request.cookies.get(LANGUAGE_COOKIE) != account_language:
+        remember_language(response, request, account_language)
+    return response
 
 
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
@@ -54,7 +88,7 @@ def home(user: User | None = Depends(optional_user)) -> Response:
 
 @router.get("/signup")
 def signup_page(request: Request) -> HTMLResponse:
-    return render(request, "signup.html")
+    return render(request, "signup.html", voice_language=current_language())
 
 
 @router.post("/signup")
@@ -64,22 +98,23 @@ def signup(request: Request, email: str = Form(max_length=320), password: str = 
     email = email.strip().lower()
     error = None
     if not EMAIL.match(email):
-        error = "Please enter a valid email address. 올바른 이메일 주소를 입력해 주세요."
+        error = _("Please enter a valid email address.")
     elif len(password) < MIN_PASSWORD:
-        error = f"The password must be at least {MIN_PASSWORD} characters. 비밀번호는 {MIN_PASSWORD}자 이상이어야 합니다."
-    elif language not in LANGUAGES:
-        error = "Please choose a language."
+        error = _("The password must be at least %(count)s characters.", count=MIN_PASSWORD)
+    elif language not in recording_languages():
+        error = _("Please choose a language.")
     if error is None:
         user = User(email=email, password_hash=hash_password(password), display_name=display_name.strip(),
-                    language=language)
+                    language=language, interface_language=current_language())
         db.add(user)
         try:
             db.commit()
         except IntegrityError:
             db.rollback()
-            error = "An account with this email already exists. 이미 가입된 이메일입니다."
+            error = _("An account with this email already exists.")
     if error:
-        return render(request, "signup.html", status_code=400, error=error, email=email, display_name=display_name)
+        return render(request, "signup.html", status_code=400, error=error, email=email, display_name=display_name,
+                      voice_language=language)
     response = redirect("/consent")
     start_session(db, response, request, user)
     return response
@@ -98,15 +133,17 @@ def login(request: Request, email: str = Form(max_length=320), password: str = F
     wait = throttle.blocked_minutes(email)
     if wait:
         return render(request, "login.html", status_code=429, email=email,
-                      error=f"Too many wrong passwords. Please wait {wait} min. 잠시 후 다시 시도해 주세요.")
+                      error=_("Too many wrong passwords. Please wait %(minutes)s min and try again.", minutes=wait))
     user = db.scalar(select(User).where(User.email == email))
     if user is None or not verify_password(user.password_hash, password):
         throttle.failed(email)
         return render(request, "login.html", status_code=401, email=email,
-                      error="Wrong email or password. 이메일 또는 비밀번호가 틀렸습니다.")
+                      error=_("Wrong email or password."))
     throttle.succeeded(email)
     response = redirect("/talk" if user.consent_at else "/consent")
     start_session(db, response, request, user)
+    if user.interface_language:
+        remember_language(response, request, user.interface_language)
     return response
 
 
@@ -127,7 +164,7 @@ def consent(request: Request, agree: str = Form(""), user: User = Depends(curren
             db: Session = Depends(get_db)) -> Response:
     if agree != "yes":
         return render(request, "consent.html", user, status_code=400, data_dir=str(request.app.state.settings.data_dir),
-                      error="Please tick the box to agree before recording. 동의 상자를 선택해 주세요.")
+                      error=_("Please tick the box to agree before recording."))
     user.consent_at = datetime.now(UTC)
     db.commit()
     return redirect("/studio")
@@ -157,11 +194,26 @@ def account_page(request: Request, user: User = Depends(current_user)) -> HTMLRe
 @router.post("/account/language")
 def set_language(request: Request, language: str = Form(), user: User = Depends(current_user),
                  db: Session = Depends(get_db)) -> Response:
-    if language not in LANGUAGES:
-        return render(request, "account.html", user, status_code=400, error="Please choose a language.")
+    if language not in recording_languages():
+        return render(request, "account.html", user, status_code=400, error=_("Please choose a language."))
     user.language = language
     db.commit()
     return redirect("/account")
+
+
+@router.post("/language")
+def set_interface_language(request: Request, language: str = Form(), next: str = Form("/"),
+                           user: User | None = Depends(optional_user), db: Session = Depends(get_db)) -> Response:
+    """The header's switch: kept in a cookie for this browser and, when logged in, in the account."""
+    if language not in INTERFACE_LANGUAGES:
+        return error_page(request, 400, _("Please choose a language."))
+    # Only a path on this site: an absolute URL here would make the switch an open redirect.
+    response = redirect(next if next.startswith("/") and not next.startswith("//") else "/")
+    remember_language(response, request, language)
+    if user is not None:
+        user.interface_language = language
+        db.commit()
+    return response
 
 
 @router.post("/account/delete")
@@ -170,7 +222,7 @@ def delete_account(request: Request, password: str = Form(max_length=200), user:
     """Delete all my data: every row (the user row cascades to all others) and every file."""
     if not verify_password(user.password_hash, password):
         return render(request, "account.html", user, status_code=401,
-                      error="Wrong password: nothing was deleted. 비밀번호가 틀려 아무것도 삭제하지 않았습니다.")
+                      error=_("Wrong password: nothing was deleted."))
     # Stop the user's build first, so the worker does not write a voice after the folder is gone.
     db.execute(delete(Job).where(Job.user_id == user.id))
     db.delete(user)

@@ -73,7 +73,7 @@ async function runQueue() {
     const text = queue.shift();
     showQueue();
     lastSaid = text;
-    $("talk-status").textContent = `Speaking · 말하는 중: ${text}`;
+    $("talk-status").textContent = t("Speaking: %(text)s", { text });
     const stopsBefore = stops;
     try {
       await player.say(text);
@@ -100,7 +100,7 @@ function stopAll() {
   queue.length = 0;
   showQueue();
   player.stop();
-  $("talk-status").textContent = "Stopped · 멈춤";
+  $("talk-status").textContent = t("Stopped");
 }
 
 async function loadVoices() {
@@ -118,23 +118,23 @@ async function loadPhrases() {
   const { phrases } = await api("/api/phrases");
   const groups = new Map();
   for (const phrase of phrases) {
-    const name = phrase.favourite ? "★ 즐겨찾기 Favourites" : phrase.category || "기타 Other";
+    const name = phrase.favourite ? t("★ Favourites") : phrase.category || t("Other");
     if (!groups.has(name)) groups.set(name, []);
     groups.get(name).push(phrase);
   }
   const board = $("board");
   board.replaceChildren();
-  if (!phrases.length) board.append(el("p", { class: "muted" }, "No phrases yet. 아직 문구가 없습니다."));
+  if (!phrases.length) board.append(el("p", { class: "muted" }, t("No phrases yet. Add one below.")));
   for (const [name, items] of groups) {
     const list = el("ul", { class: "phrases" });
     for (const phrase of items) {
       list.append(el("li", {},
         el("button", { type: "button", class: "phrase", onclick: () => say(phrase.text) }, phrase.text),
         el("button", { type: "button", class: "small", "aria-pressed": String(phrase.favourite),
-          "aria-label": `Favourite: ${phrase.text}`,
+          "aria-label": t("Favourite: %(phrase)s", { phrase: phrase.text }),
           onclick: async () => { await api(`/api/phrases/${phrase.id}`, { method: "PATCH", json: { favourite: !phrase.favourite } }); loadPhrases(); } },
           phrase.favourite ? "★" : "☆"),
-        el("button", { type: "button", class: "small", "aria-label": `Delete: ${phrase.text}`,
+        el("button", { type: "button", class: "small", "aria-label": t("Delete: %(phrase)s", { phrase: phrase.text }),
           onclick: async () => { await api(`/api/phrases/${phrase.id}`, { method: "DELETE" }); loadPhrases(); } }, "✕"),
       ));
     }

@@ -6,23 +6,25 @@ let events = null;
 
 // Voice card fields as people would name them; fields not listed here are shown by their own name.
 const CARD_LABELS = {
-  created: "Made · 만든 날", language: "Language · 언어", utterances: "Recordings · 녹음 수",
-  minutes: "Minutes of speech · 분량(분)", training_seconds: "Training time (s) · 학습 시간(초)",
-  model_size: "Model size · 모델 크기", steps: "Training steps · 학습 단계", validation_score: "Validation loss · 검증 손실",
-  moksori_version: "Moksori version · 버전", seed: "Seed",
+  created: t("Made"), language: t("Language"), utterances: t("Recordings"),
+  minutes: t("Minutes of speech"), training_seconds: t("Training time (s)"),
+  model_size: t("Model size"), steps: t("Training steps"), validation_score: t("Validation loss"),
+  moksori_version: t("Moksori version"), seed: t("Seed"),
 };
 
+// No estimate while waiting or in the first moments of a stage: "About 0 s" would be a guess.
 function formatEta(seconds) {
-  if (seconds === null || seconds === undefined) return "";
+  if (seconds === null || seconds === undefined || seconds < 1) return "";
   const minutes = Math.floor(seconds / 60);
-  return `About ${minutes ? `${minutes} min ` : ""}${seconds % 60} s left · 남은 시간`;
+  return minutes ? t("About %(minutes)s min %(seconds)s s left", { minutes, seconds: seconds % 60 })
+    : t("About %(seconds)s s left", { seconds });
 }
 
 // The engine's stage names, in words for the person waiting.
 const STAGES = {
-  "": "Waiting to start · 대기 중", check: "Checking recordings · 녹음 확인", import: "Preparing recordings · 녹음 준비",
-  features: "Analysing your voice · 목소리 분석", train: "Learning your voice · 학습 중", done: "Finishing · 마무리",
-  finished: "Finished · 완료",
+  "": t("Waiting to start"), check: t("Checking recordings"), import: t("Preparing recordings"),
+  features: t("Analysing your voice"), train: t("Learning your voice"), done: t("Finishing"),
+  finished: t("Finished"), "checking recordings": t("Checking recordings"),
 };
 
 function showJob(job) {
@@ -31,7 +33,7 @@ function showJob(job) {
   $("job-progress").value = job.percent;
   $("job-eta").textContent = formatEta(job.eta_s);
   $("job-error").hidden = job.status !== "failed";
-  if (job.status === "failed") $("job-error").textContent = `The build failed · 실패: ${job.message}`;
+  if (job.status === "failed") $("job-error").textContent = t("The build failed. %(reason)s", { reason: job.message });
   if (job.finished) {
     if (events) events.close();
     events = null;
@@ -54,26 +56,27 @@ async function refresh() {
   const active = builds.find((job) => !job.finished);
   $("build").disabled = !progress.can_build || jobs.jobs.some((job) => !job.finished);
   $("build-status").textContent = progress.can_build
-    ? `${progress.ready} good recordings (${progress.minutes} min) are ready.`
-    : `${progress.ready} of ${progress.min_takes_for_build} good recordings needed. 녹음을 더 해 주세요.`;
+    ? t("%(ready)s good recordings (%(minutes)s min) are ready.", { ready: progress.ready, minutes: progress.minutes })
+    : t("%(ready)s of the %(needed)s good recordings a voice needs. Record some more in the studio.",
+        { ready: progress.ready, needed: progress.min_takes_for_build });
   if (active && !events) follow(active);
   const last = builds[0];
   if (!active && last && last.status === "failed") showJob(last);
   const list = $("voices");
   list.replaceChildren();
-  if (!voices.voices.length) list.append(el("li", {}, "No voice yet. 아직 목소리가 없습니다."));
+  if (!voices.voices.length) list.append(el("li", {}, t("No voice yet.")));
   for (const voice of voices.voices) {
     const card = el("dl", { class: "voice-card" });
     for (const [key, value] of Object.entries(voice.card || {})) {
       card.append(el("dt", {}, CARD_LABELS[key] || key), el("dd", {}, typeof value === "object" ? JSON.stringify(value) : value));
     }
     const item = el("li", { class: "voice" }, el("h3", {}, `${voice.name} · v${voice.version}`), card);
-    if (voice.sample_url) item.append(el("audio", { controls: "", src: voice.sample_url, "aria-label": `Sample of ${voice.name}` }));
+    if (voice.sample_url) item.append(el("audio", { controls: "", src: voice.sample_url, "aria-label": t("Sample of %(name)s", { name: voice.name }) }));
     item.append(
-      el("a", { href: voice.export_url, class: "button", download: "" }, "내보내기 Export"),
+      el("a", { href: voice.export_url, class: "button", download: "" }, t("Export")),
       el("button", { type: "button", class: "warn", onclick: async () => {
-        if (confirm(`Delete ${voice.name}? 삭제할까요?`)) { await api(`/api/voices/${voice.id}`, { method: "DELETE" }); refresh(); }
-      } }, "삭제 Delete"),
+        if (confirm(t("Delete %(name)s?", { name: voice.name }))) { await api(`/api/voices/${voice.id}`, { method: "DELETE" }); refresh(); }
+      } }, t("Delete")),
     );
     list.append(item);
   }
@@ -95,7 +98,7 @@ document.addEventListener("DOMContentLoaded", () => {
     form.append("file", $("import-file").files[0]);
     try {
       const voice = await api("/api/voices/import", { method: "POST", body: form });
-      $("import-result").textContent = `Imported as ${voice.name}.`;
+      $("import-result").textContent = t("Imported as %(name)s.", { name: voice.name });
       refresh();
     } catch (error) {
       $("import-result").textContent = error.message;

@@ -28,7 +28,9 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     display_name: Mapped[str] = mapped_column(String(100), default="")
-    language: Mapped[str] = mapped_column(String(8), default="ko")
+    language: Mapped[str] = mapped_column(String(8), default="ko")  # of the recordings and the voice
+    # Of the screens; None until the user picks one, so the browser's Accept-Language decides.
+    interface_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
