@@ -34,8 +34,11 @@ test: setup lint
 test-quick: setup
 	$(BIN)/pytest -m "not slow"
 
+# The benchmarks that need neither ../shared/data nor a trained voice; the others (world_copy,
+# voice_quality, synthesis_speed) are run one at a time with the commands in docs/benchmarks.md.
 bench: setup
-	$(BIN)/python bench/run_all.py
+	nice -n 10 $(BIN)/python -m bench.pronounce_speed
+	nice -n 10 $(BIN)/python -m bench.script_coverage
 
 # After changing interface text: collect every _() / t() string into the catalogs, then translate
 # the new entries in src/moksori/web/locale/*/LC_MESSAGES/messages.po (tests/web/test_i18n.py

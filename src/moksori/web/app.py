@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from moksori.engine.presets import TRAIN_PRESETS
 from moksori.web import api, pages
 from moksori.web.i18n import LanguageMiddleware, _
 from moksori.web.jobs.queue import WorkerProcess
@@ -24,7 +25,7 @@ from moksori.web.security import (
     csrf_protect,
     security_headers_middleware,
 )
-from moksori.web.services import TRAIN_PRESETS, Services
+from moksori.web.services import Services
 from moksori.web.settings import Settings
 from moksori.web.storage.db import Database, migrate
 from moksori.web.storage.files import remove_orphan_files

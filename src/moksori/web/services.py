@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-ProgressCallback = Callable[[str, float, dict], None]
+from moksori.engine.presets import TRAIN_PRESETS
+from moksori.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,6 @@ class SpeakingVoice(Protocol):
     def stream(self, text: str) -> Iterator[np.ndarray]: ...
 
     def synthesize(self, text: str) -> np.ndarray: ...
-
-
-# "tiny" builds in well under a minute for tests and demos; it only proves the pipeline end to end.
-TRAIN_PRESETS: dict[str, dict[str, Any]] = {
-    "default": {},
-    "tiny": {"model_size": "tiny", "steps": 20, "batch_size": 4, "eval_every": 10, "warmup_steps": 5, "workers": 1},
-}
 
 
 class Services:
@@ -102,7 +96,7 @@ class Services:
             return [(utt_id, audio[utt_id], text) for utt_id, text in texts.items() if utt_id in audio]
 
     # engine
-    def train(self, dataset_dir: Path, out_path: Path, preset: str, language: str, progress: ProgressCallback,
+    def train(self, dataset_dir: Path, out_path: Path, preset: str, language: str, progress: Progress,
               resume: bool, workdir: Path) -> Path:
         """``engine.train`` on an LJSpeech-style folder of raw takes (it checks and prepares them itself)."""
         from moksori.engine.training import TrainConfig, train

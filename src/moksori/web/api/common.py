@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
 from moksori.web.i18n import _
-from moksori.web.services import Services
-from moksori.web.settings import Settings
 from moksori.web.storage.models import User
 
 Row = TypeVar("Row")
@@ -22,10 +20,3 @@ def owned(db: Session, model: type[Row], row_id: int, user: User) -> Row:
         raise HTTPException(404, _("This was not found in your account. It may have been deleted."))
     return row
 
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-def services_of(request: Request) -> Services:
-    return request.app.state.services

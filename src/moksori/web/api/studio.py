@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from moksori.audio import AudioError
 from moksori.audio.decode import decode
-from moksori.web.api.common import owned, services_of, settings_of
+from moksori.web.api.common import owned
+from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
 from moksori.web.i18n import _
 from moksori.web.messages import file_problem
-from moksori.web.security import consented_user, get_db
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
 from moksori.web.storage.files import delete_prompt_take, delete_take, user_file
@@ -63,8 +63,7 @@ def decode_upload(upload: UploadFile, settings: Settings) -> tuple[np.ndarray, i
 
 
 @router.get("/prompts")
-def list_prompts(request: Request, source: str = "script", user: User = Depends(consented_user),
-                 db: Session = Depends(get_db)) -> dict:
+def list_prompts(request: Request, user: ConsentedUser, db: DbSession, source: str = "script") -> dict:
     prompts = prompts_for(db, services_of(request), user, source)
     takes = {t.prompt_key: t for t in db.scalars(select(Take).where(Take.user_id == user.id))}
     skipped = set(db.scalars(select(SkippedPrompt.prompt_key).where(SkippedPrompt.user_id == user.id)))
@@ -82,8 +81,8 @@ class KeyBody(BaseModel):
 
 
 @router.post("/prompts/skip")
-def skip_prompt(body: KeyBody, request: Request, user: User = Depends(consented_user),
-                db: Session = Depends(get_db)) -> dict:
+def skip_prompt(body: KeyBody, request: Request, user: ConsentedUser,
+                db: DbSession) -> dict:
     prompt = resolve_prompt(db, services_of(request), user, body.key)
     if not db.scalar(select(SkippedPrompt).where(SkippedPrompt.user_id == user.id,
                                                  SkippedPrompt.prompt_key == prompt.key)):
@@ -106,13 +105,13 @@ def progress_of(db: Session, settings: Settings, services: Services, user: User)
 
 
 @router.get("/progress")
-def progress(request: Request, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def progress(request: Request, user: ConsentedUser, db: DbSession) -> dict:
     return progress_of(db, settings_of(request), services_of(request), user)
 
 
 @router.post("/takes")
-def record_take(request: Request, prompt_key: str = Form(max_length=100), audio: UploadFile = File(),
-                user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def record_take(request: Request, user: ConsentedUser, db: DbSession, prompt_key: str = Form(max_length=100),
+                audio: UploadFile = File()) -> dict:
     services = services_of(request)
     prompt = resolve_prompt(db, services, user, prompt_key)
     samples, rate = decode_upload(audio, settings_of(request))
@@ -122,14 +121,14 @@ def record_take(request: Request, prompt_key: str = Form(max_length=100), audio:
 
 
 @router.get("/takes/{take_id}/audio")
-def take_audio(take_id: int, request: Request, user: User = Depends(consented_user),
-               db: Session = Depends(get_db)) -> FileResponse:
+def take_audio(take_id: int, request: Request, user: ConsentedUser,
+               db: DbSession) -> FileResponse:
     take = owned(db, Take, take_id, user)
     return FileResponse(user_file(settings_of(request), user.id, take.file), media_type="audio/wav")
 
 
 @router.post("/takes/{take_id}/keep")
-def keep_take(take_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def keep_take(take_id: int, user: ConsentedUser, db: DbSession) -> dict:
     take = owned(db, Take, take_id, user)
     take.kept = True
     db.commit()
@@ -137,8 +136,8 @@ def keep_take(take_id: int, user: User = Depends(consented_user), db: Session = 
 
 
 @router.delete("/takes/{take_id}")
-def remove_take(take_id: int, request: Request, user: User = Depends(consented_user),
-                db: Session = Depends(get_db)) -> dict:
+def remove_take(take_id: int, request: Request, user: ConsentedUser,
+                db: DbSession) -> dict:
     delete_take(db, settings_of(request), owned(db, Take, take_id, user))
     return {"deleted": take_id}
 
@@ -148,7 +147,7 @@ class TextBody(BaseModel):
 
 
 @router.post("/sentences")
-def add_sentence(body: TextBody, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def add_sentence(body: TextBody, user: ConsentedUser, db: DbSession) -> dict:
     text = body.text.strip()
     if not text:
         raise HTTPException(422, _("The sentence is empty. Type the sentence you want to record."))
@@ -159,8 +158,8 @@ def add_sentence(body: TextBody, user: User = Depends(consented_user), db: Sessi
 
 
 @router.delete("/sentences/{sentence_id}")
-def delete_sentence(sentence_id: int, request: Request, user: User = Depends(consented_user),
-                    db: Session = Depends(get_db)) -> dict:
+def delete_sentence(sentence_id: int, request: Request, user: ConsentedUser,
+                    db: DbSession) -> dict:
     """Deletes the sentence and its recording."""
     sentence = owned(db, CustomSentence, sentence_id, user)
     delete_prompt_take(db, settings_of(request), user.id, f"custom:{sentence.id}")

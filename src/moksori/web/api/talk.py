@@ -6,15 +6,15 @@ from collections.abc import Iterator
 
 import numpy as np
 import soundfile as sf
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from moksori.web.api.common import owned, services_of, settings_of
+from moksori.web.api.common import owned
+from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
 from moksori.web.i18n import _
-from moksori.web.security import consented_user, get_db
 from moksori.web.storage.files import delete_prompt_take, user_file
 from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
 
@@ -41,8 +41,8 @@ def banked_recording(db: Session, user: User, text: str) -> Take | None:
 
 
 @router.post("/speak")
-def speak(body: SpeakBody, request: Request, user: User = Depends(consented_user),
-          db: Session = Depends(get_db)) -> StreamingResponse:
+def speak(body: SpeakBody, request: Request, user: ConsentedUser,
+          db: DbSession) -> StreamingResponse:
     """Raw 16-bit little-endian mono PCM, sent chunk by chunk as the engine makes it, so playback
     starts before the sentence is finished; the rate is in ``X-Sample-Rate``."""
     settings = settings_of(request)
@@ -94,14 +94,14 @@ def phrase_json(phrase: Phrase) -> dict:
 
 
 @router.get("/phrases")
-def list_phrases(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def list_phrases(user: ConsentedUser, db: DbSession) -> dict:
     phrases = db.scalars(select(Phrase).where(Phrase.user_id == user.id)
                          .order_by(Phrase.favourite.desc(), Phrase.category, Phrase.id))
     return {"phrases": [phrase_json(p) for p in phrases]}
 
 
 @router.post("/phrases")
-def add_phrase(body: PhraseBody, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def add_phrase(body: PhraseBody, user: ConsentedUser, db: DbSession) -> dict:
     if not body.text.strip():
         raise HTTPException(422, _("The phrase is empty."))
     phrase = Phrase(user_id=user.id, text=" ".join(body.text.split()), category=body.category.strip(),
@@ -112,8 +112,8 @@ def add_phrase(body: PhraseBody, user: User = Depends(consented_user), db: Sessi
 
 
 @router.patch("/phrases/{phrase_id}")
-def edit_phrase(phrase_id: int, body: PhrasePatch, user: User = Depends(consented_user),
-                db: Session = Depends(get_db)) -> dict:
+def edit_phrase(phrase_id: int, body: PhrasePatch, user: ConsentedUser,
+                db: DbSession) -> dict:
     phrase = owned(db, Phrase, phrase_id, user)
     for name, value in body.model_dump(exclude_none=True).items():
         setattr(phrase, name, " ".join(value.split()) if name == "text" else value)
@@ -122,8 +122,8 @@ def edit_phrase(phrase_id: int, body: PhrasePatch, user: User = Depends(consente
 
 
 @router.delete("/phrases/{phrase_id}")
-def delete_phrase(phrase_id: int, request: Request, user: User = Depends(consented_user),
-                  db: Session = Depends(get_db)) -> dict:
+def delete_phrase(phrase_id: int, request: Request, user: ConsentedUser,
+                  db: DbSession) -> dict:
     """Deletes the phrase and its message-bank recording."""
     phrase = owned(db, Phrase, phrase_id, user)
     delete_prompt_take(db, settings_of(request), user.id, f"phrase:{phrase.id}")
@@ -133,14 +133,14 @@ def delete_phrase(phrase_id: int, request: Request, user: User = Depends(consent
 
 
 @router.get("/history")
-def history(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def history(user: ConsentedUser, db: DbSession) -> dict:
     items = db.scalars(select(HistoryItem).where(HistoryItem.user_id == user.id)
                        .order_by(HistoryItem.id.desc()).limit(HISTORY_SHOWN))
     return {"history": [{"id": h.id, "text": h.text, "at": h.created_at.isoformat()} for h in items]}
 
 
 @router.delete("/history")
-def clear_history(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def clear_history(user: ConsentedUser, db: DbSession) -> dict:
     db.execute(delete(HistoryItem).where(HistoryItem.user_id == user.id))
     db.commit()
     return {"cleared": True}

@@ -10,14 +10,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from sqlalchemy.orm import Session
 
-from moksori.web.api.common import services_of, settings_of
+from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
 from moksori.web.i18n import _
 from moksori.web.jobs.queue import active_job, job_json
 from moksori.web.messages import file_problem
-from moksori.web.security import consented_user, get_db
 from moksori.web.storage.files import UPLOADS, new_name, user_file
 from moksori.web.storage.models import Job, User
 from moksori.web.takes import import_recordings
@@ -60,8 +59,8 @@ def queue_zip_import(request: Request, db: Session, user: User, name: str, path:
 
 
 @router.post("/uploads")
-def upload_recordings(request: Request, files: list[UploadFile] = File(), texts: str = Form(""),
-                      user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def upload_recordings(request: Request, user: ConsentedUser, db: DbSession, files: list[UploadFile] = File(),
+                      texts: str = Form("")) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         saved = []
         for n, upload in enumerate(files):

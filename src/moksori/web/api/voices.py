@@ -7,20 +7,19 @@ import json
 import shutil
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from moksori.files import atomic_write
-from moksori.web.api.common import owned, services_of, settings_of
+from moksori.web.api.common import owned
+from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
 from moksori.web.api.studio import progress_of
 from moksori.web.i18n import _
 from moksori.web.jobs.queue import active_job, cancel, job_json
 from moksori.web.jobs.worker import card_json
-from moksori.web.security import consented_user, get_db
 from moksori.web.storage.files import VOICES, new_name, user_file
-from moksori.web.storage.models import Job, User, Voice
+from moksori.web.storage.models import Job, Voice
 
 router = APIRouter(tags=["voices"])
 EVENT_POLL_SECONDS = 0.5
@@ -36,7 +35,7 @@ def voice_json(voice: Voice) -> dict:
 
 
 @router.post("/builds")
-def start_build(request: Request, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def start_build(request: Request, user: ConsentedUser, db: DbSession) -> dict:
     settings = settings_of(request)
     progress = progress_of(db, settings, services_of(request), user)
     if not progress["can_build"]:
@@ -54,19 +53,19 @@ def start_build(request: Request, user: User = Depends(consented_user), db: Sess
 
 
 @router.get("/jobs")
-def list_jobs(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def list_jobs(user: ConsentedUser, db: DbSession) -> dict:
     jobs = db.scalars(select(Job).where(Job.user_id == user.id).order_by(Job.id.desc()).limit(20))
     return {"jobs": [job_json(j) for j in jobs]}
 
 
 @router.get("/jobs/{job_id}")
-def get_job(job_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def get_job(job_id: int, user: ConsentedUser, db: DbSession) -> dict:
     return job_json(owned(db, Job, job_id, user))
 
 
 @router.get("/jobs/{job_id}/events")
-def job_events(job_id: int, request: Request, user: User = Depends(consented_user),
-               db: Session = Depends(get_db)) -> StreamingResponse:
+def job_events(job_id: int, request: Request, user: ConsentedUser,
+               db: DbSession) -> StreamingResponse:
     owned(db, Job, job_id, user)
     database = request.app.state.db
 
@@ -86,21 +85,21 @@ def job_events(job_id: int, request: Request, user: User = Depends(consented_use
 
 
 @router.post("/jobs/{job_id}/cancel")
-def cancel_job(job_id: int, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def cancel_job(job_id: int, user: ConsentedUser, db: DbSession) -> dict:
     job = owned(db, Job, job_id, user)
     cancel(db, job)
     return job_json(job)
 
 
 @router.get("/voices")
-def list_voices(user: User = Depends(consented_user), db: Session = Depends(get_db)) -> dict:
+def list_voices(user: ConsentedUser, db: DbSession) -> dict:
     voices = db.scalars(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
     return {"voices": [voice_json(v) for v in voices]}
 
 
 @router.get("/voices/{voice_id}/sample")
-def voice_sample(voice_id: int, request: Request, user: User = Depends(consented_user),
-                 db: Session = Depends(get_db)) -> FileResponse:
+def voice_sample(voice_id: int, request: Request, user: ConsentedUser,
+                 db: DbSession) -> FileResponse:
     voice = owned(db, Voice, voice_id, user)
     if not voice.sample_file:
         raise HTTPException(404, _("This voice has no sample."))
@@ -108,16 +107,15 @@ def voice_sample(voice_id: int, request: Request, user: User = Depends(consented
 
 
 @router.get("/voices/{voice_id}/export")
-def export_voice(voice_id: int, request: Request, user: User = Depends(consented_user),
-                 db: Session = Depends(get_db)) -> FileResponse:
+def export_voice(voice_id: int, request: Request, user: ConsentedUser,
+                 db: DbSession) -> FileResponse:
     voice = owned(db, Voice, voice_id, user)
     return FileResponse(user_file(settings_of(request), user.id, voice.file), media_type="application/octet-stream",
                         filename=f"moksori-voice-{voice.version}.voice")
 
 
 @router.post("/voices/import")
-def import_voice(request: Request, file: UploadFile = File(), user: User = Depends(consented_user),
-                 db: Session = Depends(get_db)) -> dict:
+def import_voice(request: Request, user: ConsentedUser, db: DbSession, file: UploadFile = File()) -> dict:
     settings, services = settings_of(request), services_of(request)
     name = new_name(VOICES, ".voice")
     target = user_file(settings, user.id, name)
@@ -139,8 +137,8 @@ def import_voice(request: Request, file: UploadFile = File(), user: User = Depen
 
 
 @router.delete("/voices/{voice_id}")
-def delete_voice(voice_id: int, request: Request, user: User = Depends(consented_user),
-                 db: Session = Depends(get_db)) -> dict:
+def delete_voice(voice_id: int, request: Request, user: ConsentedUser,
+                 db: DbSession) -> dict:
     voice = owned(db, Voice, voice_id, user)
     settings = settings_of(request)
     files = [user_file(settings, user.id, f) for f in (voice.file, voice.sample_file) if f]

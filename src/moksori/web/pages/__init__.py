@@ -6,13 +6,13 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
+from moksori.web.api.deps import ConsentedUser, CurrentUser, DbSession, OptionalUser
 from moksori.web.i18n import (
     INTERFACE_LANGUAGES,
     LANGUAGE_COOKIE,
@@ -24,13 +24,9 @@ from moksori.web.i18n import (
     use_language,
 )
 from moksori.web.security import (
-    consented_user,
     csrf_token,
-    current_user,
     end_session,
-    get_db,
     hash_password,
-    optional_user,
     start_session,
     verify_password,
 )
@@ -82,7 +78,7 @@ def redirect(url: str) -> RedirectResponse:
 
 
 @router.get("/")
-def home(user: User | None = Depends(optional_user)) -> Response:
+def home(user: OptionalUser) -> Response:
     return redirect("/talk" if user else "/login")
 
 
@@ -92,9 +88,9 @@ def signup_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/signup")
-def signup(request: Request, email: str = Form(max_length=320), password: str = Form(max_length=200),
-           display_name: str = Form("", max_length=100), language: str = Form("ko"),
-           db: Session = Depends(get_db)) -> Response:
+def signup(request: Request, db: DbSession, email: str = Form(max_length=320),
+           password: str = Form(max_length=200), display_name: str = Form("", max_length=100),
+           language: str = Form("ko")) -> Response:
     email = email.strip().lower()
     error = None
     if not EMAIL.match(email):
@@ -126,8 +122,8 @@ def login_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/login")
-def login(request: Request, email: str = Form(max_length=320), password: str = Form(max_length=200),
-          db: Session = Depends(get_db)) -> Response:
+def login(request: Request, db: DbSession, email: str = Form(max_length=320),
+          password: str = Form(max_length=200)) -> Response:
     email = email.strip().lower()
     throttle = request.app.state.login_throttle
     wait = throttle.blocked_minutes(email)
@@ -148,20 +144,19 @@ def login(request: Request, email: str = Form(max_length=320), password: str = F
 
 
 @router.post("/logout")
-def logout(request: Request, db: Session = Depends(get_db)) -> Response:
+def logout(request: Request, db: DbSession) -> Response:
     response = redirect("/login")
     end_session(db, response, request)
     return response
 
 
 @router.get("/consent")
-def consent_page(request: Request, user: User = Depends(current_user)) -> HTMLResponse:
+def consent_page(request: Request, user: CurrentUser) -> HTMLResponse:
     return render(request, "consent.html", user, data_dir=str(request.app.state.settings.data_dir))
 
 
 @router.post("/consent")
-def consent(request: Request, agree: str = Form(""), user: User = Depends(current_user),
-            db: Session = Depends(get_db)) -> Response:
+def consent(request: Request, user: CurrentUser, db: DbSession, agree: str = Form("")) -> Response:
     if agree != "yes":
         return render(request, "consent.html", user, status_code=400, data_dir=str(request.app.state.settings.data_dir),
                       error=_("Please tick the box to agree before recording."))
@@ -171,29 +166,28 @@ def consent(request: Request, agree: str = Form(""), user: User = Depends(curren
 
 
 @router.get("/studio")
-def studio_page(request: Request, user: User = Depends(consented_user)) -> HTMLResponse:
+def studio_page(request: Request, user: ConsentedUser) -> HTMLResponse:
     return render(request, "studio.html", user)
 
 
 @router.get("/voices")
-def voices_page(request: Request, user: User = Depends(consented_user)) -> HTMLResponse:
+def voices_page(request: Request, user: ConsentedUser) -> HTMLResponse:
     return render(request, "voices.html", user)
 
 
 @router.get("/talk")
-def talk_page(request: Request, user: User = Depends(consented_user), db: Session = Depends(get_db)) -> HTMLResponse:
+def talk_page(request: Request, user: ConsentedUser, db: DbSession) -> HTMLResponse:
     has_voice = db.scalar(select(Voice.id).where(Voice.user_id == user.id).limit(1)) is not None
     return render(request, "talk.html", user, has_voice=has_voice)
 
 
 @router.get("/account")
-def account_page(request: Request, user: User = Depends(current_user)) -> HTMLResponse:
+def account_page(request: Request, user: CurrentUser) -> HTMLResponse:
     return render(request, "account.html", user)
 
 
 @router.post("/account/language")
-def set_language(request: Request, language: str = Form(), user: User = Depends(current_user),
-                 db: Session = Depends(get_db)) -> Response:
+def set_language(request: Request, user: CurrentUser, db: DbSession, language: str = Form()) -> Response:
     if language not in recording_languages():
         return render(request, "account.html", user, status_code=400, error=_("Please choose a language."))
     user.language = language
@@ -202,8 +196,8 @@ def set_language(request: Request, language: str = Form(), user: User = Depends(
 
 
 @router.post("/language")
-def set_interface_language(request: Request, language: str = Form(), next: str = Form("/"),
-                           user: User | None = Depends(optional_user), db: Session = Depends(get_db)) -> Response:
+def set_interface_language(request: Request, user: OptionalUser, db: DbSession, language: str = Form(),
+                           next: str = Form("/")) -> Response:
     """The header's switch: kept in a cookie for this browser and, when logged in, in the account."""
     if language not in INTERFACE_LANGUAGES:
         return error_page(request, 400, _("Please choose a language."))
@@ -217,8 +211,7 @@ def set_interface_language(request: Request, language: str = Form(), next: str =
 
 
 @router.post("/account/delete")
-def delete_account(request: Request, password: str = Form(max_length=200), user: User = Depends(current_user),
-                   db: Session = Depends(get_db)) -> Response:
+def delete_account(request: Request, user: CurrentUser, db: DbSession, password: str = Form(max_length=200)) -> Response:
     """Delete all my data: every row (the user row cascades to all others) and every file."""
     if not verify_password(user.password_hash, password):
         return render(request, "account.html", user, status_code=401,
