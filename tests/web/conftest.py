@@ -36,14 +36,14 @@ class DoubleVoice:
             raise ValueError("not a voice file")
         self.made = 0  # chunks synthesised so far
 
-    def stream(self, text: str) -> Iterator[np.ndarray]:
+    def stream(self, text: str, rate: float = 1.0, volume: float = 1.0) -> Iterator[np.ndarray]:
         for n, _word in enumerate(text.split()):
-            t = np.arange(RATE // 10) / RATE
+            t = np.arange(round(RATE / 10 / rate)) / RATE  # faster speech is shorter
             self.made += 1
-            yield (0.3 * np.sin(2 * np.pi * (200 + 20 * n) * t)).astype(np.float32)
+            yield (0.3 * volume * np.sin(2 * np.pi * (200 + 20 * n) * t)).astype(np.float32)
 
-    def synthesize(self, text: str) -> np.ndarray:
-        return np.concatenate(list(self.stream(text)))
+    def synthesize(self, text: str, rate: float = 1.0) -> np.ndarray:
+        return np.concatenate(list(self.stream(text, rate)))
 
 
 class WebServices(Services):

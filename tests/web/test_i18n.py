@@ -24,7 +24,8 @@ LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 PAGES = ["/talk", "/studio", "/voices", "/account", "/consent"]
 # Latin words a Korean screen legitimately shows: key names, file formats and the names of files.
 KOREAN_SCREEN_LATIN = {"Enter", "Shift", "WAV", "FLAC", "OGG", "WebM", "MP3", "zip", "metadata", "csv", "wavs",
-                       "id", "name", "wav", "voice", "https", "moksori", "serve", "API", "MiB", "example", "com"}
+                       "id", "name", "wav", "voice", "https", "moksori", "serve", "API", "MiB", "example", "com",
+                       "OpenAI", "Open", "WebUI", "Home", "Assistant", "AAC"}
 
 
 def extracted_messages() -> set[str]:
@@ -124,14 +125,14 @@ class ScreenText(HTMLParser):
             return
         parent = self.languages[-1] if self.languages else ""
         self.languages.append(attributes.get("lang", parent))
-        self.hidden += tag in ("script", "style")
+        self.hidden += tag in ("script", "style", "code", "kbd")  # code and keys are not language
         if attributes.get("aria-label"):
             self.pieces.append((self.languages[-1], attributes["aria-label"]))
 
     def handle_endtag(self, tag):
         if tag in ("meta", "link", "input", "br", "img", "source"):
             return
-        self.hidden -= tag in ("script", "style")
+        self.hidden -= tag in ("script", "style", "code", "kbd")
         if self.languages:
             self.languages.pop()
 

@@ -15,6 +15,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from moksori.engine.presets import TRAIN_PRESETS
 from moksori.web import api, pages
+from moksori.web.api import openai_speech
 from moksori.web.i18n import LanguageMiddleware, _
 from moksori.web.jobs.queue import WorkerProcess
 from moksori.web.security import (
@@ -31,6 +32,7 @@ from moksori.web.storage.db import Database, migrate
 from moksori.web.storage.files import remove_orphan_files
 
 STATIC_DIR = Path(__file__).parent / "static"
+OPENAI_PREFIX = openai_speech.router.prefix + "/"
 
 
 def build_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -65,6 +67,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.add_middleware(LanguageMiddleware)  # outermost: every message of the request is translated
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
+    openai_speech.install(app)
     app.include_router(pages.router)
     _add_error_handlers(app)
     return app
@@ -104,6 +107,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         if detail == HTTPStatus(exc.status_code).phrase:  # Starlette's own English ("Not Found")
             detail = _("This page does not exist.") if exc.status_code == 404 else _(
                 "The request could not be handled (%(status)s).", status=exc.status_code)
+        if request.url.path.startswith(OPENAI_PREFIX):
+            return openai_speech.openai_error_response(exc.status_code, str(detail))
         if _wants_json(request):
             return JSONResponse({"detail": detail}, status_code=exc.status_code)
         return pages.error_page(request, exc.status_code, str(detail))
@@ -111,6 +116,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> Response:
         message = " ".join(invalid_field_message(error) for error in exc.errors())
+        if request.url.path.startswith(OPENAI_PREFIX):
+            first = exc.errors()[0]["loc"] if exc.errors() else ()
+            return openai_speech.openai_error_response(400, message, "invalid_value",
+                                                       str(first[-1]) if len(first) > 1 else None)
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=422)
         return pages.error_page(request, 422, message)

@@ -28,6 +28,9 @@ CSRF_COOKIE = "moksori_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Routes for other apps: they read only an API key from the Authorization header, never a cookie,
+# so a forged cross-site request has nothing to ride on.
+CSRF_EXEMPT_PREFIXES = ("/v1/",)
 
 SESSION_LIFETIME = timedelta(days=90)
 
@@ -181,7 +184,7 @@ async def security_headers_middleware(request: Request, call_next):
 
 async def csrf_protect(request: Request) -> None:
     """App-wide dependency: every state-changing request must repeat the CSRF cookie."""
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or request.url.path.startswith(CSRF_EXEMPT_PREFIXES):
         return
     expected = request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get(CSRF_HEADER)

@@ -25,11 +25,19 @@ HISTORY_SHOWN = 50
 class SpeakBody(BaseModel):
     text: str
     voice_id: int | None = None
+    # "Repeat slower / louder" on the talk screen.
+    rate: float = Field(default=1.0, ge=0.5, le=2.0)
+    volume: float = Field(default=1.0, ge=0.25, le=4.0)
 
 
 def pcm16(chunks: Iterator[np.ndarray]) -> Iterator[bytes]:
     for chunk in chunks:
         yield (np.clip(chunk, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` has anything to speak: "...!?" alone makes no sound at all."""
+    return any(character.isalnum() for character in text)
 
 
 def banked_recording(db: Session, user: User, text: str) -> Take | None:
@@ -53,10 +61,14 @@ def speak(body: SpeakBody, request: Request, user: ConsentedUser,
         raise HTTPException(413, _("That text is %(length)s characters long; at most %(limit)s are spoken at a "
                                    "time. Split it into shorter parts.", length=len(text),
                                    limit=settings.max_speak_chars))
+    if not has_words(text):
+        raise HTTPException(422, _("There is nothing to say in that text: it has no letters or numbers."))
     take = banked_recording(db, user, text)
     if take:
-        # Read as stored (16-bit), so the recording is played bit for bit.
+        # Read as stored (16-bit), so the recording is played bit for bit at the normal volume.
         samples, rate = sf.read(user_file(settings, user.id, take.file), dtype="<i2")
+        if body.volume != 1.0:
+            samples = np.clip(samples * body.volume, -32768, 32767).astype("<i2")
         body, source = iter([samples.tobytes()]), "recording"
     else:
         if body.voice_id is not None:
@@ -67,7 +79,8 @@ def speak(body: SpeakBody, request: Request, user: ConsentedUser,
             raise HTTPException(409, _("You have no voice yet, so only recorded phrases can be played. "
                                        "Build a voice on the Voices page to say anything else."))
         voice = services_of(request).voice(user_file(settings, user.id, row.file))
-        body, rate, source = pcm16(voice.stream(text)), voice.sample_rate, "voice"
+        audio = voice.stream(text, rate=body.rate, volume=body.volume)
+        body, rate, source = pcm16(audio), voice.sample_rate, "voice"
     db.add(HistoryItem(user_id=user.id, text=text))
     db.commit()
     return StreamingResponse(body, media_type="application/octet-stream",

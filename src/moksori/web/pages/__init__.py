@@ -6,13 +6,15 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from moksori.web.api.deps import ConsentedUser, CurrentUser, DbSession, OptionalUser
+from moksori.web.apikeys import MAX_KEYS, create_key, list_keys, revoke_key
 from moksori.web.i18n import (
     INTERFACE_LANGUAGES,
     LANGUAGE_COOKIE,
@@ -182,14 +184,38 @@ def talk_page(request: Request, user: ConsentedUser, db: DbSession) -> HTMLRespo
 
 
 @router.get("/account")
-def account_page(request: Request, user: CurrentUser) -> HTMLResponse:
-    return render(request, "account.html", user)
+def account_page(request: Request, user: CurrentUser, db: DbSession) -> HTMLResponse:
+    return render_account(request, user, db)
+
+
+def render_account(request: Request, user: User, db: Session, status_code: int = 200, **context) -> HTMLResponse:
+    base = str(request.base_url).rstrip("/")
+    return render(request, "account.html", user, status_code, api_keys=list_keys(db, user),
+                  api_base=f"{base}/v1", **context)
+
+
+@router.post("/account/api-keys")
+def add_api_key(request: Request, user: ConsentedUser, db: DbSession,
+                name: str = Form("", max_length=100)) -> HTMLResponse:
+    """The new key is shown on this one page and never again: only its hash is kept."""
+    if len(list_keys(db, user)) >= MAX_KEYS:
+        return render_account(request, user, db, 400, error=_("You have %(count)s keys already; revoke one you no "
+                                                              "longer use first.", count=MAX_KEYS))
+    _row, secret = create_key(db, user, name.strip() or _("My app"))
+    return render_account(request, user, db, new_key=secret)
+
+
+@router.post("/account/api-keys/{key_id}/revoke")
+def remove_api_key(key_id: int, user: CurrentUser, db: DbSession) -> Response:
+    if not revoke_key(db, user, key_id):
+        raise HTTPException(404, _("This was not found in your account. It may have been deleted."))
+    return redirect("/account#api-keys-h")
 
 
 @router.post("/account/language")
 def set_language(request: Request, user: CurrentUser, db: DbSession, language: str = Form()) -> Response:
     if language not in recording_languages():
-        return render(request, "account.html", user, status_code=400, error=_("Please choose a language."))
+        return render_account(request, user, db, 400, error=_("Please choose a language."))
     user.language = language
     db.commit()
     return redirect("/account")
@@ -214,7 +240,7 @@ def set_interface_language(request: Request, user: OptionalUser, db: DbSession, 
 def delete_account(request: Request, user: CurrentUser, db: DbSession, password: str = Form(max_length=200)) -> Response:
     """Delete all my data: every row (the user row cascades to all others) and every file."""
     if not verify_password(user.password_hash, password):
-        return render(request, "account.html", user, status_code=401,
+        return render_account(request, user, db, 401,
                       error=_("Wrong password: nothing was deleted."))
     # Stop the user's build first, so the worker does not write a voice after the folder is gone.
     db.execute(delete(Job).where(Job.user_id == user.id))
