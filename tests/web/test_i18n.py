@@ -21,7 +21,7 @@ WEB = ROOT / "src" / "moksori" / "web"
 TEMPLATES = WEB / "pages" / "templates"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-PAGES = ["/talk", "/studio", "/voices", "/account", "/consent"]
+PAGES = ["/talk", "/studio", "/voices", "/account", "/consent", "/phone"]
 # Latin words a Korean screen legitimately shows: key names, file formats and the names of files.
 KOREAN_SCREEN_LATIN = {"Enter", "Shift", "WAV", "FLAC", "OGG", "WebM", "MP3", "zip", "metadata", "csv", "wavs",
                        "id", "name", "wav", "voice", "https", "moksori", "serve", "API", "MiB", "example", "com",

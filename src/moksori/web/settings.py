@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     max_zip_members: int = 2000
     max_zip_bytes: int = 1024 * 1024 * 1024
     max_speak_chars: int = 1000
+    # The address phones on the home network open (``moksori serve --https`` fills it in).
+    phone_url: str = ""
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -210,6 +211,15 @@ def remove_api_key(key_id: int, user: CurrentUser, db: DbSession) -> Response:
     if not revoke_key(db, user, key_id):
         raise HTTPException(404, _("This was not found in your account. It may have been deleted."))
     return redirect("/account#api-keys-h")
+
+
+@router.get("/phone")
+def phone_page(request: Request, user: CurrentUser) -> HTMLResponse:
+    """The LAN address as text and QR code, so a phone can open the studio."""
+    from moksori.web.tls import qr_svg
+
+    url = request.app.state.settings.phone_url
+    return render(request, "phone.html", user, phone_url=url, qr_svg=Markup(qr_svg(url)) if url else "")
 
 
 @router.post("/account/language")
