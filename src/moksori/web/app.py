@@ -130,7 +130,8 @@ def field_label(name: str) -> str:
     labels = {"text": _("The text"), "category": _("The category"), "email": _("The email address"),
               "password": _("The password"), "language": _("The language"), "audio": _("The recording"),
               "files": _("The files"), "file": _("The file"), "name": _("The name"), "input": _("The text"),
-              "voice": _("The voice"), "speed": _("The speed"), "response_format": _("The audio format")}
+              "voice": _("The voice"), "speed": _("The speed"), "response_format": _("The audio format"),
+              "sentence_id": _("The sentence")}
     return labels.get(name, _("A field (%(name)s)", name=name))
 
 

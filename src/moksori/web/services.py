@@ -104,6 +104,14 @@ class Services:
         config = TrainConfig(language=language, **TRAIN_PRESETS[preset])
         return Path(train(dataset_dir, out_path, config=config, progress=progress, resume=resume, workdir=workdir))
 
+    def understood(self, voice: SpeakingVoice, texts: list[str], language: str) -> float:
+        """The share of ``texts`` (0..1) that speech recognition gets right when ``voice`` reads them."""
+        from moksori.asr import error_rate, reference_text, transcribe
+
+        errors = [error_rate(reference_text(text, language), transcribe(voice.synthesize(text), voice.sample_rate,
+                                                                         language), language) for text in texts]
+        return max(0.0, 1.0 - sum(errors) / len(errors))
+
     def voice(self, path: Path) -> SpeakingVoice:
         """The loaded voice, cached per file: loading costs far more than one sentence."""
         key = str(path)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from moksori.audio import AudioError
 from moksori.audio.decode import decode
+from moksori.web import store
 from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
 from moksori.web.i18n import _
@@ -130,8 +131,7 @@ def take_audio(take_id: int, request: Request, user: ConsentedUser,
 @router.post("/takes/{take_id}/keep")
 def keep_take(take_id: int, user: ConsentedUser, db: DbSession) -> dict:
     take = owned(db, Take, take_id, user)
-    take.kept = True
-    db.commit()
+    store.keep_take(db, take)
     return take_json(take)
 
 

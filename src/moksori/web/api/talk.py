@@ -9,9 +9,10 @@ import soundfile as sf
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from moksori.web import store
 from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
 from moksori.web.i18n import _
@@ -81,8 +82,7 @@ def speak(body: SpeakBody, request: Request, user: ConsentedUser,
         voice = services_of(request).voice(user_file(settings, user.id, row.file))
         audio = voice.stream(text, rate=body.rate, volume=body.volume)
         body, rate, source = pcm16(audio), voice.sample_rate, "voice"
-    db.add(HistoryItem(user_id=user.id, text=text))
-    db.commit()
+    store.add_history(db, user.id, text)
     return StreamingResponse(body, media_type="application/octet-stream",
                              headers={"X-Sample-Rate": str(rate), "X-Source": source, "Cache-Control": "no-store"})
 
@@ -117,10 +117,8 @@ def list_phrases(user: ConsentedUser, db: DbSession) -> dict:
 def add_phrase(body: PhraseBody, user: ConsentedUser, db: DbSession) -> dict:
     if not body.text.strip():
         raise HTTPException(422, _("The phrase is empty."))
-    phrase = Phrase(user_id=user.id, text=" ".join(body.text.split()), category=body.category.strip(),
-                    favourite=body.favourite, banked=body.banked)
-    db.add(phrase)
-    db.commit()
+    phrase = store.add_phrase(db, user.id, " ".join(body.text.split()), body.category.strip(), body.favourite,
+                              body.banked)
     return phrase_json(phrase)
 
 
@@ -128,9 +126,10 @@ def add_phrase(body: PhraseBody, user: ConsentedUser, db: DbSession) -> dict:
 def edit_phrase(phrase_id: int, body: PhrasePatch, user: ConsentedUser,
                 db: DbSession) -> dict:
     phrase = owned(db, Phrase, phrase_id, user)
-    for name, value in body.model_dump(exclude_none=True).items():
-        setattr(phrase, name, " ".join(value.split()) if name == "text" else value)
-    db.commit()
+    changes = body.model_dump(exclude_none=True)
+    if "text" in changes:
+        changes["text"] = " ".join(changes["text"].split())
+    store.edit_phrase(db, phrase, changes)
     return phrase_json(phrase)
 
 
@@ -154,6 +153,5 @@ def history(user: ConsentedUser, db: DbSession) -> dict:
 
 @router.delete("/history")
 def clear_history(user: ConsentedUser, db: DbSession) -> dict:
-    db.execute(delete(HistoryItem).where(HistoryItem.user_id == user.id))
-    db.commit()
+    store.clear_history(db, user.id)
     return {"cleared": True}

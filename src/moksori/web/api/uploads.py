@@ -64,7 +64,10 @@ def upload_recordings(request: Request, user: ConsentedUser, db: DbSession, file
     with tempfile.TemporaryDirectory() as tmp:
         saved = []
         for n, upload in enumerate(files):
-            path = Path(tmp) / f"{n}{Path(upload.filename or '').suffix[:10]}"
+            # Each file keeps its own name (in a folder of its own), so any message names what was sent.
+            name = Path(upload.filename or "").name[-200:] or f"file-{n + 1}{Path(upload.filename or '').suffix[:10]}"
+            path = Path(tmp) / str(n) / name
+            path.parent.mkdir()
             with path.open("wb") as out:
                 shutil.copyfileobj(upload.file, out)
             saved.append((upload.filename or f"file {n + 1}", path))

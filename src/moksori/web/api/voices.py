@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from moksori.files import atomic_write
+from moksori.web import store
 from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
 from moksori.web.api.studio import progress_of
@@ -25,9 +27,16 @@ router = APIRouter(tags=["voices"])
 EVENT_POLL_SECONDS = 0.5
 
 
+# A voice keeps improving up to about this many recordings (docs/benchmarks.md, learning curve).
+RECOMMENDED_RECORDINGS = 300
+
+
 def voice_json(voice: Voice) -> dict:
+    utterances = voice.card.get("utterances") if isinstance(voice.card, dict) else None
     return {
         "id": voice.id, "version": voice.version, "name": voice.name, "card": voice.card,
+        "understood": voice.card.get("understood"), "understood_own": voice.card.get("understood_own"),
+        "record_more": max(0, RECOMMENDED_RECORDINGS - utterances) if isinstance(utterances, int) else None,
         "created_at": voice.created_at.isoformat(),
         "sample_url": f"/api/voices/{voice.id}/sample" if voice.sample_file else None,
         "export_url": f"/api/voices/{voice.id}/export",
@@ -134,6 +143,20 @@ def import_voice(request: Request, user: ConsentedUser, db: DbSession, file: Upl
     db.add(row)
     db.commit()
     return voice_json(row)
+
+
+class VoicePatch(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+@router.patch("/voices/{voice_id}")
+def rename_voice(voice_id: int, body: VoicePatch, user: ConsentedUser, db: DbSession) -> dict:
+    voice = owned(db, Voice, voice_id, user)
+    name = " ".join(body.name.split())
+    if not name:
+        raise HTTPException(422, _("The name is empty."))
+    store.rename_voice(db, voice, name)
+    return voice_json(voice)
 
 
 @router.delete("/voices/{voice_id}")

@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 import shutil
+import statistics
 import sys
 import time
 from datetime import UTC, datetime
@@ -145,10 +146,14 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
         services.forget_voice(voice_path)  # the worker speaks once per voice; the server keeps them loaded
         write_wav(user_file(settings, job.user_id, sample_name), voice.synthesize(sample_sentence(language)),
                   voice.sample_rate)
+        card = card_json(voice.card)
+        if settings.asr_check:
+            progress("checking the voice", 0.0, {})
+            card.update(understandability(db, services, job.user_id, language, voice))
         with db.session() as session:
             version = (session.scalar(select(func.max(Voice.version)).where(Voice.user_id == job.user_id)) or 0) + 1
-            row = Voice(user_id=job.user_id, version=version, name=_("Voice %(version)s", version=version), file=voice_name,
-                        sample_file=sample_name, card=card_json(voice.card))
+            row = Voice(user_id=job.user_id, version=version, name=_("Voice %(version)s", version=version),
+                        file=voice_name, sample_file=sample_name, card=card)
             session.add(row)
             session.flush()
             _finish(session, job.id, "done", voice_id=row.id, take_count=count, fraction=1.0, stage="finished")
@@ -161,6 +166,27 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
         _discard(voice_path, user_file(settings, job.user_id, sample_name), workdir)
         with db.session() as session:
             _finish(session, job.id, "failed", message=failure_message(error))
+
+
+# Script sentences the new voice reads aloud to be scored by speech recognition: ones the user has
+# not recorded, so the score says how the voice does on text it never learned from.
+HELD_OUT_SENTENCES = 5
+
+
+def understandability(db: Database, services: Services, user_id: int, language: str, voice: Any) -> dict:
+    """How much of unseen sentences speech recognition understands in the new voice, beside the same
+    figure for the user's own recordings (the recogniser misreads everyone a little)."""
+    with db.session() as session:
+        takes = list(session.scalars(select(Take).where(Take.user_id == user_id, Take.language == language)))
+    recorded = {take.text for take in takes}
+    unseen = [p.text for p in services.script(language) if p.text not in recorded][:HELD_OUT_SENTENCES]
+    if not unseen:
+        return {}
+    own = [take.cer for take in takes if take.cer is not None]
+    result = {"understood": round(services.understood(voice, unseen, language), 2)}
+    if own:
+        result["understood_own"] = round(max(0.0, 1.0 - statistics.median(own)), 2)
+    return result
 
 
 def failure_message(error: Exception) -> str:

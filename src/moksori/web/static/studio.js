@@ -156,49 +156,61 @@ function move(step) {
   }
 }
 
+// Every answer that is not OK is shown where the person is looking, never dropped.
+function guarded(handler, messageBox = "checks") {
+  return async (event) => {
+    try {
+      await handler(event);
+    } catch (error) {
+      $(messageBox).replaceChildren(el("p", { class: "error", role: "alert" }, error.message));
+    }
+  };
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   $("record").addEventListener("click", toggleRecording);
   $("play").addEventListener("click", () => $("player").play());
   $("prev").addEventListener("click", () => move(-1));
   $("next").addEventListener("click", () => move(1));
-  $("skip").addEventListener("click", async () => {
+  $("skip").addEventListener("click", guarded(async () => {
     await api("/api/prompts/skip", { method: "POST", json: { key: state.prompts[state.index].key } });
     state.prompts[state.index].skipped = true;
     move(1);
-  });
-  $("delete-take").addEventListener("click", async () => {
+  }));
+  $("delete-take").addEventListener("click", guarded(async () => {
     const prompt = state.prompts[state.index];
     if (!confirm(t("Delete this recording?"))) return;
     await api(`/api/takes/${prompt.take.id}`, { method: "DELETE" });
     prompt.take = null;
     showTake(null);
     loadProgress();
-  });
-  $("delete-sentence").addEventListener("click", async () => {
+  }));
+  $("delete-sentence").addEventListener("click", guarded(async () => {
     const prompt = state.prompts[state.index];
     if (!confirm(t("Delete this sentence and its recording?"))) return;
     await api(`/api/sentences/${prompt.key.split(":")[1]}`, { method: "DELETE" });
     await loadPrompts("custom");
-  });
-  $("keep").addEventListener("click", async () => {
+  }));
+  $("keep").addEventListener("click", guarded(async () => {
     const prompt = state.prompts[state.index];
     prompt.take = await api(`/api/takes/${prompt.take.id}/keep`, { method: "POST" });
     showTake(prompt.take);
     loadProgress();
-  });
+  }));
   for (const radio of document.querySelectorAll('input[name="source"]')) {
     radio.addEventListener("change", () => loadPrompts(radio.value));
   }
-  $("add-sentence").addEventListener("submit", async (event) => {
+  $("add-sentence").addEventListener("submit", guarded(async (event) => {
     event.preventDefault();
-    const text = $("new-sentence").value;
+    const text = $("new-sentence").value.trim();
+    $("add-result").replaceChildren();
     await api("/api/sentences", { method: "POST", json: { text } });
     $("new-sentence").value = "";
     document.querySelector('input[name="source"][value="custom"]').checked = true;
     await loadPrompts("custom");
     state.index = state.prompts.length - 1;
     show();
-  });
+  }, "add-result"));
   $("upload").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = new FormData();

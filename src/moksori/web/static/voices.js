@@ -10,6 +10,7 @@ const CARD_LABELS = {
   minutes: t("Minutes of speech"), training_seconds: t("Training time (s)"),
   model_size: t("Model size"), steps: t("Training steps"), validation_score: t("Validation loss"),
   moksori_version: t("Moksori version"), seed: t("Seed"),
+  understood: t("Understood by speech recognition (0–1)"), understood_own: t("The same for your recordings (0–1)"),
 };
 
 // No estimate while waiting or in the first moments of a stage: "About 0 s" would be a guess.
@@ -25,6 +26,7 @@ const STAGES = {
   "": t("Waiting to start"), check: t("Checking recordings"), import: t("Preparing recordings"),
   features: t("Analysing your voice"), train: t("Learning your voice"), done: t("Finishing"),
   finished: t("Finished"), "checking recordings": t("Checking recordings"),
+  "checking the voice": t("Listening to the new voice"),
 };
 
 function showJob(job) {
@@ -65,21 +67,61 @@ async function refresh() {
   const list = $("voices");
   list.replaceChildren();
   if (!voices.voices.length) list.append(el("li", {}, t("No voice yet.")));
-  for (const voice of voices.voices) {
-    const card = el("dl", { class: "voice-card" });
-    for (const [key, value] of Object.entries(voice.card || {})) {
-      card.append(el("dt", {}, CARD_LABELS[key] || key), el("dd", {}, typeof value === "object" ? JSON.stringify(value) : value));
-    }
-    const item = el("li", { class: "voice" }, el("h3", {}, `${voice.name} · v${voice.version}`), card);
-    if (voice.sample_url) item.append(el("audio", { controls: "", src: voice.sample_url, "aria-label": t("Sample of %(name)s", { name: voice.name }) }));
-    item.append(
-      el("a", { href: voice.export_url, class: "button", download: "" }, t("Export")),
-      el("button", { type: "button", class: "warn", onclick: async () => {
-        if (confirm(t("Delete %(name)s?", { name: voice.name }))) { await api(`/api/voices/${voice.id}`, { method: "DELETE" }); refresh(); }
-      } }, t("Delete")),
-    );
-    list.append(item);
+  for (const voice of voices.voices) list.append(voiceItem(voice));
+}
+
+// What a person wants to know first, in words; the training figures are folded away below.
+function plainWords(voice) {
+  const lines = [];
+  const card = voice.card || {};
+  if (card.utterances !== undefined) {
+    lines.push(t("Built from %(count)s recordings (%(minutes)s min of speech).", { count: card.utterances, minutes: card.minutes }));
   }
+  if (voice.understood !== null && voice.understood !== undefined) {
+    const own = voice.understood_own;
+    lines.push(own !== null && own !== undefined
+      ? t("Speech recognition understood about %(percent)s%% of sentences this voice had never practised (your own recordings: %(own)s%%).",
+          { percent: Math.round(100 * voice.understood), own: Math.round(100 * own) })
+      : t("Speech recognition understood about %(percent)s%% of sentences this voice had never practised.",
+          { percent: Math.round(100 * voice.understood) }));
+  }
+  if (voice.record_more) {
+    lines.push(t("Record about %(count)s more sentences and build again to make it clearer.", { count: voice.record_more }));
+  }
+  return lines;
+}
+
+function voiceItem(voice) {
+  const details = el("dl", { class: "voice-card" });
+  for (const [key, value] of Object.entries(voice.card || {})) {
+    details.append(el("dt", {}, CARD_LABELS[key] || key), el("dd", {}, typeof value === "object" ? JSON.stringify(value) : value));
+  }
+  const item = el("li", { class: "voice" }, el("h3", {}, voice.name),
+    ...plainWords(voice).map((line) => el("p", {}, line)),
+    el("details", {}, el("summary", {}, t("Training details")), details));
+  const rename = el("form", { class: "rename" },
+    el("label", { for: `name-${voice.id}` }, t("Name")),
+    el("input", { id: `name-${voice.id}`, value: voice.name, maxlength: "100", required: "" }),
+    el("button", { type: "submit" }, t("Rename")));
+  rename.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api(`/api/voices/${voice.id}`, { method: "PATCH", json: { name: rename.querySelector("input").value } });
+      refresh();
+    } catch (error) {
+      $("job-error").hidden = false;
+      $("job-error").textContent = error.message;
+    }
+  });
+  if (voice.sample_url) item.append(el("audio", { controls: "", src: voice.sample_url, "aria-label": t("Sample of %(name)s", { name: voice.name }) }));
+  item.append(
+    el("a", { href: voice.export_url, class: "button", download: "" }, t("Export")),
+    el("button", { type: "button", class: "warn", onclick: async () => {
+      if (confirm(t("Delete %(name)s?", { name: voice.name }))) { await api(`/api/voices/${voice.id}`, { method: "DELETE" }); refresh(); }
+    } }, t("Delete")),
+    rename,
+  );
+  return item;
 }
 
 document.addEventListener("DOMContentLoaded", () => {
