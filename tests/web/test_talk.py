@@ -77,3 +77,27 @@ def test_phrases_board(alice):
     assert alice.delete(f"/api/phrases/{first['id']}").status_code == 200
     assert alice.delete(f"/api/phrases/{first['id']}").status_code == 404
     assert html not in alice.get("/talk").text
+
+
+def test_day_one_own_recordings_are_listed_and_played_before_any_voice(alice, speech):
+    sentence = alice.post("/api/sentences", json={"text": "우리 강아지 이름은 초코예요."}).json()
+    record(alice, sentence["key"], *speech[0])
+    record(alice, "bank:0", *speech[1])
+    record(alice, "script:2", *speech[2])  # practice, not a thing to say
+    assert alice.get("/api/recordings").json()["recordings"] == ["우리 강아지 이름은 초코예요.", "사랑해요."]
+    response = alice.post("/api/speak", json={"text": "우리 강아지 이름은 초코예요."})
+    assert response.status_code == 200 and response.headers["x-source"] == "recording"
+    assert alice.post("/api/speak", json={"text": "다른 말"}).status_code == 409
+    page = alice.get("/talk").text
+    assert "You can already say the 2 phrases and sentences you recorded" in page
+
+
+def test_repeat_slower_and_louder(speaker):
+    def samples(**options) -> np.ndarray:
+        body = speaker.post("/api/speak", json={"text": "하나 둘", **options}).content
+        return np.frombuffer(body, dtype="<i2").astype(np.float32)
+
+    normal, slower, louder = samples(), samples(rate=0.5), samples(volume=2.0)
+    assert slower.size == 2 * normal.size
+    assert louder.size == normal.size and np.abs(louder).max() > 1.9 * np.abs(normal).max()
+    assert speaker.post("/api/speak", json={"text": "하나", "rate": 9}).status_code == 422

@@ -18,6 +18,7 @@ from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings
 from moksori.web.i18n import _
 from moksori.web.storage.files import delete_prompt_take, user_file
 from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
+from moksori.web.takes import usable
 
 router = APIRouter(tags=["talk"])
 HISTORY_SHOWN = 50
@@ -41,12 +42,23 @@ def has_words(text: str) -> bool:
     return any(character.isalnum() for character in text)
 
 
+def own_recordings(user: User):
+    """The user's recordings that can be played as they are on the talk screen: message-bank phrases,
+    own phrases and own sentences (script sentences are practice, not things to say)."""
+    return select(Take).where(Take.user_id == user.id, Take.prompt_key.startswith("bank:")
+                              | Take.prompt_key.startswith("phrase:") | Take.prompt_key.startswith("custom:"))
+
+
 def banked_recording(db: Session, user: User, text: str) -> Take | None:
-    """A message-bank recording of exactly this text, played as recorded instead of synthesised."""
-    return db.scalar(select(Take).where(
-        Take.user_id == user.id, Take.text == text,
-        Take.prompt_key.startswith("bank:") | Take.prompt_key.startswith("phrase:"),
-    ).order_by(Take.id.desc()))
+    """A recording of exactly this text, played as recorded instead of synthesised."""
+    return db.scalar(own_recordings(user).where(Take.text == text).order_by(Take.id.desc()))
+
+
+@router.get("/recordings")
+def list_recordings(user: ConsentedUser, db: DbSession) -> dict:
+    """What can be said on day one, before any voice: the texts of the user's own recordings."""
+    texts = dict.fromkeys(take.text for take in db.scalars(own_recordings(user).order_by(Take.id)) if usable(take))
+    return {"recordings": list(texts)}
 
 
 @router.post("/speak")

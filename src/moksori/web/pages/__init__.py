@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from moksori.web.api.deps import ConsentedUser, CurrentUser, DbSession, OptionalUser
+from moksori.web.api.talk import list_recordings
 from moksori.web.apikeys import MAX_KEYS, create_key, list_keys, revoke_key
 from moksori.web.i18n import (
     INTERFACE_LANGUAGES,
@@ -181,7 +182,8 @@ def voices_page(request: Request, user: ConsentedUser) -> HTMLResponse:
 @router.get("/talk")
 def talk_page(request: Request, user: ConsentedUser, db: DbSession) -> HTMLResponse:
     has_voice = db.scalar(select(Voice.id).where(Voice.user_id == user.id).limit(1)) is not None
-    return render(request, "talk.html", user, has_voice=has_voice)
+    recordings = 0 if has_voice else len(list_recordings(user, db)["recordings"])
+    return render(request, "talk.html", user, has_voice=has_voice, recordings=recordings)
 
 
 @router.get("/account")
