@@ -102,6 +102,7 @@ def progress_of(db: Session, settings: Settings, services: Services, user: User)
         "takes": len(takes), "ready": ready, "flagged": len(takes) - ready,
         "minutes": round(sum(t.duration_s for t in takes) / 60, 1),
         "min_takes_for_build": settings.min_takes_for_build, "can_build": ready >= settings.min_takes_for_build,
+        "min_takes_for_preview": settings.min_takes_for_preview, "can_preview": ready >= settings.min_takes_for_preview,
     }
 
 

@@ -35,7 +35,7 @@ def voice_json(voice: Voice) -> dict:
     utterances = voice.card.get("utterances") if isinstance(voice.card, dict) else None
     return {
         "id": voice.id, "version": voice.version, "name": voice.name, "card": voice.card,
-        "understood": voice.card.get("understood"), "understood_own": voice.card.get("understood_own"),
+        "preview": bool(voice.card.get("preview")), "understood": voice.card.get("understood"), "understood_own": voice.card.get("understood_own"),
         "record_more": max(0, RECOMMENDED_RECORDINGS - utterances) if isinstance(utterances, int) else None,
         "created_at": voice.created_at.isoformat(),
         "sample_url": f"/api/voices/{voice.id}/sample" if voice.sample_file else None,
@@ -44,16 +44,20 @@ def voice_json(voice: Voice) -> dict:
 
 
 @router.post("/builds")
-def start_build(request: Request, user: ConsentedUser, db: DbSession) -> dict:
+def start_build(request: Request, user: ConsentedUser, db: DbSession, preview: bool = False) -> dict:
+    """A full build, or with ``preview`` a quick first voice from fewer recordings (replaced by the
+    next full build)."""
     settings = settings_of(request)
     progress = progress_of(db, settings, services_of(request), user)
-    if not progress["can_build"]:
+    needed = settings.min_takes_for_preview if preview else settings.min_takes_for_build
+    if progress["ready"] < needed:
         raise HTTPException(409, _("A voice needs at least %(needed)s good recordings; you have %(ready)s.",
-                                   needed=settings.min_takes_for_build, ready=progress["ready"]))
+                                   needed=needed, ready=progress["ready"]))
     if active_job(db, user.id):
         raise HTTPException(409, _("A voice build or an upload check is already running. "
                                    "Wait for it or cancel it first."))
-    job = Job(user_id=user.id, preset=settings.train_preset)
+    job = Job(user_id=user.id, kind="preview" if preview else "build",
+              preset=settings.preview_preset if preview and settings.train_preset != "tiny" else settings.train_preset)
     db.add(job)
     db.commit()
     if request.app.state.worker:

@@ -101,7 +101,7 @@ def run_job(db: Database, settings: Settings, services: Services, job_id: int) -
     if job.kind == "import":
         run_import(db, settings, services, job)
     else:
-        run_build(db, settings, services, job)
+        run_build(db, settings, services, job, preview=job.kind == "preview")
 
 
 def run_import(db: Database, settings: Settings, services: Services, job: Job) -> None:
@@ -127,8 +127,9 @@ def run_import(db: Database, settings: Settings, services: Services, job: Job) -
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_build(db: Database, settings: Settings, services: Services, job: Job) -> None:
-    """Build one voice from the user's usable takes, as a new version."""
+def run_build(db: Database, settings: Settings, services: Services, job: Job, preview: bool = False) -> None:
+    """Build one voice from the user's usable takes, as a new version. A full build replaces any
+    preview voice; a preview is marked as one on its card."""
     with db.session() as session:
         language = session.get(User, job.user_id).language
     workdir = user_file(settings, job.user_id, f"{JOBS}/{job.id}")
@@ -146,17 +147,24 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
         services.forget_voice(voice_path)  # the worker speaks once per voice; the server keeps them loaded
         write_wav(user_file(settings, job.user_id, sample_name), voice.synthesize(sample_sentence(language)),
                   voice.sample_rate)
-        card = card_json(voice.card)
+        card = card_json(voice.card) | ({"preview": True} if preview else {})
         if settings.asr_check:
             progress("checking the voice", 0.0, {})
             card.update(understandability(db, services, job.user_id, language, voice))
         with db.session() as session:
             version = (session.scalar(select(func.max(Voice.version)).where(Voice.user_id == job.user_id)) or 0) + 1
-            row = Voice(user_id=job.user_id, version=version, name=_("Voice %(version)s", version=version),
-                        file=voice_name, sample_file=sample_name, card=card)
+            name = _("Preview voice") if preview else _("Voice %(version)s", version=version)
+            row = Voice(user_id=job.user_id, version=version, name=name, file=voice_name, sample_file=sample_name,
+                        card=card)
             session.add(row)
             session.flush()
+            previews = [] if preview else [v for v in session.scalars(select(Voice).where(
+                Voice.user_id == job.user_id, Voice.id != row.id)) if v.card.get("preview")]
+            old_files = [user_file(settings, job.user_id, f) for v in previews for f in (v.file, v.sample_file) if f]
+            for old in previews:
+                session.delete(old)
             _finish(session, job.id, "done", voice_id=row.id, take_count=count, fraction=1.0, stage="finished")
+        _discard(*old_files)  # after the commit: a crash before it leaves orphans, removed at start-up
         shutil.rmtree(workdir, ignore_errors=True)
     except JobCancelled:
         _discard(voice_path, user_file(settings, job.user_id, sample_name), workdir)

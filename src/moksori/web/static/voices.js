@@ -54,9 +54,12 @@ function follow(job) {
 
 async function refresh() {
   const [progress, jobs, voices] = await Promise.all([api("/api/progress"), api("/api/jobs"), api("/api/voices")]);
-  const builds = jobs.jobs.filter((job) => job.kind === "build");
+  const builds = jobs.jobs.filter((job) => job.kind === "build" || job.kind === "preview");
   const active = builds.find((job) => !job.finished);
   $("build").disabled = !progress.can_build || jobs.jobs.some((job) => !job.finished);
+  // Before there are enough recordings for a voice, a quick preview lets the person talk already.
+  $("preview").hidden = !progress.can_preview || progress.can_build || voices.voices.length > 0;
+  $("preview").disabled = jobs.jobs.some((job) => !job.finished);
   $("build-status").textContent = progress.can_build
     ? t("%(ready)s good recordings (%(minutes)s min) are ready.", { ready: progress.ready, minutes: progress.minutes })
     : t("%(ready)s of the %(needed)s good recordings a voice needs. Record some more in the studio.",
@@ -74,6 +77,7 @@ async function refresh() {
 function plainWords(voice) {
   const lines = [];
   const card = voice.card || {};
+  if (voice.preview) lines.push(t("A quick preview from your first recordings; your full voice replaces it once it is built."));
   if (card.utterances !== undefined) {
     lines.push(t("Built from %(count)s recordings (%(minutes)s min of speech).", { count: card.utterances, minutes: card.minutes }));
   }
@@ -125,6 +129,15 @@ function voiceItem(voice) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  $("preview").addEventListener("click", async () => {
+    $("preview").disabled = true;
+    try {
+      follow(await api("/api/builds?preview=true", { method: "POST" }));
+    } catch (error) {
+      $("job-error").hidden = false;
+      $("job-error").textContent = error.message;
+    }
+  });
   $("build").addEventListener("click", async () => {
     $("build").disabled = true;
     try {
