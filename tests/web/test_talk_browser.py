@@ -6,6 +6,7 @@ text is sent to be spoken."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -105,4 +106,39 @@ def test_the_board_works_by_keyboard_and_switch(tmp_path):
         assert page.input_value("#say") == "화장실 "
         page.uncheck("#edit-phrases")
         check_accessible(page, "/talk")
+        context.close()
+
+
+@pytest.mark.parametrize("locale", ["ko-KR", "en-US"])
+def test_every_page_passes_axe_in_both_languages(tmp_path, locale):
+    """axe-core on each page in Korean and in English (with MOKSORI_SCREENSHOTS set, each page is
+    also photographed at phone size as NAME-ko.png / NAME-en.png)."""
+    shots = os.environ.get("MOKSORI_SCREENSHOTS")
+    suffix = locale[:2]
+    with moksori_serve(tmp_path / "data") as (url, _process, _log), sync_playwright() as playwright:
+        context = browser(playwright, tmp_path / "profile", ["--use-fake-ui-for-media-stream"], locale)
+        page = context.new_page()
+
+        def visit(path: str, name: str) -> None:
+            if page.url != f"{url}{path}":
+                page.goto(f"{url}{path}")
+            page.wait_for_load_state("networkidle")
+            assert page.get_attribute("html", "lang") == suffix
+            check_accessible(page, f"{path} ({locale})")
+            if shots:
+                Path(shots).mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=Path(shots) / f"{name}-{suffix}.png")
+
+        visit("/login", "login")
+        visit("/signup", "signup")
+        sign_up(page, url, f"axe-{suffix}@example.com")
+        visit("/studio", "studio")
+        page.goto(f"{url}/talk")
+        for text, category, favourite in PHRASES:
+            add_phrase(page, text, category, favourite)
+        page.click("summary")  # fold the form away again
+        visit("/talk", "talk")
+        visit("/voices", "voices")
+        visit("/account", "account")
+        visit("/phone", "phone")
         context.close()

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from moksori.audio import AudioError
 from moksori.audio.decode import decode
 from moksori.web.i18n import _
-from moksori.web.messages import file_problem, take_problem
+from moksori.web.messages import file_problem
+from moksori.web.schemas import take_json
 from moksori.web.services import Problem, Prompt, Services
 from moksori.web.settings import Settings
 from moksori.web.storage.files import save_take
@@ -38,15 +39,6 @@ def cer_outlier(cer: float, history: list[float]) -> bool:
 def usable(take: Take) -> bool:
     """A take goes into a build unless a check said "record again" and the user did not keep it anyway."""
     return take.kept or not any(p.get("severity", "error") == "error" for p in take.problems)
-
-
-def take_json(take: Take) -> dict[str, Any]:
-    return {
-        "id": take.id, "prompt_key": take.prompt_key, "text": take.text, "duration_s": round(take.duration_s, 2),
-        "problems": [{**p, "message": take_problem(p["code"], p["message"])} for p in take.problems],
-        "kept": take.kept, "cer": take.cer,
-        "audio_url": f"/api/takes/{take.id}/audio",
-    }
 
 
 def check_and_store(db: Session, settings: Settings, services: Services, user: User, prompt: Prompt,

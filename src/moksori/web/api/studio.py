@@ -20,11 +20,12 @@ from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
 from moksori.web.i18n import _
 from moksori.web.messages import file_problem
+from moksori.web.schemas import take_json
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
 from moksori.web.storage.files import delete_prompt_take, delete_take, user_file
 from moksori.web.storage.models import CustomSentence, Phrase, SkippedPrompt, Take, User
-from moksori.web.takes import check_and_store, take_json, usable
+from moksori.web.takes import check_and_store, usable
 
 router = APIRouter(tags=["studio"])
 SOURCES = ("script", "bank", "custom")

@@ -16,6 +16,7 @@ from moksori.web import store
 from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
 from moksori.web.i18n import _
+from moksori.web.schemas import phrase_json
 from moksori.web.storage.files import delete_prompt_take, user_file
 from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
 from moksori.web.takes import usable
@@ -111,11 +112,6 @@ class PhrasePatch(BaseModel):
     category: str | None = Field(default=None, max_length=100)
     favourite: bool | None = None
     banked: bool | None = None
-
-
-def phrase_json(phrase: Phrase) -> dict:
-    return {"id": phrase.id, "text": phrase.text, "category": phrase.category, "favourite": phrase.favourite,
-            "banked": phrase.banked}
 
 
 @router.get("/phrases")

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
 from moksori.web.i18n import _
-from moksori.web.jobs.queue import active_job, job_json
+from moksori.web.jobs.queue import active_job
 from moksori.web.messages import file_problem
+from moksori.web.schemas import job_json
 from moksori.web.storage.files import UPLOADS, new_name, user_file
 from moksori.web.storage.models import Job, User
 from moksori.web.takes import import_recordings

@@ -18,29 +18,14 @@ from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
 from moksori.web.api.studio import progress_of
 from moksori.web.i18n import _
-from moksori.web.jobs.queue import active_job, cancel, job_json
+from moksori.web.jobs.queue import active_job, cancel
 from moksori.web.jobs.worker import card_json
+from moksori.web.schemas import job_json, voice_json
 from moksori.web.storage.files import VOICES, new_name, user_file
 from moksori.web.storage.models import Job, Voice
 
 router = APIRouter(tags=["voices"])
 EVENT_POLL_SECONDS = 0.5
-
-
-# A voice keeps improving up to about this many recordings (docs/benchmarks.md, learning curve).
-RECOMMENDED_RECORDINGS = 300
-
-
-def voice_json(voice: Voice) -> dict:
-    utterances = voice.card.get("utterances") if isinstance(voice.card, dict) else None
-    return {
-        "id": voice.id, "version": voice.version, "name": voice.name, "card": voice.card,
-        "preview": bool(voice.card.get("preview")), "understood": voice.card.get("understood"), "understood_own": voice.card.get("understood_own"),
-        "record_more": max(0, RECOMMENDED_RECORDINGS - utterances) if isinstance(utterances, int) else None,
-        "created_at": voice.created_at.isoformat(),
-        "sample_url": f"/api/voices/{voice.id}/sample" if voice.sample_file else None,
-        "export_url": f"/api/voices/{voice.id}/export",
-    }
 
 
 @router.post("/builds")

@@ -10,16 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from moksori.web.settings import Settings
-from moksori.web.storage.models import JOB_ACTIVE, JOB_FINISHED, Job
-
-
-def job_json(job: Job) -> dict:
-    return {
-        "id": job.id, "kind": job.kind, "status": job.status, "stage": job.stage,
-        "percent": round(100 * job.fraction, 1), "eta_s": None if job.eta_s is None else round(job.eta_s),
-        "message": job.message, "voice_id": job.voice_id, "take_count": job.take_count,
-        "created_at": job.created_at.isoformat(), "finished": job.status in JOB_FINISHED,
-    }
+from moksori.web.storage.models import JOB_ACTIVE, Job
 
 
 def active_job(db: Session, user_id: int) -> Job | None:

@@ -178,7 +178,7 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job, pr
 
 # Script sentences the new voice reads aloud to be scored by speech recognition: ones the user has
 # not recorded, so the score says how the voice does on text it never learned from.
-HELD_OUT_SENTENCES = 5
+HELD_OUT_SENTENCES = 3
 
 
 def understandability(db: Database, services: Services, user_id: int, language: str, voice: Any) -> dict:
