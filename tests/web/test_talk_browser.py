@@ -127,6 +127,7 @@ def test_every_page_passes_axe_in_both_languages(tmp_path, locale):
             check_accessible(page, f"{path} ({locale})")
             if shots:
                 Path(shots).mkdir(parents=True, exist_ok=True)
+                page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=Path(shots) / f"{name}-{suffix}.png")
 
         visit("/login", "login")
