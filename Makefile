@@ -39,6 +39,7 @@ test-quick: setup
 bench: setup
 	nice -n 10 $(BIN)/python -m bench.pronounce_speed
 	nice -n 10 $(BIN)/python -m bench.script_coverage
+	$(BIN)/python -m bench.keystrokes
 
 # After changing interface text: collect every _() / t() string into the catalogs, then translate
 # the new entries in src/moksori/web/locale/*/LC_MESSAGES/messages.po (tests/web/test_i18n.py
