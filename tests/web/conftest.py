@@ -151,6 +151,16 @@ def bob(make_client) -> Client:
     return make_client("bob@example.com")
 
 
+@pytest.fixture
+def speaker(alice, app, settings, services, speech):
+    """Alice with a built voice (two takes and the double trainer)."""
+    for n in range(2):
+        record(alice, f"script:{n}", *speech[n])
+    alice.post("/api/builds")
+    run_next_job(app, settings, services)
+    return alice
+
+
 @pytest.fixture(scope="session")
 def speech(synthetic_speaker) -> list[tuple[np.ndarray, int]]:
     """Korean espeak-ng sentences with half a second of quiet room noise on each side."""

@@ -15,8 +15,6 @@ import pytest
 import soundfile as sf
 import uvicorn
 
-from .conftest import record, run_next_job
-
 WORDS = "하나 둘 셋"  # the double voice speaks 0.1 s per word
 ENGLISH = {"Accept-Language": "en"}  # messages follow Accept-Language; without it they are in Korean
 
@@ -39,15 +37,6 @@ def make_key(client, name: str = "test app") -> str:
     page = client.post("/account/api-keys", data={"name": name})
     assert page.status_code == 200
     return re.search(r'<code id="new-key">([^<]+)</code>', page.text).group(1)
-
-
-@pytest.fixture
-def speaker(alice, app, settings, services, speech):
-    for n in range(2):
-        record(alice, f"script:{n}", *speech[n])
-    alice.post("/api/builds")
-    run_next_job(app, settings, services)
-    return alice
 
 
 @pytest.fixture

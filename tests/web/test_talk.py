@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from .conftest import RATE, record, run_next_job
-
-
-@pytest.fixture
-def speaker(alice, app, settings, services, speech):
-    for n in range(2):
-        record(alice, f"script:{n}", *speech[n])
-    alice.post("/api/builds")
-    run_next_job(app, settings, services)
-    return alice
+from .conftest import RATE, record
 
 
 def test_speak_streams_pcm_chunk_by_chunk(speaker, services):

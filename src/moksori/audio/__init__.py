@@ -16,19 +16,15 @@ import numpy as np
 import soundfile as sf
 
 from moksori.audio.mulaw import mulaw_decode, mulaw_encode
+from moksori.errors import PlainError
 from moksori.files import atomic_write
 
 # The voice engine's working sample rate; recordings are resampled to it on import.
 ENGINE_SAMPLE_RATE = 22050
 
 
-class AudioError(ValueError):
-    """A file that is not usable audio; the message says why in plain words. ``code`` and
-    ``params`` say the same for an interface that words it in another language."""
-
-    def __init__(self, message: str, code: str = "", **params: object) -> None:
-        super().__init__(message)
-        self.code, self.params = code, params
+class AudioError(PlainError):
+    """A file that is not usable audio; the message says why in plain words."""
 
 
 def load_audio(path: str | os.PathLike, sample_rate: int | None = None) -> tuple[np.ndarray, int]:

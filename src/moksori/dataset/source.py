@@ -15,18 +15,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from moksori.errors import PlainError
+
 AUDIO_EXTENSIONS = (".wav", ".flac")
 MAX_ZIP_BYTES = 4 * 2**30  # uncompressed; a few hours of 48 kHz 16-bit audio
 MAX_ZIP_FILES = 20_000
 
 
-class DatasetError(ValueError):
-    """A dataset that cannot be read at all; the message says why in plain words. ``code`` and
-    ``params`` say the same for an interface that words it in another language."""
-
-    def __init__(self, message: str, code: str = "", **params: object) -> None:
-        super().__init__(message)
-        self.code, self.params = code, params
+class DatasetError(PlainError):
+    """A dataset that cannot be read at all; the message says why in plain words."""
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,7 @@ function voiceItem(voice) {
       await api(`/api/voices/${voice.id}`, { method: "PATCH", json: { name: rename.querySelector("input").value } });
       refresh();
     } catch (error) {
-      $("job-error").hidden = false;
-      $("job-error").textContent = error.message;
+      showError(error.message);
     }
   });
   if (voice.sample_url) item.append(el("audio", { controls: "", src: voice.sample_url, "aria-label": t("Sample of %(name)s", { name: voice.name }) }));
@@ -128,25 +127,26 @@ function voiceItem(voice) {
   return item;
 }
 
+function showError(message) {
+  $("job-error").hidden = false;
+  $("job-error").textContent = message;
+}
+
+// The full build and the quick preview start the same way; only the request differs.
+function startBuild(button, url) {
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      follow(await api(url, { method: "POST" }));
+    } catch (error) {
+      showError(error.message);
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  $("preview").addEventListener("click", async () => {
-    $("preview").disabled = true;
-    try {
-      follow(await api("/api/builds?preview=true", { method: "POST" }));
-    } catch (error) {
-      $("job-error").hidden = false;
-      $("job-error").textContent = error.message;
-    }
-  });
-  $("build").addEventListener("click", async () => {
-    $("build").disabled = true;
-    try {
-      follow(await api("/api/builds", { method: "POST" }));
-    } catch (error) {
-      $("job-error").hidden = false;
-      $("job-error").textContent = error.message;
-    }
-  });
+  startBuild($("build"), "/api/builds");
+  startBuild($("preview"), "/api/builds?preview=true");
   $("import").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = new FormData();
