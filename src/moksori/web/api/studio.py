@@ -86,10 +86,7 @@ class KeyBody(BaseModel):
 def skip_prompt(body: KeyBody, request: Request, user: ConsentedUser,
                 db: DbSession) -> dict:
     prompt = resolve_prompt(db, services_of(request), user, body.key)
-    if not db.scalar(select(SkippedPrompt).where(SkippedPrompt.user_id == user.id,
-                                                 SkippedPrompt.prompt_key == prompt.key)):
-        db.add(SkippedPrompt(user_id=user.id, prompt_key=prompt.key))
-        db.commit()
+    store.skip_prompt(db, user.id, prompt.key)
     return {"skipped": prompt.key}
 
 
@@ -118,7 +115,7 @@ def record_take(request: Request, user: ConsentedUser, db: DbSession, prompt_key
     services = services_of(request)
     prompt = resolve_prompt(db, services, user, prompt_key)
     samples, rate = decode_upload(audio, settings_of(request))
-    db.query(SkippedPrompt).filter_by(user_id=user.id, prompt_key=prompt.key).delete()
+    store.unskip_prompt(db, user.id, prompt.key)
     take = check_and_store(db, settings_of(request), services, user, prompt, samples, rate)
     return take_json(take)
 
@@ -153,9 +150,7 @@ def add_sentence(body: TextBody, user: ConsentedUser, db: DbSession) -> dict:
     text = body.text.strip()
     if not text:
         raise HTTPException(422, _("The sentence is empty. Type the sentence you want to record."))
-    sentence = CustomSentence(user_id=user.id, text=text)
-    db.add(sentence)
-    db.commit()
+    sentence = store.add_sentence(db, user.id, text)
     return {"id": sentence.id, "key": f"custom:{sentence.id}", "text": sentence.text}
 
 
@@ -165,7 +160,6 @@ def delete_sentence(sentence_id: int, request: Request, user: ConsentedUser,
     """Deletes the sentence and its recording."""
     sentence = owned(db, CustomSentence, sentence_id, user)
     delete_prompt_take(db, settings_of(request), user.id, f"custom:{sentence.id}")
-    db.delete(sentence)
-    db.commit()
+    store.remove(db, sentence)
     return {"deleted": sentence_id}
 

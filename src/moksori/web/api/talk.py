@@ -147,8 +147,7 @@ def delete_phrase(phrase_id: int, request: Request, user: ConsentedUser,
     """Deletes the phrase and its message-bank recording."""
     phrase = owned(db, Phrase, phrase_id, user)
     delete_prompt_take(db, settings_of(request), user.id, f"phrase:{phrase.id}")
-    db.delete(phrase)
-    db.commit()
+    store.remove(db, phrase)
     return {"deleted": phrase_id}
 
 

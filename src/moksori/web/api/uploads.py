@@ -13,13 +13,14 @@ from pathlib import Path
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from sqlalchemy.orm import Session
 
+from moksori.web import store
 from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
 from moksori.web.i18n import _
 from moksori.web.jobs.queue import active_job
 from moksori.web.messages import file_problem
 from moksori.web.schemas import job_json
 from moksori.web.storage.files import UPLOADS, new_name, user_file
-from moksori.web.storage.models import Job, User
+from moksori.web.storage.models import User
 from moksori.web.takes import import_recordings
 
 router = APIRouter(tags=["studio"])
@@ -51,9 +52,7 @@ def queue_zip_import(request: Request, db: Session, user: User, name: str, path:
     except HTTPException:
         shutil.rmtree(dest, ignore_errors=True)
         raise
-    job = Job(user_id=user.id, kind="import", upload=folder, take_count=len(items))
-    db.add(job)
-    db.commit()
+    job = store.queue_job(db, user.id, "import", upload=folder, take_count=len(items))
     if request.app.state.worker:
         request.app.state.worker.ensure_running()
     return {"job": job_json(job)}

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from moksori.files import atomic_write
 from moksori.web import store
@@ -41,10 +41,8 @@ def start_build(request: Request, user: ConsentedUser, db: DbSession, preview: b
     if active_job(db, user.id):
         raise HTTPException(409, _("A voice build or an upload check is already running. "
                                    "Wait for it or cancel it first."))
-    job = Job(user_id=user.id, kind="preview" if preview else "build",
-              preset=settings.preview_preset if preview and settings.train_preset != "tiny" else settings.train_preset)
-    db.add(job)
-    db.commit()
+    preset = settings.preview_preset if preview and settings.train_preset != "tiny" else settings.train_preset
+    job = store.queue_job(db, user.id, "preview" if preview else "build", preset=preset)
     if request.app.state.worker:
         request.app.state.worker.ensure_running()
     return job_json(job)
@@ -126,11 +124,8 @@ def import_voice(request: Request, user: ConsentedUser, db: DbSession, file: Upl
         services.forget_voice(target)
         raise HTTPException(422, _("%(name)s is damaged or is not a Moksori voice file.",
                                    name=file.filename or _("This file"))) from error
-    version = (db.scalar(select(func.max(Voice.version)).where(Voice.user_id == user.id)) or 0) + 1
-    row = Voice(user_id=user.id, version=version, name=_("Voice %(version)s (imported)", version=version), file=name,
-                card=card_json(voice.card))
-    db.add(row)
-    db.commit()
+    row = store.add_voice(db, user.id, lambda version: _("Voice %(version)s (imported)", version=version), name,
+                          card_json(voice.card))
     return voice_json(row)
 
 
@@ -154,8 +149,7 @@ def delete_voice(voice_id: int, request: Request, user: ConsentedUser,
     voice = owned(db, Voice, voice_id, user)
     settings = settings_of(request)
     files = [user_file(settings, user.id, f) for f in (voice.file, voice.sample_file) if f]
-    db.delete(voice)
-    db.commit()
+    store.remove(db, voice)
     services_of(request).forget_voice(files[0])
     for path in files:
         path.unlink(missing_ok=True)
