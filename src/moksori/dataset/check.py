@@ -32,7 +32,6 @@ MIN_EDGE_SILENCE_S = 0.1
 RATE_BOUNDS = {"ko": (2.0, 12.0), "en": (1.3, 8.0)}
 
 
-
 @dataclass
 class FileInfo:
     """A decodable audio file with a metadata row."""

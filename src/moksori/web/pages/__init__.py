@@ -18,6 +18,7 @@ from moksori.web.api.deps import ConsentedUser, CurrentUser, DbSession, Optional
 from moksori.web.api.talk import list_recordings
 from moksori.web.apikeys import MAX_KEYS, create_key, list_keys, revoke_key
 from moksori.web.i18n import (
+    DEFAULT_LANGUAGE,
     INTERFACE_LANGUAGES,
     LANGUAGE_COOKIE,
     _,
@@ -88,7 +89,8 @@ def home(user: OptionalUser) -> Response:
 
 @router.get("/signup")
 def signup_page(request: Request) -> HTMLResponse:
-    return render(request, "signup.html", voice_language=current_language())
+    # Korean first: the recording language is chosen on purpose, whatever language the screens are in.
+    return render(request, "signup.html", voice_language=DEFAULT_LANGUAGE)
 
 
 @router.post("/signup")
