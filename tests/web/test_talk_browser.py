@@ -48,8 +48,9 @@ def test_the_board_works_by_keyboard_and_switch(tmp_path):
         for phrase in PHRASES:
             add_phrase(page, *phrase)
         expect(page.locator("#board-tabs [role=tab]")).to_have_count(3)  # favourites, 기본, 몸
-        assert page.get_attribute("#board-tabs [aria-selected=true]", "role") == "tab"
-        assert page.inner_text("#board-tabs [aria-selected=true]") == "★ Favourites"
+        assert page.inner_text("#board-tabs [aria-selected=true]") == "몸"  # the phrase just added is shown
+        assert page.locator("#board-tabs [role=tab]").first.inner_text() == "★ Favourites"
+        page.click("#board-tabs [role=tab]:text-is('★ Favourites')")
 
         # F6 from the text box to the board; number keys say favourites.
         page.focus("#say")

@@ -367,10 +367,11 @@ document.addEventListener("DOMContentLoaded", () => {
   $("add-phrase").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      await api("/api/phrases", { method: "POST", json: {
+      const phrase = await api("/api/phrases", { method: "POST", json: {
         text: $("phrase-text").value, category: $("phrase-category").value,
         favourite: $("phrase-favourite").checked, banked: $("phrase-banked").checked } });
       $("phrase-text").value = "";
+      board.tab = phrase.category;  // show the phrase just added, in its category
       loadPhrases();
     } catch (error) {
       $("talk-status").textContent = error.message;
