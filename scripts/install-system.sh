@@ -7,6 +7,8 @@ command -v sox >/dev/null || needed+=(sox)
 command -v ffmpeg >/dev/null || needed+=(ffmpeg)
 command -v chromium >/dev/null || needed+=(chromium)
 command -v chromedriver >/dev/null || needed+=(chromium-driver)
+# Speech Dispatcher, so screen readers can speak with a Moksori voice (`moksori speech-dispatcher`).
+command -v spd-say >/dev/null || needed+=(speech-dispatcher speech-dispatcher-audio-plugins)
 # Korean glyphs for the headless browser that the end-to-end tests and screenshots use.
 [ -d /usr/share/fonts/truetype/nanum ] || needed+=(fonts-nanum)
 # PostgreSQL and Redis: the second database of the test matrix and the build queue of a scaled-out
