@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from moksori.calls.notice import CALL_NOTICE, ONE_MOMENT, QUICK_REPLIES
 from moksori.web.api.common import owned
-from moksori.web.api.deps import ConsentedUser, DbSession
+from moksori.web.api.deps import ConsentedUser, DbSession, RowId
 from moksori.web.i18n import _
 from moksori.web.live_calls import token_hash
 from moksori.web.pages import error_page, render
@@ -26,7 +26,7 @@ def calls_page(request: Request, user: ConsentedUser) -> HTMLResponse:
 
 
 @router.get("/calls/{call_id}")
-def call_page(call_id: int, request: Request, user: ConsentedUser,
+def call_page(call_id: RowId, request: Request, user: ConsentedUser,
               db: DbSession) -> HTMLResponse:
     call = owned(db, Call, call_id, user)
     return render(request, "call.html", user, call=call, one_moment=ONE_MOMENT.get(user.language, ONE_MOMENT["ko"]),
