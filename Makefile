@@ -9,7 +9,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.moksori-installed
 
-.PHONY: run test test-quick test-postgresql services setup system lint bench
+.PHONY: run test test-quick test-postgresql services setup system lint bench messages
 
 system:
 	@bash scripts/install-system.sh
@@ -42,5 +42,17 @@ test-postgresql: setup services
 test-quick: setup
 	$(BIN)/pytest -m "not slow"
 
+# The benchmarks that need neither ../shared/data nor a trained voice; the others (world_copy,
+# voice_quality, synthesis_speed) are run one at a time with the commands in docs/benchmarks.md.
 bench: setup
-	$(BIN)/python bench/run_all.py
+	nice -n 10 $(BIN)/python -m bench.pronounce_speed
+	nice -n 10 $(BIN)/python -m bench.script_coverage
+	$(BIN)/python -m bench.keystrokes
+
+# After changing interface text: collect every _() / t() string into the catalogs, then translate
+# the new entries in src/moksori/web/locale/*/LC_MESSAGES/messages.po (tests/web/test_i18n.py
+# fails while any is empty). The catalogs are compiled in memory at run time; nothing to build.
+messages: setup
+	@mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg -k t --no-location --sort-output --project Moksori -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d src/moksori/web/locale --no-fuzzy-matching --ignore-obsolete -w 110

@@ -15,7 +15,13 @@ AUDIO_SIGNATURES = {".wav": (b"RIFF", b"RF64", b"RIFX"), ".flac": (b"fLaC",)}
 
 
 class ArchiveError(ValueError):
-    """The zip is refused; the message says why in plain words."""
+    """The zip is refused; the message says why in plain words. ``code`` and ``params`` let the web
+    app word the common refusals in the interface language (the codes of ``moksori.errors``; this
+    module sits beside it and may not import it)."""
+
+    def __init__(self, message: str, code: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 def check_zip(path: Path, label: str, *, max_members: int, max_bytes: int, max_ratio: float) -> list[zipfile.ZipInfo]:
@@ -26,12 +32,14 @@ def check_zip(path: Path, label: str, *, max_members: int, max_bytes: int, max_r
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise ArchiveError(f"{label} is a damaged zip file ({error}).") from error
+        raise ArchiveError(f"{label} is a damaged zip file ({error}).", "damaged_zip") from error
     if len(members) > max_members:
-        raise ArchiveError(f"{label} holds {len(members)} files; the limit is {max_members}.")
+        raise ArchiveError(f"{label} holds {len(members)} files; the limit is {max_members}.", "too_many_files",
+                           count=len(members), limit=max_members)
     total = sum(member.file_size for member in members)
     if total > max_bytes:
-        raise ArchiveError(f"{label} unpacks to {total / 2**20:.0f} MiB; the limit is {max_bytes / 2**20:.0f} MiB.")
+        raise ArchiveError(f"{label} unpacks to {total / 2**20:.0f} MiB; the limit is {max_bytes / 2**20:.0f} MiB.",
+                           "too_large", size=f"{total / 2**20:.0f}", limit=f"{max_bytes / 2**20:.0f}")
     for member in members:
         if member.file_size > RATIO_FREE_BYTES and member.file_size > max_ratio * max(member.compress_size, 1):
             raise ArchiveError(

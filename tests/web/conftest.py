@@ -40,18 +40,20 @@ class DoubleVoice:
 
     def __init__(self, path: Path) -> None:
         with zipfile.ZipFile(path) as archive:  # raises for anything but a zip, like the engine
-            if archive.read("voice")[:5] != b"VOICE":
-                raise ValueError("not a voice file")
+            data = archive.read("voice")
+        if data[:5] != b"VOICE":
+            raise ValueError("not a voice file")
         self.made = 0  # chunks synthesised so far
+        self.card = {**self.card, "utterances": len(data) - 5}  # the double trainer writes one byte per take
 
-    def stream(self, text: str) -> Iterator[np.ndarray]:
+    def stream(self, text: str, rate: float = 1.0, volume: float = 1.0) -> Iterator[np.ndarray]:
         for n, _word in enumerate(text.split()):
-            t = np.arange(RATE // 10) / RATE
+            t = np.arange(round(RATE / 10 / rate)) / RATE  # faster speech is shorter
             self.made += 1
-            yield (0.3 * np.sin(2 * np.pi * (200 + 20 * n) * t)).astype(np.float32)
+            yield (0.3 * volume * np.sin(2 * np.pi * (200 + 20 * n) * t)).astype(np.float32)
 
-    def synthesize(self, text: str) -> np.ndarray:
-        return np.concatenate(list(self.stream(text)))
+    def synthesize(self, text: str, rate: float = 1.0) -> np.ndarray:
+        return np.concatenate(list(self.stream(text, rate)))
 
 
 class WebServices(Services):
@@ -90,6 +92,9 @@ class WebServices(Services):
             raise RecognizerUnavailable("Speech recognition is not available on this server (test).")
         self.recognizers.append(LoudnessRecognizer())
         return self.recognizers[-1]
+    def understood(self, voice, texts, language) -> float:
+        self.understood_texts = texts
+        return 0.8
 
     def voice(self, path: Path) -> DoubleVoice:
         return self._voices.get(str(path), lambda: self._load(path))
@@ -101,7 +106,11 @@ class WebServices(Services):
 
 class Client(TestClient):
     """A browser: keeps cookies and repeats the page's CSRF token in the header, as the pages' scripts
-    do (bound to the session once logged in, the double-submit cookie before)."""
+    do (bound to the session once logged in, the double-submit cookie before). It asks for English
+    pages unless told otherwise (Korean is the default for browsers that do not say)."""
+
+    def __init__(self, app, language: str = "en", **kwargs) -> None:
+        super().__init__(app, headers={"Accept-Language": language}, **kwargs)
 
     def __enter__(self) -> Client:
         super().__enter__()
@@ -148,8 +157,8 @@ def app(settings: Settings, services: WebServices):
 def make_client(app) -> Iterator[Callable[..., Client]]:
     clients = []
 
-    def make(email: str | None = None, consent: bool = True) -> Client:
-        client = Client(app)
+    def make(email: str | None = None, consent: bool = True, language: str = "en") -> Client:
+        client = Client(app, language)
         client.__enter__()
         clients.append(client)
         if email:
@@ -172,6 +181,16 @@ def alice(make_client) -> Client:
 @pytest.fixture
 def bob(make_client) -> Client:
     return make_client("bob@example.com")
+
+
+@pytest.fixture
+def speaker(alice, app, settings, services, speech):
+    """Alice with a built voice (two takes and the double trainer)."""
+    for n in range(2):
+        record(alice, f"script:{n}", *speech[n])
+    alice.post("/api/builds")
+    run_next_job(app, settings, services)
+    return alice
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from moksori.cli import app as cli
-from moksori.web.security import CSRF_COOKIE, SESSION_COOKIE, session_csrf_token
+from moksori.web.security import CSRF_COOKIE, CSRF_EXEMPT_PREFIXES, SESSION_COOKIE, session_csrf_token
 from moksori.web.storage.models import AuthSession, Phrase, Take, User
 
 from .conftest import Client, record, user_files
@@ -80,10 +80,11 @@ def test_logout_revokes_the_session_on_the_server(alice, make_client):
 
 def test_every_state_changing_route_needs_the_csrf_token(app, alice):
     routes = [(path, method) for path, item in app.openapi()["paths"].items() for method in item
-              if method in ("post", "put", "patch", "delete")]
+              if method in ("post", "put", "patch", "delete") and not path.startswith(CSRF_EXEMPT_PREFIXES)]
     routes += [("/signup", "post"), ("/login", "post"), ("/logout", "post"), ("/consent", "post"),
                ("/account/language", "post"), ("/account/delete", "post"), ("/account/password", "post"),
-               ("/account/logout-everywhere", "post")]
+               ("/account/logout-everywhere", "post"), ("/language", "post"),
+               ("/account/api-keys", "post"), ("/account/api-keys/{key_id}/revoke", "post")]
     assert len(routes) > 15
     for path, method in routes:
         concrete = path.replace("{", "").replace("}", "").replace("_id", "")  # ids become words: 404 if reached
@@ -95,6 +96,15 @@ def test_every_state_changing_route_needs_the_csrf_token(app, alice):
     response = alice.post("/account/language", headers={"X-CSRF-Token": ""},
                           data={"csrf_token": token, "language": "en"}, follow_redirects=False)
     assert response.status_code == 303
+
+
+def test_routes_without_csrf_token_take_no_cookie(app, alice):
+    """The exempt routes (for other apps) read only an API key: a logged-in browser's cookies alone
+    are refused, so a forged cross-site request gets nothing."""
+    exempt = [path for path in app.openapi()["paths"] if path.startswith(CSRF_EXEMPT_PREFIXES)]
+    assert exempt == ["/v1/audio/speech"]
+    response = alice.post("/v1/audio/speech", json={"model": "tts-1", "input": "안녕", "voice": "default"})
+    assert response.status_code == 401 and response.json()["error"]["code"] == "missing_api_key"
 
 
 def test_recording_needs_consent_first(make_client):
@@ -148,7 +158,7 @@ def test_unknown_pages_get_a_readable_page_and_the_api_json(alice):
     page = alice.get("/no-such-page")
     assert page.status_code == 404 and "<html" in page.text and "Back to the start" in page.text
     api = alice.get("/api/no-such-thing")
-    assert api.status_code == 404 and api.json()["detail"] == "Not Found"
+    assert api.status_code == 404 and api.json()["detail"] == "This page does not exist."
 
 
 def test_a_token_planted_from_another_port_changes_nothing(alice, app):

@@ -21,7 +21,7 @@ from websockets.sync.client import connect as websocket_connect
 
 from moksori.audio.framing import pcm16_bytes
 from moksori.calls.notice import CALL_NOTICE
-from moksori.web.security import CSRF_COOKIE, SESSION_COOKIE
+from moksori.web.security import SESSION_COOKIE
 from moksori.web.storage.models import Call, CallLine
 
 from .conftest import record, run_next_job
@@ -49,7 +49,7 @@ def served(app, voiced):
         time.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies=dict(voiced.cookies),
-                          headers={"X-CSRF-Token": voiced.cookies.get(CSRF_COOKIE)})
+                          headers={"X-CSRF-Token": voiced.csrf_token()})  # bound to the session
     yield client
     client.close()
     server.should_exit = True

@@ -118,7 +118,7 @@ class Journey:
 
 def launch(playwright, profile: Path, microphone: Path):
     return playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=str(CHROMIUM), headless=True, viewport=PHONE,
+        str(profile), executable_path=str(CHROMIUM), headless=True, viewport=PHONE, locale="en-US",
         args=[*FLAGS, f"--use-file-for-fake-audio-capture={microphone}%noloop"])
 
 
@@ -140,7 +140,7 @@ def test_record_build_and_speak_in_a_browser(server, tmp_path, synthetic_speaker
         journey.visit("/signup", "signup")
         page.fill("#email", EMAIL)
         page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        page.click("form.card button[type=submit]")
         page.wait_for_url("**/consent")
         journey.check_accessible("/consent")
         journey.screenshot("consent")
@@ -155,14 +155,14 @@ def test_record_build_and_speak_in_a_browser(server, tmp_path, synthetic_speaker
         page.click("#add-sentence button")
         expect(page.locator("#prompt")).to_have_text(SPOKEN)
         checks = journey.record()
-        assert "re-record" not in checks and "Good take" in checks, checks
+        assert "record it again" not in checks and "Good take" in checks, checks
         assert page.get_attribute("#play", "disabled") is None
 
         page.set_input_files("#upload-files", str(upload_zip(speaker, tmp_path / "takes.zip")))
         page.click("#upload button")
         expect(page.locator("#upload-result")).to_contain_text("added", timeout=300_000)
-        assert page.inner_text("#upload-result").startswith("5 recordings added")
-        expect(page.locator("#progress-text")).to_contain_text("6 takes")
+        assert page.inner_text("#upload-result").startswith("Recordings added: 5")
+        expect(page.locator("#progress-text")).to_contain_text("Recordings: 6")
         journey.screenshot("studio")
 
         # Build a tiny voice with the real engine in the embedded worker; follow it live.
@@ -206,12 +206,12 @@ def test_record_build_and_speak_in_a_browser(server, tmp_path, synthetic_speaker
         page.goto(server + "/login")
         page.fill("#email", EMAIL)
         page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        page.click("form.card button[type=submit]")
         page.goto(server + "/studio")
         page.check("input[value=custom]")
         expect(page.locator("#prompt")).to_have_text(SPOKEN)
         checks = Journey(page, server, None).record()
-        assert "re-record" in checks and page.is_visible("#checks li[data-code=clipped]"), checks
+        assert "record it again" in checks and page.is_visible("#checks li[data-code=clipped]"), checks
         assert page.is_visible("#keep")
         page.fill("#new-sentence", hostile)
         page.click("#add-sentence button")

@@ -43,7 +43,8 @@ def test_every_id_route_refuses_another_users_ids(app, settings, services, alice
         names = re.findall(r"{(\w+)}", path)
         assert all(name in ids for name in names), f"{path}: add its resource to fill_account"
         url = path.format(**ids)
-        body = {"json": BODIES[path]} if path in BODIES else {"json": {"favourite": True}} if method == "patch" else {}
+        body = ({"json": BODIES[path]} if path in BODIES
+                else {"json": {"favourite": True, "name": "x"}} if method == "patch" else {})
         response = bob.request(method.upper(), url, **body)
         assert response.status_code == 404, (method, url, response.status_code)
         # The same request works for the owner, so the 404 above is about ownership, not the URL.

@@ -34,6 +34,8 @@ def test_an_old_database_is_upgraded_without_losing_rows(database_url):
         assert connection.execute(text("SELECT kind, upload, take_count FROM jobs")).one() == ("build", None, 3)
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
         assert connection.execute(text("SELECT count(*) FROM call_lines")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM api_keys")).scalar() == 0
+        assert connection.execute(text("SELECT interface_language FROM users")).scalar() is None
     engine.dispose()
 
 

@@ -201,7 +201,7 @@ def test_upload_of_a_zip_and_of_files_with_texts(alice, app, settings, services,
     assert len(list(settings.data_dir.glob("users/*/uploads/*/wavs/*.wav"))) == 2
     run_next_job(app, settings, services)
     done = alice.get(f"/api/jobs/{job['id']}").json()
-    assert done["status"] == "done" and done["message"] == "2 recordings added (0 flagged)."
+    assert done["status"] == "done" and done["message"] == "Recordings added: 2 (to record again: 0)."
     assert list(settings.data_dir.glob("users/*/uploads/*")) == []  # the unpacked zip is gone
     assert alice.get("/api/progress").json()["script_recorded"] == 1  # matched to the script
     assert [p["text"] for p in alice.get("/api/prompts?source=custom").json()["prompts"]] == ["제 이름은 민수예요."]
@@ -225,3 +225,21 @@ def test_unsafe_zips_are_refused_and_lose_nothing(alice, settings, speech):
     assert upload(alice, ("empty.zip", zip_bytes({"readme.txt": b"hello"}))).status_code == 422
     assert len(user_files(settings, "takes")) == 1
     assert list(settings.data_dir.glob("users/*/uploads/*")) == []
+
+
+def test_zip_problems_name_the_file_that_was_sent(alice, settings):
+    settings.max_zip_members = 2
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in ("metadata.csv", "wavs/a.wav", "wavs/b.wav"):
+            archive.writestr(name, "x")
+    response = alice.post("/api/uploads", files={"files": ("my recordings.zip", buffer.getvalue(), "application/zip")})
+    assert response.status_code == 422
+    assert response.json()["detail"] == "my recordings.zip: It holds 3 files; the limit is 2."
+
+
+def test_blank_sentences_and_script_sentences_are_refused_in_words(alice):
+    response = alice.post("/api/sentences", json={"text": "   "})
+    assert response.status_code == 422 and "empty" in response.json()["detail"]
+    response = alice.delete("/api/sentences/script:0")
+    assert response.status_code == 422 and response.json()["detail"]

@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from .conftest import RATE, record, run_next_job
-
-
-@pytest.fixture
-def speaker(alice, app, settings, services, speech):
-    for n in range(2):
-        record(alice, f"script:{n}", *speech[n])
-    alice.post("/api/builds")
-    run_next_job(app, settings, services)
-    return alice
+from .conftest import RATE, record
 
 
 def test_speak_streams_pcm_chunk_by_chunk(speaker, services):
@@ -42,14 +32,14 @@ def test_bad_speak_requests_get_clear_messages(speaker, alice):
     assert response.status_code == 413 and "at most 1000" in response.json()["detail"]
     assert speaker.post("/api/speak", json={"text": "   "}).status_code == 422
     response = speaker.post("/api/speak", json={"text": "안녕", "voice_id": 999})
-    assert response.status_code == 404 and "No such voice" in response.json()["detail"]
+    assert response.status_code == 404 and "not found in your account" in response.json()["detail"]
     assert speaker.post("/api/speak", content=b"{not json", headers={"content-type": "application/json"}).status_code == 422
     assert speaker.get("/api/history").json()["history"] == []
 
 
 def test_speaking_without_a_voice_says_what_to_do(alice):
     response = alice.post("/api/speak", json={"text": "안녕하세요"})
-    assert response.status_code == 409 and "Build one" in response.json()["detail"]
+    assert response.status_code == 409 and "Build a voice" in response.json()["detail"]
 
 
 def test_message_bank_recordings_play_verbatim(alice, speech):
@@ -77,3 +67,27 @@ def test_phrases_board(alice):
     assert alice.delete(f"/api/phrases/{first['id']}").status_code == 200
     assert alice.delete(f"/api/phrases/{first['id']}").status_code == 404
     assert html not in alice.get("/talk").text
+
+
+def test_day_one_own_recordings_are_listed_and_played_before_any_voice(alice, speech):
+    sentence = alice.post("/api/sentences", json={"text": "우리 강아지 이름은 초코예요."}).json()
+    record(alice, sentence["key"], *speech[0])
+    record(alice, "bank:0", *speech[1])
+    record(alice, "script:2", *speech[2])  # practice, not a thing to say
+    assert alice.get("/api/recordings").json()["recordings"] == ["우리 강아지 이름은 초코예요.", "사랑해요."]
+    response = alice.post("/api/speak", json={"text": "우리 강아지 이름은 초코예요."})
+    assert response.status_code == 200 and response.headers["x-source"] == "recording"
+    assert alice.post("/api/speak", json={"text": "다른 말"}).status_code == 409
+    page = alice.get("/talk").text
+    assert "You can already say the 2 phrases and sentences you recorded" in page
+
+
+def test_repeat_slower_and_louder(speaker):
+    def samples(**options) -> np.ndarray:
+        body = speaker.post("/api/speak", json={"text": "하나 둘", **options}).content
+        return np.frombuffer(body, dtype="<i2").astype(np.float32)
+
+    normal, slower, louder = samples(), samples(rate=0.5), samples(volume=2.0)
+    assert slower.size == 2 * normal.size
+    assert louder.size == normal.size and np.abs(louder).max() > 1.9 * np.abs(normal).max()
+    assert speaker.post("/api/speak", json={"text": "하나", "rate": 9}).status_code == 422

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .conftest import record, run_next_job, user_files
+from .conftest import SCRIPT, record, run_next_job, user_files
 
 
 @pytest.fixture
@@ -109,3 +109,40 @@ def test_export_and_import_of_a_voice_file(ready, app, settings, services):
     assert ready.delete(f"/api/voices/{voice['id']}").status_code == 200
     assert [v["version"] for v in ready.get("/api/voices").json()["voices"]] == [2]
     assert len(user_files(settings, "voices")) == 1
+
+
+def test_a_voice_is_described_in_plain_words_and_can_be_renamed(alice, app, settings, services, speech):
+    settings.asr_check = True  # the double recogniser scores every take 0.3
+    for n in range(2):
+        record(alice, f"script:{n}", *speech[n])
+    alice.post("/api/builds")
+    run_next_job(app, settings, services)
+    [voice] = alice.get("/api/voices").json()["voices"]
+    # Scored on script sentences the user did not record, beside the user's own recordings.
+    assert services.understood_texts == [SCRIPT[2], SCRIPT[3]]
+    assert (voice["understood"], voice["understood_own"]) == (0.8, 0.7)
+    assert voice["record_more"] == 300 - 2
+    renamed = alice.patch(f"/api/voices/{voice['id']}", json={"name": "  엄마   목소리 "})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "엄마 목소리"
+    assert alice.patch(f"/api/voices/{voice['id']}", json={"name": "   "}).status_code == 422
+    assert alice.get("/api/voices").json()["voices"][0]["name"] == "엄마 목소리"
+
+
+def test_a_preview_voice_comes_early_and_the_full_build_replaces_it(alice, app, settings, services, speech):
+    settings.min_takes_for_preview, settings.min_takes_for_build = 1, 2
+    record(alice, "script:0", *speech[0])
+    assert alice.post("/api/builds").status_code == 409  # not enough for a full voice yet
+    assert alice.get("/api/progress").json()["can_preview"]
+    job = alice.post("/api/builds?preview=true").json()
+    assert job["kind"] == "preview"
+    run_next_job(app, settings, services)
+    [preview] = alice.get("/api/voices").json()["voices"]
+    assert preview["preview"] and preview["name"] == "Preview voice"
+    assert alice.post("/api/speak", json={"text": "안녕 하세요"}).headers["x-source"] == "voice"
+    files_with_preview = user_files(settings, "voices")
+    record(alice, "script:1", *speech[1])
+    alice.post("/api/builds")
+    run_next_job(app, settings, services)
+    [full] = alice.get("/api/voices").json()["voices"]
+    assert not full["preview"] and full["version"] == 2
+    assert len(user_files(settings, "voices")) == len(files_with_preview)  # the preview's files are gone

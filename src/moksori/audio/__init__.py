@@ -16,13 +16,14 @@ import numpy as np
 import soundfile as sf
 
 from moksori.audio.mulaw import mulaw_decode, mulaw_encode
+from moksori.errors import PlainError
 from moksori.files import atomic_write
 
 # The voice engine's working sample rate; recordings are resampled to it on import.
 ENGINE_SAMPLE_RATE = 22050
 
 
-class AudioError(ValueError):
+class AudioError(PlainError):
     """A file that is not usable audio; the message says why in plain words."""
 
 

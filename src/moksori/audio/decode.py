@@ -32,11 +32,12 @@ def probe_seconds(path: Path) -> float:
     except json.JSONDecodeError:
         data = {}
     if not any(s.get("codec_type") == "audio" for s in data.get("streams", [])):
-        raise AudioError("This file is not audio that Moksori can read (try WAV, FLAC, OGG, WebM or MP3).")
+        raise AudioError("This file is not audio that Moksori can read (try WAV, FLAC, OGG, WebM or MP3).",
+                         "not_audio")
     try:
         return float(data["format"]["duration"])
     except (KeyError, ValueError) as error:
-        raise AudioError("This audio file is damaged: its length cannot be read.") from error
+        raise AudioError("This audio file is damaged: its length cannot be read.", "damaged") from error
 
 
 def decode(path: Path, max_seconds: float) -> tuple[np.ndarray, int]:
@@ -46,16 +47,16 @@ def decode(path: Path, max_seconds: float) -> tuple[np.ndarray, int]:
         minutes, secs = divmod(round(seconds), 60)
         raise AudioError(
             f"This recording is {minutes} min {secs} s long; one take can be at most {max_seconds:g} s. "
-            "Record or upload one sentence per file."
+            "Record or upload one sentence per file.", "too_long", minutes=minutes, seconds=secs, limit=max_seconds
         )
     try:
         samples, rate = load_audio(path)
     except AudioError:
         samples, rate = _decode_with_ffmpeg(path)
     if samples.size == 0:
-        raise AudioError("This recording is empty.")
+        raise AudioError("This recording is empty.", "empty")
     if not np.all(np.isfinite(samples)):
-        raise AudioError("This audio file is damaged (it contains invalid samples).")
+        raise AudioError("This audio file is damaged (it contains invalid samples).", "damaged")
     return samples, rate
 
 
@@ -67,5 +68,5 @@ def _decode_with_ffmpeg(path: Path) -> tuple[np.ndarray, int]:
             capture_output=True, text=True, timeout=120,
         )
         if result.returncode != 0 or not wav.exists():
-            raise AudioError("This audio file is damaged or in a format Moksori cannot read.")
+            raise AudioError("This audio file is damaged or in a format Moksori cannot read.", "damaged")
         return load_audio(wav)

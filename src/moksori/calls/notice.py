@@ -12,6 +12,11 @@ CALL_NOTICE = {
 
 # Said on one key while the user types a longer answer.
 ONE_MOMENT = {"ko": "잠시만 기다려 주세요. 지금 입력하고 있어요.", "en": "One moment, please. I'm typing."}
+# Quick replies on the call screen, spoken in the voice's language (not the screens').
+QUICK_REPLIES = {
+    "ko": ["네", "아니요", "다시 한 번 말씀해 주세요", "천천히 말씀해 주세요", "감사합니다", "잠깐만요"],
+    "en": ["Yes", "No", "Could you say that again?", "Please speak slowly", "Thank you", "Just a second"],
+}
 
 
 def call_notice(lang: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import soundfile as sf
 from moksori.audio import rms_db
 from moksori.dataset.source import Problem, audio_files, open_dataset, parse_metadata
 from moksori.dataset.vad import FRAME_S, speech_frames
+from moksori.progress import Progress
 
 MIN_SECONDS = 0.3
 MAX_SECONDS = 30.0
@@ -30,8 +30,6 @@ MIN_EDGE_SILENCE_S = 0.1
 # Speaking rate bounds (units per second of speech): Korean Hangul syllables (+ digits),
 # English vowel groups. Everyday speech sits near 6 and 4; these flag takes that are far off.
 RATE_BOUNDS = {"ko": (2.0, 12.0), "en": (1.3, 8.0)}
-
-Progress = Callable[[str, float, dict], None]
 
 
 @dataclass

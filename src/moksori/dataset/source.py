@@ -15,12 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from moksori.errors import PlainError
+
 AUDIO_EXTENSIONS = (".wav", ".flac")
 MAX_ZIP_BYTES = 4 * 2**30  # uncompressed; a few hours of 48 kHz 16-bit audio
 MAX_ZIP_FILES = 20_000
 
 
-class DatasetError(ValueError):
+class DatasetError(PlainError):
     """A dataset that cannot be read at all; the message says why in plain words."""
 
 
@@ -107,22 +109,25 @@ def extract_zip(path: Path, dest: Path, max_bytes: int = MAX_ZIP_BYTES, max_file
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
             if len(entries) > max_files:
-                raise DatasetError(f"{path.name} holds {len(entries)} files; the limit is {max_files}")
+                raise DatasetError(f"{path.name} holds {len(entries)} files; the limit is {max_files}",
+                                   "too_many_files", count=len(entries), limit=max_files)
             total = sum(entry.file_size for entry in entries)
             if total > max_bytes:
                 raise DatasetError(
-                    f"{path.name} unpacks to {total / 2**20:.0f} MiB; the limit is {max_bytes / 2**20:.0f} MiB"
+                    f"{path.name} unpacks to {total / 2**20:.0f} MiB; the limit is {max_bytes / 2**20:.0f} MiB",
+                    "too_large", size=round(total / 2**20), limit=round(max_bytes / 2**20),
                 )
             for entry in entries:
                 name = PurePosixPath(entry.filename.replace("\\", "/"))
                 if name.is_absolute() or ".." in name.parts or ":" in entry.filename:
-                    raise DatasetError(f"{path.name} contains an unsafe path {entry.filename!r}; refusing it")
+                    raise DatasetError(f"{path.name} contains an unsafe path {entry.filename!r}; refusing it",
+                                       "unsafe_path", path=entry.filename)
             for entry in entries:
                 # ZipExtFile stops at the declared size and checks the CRC, so a lying header cannot
                 # unpack more than ``total`` bytes.
                 archive.extract(entry, dest)
     except zipfile.BadZipFile as error:
-        raise DatasetError(f"{path.name} is a damaged zip file: {error}") from error
+        raise DatasetError(f"{path.name} is a damaged zip file: {error}", "damaged_zip") from error
 
 
 def _find_root(folder: Path, label: str) -> Path:
@@ -132,5 +137,7 @@ def _find_root(folder: Path, label: str) -> Path:
     if len(nested) == 1:
         return nested[0]
     if not nested:
-        raise DatasetError(f"{label} has no metadata.csv (expected 'metadata.csv' and a 'wavs' folder)")
-    raise DatasetError(f"{label} holds several datasets ({', '.join(p.name for p in nested)}); give one")
+        raise DatasetError(f"{label} has no metadata.csv (expected 'metadata.csv' and a 'wavs' folder)",
+                           "no_metadata")
+    raise DatasetError(f"{label} holds several datasets ({', '.join(p.name for p in nested)}); give one",
+                       "several_datasets")

@@ -172,7 +172,48 @@ def train(
     console.print(f"voice written to {path}")
 
 
+def wyoming(
+    voice: Path = typer.Option(..., "--voice", "-v", help="The .voice file to speak with."),
+    uri: str = typer.Option(
+        "tcp://127.0.0.1:10200", help="Where to listen; tcp://0.0.0.0:10200 lets Home Assistant on another machine in."
+    ),
+    name: str = typer.Option("moksori", help="The voice's name as Home Assistant lists it."),
+) -> None:
+    """Serve VOICE to Home Assistant (and any Wyoming client) as a text-to-speech service."""
+    import asyncio
+
+    from moksori.engine.voicefile import VoiceFileError
+    from moksori.engine.wyoming import serve
+
+    typer.echo(f"moksori wyoming: serving {voice.name} as {name!r} on {uri}", err=True)
+    try:
+        asyncio.run(serve(voice, uri, name))
+    except VoiceFileError as error:
+        typer.echo(f"moksori wyoming: {error}", err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        pass
+
+
+def speech_dispatcher(
+    voice: Path = typer.Option(..., "--voice", "-v", help="The .voice file to speak with."),
+    config_dir: Path = typer.Option(None, help="Speech Dispatcher's configuration folder (default: yours)."),
+    player: str = typer.Option("$PLAY_COMMAND", help="The command that plays a WAV from stdin."),
+) -> None:
+    """Let Speech Dispatcher (Orca, spd-say) speak with VOICE: writes the module configuration."""
+    from moksori.engine.speechd import MODULE, install
+
+    if not voice.is_file():
+        typer.echo(f"moksori speech-dispatcher: {voice} does not exist", err=True)
+        raise typer.Exit(2)
+    written = install(voice, config_dir, player)
+    typer.echo(f"wrote {written}; restart Speech Dispatcher (pkill -x speech-dispatcher), then try: "
+               f"spd-say -o {MODULE} 안녕하세요")
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
     app.command("say")(say)
     app.command("train")(train)
+    app.command("wyoming")(wyoming)
+    app.command("speech-dispatcher")(speech_dispatcher)

@@ -24,8 +24,7 @@ from moksori.audio import load_audio
 from moksori.engine import features as world
 from moksori.engine.aligner import log_beta_binomial_prior
 from moksori.files import atomic_write
-
-Progress = Callable[[str, float, dict], None]
+from moksori.progress import Progress
 
 
 @dataclass

@@ -37,21 +37,14 @@ from moksori.engine.aligner import (
 )
 from moksori.engine.features import FRAME_PERIOD_MS, MCEP_DIM, bap_dim
 from moksori.engine.inference import BUFFERS, spoken_durations
+from moksori.engine.presets import MODEL_SIZES
 from moksori.files import atomic_write
-
-Progress = Callable[[str, float, dict], None]
+from moksori.progress import Progress
 
 # Below this many usable utterances a voice is built but will sound poor.
 FEW_UTTERANCES = 100
 # The speaking-rate calibration is measured on a few held-out utterances: keep it within sane bounds.
 DURATION_SCALE_RANGE = (0.8, 1.5)
-
-MODEL_SIZES: dict[str, dict] = {
-    "tiny": dict(channels=64, encoder_layers=2, decoder_layers=2, predictor_channels=32, postnet_channels=64,
-                 postnet_layers=1),
-    "small": dict(channels=128, encoder_layers=3, decoder_layers=4, predictor_channels=96, postnet_channels=128),
-    "base": dict(),
-}
 
 
 class TrainingError(ValueError):

@@ -23,9 +23,9 @@ from moksori import asr
 from moksori.audio import load_audio, write_wav
 from moksori.dataset.source import AUDIO_EXTENSIONS, parse_metadata
 from moksori.evaluation import metrics, models
+from moksori.progress import Progress
 
 Synthesize = Callable[[str], tuple[np.ndarray, int]]
-Progress = Callable[[str, float, dict], None]
 CONTOUR_UTTERANCES = 3  # F0 contours kept for the report's plots
 MIN_SECONDS = 0.1
 

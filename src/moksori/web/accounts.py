@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
+from moksori.web.i18n import _
+
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 MIN_DISTINCT_CHARACTERS = 5
@@ -40,25 +42,25 @@ def _walks_a_row(word: str) -> bool:
 
 
 def password_problem(password: str, email: str = "") -> str | None:
-    """Why ``password`` is refused (Korean, then English), or None when it is acceptable."""
+    """Why ``password`` is refused, in the interface language, or None when it is acceptable."""
     if len(password) < MIN_PASSWORD:
-        return f"비밀번호는 {MIN_PASSWORD}자 이상이어야 합니다. The password must be at least {MIN_PASSWORD} characters."
+        return _("The password must be at least %(count)s characters.", count=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        return f"비밀번호는 {MAX_PASSWORD}자 이하여야 합니다. The password must be at most {MAX_PASSWORD} characters."
+        return _("The password must be at most %(count)s characters.", count=MAX_PASSWORD)
     if not password.strip():
-        return "공백만으로는 비밀번호가 될 수 없습니다. A password cannot be only spaces."
+        return _("A password cannot be only spaces.")
     lowered = password.lower()
     if len(set(lowered)) < MIN_DISTINCT_CHARACTERS:
-        return (f"서로 다른 글자를 {MIN_DISTINCT_CHARACTERS}개 이상 넣어 주세요. The password repeats too few "
-                f"characters: use at least {MIN_DISTINCT_CHARACTERS} different ones.")
+        return _("The password repeats too few characters: use at least %(count)s different ones.",
+                 count=MIN_DISTINCT_CHARACTERS)
     # "password123!", "qwerty2024": a common word with digits or symbols added is just as common.
     core = re.sub(r"[\W\d_]+$", "", lowered) or lowered
     if lowered in common_passwords() or core in common_passwords() or _walks_a_row(lowered) or _walks_a_row(core):
-        return ("너무 흔한 비밀번호입니다. That password is one of the first that anyone guessing would try: "
-                "choose a longer sentence or several unrelated words.")
+        return _("That password is one of the first that anyone guessing would try: "
+                 "choose a longer sentence or several unrelated words.")
     local = email.split("@")[0].lower()
     if len(local) >= 3 and local in lowered:
-        return "비밀번호에 이메일 주소를 넣지 마세요. The password must not contain your email address."
+        return _("The password must not contain your email address.")
     return None
 
 

@@ -6,6 +6,7 @@ import asyncio
 import errno
 import os
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -16,9 +17,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from moksori.engine.presets import TRAIN_PRESETS
 from moksori.web import api, ops, pages
 from moksori.web.accounts import LoginThrottle
+from moksori.web.api import openai_speech
 from moksori.web.api.deps import ConsentRequired, LoginRequired
+from moksori.web.i18n import LanguageMiddleware, _
 from moksori.web.jobs.dispatch import Dispatcher
 from moksori.web.jobs.queue import WorkerProcess
 from moksori.web.jobs.worker_api import worker_app
@@ -32,12 +36,13 @@ from moksori.web.security import (
     load_secret_key,
     security_headers_middleware,
 )
-from moksori.web.services import TRAIN_PRESETS, Services
+from moksori.web.services import Services
 from moksori.web.settings import Settings
 from moksori.web.storage.db import Database, migrate
 from moksori.web.storage.files import remove_orphan_files
 
 STATIC_DIR = Path(__file__).parent / "static"
+OPENAI_PREFIX = openai_speech.router.prefix + "/"
 
 
 def build_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -85,11 +90,13 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.add_middleware(BaseHTTPMiddleware, dispatch=csrf_cookie_middleware)
     app.add_middleware(BaseHTTPMiddleware, dispatch=security_headers_middleware)
     app.add_middleware(BodySizeLimit, settings=settings)
-    # Outermost: a flood from one user is turned away before any other work is done for it.
+    # A flood from one user is turned away before any other work is done for it.
     app.add_middleware(RequestLimiter, budget=app.state.request_budget)
+    app.add_middleware(LanguageMiddleware)  # outermost: every message of the request is translated
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/worker", worker_app(app.state))
     app.include_router(api.router)
+    openai_speech.install(app)
     app.include_router(pages.router)
     app.include_router(call_pages.router)
     app.include_router(ops.router)
@@ -112,26 +119,32 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": "Please log in."}, status_code=401)
+            return JSONResponse({"detail": _("Please log in.")}, status_code=401)
         return RedirectResponse("/login", status_code=303)
 
     @app.exception_handler(ConsentRequired)
     async def consent_required(request: Request, _exc: ConsentRequired) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": "Please read and accept the consent page first."}, status_code=403)
+            return JSONResponse({"detail": _("Please read and accept the consent page first.")}, status_code=403)
         return RedirectResponse("/consent", status_code=303)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        detail = exc.detail
+        if detail == HTTPStatus(exc.status_code).phrase:  # Starlette's own English ("Not Found")
+            detail = _("This page does not exist.") if exc.status_code == 404 else _(
+                "The request could not be handled (%(status)s).", status=exc.status_code)
+        if request.url.path.startswith(OPENAI_PREFIX):
+            return openai_speech.openai_error_response(exc.status_code, str(detail))
         if _wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return pages.error_page(request, exc.status_code, str(exc.detail))
+            return JSONResponse({"detail": detail}, status_code=exc.status_code)
+        return pages.error_page(request, exc.status_code, str(detail))
 
     @app.exception_handler(PoolTimeout)
     async def busy(request: Request, _exc: PoolTimeout) -> Response:
         # Every database connection stayed busy for the pool's timeout: say so at once rather than
         # letting requests pile up behind each other.
-        message = "The server is busy; please try again in a moment. 서버가 바쁩니다. 잠시 후 다시 시도해 주세요."
+        message = _("The server is busy; please try again in a moment.")
         if _wants_json(request):
             response = JSONResponse({"detail": message}, status_code=503)
         else:
@@ -145,16 +158,46 @@ def _add_error_handlers(app: FastAPI) -> None:
         files, rows committed only after their file)."""
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise exc
-        message = "The server's disk is full, so this was not saved; nothing saved before is lost. Try again later."
+        message = _("The server's disk is full, so this was not saved; nothing saved before is lost. "
+                    "Try again later.")
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=507)
         return pages.error_page(request, 507, message)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> Response:
-        message = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'][1:]) or 'input'}: {err['msg']}" for err in exc.errors()
-        )
+        message = " ".join(invalid_field_message(error) for error in exc.errors())
+        if request.url.path.startswith(OPENAI_PREFIX):
+            first = exc.errors()[0]["loc"] if exc.errors() else ()
+            return openai_speech.openai_error_response(400, message, "invalid_value",
+                                                       str(first[-1]) if len(first) > 1 else None)
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=422)
         return pages.error_page(request, 422, message)
+
+
+def field_label(name: str) -> str:
+    """The name of a request field as the person filling it in knows it."""
+    labels = {"text": _("The text"), "category": _("The category"), "email": _("The email address"),
+              "password": _("The password"), "language": _("The language"), "audio": _("The recording"),
+              "files": _("The files"), "file": _("The file"), "name": _("The name"), "input": _("The text"),
+              "voice": _("The voice"), "speed": _("The speed"), "response_format": _("The audio format"),
+              "sentence_id": _("The sentence")}
+    return labels.get(name, _("A field (%(name)s)", name=name))
+
+
+def invalid_field_message(error: dict) -> str:
+    """One pydantic validation error in the interface language, naming the field in words."""
+    field = field_label(str(error["loc"][-1]) if len(error["loc"]) > 1 else "")
+    context = error.get("ctx") or {}
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("%(field)s is missing.", field=field)
+    if kind == "string_too_short":
+        return _("%(field)s is empty.", field=field)
+    if kind == "string_too_long":
+        return _("%(field)s is too long (at most %(count)s characters).", field=field,
+                 count=context.get("max_length", "?"))
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return _("%(field)s is out of range.", field=field)
+    return _("%(field)s is not valid.", field=field)

@@ -19,10 +19,15 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def serve(
-        host: str = typer.Option("127.0.0.1", help="Address to listen on; keep 127.0.0.1 unless behind a proxy."),
+        host: str | None = typer.Option(
+            None, help="Address to listen on: 127.0.0.1 by default, all addresses (0.0.0.0) with --https."
+        ),
         port: int = typer.Option(8000, help="Port to listen on."),
         data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
         workers: int = typer.Option(1, min=1, help="Server processes (each keeps its own voices loaded)."),
+        https: bool = typer.Option(
+            False, "--https", help="Serve https with a local certificate, so phones on this network can record."
+        ),
     ) -> None:
         """Start the web app (SQLite, a local build worker and files on disk by default)."""
         import os
@@ -35,15 +40,30 @@ def register(app: typer.Typer) -> None:
             os.environ["MOKSORI_DATA_DIR"] = str(data_dir)
         settings = Settings()
         configure_logging(settings.log_format)
-        typer.echo(f"Moksori on http://{host}:{port} (data in {settings.data_dir})")
+        tls: dict[str, str] = {}
+        if https:
+            from moksori.web.tls import certificate_names, ensure_certificate, lan_addresses, qr_text
+
+            addresses = lan_addresses()
+            cert, key = ensure_certificate(settings.data_dir / "tls", certificate_names(addresses))
+            tls = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+            phone_url = f"https://{addresses[0] if addresses else '127.0.0.1'}:{port}/"
+            os.environ["MOKSORI_PHONE_URL"] = phone_url  # also read by the processes of --workers
+            settings = settings.model_copy(update={"phone_url": phone_url})
+        host = host or ("0.0.0.0" if https else "127.0.0.1")
+        typer.echo(f"Moksori on {'https' if https else 'http'}://{host}:{port} (data in {settings.data_dir})")
+        if https:
+            typer.echo(f"On a phone on this network, open {settings.phone_url} (or scan the code). The browser warns "
+                       "once about the certificate, which this computer made itself: accept it for this address.")
+            typer.echo(qr_text(settings.phone_url))
         if workers == 1:
             from moksori.web import create_app
 
             app = create_app(settings)
             preload_speech()
-            uvicorn.run(app, host=host, port=port, proxy_headers=True, log_config=None)
+            uvicorn.run(app, host=host, port=port, proxy_headers=True, log_config=None, **tls)
             return
-        serve_processes(settings, host, port, workers)
+        serve_processes(settings, host, port, workers, tls)
 
     @app.command()
     def worker(
@@ -117,6 +137,7 @@ def reset_password(
     from sqlalchemy import select
 
     from moksori.web.accounts import password_problem
+    from moksori.web.i18n import INTERFACE_LANGUAGES, use_language
     from moksori.web.security import end_sessions, hash_password
     from moksori.web.storage.db import Database, migrate
     from moksori.web.storage.models import User
@@ -134,9 +155,12 @@ def reset_password(
             typer.echo(f"error: no account with the email {email} 해당 이메일의 계정이 없습니다.", err=True)
             raise typer.Exit(1)
         password = typer.prompt("New password 새 비밀번호", hide_input=True, confirmation_prompt=True)
-        problem = password_problem(password, user.email)
-        if problem:
-            typer.echo(f"error: {problem}", err=True)
+        problems = []
+        for language in INTERFACE_LANGUAGES:  # Korean, then English
+            use_language(language)
+            problems.append(password_problem(password, user.email))
+        if problems[0]:
+            typer.echo(f"error: {' '.join(problems)}", err=True)
             raise typer.Exit(2)
         user.password_hash = hash_password(password)
         session.commit()
@@ -145,7 +169,7 @@ def reset_password(
     typer.echo(f"The password of {user.email} is reset; {ended} login(s) ended. 비밀번호를 재설정했습니다.")
 
 
-def serve_processes(settings, host: str, port: int, processes: int) -> None:
+def serve_processes(settings, host: str, port: int, processes: int, tls: dict[str, str] | None = None) -> None:
     """``processes`` uvicorn workers behind one port. Start-up work that must happen once (migrations,
     removal of orphan files, the embedded build worker) is done here, not in every process."""
     import os
@@ -175,7 +199,7 @@ def serve_processes(settings, host: str, port: int, processes: int) -> None:
         # The first voice a process loads also loads the text front-end, which holds the GIL for
         # seconds on a busy machine: uvicorn's 5 s health check would kill the process meanwhile.
         uvicorn.run("moksori.web.cli:server_app", factory=True, host=host, port=port, workers=processes,
-                    proxy_headers=True, log_config=None, timeout_worker_healthcheck=120)
+                    proxy_headers=True, log_config=None, timeout_worker_healthcheck=120, **(tls or {}))
     finally:
         if worker:
             worker.stop()

@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from moksori.files import atomic_write
+from moksori.web.i18n import _
 from moksori.web.settings import Settings
 from moksori.web.storage.models import AuthSession, User
 
@@ -34,6 +35,10 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # How often a session's last use is written: often enough for the idle timeout, rarely enough
 # that reading pages does not turn into a stream of database writes.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+# Routes for other apps: they read only an API key from the Authorization header, never a cookie,
+# so a forged cross-site request has nothing to ride on. (The worker's /worker sub-app has its own
+# bearer token and does not pass through this app's dependencies.)
+CSRF_EXEMPT_PREFIXES = ("/v1/",)
 
 _hasher = PasswordHasher()
 _dummy_hash: str | None = None
@@ -188,15 +193,12 @@ def same_origin(request: Request) -> bool:
     return origin is None or origin == f"{request.url.scheme}://{request.headers.get('host', '')}"
 
 
-CSRF_REFUSED = "The page's security token is missing or out of date. Reload the page and try again."
-
-
 async def csrf_protect(request: Request) -> None:
     """App-wide dependency: a state-changing request must come from this origin and repeat the token."""
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or request.url.path.startswith(CSRF_EXEMPT_PREFIXES):
         return
     if not same_origin(request):
-        raise HTTPException(403, "Requests from other sites are refused. 다른 사이트에서 보낸 요청은 받지 않습니다.")
+        raise HTTPException(403, _("Requests from other sites are refused."))
     session = request.cookies.get(SESSION_COOKIE)
     expected = (session_csrf_token(request.app.state.secret_key, session) if session
                 else request.cookies.get(CSRF_COOKIE))
@@ -206,4 +208,5 @@ async def csrf_protect(request: Request) -> None:
     ):
         sent = (await request.form()).get(CSRF_FIELD)
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(expected, sent):
-        raise HTTPException(403, CSRF_REFUSED)
+        raise HTTPException(403, _("The page's security token is missing or out of date. "
+                                   "Reload the page and try again."))

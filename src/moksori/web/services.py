@@ -15,9 +15,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from moksori.engine.presets import TRAIN_PRESETS
+from moksori.progress import Progress
 from moksori.web.voice_cache import VoiceCache
-
-ProgressCallback = Callable[[str, float, dict], None]
 
 
 @dataclass(frozen=True)
@@ -50,16 +50,9 @@ class SpeakingVoice(Protocol):
     sample_rate: int
     card: Any
 
-    def stream(self, text: str) -> Iterator[np.ndarray]: ...
+    def stream(self, text: str, rate: float = 1.0, volume: float = 1.0) -> Iterator[np.ndarray]: ...
 
-    def synthesize(self, text: str) -> np.ndarray: ...
-
-
-# "tiny" builds in well under a minute for tests and demos; it only proves the pipeline end to end.
-TRAIN_PRESETS: dict[str, dict[str, Any]] = {
-    "default": {},
-    "tiny": {"model_size": "tiny", "steps": 20, "batch_size": 4, "eval_every": 10, "warmup_steps": 5, "workers": 1},
-}
+    def synthesize(self, text: str, rate: float = 1.0) -> np.ndarray: ...
 
 
 class Services:
@@ -114,13 +107,21 @@ class Services:
             return [(utt_id, audio[utt_id], text) for utt_id, text in texts.items() if utt_id in audio]
 
     # engine
-    def train(self, dataset_dir: Path, out_path: Path, preset: str, language: str, progress: ProgressCallback,
+    def train(self, dataset_dir: Path, out_path: Path, preset: str, language: str, progress: Progress,
               resume: bool, workdir: Path) -> Path:
         """``engine.train`` on an LJSpeech-style folder of raw takes (it checks and prepares them itself)."""
         from moksori.engine.training import TrainConfig, train
 
         config = TrainConfig(language=language, **TRAIN_PRESETS[preset])
         return Path(train(dataset_dir, out_path, config=config, progress=progress, resume=resume, workdir=workdir))
+
+    def understood(self, voice: SpeakingVoice, texts: list[str], language: str) -> float:
+        """The share of ``texts`` (0..1) that speech recognition gets right when ``voice`` reads them."""
+        from moksori.asr import error_rate, reference_text, transcribe
+
+        errors = [error_rate(reference_text(text, language), transcribe(voice.synthesize(text), voice.sample_rate,
+                                                                         language), language) for text in texts]
+        return max(0.0, 1.0 - sum(errors) / len(errors))
 
     def voice(self, path: Path) -> SpeakingVoice:
         """The loaded voice, cached per file (least recently used dropped beyond the cache's size):

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     # The build button unlocks at this many accepted takes; tiny values are for tests and demos.
     min_takes_for_build: int = 100
+    # A quick preview voice is offered from this many accepted takes, built with preview_preset.
+    min_takes_for_preview: int = 30
+    preview_preset: str = "preview"
     # Name of a TrainConfig preset understood by the engine bridge ("default" or "tiny").
     train_preset: str = "default"
     run_worker: bool = True
@@ -67,6 +70,8 @@ class Settings(BaseSettings):
     log_format: str = "text"  # "text" or "json" (one object per line)
     # A call's join link works once, for this many minutes after it is made.
     call_link_minutes: int = 30
+    # The address phones on the home network open (``moksori serve --https`` fills it in).
+    phone_url: str = ""
 
     @property
     def sqlalchemy_url(self) -> str:

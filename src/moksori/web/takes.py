@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 
 from moksori.audio import AudioError
 from moksori.audio.decode import decode
+from moksori.web.i18n import _
+from moksori.web.messages import file_problem
+from moksori.web.schemas import take_json
 from moksori.web.services import Problem, Prompt, Services
 from moksori.web.settings import Settings
 from moksori.web.storage.files import save_take
@@ -36,14 +39,6 @@ def cer_outlier(cer: float, history: list[float]) -> bool:
 def usable(take: Take) -> bool:
     """A take goes into a build unless a check said "record again" and the user did not keep it anyway."""
     return take.kept or not any(p.get("severity", "error") == "error" for p in take.problems)
-
-
-def take_json(take: Take) -> dict[str, Any]:
-    return {
-        "id": take.id, "prompt_key": take.prompt_key, "text": take.text, "duration_s": round(take.duration_s, 2),
-        "problems": take.problems, "kept": take.kept, "cer": take.cer,
-        "audio_url": f"/api/takes/{take.id}/audio",
-    }
 
 
 def check_and_store(db: Session, settings: Settings, services: Services, user: User, prompt: Prompt,
@@ -85,8 +80,9 @@ class ImportResult:
         return sum(1 for take in self.takes if any(p["severity"] == "error" for p in take["problems"]))
 
     def summary(self) -> str:
-        text = f"{len(self.takes)} recordings added ({self.flagged} flagged)"
-        return text + (f"; not added: {'; '.join(self.errors)}" if self.errors else ".")
+        text = _("Recordings added: %(added)s (to record again: %(flagged)s).", added=len(self.takes),
+                 flagged=self.flagged)
+        return text + (" " + _("Not added: %(errors)s", errors="; ".join(self.errors)) if self.errors else "")
 
 
 def import_recordings(db: Session, settings: Settings, services: Services, user: User,
@@ -100,7 +96,7 @@ def import_recordings(db: Session, settings: Settings, services: Services, user:
         try:
             samples, rate = decode(path, settings.max_take_seconds)
         except AudioError as error:
-            result.errors.append(f"{name}: {error}")
+            result.errors.append(f"{name}: {file_problem(error)}")
         else:
             prompt = prompt_for_text(db, services, user, text)
             result.takes.append(take_json(check_and_store(db, settings, services, user, prompt, samples, rate)))

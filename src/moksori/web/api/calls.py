@@ -20,7 +20,7 @@ from starlette.routing import WebSocketRoute
 from moksori.calls.notice import call_notice
 from moksori.calls.pcm_socket import PcmSocketLink
 from moksori.web.api.common import owned
-from moksori.web.api.deps import ConsentedUser, DbSession, services_of, settings_of
+from moksori.web.api.deps import ConsentedUser, DbSession, RowId, services_of, settings_of
 from moksori.web.live_calls import CallRegistry, LiveCall, new_token, token_hash
 from moksori.web.settings import Settings
 from moksori.web.storage.files import user_file
@@ -131,7 +131,7 @@ def _lines(db: Session, call: Call) -> list[CallLine]:
 
 
 @router.get("/calls/{call_id}")
-def read_call(call_id: int, request: Request, user: ConsentedUser,
+def read_call(call_id: RowId, request: Request, user: ConsentedUser,
               db: DbSession) -> dict:
     """The call and its transcript: lines with ``speaker``, ``text``, ``start``, ``end`` (seconds), ``final``."""
     call = owned(db, Call, call_id, user)
@@ -139,7 +139,7 @@ def read_call(call_id: int, request: Request, user: ConsentedUser,
 
 
 @router.get("/calls/{call_id}/transcript.txt")
-def download_transcript(call_id: int, user: ConsentedUser,
+def download_transcript(call_id: RowId, user: ConsentedUser,
                         db: DbSession) -> PlainTextResponse:
     call = owned(db, Call, call_id, user)
     title = "통화 Call" if call.mode == "call" else "대화 Conversation"
@@ -167,7 +167,7 @@ async def _owned_live(request: Request, db: Session, call_id: int, user: User) -
 
 
 @router.post("/calls/{call_id}/say")
-async def say(call_id: int, body: SayBody, request: Request, user: ConsentedUser,
+async def say(call_id: RowId, body: SayBody, request: Request, user: ConsentedUser,
               db: DbSession) -> dict:
     """Queue text to be spoken into the call in the user's voice."""
     live = await _owned_live(request, db, call_id, user)
@@ -182,7 +182,7 @@ async def say(call_id: int, body: SayBody, request: Request, user: ConsentedUser
 
 
 @router.post("/calls/{call_id}/stop")
-async def stop(call_id: int, request: Request, user: ConsentedUser,
+async def stop(call_id: RowId, request: Request, user: ConsentedUser,
                db: DbSession) -> dict:
     live = await _owned_live(request, db, call_id, user)
     live.session.stop()
@@ -190,7 +190,7 @@ async def stop(call_id: int, request: Request, user: ConsentedUser,
 
 
 @router.post("/calls/{call_id}/mute")
-async def mute(call_id: int, body: MuteBody, request: Request, user: ConsentedUser,
+async def mute(call_id: RowId, body: MuteBody, request: Request, user: ConsentedUser,
                db: DbSession) -> dict:
     live = await _owned_live(request, db, call_id, user)
     live.session.set_muted(body.muted)
@@ -198,7 +198,7 @@ async def mute(call_id: int, body: MuteBody, request: Request, user: ConsentedUs
 
 
 @router.post("/calls/{call_id}/hangup")
-async def hang_up(call_id: int, request: Request, user: ConsentedUser,
+async def hang_up(call_id: RowId, request: Request, user: ConsentedUser,
                   db: DbSession) -> dict:
     """End the call; everything said so far is in the transcript. Hanging up an ended call is harmless."""
     call = await run_in_threadpool(owned, db, Call, call_id, user)
@@ -208,7 +208,7 @@ async def hang_up(call_id: int, request: Request, user: ConsentedUser,
 
 
 @router.post("/calls/{call_id}/link")
-async def new_link(call_id: int, request: Request, user: ConsentedUser,
+async def new_link(call_id: RowId, request: Request, user: ConsentedUser,
                    db: DbSession) -> dict:
     """A fresh join link for a call nobody has joined yet; the old link stops working."""
     live = await _owned_live(request, db, call_id, user)
@@ -229,7 +229,7 @@ async def new_link(call_id: int, request: Request, user: ConsentedUser,
 
 
 @router.delete("/calls/{call_id}")
-async def delete_call(call_id: int, request: Request, user: ConsentedUser,
+async def delete_call(call_id: RowId, request: Request, user: ConsentedUser,
                       db: DbSession) -> dict:
     """Hang up if needed, then delete the call and its transcript."""
     call = await run_in_threadpool(owned, db, Call, call_id, user)
@@ -244,7 +244,7 @@ async def delete_call(call_id: int, request: Request, user: ConsentedUser,
 
 
 @router.get("/calls/{call_id}/events")
-async def call_events(call_id: int, request: Request, user: ConsentedUser,
+async def call_events(call_id: RowId, request: Request, user: ConsentedUser,
                       db: DbSession) -> StreamingResponse:
     """Server-sent events of a live call (captions, lines, queue, ended; see moksori.calls.session)."""
     call = await run_in_threadpool(owned, db, Call, call_id, user)

@@ -25,8 +25,9 @@ def get_db(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
-# Row ids in paths: a number the database can hold, so anything else is a 422, not a driver error.
-MAX_ROW_ID = 2**63 - 1
+# Row ids in paths: a number the id columns can hold (Integer: 32 bits on PostgreSQL), so anything
+# else is a 422, not a driver error.
+MAX_ROW_ID = 2**31 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 

@@ -15,13 +15,17 @@ from sqlalchemy.orm import Session
 
 from moksori.audio import AudioError
 from moksori.audio.decode import decode
+from moksori.web import store
 from moksori.web.api.common import owned
 from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession, RowId
+from moksori.web.i18n import _
+from moksori.web.messages import file_problem
+from moksori.web.schemas import take_json
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
 from moksori.web.storage.files import delete_prompt_take, delete_take, user_file
 from moksori.web.storage.models import CustomSentence, Phrase, SkippedPrompt, Take, User
-from moksori.web.takes import check_and_store, take_json, usable
+from moksori.web.takes import check_and_store, usable
 
 router = APIRouter(tags=["studio"])
 SOURCES = ("script", "bank", "custom")
@@ -36,7 +40,8 @@ def prompts_for(db: Session, services: Services, user: User, source: str) -> lis
     if source == "custom":
         rows = db.scalars(select(CustomSentence).where(CustomSentence.user_id == user.id).order_by(CustomSentence.id))
         return [Prompt(f"custom:{s.id}", s.text, "custom") for s in rows]
-    raise HTTPException(422, f"Unknown prompt source {source!r}; use one of {', '.join(SOURCES)}.")
+    raise HTTPException(422, _("Unknown list of sentences %(source)s; use one of %(sources)s.",
+                               source=repr(source), sources=", ".join(SOURCES)))
 
 
 def resolve_prompt(db: Session, services: Services, user: User, key: str) -> Prompt:
@@ -45,7 +50,7 @@ def resolve_prompt(db: Session, services: Services, user: User, key: str) -> Pro
     for prompt in prompts_for(db, services, user, source) if source else []:
         if prompt.key == key:
             return prompt
-    raise HTTPException(404, "No such sentence to record in your account.")
+    raise HTTPException(404, _("No such sentence to record in your account."))
 
 
 def decode_upload(upload: UploadFile, settings: Settings) -> tuple[np.ndarray, int]:
@@ -56,7 +61,7 @@ def decode_upload(upload: UploadFile, settings: Settings) -> tuple[np.ndarray, i
         try:
             return decode(path, settings.max_take_seconds)
         except AudioError as error:
-            raise HTTPException(422, f"{upload.filename or 'Recording'}: {error}") from error
+            raise HTTPException(422, f"{upload.filename or _('Recording')}: {file_problem(error)}") from error
 
 
 @router.get("/prompts")
@@ -80,10 +85,7 @@ class KeyBody(BaseModel):
 @router.post("/prompts/skip")
 def skip_prompt(body: KeyBody, user: ConsentedUser, db: DbSession, services: AppServices) -> dict:
     prompt = resolve_prompt(db, services, user, body.key)
-    if not db.scalar(select(SkippedPrompt).where(SkippedPrompt.user_id == user.id,
-                                                 SkippedPrompt.prompt_key == prompt.key)):
-        db.add(SkippedPrompt(user_id=user.id, prompt_key=prompt.key))
-        db.commit()
+    store.skip_prompt(db, user.id, prompt.key)
     return {"skipped": prompt.key}
 
 
@@ -97,6 +99,7 @@ def progress_of(db: Session, settings: Settings, services: Services, user: User)
         "takes": len(takes), "ready": ready, "flagged": len(takes) - ready,
         "minutes": round(sum(t.duration_s for t in takes) / 60, 1),
         "min_takes_for_build": settings.min_takes_for_build, "can_build": ready >= settings.min_takes_for_build,
+        "min_takes_for_preview": settings.min_takes_for_preview, "can_preview": ready >= settings.min_takes_for_preview,
     }
 
 
@@ -110,7 +113,7 @@ def record_take(user: ConsentedUser, db: DbSession, settings: AppSettings, servi
                 prompt_key: str = Form(max_length=100), audio: UploadFile = File()) -> dict:
     prompt = resolve_prompt(db, services, user, prompt_key)
     samples, rate = decode_upload(audio, settings)
-    db.query(SkippedPrompt).filter_by(user_id=user.id, prompt_key=prompt.key).delete()
+    store.unskip_prompt(db, user.id, prompt.key)
     take = check_and_store(db, settings, services, user, prompt, samples, rate)
     return take_json(take)
 
@@ -124,8 +127,7 @@ def take_audio(take_id: RowId, user: ConsentedUser, db: DbSession, settings: App
 @router.post("/takes/{take_id}/keep")
 def keep_take(take_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
     take = owned(db, Take, take_id, user)
-    take.kept = True
-    db.commit()
+    store.keep_take(db, take)
     return take_json(take)
 
 
@@ -143,10 +145,8 @@ class TextBody(BaseModel):
 def add_sentence(body: TextBody, user: ConsentedUser, db: DbSession) -> dict:
     text = body.text.strip()
     if not text:
-        raise HTTPException(422, "The sentence is empty.")
-    sentence = CustomSentence(user_id=user.id, text=text)
-    db.add(sentence)
-    db.commit()
+        raise HTTPException(422, _("The sentence is empty. Type the sentence you want to record."))
+    sentence = store.add_sentence(db, user.id, text)
     return {"id": sentence.id, "key": f"custom:{sentence.id}", "text": sentence.text}
 
 
@@ -155,7 +155,6 @@ def delete_sentence(sentence_id: RowId, user: ConsentedUser, db: DbSession, sett
     """Deletes the sentence and its recording."""
     sentence = owned(db, CustomSentence, sentence_id, user)
     delete_prompt_take(db, settings, user.id, f"custom:{sentence.id}")
-    db.delete(sentence)
-    db.commit()
+    store.remove(db, sentence)
     return {"deleted": sentence_id}
 

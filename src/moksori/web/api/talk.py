@@ -10,14 +10,18 @@ import soundfile as sf
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from moksori.web import store
 from moksori.web.api.common import owned
 from moksori.web.api.deps import MAX_ROW_ID, AppServices, AppSettings, ConsentedUser, DbSession, RowId
+from moksori.web.i18n import _
 from moksori.web.ops import timed_speech
+from moksori.web.schemas import phrase_json
 from moksori.web.storage.files import delete_prompt_take, user_file
 from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
+from moksori.web.takes import usable
 
 router = APIRouter(tags=["talk"])
 HISTORY_SHOWN = 50
@@ -26,6 +30,9 @@ HISTORY_SHOWN = 50
 class SpeakBody(BaseModel):
     text: str
     voice_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
+    # "Repeat slower / louder" on the talk screen.
+    rate: float = Field(default=1.0, ge=0.5, le=2.0)
+    volume: float = Field(default=1.0, ge=0.25, le=4.0)
 
 
 def pcm16(chunks: Iterator[np.ndarray]) -> Iterator[bytes]:
@@ -33,12 +40,28 @@ def pcm16(chunks: Iterator[np.ndarray]) -> Iterator[bytes]:
         yield (np.clip(chunk, -1.0, 1.0) * 32767).astype("<i2").tobytes()
 
 
+def has_words(text: str) -> bool:
+    """Whether ``text`` has anything to speak: "...!?" alone makes no sound at all."""
+    return any(character.isalnum() for character in text)
+
+
+def own_recordings(user: User):
+    """The user's recordings that can be played as they are on the talk screen: message-bank phrases,
+    own phrases and own sentences (script sentences are practice, not things to say)."""
+    return select(Take).where(Take.user_id == user.id, Take.prompt_key.startswith("bank:")
+                              | Take.prompt_key.startswith("phrase:") | Take.prompt_key.startswith("custom:"))
+
+
 def banked_recording(db: Session, user: User, text: str) -> Take | None:
-    """A message-bank recording of exactly this text, played as recorded instead of synthesised."""
-    return db.scalar(select(Take).where(
-        Take.user_id == user.id, Take.text == text,
-        Take.prompt_key.startswith("bank:") | Take.prompt_key.startswith("phrase:"),
-    ).order_by(Take.id.desc()))
+    """A recording of exactly this text, played as recorded instead of synthesised."""
+    return db.scalar(own_recordings(user).where(Take.text == text).order_by(Take.id.desc()))
+
+
+@router.get("/recordings")
+def list_recordings(user: ConsentedUser, db: DbSession) -> dict:
+    """What can be said on day one, before any voice: the texts of the user's own recordings."""
+    texts = dict.fromkeys(take.text for take in db.scalars(own_recordings(user).order_by(Take.id)) if usable(take))
+    return {"recordings": list(texts)}
 
 
 @router.post("/speak")
@@ -49,14 +72,19 @@ def speak(body: SpeakBody, user: ConsentedUser, db: DbSession, settings: AppSett
     started = time.perf_counter()
     text = " ".join(body.text.split())
     if not text:
-        raise HTTPException(422, "There is nothing to say: the text is empty.")
+        raise HTTPException(422, _("There is nothing to say: the text is empty."))
     if len(text) > settings.max_speak_chars:
-        raise HTTPException(413, f"That text is {len(text)} characters long; the talk screen speaks at most "
-                                 f"{settings.max_speak_chars} at a time. Split it into shorter parts.")
+        raise HTTPException(413, _("That text is %(length)s characters long; at most %(limit)s are spoken at a "
+                                   "time. Split it into shorter parts.", length=len(text),
+                                   limit=settings.max_speak_chars))
+    if not has_words(text):
+        raise HTTPException(422, _("There is nothing to say in that text: it has no letters or numbers."))
     take = banked_recording(db, user, text)
     if take:
-        # Read as stored (16-bit), so the recording is played bit for bit.
+        # Read as stored (16-bit), so the recording is played bit for bit at the normal volume.
         samples, rate = sf.read(user_file(settings, user.id, take.file), dtype="<i2")
+        if body.volume != 1.0:
+            samples = np.clip(samples * body.volume, -32768, 32767).astype("<i2")
         body, source = iter([samples.tobytes()]), "recording"
     else:
         if body.voice_id is not None:
@@ -64,11 +92,12 @@ def speak(body: SpeakBody, user: ConsentedUser, db: DbSession, settings: AppSett
         else:
             row = db.scalar(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
         if row is None:
-            raise HTTPException(409, "You have no voice yet. Build one on the Voices page first.")
+            raise HTTPException(409, _("You have no voice yet, so only recorded phrases can be played. "
+                                       "Build a voice on the Voices page to say anything else."))
         voice = services.voice(user_file(settings, user.id, row.file))
-        body, rate, source = pcm16(voice.stream(text)), voice.sample_rate, "voice"
-    db.add(HistoryItem(user_id=user.id, text=text))
-    db.commit()
+        audio = voice.stream(text, rate=body.rate, volume=body.volume)
+        body, rate, source = pcm16(audio), voice.sample_rate, "voice"
+    store.add_history(db, user.id, text)
     return StreamingResponse(timed_speech(body, source, started), media_type="application/octet-stream",
                              headers={"X-Sample-Rate": str(rate), "X-Source": source, "Cache-Control": "no-store"})
 
@@ -87,11 +116,6 @@ class PhrasePatch(BaseModel):
     banked: bool | None = None
 
 
-def phrase_json(phrase: Phrase) -> dict:
-    return {"id": phrase.id, "text": phrase.text, "category": phrase.category, "favourite": phrase.favourite,
-            "banked": phrase.banked}
-
-
 @router.get("/phrases")
 def list_phrases(user: ConsentedUser, db: DbSession) -> dict:
     phrases = db.scalars(select(Phrase).where(Phrase.user_id == user.id)
@@ -102,20 +126,19 @@ def list_phrases(user: ConsentedUser, db: DbSession) -> dict:
 @router.post("/phrases")
 def add_phrase(body: PhraseBody, user: ConsentedUser, db: DbSession) -> dict:
     if not body.text.strip():
-        raise HTTPException(422, "The phrase is empty.")
-    phrase = Phrase(user_id=user.id, text=" ".join(body.text.split()), category=body.category.strip(),
-                    favourite=body.favourite, banked=body.banked)
-    db.add(phrase)
-    db.commit()
+        raise HTTPException(422, _("The phrase is empty."))
+    phrase = store.add_phrase(db, user.id, " ".join(body.text.split()), body.category.strip(), body.favourite,
+                              body.banked)
     return phrase_json(phrase)
 
 
 @router.patch("/phrases/{phrase_id}")
 def edit_phrase(phrase_id: RowId, body: PhrasePatch, user: ConsentedUser, db: DbSession) -> dict:
     phrase = owned(db, Phrase, phrase_id, user)
-    for name, value in body.model_dump(exclude_none=True).items():
-        setattr(phrase, name, " ".join(value.split()) if name == "text" else value)
-    db.commit()
+    changes = body.model_dump(exclude_none=True)
+    if "text" in changes:
+        changes["text"] = " ".join(changes["text"].split())
+    store.edit_phrase(db, phrase, changes)
     return phrase_json(phrase)
 
 
@@ -124,8 +147,7 @@ def delete_phrase(phrase_id: RowId, user: ConsentedUser, db: DbSession, settings
     """Deletes the phrase and its message-bank recording."""
     phrase = owned(db, Phrase, phrase_id, user)
     delete_prompt_take(db, settings, user.id, f"phrase:{phrase.id}")
-    db.delete(phrase)
-    db.commit()
+    store.remove(db, phrase)
     return {"deleted": phrase_id}
 
 
@@ -138,6 +160,5 @@ def history(user: ConsentedUser, db: DbSession) -> dict:
 
 @router.delete("/history")
 def clear_history(user: ConsentedUser, db: DbSession) -> dict:
-    db.execute(delete(HistoryItem).where(HistoryItem.user_id == user.id))
-    db.commit()
+    store.clear_history(db, user.id)
     return {"cleared": True}

@@ -10,16 +10,20 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
-from sqlalchemy import func, select
+from pydantic import BaseModel, Field
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from moksori.archives import ArchiveError, check_zip
 from moksori.files import atomic_write
+from moksori.web import store
 from moksori.web.api.common import owned
 from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession, RowId
 from moksori.web.api.studio import progress_of
-from moksori.web.jobs.queue import active_job, cancel, job_json
+from moksori.web.i18n import _
+from moksori.web.jobs.queue import active_job, cancel
 from moksori.web.jobs.worker import card_json
+from moksori.web.schemas import job_json, voice_json
 from moksori.web.storage.db import Database
 from moksori.web.storage.files import VOICES, new_name, user_file
 from moksori.web.storage.models import Job, Voice
@@ -32,27 +36,21 @@ EVENT_STREAM_SECONDS = 600
 VOICE_MEMBERS = 16
 
 
-def voice_json(voice: Voice) -> dict:
-    return {
-        "id": voice.id, "version": voice.version, "name": voice.name, "card": voice.card,
-        "created_at": voice.created_at.isoformat(),
-        "sample_url": f"/api/voices/{voice.id}/sample" if voice.sample_file else None,
-        "export_url": f"/api/voices/{voice.id}/export",
-    }
-
-
 @router.post("/builds")
 def start_build(request: Request, user: ConsentedUser, db: DbSession, settings: AppSettings,
-                services: AppServices) -> dict:
+                services: AppServices, preview: bool = False) -> dict:
+    """A full build, or with ``preview`` a quick first voice from fewer recordings (replaced by the
+    next full build)."""
     progress = progress_of(db, settings, services, user)
-    if not progress["can_build"]:
-        raise HTTPException(409, f"A voice needs at least {settings.min_takes_for_build} good recordings; "
-                                 f"you have {progress['ready']}.")
+    needed = settings.min_takes_for_preview if preview else settings.min_takes_for_build
+    if progress["ready"] < needed:
+        raise HTTPException(409, _("A voice needs at least %(needed)s good recordings; you have %(ready)s.",
+                                   needed=needed, ready=progress["ready"]))
     if active_job(db, user.id):
-        raise HTTPException(409, "A voice build or an upload check is already running. Wait for it or cancel it first.")
-    job = Job(user_id=user.id, preset=settings.train_preset)
-    db.add(job)
-    db.commit()
+        raise HTTPException(409, _("A voice build or an upload check is already running. "
+                                   "Wait for it or cancel it first."))
+    preset = settings.preview_preset if preview and settings.train_preset != "tiny" else settings.train_preset
+    job = store.queue_job(db, user.id, "preview" if preview else "build", preset=preset)
     if request.app.state.dispatcher:
         request.app.state.dispatcher.send(db, job)
     elif request.app.state.worker:
@@ -116,7 +114,7 @@ def list_voices(user: ConsentedUser, db: DbSession) -> dict:
 def voice_sample(voice_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> FileResponse:
     voice = owned(db, Voice, voice_id, user)
     if not voice.sample_file:
-        raise HTTPException(404, "This voice has no sample.")
+        raise HTTPException(404, _("This voice has no sample."))
     return FileResponse(user_file(settings, user.id, voice.sample_file), media_type="audio/wav")
 
 
@@ -132,7 +130,7 @@ def import_voice(user: ConsentedUser, db: DbSession, settings: AppSettings, serv
                  file: UploadFile = File()) -> dict:
     name = new_name(VOICES, ".voice")
     target = user_file(settings, user.id, name)
-    label = file.filename or "This file"
+    label = file.filename or _("This file")
     with atomic_write(target) as out:  # no half file is ever referenced
         shutil.copyfileobj(file.file, out)
     try:
@@ -147,13 +145,25 @@ def import_voice(user: ConsentedUser, db: DbSession, settings: AppSettings, serv
     except Exception as error:  # whatever the engine objects to, for the user it is not a voice file
         target.unlink(missing_ok=True)
         services.forget_voice(target)
-        raise HTTPException(422, f"{label} is damaged or is not a Moksori voice file.") from error
-    version = (db.scalar(select(func.max(Voice.version)).where(Voice.user_id == user.id)) or 0) + 1
-    row = Voice(user_id=user.id, version=version, name=f"Voice {version} (imported)", file=name,
-                card=card_json(voice.card))
-    db.add(row)
-    db.commit()
+        raise HTTPException(422, _("%(name)s is damaged or is not a Moksori voice file.",
+                                   name=label)) from error
+    row = store.add_voice(db, user.id, lambda version: _("Voice %(version)s (imported)", version=version), name,
+                          card_json(voice.card))
     return voice_json(row)
+
+
+class VoicePatch(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+@router.patch("/voices/{voice_id}")
+def rename_voice(voice_id: int, body: VoicePatch, user: ConsentedUser, db: DbSession) -> dict:
+    voice = owned(db, Voice, voice_id, user)
+    name = " ".join(body.name.split())
+    if not name:
+        raise HTTPException(422, _("The name is empty."))
+    store.rename_voice(db, voice, name)
+    return voice_json(voice)
 
 
 @router.delete("/voices/{voice_id}")
@@ -161,8 +171,7 @@ def delete_voice(voice_id: RowId, user: ConsentedUser, db: DbSession, settings: 
                  services: AppServices) -> dict:
     voice = owned(db, Voice, voice_id, user)
     files = [user_file(settings, user.id, f) for f in (voice.file, voice.sample_file) if f]
-    db.delete(voice)
-    db.commit()
+    store.remove(db, voice)
     services.forget_voice(files[0])
     for path in files:
         path.unlink(missing_ok=True)

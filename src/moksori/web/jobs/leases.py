@@ -167,7 +167,7 @@ def sweep(db: Session, settings: Settings) -> list[tuple[int, str]]:
     ).all()
     unsent = db.scalars(
         select(Job).outerjoin(JobLease, JobLease.job_id == Job.id)
-        .where(Job.status == "queued", Job.kind == "build", JobLease.job_id.is_(None))
+        .where(Job.status == "queued", Job.kind.in_(("build", "preview")), JobLease.job_id.is_(None))
     ).all()
     to_send = []
     for job, lease in [*expired, *stale]:

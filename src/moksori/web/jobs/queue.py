@@ -10,16 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from moksori.web.settings import Settings
-from moksori.web.storage.models import JOB_ACTIVE, JOB_FINISHED, Job
-
-
-def job_json(job: Job) -> dict:
-    return {
-        "id": job.id, "kind": job.kind, "status": job.status, "stage": job.stage,
-        "percent": round(100 * job.fraction, 1), "eta_s": None if job.eta_s is None else round(job.eta_s),
-        "message": job.message, "voice_id": job.voice_id, "take_count": job.take_count,
-        "created_at": job.created_at.isoformat(), "finished": job.status in JOB_FINISHED,
-    }
+from moksori.web.storage.models import JOB_ACTIVE, Job
 
 
 def active_job(db: Session, user_id: int) -> Job | None:
@@ -40,10 +31,10 @@ def cancel(db: Session, job: Job) -> None:
 def embedded_kinds(settings: Settings) -> tuple[str, ...]:
     """The jobs the embedded worker runs: all of them, or with the Redis queue only the imports
     (they store recordings, which lives with the app; builds go to ``moksori worker``)."""
-    return ("import",) if settings.queue_url else ("build", "import")
+    return ("import",) if settings.queue_url else ("build", "preview", "import")
 
 
-def claim_next(db: Session, kinds: tuple[str, ...] = ("build", "import")) -> Job | None:
+def claim_next(db: Session, kinds: tuple[str, ...] = ("build", "preview", "import")) -> Job | None:
     """Take the oldest queued job; the conditional update makes two workers never share one."""
     for job in db.query(Job).filter(Job.status == "queued", Job.kind.in_(kinds)).order_by(Job.id).limit(5):
         claimed = db.execute(
@@ -57,7 +48,7 @@ def claim_next(db: Session, kinds: tuple[str, ...] = ("build", "import")) -> Job
     return None
 
 
-def requeue_interrupted(db: Session, kinds: tuple[str, ...] = ("build", "import")) -> None:
+def requeue_interrupted(db: Session, kinds: tuple[str, ...] = ("build", "preview", "import")) -> None:
     """Jobs a dead worker left running start again, resuming from their checkpoints."""
     db.execute(update(Job).where(Job.status == "running", Job.kind.in_(kinds)).values(status="queued", resume=True))
     db.execute(update(Job).where(Job.status == "cancelling", Job.kind.in_(kinds))

@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 import shutil
+import statistics
 import sys
 import time
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from moksori.audio import write_wav
+from moksori.web.i18n import DEFAULT_LANGUAGE, _, use_language
 from moksori.web.jobs.queue import claim_next, embedded_kinds, requeue_interrupted
 from moksori.web.services import Services
 from moksori.web.settings import Settings
@@ -93,10 +95,13 @@ def run_job(db: Database, settings: Settings, services: Services, job_id: int) -
     """Run one job; its row ends ``done``, ``failed`` (with the reason) or ``cancelled``."""
     with db.session() as session:
         job = session.get(Job, job_id)
+        user = session.get(User, job.user_id)
+        # The job's messages (summary, failure, the new voice's name) are read in the owner's language.
+        use_language(user.interface_language or DEFAULT_LANGUAGE if user else DEFAULT_LANGUAGE)
     if job.kind == "import":
         run_import(db, settings, services, job)
     else:
-        run_build(db, settings, services, job)
+        run_build(db, settings, services, job, preview=job.kind == "preview")
 
 
 def run_import(db: Database, settings: Settings, services: Services, job: Job) -> None:
@@ -117,13 +122,14 @@ def run_import(db: Database, settings: Settings, services: Services, job: Job) -
             _finish(session, job.id, "cancelled")
     except Exception as error:  # the reason is shown to the user in the studio
         with db.session() as session:
-            _finish(session, job.id, "failed", message=f"{type(error).__name__}: {error}")
+            _finish(session, job.id, "failed", message=failure_message(error))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_build(db: Database, settings: Settings, services: Services, job: Job) -> None:
-    """Build one voice from the user's usable takes, as a new version."""
+def run_build(db: Database, settings: Settings, services: Services, job: Job, preview: bool = False) -> None:
+    """Build one voice from the user's usable takes, as a new version. A full build replaces any
+    preview voice; a preview is marked as one on its card."""
     with db.session() as session:
         language = session.get(User, job.user_id).language
     workdir = user_file(settings, job.user_id, f"{JOBS}/{job.id}")
@@ -134,7 +140,7 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
     try:
         count = write_dataset(db, settings, job, language, workdir / "dataset")
         if count == 0:
-            raise ValueError("There are no usable recordings to build from.")
+            raise ValueError(_("There are no usable recordings to build from."))
         voice_path.parent.mkdir(parents=True, exist_ok=True)
         services.train(workdir / "dataset", voice_path, job.preset, language, progress, job.resume, workdir / "work")
         voice_path.chmod(0o600)  # the engine writes voices shareable; here they stay the owner's
@@ -142,8 +148,12 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
         services.forget_voice(voice_path)  # the worker speaks once per voice; the server keeps them loaded
         write_wav(user_file(settings, job.user_id, sample_name), voice.synthesize(sample_sentence(language)),
                   voice.sample_rate)
+        card = card_json(voice.card) | ({"preview": True} if preview else {})
+        if settings.asr_check:
+            progress("checking the voice", 0.0, {})
+            card.update(understandability(db, services, job.user_id, language, voice))
         with db.session() as session:
-            add_built_voice(session, job.id, job.user_id, voice_name, sample_name, card_json(voice.card), count)
+            add_built_voice(session, settings, job.id, job.user_id, voice_name, sample_name, card, count)
         shutil.rmtree(workdir, ignore_errors=True)
     except JobCancelled:
         _discard(voice_path, user_file(settings, job.user_id, sample_name), workdir)
@@ -152,18 +162,54 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job) ->
     except Exception as error:  # the reason is shown to the user on the voices page
         _discard(voice_path, user_file(settings, job.user_id, sample_name), workdir)
         with db.session() as session:
-            _finish(session, job.id, "failed", message=f"{type(error).__name__}: {error}")
+            _finish(session, job.id, "failed", message=failure_message(error))
 
 
-def add_built_voice(session, job_id: int, user_id: int, voice_name: str, sample_name: str, card: dict,
-                    take_count: int) -> Voice:
-    """The next version of the user's voice, from files already in place; the job is done."""
+# Script sentences the new voice reads aloud to be scored by speech recognition: ones the user has
+# not recorded, so the score says how the voice does on text it never learned from.
+HELD_OUT_SENTENCES = 3
+
+
+def understandability(db: Database, services: Services, user_id: int, language: str, voice: Any) -> dict:
+    """How much of unseen sentences speech recognition understands in the new voice, beside the same
+    figure for the user's own recordings (the recogniser misreads everyone a little)."""
+    with db.session() as session:
+        takes = list(session.scalars(select(Take).where(Take.user_id == user_id, Take.language == language)))
+    recorded = {take.text for take in takes}
+    unseen = [p.text for p in services.script(language) if p.text not in recorded][:HELD_OUT_SENTENCES]
+    if not unseen:
+        return {}
+    own = [take.cer for take in takes if take.cer is not None]
+    result = {"understood": round(services.understood(voice, unseen, language), 2)}
+    if own:
+        result["understood_own"] = round(max(0.0, 1.0 - statistics.median(own)), 2)
+    return result
+
+
+def failure_message(error: Exception) -> str:
+    """Why a job failed, for the page: the engine's own words follow a sentence in the user's language."""
+    reason = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
+    return _("It stopped because: %(reason)s", reason=reason)
+
+
+def add_built_voice(session, settings: Settings, job_id: int, user_id: int, voice_name: str, sample_name: str,
+                    card: dict, take_count: int) -> Voice:
+    """The next version of the user's voice, from files already in place; the job is done. A preview
+    (its card says so) is named as one; a full build replaces every preview voice, whose files are
+    removed after the commit (a crash before it leaves orphans, removed at start-up)."""
+    preview = bool(card.get("preview"))
     version = (session.scalar(select(func.max(Voice.version)).where(Voice.user_id == user_id)) or 0) + 1
-    row = Voice(user_id=user_id, version=version, name=f"Voice {version}", file=voice_name,
-                sample_file=sample_name, card=card)
+    name = _("Preview voice") if preview else _("Voice %(version)s", version=version)
+    row = Voice(user_id=user_id, version=version, name=name, file=voice_name, sample_file=sample_name, card=card)
     session.add(row)
     session.flush()
+    previews = [] if preview else [v for v in session.scalars(select(Voice).where(
+        Voice.user_id == user_id, Voice.id != row.id)) if v.card.get("preview")]
+    old_files = [user_file(settings, user_id, f) for v in previews for f in (v.file, v.sample_file) if f]
+    for old in previews:
+        session.delete(old)
     _finish(session, job_id, "done", voice_id=row.id, take_count=take_count, fraction=1.0, stage="finished")
+    _discard(*old_files)
     return row
 
 

@@ -126,9 +126,9 @@ def worker_app(state) -> FastAPI:
             for key, upload in (("voice", voice), ("sample", sample)):
                 with atomic_write(paths[key]) as out:
                     shutil.copyfileobj(upload.file, out)
-            card = card_json(services.voice(paths["voice"]).card)
+            card = card_json(services.voice(paths["voice"]).card) | ({"preview": True} if job.kind == "preview" else {})
             services.forget_voice(paths["voice"])
-            row = add_built_voice(db, job.id, job.user_id, names["voice"], names["sample"], card, take_count)
+            row = add_built_voice(db, settings, job.id, job.user_id, names["voice"], names["sample"], card, take_count)
         except BaseException as error:
             db.rollback()
             for path in paths.values():

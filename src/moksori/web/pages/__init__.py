@@ -7,14 +7,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio.from_thread
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from moksori.web.accounts import MAX_PASSWORD, password_problem, valid_email
-from moksori.web.api.deps import AppSettings, ConsentedUser, CurrentUser, DbSession, OptionalUser
+from moksori.web.accounts import MAX_PASSWORD, MIN_PASSWORD, password_problem, valid_email
+from moksori.web.api.deps import AppSettings, ConsentedUser, CurrentUser, DbSession, OptionalUser, RowId
+from moksori.web.api.talk import list_recordings
+from moksori.web.apikeys import MAX_KEYS, create_key, list_keys, revoke_key
+from moksori.web.i18n import (
+    DEFAULT_LANGUAGE,
+    INTERFACE_LANGUAGES,
+    LANGUAGE_COOKIE,
+    _,
+    current_language,
+    gettext,
+    ngettext,
+    script_strings,
+    use_language,
+)
 from moksori.web.security import (
     SESSION_COOKIE,
     csrf_token,
@@ -30,14 +45,37 @@ from moksori.web.storage.files import delete_user_files
 from moksori.web.storage.models import Job, User, Voice
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.add_extension("jinja2.ext.i18n")
+# Newstyle gettext: templates write _("... %(name)s", name=value) and Jinja escapes the values.
+templates.env.install_gettext_callables(lambda message: gettext(message),
+                                        lambda singular, plural, n: ngettext(singular, plural, n), newstyle=True)
 router = APIRouter(include_in_schema=False)
-LANGUAGES = {"ko": "한국어 Korean", "en": "English"}
-WRONG_LOGIN = "이메일 또는 비밀번호가 틀렸습니다. Wrong email or password."
+LANGUAGE_COOKIE_DAYS = 365
+
+
+def recording_languages() -> dict[str, str]:
+    """Languages a voice can be recorded in, named in the interface language."""
+    return {"ko": _("Korean"), "en": _("English")}
+
+
+def remember_language(response: Response, request: Request, language: str) -> None:
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_DAYS * 86400, samesite="lax",
+                        secure=request.url.scheme == "https")
 
 
 def render(request: Request, name: str, user: User | None = None, status_code: int = 200, **context) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"user": user, "csrf": csrf_token(request),
-                                                      "languages": LANGUAGES, **context}, status_code=status_code)
+    # The account's choice wins over this browser's cookie (another device, or a cookie set before login).
+    account_language = user.interface_language if user else None
+    if account_language and account_language != current_language():
+        use_language(account_language)
+    response = templates.TemplateResponse(request, name, {
+        "user": user, "csrf": csrf_token(request), "languages": recording_languages(),
+        "language": current_language(), "interface_languages": INTERFACE_LANGUAGES,
+        "script_strings": script_strings(), "min_password": MIN_PASSWORD, **context,
+    }, status_code=status_code)
+    if account_language and request.cookies.get(LANGUAGE_COOKIE) != account_language:
+        remember_language(response, request, account_language)
+    return response
 
 
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
@@ -56,8 +94,7 @@ def client_address(request: Request) -> str:
 def too_many_tries(request: Request, template: str, wait: float, **context) -> HTMLResponse:
     seconds = math.ceil(wait)
     response = render(request, template, status_code=429, **context,
-                      error=f"시도가 너무 많습니다. {seconds}초 후에 다시 시도해 주세요. "
-                            f"Too many tries: please wait {seconds} s and try again.")
+                      error=_("Too many tries: please wait %(seconds)s s and try again.", seconds=seconds))
     response.headers["Retry-After"] = str(seconds)
     return response
 
@@ -69,7 +106,8 @@ def home(user: OptionalUser) -> Response:
 
 @router.get("/signup")
 def signup_page(request: Request) -> HTMLResponse:
-    return render(request, "signup.html")
+    # Korean first: the recording language is chosen on purpose, whatever language the screens are in.
+    return render(request, "signup.html", voice_language=DEFAULT_LANGUAGE)
 
 
 @router.post("/signup")
@@ -83,14 +121,14 @@ def signup(request: Request, db: DbSession, email: str = Form(max_length=320),
         return too_many_tries(request, "signup.html", wait, email=email, display_name=display_name)
     error = None
     if not valid_email(email):
-        error = "올바른 이메일 주소를 입력해 주세요. Please enter a valid email address (name@example.com)."
-    elif language not in LANGUAGES:
-        error = "언어를 골라 주세요. Please choose a language."
+        error = _("Please enter a valid email address.")
+    elif language not in recording_languages():
+        error = _("Please choose a language.")
     else:
         error = password_problem(password, email)
     if error is None:
         user = User(email=email, password_hash=hash_password(password), display_name=display_name.strip(),
-                    language=language)
+                    language=language, interface_language=current_language())
         db.add(user)
         try:
             db.commit()
@@ -99,9 +137,10 @@ def signup(request: Request, db: DbSession, email: str = Form(max_length=320),
             # Without a mail server, sign-up cannot hide that an address is taken; counting it like a
             # wrong password slows anyone using sign-up to find out which addresses have accounts.
             throttle.failed(None, address)
-            error = "이 이메일로는 가입할 수 없습니다. 본인 계정이면 로그인해 주세요. This email cannot be used for a new account; if it is yours, log in."
+            error = _("This email cannot be used for a new account; if it is yours, log in.")
     if error:
-        return render(request, "signup.html", status_code=400, error=error, email=email, display_name=display_name)
+        return render(request, "signup.html", status_code=400, error=error, email=email, display_name=display_name,
+                      voice_language=language)
     response = redirect("/consent")
     start_session(db, response, request, user)
     return response
@@ -125,10 +164,12 @@ def login(request: Request, db: DbSession, email: str = Form(max_length=320),
     user = db.scalar(select(User).where(User.email == email))
     if not (verify_password(user.password_hash, password) if user else verify_unknown_account(password)):
         throttle.failed(email, address)
-        return render(request, "login.html", status_code=401, email=email, error=WRONG_LOGIN)
+        return render(request, "login.html", status_code=401, email=email, error=_("Wrong email or password."))
     throttle.succeeded(email)
     response = redirect("/talk" if user.consent_at else "/consent")
     start_session(db, response, request, user)
+    if user.interface_language:
+        remember_language(response, request, user.interface_language)
     return response
 
 
@@ -148,7 +189,7 @@ def consent_page(request: Request, user: CurrentUser, settings: AppSettings) -> 
 def consent(request: Request, user: CurrentUser, db: DbSession, settings: AppSettings, agree: str = Form("")) -> Response:
     if agree != "yes":
         return render(request, "consent.html", user, status_code=400, data_dir=str(settings.data_dir),
-                      error="Please tick the box to agree before recording. 동의 상자를 선택해 주세요.")
+                      error=_("Please tick the box to agree before recording."))
     user.consent_at = datetime.now(UTC)
     db.commit()
     return redirect("/studio")
@@ -167,18 +208,52 @@ def voices_page(request: Request, user: ConsentedUser) -> HTMLResponse:
 @router.get("/talk")
 def talk_page(request: Request, user: ConsentedUser, db: DbSession) -> HTMLResponse:
     has_voice = db.scalar(select(Voice.id).where(Voice.user_id == user.id).limit(1)) is not None
-    return render(request, "talk.html", user, has_voice=has_voice)
+    recordings = 0 if has_voice else len(list_recordings(user, db)["recordings"])
+    return render(request, "talk.html", user, has_voice=has_voice, recordings=recordings)
 
 
 @router.get("/account")
-def account_page(request: Request, user: CurrentUser) -> HTMLResponse:
-    return render(request, "account.html", user)
+def account_page(request: Request, user: CurrentUser, db: DbSession) -> HTMLResponse:
+    return render_account(request, user, db)
+
+
+def render_account(request: Request, user: User, db: Session, status_code: int = 200, **context) -> HTMLResponse:
+    base = str(request.base_url).rstrip("/")
+    return render(request, "account.html", user, status_code, api_keys=list_keys(db, user),
+                  api_base=f"{base}/v1", **context)
+
+
+@router.post("/account/api-keys")
+def add_api_key(request: Request, user: ConsentedUser, db: DbSession,
+                name: str = Form("", max_length=100)) -> HTMLResponse:
+    """The new key is shown on this one page and never again: only its hash is kept."""
+    if len(list_keys(db, user)) >= MAX_KEYS:
+        return render_account(request, user, db, 400, error=_("You have %(count)s keys already; revoke one you no "
+                                                              "longer use first.", count=MAX_KEYS))
+    _row, secret = create_key(db, user, name.strip() or _("My app"))
+    return render_account(request, user, db, new_key=secret)
+
+
+@router.post("/account/api-keys/{key_id}/revoke")
+def remove_api_key(key_id: RowId, user: CurrentUser, db: DbSession) -> Response:
+    if not revoke_key(db, user, key_id):
+        raise HTTPException(404, _("This was not found in your account. It may have been deleted."))
+    return redirect("/account#api-keys-h")
+
+
+@router.get("/phone")
+def phone_page(request: Request, user: CurrentUser, settings: AppSettings) -> HTMLResponse:
+    """The LAN address as text and QR code, so a phone can open the studio."""
+    from moksori.web.tls import qr_svg
+
+    url = settings.phone_url
+    return render(request, "phone.html", user, phone_url=url, qr_svg=Markup(qr_svg(url)) if url else "")
 
 
 @router.post("/account/language")
 def set_language(request: Request, user: CurrentUser, db: DbSession, language: str = Form()) -> Response:
-    if language not in LANGUAGES:
-        return render(request, "account.html", user, status_code=400, error="Please choose a language.")
+    if language not in recording_languages():
+        return render_account(request, user, db, 400, error=_("Please choose a language."))
     user.language = language
     db.commit()
     return redirect("/account")
@@ -190,16 +265,16 @@ def change_password(request: Request, user: CurrentUser, db: DbSession,
                     new_password: str = Form(max_length=MAX_PASSWORD)) -> Response:
     """A new password ends every other login: whoever knew the old one is logged out."""
     if not verify_password(user.password_hash, current_password):
-        return render(request, "account.html", user, status_code=401,
-                      error="현재 비밀번호가 틀렸습니다. The current password is wrong; nothing was changed.")
+        return render_account(request, user, db, 401,
+                              error=_("The current password is wrong; nothing was changed."))
     problem = password_problem(new_password, user.email)
     if problem:
-        return render(request, "account.html", user, status_code=400, error=problem)
+        return render_account(request, user, db, 400, error=problem)
     user.password_hash = hash_password(new_password)
     db.commit()
     ended = end_sessions(db, user, keep_token=request.cookies.get(SESSION_COOKIE))
-    return render(request, "account.html", user, notice=f"비밀번호를 바꿨습니다. Password changed; {ended} other "
-                                                         f"login(s) ended.")
+    return render_account(request, user, db, notice=_("Password changed; %(count)s other login(s) ended.",
+                                                      count=ended))
 
 
 @router.post("/account/logout-everywhere")
@@ -208,13 +283,27 @@ def logout_everywhere(request: Request, user: CurrentUser, db: DbSession) -> Res
     return logout(request, db)
 
 
+@router.post("/language")
+def set_interface_language(request: Request, user: OptionalUser, db: DbSession, language: str = Form(),
+                           next: str = Form("/")) -> Response:
+    """The header's switch: kept in a cookie for this browser and, when logged in, in the account."""
+    if language not in INTERFACE_LANGUAGES:
+        return error_page(request, 400, _("Please choose a language."))
+    # Only a path on this site: an absolute URL here would make the switch an open redirect.
+    response = redirect(next if next.startswith("/") and not next.startswith("//") else "/")
+    remember_language(response, request, language)
+    if user is not None:
+        user.interface_language = language
+        db.commit()
+    return response
+
+
 @router.post("/account/delete")
 def delete_account(request: Request, user: CurrentUser, db: DbSession, settings: AppSettings,
                    password: str = Form(max_length=MAX_PASSWORD)) -> Response:
     """Delete all my data: every row (the user row cascades to all others) and every file."""
     if not verify_password(user.password_hash, password):
-        return render(request, "account.html", user, status_code=401,
-                      error="Wrong password: nothing was deleted. 비밀번호가 틀려 아무것도 삭제하지 않았습니다.")
+        return render_account(request, user, db, 401, error=_("Wrong password: nothing was deleted."))
     # End the user's live calls (their lines are stored first), and stop the user's build, so the
     # worker does not write a voice after the folder is gone.
     anyio.from_thread.run(request.app.state.calls.end_user, user.id, "the account was deleted")

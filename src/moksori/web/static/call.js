@@ -6,10 +6,6 @@
 const $ = (id) => document.getElementById(id);
 const root = () => $("call");
 const callId = () => root().dataset.callId;
-const QUICK = {
-  ko: ["네", "아니요", "다시 한 번 말씀해 주세요", "천천히 말씀해 주세요", "감사합니다", "잠깐만요"],
-  en: ["Yes", "No", "Could you say that again?", "Please speak slowly", "Thank you", "Just a second"],
-};
 let captions;
 let since = null;  // when the far end joined (ms), for the timer
 let live = false;
@@ -38,7 +34,7 @@ function say(text) {
 
 function ended(reason) {
   live = false;
-  setState(`통화 끝 · Call ended${reason ? ` (${reason})` : ""}`);
+  setState(reason ? t("Call ended (%(reason)s)", { reason }) : t("Call ended"));
   $("invite").hidden = true;
   for (const id of ["speak", "stop", "one-moment", "mute", "hangup"]) $(id).disabled = true;
   $("download").hidden = false;
@@ -50,7 +46,7 @@ function showInvite(invite) {
   $("join-url").value = invite.join_url;
   const svg = new DOMParser().parseFromString(invite.qr_svg, "image/svg+xml").documentElement;
   svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", "통화 링크 QR 코드 · QR code of the call link");
+  svg.setAttribute("aria-label", t("QR code of the call link"));
   $("qr").replaceChildren(document.importNode(svg, true));
 }
 
@@ -59,10 +55,10 @@ function handle(event) {
   if (event.type === "state" || event.type === "joined") {
     if (event.status === "active") {
       $("invite").hidden = true;
-      setState("통화 중 · On the call");
+      setState(t("On the call"));
       if (!since) since = event.joined_at ? Date.parse(event.joined_at) : Date.now();
     }
-    if (event.captions === false) $("call-problem").textContent = "자막을 쓸 수 없습니다 · Captions are not available.";
+    if (event.captions === false) $("call-problem").textContent = t("Captions are not available.");
   } else if (event.type === "queue") {
     $("queue").replaceChildren(...event.waiting.map((text) => el("li", {}, text)));
   } else if (event.type === "speaking") {
@@ -97,7 +93,6 @@ async function start() {
 
 document.addEventListener("DOMContentLoaded", () => {
   const box = $("say");
-  const language = root().dataset.language === "en" ? "en" : "ko";
   box.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -125,7 +120,7 @@ document.addEventListener("DOMContentLoaded", () => {
       showInvite(call);
     }
   });
-  $("quick").replaceChildren(...QUICK[language].map((text) =>
+  $("quick").replaceChildren(...JSON.parse(root().dataset.quick).map((text) =>
     el("button", { type: "button", class: "phrase", onclick: () => say(text) }, text)));
   api("/api/phrases").then(({ phrases }) => $("board").replaceChildren(...phrases.map((phrase) =>
     el("button", { type: "button", class: "phrase", onclick: () => say(phrase.text) }, phrase.text))));

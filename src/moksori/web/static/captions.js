@@ -10,7 +10,7 @@ class CaptionList {
 
   line(speaker, text, final = true) {
     const item = el("li", { class: `${speaker}${final ? "" : " cut"}` },
-      el("span", { class: "who" }, speaker === "me" ? "나 Me" : "상대 Them"), text);
+      el("span", { class: "who" }, speaker === "me" ? t("Me") : t("Them")), text);
     if (speaker === "them" && this.partial) this.partial.replaceWith(item);
     else this.list.append(item);
     if (speaker === "them") this.partial = null;
@@ -25,7 +25,7 @@ class CaptionList {
       this.partial = el("li", { class: "them partial", "aria-live": "off" });
       this.list.append(this.partial);
     }
-    this.partial.replaceChildren(el("span", { class: "who" }, "상대 Them …"), event.text);
+    this.partial.replaceChildren(el("span", { class: "who" }, `${t("Them")} …`), event.text);
     this.list.scrollTop = this.list.scrollHeight;
   }
 

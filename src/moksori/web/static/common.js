@@ -1,7 +1,15 @@
-// Shared by every page: CSRF-aware fetch and the text-size buttons.
+// Shared by every page: translated strings, CSRF-aware fetch and the text-size buttons.
 "use strict";
 
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+// The page's strings in the interface language, rendered by the server from the same catalog.
+const pageStrings = JSON.parse(document.getElementById("page-strings").textContent);
+
+// t("Speaking: %(text)s", { text }) — the message in the page's language, placeholders filled the way
+// Python's % does (the catalog is shared with the server), "%%" included.
+function t(message, values = {}) {
+  return (pageStrings[message] || message).replace(/%\((\w+)\)s|%%/g, (match, name) => (name ? String(values[name]) : "%"));
+}
 
 // fetch() that sends the CSRF token and turns error answers into an Error with the server's message.
 async function api(url, options = {}) {
@@ -10,9 +18,15 @@ async function api(url, options = {}) {
     headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(options.json);
   }
-  const response = await fetch(url, Object.assign({}, options, { headers, credentials: "same-origin" }));
+  let response;
+  try {
+    response = await fetch(url, Object.assign({}, options, { headers, credentials: "same-origin" }));
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new Error(t("Moksori cannot be reached. Check the connection and try again."));
+  }
   if (!response.ok) {
-    let message = `${response.status} ${response.statusText}`;
+    let message = t("The server answered with an error (%(status)s).", { status: response.status });
     try { message = (await response.json()).detail || message; } catch (e) { /* not JSON */ }
     throw new Error(message);
   }

@@ -24,12 +24,12 @@ const conversation = {
 
   async start() {
     this.captions = this.captions || new CaptionList(document.getElementById("conversation-lines"));
-    this.state("마이크를 켜는 중… Turning on the microphone…");
+    this.state(t("Turning on the microphone…"));
     try {
       this.microphone = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
     } catch (error) {
       document.getElementById("listen").checked = false;
-      return this.state(`마이크를 쓸 수 없습니다 · The microphone is not available (${error.message}).`);
+      return this.state(t("The microphone is not available (%(error)s).", { error: error.message }));
     }
     let started;
     try {
@@ -42,7 +42,7 @@ const conversation = {
     this.socket = new WebSocket(`${scheme}//${location.host}${started.socket_url}&rate=16000`);
     this.socket.binaryType = "arraybuffer";
     this.socket.onmessage = (message) => this.receive(message.data);
-    this.socket.onclose = () => { this.end(); this.state("듣기 꺼짐 · Listening is off."); };
+    this.socket.onclose = () => { this.end(); this.state(t("Listening is off.")); };
     await new Promise((resolve) => { this.socket.onopen = resolve; });
     this.capture = new AudioContext({ sampleRate: 16000 });
     await this.capture.audioWorklet.addModule("/static/recorder-worklet.js");
@@ -56,7 +56,7 @@ const conversation = {
     };
     this.capture.createMediaStreamSource(this.microphone).connect(node);
     this.playback = new AudioContext();
-    this.state("듣는 중 · Listening");
+    this.state(t("Listening"));
     document.body.dataset.listening = "1";
   },
 
@@ -65,7 +65,7 @@ const conversation = {
       const event = JSON.parse(data);
       if (event.type === "hello") {
         this.rate = event.rate;
-        if (!event.captions) this.state("자막을 쓸 수 없습니다 · Captions are not available on this server.");
+        if (!event.captions) this.state(t("Captions are not available on this server."));
       }
       else if (event.type === "problem") this.state(event.message);
       this.captions.handle(event);

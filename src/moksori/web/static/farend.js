@@ -20,13 +20,13 @@ async function iceGathered(connection) {
 
 async function join() {
   $("join").disabled = true;
-  setState("마이크를 켜는 중… Turning on the microphone…");
+  setState(t("Turning on the microphone…"));
   let microphone;
   try {
     microphone = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
   } catch (error) {
     $("join").disabled = false;
-    return setState(`마이크를 쓸 수 없습니다 · The microphone is not available (${error.message}).`);
+    return setState(t("The microphone is not available (%(error)s).", { error: error.message }));
   }
   pc = new RTCPeerConnection({ iceServers: [] });
   for (const track of microphone.getTracks()) pc.addTrack(track, microphone);
@@ -44,11 +44,11 @@ async function join() {
   };
   pc.onconnectionstatechange = () => {
     if (pc.connectionState === "connected") {
-      setState("통화 중 · On the call");
+      setState(t("On the call"));
       since = Date.now();
       document.body.dataset.connected = "1";
     } else if (["failed", "closed", "disconnected"].includes(pc.connectionState)) {
-      setState("통화가 끝났습니다 · The call has ended.");
+      setState(t("The call has ended."));
       $("leave").hidden = true;
     }
   };
@@ -57,7 +57,7 @@ async function join() {
   try {
     const answer = await api(`/api/join/${$("farend").dataset.token}`, { method: "POST", json: { sdp: pc.localDescription.sdp } });
     await pc.setRemoteDescription(answer);
-    setState("연결하는 중… Connecting…");
+    setState(t("Connecting…"));
     $("leave").hidden = false;
   } catch (error) {
     pc.close();
@@ -69,7 +69,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("join").addEventListener("click", join);
   $("leave").addEventListener("click", () => {
     if (pc) pc.close();
-    setState("통화가 끝났습니다 · The call has ended.");
+    setState(t("The call has ended."));
     $("leave").hidden = true;
   });
   setInterval(() => {

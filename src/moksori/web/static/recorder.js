@@ -3,6 +3,12 @@
 
 class Recorder {
   async start() {
+    // Browsers hide the microphone API on pages that are not secure (plain http to another machine).
+    if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      const error = new Error("insecure page");
+      error.name = "InsecureContextError";
+      throw error;
+    }
     this.stream = await navigator.mediaDevices.getUserMedia({
       audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 },
     });

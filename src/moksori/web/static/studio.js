@@ -8,9 +8,13 @@ async function loadProgress() {
   const p = await api("/api/progress");
   $("progress-bar").max = p.script_total || 1;
   $("progress-bar").value = p.script_recorded;
-  $("progress-text").textContent =
-    `${p.script_recorded} / ${p.script_total} script sentences · ${p.takes} takes (${p.flagged} flagged) · ` +
-    `${p.minutes} min recorded · ${p.ready >= p.min_takes_for_build ? "ready to build a voice" : `${p.min_takes_for_build - p.ready} more good takes to build a voice`}`;
+  $("progress-text").textContent = [
+    t("Script sentences recorded: %(done)s of %(total)s", { done: p.script_recorded, total: p.script_total }),
+    t("Recordings: %(takes)s (to record again: %(flagged)s)", { takes: p.takes, flagged: p.flagged }),
+    t("%(minutes)s min recorded", { minutes: p.minutes }),
+    p.ready >= p.min_takes_for_build ? t("Ready to build a voice")
+      : t("Good recordings needed for a voice: %(count)s more", { count: p.min_takes_for_build - p.ready }),
+  ].join(" · ");
 }
 
 async function loadPrompts(source) {
@@ -24,7 +28,7 @@ async function loadPrompts(source) {
 function show() {
   const prompt = state.prompts[state.index];
   $("prompt-pos").textContent = prompt ? `${state.index + 1} / ${state.prompts.length}` : "";
-  $("prompt").textContent = prompt ? prompt.text : "No sentences here yet. 아직 문장이 없습니다.";
+  $("prompt").textContent = prompt ? prompt.text : t("No sentences here yet.");
   setNavigation(Boolean(prompt));
   $("record").disabled = !prompt;
   $("delete-sentence").hidden = !prompt || !prompt.key.startsWith("custom:");
@@ -47,8 +51,8 @@ function showTake(take) {
   $("delete-take").hidden = !take;
   if (!take) return;
   $("player").src = `${take.audio_url}?t=${take.id}`;
-  let heading = `✓ Good take (${take.duration_s} s). 좋아요!`;
-  if (errors.length) heading = take.kept ? "Kept despite · 그대로 사용:" : "Please re-record · 다시 녹음해 주세요:";
+  let heading = t("✓ Good take (%(seconds)s s).", { seconds: take.duration_s });
+  if (errors.length) heading = take.kept ? t("Kept despite:") : t("Please record it again:");
   checks.append(el("p", { class: errors.length && !take.kept ? "error" : "ok" }, heading));
   if (!take.problems.length) return;
   const list = el("ul", { class: "problems" });
@@ -56,6 +60,33 @@ function showTake(take) {
     list.append(el("li", { "data-code": problem.code, "data-severity": problem.severity }, problem.message));
   }
   checks.append(list);
+}
+
+// Why the microphone did not start, in words that say what to do about it.
+function microphoneHelp(error) {
+  if (error.name === "InsecureContextError") {
+    return t("This page is not secure, so the browser does not allow the microphone. On a phone or another " +
+             "computer, open Moksori through https: start it with “moksori serve --https” and open the https " +
+             "address it shows.");
+  }
+  if (error.name === "NotAllowedError" || error.name === "SecurityError") {
+    return t("The microphone is blocked for this page. Allow it in the browser's site settings (the icon beside " +
+             "the address), then press Record again.");
+  }
+  if (error.name === "NotFoundError" || error.name === "OverconstrainedError") {
+    return t("No microphone was found. Connect one (or a headset with a microphone), then press Record again.");
+  }
+  if (error.name === "NotReadableError" || error.name === "AbortError") {
+    return t("The microphone is in use by another app or cannot be opened. Close the other app, then press Record again.");
+  }
+  return t("The microphone could not be started (%(reason)s).", { reason: error.message || error.name });
+}
+
+function showMicrophoneHelp(error) {
+  const help = $("mic-help");
+  help.dataset.reason = error.name;
+  help.textContent = microphoneHelp(error);
+  help.hidden = false;
 }
 
 async function toggleRecording() {
@@ -66,10 +97,11 @@ async function toggleRecording() {
       await state.recorder.start();
     } catch (error) {
       state.recorder = null;
-      $("checks").replaceChildren(el("p", { class: "error" }, `Microphone unavailable: ${error.message}`));
+      showMicrophoneHelp(error);
       return;
     }
-    button.textContent = "■ 멈춤 Stop";
+    $("mic-help").hidden = true;
+    button.textContent = t("■ Stop");
     button.setAttribute("aria-pressed", "true");
     setNavigation(false);
     return;
@@ -77,9 +109,9 @@ async function toggleRecording() {
   const blob = await state.recorder.stop();
   state.recorder = null;
   setNavigation(true);
-  button.textContent = "● 다시 녹음 Re-record";
+  button.textContent = t("● Record again");
   button.setAttribute("aria-pressed", "false");
-  $("checks").replaceChildren(el("p", {}, "Checking… 확인 중…"));
+  $("checks").replaceChildren(el("p", {}, t("Checking…")));
   const prompt = state.prompts[state.index];
   const form = new FormData();
   form.append("prompt_key", prompt.key);
@@ -106,11 +138,12 @@ function followImport(job) {
   events.onmessage = (message) => {
     const update = JSON.parse(message.data);
     if (!update.finished) {
-      $("upload-result").textContent = `Checking ${update.take_count} recordings… ${update.percent}% · 확인 중`;
+      $("upload-result").textContent = t("Checking %(count)s recordings… %(percent)s%%", { count: update.take_count, percent: update.percent });
       return;
     }
     events.close();
-    uploadFinished(update.status === "done" ? update.message : `The upload was not finished: ${update.message || update.status}`);
+    uploadFinished(update.status === "done" ? update.message
+      : t("The upload was not finished: %(reason)s", { reason: update.message || t("it was cancelled.") }));
   };
   // A refused stream (too many open at once: 429) is not retried by the browser; follow again shortly.
   events.onerror = () => {
@@ -122,9 +155,20 @@ function move(step) {
   const next = state.index + step;
   if (next >= 0 && next < state.prompts.length) {
     state.index = next;
-    $("record").textContent = "● 녹음 Record";
+    $("record").textContent = t("● Record");
     show();
   }
+}
+
+// Every answer that is not OK is shown where the person is looking, never dropped.
+function guarded(handler, messageBox = "checks") {
+  return async (event) => {
+    try {
+      await handler(event);
+    } catch (error) {
+      $(messageBox).replaceChildren(el("p", { class: "error", role: "alert" }, error.message));
+    }
+  };
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -132,50 +176,51 @@ document.addEventListener("DOMContentLoaded", () => {
   $("play").addEventListener("click", () => $("player").play());
   $("prev").addEventListener("click", () => move(-1));
   $("next").addEventListener("click", () => move(1));
-  $("skip").addEventListener("click", async () => {
+  $("skip").addEventListener("click", guarded(async () => {
     await api("/api/prompts/skip", { method: "POST", json: { key: state.prompts[state.index].key } });
     state.prompts[state.index].skipped = true;
     move(1);
-  });
-  $("delete-take").addEventListener("click", async () => {
+  }));
+  $("delete-take").addEventListener("click", guarded(async () => {
     const prompt = state.prompts[state.index];
-    if (!confirm("Delete this recording? 이 녹음을 삭제할까요?")) return;
+    if (!confirm(t("Delete this recording?"))) return;
     await api(`/api/takes/${prompt.take.id}`, { method: "DELETE" });
     prompt.take = null;
     showTake(null);
     loadProgress();
-  });
-  $("delete-sentence").addEventListener("click", async () => {
+  }));
+  $("delete-sentence").addEventListener("click", guarded(async () => {
     const prompt = state.prompts[state.index];
-    if (!confirm("Delete this sentence and its recording? 이 문장과 녹음을 삭제할까요?")) return;
+    if (!confirm(t("Delete this sentence and its recording?"))) return;
     await api(`/api/sentences/${prompt.key.split(":")[1]}`, { method: "DELETE" });
     await loadPrompts("custom");
-  });
-  $("keep").addEventListener("click", async () => {
+  }));
+  $("keep").addEventListener("click", guarded(async () => {
     const prompt = state.prompts[state.index];
     prompt.take = await api(`/api/takes/${prompt.take.id}/keep`, { method: "POST" });
     showTake(prompt.take);
     loadProgress();
-  });
+  }));
   for (const radio of document.querySelectorAll('input[name="source"]')) {
     radio.addEventListener("change", () => loadPrompts(radio.value));
   }
-  $("add-sentence").addEventListener("submit", async (event) => {
+  $("add-sentence").addEventListener("submit", guarded(async (event) => {
     event.preventDefault();
-    const text = $("new-sentence").value;
+    const text = $("new-sentence").value.trim();
+    $("add-result").replaceChildren();
     await api("/api/sentences", { method: "POST", json: { text } });
     $("new-sentence").value = "";
     document.querySelector('input[name="source"][value="custom"]').checked = true;
     await loadPrompts("custom");
     state.index = state.prompts.length - 1;
     show();
-  });
+  }, "add-result"));
   $("upload").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = new FormData();
     for (const file of $("upload-files").files) form.append("files", file, file.name);
     form.append("texts", $("upload-texts").value);
-    $("upload-result").textContent = "Uploading and checking… 확인 중…";
+    $("upload-result").textContent = t("Uploading and checking…");
     try {
       const result = await api("/api/uploads", { method: "POST", body: form });
       if (result.job) followImport(result.job);

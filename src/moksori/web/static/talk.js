@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const queue = [];
+const queue = [];  // { text, options } waiting to be spoken
 let speaking = false;
 let lastSaid = null;
 let stops = 0;  // how many times speech was stopped; a sentence that ends after a stop keeps the message
@@ -12,11 +12,11 @@ let stops = 0;  // how many times speech was stopped; a sentence that ends after
 const player = {
   context: null, sources: [], controller: null, chunks: 0,
 
-  async say(text) {
+  async say(text, options = {}) {
     this.context = this.context || new AudioContext();
     await this.context.resume();
     this.controller = new AbortController();
-    const body = { text };
+    const body = Object.assign({ text }, options);
     if ($("voice-select").value) body.voice_id = Number($("voice-select").value);
     const response = await api("/api/speak", { method: "POST", json: body, raw: true, signal: this.controller.signal });
     const rate = Number(response.headers.get("X-Sample-Rate"));
@@ -63,20 +63,20 @@ const player = {
 };
 
 function showQueue() {
-  $("queue").replaceChildren(...queue.map((text) => el("li", {}, text)));
+  $("queue").replaceChildren(...queue.map((item) => el("li", {}, item.text)));
 }
 
 async function runQueue() {
   if (speaking) return;
   speaking = true;
   while (queue.length) {
-    const text = queue.shift();
+    const { text, options } = queue.shift();
     showQueue();
     lastSaid = text;
-    $("talk-status").textContent = `Speaking · 말하는 중: ${text}`;
+    $("talk-status").textContent = t("Speaking: %(text)s", { text });
     const stopsBefore = stops;
     try {
-      await player.say(text);
+      await player.say(text, options);
       // A stop ends the sentence normally too; keep its "Stopped" message on screen.
       if (stops === stopsBefore) $("talk-status").textContent = "";
     } catch (error) {
@@ -87,12 +87,12 @@ async function runQueue() {
   speaking = false;
 }
 
-function say(text) {
+function say(text, options = {}) {
   text = text.trim();
   if (!text) return;
   // While listening (conversation mode) the server speaks, so it can keep our voice out of the captions.
   if (window.conversation && window.conversation.say(text)) return;
-  queue.push(text);
+  queue.push({ text, options });
   showQueue();
   runQueue();
 }
@@ -103,47 +103,242 @@ function stopAll() {
   queue.length = 0;
   showQueue();
   player.stop();
-  $("talk-status").textContent = "Stopped · 멈춤";
+  $("talk-status").textContent = t("Stopped");
 }
 
 async function loadVoices() {
   const { voices } = await api("/api/voices");
-  $("voice-select").replaceChildren(...voices.map((v) => el("option", { value: v.id }, `${v.name} (v${v.version})`)));
+  $("voice-select").replaceChildren(...voices.map((v) => el("option", { value: v.id }, v.name)));
 }
+
+// ---- Word prediction ------------------------------------------------------------------------
+
+const predictor = new WordPredictor();
+
+function currentWord() {
+  const box = $("say");
+  const before = box.value.slice(0, box.selectionStart);
+  const match = before.match(/(\S+)$/);
+  return match ? match[1] : "";
+}
+
+function showSuggestions() {
+  const words = predictor.suggest(currentWord());
+  $("suggestions").replaceChildren(...words.map((word) => el("button", {
+    type: "button", class: "small suggestion", onclick: () => complete(word) }, word)));
+}
+
+function complete(word) {
+  const box = $("say");
+  const cut = box.selectionStart - currentWord().length;
+  box.value = box.value.slice(0, cut) + word + " " + box.value.slice(box.selectionStart);
+  box.focus();
+  box.selectionStart = box.selectionEnd = cut + word.length + 1;
+  showSuggestions();
+}
+
+// ---- History ---------------------------------------------------------------------------------
 
 async function loadHistory() {
   const { history } = await api("/api/history");
+  history.forEach((item) => predictor.learn(item.text));
   $("history").replaceChildren(...history.map((item) =>
     el("li", {}, el("button", { type: "button", class: "phrase", onclick: () => say(item.text) }, item.text))));
 }
 
+// ---- Undo: a delete or a clear waits a few seconds before it is sent ---------------------------
+
+const UNDO_SECONDS = 10;
+let pendingUndo = null;
+
+function withUndo(message, hide, commit, restore) {
+  finishPending();
+  hide();
+  $("undo-text").textContent = message;
+  $("undo-bar").hidden = false;
+  pendingUndo = { commit, restore, timer: setTimeout(finishPending, UNDO_SECONDS * 1000) };
+}
+
+function finishPending() {
+  if (!pendingUndo) return;
+  const { commit, timer } = pendingUndo;
+  clearTimeout(timer);
+  pendingUndo = null;
+  $("undo-bar").hidden = true;
+  commit();
+}
+
+function undo() {
+  if (!pendingUndo) return;
+  const { restore, timer } = pendingUndo;
+  clearTimeout(timer);
+  pendingUndo = null;
+  $("undo-bar").hidden = true;
+  restore();
+  $("talk-status").textContent = t("Undone.");
+}
+
+// ---- Phrase board: tiles in a grid, categories as tabs, one Tab stop ----------------------------
+
+const board = { phrases: [], recordings: [], tab: null, removed: new Set() };
+const FAVOURITES = "★", RECORDINGS = "🎙";
+
+function tabsOf() {
+  const tabs = [];
+  if (board.phrases.some((p) => p.favourite)) tabs.push([FAVOURITES, t("★ Favourites")]);
+  for (const category of new Set(board.phrases.map((p) => p.category || ""))) {
+    tabs.push([category, category || t("Other")]);
+  }
+  if (board.recordings.length) tabs.push([RECORDINGS, t("My recordings")]);
+  return tabs;
+}
+
+function tilesOf(tab) {
+  const visible = board.phrases.filter((p) => !board.removed.has(p.id));
+  if (tab === FAVOURITES) return visible.filter((p) => p.favourite);
+  if (tab === RECORDINGS) return board.recordings.map((text) => ({ text }));
+  return visible.filter((p) => (p.category || "") === tab);
+}
+
+function favourites() {
+  return board.phrases.filter((p) => p.favourite && !board.removed.has(p.id));
+}
+
 async function loadPhrases() {
-  const { phrases } = await api("/api/phrases");
-  const groups = new Map();
-  for (const phrase of phrases) {
-    const name = phrase.favourite ? "★ 즐겨찾기 Favourites" : phrase.category || "기타 Other";
-    if (!groups.has(name)) groups.set(name, []);
-    groups.get(name).push(phrase);
+  const [{ phrases }, { recordings }] = await Promise.all([api("/api/phrases"), api("/api/recordings")]);
+  board.phrases = phrases;
+  board.recordings = recordings;
+  phrases.forEach((p) => predictor.learn(p.text));
+  $("categories").replaceChildren(...[...new Set(phrases.map((p) => p.category).filter(Boolean))]
+    .map((c) => el("option", { value: c })));
+  drawBoard();
+}
+
+function drawBoard(focusIndex = null) {
+  const tabs = tabsOf();
+  if (!tabs.some(([key]) => key === board.tab)) board.tab = tabs.length ? tabs[0][0] : null;
+  $("board-tabs").replaceChildren(...tabs.map(([key, label]) => el("button", {
+    type: "button", role: "tab", class: "tab", "aria-selected": String(key === board.tab),
+    tabindex: key === board.tab ? "0" : "-1", onclick: () => { board.tab = key; drawBoard(); },
+  }, label)));
+  const grid = $("board");
+  grid.replaceChildren();
+  const tiles = board.tab === null ? [] : tilesOf(board.tab);
+  if (!tiles.length) {
+    grid.append(el("p", { class: "muted" }, t("No phrases yet. Add one below.")));
+    return;
   }
-  const board = $("board");
-  board.replaceChildren();
-  if (!phrases.length) board.append(el("p", { class: "muted" }, "No phrases yet. 아직 문구가 없습니다."));
-  for (const [name, items] of groups) {
-    const list = el("ul", { class: "phrases" });
-    for (const phrase of items) {
-      list.append(el("li", {},
-        el("button", { type: "button", class: "phrase", onclick: () => say(phrase.text) }, phrase.text),
-        el("button", { type: "button", class: "small", "aria-pressed": String(phrase.favourite),
-          "aria-label": `Favourite: ${phrase.text}`,
-          onclick: async () => { await api(`/api/phrases/${phrase.id}`, { method: "PATCH", json: { favourite: !phrase.favourite } }); loadPhrases(); } },
-          phrase.favourite ? "★" : "☆"),
-        el("button", { type: "button", class: "small", "aria-label": `Delete: ${phrase.text}`,
-          onclick: async () => { await api(`/api/phrases/${phrase.id}`, { method: "DELETE" }); loadPhrases(); } }, "✕"),
-      ));
+  const numbered = favourites();
+  const editing = $("edit-phrases").checked;
+  tiles.forEach((phrase, index) => {
+    const number = numbered.indexOf(phrase) + 1;
+    const tile = el("button", { type: "button", class: "phrase tile", tabindex: index === (focusIndex || 0) ? "0" : "-1",
+      "data-index": String(index), onclick: () => say(phrase.text),
+      ...(number && number <= 9 ? { "aria-keyshortcuts": String(number) } : {}) },
+    number && number <= 9 ? el("span", { class: "badge", "aria-hidden": "true" }, String(number)) : "", phrase.text);
+    if (!editing || phrase.id === undefined) {
+      grid.append(tile);
+      return;
     }
-    board.append(el("h3", {}, name), list);
+    grid.append(el("div", { class: "tile-edit" }, tile,
+      el("button", { type: "button", class: "small", "aria-pressed": String(phrase.favourite),
+        "aria-label": t("Favourite: %(phrase)s", { phrase: phrase.text }),
+        onclick: () => toggleFavourite(phrase) }, phrase.favourite ? "★" : "☆"),
+      el("button", { type: "button", class: "small", "aria-label": t("Delete: %(phrase)s", { phrase: phrase.text }),
+        onclick: () => deletePhrase(phrase) }, "✕")));
+  });
+  if (focusIndex !== null) focusTile(focusIndex);
+}
+
+function tileButtons() {
+  return [...$("board").querySelectorAll("button.tile")];
+}
+
+function focusTile(index) {
+  const tiles = tileButtons();
+  if (!tiles.length) return;
+  const target = tiles[Math.max(0, Math.min(tiles.length - 1, index))];
+  tiles.forEach((tile) => tile.setAttribute("tabindex", tile === target ? "0" : "-1"));
+  target.focus();
+}
+
+// Columns as laid out on screen, so up and down move to the tile above and below.
+function columns() {
+  const tiles = tileButtons();
+  if (!tiles.length) return 1;
+  const top = tiles[0].getBoundingClientRect().top;
+  return Math.max(1, tiles.filter((tile) => Math.abs(tile.getBoundingClientRect().top - top) < 2).length);
+}
+
+function onBoardKey(event) {
+  const tile = event.target.closest("button.tile");
+  if (!tile) return;
+  const index = Number(tile.dataset.index);
+  const scanning = $("scanning").checked;
+  const steps = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns(), ArrowUp: -columns(),
+                  Home: -index, End: tileButtons().length };
+  if (scanning && event.key === " ") {
+    event.preventDefault();
+    focusTile((index + 1) % tileButtons().length);  // one switch steps, wrapping round
+  } else if (event.key in steps) {
+    event.preventDefault();
+    focusTile(index + steps[event.key]);
+  } else if (event.key === "Delete" && $("edit-phrases").checked) {
+    const phrase = tilesOf(board.tab)[index];
+    if (phrase.id !== undefined) deletePhrase(phrase);
   }
-  $("categories").replaceChildren(...[...new Set(phrases.map((p) => p.category).filter(Boolean))].map((c) => el("option", { value: c })));
+}
+
+function onTabKey(event) {
+  const tabs = [...$("board-tabs").querySelectorAll("[role=tab]")];
+  const index = tabs.indexOf(event.target);
+  const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+  if (index < 0 || !step) return;
+  event.preventDefault();
+  const next = tabs[(index + step + tabs.length) % tabs.length];
+  next.click();
+  $("board-tabs").querySelector("[aria-selected=true]").focus();
+}
+
+async function toggleFavourite(phrase) {
+  await api(`/api/phrases/${phrase.id}`, { method: "PATCH", json: { favourite: !phrase.favourite } });
+  loadPhrases();
+}
+
+function deletePhrase(phrase) {
+  withUndo(t("Deleted “%(phrase)s”.", { phrase: phrase.text }),
+    () => { board.removed.add(phrase.id); drawBoard(); },
+    () => api(`/api/phrases/${phrase.id}`, { method: "DELETE", keepalive: true }).then(loadPhrases),
+    () => { board.removed.delete(phrase.id); drawBoard(); });
+}
+
+function clearHistory() {
+  const items = [...$("history").children];
+  withUndo(t("History cleared."),
+    () => $("history").replaceChildren(),
+    () => api("/api/history", { method: "DELETE", keepalive: true }).then(loadHistory),
+    () => $("history").replaceChildren(...items));
+}
+
+function onPageKey(event) {
+  if (event.key === "Escape") {
+    stopAll();
+    return;
+  }
+  if (event.key === "F6") {  // between typing and the board, either way
+    event.preventDefault();
+    if (document.activeElement === $("say")) focusTile(Number($("board").querySelector("[tabindex='0']")?.dataset.index || 0));
+    else $("say").focus();
+    return;
+  }
+  const typing = event.target.closest("input, textarea, select");
+  if (!typing && /^[1-9]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    const phrase = favourites()[Number(event.key) - 1];
+    if (phrase) {
+      event.preventDefault();
+      say(phrase.text);
+    }
+  }
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -153,20 +348,33 @@ document.addEventListener("DOMContentLoaded", () => {
       event.preventDefault();
       say(box.value);
       box.value = "";
+      showSuggestions();
     }
   });
-  document.addEventListener("keydown", (event) => { if (event.key === "Escape") stopAll(); });
+  box.addEventListener("input", showSuggestions);
+  document.addEventListener("keydown", onPageKey);
+  $("board").addEventListener("keydown", onBoardKey);
+  $("board-tabs").addEventListener("keydown", onTabKey);
   $("speak").addEventListener("click", () => { say(box.value); box.value = ""; box.focus(); });
   $("stop").addEventListener("click", stopAll);
   $("repeat").addEventListener("click", () => lastSaid && say(lastSaid));
-  $("clear-history").addEventListener("click", async () => { await api("/api/history", { method: "DELETE" }); loadHistory(); });
+  $("repeat-slower").addEventListener("click", () => lastSaid && say(lastSaid, { rate: 0.7 }));
+  $("repeat-louder").addEventListener("click", () => lastSaid && say(lastSaid, { volume: 2.0 }));
+  $("clear-history").addEventListener("click", clearHistory);
+  $("undo").addEventListener("click", undo);
+  $("edit-phrases").addEventListener("change", () => drawBoard());
+  $("scanning").checked = localStorage.getItem("moksori-scanning") === "1";
+  $("scanning").addEventListener("change", () => localStorage.setItem("moksori-scanning", $("scanning").checked ? "1" : "0"));
+  // Leaving the page sends what is waiting for undo, so a delete is never lost silently.
+  window.addEventListener("pagehide", finishPending);
   $("add-phrase").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      await api("/api/phrases", { method: "POST", json: {
+      const phrase = await api("/api/phrases", { method: "POST", json: {
         text: $("phrase-text").value, category: $("phrase-category").value,
         favourite: $("phrase-favourite").checked, banked: $("phrase-banked").checked } });
       $("phrase-text").value = "";
+      board.tab = phrase.category;  // show the phrase just added, in its category
       loadPhrases();
     } catch (error) {
       $("talk-status").textContent = error.message;

@@ -28,7 +28,9 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     display_name: Mapped[str] = mapped_column(String(100), default="")
-    language: Mapped[str] = mapped_column(String(8), default="ko")
+    language: Mapped[str] = mapped_column(String(8), default="ko")  # of the recordings and the voice
+    # Of the screens; None until the user picks one, so the browser's Accept-Language decides.
+    interface_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -212,3 +214,16 @@ class CallLine(Base):
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
     final: Mapped[bool] = mapped_column(Boolean, default=True)
+class ApiKey(Base):
+    """A key another app uses to speak with the user's voice (``/v1/audio/speech``). Only the
+    SHA-256 of the key is stored; ``prefix`` (its first characters) lets the user tell keys apart."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = owner_column()
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,0 +1,85 @@
+"""Changes to a user's rows, kept out of the routes: a route checks and answers, these write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from moksori.web.storage.models import CustomSentence, HistoryItem, Job, Phrase, SkippedPrompt, Take, Voice
+
+
+def rename_voice(db: Session, voice: Voice, name: str) -> None:
+    voice.name = name
+    db.commit()
+
+
+def keep_take(db: Session, take: Take) -> None:
+    """The user keeps a flagged take: it goes into builds despite the checks."""
+    take.kept = True
+    db.commit()
+
+
+def add_phrase(db: Session, user_id: int, text: str, category: str, favourite: bool, banked: bool) -> Phrase:
+    phrase = Phrase(user_id=user_id, text=text, category=category, favourite=favourite, banked=banked)
+    db.add(phrase)
+    db.commit()
+    return phrase
+
+
+def edit_phrase(db: Session, phrase: Phrase, changes: dict) -> None:
+    for name, value in changes.items():
+        setattr(phrase, name, value)
+    db.commit()
+
+
+def add_history(db: Session, user_id: int, text: str) -> None:
+    db.add(HistoryItem(user_id=user_id, text=text))
+    db.commit()
+
+
+def clear_history(db: Session, user_id: int) -> None:
+    db.execute(delete(HistoryItem).where(HistoryItem.user_id == user_id))
+    db.commit()
+
+
+def skip_prompt(db: Session, user_id: int, key: str) -> None:
+    exists = db.scalar(select(SkippedPrompt).where(SkippedPrompt.user_id == user_id, SkippedPrompt.prompt_key == key))
+    if not exists:
+        db.add(SkippedPrompt(user_id=user_id, prompt_key=key))
+        db.commit()
+
+
+def unskip_prompt(db: Session, user_id: int, key: str) -> None:
+    """A prompt that gets recorded is no longer skipped (committed with the take)."""
+    db.execute(delete(SkippedPrompt).where(SkippedPrompt.user_id == user_id, SkippedPrompt.prompt_key == key))
+
+
+def add_sentence(db: Session, user_id: int, text: str) -> CustomSentence:
+    sentence = CustomSentence(user_id=user_id, text=text)
+    db.add(sentence)
+    db.commit()
+    return sentence
+
+
+def remove(db: Session, row: object) -> None:
+    """Deletes one row (its files are the caller's to remove, after this commit)."""
+    db.delete(row)
+    db.commit()
+
+
+def queue_job(db: Session, user_id: int, kind: str, **fields: object) -> Job:
+    job = Job(user_id=user_id, kind=kind, **fields)
+    db.add(job)
+    db.commit()
+    return job
+
+
+def add_voice(db: Session, user_id: int, name_for: Callable[[int], str], file: str, card: dict) -> Voice:
+    """A new version of the user's voice, named by ``name_for(its version number)``."""
+    version = (db.scalar(select(func.max(Voice.version)).where(Voice.user_id == user_id)) or 0) + 1
+    voice = Voice(user_id=user_id, version=version, name=name_for(version), file=file, card=card)
+    db.add(voice)
+    db.commit()
+    return voice
