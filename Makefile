@@ -1,7 +1,8 @@
 # Two commands set up everything on a fresh Debian machine (as root):
 #   make run    installs what is missing, then starts the web app on http://127.0.0.1:8000
 #   make test   installs what is missing, then runs lint and the whole test suite on SQLite, then
-#               the database-dependent tests (tests/web) again on PostgreSQL (and the Redis queue)
+#               the database-dependent tests (tests/web, slow browser and multi-process ones excepted)
+#               again on PostgreSQL (and the Redis queue)
 # Both are idempotent; a second run only checks stamps.
 SHELL := /bin/bash
 VENV ?= .venv
@@ -37,7 +38,7 @@ test: setup lint services
 	@$(MAKE) --no-print-directory test-postgresql
 
 test-postgresql: setup services
-	MOKSORI_TEST_DATABASE=postgresql $(BIN)/pytest tests/web
+	MOKSORI_TEST_DATABASE=postgresql $(BIN)/pytest tests/web -m "not slow"
 
 test-quick: setup
 	$(BIN)/pytest -m "not slow"
