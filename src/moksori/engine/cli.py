@@ -111,7 +111,7 @@ def train(
     seed: int = typer.Option(None, help="Random seed; the same seed and data give the same voice."),
     workdir: Path = typer.Option(None, help="Work folder for the prepared data and checkpoints (default: OUT.work)."),
     lang: str = typer.Option("ko", "--lang", help="Language of the recordings: ko or en."),
-    size: str = typer.Option(None, "--size", help="Model size: tiny, small or base (default base)."),
+    size: str = typer.Option(None, "--size", help="Model size: tiny, small, base or large (default base; large is for a GPU)."),
     threads: int = typer.Option(
         None, help="CPU threads for training (default: every core, at most 4; fewer leaves room for other work)."
     ),
