@@ -59,3 +59,14 @@ def throwaway_queue() -> Iterator[tuple[str, str]]:
         if keys:
             client.delete(*keys)
         client.close()
+
+
+def page_csrf_token(client) -> str:
+    """The CSRF token a logged-in browser's scripts send: the one the server writes into every page
+    (``<meta name="csrf-token">``), bound to the session. For tests that talk to a real server over HTTP."""
+    import re
+
+    page = client.get("/account", follow_redirects=True).text
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+    assert match, "the page carries no CSRF token"
+    return match.group(1)

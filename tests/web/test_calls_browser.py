@@ -24,6 +24,7 @@ from moksori.web.security import CSRF_COOKIE
 from tests.calls.doubles import best_correlation
 from tests.engine.voices import random_voice
 
+from .databases import page_csrf_token
 from .test_e2e import AXE, CHROMIUM, FLAGS, PHONE, Journey
 from .test_e2e import server as server  # noqa: F401  (the same fixture: `moksori serve` on a free port)
 
@@ -62,9 +63,10 @@ def account_with_voice(base: str, voice_file: Path) -> httpx.Client:
     client.get("/login")
     headers = {"X-CSRF-Token": client.cookies.get(CSRF_COOKIE)}
     client.post("/signup", data={"email": EMAIL, "password": PASSWORD, "language": "ko", "csrf_token": headers["X-CSRF-Token"]})
-    client.post("/consent", data={"agree": "yes", "csrf_token": client.cookies.get(CSRF_COOKIE)})
+    token = page_csrf_token(client)  # logged in: the token is bound to the session
+    client.post("/consent", data={"agree": "yes", "csrf_token": token})
     response = client.post("/api/voices/import", files={"file": ("me.voice", voice_file.read_bytes())},
-                           headers={"X-CSRF-Token": client.cookies.get(CSRF_COOKIE)})
+                           headers={"X-CSRF-Token": token})
     assert response.status_code == 200, response.text
     return client
 

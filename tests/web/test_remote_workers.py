@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from moksori.dataset import read_metadata
 from moksori.web.security import CSRF_COOKIE
 
-from .databases import throwaway_queue
+from .databases import page_csrf_token, throwaway_queue
 from .servers import free_port
 
 pytestmark = pytest.mark.slow
@@ -52,12 +52,15 @@ def ready(url: str, server: subprocess.Popen, log: Path) -> bool:
 
 
 def sign_up_with_takes(url: str, speaker: Path, folder: Path) -> httpx.Client:
-    def repeat_csrf_cookie(request: httpx.Request) -> None:  # as the pages' scripts do
-        request.headers["X-CSRF-Token"] = client.cookies.get(CSRF_COOKIE) or ""
+    token = {"value": ""}
 
-    client = httpx.Client(base_url=url, timeout=60, event_hooks={"request": [repeat_csrf_cookie]})
+    def send_csrf_token(request: httpx.Request) -> None:  # as the pages' scripts do
+        request.headers["X-CSRF-Token"] = token["value"] or client.cookies.get(CSRF_COOKIE) or ""
+
+    client = httpx.Client(base_url=url, timeout=60, event_hooks={"request": [send_csrf_token]})
     client.get("/login")
     client.post("/signup", data={"email": "w@example.com", "password": "a long enough password", "language": "ko"})
+    token["value"] = page_csrf_token(client)  # logged in: the token is bound to the session
     client.post("/consent", data={"agree": "yes"})
     files, lines = [], []
     for utt_id, sentence in list(read_metadata(speaker).items())[:6]:
