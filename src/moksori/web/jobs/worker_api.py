@@ -128,6 +128,9 @@ def worker_app(state) -> FastAPI:
                     shutil.copyfileobj(upload.file, out)
             card = card_json(services.voice(paths["voice"]).card) | ({"preview": True} if job.kind == "preview" else {})
             services.forget_voice(paths["voice"])
+            # Released in the commit that marks the job done: nobody may see a finished job still held.
+            db.execute(JobLease.__table__.update().where(JobLease.job_id == job_id).values(
+                worker=None, lease_until=None, checkpoint=None))
             row = add_built_voice(db, settings, job.id, job.user_id, names["voice"], names["sample"], card, take_count)
         except BaseException as error:
             db.rollback()
@@ -137,9 +140,6 @@ def worker_app(state) -> FastAPI:
                 raise LeaseRefused(422, f"The uploaded voice is not usable: {type(error).__name__}: {error}") from error
             raise
         shutil.rmtree(user_file(settings, job.user_id, f"{JOBS}/{job_id}"), ignore_errors=True)
-        db.execute(JobLease.__table__.update().where(JobLease.job_id == job_id).values(
-            worker=None, lease_until=None, checkpoint=None))
-        db.commit()
         return {"voice_id": row.id, "version": row.version}
 
     @app.post("/jobs/{job_id}/fail")
