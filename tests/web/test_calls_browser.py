@@ -65,6 +65,8 @@ def account_with_voice(base: str, voice_file: Path) -> httpx.Client:
     client.post("/signup", data={"email": EMAIL, "password": PASSWORD, "language": "ko", "csrf_token": headers["X-CSRF-Token"]})
     token = page_csrf_token(client)  # logged in: the token is bound to the session
     client.post("/consent", data={"agree": "yes", "csrf_token": token})
+    # The assertions below read the English interface; the account remembers it for the browser's login.
+    client.post("/language", data={"language": "en", "csrf_token": token})
     response = client.post("/api/voices/import", files={"file": ("me.voice", voice_file.read_bytes())},
                            headers={"X-CSRF-Token": token})
     assert response.status_code == 200, response.text
@@ -83,7 +85,7 @@ def log_in(page, base: str) -> None:
     page.goto(base + "/login")
     page.fill("#email", EMAIL)
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("form.card button[type=submit]")  # not the header's language button
     page.wait_for_url("**/talk")
 
 
