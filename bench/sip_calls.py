@@ -56,7 +56,7 @@ async def run(calls: int) -> None:
             await call.wait_until("ended", timeout=5)
             await session.close()
             first_frame += session.stats.first_frame_delays
-            late += session.stats.late_frames + call.late
+            late += session.stats.late_frames + call.clock.late
             if number in (5, calls):
                 rss[number] = _rss_mb(phone._process.pid)
         released = await phone.idle()

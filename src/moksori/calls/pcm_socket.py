@@ -14,10 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections.abc import Awaitable, Callable
 
-from moksori.audio.framing import FRAME_MS, pcm16_bytes, pcm16_samples
+from moksori.audio.framing import pcm16_bytes, pcm16_samples
+from moksori.calls.pacing import FrameClock
 from moksori.calls.session import OUT_RATE, CallSession, Event
 
 Receive = Callable[[], Awaitable[bytes | str | None]]  # None: the socket closed
@@ -37,7 +37,7 @@ class PcmSocketLink:
         self.max_chars = max_chars
         self._send_bytes, self._send_text = send_bytes, send_text
         self._events: asyncio.Queue[Event] = asyncio.Queue()
-        self.late = 0  # frame ticks that came more than a frame late (the loop was held up)
+        self.clock = FrameClock()
 
     async def run(self, receive: Receive) -> None:
         """Serve until the page closes the socket or the session ends."""
@@ -87,17 +87,11 @@ class PcmSocketLink:
 
     async def _send(self) -> None:
         """Every 20 ms: pending events, then the next frame of the user's voice if there is one."""
-        period = FRAME_MS / 1000
-        start, tick = time.monotonic(), 0
+        self.clock.restart()
         while True:
             while not self._events.empty():
                 await self._send_text(json.dumps(self._events.get_nowait(), ensure_ascii=False))
             frame = self.session.next_frame()
             if frame is not None:
                 await self._send_bytes(pcm16_bytes(frame))
-            tick += 1
-            wait = start + tick * period - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            elif wait < -period:
-                self.late += 1
+            await self.clock.tick()

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from moksori.audio.framing import FRAME_MS, FrameBuffer, StreamResampler, pcm16_bytes, pcm16_samples
+from moksori.calls.pacing import FrameClock
 from moksori.calls.session import OUT_RATE, CallSession
 from moksori.calls.sip_wire import SIP_RATE, MessageReader, audio_message, json_message, split_audio
 
@@ -90,7 +91,7 @@ class SipCall:
         self.state = "calling" if caller is None else "ringing"
         self.reason: str | None = None
         self.session: CallSession | None = None
-        self.late = 0  # frame ticks that came more than a frame late (the loop was held up)
+        self.clock = FrameClock()
         self._changed = asyncio.Event()
         self._sender: asyncio.Task | None = None
         self._watchdog: asyncio.Task | None = None
@@ -163,20 +164,14 @@ class SipCall:
 
     async def _send_voice(self) -> None:
         """Every 20 ms, one frame of the user's voice at 8 kHz (silence between sentences)."""
-        period = FRAME_MS / 1000
         to_8k, framer = StreamResampler(OUT_RATE, SIP_RATE), FrameBuffer(SIP_RATE)
         silence = np.zeros(OUT_RATE * FRAME_MS // 1000, dtype=np.float32)
-        start, tick = time.monotonic(), 0
+        self.clock.restart()
         while True:
             frame = self.session.next_frame()
             for piece in framer.push(to_8k.push(silence if frame is None else frame)):
                 self.phone._write(audio_message(self.id, pcm16_bytes(piece)))
-            tick += 1
-            wait = start + tick * period - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            elif wait < -period:
-                self.late += 1
+            await self.clock.tick()
 
 
 class SipPhone:
