@@ -125,13 +125,13 @@ def world_copies(data: Path, ids: list[str], dest: Path) -> Path:
 
 
 def score_voice(voice_path: Path, data: Path, test_ids: list[str], train_ids: list[str], lang: str, out_dir: Path,
-                natural: dict | None, calibrated: bool = True) -> dict:
-    """The voice's scores; the natural recordings' own (ASR error, DNSMOS) come from the reference rows
-    when they are there, else they are measured here."""
+                natural: dict | None, calibrated: bool = True, backend: str | None = None) -> dict:
+    """The voice's scores with ``backend`` (default: the one it chose); the natural recordings' own (ASR error,
+    DNSMOS) come from the reference rows when they are there, else they are measured here."""
     from moksori.engine.voice import Voice
     from moksori.evaluation import evaluate, write_report
 
-    voice = Voice.load(voice_path)
+    voice = Voice.load(voice_path, backend=backend)
     if not calibrated:
         voice.model.config.duration_scale = 1.0
 
@@ -216,28 +216,33 @@ CURVE_PANELS = [("mcd_db", "MCD dB (lower is better)", (6.0, 5.0)), ("error_rati
                 ("secs", "speaker similarity", (0.80, 0.85)), ("dnsmos", "DNSMOS P.808", (3.4, 3.6))]
 
 
-def plot_curve(results: dict[str, dict], label: str, dataset: str, path: Path) -> Path | None:
-    """The learning curve of one recipe on one data set: each metric against the number of recordings."""
+def plot_curve(results: dict[str, dict], labels: list[str], dataset: str, path: Path) -> Path | None:
+    """The learning curve of each recipe row in ``labels`` on one data set: each metric against the number of
+    recordings, one line per row (e.g. the parametric and the hybrid back-end)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    points = sorted((int(name.split(":")[1]), s) for name, s in results.get(label, {}).items()
-                    if name.split(":")[0] == dataset)
-    if len(points) < 2:
+    curves = {}
+    for label in labels:
+        points = sorted((int(name.split(":")[1]), s) for name, s in results.get(label, {}).items()
+                        if name.split(":")[0] == dataset)
+        if len(points) >= 2:
+            curves[label] = points
+    if not curves:
         return None
-    sizes = [n for n, _ in points]
     figure, axes = plt.subplots(1, len(CURVE_PANELS), figsize=(4 * len(CURVE_PANELS), 3.2))
     for axis, (key, title, (target_100, target_300)) in zip(axes, CURVE_PANELS, strict=True):
-        axis.plot(sizes, [s.get(key) for _, s in points], "o-")
+        for label, points in curves.items():
+            axis.plot([n for n, _ in points], [s.get(key) for _, s in points], "o-", label=label)
         axis.axhline(target_100, color="tab:orange", linestyle=":", label="target at 100")
         axis.axhline(target_300, color="tab:green", linestyle="--", label="target at 300")
         axis.set_title(title)
         axis.set_xlabel("recordings (sentences)")
         axis.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
-    figure.suptitle(f"{dataset}: learning curve ({label})")
+    axes[0].legend(fontsize=7)
+    figure.suptitle(f"{dataset}: learning curve")
     figure.tight_layout()
     figure.savefig(path, dpi=90)
     plt.close(figure)
@@ -260,6 +265,9 @@ def main() -> None:
                         help="only the speaking rate of the voices already trained, with and without calibration")
     parser.add_argument("--score-only", action="store_true", help="score the voices trained by an earlier run")
     parser.add_argument("--no-calibration", action="store_true", help="speak without the duration calibration")
+    parser.add_argument("--backends", default=None,
+                        help="score each of these back-ends (e.g. parametric,hybrid) as rows 'LABEL (BACKEND)', "
+                             "the one the voice chose marked *; default: only the voice's own choice")
     parser.add_argument("--section", default="voice_generalisation")
     parser.add_argument("--plot", type=Path, default=None,
                         help="also plot the label's ko_lmy learning curve to this PNG (e.g. docs/learning_curve.png)")
@@ -295,15 +303,19 @@ def main() -> None:
         if not args.score_only:
             timing = train_voice(subset(data, train_ids, work / f"train{spec.train}"), voice_path, spec.lang,
                                  args.steps, args.seed, threads=args.threads, settings=args.settings)
-        summary = score_voice(voice_path, data, test_ids, train_ids, spec.lang,
-                              work / f"eval{spec.train}_{args.label.replace(' ', '_')}",
-                              stored["references"].get(spec.name, {}).get("natural"), not args.no_calibration)
-        if spec.name not in stored["references"]:  # keep the recordings' own scores for later labels
-            stored["references"][spec.name] = {"natural": {
-                "secs": summary["natural_secs"], "error": summary["natural_error"],
-                "dnsmos": summary["natural_dnsmos"], "active_ratio": 1.0}}
         timing = {k: timing[k] for k in ("train_minutes", "peak_rss_gb", "cpu_minutes") if k in timing}
-        stored["results"].setdefault(args.label, {})[spec.name] = {**summary, **timing}
+        chosen = voicefile.read_card(voice_path).get("backend", "parametric")
+        for backend in args.backends.split(",") if args.backends else [None]:
+            row = args.label if backend is None else f"{args.label} ({backend}{'*' if backend == chosen else ''})"
+            summary = score_voice(voice_path, data, test_ids, train_ids, spec.lang,
+                                  work / f"eval{spec.train}_{row.replace(' ', '_').strip('()*')}",
+                                  stored["references"].get(spec.name, {}).get("natural"), not args.no_calibration,
+                                  backend)
+            if spec.name not in stored["references"]:  # keep the recordings' own scores for later labels
+                stored["references"][spec.name] = {"natural": {
+                    "secs": summary["natural_secs"], "error": summary["natural_error"],
+                    "dnsmos": summary["natural_dnsmos"], "active_ratio": 1.0}}
+            stored["results"].setdefault(row, {})[spec.name] = {**summary, **timing}
         saved.write_text(json.dumps(stored, indent=1))
         print(results_table(stored["results"], stored["references"]), flush=True)
 
@@ -316,7 +328,8 @@ def main() -> None:
         f"with other work, so training minutes are upper bounds).\n\n"
         + results_table(stored["results"], stored["references"])
     )
-    if args.plot and plot_curve(stored["results"], args.label, "ko_lmy", args.plot):
+    rows = [row for row in stored["results"] if row == args.label or row.startswith(f"{args.label} (")]
+    if args.plot and plot_curve(stored["results"], rows, "ko_lmy", args.plot):
         body += f"\nLearning curve of `{args.label}` on ko_lmy: ![learning curve]({args.plot.name})\n"
     write_section(args.section, "Voice quality across voices (generalisation set)",
                   "nice .venv/bin/python -m bench.voice_generalisation " + " ".join(sys.argv[1:]), body)
