@@ -255,13 +255,16 @@ def save_sip_account(request: Request, user: ConsentedUser, db: DbSession,
         return render_account(request, user, db, 400, error=problem, sip_form={
             "server": server, "username": username, "proxy": proxy, "caller_id": caller_id})
     store_sip_account(db, user, request.app.state.secret_key, server=server, username=username, password=password,
-                 proxy=proxy, caller_id=caller_id)
+                      proxy=proxy, caller_id=caller_id)
+    # The line registers again with the new settings when it is next used.
+    anyio.from_thread.run(request.app.state.phone_lines.close, user.id)
     return redirect("/account#sip-h")
 
 
 @router.post("/account/sip/delete")
-def remove_sip_account(user: CurrentUser, db: DbSession) -> Response:
+def remove_sip_account(request: Request, user: CurrentUser, db: DbSession) -> Response:
     forget_sip_account(db, user)
+    anyio.from_thread.run(request.app.state.phone_lines.close, user.id)
     return redirect("/account#sip-h")
 
 
@@ -331,6 +334,7 @@ def delete_account(request: Request, user: CurrentUser, db: DbSession, settings:
     # End the user's live calls (their lines are stored first), and stop the user's build, so the
     # worker does not write a voice after the folder is gone.
     anyio.from_thread.run(request.app.state.calls.end_user, user.id, "the account was deleted")
+    anyio.from_thread.run(request.app.state.phone_lines.close, user.id)
     db.execute(delete(Job).where(Job.user_id == user.id))
     db.delete(user)
     db.commit()
