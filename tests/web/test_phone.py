@@ -6,12 +6,20 @@ tests/calls/test_sip.py runs the worker itself against real phones and a registr
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
+import time
 
+import numpy as np
 import pytest
 
 from moksori.calls.sip import SipPhone
+from tests.calls.sip_peers import Baresip, Kamailio, have_baresip, kamailio_binary
+from tests.calls.test_sip import FAR_MICROPHONE
 
+needs_sip_peers = pytest.mark.skipif(
+    not have_baresip() or kamailio_binary() is None or importlib.util.find_spec("pjsua2") is None,
+    reason="baresip and kamailio (scripts/install-system.sh) and pjsua2-python (the 'sip' extra) are needed")
 ACCOUNT = {"server": "pbx.example.org", "username": "alice01", "password": "right-password", "caller_id": ""}
 
 
@@ -197,3 +205,48 @@ def test_changing_or_deleting_the_account_closes_the_line(speaker, phones):
     speaker.post("/account/sip/delete")
     assert phones[1].closed
     assert speaker.post("/api/phone/calls", json={"number": "021234567"}).status_code == 409
+
+
+@pytest.mark.slow
+@needs_sip_peers
+def test_a_phone_call_through_a_registrar_both_ways_from_the_web_app(speaker, app, tmp_path):
+    """The real SIP worker, registered with kamailio as alice; baresip registered there as "far"."""
+    app.state.phone_lines.bind_address = "127.0.0.1"
+    registrar = Kamailio(tmp_path, {"alice01": "right-password", "far": "farpw"})
+    registrar.start()
+    far = Baresip(tmp_path, FAR_MICROPHONE, registrar=registrar)
+    try:
+        speaker.portal.call(far.start)
+        speaker.portal.call(far.wait_registered)
+        speaker.post("/account/sip", data={**ACCOUNT, "server": registrar.address})
+        call = speaker.post("/api/phone/calls", json={"number": "far"}).json()
+        assert _status(speaker, call["id"], "active")["status"] == "active"
+        time.sleep(2.5)  # the notice, in alice's (double) voice, goes out first
+        assert speaker.post(f"/api/calls/{call['id']}/hangup").json()["status"] == "ended"
+        assert np.abs(far.heard()).max() > 0.1  # the far phone heard her voice
+
+        far.command("dial", f"sip:alice01@{registrar.address}")
+        ringing = _until(lambda: speaker.get("/api/phone").json()["ringing"])
+        answered = speaker.post(f"/api/phone/ringing/{ringing[0]['ring_id']}/answer", json={}).json()
+        assert _status(speaker, answered["id"], "active")["status"] == "active"
+        time.sleep(2)
+        far.command("hangup")
+        ended = _status(speaker, answered["id"], "ended")
+        assert ended["end_reason"].startswith("The other side hung up")
+        assert any(line["speaker"] == "them" for line in ended["lines"])  # the far phone's tone, captioned
+        assert speaker.portal.call(app.state.phone_lines.lines[1].phone.idle)
+    finally:
+        speaker.portal.call(far.stop)
+        registrar.stop()
+
+
+def _until(probe, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while not (result := probe()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+    return result
+
+
+def _status(client, call_id: int, status: str) -> dict:
+    return _until(lambda: (call := client.get(f"/api/calls/{call_id}").json())["status"] == status and call)
