@@ -23,7 +23,7 @@ from moksori.calls.sip import (
 from moksori.calls.sip_wire import MessageReader, audio_message, json_message, split_audio
 
 from .doubles import RATE, LoudnessRecognizer, ToneVoice, best_correlation, tone
-from .sip_peers import Baresip, Kamailio, SippBusy, free_port, have_baresip, kamailio_binary
+from .sip_peers import Baresip, Kamailio, SippBusy, free_port, have_baresip, kamailio_binary, lose_frames
 
 needs_baresip = pytest.mark.skipif(
     not have_baresip() or importlib.util.find_spec("pjsua2") is None,
@@ -156,6 +156,34 @@ def test_an_incoming_call_rings_is_answered_and_the_far_end_hangs_up(tmp_path: P
             await phone.close()
             await far.stop()
         assert any(e["type"] == "caption" and e["final"] for e in events)
+
+    asyncio.run(main())
+
+
+@pytest.mark.slow
+@needs_baresip
+def test_a_call_losing_five_percent_of_its_frames_stays_up_and_is_captioned(tmp_path: Path) -> None:
+    async def main() -> None:
+        far = Baresip(tmp_path, FAR_MICROPHONE)
+        phone = SipPhone()
+        events: list[dict] = []
+        session = _session(events)
+        await far.start()
+        await phone.start()
+        try:
+            await session.start()
+            call = await phone.call(far.uri, session)
+            lost = lose_frames(call, 0.05)
+            assert await call.wait_until("connected", timeout=10) == "connected"
+            await asyncio.sleep(3)
+            assert call.state == "connected" and lost[0] > 0 and lost[1] >= 100
+            assert any(e["type"] == "caption" and e["final"] for e in events)
+            await call.hang_up()
+            await call.wait_until("ended", timeout=5)
+            await session.close()
+        finally:
+            await phone.close()
+            await far.stop()
 
     asyncio.run(main())
 
