@@ -34,7 +34,8 @@ CAPABILITY_ROUTES = {"/api/join/{token}"}
 # answer or decline of it is a 404), never in a shared table.
 OWN_LINE_ROUTES = {"/api/phone/ringing/{ring_id}/answer", "/api/phone/ringing/{ring_id}/decline"}
 # Valid bodies, so a refusal is about ownership and not about the input.
-BODIES = {"/api/calls/{call_id}/say": {"text": "안녕"}, "/api/calls/{call_id}/mute": {"muted": True}}
+BODIES = {"/api/calls/{call_id}/say": {"text": "안녕"}, "/api/calls/{call_id}/mute": {"muted": True},
+          "/api/calls/{call_id}/keys": {"keys": "1"}}
 
 
 def test_every_id_route_refuses_another_users_ids(app, settings, services, alice, bob, speech):

@@ -94,7 +94,11 @@ def test_a_dialled_call_rings_connects_speaks_the_notice_and_hangs_up(speaker, p
     assert phone.settings.account["user"] == "alice01" and phone.settings.account["password"] == "right-password"
 
     _worker_says(speaker, phone, event="state", id=dialled[0]["id"], state="ringing")
+    assert speaker.post(f"/api/calls/{call['id']}/keys", json={"keys": "1"}).status_code == 409  # not answered yet
     _worker_says(speaker, phone, event="state", id=dialled[0]["id"], state="connected")
+    assert speaker.post(f"/api/calls/{call['id']}/keys", json={"keys": "1#"}).status_code == 200
+    assert {"op": "dtmf", "id": dialled[0]["id"], "digits": "1#", "info": False} in phone.sent
+    assert speaker.post(f"/api/calls/{call['id']}/keys", json={"keys": "1x"}).status_code == 422
     live = speaker.get(f"/api/calls/{call['id']}").json()
     assert live["status"] == "active" and live["live"]
     assert speaker.post(f"/api/calls/{call['id']}/say", json={"text": "약 주세요"}).status_code == 200

@@ -66,7 +66,8 @@ class PhoneLines:
         ``moksori.calls.sip.SipError`` in plain words when the registrar refuses the account."""
         async with self._locks[user_id]:
             line = self.lines.get(user_id)
-            if line is not None and line.account != account:
+            # A changed account registers afresh; a worker that stopped (a crash) is started again.
+            if line is not None and (line.account != account or line.phone.returncode is not None):
                 await self._stop(user_id)
                 line = None
             if line is None:
@@ -146,6 +147,11 @@ class SipLink:
 
     def __init__(self, call: SipCall) -> None:
         self.call = call
+
+    def press(self, keys: str) -> None:
+        """Keys for a phone menu, as RFC 4733 telephone events (``ValueError`` for anything but 0-9 * # A-D,
+        ``SipError`` before the call is connected)."""
+        self.call.send_dtmf(keys)
 
     async def close(self) -> None:
         await self.call.hang_up()

@@ -19,8 +19,10 @@ from starlette.routing import WebSocketRoute
 
 from moksori.calls.notice import call_notice
 from moksori.calls.pcm_socket import PcmSocketLink
+from moksori.calls.sip import SipError
 from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, RowId, services_of, settings_of
+from moksori.web.i18n import _
 from moksori.web.live_calls import CallRegistry, LiveCall, new_token, token_hash
 from moksori.web.settings import Settings
 from moksori.web.storage.files import user_file
@@ -42,6 +44,10 @@ class SayBody(BaseModel):
 
 class MuteBody(BaseModel):
     muted: bool
+
+
+class KeysBody(BaseModel):
+    keys: str = Field(min_length=1, max_length=32)
 
 
 class JoinBody(BaseModel):
@@ -203,6 +209,22 @@ async def mute(call_id: RowId, body: MuteBody, request: Request, user: Consented
     live = await _owned_live(request, db, call_id, user)
     live.session.set_muted(body.muted)
     return {"muted": body.muted}
+
+
+@router.post("/calls/{call_id}/keys")
+async def press_keys(call_id: RowId, body: KeysBody, request: Request, user: ConsentedUser,
+                     db: DbSession) -> dict:
+    """Keys for a phone menu ("press 1"), sent to a connected phone call as RFC 4733 telephone events."""
+    live = await _owned_live(request, db, call_id, user)
+    if live.mode != "phone" or live.link is None:
+        raise HTTPException(409, _("Keys can only be pressed in a phone call."))
+    try:
+        live.link.press(body.keys)
+    except ValueError as error:
+        raise HTTPException(422, _("Keys must be 0-9, * or #.")) from error
+    except SipError as error:
+        raise HTTPException(409, str(error)) from error
+    return {"sent": body.keys}
 
 
 @router.post("/calls/{call_id}/hangup")

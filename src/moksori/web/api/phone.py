@@ -84,7 +84,11 @@ async def dial(body: DialBody, request: Request, user: ConsentedUser, db: DbSess
     except ValueError as error:
         raise HTTPException(422, str(error)) from error
     call, live = await open_call(request, db, user, "phone", body.voice_id)
-    sip_call = await line.phone.call(target, live.session)
+    try:
+        sip_call = await line.phone.call(target, live.session)
+    except SipError as error:  # the line stopped since it was checked
+        await registry_of(request).end(call.id, str(error))
+        raise HTTPException(502, str(error)) from error
     connect_phone_call(registry_of(request), live, sip_call, user.language)
     return {**call_json(call, live), "number": body.number,
             "notice": EMERGENCY_NOTICE if is_emergency(target) else None}

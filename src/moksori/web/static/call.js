@@ -86,6 +86,7 @@ async function start() {
   live = true;
   $("call-notice").textContent = sessionStorage.getItem(`call-${callId()}-notice`) || "";
   if (call.status === "waiting" && call.mode === "phone") setState(t("Calling…"));
+  $("keypad").hidden = call.mode !== "phone";
   if (call.status === "waiting" && call.mode === "call") {
     $("invite").hidden = false;
     showInvite(JSON.parse(sessionStorage.getItem(`call-${callId()}`) || "null"));
@@ -120,6 +121,9 @@ document.addEventListener("DOMContentLoaded", () => {
     if (await post("/mute", { muted })) $("mute").setAttribute("aria-pressed", String(muted));
   });
   $("hangup").addEventListener("click", () => post("/hangup"));
+  for (const key of document.querySelectorAll("#keypad .key")) {
+    key.addEventListener("click", () => post("/keys", { keys: key.dataset.key }));
+  }
   $("copy-link").addEventListener("click", () => navigator.clipboard && navigator.clipboard.writeText($("join-url").value));
   $("new-link").addEventListener("click", async () => {
     const call = await post("/link");
