@@ -18,7 +18,11 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from .doubles import tone
+
 BARESIP_MODULES = Path("/usr/lib/baresip/modules")
+# A far phone's microphone: quiet, a loud tone to be captioned, then quiet (baresip hangs up when its file ends).
+FAR_MICROPHONE = np.concatenate([np.zeros(4000), tone(1.0, 330, 8000), np.zeros(8000 * 60)]).astype(np.float32)
 
 
 def free_port(kind: int = socket.SOCK_DGRAM) -> int:

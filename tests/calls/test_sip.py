@@ -22,16 +22,23 @@ from moksori.calls.sip import (
 )
 from moksori.calls.sip_wire import MessageReader, audio_message, json_message, split_audio
 
-from .doubles import RATE, LoudnessRecognizer, ToneVoice, best_correlation, tone
-from .sip_peers import Baresip, Kamailio, SippBusy, free_port, have_baresip, kamailio_binary, lose_frames
+from .doubles import RATE, LoudnessRecognizer, ToneVoice, best_correlation
+from .sip_peers import (
+    FAR_MICROPHONE,
+    Baresip,
+    Kamailio,
+    SippBusy,
+    free_port,
+    have_baresip,
+    kamailio_binary,
+    lose_frames,
+)
 
 needs_baresip = pytest.mark.skipif(
     not have_baresip() or importlib.util.find_spec("pjsua2") is None,
     reason="baresip (scripts/install-system.sh) or pjsua2-python (the 'sip' extra) is not installed")
 needs_kamailio = pytest.mark.skipif(kamailio_binary() is None, reason="kamailio (scripts/install-system.sh) is missing")
 
-# The far phone's microphone: quiet, a loud tone for captions, then quiet (baresip hangs up when its file ends).
-FAR_MICROPHONE = np.concatenate([np.zeros(4000), tone(1.0, 330, 8000), np.zeros(8000 * 60)]).astype(np.float32)
 
 
 def test_wire_messages_survive_any_cut() -> None:

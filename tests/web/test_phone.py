@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 from moksori.calls.sip import SipPhone
-from tests.calls.sip_peers import Baresip, Kamailio, have_baresip, kamailio_binary
-from tests.calls.test_sip import FAR_MICROPHONE
+from tests.calls.sip_peers import FAR_MICROPHONE, Baresip, Kamailio, have_baresip, kamailio_binary
 
 needs_sip_peers = pytest.mark.skipif(
     not have_baresip() or kamailio_binary() is None or importlib.util.find_spec("pjsua2") is None,
