@@ -10,6 +10,8 @@ command -v chromedriver >/dev/null || needed+=(chromium-driver)
 # Far phones on loopback for the SIP call tests: sipp (scripted answers) and baresip (plays and records WAVs).
 command -v sipp >/dev/null || needed+=(sip-tester)
 command -v baresip >/dev/null || needed+=(baresip-core)
+# A registrar on loopback for the SIP registration tests (kamailio lives in /usr/sbin).
+[ -x /usr/sbin/kamailio ] || command -v kamailio >/dev/null || needed+=(kamailio)
 # Speech Dispatcher, so screen readers can speak with a Moksori voice (`moksori speech-dispatcher`).
 command -v spd-say >/dev/null || needed+=(speech-dispatcher speech-dispatcher-audio-plugins)
 # Korean glyphs for the headless browser that the end-to-end tests and screenshots use.

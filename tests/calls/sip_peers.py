@@ -1,11 +1,14 @@
 """Real SIP peers on loopback for the SIP tests: baresip (a phone that plays a WAV as its microphone and
-records what it hears, scripted over ctrl_tcp) and sipp (scenarios for answers a phone gives: busy)."""
+records what it hears, scripted over ctrl_tcp), sipp (scenarios for answers a phone gives: busy) and kamailio
+(a registrar with digest passwords that routes calls between the phones registered to it)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import os
+import random
 import shutil
 import socket
 import subprocess
@@ -15,7 +18,11 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from .doubles import tone
+
 BARESIP_MODULES = Path("/usr/lib/baresip/modules")
+# A far phone's microphone: quiet, a loud tone to be captioned, then quiet (baresip hangs up when its file ends).
+FAR_MICROPHONE = np.concatenate([np.zeros(4000), tone(1.0, 330, 8000), np.zeros(8000 * 60)]).astype(np.float32)
 
 
 def free_port(kind: int = socket.SOCK_DGRAM) -> int:
@@ -32,7 +39,8 @@ class Baresip:
     """baresip as the far phone: ``sip:far@127.0.0.1:<port>``. Its microphone is ``microphone`` (8 kHz WAV);
     what it hears is dumped by the sndfile module to ``*-dec.wav`` in its folder."""
 
-    def __init__(self, folder: Path, microphone: np.ndarray, answer: bool = True) -> None:
+    def __init__(self, folder: Path, microphone: np.ndarray, answer: bool = True,
+                 registrar: Kamailio | None = None) -> None:
         self.folder = folder
         self.port = free_port()
         self.ctrl_port = free_port(socket.SOCK_STREAM)
@@ -51,7 +59,11 @@ class Baresip:
             "",
         ]))
         mode = "auto" if answer else "manual"
-        (folder / "accounts").write_text(f"<sip:far@127.0.0.1>;regint=0;answermode={mode};audio_codecs=PCMU\n")
+        if registrar is None:
+            account = "<sip:far@127.0.0.1>;regint=0"
+        else:  # registered as "far" (password "farpw"): reachable as sip:far@<registrar>
+            account = f"<sip:far@{registrar.address}>;auth_pass=farpw;regint=600"
+        (folder / "accounts").write_text(f"{account};answermode={mode};audio_codecs=PCMU\n")
         self.events: list[dict] = []
         self._process: subprocess.Popen | None = None
         self._reader: asyncio.StreamReader | None = None
@@ -97,6 +109,15 @@ class Baresip:
             await asyncio.sleep(0.05)
         raise AssertionError(f"baresip sent no {kind} event; it sent {[e.get('type') for e in self.events]}")
 
+    async def wait_registered(self, timeout: float = 10.0) -> None:
+        """Until the registrar accepted this phone (often before the control connection is up, so its log
+        is read rather than the events)."""
+        deadline = time.monotonic() + timeout
+        while b"200 OK" not in (self.folder / "log.txt").read_bytes():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"baresip did not register: {(self.folder / 'log.txt').read_text()[-1000:]}")
+            await asyncio.sleep(0.05)
+
     def heard(self) -> np.ndarray:
         """Everything baresip received in its calls so far (8 kHz), in order."""
         files = sorted(self.folder.glob("dump-*-dec.wav"))
@@ -115,6 +136,22 @@ class Baresip:
                 self._process.wait(5)
             except subprocess.TimeoutExpired:
                 self._process.kill()
+
+
+def lose_frames(call: object, loss: float, seed: int = 1) -> list[int]:
+    """Lose ``loss`` of the far end's 20 ms frames of a ``SipCall`` at random, as a lossy line would (silence
+    in their place: a lost packet with no concealment); returns the live [lost, total] counts."""
+    counts, rng, hear = [0, 0], random.Random(seed), call._on_audio
+
+    def lossy(pcm: bytes) -> None:
+        counts[1] += 1
+        if rng.random() < loss:
+            counts[0] += 1
+            pcm = bytes(len(pcm))
+        hear(pcm)
+
+    call._on_audio = lossy
+    return counts
 
 
 BUSY_SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -154,3 +191,105 @@ class SippBusy:
         if self._process:
             self._process.kill()
             self._process.wait()
+
+
+KAMAILIO_CONFIG = """#!KAMAILIO
+log_stderror=yes
+children=1
+disable_tcp=yes
+auto_aliases=no
+listen=udp:127.0.0.1:{port}
+alias="127.0.0.1:{port}"
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "auth.so"
+modparam("usrloc", "db_mode", 0)
+
+request_route {{
+    if (!mf_process_maxfwd_header("10")) {{ sl_send_reply("483", "Too Many Hops"); exit; }}
+    if (has_totag()) {{
+        if (loose_route() || is_method("ACK|BYE|INFO|UPDATE|PRACK")) {{ t_relay(); }}
+        exit;
+    }}
+    if (is_method("CANCEL")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
+    if (is_method("REGISTER")) {{
+        route(PASSWORD);
+        if (!pv_auth_check("$td", "$var(password)", "0", "1")) {{ auth_challenge("$td", "0"); exit; }}
+        consume_credentials();
+        save("location");
+        exit;
+    }}
+    # Only registered users place calls (digest checked against the caller's password): no open relay.
+    if (is_method("INVITE")) {{
+        $var(user) = $fU;
+        route(PASSWORD);
+        if (!pv_auth_check("$fd", "$var(password)", "0", "1")) {{ auth_challenge("$fd", "0"); exit; }}
+        consume_credentials();
+    }}
+    record_route();
+    if (!lookup("location")) {{ sl_send_reply("404", "Not Found"); exit; }}
+    t_relay();
+}}
+
+route[PASSWORD] {{
+    if (is_method("REGISTER")) {{ $var(user) = $tU; }}
+    $var(password) = "-";
+{passwords}
+}}
+"""
+
+
+def kamailio_binary() -> str | None:
+    return shutil.which("kamailio", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"]))
+
+
+class Kamailio:
+    """kamailio as a registrar on ``127.0.0.1:<port>``: users register with digest passwords (``passwords``);
+    an INVITE to a registered user is forwarded to where it registered."""
+
+    def __init__(self, folder: Path, passwords: dict[str, str]) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        lines = "\n".join(f'    if ($var(user) == "{user}") {{ $var(password) = "{password}"; }}'
+                          for user, password in passwords.items())
+        self.config = folder / "kamailio.cfg"
+        self.config.write_text(KAMAILIO_CONFIG.format(port=self.port, passwords=lines))
+        self._process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with open(self.folder / "kamailio.log", "wb") as log:
+            self._process = subprocess.Popen(
+                [kamailio_binary(), "-f", str(self.config), "-DD", "-E", "-m", "32", "-M", "8",
+                 "-Y", str(self.folder), "-P", str(self.folder / "kamailio.pid")],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while not self._bound():
+            if time.monotonic() > deadline or self._process.poll() is not None:
+                raise RuntimeError(f"kamailio did not start: {(self.folder / 'kamailio.log').read_text()[-2000:]}")
+            time.sleep(0.05)
+
+    def _bound(self) -> bool:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", self.port))
+            except OSError:
+                return True
+            return False
+
+    def stop(self) -> None:
+        if self._process:
+            self._process.terminate()
+            try:
+                self._process.wait(5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()

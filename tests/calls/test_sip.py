@@ -12,18 +12,33 @@ import pytest
 
 from moksori.audio import resample
 from moksori.calls.session import THEM, CallSession
-from moksori.calls.sip import SipPhone, SipSettings, is_emergency
+from moksori.calls.sip import (
+    WRONG_PASSWORD,
+    SipError,
+    SipPhone,
+    SipSettings,
+    is_emergency,
+    registration_message,
+)
 from moksori.calls.sip_wire import MessageReader, audio_message, json_message, split_audio
 
-from .doubles import RATE, LoudnessRecognizer, ToneVoice, best_correlation, tone
-from .sip_peers import Baresip, SippBusy, free_port, have_baresip
+from .doubles import RATE, LoudnessRecognizer, ToneVoice, best_correlation
+from .sip_peers import (
+    FAR_MICROPHONE,
+    Baresip,
+    Kamailio,
+    SippBusy,
+    free_port,
+    have_baresip,
+    kamailio_binary,
+    lose_frames,
+)
 
 needs_baresip = pytest.mark.skipif(
     not have_baresip() or importlib.util.find_spec("pjsua2") is None,
     reason="baresip (scripts/install-system.sh) or pjsua2-python (the 'sip' extra) is not installed")
+needs_kamailio = pytest.mark.skipif(kamailio_binary() is None, reason="kamailio (scripts/install-system.sh) is missing")
 
-# The far phone's microphone: quiet, a loud tone for captions, then quiet (baresip hangs up when its file ends).
-FAR_MICROPHONE = np.concatenate([np.zeros(4000), tone(1.0, 330, 8000), np.zeros(8000 * 60)]).astype(np.float32)
 
 
 def test_wire_messages_survive_any_cut() -> None:
@@ -45,6 +60,24 @@ def test_a_bad_listen_setting_is_explained(monkeypatch: pytest.MonkeyPatch) -> N
         SipSettings.from_env()
     monkeypatch.setenv("MOKSORI_SIP_LISTEN", "127.0.0.1:5070")
     assert SipSettings.from_env().listen == ("127.0.0.1", 5070)
+
+
+def test_numbers_are_dialled_on_the_accounts_server_only() -> None:
+    phone = SipPhone(SipSettings(account={"server": "pbx.example.org", "user": "alice", "password": "x"}))
+    assert phone.address(" 02-123 (4567) ") == "sip:021234567@pbx.example.org"
+    assert phone.address("+82 2 123 4567") == "sip:+8221234567@pbx.example.org"
+    assert phone.address("sip:bob@example.net") == "sip:bob@example.net"  # still sent through the account's server
+    with pytest.raises(ValueError, match="not a phone number"):
+        phone.address("1@2@3")
+    with pytest.raises(ValueError, match="needs a SIP account"):
+        SipPhone().address("021234567")
+
+
+def test_a_registrars_refusal_is_said_in_plain_words() -> None:
+    assert registration_message(401, "Unauthorized") == WRONG_PASSWORD
+    assert registration_message(403, "Forbidden") == WRONG_PASSWORD
+    assert "did not answer" in registration_message(408, "Request Timeout")
+    assert "(488 Not Acceptable Here)" in registration_message(488, "Not Acceptable Here")
 
 
 def _session(events: list[dict]) -> CallSession:
@@ -136,6 +169,34 @@ def test_an_incoming_call_rings_is_answered_and_the_far_end_hangs_up(tmp_path: P
 
 @pytest.mark.slow
 @needs_baresip
+def test_a_call_losing_five_percent_of_its_frames_stays_up_and_is_captioned(tmp_path: Path) -> None:
+    async def main() -> None:
+        far = Baresip(tmp_path, FAR_MICROPHONE)
+        phone = SipPhone()
+        events: list[dict] = []
+        session = _session(events)
+        await far.start()
+        await phone.start()
+        try:
+            await session.start()
+            call = await phone.call(far.uri, session)
+            lost = lose_frames(call, 0.05)
+            assert await call.wait_until("connected", timeout=10) == "connected"
+            await asyncio.sleep(3)
+            assert call.state == "connected" and lost[0] > 0 and lost[1] >= 100
+            assert any(e["type"] == "caption" and e["final"] for e in events)
+            await call.hang_up()
+            await call.wait_until("ended", timeout=5)
+            await session.close()
+        finally:
+            await phone.close()
+            await far.stop()
+
+    asyncio.run(main())
+
+
+@pytest.mark.slow
+@needs_baresip
 def test_callers_from_addresses_not_allowed_are_refused(tmp_path: Path) -> None:
     async def main() -> None:
         far = Baresip(tmp_path, FAR_MICROPHONE)
@@ -217,5 +278,84 @@ def test_twenty_calls_leave_nothing_behind(tmp_path: Path) -> None:
             await phone.close()
             await far.stop()
         assert phone.returncode == 0
+
+    asyncio.run(main())
+
+
+def _account(registrar: Kamailio, password: str) -> SipSettings:
+    account = {"server": registrar.address, "user": "alice", "password": password, "caller_id": "Alice"}
+    return SipSettings(listen=("127.0.0.1", free_port()), account=account)
+
+
+@pytest.mark.slow
+@needs_baresip
+@needs_kamailio
+def test_registered_calls_go_both_ways_through_the_registrar(tmp_path: Path) -> None:
+    async def main() -> None:
+        registrar = Kamailio(tmp_path, {"alice": "alice-secret", "far": "farpw"})
+        registrar.start()
+        far = Baresip(tmp_path, FAR_MICROPHONE, registrar=registrar)
+        rung: asyncio.Queue = asyncio.Queue()
+        phone = SipPhone(_account(registrar, "alice-secret"), on_incoming=rung.put_nowait)
+        try:
+            await far.start()
+            await far.wait_registered()
+            await phone.start()
+            await phone.wait_registered(timeout=10)
+            assert phone.registered and phone.registration_problem is None
+
+            # Out: a bare name is dialled on the registrar, which authenticates alice and finds the far phone.
+            events: list[dict] = []
+            session = _session(events)
+            await session.start()
+            call = await phone.call("far", session)
+            assert await call.wait_until("connected", timeout=10) == "connected"
+            answered = await far.wait_event("CALL_ESTABLISHED")
+            assert answered["peerdisplayname"] == "Alice"  # the caller name the account set
+            await call.hang_up()
+            assert await call.wait_until("ended", timeout=5) == "ended"
+            await session.close()
+
+            # In: the far phone calls alice's address on the registrar; it rings here and is answered.
+            events = []
+            session = _session(events)
+            await session.start()
+            far.command("dial", f"sip:alice@{registrar.address}")
+            call = await asyncio.wait_for(rung.get(), 10)
+            assert "far@127.0.0.1" in call.caller
+            call.attach(session)
+            await call.answer()
+            assert await call.wait_until("connected", timeout=10) == "connected"
+            await asyncio.sleep(2)
+            far.command("hangup")
+            assert await call.wait_until("ended", timeout=10) == "ended"
+            assert call.reason.startswith("The other side hung up")
+            await session.close()
+            assert any(e["type"] == "caption" and e["final"] for e in events)
+            assert await phone.idle()
+        finally:
+            await phone.close()
+            await far.stop()
+            registrar.stop()
+
+    asyncio.run(main())
+
+
+@pytest.mark.slow
+@needs_baresip
+@needs_kamailio
+def test_a_wrong_password_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    async def main() -> None:
+        registrar = Kamailio(tmp_path, {"alice": "alice-secret"})
+        registrar.start()
+        phone = SipPhone(_account(registrar, "not-the-password"))
+        try:
+            await phone.start()
+            with pytest.raises(SipError, match="refused the user name or password"):
+                await phone.wait_registered(timeout=10)
+            assert not phone.registered
+        finally:
+            await phone.close()
+            registrar.stop()
 
     asyncio.run(main())

@@ -84,7 +84,8 @@ def test_every_state_changing_route_needs_the_csrf_token(app, alice):
     routes += [("/signup", "post"), ("/login", "post"), ("/logout", "post"), ("/consent", "post"),
                ("/account/language", "post"), ("/account/delete", "post"), ("/account/password", "post"),
                ("/account/logout-everywhere", "post"), ("/language", "post"),
-               ("/account/api-keys", "post"), ("/account/api-keys/{key_id}/revoke", "post")]
+               ("/account/api-keys", "post"), ("/account/api-keys/{key_id}/revoke", "post"),
+               ("/account/sip", "post"), ("/account/sip/delete", "post")]
     assert len(routes) > 15
     for path, method in routes:
         concrete = path.replace("{", "").replace("}", "").replace("_id", "")  # ids become words: 404 if reached

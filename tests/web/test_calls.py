@@ -151,6 +151,8 @@ def test_saying_into_a_call_checks_its_input_and_keeps_the_transcript(voiced, se
     assert voiced.post(f"/api/calls/{call_id}/say", json={"text": "  "}).status_code == 422
     assert voiced.post("/api/calls/999999/say", json={"text": "안녕"}).status_code == 404
     assert voiced.get(f"/api/calls/{call_id}").json()["waiting"] == ["안녕하세요"]
+    keys = voiced.post(f"/api/calls/{call_id}/keys", json={"keys": "1"})
+    assert keys.status_code == 409 and "phone call" in keys.json()["detail"]  # a browser call has no keypad
     assert voiced.post(f"/api/calls/{call_id}/hangup").json()["status"] == "ended"
     after = voiced.post(f"/api/calls/{call_id}/say", json={"text": "안녕"})
     assert after.status_code == 409 and "transcript is kept" in after.json()["detail"]

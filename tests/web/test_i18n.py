@@ -25,7 +25,7 @@ PAGES = ["/talk", "/studio", "/voices", "/account", "/consent", "/phone"]
 # Latin words a Korean screen legitimately shows: key names, file formats and the names of files.
 KOREAN_SCREEN_LATIN = {"Enter", "Shift", "WAV", "FLAC", "OGG", "WebM", "MP3", "zip", "metadata", "csv", "wavs",
                        "id", "name", "wav", "voice", "https", "moksori", "serve", "API", "MiB", "example", "com",
-                       "OpenAI", "Open", "WebUI", "Home", "Assistant", "AAC"}
+                       "OpenAI", "Open", "WebUI", "Home", "Assistant", "AAC", "SIP"}
 
 
 def extracted_messages() -> set[str]:

@@ -45,6 +45,19 @@ EMERGENCY_NOTICE = (
     "you are. In Korea you can also text 119 (문자 119) or use the 119 emergency app. "
     "인터넷 전화 계정으로는 긴급 전화가 연결되지 않거나 위치가 전달되지 않을 수 있습니다. "
     "119에 문자로 신고할 수도 있습니다.")
+WRONG_PASSWORD = ("The SIP server refused the user name or password: check them in your SIP account settings. "
+                  "SIP 서버가 사용자 이름 또는 비밀번호를 거부했습니다. 설정에서 확인해 주세요.")
+# What a registrar's answer to REGISTER means, in plain words.
+REGISTRATION_WORDS = {
+    401: WRONG_PASSWORD,
+    403: WRONG_PASSWORD,
+    407: WRONG_PASSWORD,
+    404: "The SIP server does not know this user name. SIP 서버에 없는 사용자 이름입니다.",
+    408: "The SIP server did not answer. SIP 서버가 응답하지 않습니다.",
+    502: "The SIP server could not be reached. SIP 서버에 연결할 수 없습니다.",
+    503: "The SIP server could not be reached. SIP 서버에 연결할 수 없습니다.",
+}
+DIALLABLE = re.compile(r"^\+?[0-9*#]{1,32}$|^[A-Za-z0-9._~-]{1,64}$")
 
 
 class SipError(RuntimeError):
@@ -58,7 +71,9 @@ class SipSettings:
     listen: tuple[str, int] = ("127.0.0.1", 0)  # direct listener; port 0: any free port
     name: str = "moksori"  # calls to sip:<name>@<listen> ring this phone
     allow_from: list[str] = field(default_factory=lambda: ["127.0.0.1"])  # direct callers accepted
-    account: dict[str, str] | None = None  # {"server", "user", "password", "proxy"}: a registrar / PBX / trunk
+    # A registrar / PBX / trunk: {"server", "user", "password", optional "proxy", "caller_id"}. With one, every
+    # call goes out through that server and a bare number is dialled as sip:<number>@<server>.
+    account: dict[str, str] | None = None
     log_level: int = 1
 
     @classmethod
@@ -73,6 +88,12 @@ class SipSettings:
         if allow := os.environ.get("MOKSORI_SIP_ALLOW"):
             settings.allow_from = [address.strip() for address in allow.split(",") if address.strip()]
         return settings
+
+
+def registration_message(code: int, reason: str) -> str:
+    """The registrar's refusal (or silence: code 0 or 408) in plain words."""
+    return REGISTRATION_WORDS.get(code, f"The SIP server refused the account ({code} {reason}). "
+                                        f"SIP 서버가 계정을 받아들이지 않았습니다.")
 
 
 def is_emergency(target: str) -> bool:
@@ -190,6 +211,9 @@ class SipPhone:
         self._reader_task: asyncio.Task | None = None
         self._ready = asyncio.Event()
         self._counts: asyncio.Future | None = None
+        self.registered = False
+        self.registration_problem: str | None = None  # why the registrar refused the account, in plain words
+        self._registration = asyncio.Event()
 
     async def start(self, timeout: float = 10.0) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -210,11 +234,37 @@ class SipPhone:
             await self.close()
             raise SipError("The phone line could not start. 전화 기능을 시작할 수 없습니다.") from None
 
-    async def call(self, uri: str, session: CallSession | None = None, *, reach_timeout: float = REACH_TIMEOUT_S,
+    async def wait_registered(self, timeout: float = 15.0) -> None:
+        """Wait for the registrar's first answer; ``SipError`` in plain words when it refused the account
+        (a wrong password) or did not answer within ``timeout`` seconds."""
+        try:
+            await asyncio.wait_for(self._registration.wait(), timeout)
+        except TimeoutError:
+            raise SipError(REGISTRATION_WORDS[408]) from None
+        if not self.registered:
+            raise SipError(self.registration_problem or REGISTRATION_WORDS[408])
+
+    def address(self, target: str) -> str:
+        """The SIP URI to dial for ``target``: a SIP URI as it is, or a number or name on the account's server
+        (spaces, dashes and brackets in numbers are ignored)."""
+        target = target.strip()
+        if re.match(r"^sips?:", target):
+            return target
+        number = re.sub(r"[\s().-]", "", target) if re.search(r"\d", target) else target
+        server = (self.settings.account or {}).get("server")
+        if server is None:
+            raise ValueError("Calling a number needs a SIP account: set one up first. "
+                             "번호로 전화하려면 먼저 SIP 계정을 설정해 주세요.")
+        if not DIALLABLE.match(number):
+            raise ValueError(f"{target!r} is not a phone number or SIP address. 전화번호나 SIP 주소가 아닙니다.")
+        return f"sip:{number}@{server}"
+
+    async def call(self, target: str, session: CallSession | None = None, *, reach_timeout: float = REACH_TIMEOUT_S,
                    ring_timeout: float = RING_TIMEOUT_S) -> SipCall:
-        """Dial ``uri`` (``sip:user@host[:port]``); the call's state says how it goes. A far end that gives no
-        sign of life within ``reach_timeout`` seconds could not be reached; one that rings for longer than
-        ``ring_timeout`` did not answer."""
+        """Dial ``target`` (``sip:user@host[:port]``, or a number on the account's server); the call's state says
+        how it goes. A far end that gives no sign of life within ``reach_timeout`` seconds could not be reached;
+        one that rings for longer than ``ring_timeout`` did not answer."""
+        uri = self.address(target)
         if not re.match(r"^sips?:[^\s<>\"]+$", uri):
             raise ValueError(f"{uri!r} is not a SIP address (sip:user@host). SIP 주소가 아닙니다.")
         call = SipCall(self, self._next_id)
@@ -307,6 +357,11 @@ class SipPhone:
                     del self.calls[call.id]
         elif kind == "counts" and self._counts is not None and not self._counts.done():
             self._counts.set_result({"calls": event["calls"], "ports": event["ports"]})
+        elif kind == "registration":
+            self.registered = bool(event["active"])
+            self.registration_problem = None if self.registered else registration_message(event["code"],
+                                                                                            event["reason"])
+            self._registration.set()
         elif kind == "problem":
             self.problems.append(event["message"])
 

@@ -153,7 +153,9 @@ class Account(pj.Account):
         self.worker = worker
 
     def onRegState(self, prm: pj.OnRegStateParam) -> None:
-        self.worker.link.event(event="registration", code=prm.code, reason=prm.reason, active=prm.expiration > 0)
+        # code 0 or a 4xx/5xx: refused or unreachable; 2xx with an expiry: registered (again).
+        self.worker.link.event(event="registration", code=prm.code, reason=prm.reason,
+                               active=prm.code // 100 == 2 and prm.expiration > 0)
 
     def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
         self.worker.incoming(self, prm)
@@ -203,13 +205,16 @@ class Worker:
         name = self.settings.get("name", "moksori")
         if account.get("server"):
             server, user = account["server"], account["user"]
-            config.idUri = f"sip:{user}@{server}"
+            caller_id = account.get("caller_id", "").replace('"', "")
+            config.idUri = f'"{caller_id}" <sip:{user}@{server}>' if caller_id else f"sip:{user}@{server}"
             config.regConfig.registrarUri = f"sip:{server}"
             credential = pj.AuthCredInfo("digest", "*", user, 0, account.get("password", ""))
             config.sipConfig.authCreds.append(credential)
-            if account.get("proxy"):
-                config.sipConfig.proxies.append(f"sip:{account['proxy']};lr")
+            # Every call goes out through the account's own server (or its outbound proxy), never straight
+            # to whatever address was dialled: the server decides what the account may call.
+            config.sipConfig.proxies.append(f"sip:{account.get('proxy') or server};lr")
             config.natConfig.udpKaIntervalSec = 15
+            self.allowed.update(_addresses(server), _addresses(account.get("proxy", "")))
         else:
             config.idUri = f"sip:{name}@{bound}"
         # Media on the listener's own address, not whatever the first network card is.
@@ -320,6 +325,17 @@ class Worker:
         self.account.shutdown()
         del self.account
         self.endpoint.libDestroy()
+
+
+def _addresses(host_port: str) -> set[str]:
+    """The IP addresses of a server (``host[:port]``): calls the server forwards come from them."""
+    host = host_port.rsplit(":", 1)[0] if host_port.count(":") == 1 else host_port
+    if not host:
+        return set()
+    try:
+        return {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:  # not resolvable now: registration will say so
+        return set()
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from moksori.web.limits import BodySizeLimit, RequestBudget, RequestLimiter
 from moksori.web.live_calls import CallRegistry, end_orphaned_calls
 from moksori.web.ops import RequestMetrics
 from moksori.web.pages import calls as call_pages
+from moksori.web.phone_lines import PhoneLines
 from moksori.web.security import (
     csrf_cookie_middleware,
     csrf_protect,
@@ -68,6 +69,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
         sweeper = asyncio.create_task(dispatcher.sweep_forever()) if dispatcher else None
         yield
         await app.state.calls.end_all("the server stopped")
+        await app.state.phone_lines.close_all()
         if sweeper:
             sweeper.cancel()
             dispatcher.close()
@@ -87,6 +89,8 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.state.secret_key = load_secret_key(settings)
     app.state.request_budget = RequestBudget(settings)
     app.state.calls = CallRegistry(db)
+    app.state.phone_lines = PhoneLines(app.state.services.sip_phone, settings.sip_address,
+                                       settings.phone_calls_per_minute)
     app.add_middleware(BaseHTTPMiddleware, dispatch=csrf_cookie_middleware)
     app.add_middleware(BaseHTTPMiddleware, dispatch=security_headers_middleware)
     app.add_middleware(BodySizeLimit, settings=settings)
@@ -136,8 +140,8 @@ def _add_error_handlers(app: FastAPI) -> None:
                 "The request could not be handled (%(status)s).", status=exc.status_code)
         if request.url.path.startswith(OPENAI_PREFIX):
             return openai_speech.openai_error_response(exc.status_code, str(detail))
-        if _wants_json(request):
-            return JSONResponse({"detail": detail}, status_code=exc.status_code)
+        if _wants_json(request):  # with the exception's headers (Retry-After of a 429)
+            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
         return pages.error_page(request, exc.status_code, str(detail))
 
     @app.exception_handler(PoolTimeout)

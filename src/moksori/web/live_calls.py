@@ -47,7 +47,7 @@ class LiveCall:
     user_id: int
     mode: str
     session: Any  # moksori.calls.CallSession
-    link: Any = None  # moksori.calls.WebRtcLink once the far end joined
+    link: Any = None  # moksori.calls.WebRtcLink once the far end joined; a phone call's SipLink
     ticket_hash: str | None = None  # conversation mode: the page's one-time socket ticket
     ticket_expires: float = 0.0
     lines: asyncio.Queue = field(default_factory=asyncio.Queue)
@@ -97,6 +97,12 @@ class CallRegistry:
             live.expiry.cancel()
         return answer
 
+    async def mark_joined(self, call_id: int) -> None:
+        """The far end answered (a phone call): the row becomes active and the pages are told."""
+        await run_in_threadpool(self._mark_joined, call_id)
+        if live := self.calls.get(call_id):
+            live.session.announce({"type": "joined", "status": "active"})
+
     async def end(self, call_id: int, reason: str) -> None:
         """Hang up: close the session and its transport, store what is left, mark the row ended."""
         live = self.calls.pop(call_id, None)
@@ -132,6 +138,12 @@ class CallRegistry:
         with self.db.session() as db:
             db.add(CallLine(call_id=live.call_id, user_id=live.user_id, speaker=event["speaker"],
                             text=event["text"], start_s=event["start"], end_s=event["end"], final=event["final"]))
+            db.commit()
+
+    def _mark_joined(self, call_id: int) -> None:
+        with self.db.session() as db:
+            db.execute(update(Call).where(Call.id == call_id, Call.status == "waiting")
+                       .values(status="active", joined_at=datetime.now(UTC)))
             db.commit()
 
     def _mark_ended(self, call_id: int, reason: str) -> None:

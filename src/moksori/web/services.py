@@ -151,5 +151,11 @@ class Services:
 
         return WebRtcLink(session, on_closed=on_closed)
 
+    def sip_phone(self, settings: Any, on_incoming: Callable[[Any], None]) -> Any:
+        """A ``moksori.calls.sip.SipPhone`` (its SIP worker is started by ``await phone.start()``)."""
+        from moksori.calls.sip import SipPhone
+
+        return SipPhone(settings, on_incoming=on_incoming)
+
     def forget_voice(self, path: Path) -> None:
         self._voices.forget(str(path))

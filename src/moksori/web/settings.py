@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     log_format: str = "text"  # "text" or "json" (one object per line)
     # A call's join link works once, for this many minutes after it is made.
     call_link_minutes: int = 30
+    # Phone calls over SIP (docs/sip.md): the address the users' SIP lines listen on (empty: every address of
+    # this machine), and how many calls one user may dial in any minute (no phone bill run up by a script).
+    sip_address: str = ""
+    phone_calls_per_minute: int = 5
     # The address phones on the home network open (``moksori serve --https`` fills it in).
     phone_url: str = ""
 

@@ -19,8 +19,10 @@ from starlette.routing import WebSocketRoute
 
 from moksori.calls.notice import call_notice
 from moksori.calls.pcm_socket import PcmSocketLink
+from moksori.calls.sip import SipError
 from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, RowId, services_of, settings_of
+from moksori.web.i18n import _
 from moksori.web.live_calls import CallRegistry, LiveCall, new_token, token_hash
 from moksori.web.settings import Settings
 from moksori.web.storage.files import user_file
@@ -42,6 +44,10 @@ class SayBody(BaseModel):
 
 class MuteBody(BaseModel):
     muted: bool
+
+
+class KeysBody(BaseModel):
+    keys: str = Field(min_length=1, max_length=32)
 
 
 class JoinBody(BaseModel):
@@ -86,11 +92,28 @@ def _voice_path(db: Session, settings: Settings, user: User, voice_id: int | Non
 
 
 def _add_call(db: Session, user: User, mode: str, link_hash: str | None, minutes: int) -> Call:
-    call = Call(user_id=user.id, mode=mode, status="waiting" if mode == "call" else "active", link_hash=link_hash,
+    # A browser call waits for its link to be opened, a phone call for the far end to answer.
+    call = Call(user_id=user.id, mode=mode, status="active" if mode == "conversation" else "waiting",
+                link_hash=link_hash,
                 link_expires_at=datetime.now(UTC) + timedelta(minutes=minutes) if link_hash else None)
     db.add(call)
     db.commit()
     return call
+
+
+async def open_call(request: Request, db: Session, user: User, mode: str, voice_id: int | None,
+                    link_hash: str | None = None) -> tuple[Call, LiveCall]:
+    """A call row (``mode``: call, conversation or phone) and its live session speaking in the user's voice."""
+    settings, services = settings_of(request), services_of(request)
+    path = await run_in_threadpool(_voice_path, db, settings, user, voice_id)
+    try:
+        voice = await run_in_threadpool(services.voice, path)
+    except (OSError, ValueError) as error:
+        raise HTTPException(409, f"Your voice could not be loaded ({error}). 목소리를 불러올 수 없습니다.") from error
+    call = await run_in_threadpool(_add_call, db, user, mode, link_hash, settings.call_link_minutes)
+    session = services.call_session(voice, user.language, face_to_face=mode == "conversation")
+    live = await registry_of(request).open(call.id, user.id, mode, session, settings.call_link_minutes * 60)
+    return call, live
 
 
 @router.post("/calls")
@@ -98,23 +121,14 @@ async def create_call(body: CallBody, request: Request, user: ConsentedUser,
                       db: DbSession) -> dict:
     """Start a call (answers with its one-time ``join_url`` and a QR code) or a face-to-face conversation
     (answers with the ``socket_url`` the talk page connects to)."""
-    settings, services = settings_of(request), services_of(request)
-    path = await run_in_threadpool(_voice_path, db, settings, user, body.voice_id)
-    try:
-        voice = await run_in_threadpool(services.voice, path)
-    except (OSError, ValueError) as error:
-        raise HTTPException(409, f"Your voice could not be loaded ({error}). 목소리를 불러올 수 없습니다.") from error
     token, digest = new_token() if body.mode == "call" else (None, None)
-    call = await run_in_threadpool(_add_call, db, user, body.mode, digest, settings.call_link_minutes)
-    session = services.call_session(voice, user.language, face_to_face=body.mode == "conversation")
-    registry = registry_of(request)
-    live = await registry.open(call.id, user.id, body.mode, session, settings.call_link_minutes * 60)
+    call, live = await open_call(request, db, user, body.mode, body.voice_id, digest)
     result = call_json(call, live)
     if token:
         result["join_url"] = f"{request.base_url}call/{token}"
         result["qr_svg"] = qr_svg(result["join_url"])
     else:
-        result["socket_url"] = f"/api/calls/{call.id}/socket?ticket={registry.new_ticket(live)}"
+        result["socket_url"] = f"/api/calls/{call.id}/socket?ticket={registry_of(request).new_ticket(live)}"
     return result
 
 
@@ -195,6 +209,22 @@ async def mute(call_id: RowId, body: MuteBody, request: Request, user: Consented
     live = await _owned_live(request, db, call_id, user)
     live.session.set_muted(body.muted)
     return {"muted": body.muted}
+
+
+@router.post("/calls/{call_id}/keys")
+async def press_keys(call_id: RowId, body: KeysBody, request: Request, user: ConsentedUser,
+                     db: DbSession) -> dict:
+    """Keys for a phone menu ("press 1"), sent to a connected phone call as RFC 4733 telephone events."""
+    live = await _owned_live(request, db, call_id, user)
+    if live.mode != "phone" or live.link is None:
+        raise HTTPException(409, _("Keys can only be pressed in a phone call."))
+    try:
+        live.link.press(body.keys)
+    except ValueError as error:
+        raise HTTPException(422, _("Keys must be 0-9, * or #.")) from error
+    except SipError as error:
+        raise HTTPException(409, str(error)) from error
+    return {"sent": body.keys}
 
 
 @router.post("/calls/{call_id}/hangup")

@@ -40,6 +40,7 @@ from moksori.web.security import (
     verify_password,
     verify_unknown_account,
 )
+from moksori.web.sip_accounts import account_problem, find_sip_account, forget_sip_account, store_sip_account
 from moksori.web.storage.db import forget_deleted_rows
 from moksori.web.storage.files import delete_user_files
 from moksori.web.storage.models import Job, User, Voice
@@ -220,7 +221,7 @@ def account_page(request: Request, user: CurrentUser, db: DbSession) -> HTMLResp
 def render_account(request: Request, user: User, db: Session, status_code: int = 200, **context) -> HTMLResponse:
     base = str(request.base_url).rstrip("/")
     return render(request, "account.html", user, status_code, api_keys=list_keys(db, user),
-                  api_base=f"{base}/v1", **context)
+                  api_base=f"{base}/v1", sip_account=find_sip_account(db, user), **context)
 
 
 @router.post("/account/api-keys")
@@ -239,6 +240,32 @@ def remove_api_key(key_id: RowId, user: CurrentUser, db: DbSession) -> Response:
     if not revoke_key(db, user, key_id):
         raise HTTPException(404, _("This was not found in your account. It may have been deleted."))
     return redirect("/account#api-keys-h")
+
+
+@router.post("/account/sip")
+def save_sip_account(request: Request, user: ConsentedUser, db: DbSession,
+                     server: str = Form(max_length=255), username: str = Form(max_length=100),
+                     password: str = Form("", max_length=1000), proxy: str = Form("", max_length=255),
+                     caller_id: str = Form("", max_length=100)) -> Response:
+    """The password field is never filled in by the page: left empty, the saved password is kept."""
+    server, username, proxy, caller_id = server.strip(), username.strip(), proxy.strip(), caller_id.strip()
+    problem = account_problem(server, username, password, proxy, caller_id,
+                              has_password=find_sip_account(db, user) is not None)
+    if problem:
+        return render_account(request, user, db, 400, error=problem, sip_form={
+            "server": server, "username": username, "proxy": proxy, "caller_id": caller_id})
+    store_sip_account(db, user, request.app.state.secret_key, server=server, username=username, password=password,
+                      proxy=proxy, caller_id=caller_id)
+    # The line registers again with the new settings when it is next used.
+    anyio.from_thread.run(request.app.state.phone_lines.close, user.id)
+    return redirect("/account#sip-h")
+
+
+@router.post("/account/sip/delete")
+def remove_sip_account(request: Request, user: CurrentUser, db: DbSession) -> Response:
+    forget_sip_account(db, user)
+    anyio.from_thread.run(request.app.state.phone_lines.close, user.id)
+    return redirect("/account#sip-h")
 
 
 @router.get("/phone")
@@ -307,6 +334,7 @@ def delete_account(request: Request, user: CurrentUser, db: DbSession, settings:
     # End the user's live calls (their lines are stored first), and stop the user's build, so the
     # worker does not write a voice after the folder is gone.
     anyio.from_thread.run(request.app.state.calls.end_user, user.id, "the account was deleted")
+    anyio.from_thread.run(request.app.state.phone_lines.close, user.id)
     db.execute(delete(Job).where(Job.user_id == user.id))
     db.delete(user)
     db.commit()

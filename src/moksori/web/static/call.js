@@ -63,6 +63,12 @@ function handle(event) {
     $("queue").replaceChildren(...event.waiting.map((text) => el("li", {}, text)));
   } else if (event.type === "speaking") {
     document.body.dataset.spoke = String(Number(document.body.dataset.spoke || 0) + 1);
+  } else if (event.type === "sip") {
+    // A phone call: ringing at the far end, answered, or over (the reason comes with "ended").
+    if (event.state === "ringing") setState(t("Ringing…"));
+    else if (event.state === "calling") setState(t("Calling…"));
+  } else if (event.type === "notice") {
+    $("call-notice").textContent = event.message;
   } else if (event.type === "problem") {
     $("call-problem").textContent = event.message;
   } else if (event.type === "caption") {
@@ -78,7 +84,10 @@ async function start() {
   for (const line of call.lines) captions.line(line.speaker, line.text, line.final);
   if (!call.live) return ended(call.end_reason);
   live = true;
-  if (call.status === "waiting") {
+  $("call-notice").textContent = sessionStorage.getItem(`call-${callId()}-notice`) || "";
+  if (call.status === "waiting" && call.mode === "phone") setState(t("Calling…"));
+  $("keypad").hidden = call.mode !== "phone";
+  if (call.status === "waiting" && call.mode === "call") {
     $("invite").hidden = false;
     showInvite(JSON.parse(sessionStorage.getItem(`call-${callId()}`) || "null"));
   }
@@ -112,6 +121,9 @@ document.addEventListener("DOMContentLoaded", () => {
     if (await post("/mute", { muted })) $("mute").setAttribute("aria-pressed", String(muted));
   });
   $("hangup").addEventListener("click", () => post("/hangup"));
+  for (const key of document.querySelectorAll("#keypad .key")) {
+    key.addEventListener("click", () => post("/keys", { keys: key.dataset.key }));
+  }
   $("copy-link").addEventListener("click", () => navigator.clipboard && navigator.clipboard.writeText($("join-url").value));
   $("new-link").addEventListener("click", async () => {
     const call = await post("/link");

@@ -2,7 +2,43 @@
 "use strict";
 
 const STATUS = { waiting: t("Waiting"), active: t("Live"), ended: t("Ended") };
-const MODE = { call: `📞 ${t("Call")}`, conversation: `💬 ${t("Conversation")}` };
+const MODE = { call: `📞 ${t("Call")}`, conversation: `💬 ${t("Conversation")}`, phone: `☎ ${t("Phone call")}` };
+let ringId = null;
+
+// The user's phone line: its state, and calls that ring here until answered, declined or given up.
+function listenToPhone() {
+  const state = document.getElementById("line-state");
+  const source = new EventSource("/api/phone/events");
+  source.onmessage = (message) => {
+    const event = JSON.parse(message.data);
+    if (event.type === "line") {
+      state.textContent = event.state === "registered" ? t("Your phone line is ready.") : event.message;
+      document.getElementById("dial").disabled = event.state !== "registered";
+      document.body.dataset.line = event.state;
+      if (event.state !== "registered") source.close();
+    } else if (event.type === "ringing") {
+      ringId = event.ring_id;
+      document.getElementById("ringing-caller").textContent = t("%(caller)s is calling", { caller: event.caller });
+      document.getElementById("ringing").hidden = false;
+      document.getElementById("answer").focus();
+    } else if (event.type === "ring_ended" && event.ring_id === ringId) {
+      ringId = null;
+      document.getElementById("ringing").hidden = true;
+    }
+  };
+}
+
+async function answerRinging(answer) {
+  const status = document.getElementById("phone-status");
+  const id = ringId;
+  document.getElementById("ringing").hidden = true;
+  try {
+    const call = await api(`/api/phone/ringing/${encodeURIComponent(id)}/${answer ? "answer" : "decline"}`, { method: "POST", json: {} });
+    if (answer) location.href = `/calls/${call.id}`;
+  } catch (error) {
+    status.textContent = error.message;
+  }
+}
 
 async function loadCalls() {
   const { calls } = await api("/api/calls");
@@ -35,5 +71,20 @@ document.addEventListener("DOMContentLoaded", () => {
       status.textContent = error.message;
     }
   });
+  document.getElementById("dial-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = document.getElementById("phone-status");
+    status.textContent = t("Calling…");
+    try {
+      const call = await api("/api/phone/calls", { method: "POST", json: { number: document.getElementById("number").value } });
+      sessionStorage.setItem(`call-${call.id}-notice`, call.notice || "");
+      location.href = `/calls/${call.id}`;
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  });
+  document.getElementById("answer").addEventListener("click", () => answerRinging(true));
+  document.getElementById("decline").addEventListener("click", () => answerRinging(false));
   loadCalls();
+  listenToPhone();
 });

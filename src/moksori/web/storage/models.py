@@ -176,7 +176,7 @@ class JobLease(Base):
     checkpoint_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-CALL_MODES = ("call", "conversation")
+CALL_MODES = ("call", "conversation", "phone")
 
 
 class Call(Base):
@@ -227,3 +227,20 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SipAccount(Base):
+    """The user's own SIP account (registrar / PBX / trunk) that phone calls go out through. The password is
+    kept sealed (Fernet, key derived from the app's secret key: ``moksori.web.sip_accounts``) and is never
+    shown back."""
+
+    __tablename__ = "sip_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True, index=True)
+    server: Mapped[str] = mapped_column(String(255))  # host[:port] of the registrar
+    username: Mapped[str] = mapped_column(String(100))
+    password_sealed: Mapped[str] = mapped_column(Text)
+    proxy: Mapped[str] = mapped_column(String(255), default="")  # optional outbound proxy, host[:port]
+    caller_id: Mapped[str] = mapped_column(String(100), default="")  # the name shown to the people called
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
