@@ -36,12 +36,12 @@ def take_call(app, email: str, lines: list[str], profile_text: str = PROFILE) ->
     profile = parse_profile(read_yaml(profile_text))
     with app.state.db.session() as db:
         user_id = db.scalar(select(User.id).where(User.email == email))
-        store = ShopStore(db, user_id, profile.zone)
-        call = Call(profile, store, NOW)
-        turns = [{"caller": "", "assistant": call.greeting()}]
-        for line in lines:
-            turns.append({"caller": line, "assistant": call.respond(line)})
-        store.add_call(turns, call.records, call.summary())
+    store = ShopStore(app.state.db.session, user_id, profile.zone)
+    call = Call(profile, store, NOW)
+    turns = [{"caller": "", "assistant": call.greeting()}]
+    for line in lines:
+        turns.append({"caller": line, "assistant": call.respond(line)})
+    store.add_call(turns, call.records, call.summary())
     return call
 
 
@@ -121,3 +121,29 @@ def test_another_owner_sees_and_changes_nothing(app, alice, bob):
     # Bob's own calls get their own references: B1 again, not B2 after Alice's.
     take_call(app, "bob@example.com", ["내일 저녁 7시에 두 명 예약할게요", "박서준이요", "공일공 이이이이 삼삼삼삼", "네"])
     assert bob.get("/api/shop/records?kind=booking").json()["records"][0]["ref"] == "B1"
+
+
+def test_a_call_to_the_assistant_greets_after_the_notice_and_lands_on_the_dashboard(app, settings, services, alice,
+                                                                                    speech):
+    from .test_calls import browser_offer, stranger, token_of, wait_for
+
+    refused = alice.post("/api/shop/calls")
+    assert refused.status_code == 409 and "profile" in refused.json()["detail"]
+    alice.put("/api/shop/profile", json={"profile_yaml": PROFILE})
+    assert "no voice" in alice.post("/api/shop/calls").json()["detail"]
+    record(alice, "script:0", *speech[0])
+    record(alice, "script:1", *speech[1])
+    alice.post("/api/builds")
+    run_next_job(app, settings, services)
+
+    call = alice.post("/api/shop/calls").json()
+    assert call["mode"] == "assistant" and call["status"] == "waiting" and call["qr_svg"].startswith("<svg")
+    with stranger(alice) as caller:  # a customer with the link, no account
+        assert caller.get(f"/call/{token_of(call)}").status_code == 200
+        assert caller.post(f"/api/join/{token_of(call)}", json={"sdp": browser_offer()}).status_code == 200
+        assert caller.post(f"/api/join/{token_of(call)}", json={"sdp": browser_offer()}).status_code == 404  # one call
+    waiting = wait_for(lambda: len(w := alice.get(f"/api/calls/{call['id']}").json()["waiting"]) == 2 and w)
+    assert "자동 응답 도우미" in waiting[1]  # the call notice first, then the assistant's greeting
+    assert alice.post(f"/api/calls/{call['id']}/hangup").json()["status"] == "ended"
+    calls = wait_for(lambda: alice.get("/api/shop/records?kind=call").json()["records"])
+    assert "동네 국밥" in calls[0]["data"]["turns"][0]["assistant"] and calls[0]["data"]["records"] == []

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -13,6 +15,8 @@ from moksori.assistant.profile import ProfileError, ShopProfile, parse_profile, 
 from moksori.assistant.store import Booking
 from moksori.web import store
 from moksori.web.storage.models import ShopRecord
+
+Sessions = Callable[[], AbstractContextManager[Session]]
 
 MAX_PROFILE_CHARS = 100_000
 # What a new owner starts from (docs/assistant.md describes every field).
@@ -53,49 +57,50 @@ class ShopStore:
     """The assistant's :class:`~moksori.assistant.store.Store` over the owner's ``shop_records`` rows.
 
     Bookings are rows kept up to date by changes and cancellations (the dashboard shows them as they
-    stand); orders and messages are rows of their own; what a call asked for is also in its call row."""
+    stand); orders and messages are rows of their own; what a call asked for is also in its call row.
+    Each method opens a short database session of its own: a call lasts minutes, and holding a pooled
+    connection that long would starve the web app's requests."""
 
-    def __init__(self, db: Session, user_id: int, zone: ZoneInfo) -> None:
-        self.db = db
+    def __init__(self, sessions: Sessions, user_id: int, zone: ZoneInfo) -> None:
+        self.sessions = sessions
         self.user_id = user_id
         self.zone = zone
         self._handed: dict[str, str] = {}  # the last reference handed out per prefix (an order's number)
 
-    def _bookings(self) -> list[ShopRecord]:
-        return list(self.db.scalars(select(ShopRecord).where(ShopRecord.user_id == self.user_id,
-                                                             ShopRecord.kind == "booking")))
+    def _bookings(self, db: Session) -> list[ShopRecord]:
+        return list(db.scalars(select(ShopRecord).where(ShopRecord.user_id == self.user_id,
+                                                        ShopRecord.kind == "booking")))
+
+    def _booking(self, row: ShopRecord) -> Booking:
+        data = row.data
+        start = dt.datetime.combine(dt.date.fromisoformat(data["date"]), dt.time.fromisoformat(data["time"]), self.zone)
+        return Booking(row.ref, start, data["minutes"], data["party"], data["name"], data["phone"], data.get("item"),
+                       data.get("cancelled", False))
 
     def active_bookings(self, day: dt.date | None = None) -> list[Booking]:
-        found = []
-        for row in self._bookings():
-            data = row.data
-            start = dt.datetime.combine(dt.date.fromisoformat(data["date"]), dt.time.fromisoformat(data["time"]),
-                                        self.zone)
-            if data.get("cancelled") or (day is not None and start.date() != day):
-                continue
-            found.append(Booking(row.ref, start, data["minutes"], data["party"], data["name"], data["phone"],
-                                 data.get("item")))
-        return found
+        with self.sessions() as db:
+            bookings = [self._booking(row) for row in self._bookings(db)]
+        return [b for b in bookings if not b.cancelled and (day is None or b.start.date() == day)]
 
     def add_booking(self, booking: Booking) -> str:
-        store.add_shop_record(self.db, self.user_id, "booking", booking_data(booking), ref=booking.ref)
+        with self.sessions() as db:
+            store.add_shop_record(db, self.user_id, "booking", booking_data(booking), ref=booking.ref)
         return booking.ref
 
     def update_booking(self, ref: str, **fields: object) -> None:
-        row = next(row for row in self._bookings() if row.ref == ref)
-        data = row.data
-        start = dt.datetime.combine(dt.date.fromisoformat(data["date"]), dt.time.fromisoformat(data["time"]), self.zone)
-        booking = Booking(ref, start, data["minutes"], data["party"], data["name"], data["phone"], data.get("item"),
-                          data.get("cancelled", False))
-        for name, value in fields.items():
-            if not hasattr(booking, name):
-                raise AttributeError(f"a booking has no field {name!r}")
-            setattr(booking, name, value)
-        store.change_shop_record(self.db, row, data=booking_data(booking))
+        with self.sessions() as db:
+            row = next(row for row in self._bookings(db) if row.ref == ref)
+            booking = self._booking(row)
+            for name, value in fields.items():
+                if not hasattr(booking, name):
+                    raise AttributeError(f"a booking has no field {name!r}")
+                setattr(booking, name, value)
+            store.change_shop_record(db, row, data=booking_data(booking))
 
     def next_ref(self, prefix: str) -> str:
-        refs = self.db.scalars(select(ShopRecord.ref).where(ShopRecord.user_id == self.user_id,
-                                                            ShopRecord.ref.startswith(prefix)))
+        with self.sessions() as db:
+            refs = list(db.scalars(select(ShopRecord.ref).where(ShopRecord.user_id == self.user_id,
+                                                                ShopRecord.ref.startswith(prefix))))
         numbers = [int(ref[len(prefix):]) for ref in [*refs, self._handed.get(prefix, "")] if ref[len(prefix):].isdigit()]
         self._handed[prefix] = f"{prefix}{max(numbers, default=0) + 1}"
         return self._handed[prefix]
@@ -106,9 +111,10 @@ class ShopStore:
         if record["type"] in ("order", "message"):
             data = {key: value for key, value in record.items() if key not in ("type", "ref")}
             ref = self._handed.get("O", "") if record["type"] == "order" else ""  # the number the caller was told
-            store.add_shop_record(self.db, self.user_id, record["type"], data, ref=ref)
+            with self.sessions() as db:
+                store.add_shop_record(db, self.user_id, record["type"], data, ref=ref)
 
-    def add_call(self, turns: list[dict], records: list[dict], summary: str) -> ShopRecord:
+    def add_call(self, turns: list[dict], records: list[dict], summary: str) -> None:
         """A finished call: its one-paragraph summary, transcript and records, for the dashboard."""
-        return store.add_shop_record(self.db, self.user_id, "call",
-                                     {"summary": summary, "turns": turns, "records": records})
+        with self.sessions() as db:
+            store.add_shop_record(db, self.user_id, "call", {"summary": summary, "turns": turns, "records": records})

@@ -3,18 +3,25 @@ assistant took for the owner — bookings, orders, messages, calls — newest fi
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
+from moksori.assistant.dialogue import Call as Dialogue
+from moksori.assistant.phone import AssistantLine
 from moksori.web import store
+from moksori.web.api.calls import add_call_row, call_json, qr_svg, registry_of, voice_path
 from moksori.web.api.common import owned
-from moksori.web.api.deps import ConsentedUser, DbSession, RowId
+from moksori.web.api.deps import ConsentedUser, DbSession, RowId, services_of, settings_of
 from moksori.web.i18n import _
+from moksori.web.live_calls import new_token
 from moksori.web.schemas import shop_json, shop_record_json
-from moksori.web.shops import MAX_PROFILE_CHARS, check_profile
+from moksori.web.shops import MAX_PROFILE_CHARS, ShopStore, check_profile
 from moksori.web.storage.models import SHOP_RECORD_KINDS, ShopRecord, Voice
 
 router = APIRouter(tags=["shop"])
@@ -86,3 +93,46 @@ def mark_record(record_id: RowId, body: RecordBody, user: ConsentedUser, db: DbS
 def delete_record(record_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
     store.remove(db, owned(db, ShopRecord, record_id, user))
     return {"deleted": record_id}
+
+
+@router.post("/shop/calls")
+async def start_assistant_call(request: Request, user: ConsentedUser, db: DbSession) -> dict:
+    """A call to the shop's assistant, answered in the owner's chosen voice: a ``join_url`` (and its QR code)
+    opened in a browser with a microphone — by the owner to try the assistant, or sent to a customer.
+
+    The link follows the rules of every call link (moksori.web.api.calls): 192 random bits, only its hash
+    stored, one call, expiring after ``call_link_minutes``. A standing public link for the shop would let anyone
+    hold the recogniser and the voice busy, with no way to tell the owner's customers from a flood; until calls
+    have per-link rate limits the owner hands out one link per caller."""
+    settings, services = settings_of(request), services_of(request)
+    shop = await run_in_threadpool(store.shop_of, db, user.id)
+    profile = check_profile(shop.profile_yaml)[0] if shop.profile_yaml else None
+    if profile is None:
+        raise HTTPException(409, _("Save your shop profile first: the assistant answers from it."))
+    path = await run_in_threadpool(voice_path, db, settings, user, shop.voice_id)
+    try:
+        voice = await run_in_threadpool(services.voice, path)
+    except (OSError, ValueError) as error:
+        raise HTTPException(409, _("Your voice could not be loaded (%(error)s).", error=str(error))) from error
+    token, digest = new_token()
+    call = await run_in_threadpool(add_call_row, db, user, "assistant", digest, settings.call_link_minutes)
+    session = services.call_session(voice, user.language, face_to_face=False)
+    registry = registry_of(request)
+    shop_store = ShopStore(request.app.state.db.session, user.id, profile.zone)
+    lines: list[AssistantLine] = []
+
+    def on_event(event: dict) -> None:
+        # The dialogue starts when the caller is connected (its "now" is theirs, not the link's), after the
+        # call notice; what it took is stored when the call ends, however it ends.
+        if event["type"] == "joined":
+            dialogue = Dialogue(profile, shop_store, datetime.now(profile.zone))
+            lines.append(AssistantLine(session, dialogue, finished=shop_store.add_call,
+                                       hang_up=lambda reason: registry.end(call.id, reason)))
+            asyncio.ensure_future(lines[0].begin())
+        elif event["type"] == "ended" and lines:
+            asyncio.ensure_future(lines[0].finish())
+
+    session.subscribe(on_event)
+    live = await registry.open(call.id, user.id, "assistant", session, settings.call_link_minutes * 60)
+    url = f"{request.base_url}call/{token}"
+    return {**call_json(call, live), "join_url": url, "qr_svg": qr_svg(url)}

@@ -2,7 +2,7 @@
 "use strict";
 
 const STATUS = { waiting: t("Waiting"), active: t("Live"), ended: t("Ended") };
-const MODE = { call: `📞 ${t("Call")}`, conversation: `💬 ${t("Conversation")}` };
+const MODE = { call: `📞 ${t("Call")}`, conversation: `💬 ${t("Conversation")}`, assistant: "🏪 " + t("Call to my shop's assistant") };
 
 async function loadCalls() {
   const { calls } = await api("/api/calls");

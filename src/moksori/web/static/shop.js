@@ -18,6 +18,32 @@ document.addEventListener("DOMContentLoaded", () => {
       status.textContent = error.message;
     }
   });
+  async function assistantCall() {
+    status.textContent = t("Preparing the call…");
+    const call = await api("/api/shop/calls", { method: "POST" });
+    status.textContent = "";
+    return call;
+  }
+  document.getElementById("try-call").addEventListener("click", async () => {
+    try {
+      location.href = (await assistantCall()).join_url;
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  });
+  document.getElementById("customer-link").addEventListener("click", async () => {
+    try {
+      const call = await assistantCall();
+      document.getElementById("customer-link-url").value = call.join_url;
+      const svg = new DOMParser().parseFromString(call.qr_svg, "image/svg+xml").documentElement;
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", t("QR code of the call link"));
+      document.getElementById("customer-link-qr").replaceChildren(document.importNode(svg, true));
+      document.getElementById("customer-link-box").hidden = false;
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  });
   document.getElementById("shop-voice").addEventListener("submit", async (event) => {
     event.preventDefault();
     const value = document.getElementById("voice-choice").value;

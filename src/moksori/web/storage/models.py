@@ -176,7 +176,7 @@ class JobLease(Base):
     checkpoint_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-CALL_MODES = ("call", "conversation")
+CALL_MODES = ("call", "conversation", "assistant")  # assistant: a caller talks to the shop's call assistant
 
 
 class Call(Base):
