@@ -121,3 +121,29 @@ def test_a_booking_by_voice_with_barge_in_and_the_goodbye_hanging_up() -> None:
     assert [e for e in events if e["type"] == "ended"][0]["reason"] == "the assistant ended the call"
     turns, records, summary = finished[0]
     assert turns == line.turns and records == store.records and "김민수" in summary
+
+
+def test_words_during_the_call_notice_do_not_cut_away_the_greeting() -> None:
+    """The caller's "여보세요?" while the call notice plays must not stop it, nor drop the greeting queued
+    behind it: both tell the caller what they are talking to."""
+
+    async def main():
+        session = CallSession(ToneVoice(), recognizer_factory=lambda: ScriptedRecognizer(["여보세요"]))
+        await session.start(listen=True)
+        session.say("이 통화는 합성 음성으로 안내됩니다 " * 3)  # the call notice, said before the dialogue starts
+        line = AssistantLine(session, Call(profile_from(SHOP), MemoryStore(), NOW))
+        puller = asyncio.create_task(line_pulls(session))
+        await line.begin()
+        await until(lambda: session.stats.frames_sent >= 10)
+        await speak(session, 0.3, loud=True)
+        await speak(session, 0.2, loud=False)
+        await until(lambda: sum(entry.speaker == ME for entry in session.transcript) >= 3)
+        await session.close()
+        await line.finish()
+        puller.cancel()
+        return session, line
+
+    session, line = asyncio.run(main())
+    said = [entry for entry in session.transcript if entry.speaker == ME]
+    assert line.barge_ins == 0 and said[0].final and said[1].text.startswith("안녕하세요, 동네 국밥입니다") and said[1].final
+    assert line.turns[1]["caller"] == "여보세요"  # and what they said is still a turn, answered after the greeting

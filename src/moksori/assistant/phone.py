@@ -6,7 +6,9 @@ answer in the owner's voice — on a :class:`moksori.calls.session.CallSession`,
 - Each **final** caption of the caller is one turn: ``Call.respond`` runs in the line's own thread (one turn
   at a time, in order; the dialogue may write to a database), and its answer is queued in the owner's voice.
 - **Barge-in:** a partial caption with words while the assistant is speaking stops it at once (one frame
-  fading out), so the caller is heard rather than talked over; what they say is then the next turn.
+  fading out), so the caller is heard rather than talked over; what they say is then the next turn. Not
+  before the greeting has begun to play: the caller's first words ("여보세요?") must not cut away the
+  sentences that tell them they are talking to an automated assistant.
 - When the dialogue ends the call (goodbye, hand-off), the line hangs up once its last answer has been heard.
 - ``finished`` is called once at the end, in the line's thread, with the turns, records and summary.
 """
@@ -33,6 +35,8 @@ class AssistantLine:
         self.call = call
         self.turns: list[dict] = []
         self.barge_ins = 0
+        self._greeting: str | None = None
+        self._greeting_heard = False
         self._finished = finished
         self._hang_up = hang_up
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="moksori-assistant")
@@ -45,6 +49,7 @@ class AssistantLine:
         loop = asyncio.get_running_loop()
         greeting = await loop.run_in_executor(self._thread, self.call.greeting)
         self.turns.append({"caller": "", "assistant": greeting})
+        self._greeting = greeting
         self.session.say(greeting)
         self._worker = asyncio.create_task(self._answer_turns())
 
@@ -52,10 +57,12 @@ class AssistantLine:
         if event["type"] == "ended":
             self._turns.put_nowait(None)
             return
+        if event["type"] == "speaking" and event["text"] == self._greeting:
+            self._greeting_heard = True
         if event["type"] != "caption" or event["speaker"] != THEM or not event["text"].strip():
             return
         if not event["final"]:
-            if self.session.speaking:
+            if self.session.speaking and self._greeting_heard:
                 self.session.stop()
                 self.barge_ins += 1
             return
