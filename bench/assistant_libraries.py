@@ -105,7 +105,7 @@ def faq_retrieval() -> dict:
         out_of_scope: list[float] = []
         for shop, file in SHOPS.items():
             profile = load_profile(HERE / "shops" / file)
-            index = FaqIndex(profile.faq)
+            index = FaqIndex.for_shop(profile)
             documents = [features(q)[0] or ["<empty>"] for f in profile.faq for q in (f.q, *f.also)]
             owners = [f.a for f in profile.faq for _ in (f.q, *f.also)]
             if label.startswith("bm25s"):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from moksori.assistant.faq import FaqIndex
+from moksori.assistant.faq import FaqIndex, features
 from moksori.assistant.profile import ShopProfile
 from moksori.assistant.rules import check_booking, nearest_free
 from moksori.assistant.store import Booking
@@ -109,3 +109,57 @@ def test_a_question_with_many_paraphrases_still_answers_its_one_word() -> None:
         match = index.match(question)
         assert match.faq is not None and match.faq.a == answer, question
     assert not index.match("포장 용기 돼요?").answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "앞에 차 좀 빼 주실 수 있어요?",  # 차 is parking's word, but the verb asks for something else
+        "카드 두고 왔는데 거기 있어요?",  # a lost card, not payment
+        "카드 포인트 적립 돼요?",
+        "주차 등록은 어디서 해요?",
+        "주차비 얼마예요?",  # a price the profile does not list: not the menu either
+    ],
+)
+def test_one_shared_word_is_not_enough(salon: ShopProfile, question: str) -> None:
+    """Every content word the caller says must be in the matched question, so one shared noun (or its synonym)
+    no longer reaches an answer."""
+    from moksori.assistant.dialogue import Call
+    from moksori.assistant.store import MemoryStore
+
+    assert not FaqIndex.for_shop(salon).match(question).answered
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    reply = call.respond(question)
+    assert "주차장" not in reply and "계좌이체" not in reply and "4만 원" not in reply
+    assert "메시지" in reply or "사장님" in reply
+
+
+def test_items_and_days_around_a_question_neither_help_nor_hurt() -> None:
+    """The shop's item words and days are neutral ("젤 네일 하면 얼마나 걸려요?"), unless the question names
+    items itself: then the caller's item must be one of them ("아이 파마도 해요?" is not "아이 머리도 잘라요?")."""
+    from moksori.assistant.profile import Faq, Item
+
+    faqs = (
+        Faq(q="시술 시간이 얼마나 걸려요?", a="T"),
+        Faq(q="아이 머리도 잘라요?", a="K"),
+        Faq(q="주차 되나요?", a="P"),
+    )
+    items = [Item(name="젤 네일", price=40000), Item(name="커트", price=18000, aliases=("머리 자르기",)),
+             Item(name="펌", price=70000, aliases=("파마",))]
+    index = FaqIndex(faqs, [word for item in items for word in (item.name, *item.aliases)])
+    for question, answer in (("젤 네일 하면 얼마나 걸려요?", "T"), ("토요일에도 주차 돼요?", "P"),
+                             ("애기 머리도 잘라 주세요?", "K")):
+        match = index.match(question)
+        assert match.faq is not None and match.faq.a == answer, question
+    assert not index.match("아이 파마도 해요?").answered
+    assert not index.match("남자 머리도 잘라요?").answered
+    assert not FaqIndex(faqs).match("젤 네일 하면 얼마나 걸려요?").answered  # without the items, 젤 네일 is unknown
+
+
+def test_a_counter_is_not_a_verb_of_taking_along() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="반반 되나요?", a="H", also=("두 가지 맛 섞어서",)), Faq(q="강아지 데려가도 돼요?", a="D")))
+    assert index.match("강아지랑 같이 가도 되나요?").faq.a == "D"  # 같이 가다 ≈ 데려가다
+    assert "≡동반" not in features("반반 말고 세 가지 맛도 돼요?")[1]

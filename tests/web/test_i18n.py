@@ -21,11 +21,11 @@ WEB = ROOT / "src" / "moksori" / "web"
 TEMPLATES = WEB / "pages" / "templates"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-PAGES = ["/talk", "/studio", "/voices", "/account", "/consent", "/phone"]
+PAGES = ["/talk", "/studio", "/voices", "/account", "/consent", "/phone", "/shop"]
 # Latin words a Korean screen legitimately shows: key names, file formats and the names of files.
 KOREAN_SCREEN_LATIN = {"Enter", "Shift", "WAV", "FLAC", "OGG", "WebM", "MP3", "zip", "metadata", "csv", "wavs",
                        "id", "name", "wav", "voice", "https", "moksori", "serve", "API", "MiB", "example", "com",
-                       "OpenAI", "Open", "WebUI", "Home", "Assistant", "AAC", "SIP"}
+                       "OpenAI", "Open", "WebUI", "Home", "Assistant", "AAC", "SIP", "YAML"}
 
 
 def extracted_messages() -> set[str]:
@@ -125,14 +125,15 @@ class ScreenText(HTMLParser):
             return
         parent = self.languages[-1] if self.languages else ""
         self.languages.append(attributes.get("lang", parent))
-        self.hidden += tag in ("script", "style", "code", "kbd")  # code and keys are not language
+        # code and keys are not language; a textarea holds what the user wrote (like an input's value)
+        self.hidden += tag in ("script", "style", "code", "kbd", "textarea")
         if attributes.get("aria-label"):
             self.pieces.append((self.languages[-1], attributes["aria-label"]))
 
     def handle_endtag(self, tag):
         if tag in ("meta", "link", "input", "br", "img", "source"):
             return
-        self.hidden -= tag in ("script", "style", "code", "kbd")
+        self.hidden -= tag in ("script", "style", "code", "kbd", "textarea")
         if self.languages:
             self.languages.pop()
 

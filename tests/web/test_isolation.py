@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 
 from .conftest import record, run_next_job
+from .test_shop import take_call
 
 
 def fill_account(client, app, settings, services, speech) -> dict[str, int]:
-    """One of everything: take, sentence, phrase, job and voice; returns their ids by path name."""
+    """One of everything: take, sentence, phrase, job, voice, call and shop record; returns their ids by path
+    name."""
     take = record(client, "script:0", *speech[0]).json()
     record(client, "script:1", *speech[1])
     sentence = client.post("/api/sentences", json={"text": "우리 집 강아지 이름은 초코예요."}).json()
@@ -23,8 +25,10 @@ def fill_account(client, app, settings, services, speech) -> dict[str, int]:
     call = client.post("/api/calls", json={"mode": "call"}).json()
     client.post(f"/api/calls/{call['id']}/say", json={"text": "물 주세요"})
     client.post(f"/api/calls/{call['id']}/hangup")
+    take_call(app, "alice@example.com", ["사장님께 메시지 남길게요", "내일 전화 주세요", "공일공 일이삼사 오륙칠팔", "네"])
+    shop_record = client.get("/api/shop/records").json()["records"][0]
     return {"take_id": take["id"], "sentence_id": sentence["id"], "phrase_id": phrase["id"], "job_id": job["id"],
-            "voice_id": voice["id"], "call_id": call["id"]}
+            "voice_id": voice["id"], "call_id": call["id"], "record_id": shop_record["id"]}
 
 
 # A join link is a capability, not an owned id: whoever holds it may join once (tests/web/test_calls.py
@@ -35,7 +39,8 @@ CAPABILITY_ROUTES = {"/api/join/{token}"}
 OWN_LINE_ROUTES = {"/api/phone/ringing/{ring_id}/answer", "/api/phone/ringing/{ring_id}/decline"}
 # Valid bodies, so a refusal is about ownership and not about the input.
 BODIES = {"/api/calls/{call_id}/say": {"text": "안녕"}, "/api/calls/{call_id}/mute": {"muted": True},
-          "/api/calls/{call_id}/keys": {"keys": "1"}}
+          "/api/calls/{call_id}/keys": {"keys": "1"},
+          "/api/shop/records/{record_id}": {"done": True}}
 
 
 def test_every_id_route_refuses_another_users_ids(app, settings, services, alice, bob, speech):
@@ -49,6 +54,8 @@ def test_every_id_route_refuses_another_users_ids(app, settings, services, alice
         url = path.format(**ids)
         body = ({"json": BODIES[path]} if path in BODIES
                 else {"json": {"favourite": True, "name": "x"}} if method == "patch" else {})
+        if path in BODIES and method in ("get", "delete"):
+            body = {}
         response = bob.request(method.upper(), url, **body)
         assert response.status_code == 404, (method, url, response.status_code)
         # The same request works for the owner, so the 404 above is about ownership, not the URL.
@@ -70,6 +77,7 @@ def test_lists_show_only_the_users_own_data(app, settings, services, alice, bob,
     assert bob.get("/api/voices").json()["voices"] == []
     assert bob.get("/api/history").json()["history"] == []
     assert bob.get("/api/calls").json()["calls"] == []
+    assert bob.get("/api/shop/records").json()["records"] == []
     assert bob.get("/api/progress").json()["takes"] == 0
     # Prompt keys are resolved per user: Bob cannot record onto Alice's custom sentence.
     key = alice.get("/api/prompts?source=custom").json()["prompts"][0]["key"]

@@ -143,4 +143,5 @@ def test_every_page_passes_axe_in_both_languages(tmp_path, locale):
         visit("/voices", "voices")
         visit("/account", "account")
         visit("/phone", "phone")
+        visit("/shop", "shop")
         context.close()

@@ -110,7 +110,7 @@ class Call:
         self.store = store
         self.now = now.astimezone(profile.zone)
         self.today = self.now.date()
-        self.faq = faq if faq is not None else FaqIndex(profile.faq)
+        self.faq = faq if faq is not None else FaqIndex.for_shop(profile)
         self.caller_id = caller_id
         self.records: list[dict] = []
         self.ended = False
@@ -784,7 +784,8 @@ class Call:
                 return " ".join(self._price_of(m.name) for m in mentions)
             if self.topic_item:  # "얼마예요?" right after asking about an item
                 return self._price_of(self.topic_item)
-            return None if not self.profile.items else self._menu()
+            # "주차비 얼마예요?" asks the price of something the profile does not list: not the menu
+            return None if not self.profile.items or self.faq.topic_words(text) else self._menu()
         if mentions and intents.asks(text):  # "크루아상 있어요?"
             return f"네, {josa(mentions[0].name, '이/가')} 있어요. {self._price_of(mentions[0].name)}"
         if kind == "items":

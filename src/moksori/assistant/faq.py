@@ -10,25 +10,29 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from moksori.assistant.profile import Faq
+from moksori.assistant.profile import Faq, ShopProfile
 
 # Below this BM25 score (Lucene variant, b=0, divided by the score of one word only one question has) nothing
 # is answered: at least half of such a word must be met; out-of-scope dev questions score 0 (docs/benchmarks.md).
 SCORE_FLOOR = 0.5
-# Every noun the caller says must occur in the matched question ("단체 할인 있어요?" shares only 단체 with
-# "단체석 있어요?"; "앞에 차 좀 빼 주실 수 있어요?" only 차 with "차 가져가도 돼요"); one in four may be
-# missing from a long question.
-_NOUN_TAGS = frozenset({"NNG", "NNP", "NNB", "XR", "SL", "SN"})
+# Besides the score, the question must be *covered*: every content word the caller says (nouns, verbs,
+# adjectives, adverbs), generic shop words and the shop's own item words aside, must occur in the matched
+# question; one in three may be missing from a long question. A single shared noun is not enough: "충전기
+# 빌려 주실 수 있어요?" shares 충전 with "충전할 수 있어요?" but asks to borrow one, "앞에 차 좀 빼 주실 수
+# 있어요?" shares only 차 with "차 가져가도 돼요", "단체 할인 있어요?" only 단체 with "단체석 있어요?".
+# Bound nouns (가지, 대, 개: counters) carry no topic and are left out.
+_NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SL", "SN"})
 _CONTENT_TAGS = _NOUN_TAGS | {"VV", "VA", "MAG", "VX"}
 # Words every question to a shop may contain; they say nothing about which question it is.
 _GENERIC_WORDS = (
     "되 하 있 없 가 오 좀 혹시 거 것 수 저 제 여기 거기 가게 매장 사장 사장님 그 이 요 어떻 어떻게 어디 뭐 무엇 "
     "말씀 문의 질문 궁금 알 알리 묻 여쭈 그냥 정말 진짜 많이 조금 지금 네 예 아 어 음 데 때 분 개 번 명 등 중 적 줄 "
     "뿐 바 편 시 씨 님 반 쯤 주 드리 안녕 여보세요 감사 수고 쓰 받 괜찮 가능 같 그렇 이렇 어떡 처리 이용 사용 공간 "
-    "자리 옆 안 밖 앞 뒤 근처 주변"
+    "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 # Words callers use for the same thing; each group is matched as one term. General shop vocabulary (not
@@ -39,13 +43,14 @@ SYNONYMS = (
     ("반려견", "강아지", "애견", "개", "반려동물", "펫", "댕댕이"),
     ("결제", "카드", "계산", "신용카드", "신용", "체크카드", "체크", "페이", "계좌이체", "계좌", "이체"),
     ("와이파이", "인터넷", "무선", "wifi", "WiFi"),
+    ("비밀번호", "비번", "패스워드", "암호"),
     ("단체석", "단체", "룸", "방", "회식", "모임", "별실", "개별실", "프라이빗"),
     ("배달", "배송", "딜리버리"),
-    ("충전", "콘센트", "충전기", "플러그", "전원"),
+    ("충전", "콘센트", "충전기", "플러그", "전원", "휴대폰", "핸드폰", "폰", "노트북", "태블릿"),
     ("보험", "실비", "실손", "보험금", "청구"),
     ("흡연", "담배", "흡연실", "흡연구역", "금연"),
     ("걸리", "소요", "오래"),
-    ("동반", "가져가", "가지", "데리", "데려가", "데려오", "가져오", "들"),
+    ("동반", "가져가", "가지", "데리", "데려가", "데려오", "가져오", "들", "같이", "함께"),
     ("주류", "술", "와인", "소주", "맥주", "양주", "콜키지"),
     ("점심", "브레이크", "브레이크타임", "휴게"),
     ("화장실", "화장", "변소"),
@@ -64,10 +69,14 @@ def _kiwi():  # noqa: ANN202 - kiwipiepy has no public type for the analyser
     return Kiwi()
 
 
+def _tokens(text: str) -> list:
+    with _lock:  # kiwipiepy's analyser is not documented as thread-safe
+        return _kiwi().tokenize(text)
+
+
 def morphemes(text: str) -> list[tuple[str, bool]]:
     """Content morphemes of ``text`` as (form, is_noun), generic shop words left out."""
-    with _lock:  # kiwipiepy's analyser is not documented as thread-safe
-        tokens = _kiwi().tokenize(text)
+    tokens = _tokens(text)
     return [
         (_CANONICAL.get(token.form, token.form), token.tag in _NOUN_TAGS)
         for token in tokens
@@ -86,9 +95,13 @@ _PARTICLE = re.compile(r"(?:이랑|랑|하고|이나|나|은|는|이|가|을|를
 
 def _synonym_words(text: str) -> list[tuple[str, bool]]:
     """Words of a synonym group said in ``text`` that the analyser may have read otherwise (아이 as an
-    interjection): each word with one particle taken off is looked up as it stands."""
+    interjection): each word with one particle taken off is looked up as it stands. A word the analyser
+    reads as a bound noun is left alone: 가지 in "세 가지 맛" counts kinds, it is not 가지다 (to take)."""
+    bound = {token.form for token in _tokens(text) if token.tag == "NNB"}
     found = []
     for word in text.split():
+        if _PARTICLE.sub("", word) in bound:
+            continue
         for form in (word, _PARTICLE.sub("", word)):
             if form in _CANONICAL:
                 found.append((_CANONICAL[form], True))
@@ -97,22 +110,23 @@ def _synonym_words(text: str) -> list[tuple[str, bool]]:
 
 
 def features(text: str) -> tuple[list[str], list[str]]:
-    """(BM25 terms, nouns) of ``text``: morphemes, synonym groups, and the syllable pairs of nouns."""
+    """(BM25 terms, content words) of ``text``: the words are its morphemes and synonym groups; the terms
+    add the syllable pairs of its nouns, which only help retrieval."""
     found = morphemes(text)
     seen = {form for form, _ in found}
     found += [item for item in _synonym_words(text) if item[0] not in seen]
-    terms = [form for form, _ in found]
-    nouns = [form for form, is_noun in found if is_noun]
-    for noun in nouns:
-        if not noun.startswith("≡") and len(noun) > 2:  # a two-syllable noun is its own pair
+    words = [form for form, _ in found]
+    terms = list(words)
+    for noun, is_noun in found:
+        if is_noun and not noun.startswith("≡") and len(noun) > 2:  # a two-syllable noun is its own pair
             terms += [_pair_term(pair) for pair in bigrams(noun)]
-    return terms, nouns
+    return terms, words
 
 
-def _covered(noun: str, document: set[str]) -> bool:
-    if noun in document:
+def _covered(term: str, document: set[str]) -> bool:
+    if term in document:
         return True
-    pairs = [] if noun.startswith("≡") else bigrams(noun)
+    pairs = [] if term.startswith("≡") else bigrams(term)
     return bool(pairs) and sum(_pair_term(pair) in document for pair in pairs) * 2 >= len(pairs)
 
 
@@ -133,13 +147,25 @@ class FaqMatch:
         return self.faq is not None
 
 
+# Days and times said around a question ("토요일에도 주차 돼요?") say when, not what is asked.
+_WHEN_WORDS = frozenset(
+    ("오늘", "내일", "모레", "주말", "평일", "아침", "저녁", "오전", "오후", "밤")
+    + tuple(day + "요일" for day in "월화수목금토일")
+)
+
+
 class FaqIndex:
     """BM25 over the questions and paraphrases of a shop's FAQ."""
 
-    def __init__(self, faqs: tuple[Faq, ...]) -> None:
+    def __init__(self, faqs: tuple[Faq, ...], shop_words: Iterable[str] = ()) -> None:
+        """``shop_words``: the shop's item names and aliases. Callers name them around a question ("젤 네일
+        하면 얼마나 걸려요?", "반반 피자 돼요?"); they say what the shop sells, not which question it is, so
+        they neither count for a question nor against it — unless the question itself names items: then
+        the caller's must be among them ("아이 파마도 해요?" is not "아이 머리도 잘라요?")."""
         import bm25s
 
         self.faqs = faqs
+        self._items = {form for word in shop_words for form, _ in morphemes(word)}
         # One document per question with all its paraphrases: IDF then says which *question* a word
         # points to, and a word shared by a question's paraphrases is not discounted for it.
         # Each document is the *set* of its terms, scored without length normalisation (b=0): a question
@@ -155,9 +181,18 @@ class FaqIndex:
             self._retriever = bm25s.BM25(method="lucene", k1=_K1, b=0.0)
             self._retriever.index(documents, show_progress=False)
 
+    @classmethod
+    def for_shop(cls, profile: ShopProfile) -> FaqIndex:
+        return cls(profile.faq, [word for item in profile.items for word in (item.name, *item.aliases)])
+
+    def topic_words(self, text: str) -> list[str]:
+        """The content words of ``text`` that are neither generic nor the shop's items or days: what a
+        question is about when it is not about an item ("주차비 얼마예요?" asks about 주차, not the menu)."""
+        return [form for form, _ in morphemes(text) if form not in self._items and form not in _WHEN_WORDS]
+
     def match(self, text: str) -> FaqMatch:
         """The best question for ``text``, or ``FaqMatch(None, …)`` when none is good enough."""
-        terms, nouns = features(text)
+        terms, words = features(text)
         if self._retriever is None or not terms:
             return FaqMatch(None, 0.0, 0.0)
         # Scores are divided by the score of one word only one question has: with few questions every IDF
@@ -168,9 +203,11 @@ class FaqIndex:
         best = int(scores.argmax())
         score = float(scores[best])
         shared = self._documents[best]
-        needed = nouns or terms
-        missed = sum(not _covered(form, shared) for form in needed)
-        coverage = 1 - missed / len(needed)
-        if score < SCORE_FLOOR or missed > (len(needed) - 1) // 3:
+        neutral = _WHEN_WORDS if shared & self._items else _WHEN_WORDS | self._items
+        said = [form for form in dict.fromkeys(words) if form not in neutral]
+        missed = sum(not _covered(form, shared) for form in said)
+        coverage = 1 - missed / len(said) if said else 0.0
+        if score < SCORE_FLOOR or not said or missed > (len(said) - 1) // 3:
             return FaqMatch(None, score, coverage)
         return FaqMatch(self.faqs[best], score, coverage)
+

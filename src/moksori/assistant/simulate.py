@@ -98,7 +98,7 @@ def simulate(
     """One result per call: ``{"id", "greeting", "turns": [{"caller", "assistant", "ms"(, "heard")}],
     "records", "summary"}``; ``ms`` is the dialogue's own time for the turn."""
     store = store if store is not None else MemoryStore()
-    faq = FaqIndex(profile.faq)
+    faq = FaqIndex.for_shop(profile)
     for scripted in calls:
         call = Call(profile, store, now, faq=faq, caller_id=scripted.caller_id)
         turns = []

@@ -30,6 +30,7 @@ from moksori.web.limits import BodySizeLimit, RequestBudget, RequestLimiter
 from moksori.web.live_calls import CallRegistry, end_orphaned_calls
 from moksori.web.ops import RequestMetrics
 from moksori.web.pages import calls as call_pages
+from moksori.web.pages import shop as shop_pages
 from moksori.web.phone_lines import PhoneLines
 from moksori.web.security import (
     csrf_cookie_middleware,
@@ -103,6 +104,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     openai_speech.install(app)
     app.include_router(pages.router)
     app.include_router(call_pages.router)
+    app.include_router(shop_pages.router)
     app.include_router(ops.router)
     app.add_middleware(RequestMetrics)
     _add_error_handlers(app)

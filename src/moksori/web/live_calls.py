@@ -70,7 +70,7 @@ class CallRegistry:
         session.subscribe(lambda event: live.lines.put_nowait(event) if event["type"] == "line" else None)
         live.writer = asyncio.create_task(self._write_lines(live))
         await session.start(listen=True)
-        if mode == "call":
+        if mode != "conversation":
             # Nobody joined in time: the call ends with its link.
             live.expiry = asyncio.get_running_loop().call_later(
                 link_seconds, lambda: asyncio.ensure_future(self.end(call_id, "nobody joined before the link expired")))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from moksori.web.messages import take_problem
-from moksori.web.storage.models import JOB_FINISHED, Job, Phrase, Take, Voice
+from moksori.web.storage.models import JOB_FINISHED, Job, Phrase, Shop, ShopRecord, Take, Voice
 
 # A voice keeps improving up to about this many recordings (docs/benchmarks.md, learning curve).
 RECOMMENDED_RECORDINGS = 300
@@ -47,3 +47,12 @@ def voice_json(voice: Voice) -> dict[str, Any]:
         "sample_url": f"/api/voices/{voice.id}/sample" if voice.sample_file else None,
         "export_url": f"/api/voices/{voice.id}/export",
     }
+
+
+def shop_json(shop: Shop) -> dict[str, Any]:
+    return {"profile_yaml": shop.profile_yaml, "voice_id": shop.voice_id, "updated_at": shop.updated_at.isoformat()}
+
+
+def shop_record_json(row: ShopRecord) -> dict[str, Any]:
+    return {"id": row.id, "kind": row.kind, "ref": row.ref, "data": row.data, "done": row.done,
+            "created_at": row.created_at.isoformat()}

@@ -7,7 +7,18 @@ from collections.abc import Callable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from moksori.web.storage.models import CustomSentence, HistoryItem, Job, Phrase, SkippedPrompt, Take, Voice
+from moksori.web.storage.models import (
+    CustomSentence,
+    HistoryItem,
+    Job,
+    Phrase,
+    Shop,
+    ShopRecord,
+    SkippedPrompt,
+    Take,
+    Voice,
+    utcnow,
+)
 
 
 def rename_voice(db: Session, voice: Voice, name: str) -> None:
@@ -83,3 +94,40 @@ def add_voice(db: Session, user_id: int, name_for: Callable[[int], str], file: s
     db.add(voice)
     db.commit()
     return voice
+
+
+def shop_of(db: Session, user_id: int) -> Shop:
+    """The user's shop, made empty on first use (one per owner)."""
+    shop = db.scalar(select(Shop).where(Shop.user_id == user_id))
+    if shop is None:
+        shop = Shop(user_id=user_id, profile_yaml="")
+        db.add(shop)
+        db.commit()
+    return shop
+
+
+def save_shop_profile(db: Session, shop: Shop, profile_yaml: str) -> None:
+    """Only a profile that passed validation is saved: a bad one never replaces a working one."""
+    shop.profile_yaml = profile_yaml
+    shop.updated_at = utcnow()
+    db.commit()
+
+
+def choose_shop_voice(db: Session, shop: Shop, voice_id: int | None) -> None:
+    shop.voice_id = voice_id
+    db.commit()
+
+
+def add_shop_record(db: Session, user_id: int, kind: str, data: dict, ref: str = "") -> ShopRecord:
+    row = ShopRecord(user_id=user_id, kind=kind, ref=ref, data=data)
+    db.add(row)
+    db.commit()
+    return row
+
+
+def change_shop_record(db: Session, row: ShopRecord, data: dict | None = None, done: bool | None = None) -> None:
+    if data is not None:
+        row.data = data  # a new dict: SQLAlchemy does not see changes made inside a JSON value
+    if done is not None:
+        row.done = done
+    db.commit()

@@ -3,8 +3,8 @@ user can never reach another user's rows (tests enumerate the routes to check it
 
 from fastapi import APIRouter
 
-from moksori.web.api import calls, phone, studio, talk, uploads, voices
+from moksori.web.api import calls, phone, shop, studio, talk, uploads, voices
 
 router = APIRouter(prefix="/api")
-for module in (studio, uploads, voices, talk, calls, phone):
+for module in (studio, uploads, voices, talk, calls, phone, shop):
     router.include_router(module.router)

@@ -80,7 +80,8 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=5, border=2, title="QR: call link · 통화 링크")
 
 
-def _voice_path(db: Session, settings: Settings, user: User, voice_id: int | None):
+def voice_path(db: Session, settings: Settings, user: User, voice_id: int | None):
+    """The file of the user's voice ``voice_id``, or of their newest voice; 409 when they have none."""
     if voice_id is not None:
         row = owned(db, Voice, voice_id, user)
     else:
@@ -91,7 +92,7 @@ def _voice_path(db: Session, settings: Settings, user: User, voice_id: int | Non
     return user_file(settings, user.id, row.file)
 
 
-def _add_call(db: Session, user: User, mode: str, link_hash: str | None, minutes: int) -> Call:
+def add_call_row(db: Session, user: User, mode: str, link_hash: str | None, minutes: int) -> Call:
     # A browser call waits for its link to be opened, a phone call for the far end to answer.
     call = Call(user_id=user.id, mode=mode, status="active" if mode == "conversation" else "waiting",
                 link_hash=link_hash,
@@ -103,14 +104,15 @@ def _add_call(db: Session, user: User, mode: str, link_hash: str | None, minutes
 
 async def open_call(request: Request, db: Session, user: User, mode: str, voice_id: int | None,
                     link_hash: str | None = None) -> tuple[Call, LiveCall]:
-    """A call row (``mode``: call, conversation or phone) and its live session speaking in the user's voice."""
+    """A call row (``mode``: call, conversation, phone or assistant) and its live session speaking in the user's
+    voice ``voice_id`` (None: their newest)."""
     settings, services = settings_of(request), services_of(request)
-    path = await run_in_threadpool(_voice_path, db, settings, user, voice_id)
+    path = await run_in_threadpool(voice_path, db, settings, user, voice_id)
     try:
         voice = await run_in_threadpool(services.voice, path)
     except (OSError, ValueError) as error:
         raise HTTPException(409, f"Your voice could not be loaded ({error}). 목소리를 불러올 수 없습니다.") from error
-    call = await run_in_threadpool(_add_call, db, user, mode, link_hash, settings.call_link_minutes)
+    call = await run_in_threadpool(add_call_row, db, user, mode, link_hash, settings.call_link_minutes)
     session = services.call_session(voice, user.language, face_to_face=mode == "conversation")
     live = await registry_of(request).open(call.id, user.id, mode, session, settings.call_link_minutes * 60)
     return call, live
@@ -242,7 +244,7 @@ async def new_link(call_id: RowId, request: Request, user: ConsentedUser,
                    db: DbSession) -> dict:
     """A fresh join link for a call nobody has joined yet; the old link stops working."""
     live = await _owned_live(request, db, call_id, user)
-    if live.mode != "call" or live.link is not None:
+    if live.mode == "conversation" or live.link is not None:
         raise HTTPException(409, "Someone already joined this call. 이미 연결된 통화입니다.")
     token, digest = new_token()
     minutes = settings_of(request).call_link_minutes

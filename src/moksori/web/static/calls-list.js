@@ -2,7 +2,8 @@
 "use strict";
 
 const STATUS = { waiting: t("Waiting"), active: t("Live"), ended: t("Ended") };
-const MODE = { call: `📞 ${t("Call")}`, conversation: `💬 ${t("Conversation")}`, phone: `☎ ${t("Phone call")}` };
+const MODE = { call: `📞 ${t("Call")}`, conversation: `💬 ${t("Conversation")}`, phone: `☎ ${t("Phone call")}`,
+  assistant: "🏪 " + t("Call to my shop's assistant") };
 let ringId = null;
 
 // The user's phone line: its state, and calls that ring here until answered, declined or given up.

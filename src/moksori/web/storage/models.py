@@ -176,7 +176,7 @@ class JobLease(Base):
     checkpoint_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-CALL_MODES = ("call", "conversation", "phone")
+CALL_MODES = ("call", "conversation", "phone", "assistant")  # assistant: a caller talks to the shop's call assistant
 
 
 class Call(Base):
@@ -244,3 +244,35 @@ class SipAccount(Base):
     proxy: Mapped[str] = mapped_column(String(255), default="")  # optional outbound proxy, host[:port]
     caller_id: Mapped[str] = mapped_column(String(100), default="")  # the name shown to the people called
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Shop(Base):
+    """An owner's shop: its profile as the owner wrote it (YAML, docs/assistant.md) and the voice its call
+    assistant answers in (None: the newest of the owner's voices)."""
+
+    __tablename__ = "shops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    profile_yaml: Mapped[str] = mapped_column(Text, default="")
+    voice_id: Mapped[int | None] = mapped_column(ForeignKey("voices.id", ondelete="SET NULL"), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+SHOP_RECORD_KINDS = ("booking", "order", "message", "call")
+
+
+class ShopRecord(Base):
+    """What the assistant took for the owner: a booking (kept up to date by later changes and cancellations),
+    an order, a message, or a call (its summary and transcript). ``data`` holds the assistant's record as
+    ``moksori assistant simulate`` writes it; ``done`` is the owner's tick."""
+
+    __tablename__ = "shop_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = owner_column()
+    kind: Mapped[str] = mapped_column(String(20))  # SHOP_RECORD_KINDS
+    ref: Mapped[str] = mapped_column(String(20), default="")  # a booking's reference (B1), said to callers
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -1,0 +1,102 @@
+"""The assistant on a live call: the caller's speech through the streaming recogniser, the dialogue, and the
+answer in the owner's voice — on a :class:`moksori.calls.session.CallSession`, whatever carries its audio
+(the browser's WebRTC link, later SIP). Nothing here knows of networks or of the web app.
+
+- The greeting is said once the caller is connected (``begin``); it tells them this is an automated assistant.
+- Each **final** caption of the caller is one turn: ``Call.respond`` runs in the line's own thread (one turn
+  at a time, in order; the dialogue may write to a database), and its answer is queued in the owner's voice.
+- **Barge-in:** a partial caption with words while the assistant is speaking stops it at once (one frame
+  fading out), so the caller is heard rather than talked over; what they say is then the next turn. Not
+  before the greeting has begun to play: the caller's first words ("여보세요?") must not cut away the
+  sentences that tell them they are talking to an automated assistant.
+- When the dialogue ends the call (goodbye, hand-off), the line hangs up once its last answer has been heard.
+- ``finished`` is called once at the end, in the line's thread, with the turns, records and summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from moksori.assistant.dialogue import Call
+from moksori.calls.session import THEM, CallSession
+
+Finished = Callable[[list[dict], list[dict], str], None]
+HANG_UP_POLL_S = 0.05
+
+
+class AssistantLine:
+    def __init__(self, session: CallSession, call: Call, finished: Finished | None = None,
+                 hang_up: Callable[[str], Any] | None = None) -> None:
+        """``hang_up(reason)`` ends the call when the dialogue does (default: close the session)."""
+        self.session = session
+        self.call = call
+        self.turns: list[dict] = []
+        self.barge_ins = 0
+        self._greeting: str | None = None
+        self._greeting_heard = False
+        self._finished = finished
+        self._hang_up = hang_up
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="moksori-assistant")
+        self._turns: asyncio.Queue[dict | None] = asyncio.Queue()
+        self._worker: asyncio.Task | None = None
+        self._unsubscribe = session.subscribe(self._on_event)
+
+    async def begin(self) -> None:
+        """The caller is connected: greet them and start answering."""
+        loop = asyncio.get_running_loop()
+        greeting = await loop.run_in_executor(self._thread, self.call.greeting)
+        self.turns.append({"caller": "", "assistant": greeting})
+        self._greeting = greeting
+        self.session.say(greeting)
+        self._worker = asyncio.create_task(self._answer_turns())
+
+    def _on_event(self, event: dict) -> None:
+        if event["type"] == "ended":
+            self._turns.put_nowait(None)
+            return
+        if event["type"] == "speaking" and event["text"] == self._greeting:
+            self._greeting_heard = True
+        if event["type"] != "caption" or event["speaker"] != THEM or not event["text"].strip():
+            return
+        if not event["final"]:
+            if self.session.speaking and self._greeting_heard:
+                self.session.stop()
+                self.barge_ins += 1
+            return
+        self._turns.put_nowait(event)
+
+    async def _answer_turns(self) -> None:
+        loop = asyncio.get_running_loop()
+        while (event := await self._turns.get()) is not None:
+            if self.call.ended:
+                continue
+            reply = await loop.run_in_executor(self._thread, self.call.respond, event["text"])
+            self.turns.append({"caller": event["text"], "assistant": reply, "heard_end": event["end"]})
+            if reply and not self.session.closed:
+                self.session.say(reply)
+            if self.call.ended:
+                asyncio.create_task(self._hang_up_after_answer())
+
+    async def _hang_up_after_answer(self) -> None:
+        while self.session.speaking or self.session.waiting:
+            await asyncio.sleep(HANG_UP_POLL_S)
+        reason = "the assistant ended the call"
+        if self._hang_up is not None:
+            await self._hang_up(reason)
+        else:
+            await self.session.close(reason)
+
+    async def finish(self) -> None:
+        """After the session closed: the last turn is answered (and not said), then ``finished`` is called."""
+        self._turns.put_nowait(None)
+        if self._worker is not None:
+            await self._worker
+        self._unsubscribe()
+        if self._finished is not None:
+            summary = self.call.summary()
+            await asyncio.get_running_loop().run_in_executor(
+                self._thread, self._finished, self.turns, self.call.records, summary)
+        self._thread.shutdown(wait=False)

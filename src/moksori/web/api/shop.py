@@ -1,0 +1,130 @@
+"""The owner's shop (docs/assistant.md): its profile, the voice its call assistant answers in, and what the
+assistant took for the owner — bookings, orders, messages, calls — newest first, to tick off or delete."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from moksori.assistant.dialogue import Call as Dialogue
+from moksori.assistant.phone import AssistantLine
+from moksori.web import store
+from moksori.web.api.calls import call_json, open_call, qr_svg, registry_of
+from moksori.web.api.common import owned
+from moksori.web.api.deps import ConsentedUser, DbSession, RowId
+from moksori.web.i18n import _
+from moksori.web.live_calls import new_token
+from moksori.web.schemas import shop_json, shop_record_json
+from moksori.web.shops import MAX_PROFILE_CHARS, ShopStore, check_profile
+from moksori.web.storage.models import SHOP_RECORD_KINDS, ShopRecord, Voice
+
+router = APIRouter(tags=["shop"])
+RECORDS_PER_PAGE = 200
+
+
+class ProfileBody(BaseModel):
+    # One more than the limit, so an over-long profile reaches check_profile and is reported like any problem.
+    profile_yaml: str = Field(max_length=MAX_PROFILE_CHARS + 1)
+
+
+class VoiceBody(BaseModel):
+    voice_id: int | None = None  # None: the newest of the owner's voices
+
+
+class RecordBody(BaseModel):
+    done: bool
+
+
+@router.get("/shop")
+def get_shop(user: ConsentedUser, db: DbSession) -> dict:
+    return shop_json(store.shop_of(db, user.id))
+
+
+@router.put("/shop/profile")
+def put_profile(body: ProfileBody, user: ConsentedUser, db: DbSession) -> dict:
+    """Saves the profile when it is valid; otherwise 422 with every problem at once, and the saved one stays."""
+    _profile, problems, ignored = check_profile(body.profile_yaml)
+    if problems:
+        # One problem a line after the message, so every client shows them all as they are.
+        raise HTTPException(422, "\n".join([_("The profile was not saved: fix these problems first."), *problems]))
+    shop = store.shop_of(db, user.id)
+    store.save_shop_profile(db, shop, body.profile_yaml)
+    return {**shop_json(shop), "ignored": ignored}
+
+
+@router.put("/shop/voice")
+def put_voice(body: VoiceBody, user: ConsentedUser, db: DbSession) -> dict:
+    if body.voice_id is not None:
+        owned(db, Voice, body.voice_id, user)
+    shop = store.shop_of(db, user.id)
+    store.choose_shop_voice(db, shop, body.voice_id)
+    return shop_json(shop)
+
+
+@router.get("/shop/records")
+def list_records(user: ConsentedUser, db: DbSession,
+                 kind: Literal[SHOP_RECORD_KINDS] | None = Query(None)) -> dict:  # type: ignore[valid-type]
+    query = select(ShopRecord).where(ShopRecord.user_id == user.id)
+    if kind is not None:
+        query = query.where(ShopRecord.kind == kind)
+    rows = db.scalars(query.order_by(ShopRecord.created_at.desc(), ShopRecord.id.desc()).limit(RECORDS_PER_PAGE))
+    return {"records": [shop_record_json(row) for row in rows]}
+
+
+@router.get("/shop/records/{record_id}")
+def get_record(record_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
+    return shop_record_json(owned(db, ShopRecord, record_id, user))
+
+
+@router.patch("/shop/records/{record_id}")
+def mark_record(record_id: RowId, body: RecordBody, user: ConsentedUser, db: DbSession) -> dict:
+    row = owned(db, ShopRecord, record_id, user)
+    store.change_shop_record(db, row, done=body.done)
+    return shop_record_json(row)
+
+
+@router.delete("/shop/records/{record_id}")
+def delete_record(record_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
+    store.remove(db, owned(db, ShopRecord, record_id, user))
+    return {"deleted": record_id}
+
+
+@router.post("/shop/calls")
+async def start_assistant_call(request: Request, user: ConsentedUser, db: DbSession) -> dict:
+    """A call to the shop's assistant, answered in the owner's chosen voice: a ``join_url`` (and its QR code)
+    opened in a browser with a microphone — by the owner to try the assistant, or sent to a customer.
+
+    The link follows the rules of every call link (moksori.web.api.calls): 192 random bits, only its hash
+    stored, one call, expiring after ``call_link_minutes``. A standing public link for the shop would let anyone
+    hold the recogniser and the voice busy, with no way to tell the owner's customers from a flood; until calls
+    have per-link rate limits the owner hands out one link per caller."""
+    shop = await run_in_threadpool(store.shop_of, db, user.id)
+    profile = check_profile(shop.profile_yaml)[0] if shop.profile_yaml else None
+    if profile is None:
+        raise HTTPException(409, _("Save your shop profile first: the assistant answers from it."))
+    token, digest = new_token()
+    call, live = await open_call(request, db, user, "assistant", shop.voice_id, digest)
+    registry = registry_of(request)
+    shop_store = ShopStore(request.app.state.db.session, user.id, profile.zone)
+    lines: list[AssistantLine] = []
+
+    def on_event(event: dict) -> None:
+        # The dialogue starts when the caller is connected (its "now" is theirs, not the link's), after the
+        # call notice; what it took is stored when the call ends, however it ends.
+        if event["type"] == "joined":
+            dialogue = Dialogue(profile, shop_store, datetime.now(profile.zone))
+            lines.append(AssistantLine(live.session, dialogue, finished=shop_store.add_call,
+                                       hang_up=lambda reason: registry.end(call.id, reason)))
+            asyncio.ensure_future(lines[0].begin())
+        elif event["type"] == "ended" and lines:
+            asyncio.ensure_future(lines[0].finish())
+
+    live.session.subscribe(on_event)
+    url = f"{request.base_url}call/{token}"
+    return {**call_json(call, live), "join_url": url, "qr_svg": qr_svg(url)}
