@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -21,14 +22,15 @@ from moksori.calls.notice import call_notice
 from moksori.calls.pcm_socket import PcmSocketLink
 from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, RowId, services_of, settings_of
+from moksori.web.i18n import _
 from moksori.web.live_calls import CallRegistry, LiveCall, new_token, token_hash
 from moksori.web.settings import Settings
 from moksori.web.storage.files import user_file
 from moksori.web.storage.models import Call, CallLine, User, Voice
 
 router = APIRouter(tags=["calls"])
+log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15
-SPEAKERS = {"me": "나 Me", "them": "상대 Them"}
 
 
 class CallBody(BaseModel):
@@ -71,7 +73,7 @@ def line_json(line: CallLine) -> dict:
 def qr_svg(url: str) -> str:
     import segno
 
-    return segno.make(url, error="m").svg_inline(scale=5, border=2, title="QR: call link · 통화 링크")
+    return segno.make(url, error="m").svg_inline(scale=5, border=2, title=_("QR code of the call link"))
 
 
 def _voice_path(db: Session, settings: Settings, user: User, voice_id: int | None):
@@ -80,8 +82,7 @@ def _voice_path(db: Session, settings: Settings, user: User, voice_id: int | Non
     else:
         row = db.scalar(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
     if row is None:
-        raise HTTPException(409, "You have no voice yet. Build one on the Voices page first. "
-                                 "먼저 목소리 페이지에서 목소리를 만들어 주세요.")
+        raise HTTPException(409, _("You have no voice yet. Build one on the Voices page first."))
     return user_file(settings, user.id, row.file)
 
 
@@ -103,7 +104,7 @@ async def create_call(body: CallBody, request: Request, user: ConsentedUser,
     try:
         voice = await run_in_threadpool(services.voice, path)
     except (OSError, ValueError) as error:
-        raise HTTPException(409, f"Your voice could not be loaded ({error}). 목소리를 불러올 수 없습니다.") from error
+        raise HTTPException(409, _("Your voice could not be loaded (%(error)s).", error=error)) from error
     token, digest = new_token() if body.mode == "call" else (None, None)
     call = await run_in_threadpool(_add_call, db, user, body.mode, digest, settings.call_link_minutes)
     session = services.call_session(voice, user.language, face_to_face=body.mode == "conversation")
@@ -142,11 +143,12 @@ def read_call(call_id: RowId, request: Request, user: ConsentedUser,
 def download_transcript(call_id: RowId, user: ConsentedUser,
                         db: DbSession) -> PlainTextResponse:
     call = owned(db, Call, call_id, user)
-    title = "통화 Call" if call.mode == "call" else "대화 Conversation"
+    title = _("Call") if call.mode == "call" else _("Conversation")
+    speakers = {"me": _("Me"), "them": _("Them")}
     text = [f"Moksori · {title} · {call.created_at:%Y-%m-%d %H:%M} UTC", ""]
     for line in _lines(db, call):
         mark = "" if line.final else " …"
-        text.append(f"[{_clock(line.start_s)}–{_clock(line.end_s)}] {SPEAKERS.get(line.speaker, line.speaker)}: "
+        text.append(f"[{_clock(line.start_s)}–{_clock(line.end_s)}] {speakers.get(line.speaker, line.speaker)}: "
                     f"{line.text}{mark}")
     name = f"moksori-{call.mode}-{call.id}.txt"
     return PlainTextResponse("\n".join(text) + "\n",
@@ -162,7 +164,7 @@ async def _owned_live(request: Request, db: Session, call_id: int, user: User) -
     call = await run_in_threadpool(owned, db, Call, call_id, user)
     live = registry_of(request).get(call.id)
     if live is None:
-        raise HTTPException(409, "This call has ended; its transcript is kept. 통화가 끝났습니다. 기록은 남아 있습니다.")
+        raise HTTPException(409, _("This call has ended; its transcript is kept."))
     return live
 
 
@@ -174,10 +176,10 @@ async def say(call_id: RowId, body: SayBody, request: Request, user: ConsentedUs
     limit = settings_of(request).max_speak_chars
     text = " ".join(body.text.split())
     if not text:
-        raise HTTPException(422, "There is nothing to say: the text is empty. 말할 내용이 없습니다.")
+        raise HTTPException(422, _("There is nothing to say: the text is empty."))
     if len(text) > limit:
-        raise HTTPException(413, f"That text is {len(text)} characters long; at most {limit} are spoken at a time. "
-                                 f"Split it into shorter parts. 한 번에 {limit}자까지 말할 수 있습니다.")
+        raise HTTPException(413, _("That text is %(length)s characters long; at most %(limit)s are spoken at a "
+                                   "time. Split it into shorter parts.", length=len(text), limit=limit))
     return {"waiting": live.session.say(text)}
 
 
@@ -213,7 +215,7 @@ async def new_link(call_id: RowId, request: Request, user: ConsentedUser,
     """A fresh join link for a call nobody has joined yet; the old link stops working."""
     live = await _owned_live(request, db, call_id, user)
     if live.mode != "call" or live.link is not None:
-        raise HTTPException(409, "Someone already joined this call. 이미 연결된 통화입니다.")
+        raise HTTPException(409, _("Someone already joined this call."))
     token, digest = new_token()
     minutes = settings_of(request).call_link_minutes
 
@@ -284,18 +286,16 @@ def _spend_link(db: Session, token: str) -> tuple[int, str]:
     found = db.execute(select(Call, User.language).join(User, User.id == Call.user_id)
                        .where(Call.link_hash == digest)).first()
     if found is None:
-        raise HTTPException(404, "This call link is not valid or was already used. Ask for a new link. "
-                                 "유효하지 않거나 이미 사용된 통화 링크입니다. 새 링크를 요청해 주세요.")
+        raise HTTPException(404, _("This call link is not valid or was already used. Ask for a new link."))
     call, language = found
     expires = call.link_expires_at if call.link_expires_at.tzinfo else call.link_expires_at.replace(tzinfo=UTC)
     if expires < datetime.now(UTC):
-        raise HTTPException(410, "This call link has expired. Ask for a new link. "
-                                 "통화 링크가 만료되었습니다. 새 링크를 요청해 주세요.")
+        raise HTTPException(410, _("This call link has expired. Ask for a new link."))
     spent = db.execute(update(Call).where(Call.id == call.id, Call.link_hash == digest)
                        .values(link_hash=None, status="active", joined_at=datetime.now(UTC)))
     db.commit()
     if spent.rowcount != 1:
-        raise HTTPException(404, "This call link was already used. 이미 사용된 통화 링크입니다.")
+        raise HTTPException(404, _("This call link was already used."))
     return call.id, language
 
 
@@ -313,7 +313,7 @@ async def join(token: str, body: JoinBody, request: Request, db: DbSession) -> d
     registry = registry_of(request)
     live = registry.get(call_id)
     if live is None:
-        raise HTTPException(410, "This call has ended. 통화가 끝났습니다.")
+        raise HTTPException(410, _("This call has ended."))
 
     def far_end_left(reason: str) -> None:
         asyncio.ensure_future(registry.end(call_id, f"the other person left ({reason})"))
@@ -324,7 +324,10 @@ async def join(token: str, body: JoinBody, request: Request, db: DbSession) -> d
     except ValueError as error:
         await link.close()
         await run_in_threadpool(_restore_link, db, call_id, token)  # a broken offer does not spend the link
-        raise HTTPException(400, f"{error} The call could not start; try again. 통화를 시작할 수 없습니다.") from error
+        # The engine's reason is English; the person gets the catalog's words, the log keeps the reason.
+        log.info("call %s: unusable offer: %s", call_id, error)
+        raise HTTPException(400, _("The browser's call offer could not be used, so the call could not start; "
+                                   "try again.")) from error
     live.session.say(call_notice(language), first=True)
     live.session.announce({"type": "joined", "status": "active"})
     return {"type": "answer", "sdp": answer}
@@ -341,10 +344,10 @@ async def conversation_socket(websocket: WebSocket) -> None:
     registry: CallRegistry = websocket.app.state.calls
     live = registry.get(call_id)
     if live is None or live.mode != "conversation" or not registry.spend_ticket(live, ticket):
-        await websocket.close(code=4403, reason="This conversation link is not valid.")
+        await websocket.close(code=4403, reason=_("This conversation link is not valid."))
         return
     if not 8000 <= rate <= 48000:
-        await websocket.close(code=4400, reason="Unsupported sample rate.")
+        await websocket.close(code=4400, reason=_("The microphone's sample rate is not supported."))
         return
     await websocket.accept()
     link = PcmSocketLink(live.session, websocket.send_bytes, websocket.send_text, in_rate=rate,
