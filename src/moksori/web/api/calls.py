@@ -7,19 +7,20 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import WebSocketRoute
 
 from moksori.calls.notice import call_notice
 from moksori.calls.pcm_socket import PcmSocketLink
+from moksori.web import store
 from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, RowId, services_of, settings_of
 from moksori.web.i18n import _
@@ -86,14 +87,6 @@ def _voice_path(db: Session, settings: Settings, user: User, voice_id: int | Non
     return user_file(settings, user.id, row.file)
 
 
-def _add_call(db: Session, user: User, mode: str, link_hash: str | None, minutes: int) -> Call:
-    call = Call(user_id=user.id, mode=mode, status="waiting" if mode == "call" else "active", link_hash=link_hash,
-                link_expires_at=datetime.now(UTC) + timedelta(minutes=minutes) if link_hash else None)
-    db.add(call)
-    db.commit()
-    return call
-
-
 @router.post("/calls")
 async def create_call(body: CallBody, request: Request, user: ConsentedUser,
                       db: DbSession) -> dict:
@@ -106,7 +99,7 @@ async def create_call(body: CallBody, request: Request, user: ConsentedUser,
     except (OSError, ValueError) as error:
         raise HTTPException(409, _("Your voice could not be loaded (%(error)s).", error=error)) from error
     token, digest = new_token() if body.mode == "call" else (None, None)
-    call = await run_in_threadpool(_add_call, db, user, body.mode, digest, settings.call_link_minutes)
+    call = await run_in_threadpool(store.add_call, db, user.id, body.mode, digest, settings.call_link_minutes)
     session = services.call_session(voice, user.language, face_to_face=body.mode == "conversation")
     registry = registry_of(request)
     live = await registry.open(call.id, user.id, body.mode, session, settings.call_link_minutes * 60)
@@ -219,13 +212,12 @@ async def new_link(call_id: RowId, request: Request, user: ConsentedUser,
     token, digest = new_token()
     minutes = settings_of(request).call_link_minutes
 
-    def store() -> Call:
+    def renew() -> Call:
         call = db.get(Call, call_id)
-        call.link_hash, call.link_expires_at = digest, datetime.now(UTC) + timedelta(minutes=minutes)
-        db.commit()
+        store.renew_call_link(db, call, digest, minutes)
         return call
 
-    call = await run_in_threadpool(store)
+    call = await run_in_threadpool(renew)
     url = f"{request.base_url}call/{token}"
     return {**call_json(call, live), "join_url": url, "qr_svg": qr_svg(url)}
 
@@ -237,11 +229,7 @@ async def delete_call(call_id: RowId, request: Request, user: ConsentedUser,
     call = await run_in_threadpool(owned, db, Call, call_id, user)
     await registry_of(request).end(call.id, "deleted")
 
-    def remove() -> None:
-        db.delete(db.get(Call, call_id))
-        db.commit()
-
-    await run_in_threadpool(remove)
+    await run_in_threadpool(lambda: store.remove(db, db.get(Call, call_id)))
     return {"deleted": call_id}
 
 
@@ -291,18 +279,9 @@ def _spend_link(db: Session, token: str) -> tuple[int, str]:
     expires = call.link_expires_at if call.link_expires_at.tzinfo else call.link_expires_at.replace(tzinfo=UTC)
     if expires < datetime.now(UTC):
         raise HTTPException(410, _("This call link has expired. Ask for a new link."))
-    spent = db.execute(update(Call).where(Call.id == call.id, Call.link_hash == digest)
-                       .values(link_hash=None, status="active", joined_at=datetime.now(UTC)))
-    db.commit()
-    if spent.rowcount != 1:
+    if not store.spend_call_link(db, call.id, digest):
         raise HTTPException(404, _("This call link was already used."))
     return call.id, language
-
-
-def _restore_link(db: Session, call_id: int, token: str) -> None:
-    db.execute(update(Call).where(Call.id == call_id, Call.link_hash.is_(None), Call.status == "active")
-               .values(link_hash=token_hash(token), status="waiting", joined_at=None))
-    db.commit()
 
 
 @router.post("/join/{token}")
@@ -323,7 +302,7 @@ async def join(token: str, body: JoinBody, request: Request, db: DbSession) -> d
         answer = await registry.join(live, link, body.sdp)
     except ValueError as error:
         await link.close()
-        await run_in_threadpool(_restore_link, db, call_id, token)  # a broken offer does not spend the link
+        await run_in_threadpool(store.restore_call_link, db, call_id, token_hash(token))  # a broken offer does not spend the link
         # The engine's reason is English; the person gets the catalog's words, the log keeps the reason.
         log.info("call %s: unusable offer: %s", call_id, error)
         raise HTTPException(400, _("The browser's call offer could not be used, so the call could not start; "
