@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -164,6 +165,38 @@ def test_without_a_voice_a_call_is_refused_clearly(alice):
     assert response.status_code == 409 and "no voice" in response.json()["detail"]
 
 
+HANGUL = re.compile("[가-힣]")
+
+
+def test_call_errors_and_the_transcript_are_in_the_language_asked_for(voiced, app):
+    """Every error of the calls API comes from the catalog: with Korean screens it reads in Korean only."""
+    voiced.post("/language", data={"language": "ko", "next": "/"})
+    call = voiced.post("/api/calls", json={"mode": "call"}).json()
+    errors = [voiced.post(f"/api/calls/{call['id']}/say", json={"text": " "}),
+              voiced.post(f"/api/calls/{call['id']}/say", json={"text": "가" * 5000})]
+    with stranger(voiced) as far_end:
+        errors.append(far_end.post(f"/api/join/{token_of(call)}", json={"sdp": "v=0\r\nnot really"}))
+        errors.append(far_end.post("/api/join/not-a-link", json={"sdp": "x"}))
+    voiced.post(f"/api/calls/{call['id']}/hangup")
+    errors.append(voiced.post(f"/api/calls/{call['id']}/say", json={"text": "안녕"}))
+    errors.append(voiced.post(f"/api/calls/{call['id']}/link"))
+    details = [response.json()["detail"] for response in errors]
+    assert [response.status_code for response in errors] == [422, 413, 400, 404, 409, 409]
+    for detail in details:
+        assert HANGUL.search(detail), detail
+    assert not any(re.search(r"\b(the|call|link|text)\b", detail, re.I) for detail in details), details
+    with app.state.db.session() as db:
+        db.add(CallLine(call_id=call["id"], user_id=db.get(Call, call["id"]).user_id, speaker="them", text="여보세요",
+                        start_s=0.0, end_s=1.0, final=True))
+        db.commit()
+    transcript = voiced.get(f"/api/calls/{call['id']}/transcript.txt").text
+    assert "통화" in transcript and "상대: 여보세요" in transcript
+    voiced.post("/language", data={"language": "en", "next": "/"})
+    english = voiced.post(f"/api/calls/{call['id']}/say", json={"text": "안녕"}).json()["detail"]
+    assert english == "This call has ended; its transcript is kept."
+    assert "Them: 여보세요" in voiced.get(f"/api/calls/{call['id']}/transcript.txt").text
+
+
 def converse(client: httpx.Client, call: dict, talk) -> list:
     """Open the conversation socket, run ``talk(socket)``, return what came back."""
     url = str(client.base_url).replace("http", "ws", 1) + call["socket_url"] + "&rate=16000"
@@ -218,7 +251,7 @@ def test_a_conversation_captions_the_microphone_speaks_typed_text_and_saves_both
         ("them", "소리 끝", True), ("me", "네 알겠습니다", True)]
     text = served.get(f"/api/calls/{call['id']}/transcript.txt")
     assert "attachment" in text.headers["content-disposition"]
-    assert "상대 Them: 소리 끝" in text.text and "나 Me: 네 알겠습니다" in text.text
+    assert "Them: 소리 끝" in text.text and "Me: 네 알겠습니다" in text.text
 
 
 def test_a_socket_ticket_works_once(served):

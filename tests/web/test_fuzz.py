@@ -29,7 +29,7 @@ def zip_of(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-junk = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+junk = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
                     max_leaves=8)
 files = st.sampled_from(HOSTILE_FILES) | st.binary(max_size=2000) | st.builds(
@@ -50,7 +50,7 @@ def from_schema(schema: dict[str, Any], components: dict[str, Any]) -> st.Search
     if kind == "array":
         return st.lists(from_schema(schema.get("items", {}), components), max_size=3)
     shaped = {"string": st.text(max_size=schema.get("maxLength", 60) + 5), "boolean": st.booleans(),
-              "integer": st.integers(-(2**63), 2**63), "number": st.floats(allow_nan=False), "null": st.none()}
+              "integer": st.integers(-(2**63), 2**63), "number": st.floats(allow_nan=False, allow_infinity=False), "null": st.none()}
     return shaped[kind] | junk if kind in shaped else junk
 
 

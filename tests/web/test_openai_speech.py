@@ -1,5 +1,6 @@
 """The voice outside Moksori: OpenAI's speech API, exercised with the official ``openai`` client
-against the app served by uvicorn on a random loopback port, with keys made on the account page."""
+against the app served by uvicorn on a random loopback port, with keys made on the account page:
+formats, speed, keys, errors in the language of the text, and pcm/wav streamed as they are made."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import uvicorn
 from sqlalchemy import text
 
 WORDS = "하나 둘 셋"  # the double voice speaks 0.1 s per word
-ENGLISH = {"Accept-Language": "en"}  # messages follow Accept-Language; without it they are in Korean
+ENGLISH_WORDS = "one two three"
+ENGLISH = {"Accept-Language": "en"}  # what a browser would send: the API answers in the text's language instead
 
 
 @pytest.fixture
@@ -93,7 +95,7 @@ def test_keys_are_checked_hashed_at_rest_and_revocable(speaker, live_url, app, s
 
 def test_bad_requests_get_openai_shaped_errors(client, live_url):
     with pytest.raises(openai.BadRequestError) as unknown:
-        client.audio.speech.create(model="tts-1", voice="alloy", input=WORDS)
+        client.audio.speech.create(model="tts-1", voice="alloy", input=ENGLISH_WORDS)
     assert "no voice called 'alloy'" in str(unknown.value) and "v1" in str(unknown.value)
     assert unknown.value.body["code"] == "voice_not_found" and unknown.value.body["param"] == "voice"
     with pytest.raises(openai.BadRequestError) as too_long:
@@ -110,13 +112,65 @@ def test_bad_requests_get_openai_shaped_errors(client, live_url):
         client.audio.speech.create(model="tts-1", voice="default", input=WORDS, stream_format="sse")
 
 
-def test_no_voice_yet_is_said_plainly_in_the_language_asked_for(alice, live_url):
+def test_messages_are_in_the_language_of_the_text_not_the_accept_language(alice, live_url):
     key = make_key(alice)
-    client = openai.OpenAI(api_key=key, base_url=f"{live_url}/v1", max_retries=0, default_headers=ENGLISH)
-    with pytest.raises(openai.BadRequestError) as error:
-        client.audio.speech.create(model="tts-1", voice="default", input=WORDS)
-    assert "no voice yet" in str(error.value)
-    korean = openai.OpenAI(api_key=key, base_url=f"{live_url}/v1", max_retries=0)
-    with pytest.raises(openai.BadRequestError) as error:
-        korean.audio.speech.create(model="tts-1", voice="default", input=WORDS)
-    assert "아직 목소리가 없어요" in str(error.value)
+    english_browser = openai.OpenAI(api_key=key, base_url=f"{live_url}/v1", max_retries=0, default_headers=ENGLISH)
+    korean_browser = openai.OpenAI(api_key=key, base_url=f"{live_url}/v1", max_retries=0,
+                                   default_headers={"Accept-Language": "ko"})
+    said = {}
+    for name, client, words in [("ko text", english_browser, WORDS), ("en text", korean_browser, ENGLISH_WORDS),
+                               ("digits", korean_browser, "1 2 3")]:
+        with pytest.raises(openai.BadRequestError) as error:
+            client.audio.speech.create(model="tts-1", voice="default", input=words)
+        said[name] = str(error.value)
+    assert "아직 목소리가 없어요" in said["ko text"]
+    assert "no voice yet" in said["en text"]
+    # No letters to go by: the language the account reads its screens in (English, chosen at sign-up).
+    assert "no voice yet" in said["digits"]
+
+
+def slow_after_first_chunk(services, monkeypatch) -> list[bool]:
+    """Make each voice wait after its first chunk until the client has read that chunk (the test sets
+    ``released``). Returns a list that records, per request, whether the wait ran out: it does when
+    the server holds the first chunk back until the whole speech is made."""
+    released, timed_out = threading.Event(), []
+    voice_of = services.voice
+
+    class WaitingVoice:
+        def __init__(self, voice) -> None:
+            self.voice, self.sample_rate, self.card = voice, voice.sample_rate, voice.card
+
+        def stream(self, text: str, rate: float = 1.0, volume: float = 1.0):
+            chunks = self.voice.stream(text, rate, volume)
+            yield next(chunks)
+            timed_out.append(not released.wait(5))
+            yield from chunks
+
+    monkeypatch.setattr(services, "voice", lambda path: WaitingVoice(voice_of(path)))
+    slow_after_first_chunk.released = released
+    return timed_out
+
+
+@pytest.mark.parametrize("response_format", ["pcm", "wav"])
+def test_pcm_and_wav_are_streamed_as_the_speech_is_made(client, services, monkeypatch, response_format):
+    timed_out = slow_after_first_chunk(services, monkeypatch)
+    header = 44 if response_format == "wav" else 0
+    with client.audio.speech.with_streaming_response.create(model="tts-1", voice="default", input=WORDS,
+                                                             response_format=response_format) as response:
+        assert response.headers["content-type"] == f"audio/{response_format}"
+        pieces = response.iter_bytes()
+        received = b""
+        while len(received) <= header:  # the header, then the first word's audio, before the rest is made
+            received += next(pieces)
+        slow_after_first_chunk.released.set()
+        received += b"".join(pieces)
+    assert timed_out == [False]
+    if response_format == "wav":
+        samples, rate = decoded(received)
+        assert rate == 24000 and samples.size == round(0.3 * 24000)
+    else:
+        samples = np.frombuffer(received, "<i2") / 32768
+        assert samples.size == round(0.3 * 24000)
+    # Three tones of 200, 220 and 240 Hz, one per word, joined without clicks: no sample-to-sample jump
+    # larger than a 240 Hz sine at 0.3 makes (a click from resampling pieces apart would be much larger).
+    assert np.abs(np.diff(samples)).max() < 0.3 * 2 * np.pi * 240 / 24000 * 1.5

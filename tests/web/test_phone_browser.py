@@ -43,11 +43,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def moksori_serve(data_dir: Path, *extra: str):
-    """``moksori serve`` on a free loopback port; yields (base URL, process, its output file)."""
+def moksori_serve(data_dir: Path, *extra: str, env: dict[str, str] | None = None):
+    """``moksori serve`` on a free loopback port, without its worker unless ``env`` says otherwise;
+    yields (base URL, process, its output file)."""
     port = free_port()
     https = "--https" in extra
-    env = dict(os.environ, MOKSORI_RUN_WORKER="false", MOKSORI_ASR_CHECK="false", PYTHONUNBUFFERED="1")
+    env = {**os.environ, "MOKSORI_RUN_WORKER": "false", "MOKSORI_ASR_CHECK": "false", "PYTHONUNBUFFERED": "1", **(env or {})}
     log = data_dir.parent / f"serve-{port}.log"
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, "-m", "moksori.cli", "serve", "--host", "127.0.0.1", "--port",

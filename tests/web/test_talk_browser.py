@@ -145,3 +145,71 @@ def test_every_page_passes_axe_in_both_languages(tmp_path, locale):
         visit("/phone", "phone")
         visit("/shop", "shop")
         context.close()
+
+
+def active_text(page) -> str:
+    return page.evaluate("document.activeElement.textContent")
+
+
+def test_one_switch_scanning_moves_on_by_itself_stops_and_speaks(tmp_path):
+    """Automatic scanning: the focus steps through the tiles on a timer; the switch (Space or Enter)
+    stops it on a tile, pressed again says that tile and the scan goes on. The speed is kept for this
+    person on this device, and the next person on the same browser starts from the default. The
+    typing box's Enter (the script shared with the call screen) is checked here too."""
+    with moksori_serve(tmp_path / "data") as (url, _process, _log), sync_playwright() as playwright:
+        context = browser(playwright, tmp_path / "profile", [])
+        page = context.new_page()
+        sign_up(page, url, "switch@example.com")
+        page.goto(f"{url}/talk")
+        for text in ("물 주세요", "고마워요", "아파요"):
+            page.evaluate("(text) => api('/api/phrases', { method: 'POST', json: { text, category: '기본' } })", text)
+        page.reload()
+        spoken = []
+        page.on("request", lambda request: spoken.append(json.loads(request.post_data)["text"])
+                if request.url.endswith("/api/speak") else None)
+
+        # Enter speaks what is typed and empties the box; Shift+Enter is a new line.
+        page.focus("#say")
+        page.keyboard.type("안녕")
+        page.keyboard.press("Shift+Enter")
+        page.keyboard.type("하세요")
+        assert spoken_by(page, lambda: page.keyboard.press("Enter")) == "안녕\n하세요"
+        assert page.input_value("#say") == ""
+
+        page.fill("#scan-seconds", "0.5")
+        page.dispatch_event("#scan-seconds", "change")
+        page.check("#scanning")
+        page.check("#auto-scanning")
+        assert not page.is_checked("#scanning")  # one way of scanning at a time
+        page.focus("#say")
+        page.keyboard.press("F6")
+        page.wait_for_function("document.body.dataset.scan === 'running'")
+        seen = {active_text(page)}
+        for _ in range(3):  # it moves by itself, round all three tiles
+            page.wait_for_function("(before) => document.activeElement.textContent !== before", arg=active_text(page),
+                                   timeout=10_000)
+            seen.add(active_text(page))
+        assert seen == {"물 주세요", "고마워요", "아파요"}
+
+        spoken.clear()
+        page.keyboard.press(" ")  # first press: stop here
+        page.wait_for_function("document.body.dataset.scan === 'paused'")
+        stopped_on = active_text(page)
+        page.wait_for_timeout(1500)  # three steps' time
+        assert active_text(page) == stopped_on and spoken == []  # stayed, and said nothing yet
+        assert spoken_by(page, lambda: page.keyboard.press("Enter")) == stopped_on  # second press: say it
+        page.wait_for_function("document.body.dataset.scan === 'running'")
+        page.wait_for_function("(before) => document.activeElement.textContent !== before", arg=stopped_on,
+                               timeout=10_000)
+        assert spoken == [stopped_on]
+        page.focus("#say")  # leaving the board stops the scan
+        page.wait_for_function("document.body.dataset.scan === 'off'")
+
+        page.reload()
+        assert page.input_value("#scan-seconds") == "0.5" and page.is_checked("#auto-scanning")
+        page.click("form[action='/logout'] button")
+        sign_up(page, url, "someone-else@example.com")
+        page.goto(f"{url}/talk")
+        assert page.input_value("#scan-seconds") == "1.5" and not page.is_checked("#auto-scanning")
+        check_accessible(page, "/talk with scanning settings")
+        context.close()

@@ -195,6 +195,29 @@ def wyoming(
         pass
 
 
+def speech_server(
+    voice: Path = typer.Option(..., "--voice", "-v", help="The .voice file to speak with."),
+    socket: Path = typer.Option(None, help="The Unix socket to answer on (default: the one Speech Dispatcher uses)."),
+    idle_exit: float = typer.Option(1800.0, help="Leave after this many seconds without a request."),
+) -> None:
+    """Keep VOICE loaded and speak what comes on a Unix socket (started by the Speech Dispatcher module
+    on its first message; ``moksori.engine.speech_client`` is its client)."""
+    import signal
+
+    from moksori.engine.speech_server import serve
+    from moksori.engine.speechd import default_socket
+    from moksori.engine.voicefile import VoiceFileError
+
+    # Started from Speech Dispatcher's module, which blocks most signals: the mask is inherited across
+    # exec, and the server must still stop when asked.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
+    try:
+        serve(voice, socket or default_socket(voice), idle_exit)
+    except VoiceFileError as error:
+        typer.echo(f"moksori speech-server: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 def speech_dispatcher(
     voice: Path = typer.Option(..., "--voice", "-v", help="The .voice file to speak with."),
     config_dir: Path = typer.Option(None, help="Speech Dispatcher's configuration folder (default: yours)."),
@@ -217,3 +240,4 @@ def register(app: typer.Typer) -> None:
     app.command("train")(train)
     app.command("wyoming")(wyoming)
     app.command("speech-dispatcher")(speech_dispatcher)
+    app.command("speech-server")(speech_server)

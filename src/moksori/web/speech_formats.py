@@ -1,18 +1,27 @@
 """Speech as the audio formats other apps ask for: WAV and raw PCM directly, MP3, Opus, AAC and
 FLAC through ffmpeg. Everything leaves at 24 kHz mono 16-bit, the rate OpenAI's speech API uses,
-so clients that play its raw ``pcm`` at that rate hear the right pitch."""
+so clients that play its raw ``pcm`` at that rate hear the right pitch.
+
+WAV and PCM can also be sent as the engine makes them (``encode_stream``): PCM has no header, and a
+streamed WAV's header gives its sizes as unknown (0xFFFFFFFF), as OpenAI's streamed WAV does, since
+they are not known before the last sentence is spoken."""
 
 from __future__ import annotations
 
 import io
+import struct
 import subprocess
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import soundfile as sf
 
 from moksori.audio import resample
+from moksori.audio.framing import StreamResampler
 
 OUTPUT_RATE = 24000
+STREAMED_FORMATS = ("pcm", "wav")
+UNKNOWN_SIZE = 0xFFFFFFFF
 MEDIA_TYPES = {"wav": "audio/wav", "pcm": "audio/pcm", "mp3": "audio/mpeg", "opus": "audio/ogg",
                "aac": "audio/aac", "flac": "audio/flac"}
 FFMPEG_OUTPUT = {
@@ -48,3 +57,28 @@ def encode(samples: np.ndarray, rate: int, response_format: str) -> bytes:
     if result.returncode != 0:
         raise EncodingError(result.stderr.decode(errors="replace").strip()[-300:])
     return result.stdout
+
+
+def streaming_wav_header(rate: int = OUTPUT_RATE) -> bytes:
+    """A 16-bit mono WAV header whose RIFF and data sizes say "unknown": the audio follows as it is made."""
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)  # PCM, mono, rate, bytes/s, block, bits
+    return (b"RIFF" + struct.pack("<I", UNKNOWN_SIZE) + b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt
+            + b"data" + struct.pack("<I", UNKNOWN_SIZE))
+
+
+def encode_stream(chunks: Iterable[np.ndarray], rate: int, response_format: str) -> Iterator[bytes]:
+    """The speech of ``chunks`` (float32 mono at ``rate``, as a voice streams them) as ``response_format``
+    ("pcm" or "wav") at ``OUTPUT_RATE``, one piece per chunk, resampled as one stream so no click marks
+    where chunks meet."""
+    if response_format not in STREAMED_FORMATS:
+        raise ValueError(f"{response_format} is not sent as a stream")
+    if response_format == "wav":
+        yield streaming_wav_header()
+    resampler = StreamResampler(rate, OUTPUT_RATE)
+    for chunk in chunks:
+        audio = resampler.push(chunk)
+        if audio.size:
+            yield pcm16(audio)
+    tail = resampler.flush()
+    if tail.size:
+        yield pcm16(tail)

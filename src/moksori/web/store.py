@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from moksori.web.storage.models import (
+    Call,
     CustomSentence,
     HistoryItem,
     Job,
@@ -16,9 +19,52 @@ from moksori.web.storage.models import (
     ShopRecord,
     SkippedPrompt,
     Take,
+    User,
     Voice,
     utcnow,
 )
+
+
+def add_user(db: Session, email: str, password_hash: str, display_name: str, language: str,
+             interface_language: str) -> User | None:
+    """The new account, or None when the address already has one (nothing is written then)."""
+    user = User(email=email, password_hash=password_hash, display_name=display_name, language=language,
+                interface_language=interface_language)
+    db.add(user)
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        return None
+    return user
+
+
+def give_consent(db: Session, user: User) -> None:
+    user.consent_at = datetime.now(UTC)
+    db.commit()
+
+
+def set_recording_language(db: Session, user: User, language: str) -> None:
+    user.language = language
+    db.commit()
+
+
+def set_interface_language(db: Session, user: User, language: str) -> None:
+    user.interface_language = language
+    db.commit()
+
+
+def set_password_hash(db: Session, user: User, password_hash: str) -> None:
+    user.password_hash = password_hash
+    db.commit()
+
+
+def delete_user(db: Session, user: User) -> None:
+    """Every row of the user: jobs first (so a worker finds its job gone, not orphaned), then the user
+    row, which cascades to all the others. Files are the caller's to remove, after this commit."""
+    db.execute(delete(Job).where(Job.user_id == user.id))
+    db.delete(user)
+    db.commit()
 
 
 def rename_voice(db: Session, voice: Voice, name: str) -> None:
@@ -130,4 +176,36 @@ def change_shop_record(db: Session, row: ShopRecord, data: dict | None = None, d
         row.data = data  # a new dict: SQLAlchemy does not see changes made inside a JSON value
     if done is not None:
         row.done = done
+    db.commit()
+
+
+def add_call(db: Session, user_id: int, mode: str, link_hash: str | None, link_minutes: int) -> Call:
+    """A face-to-face conversation is active at once; a call waits for the far end (its link to be opened, or
+    the phone to be answered)."""
+    call = Call(user_id=user_id, mode=mode, status="active" if mode == "conversation" else "waiting",
+                link_hash=link_hash,
+                link_expires_at=datetime.now(UTC) + timedelta(minutes=link_minutes) if link_hash else None)
+    db.add(call)
+    db.commit()
+    return call
+
+
+def renew_call_link(db: Session, call: Call, link_hash: str, link_minutes: int) -> None:
+    call.link_hash, call.link_expires_at = link_hash, datetime.now(UTC) + timedelta(minutes=link_minutes)
+    db.commit()
+
+
+def spend_call_link(db: Session, call_id: int, link_hash: str) -> bool:
+    """Marks the call joined and its link spent, in one statement so two browsers cannot both join;
+    False when another browser spent it first."""
+    spent = db.execute(update(Call).where(Call.id == call_id, Call.link_hash == link_hash)
+                       .values(link_hash=None, status="active", joined_at=datetime.now(UTC)))
+    db.commit()
+    return spent.rowcount == 1
+
+
+def restore_call_link(db: Session, call_id: int, link_hash: str) -> None:
+    """Undoes ``spend_call_link`` when the join failed, so the link still works."""
+    db.execute(update(Call).where(Call.id == call_id, Call.link_hash.is_(None), Call.status == "active")
+               .values(link_hash=link_hash, status="waiting", joined_at=None))
     db.commit()

@@ -16,7 +16,7 @@ from moksori.audio import AudioError
 from moksori.audio.decode import decode
 from moksori.web.i18n import _
 from moksori.web.messages import file_problem
-from moksori.web.schemas import take_json
+from moksori.web.schemas import TakeOut
 from moksori.web.services import Problem, Prompt, Services
 from moksori.web.settings import Settings
 from moksori.web.storage.files import save_take
@@ -99,7 +99,7 @@ def import_recordings(db: Session, settings: Settings, services: Services, user:
             result.errors.append(f"{name}: {file_problem(error)}")
         else:
             prompt = prompt_for_text(db, services, user, text)
-            result.takes.append(take_json(check_and_store(db, settings, services, user, prompt, samples, rate)))
+            result.takes.append(TakeOut.of(check_and_store(db, settings, services, user, prompt, samples, rate)).model_dump())
         if progress:
             progress((n + 1) / len(items))
     return result

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import WebSocketRoute
@@ -20,6 +21,7 @@ from starlette.routing import WebSocketRoute
 from moksori.calls.notice import call_notice
 from moksori.calls.pcm_socket import PcmSocketLink
 from moksori.calls.sip import SipError
+from moksori.web import store
 from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, RowId, services_of, settings_of
 from moksori.web.i18n import _
@@ -29,8 +31,8 @@ from moksori.web.storage.files import user_file
 from moksori.web.storage.models import Call, CallLine, User, Voice
 
 router = APIRouter(tags=["calls"])
+log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15
-SPEAKERS = {"me": "나 Me", "them": "상대 Them"}
 
 
 class CallBody(BaseModel):
@@ -77,7 +79,7 @@ def line_json(line: CallLine) -> dict:
 def qr_svg(url: str) -> str:
     import segno
 
-    return segno.make(url, error="m").svg_inline(scale=5, border=2, title="QR: call link · 통화 링크")
+    return segno.make(url, error="m").svg_inline(scale=5, border=2, title=_("QR code of the call link"))
 
 
 def voice_path(db: Session, settings: Settings, user: User, voice_id: int | None):
@@ -87,19 +89,8 @@ def voice_path(db: Session, settings: Settings, user: User, voice_id: int | None
     else:
         row = db.scalar(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
     if row is None:
-        raise HTTPException(409, "You have no voice yet. Build one on the Voices page first. "
-                                 "먼저 목소리 페이지에서 목소리를 만들어 주세요.")
+        raise HTTPException(409, _("You have no voice yet. Build one on the Voices page first."))
     return user_file(settings, user.id, row.file)
-
-
-def add_call_row(db: Session, user: User, mode: str, link_hash: str | None, minutes: int) -> Call:
-    # A browser call waits for its link to be opened, a phone call for the far end to answer.
-    call = Call(user_id=user.id, mode=mode, status="active" if mode == "conversation" else "waiting",
-                link_hash=link_hash,
-                link_expires_at=datetime.now(UTC) + timedelta(minutes=minutes) if link_hash else None)
-    db.add(call)
-    db.commit()
-    return call
 
 
 async def open_call(request: Request, db: Session, user: User, mode: str, voice_id: int | None,
@@ -111,8 +102,8 @@ async def open_call(request: Request, db: Session, user: User, mode: str, voice_
     try:
         voice = await run_in_threadpool(services.voice, path)
     except (OSError, ValueError) as error:
-        raise HTTPException(409, f"Your voice could not be loaded ({error}). 목소리를 불러올 수 없습니다.") from error
-    call = await run_in_threadpool(add_call_row, db, user, mode, link_hash, settings.call_link_minutes)
+        raise HTTPException(409, _("Your voice could not be loaded (%(error)s).", error=error)) from error
+    call = await run_in_threadpool(store.add_call, db, user.id, mode, link_hash, settings.call_link_minutes)
     session = services.call_session(voice, user.language, face_to_face=mode == "conversation")
     live = await registry_of(request).open(call.id, user.id, mode, session, settings.call_link_minutes * 60)
     return call, live
@@ -158,11 +149,12 @@ def read_call(call_id: RowId, request: Request, user: ConsentedUser,
 def download_transcript(call_id: RowId, user: ConsentedUser,
                         db: DbSession) -> PlainTextResponse:
     call = owned(db, Call, call_id, user)
-    title = "통화 Call" if call.mode == "call" else "대화 Conversation"
+    title = _("Call") if call.mode == "call" else _("Conversation")
+    speakers = {"me": _("Me"), "them": _("Them")}
     text = [f"Moksori · {title} · {call.created_at:%Y-%m-%d %H:%M} UTC", ""]
     for line in _lines(db, call):
         mark = "" if line.final else " …"
-        text.append(f"[{_clock(line.start_s)}–{_clock(line.end_s)}] {SPEAKERS.get(line.speaker, line.speaker)}: "
+        text.append(f"[{_clock(line.start_s)}–{_clock(line.end_s)}] {speakers.get(line.speaker, line.speaker)}: "
                     f"{line.text}{mark}")
     name = f"moksori-{call.mode}-{call.id}.txt"
     return PlainTextResponse("\n".join(text) + "\n",
@@ -178,7 +170,7 @@ async def _owned_live(request: Request, db: Session, call_id: int, user: User) -
     call = await run_in_threadpool(owned, db, Call, call_id, user)
     live = registry_of(request).get(call.id)
     if live is None:
-        raise HTTPException(409, "This call has ended; its transcript is kept. 통화가 끝났습니다. 기록은 남아 있습니다.")
+        raise HTTPException(409, _("This call has ended; its transcript is kept."))
     return live
 
 
@@ -190,10 +182,10 @@ async def say(call_id: RowId, body: SayBody, request: Request, user: ConsentedUs
     limit = settings_of(request).max_speak_chars
     text = " ".join(body.text.split())
     if not text:
-        raise HTTPException(422, "There is nothing to say: the text is empty. 말할 내용이 없습니다.")
+        raise HTTPException(422, _("There is nothing to say: the text is empty."))
     if len(text) > limit:
-        raise HTTPException(413, f"That text is {len(text)} characters long; at most {limit} are spoken at a time. "
-                                 f"Split it into shorter parts. 한 번에 {limit}자까지 말할 수 있습니다.")
+        raise HTTPException(413, _("That text is %(length)s characters long; at most %(limit)s are spoken at a "
+                                   "time. Split it into shorter parts.", length=len(text), limit=limit))
     return {"waiting": live.session.say(text)}
 
 
@@ -244,18 +236,17 @@ async def new_link(call_id: RowId, request: Request, user: ConsentedUser,
                    db: DbSession) -> dict:
     """A fresh join link for a call nobody has joined yet; the old link stops working."""
     live = await _owned_live(request, db, call_id, user)
-    if live.mode == "conversation" or live.link is not None:
-        raise HTTPException(409, "Someone already joined this call. 이미 연결된 통화입니다.")
+    if live.mode not in ("call", "assistant") or live.link is not None:
+        raise HTTPException(409, _("Someone already joined this call."))
     token, digest = new_token()
     minutes = settings_of(request).call_link_minutes
 
-    def store() -> Call:
+    def renew() -> Call:
         call = db.get(Call, call_id)
-        call.link_hash, call.link_expires_at = digest, datetime.now(UTC) + timedelta(minutes=minutes)
-        db.commit()
+        store.renew_call_link(db, call, digest, minutes)
         return call
 
-    call = await run_in_threadpool(store)
+    call = await run_in_threadpool(renew)
     url = f"{request.base_url}call/{token}"
     return {**call_json(call, live), "join_url": url, "qr_svg": qr_svg(url)}
 
@@ -267,11 +258,7 @@ async def delete_call(call_id: RowId, request: Request, user: ConsentedUser,
     call = await run_in_threadpool(owned, db, Call, call_id, user)
     await registry_of(request).end(call.id, "deleted")
 
-    def remove() -> None:
-        db.delete(db.get(Call, call_id))
-        db.commit()
-
-    await run_in_threadpool(remove)
+    await run_in_threadpool(lambda: store.remove(db, db.get(Call, call_id)))
     return {"deleted": call_id}
 
 
@@ -316,25 +303,14 @@ def _spend_link(db: Session, token: str) -> tuple[int, str]:
     found = db.execute(select(Call, User.language).join(User, User.id == Call.user_id)
                        .where(Call.link_hash == digest)).first()
     if found is None:
-        raise HTTPException(404, "This call link is not valid or was already used. Ask for a new link. "
-                                 "유효하지 않거나 이미 사용된 통화 링크입니다. 새 링크를 요청해 주세요.")
+        raise HTTPException(404, _("This call link is not valid or was already used. Ask for a new link."))
     call, language = found
     expires = call.link_expires_at if call.link_expires_at.tzinfo else call.link_expires_at.replace(tzinfo=UTC)
     if expires < datetime.now(UTC):
-        raise HTTPException(410, "This call link has expired. Ask for a new link. "
-                                 "통화 링크가 만료되었습니다. 새 링크를 요청해 주세요.")
-    spent = db.execute(update(Call).where(Call.id == call.id, Call.link_hash == digest)
-                       .values(link_hash=None, status="active", joined_at=datetime.now(UTC)))
-    db.commit()
-    if spent.rowcount != 1:
-        raise HTTPException(404, "This call link was already used. 이미 사용된 통화 링크입니다.")
+        raise HTTPException(410, _("This call link has expired. Ask for a new link."))
+    if not store.spend_call_link(db, call.id, digest):
+        raise HTTPException(404, _("This call link was already used."))
     return call.id, language
-
-
-def _restore_link(db: Session, call_id: int, token: str) -> None:
-    db.execute(update(Call).where(Call.id == call_id, Call.link_hash.is_(None), Call.status == "active")
-               .values(link_hash=token_hash(token), status="waiting", joined_at=None))
-    db.commit()
 
 
 @router.post("/join/{token}")
@@ -345,7 +321,7 @@ async def join(token: str, body: JoinBody, request: Request, db: DbSession) -> d
     registry = registry_of(request)
     live = registry.get(call_id)
     if live is None:
-        raise HTTPException(410, "This call has ended. 통화가 끝났습니다.")
+        raise HTTPException(410, _("This call has ended."))
 
     def far_end_left(reason: str) -> None:
         asyncio.ensure_future(registry.end(call_id, f"the other person left ({reason})"))
@@ -355,8 +331,11 @@ async def join(token: str, body: JoinBody, request: Request, db: DbSession) -> d
         answer = await registry.join(live, link, body.sdp)
     except ValueError as error:
         await link.close()
-        await run_in_threadpool(_restore_link, db, call_id, token)  # a broken offer does not spend the link
-        raise HTTPException(400, f"{error} The call could not start; try again. 통화를 시작할 수 없습니다.") from error
+        await run_in_threadpool(store.restore_call_link, db, call_id, token_hash(token))  # a broken offer does not spend the link
+        # The engine's reason is English; the person gets the catalog's words, the log keeps the reason.
+        log.info("call %s: unusable offer: %s", call_id, error)
+        raise HTTPException(400, _("The browser's call offer could not be used, so the call could not start; "
+                                   "try again.")) from error
     live.session.say(call_notice(language), first=True)
     live.session.announce({"type": "joined", "status": "active"})
     return {"type": "answer", "sdp": answer}
@@ -373,10 +352,10 @@ async def conversation_socket(websocket: WebSocket) -> None:
     registry: CallRegistry = websocket.app.state.calls
     live = registry.get(call_id)
     if live is None or live.mode != "conversation" or not registry.spend_ticket(live, ticket):
-        await websocket.close(code=4403, reason="This conversation link is not valid.")
+        await websocket.close(code=4403, reason=_("This conversation link is not valid."))
         return
     if not 8000 <= rate <= 48000:
-        await websocket.close(code=4400, reason="Unsupported sample rate.")
+        await websocket.close(code=4400, reason=_("The microphone's sample rate is not supported."))
         return
     await websocket.accept()
     link = PcmSocketLink(live.session, websocket.send_bytes, websocket.send_text, in_rate=rate,

@@ -5,14 +5,24 @@ Apps authenticate with a key the user made on the account page (``Authorization:
 no cookie is read here, so these routes need no CSRF token. ``voice`` names one of the user's
 voices (its name, its version number like ``2`` or ``v2``, or ``default`` for the newest); ``model``
 is accepted whatever it says, since there is one engine.
+
+``pcm`` and ``wav`` are streamed: the first sentence's audio leaves as soon as it is made, which is
+what OpenAI's streaming client (``with_streaming_response``) and players reading the body as it
+comes expect; the other formats are encoded whole. Messages are in the language of the text to speak
+(Hangul: Korean, Latin letters: English), else in the account's: an app's requests carry no useful
+``Accept-Language``.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections.abc import Iterator
 from typing import Annotated, Literal
 
+import numpy as np
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,13 +30,15 @@ from sqlalchemy.orm import Session
 from moksori.web.api.deps import AppServices, AppSettings, DbSession
 from moksori.web.api.talk import banked_recording, has_words
 from moksori.web.apikeys import user_for_key
-from moksori.web.i18n import _
-from moksori.web.speech_formats import MEDIA_TYPES, EncodingError, encode
+from moksori.web.i18n import _, use_language
+from moksori.web.speech_formats import MEDIA_TYPES, STREAMED_FORMATS, EncodingError, encode, encode_stream
 from moksori.web.storage.files import user_file
 from moksori.web.storage.models import User, Voice
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 BEARER = "bearer "
+HANGUL = re.compile("[\uac00-\ud7a3\u3131-\u318e]")
+LATIN = re.compile("[A-Za-z]")
 
 
 class OpenAIError(Exception):
@@ -84,10 +96,31 @@ def choose_voice(db: Session, user: User, wanted: str) -> Voice:
                       "voice_not_found", "voice")
 
 
+def message_language(user: User, text: str) -> str:
+    """The language to answer in: the text's own (Hangul first, since Korean text often holds Latin
+    names), else the one the account reads its screens in, else the one its voice speaks."""
+    if HANGUL.search(text):
+        return "ko"
+    if LATIN.search(text):
+        return "en"
+    return user.interface_language or user.language
+
+
+def started(chunks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+    """``chunks`` with the first one already made, so a text that yields no sound is answered with an
+    error instead of an empty stream."""
+    first = next(chunks, None)
+    if first is None:
+        raise OpenAIError(400, _("There is nothing to say in that text: it has no letters or numbers."),
+                          "nothing_to_say", "input")
+    return itertools.chain([first], chunks)
+
+
 @router.post("/audio/speech")
 def speech(body: SpeechRequest, user: KeyUser, db: DbSession, settings: AppSettings,
            services: AppServices) -> Response:
     text = " ".join(body.input.split())
+    use_language(message_language(user, text))
     if len(text) > settings.max_speak_chars:
         raise OpenAIError(400, _("That text is %(length)s characters long; at most %(limit)s are spoken at a "
                                  "time. Split it into shorter parts.", length=len(text),
@@ -100,15 +133,20 @@ def speech(body: SpeechRequest, user: KeyUser, db: DbSession, settings: AppSetti
         from moksori.audio import load_audio
 
         samples, rate = load_audio(user_file(settings, user.id, take.file))
+        chunks: Iterator[np.ndarray] = iter([samples])
     else:
         voice = services.voice(user_file(settings, user.id, choose_voice(db, user, body.voice).file))
-        samples, rate = voice.synthesize(text, rate=body.speed), voice.sample_rate
+        chunks, rate = started(iter(voice.stream(text, rate=body.speed))), voice.sample_rate
+    headers = {"Cache-Control": "no-store"}
+    if body.response_format in STREAMED_FORMATS:
+        return StreamingResponse(encode_stream(chunks, rate, body.response_format),
+                                 media_type=MEDIA_TYPES[body.response_format], headers=headers)
     try:
-        audio = encode(samples, rate, body.response_format)
+        audio = encode(np.concatenate(list(chunks)), rate, body.response_format)
     except EncodingError as error:
         raise OpenAIError(500, _("The speech could not be encoded as %(format)s.", format=body.response_format),
                           "encoding_failed") from error
-    return Response(audio, media_type=MEDIA_TYPES[body.response_format], headers={"Cache-Control": "no-store"})
+    return Response(audio, media_type=MEDIA_TYPES[body.response_format], headers=headers)
 
 
 def install(app) -> None:

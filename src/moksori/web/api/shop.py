@@ -20,7 +20,7 @@ from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, RowId
 from moksori.web.i18n import _
 from moksori.web.live_calls import new_token
-from moksori.web.schemas import shop_json, shop_record_json
+from moksori.web.schemas import ShopOut, ShopRecordList, ShopRecordOut
 from moksori.web.shops import MAX_PROFILE_CHARS, ShopStore, check_profile
 from moksori.web.storage.models import SHOP_RECORD_KINDS, ShopRecord, Voice
 
@@ -42,12 +42,12 @@ class RecordBody(BaseModel):
 
 
 @router.get("/shop")
-def get_shop(user: ConsentedUser, db: DbSession) -> dict:
-    return shop_json(store.shop_of(db, user.id))
+def get_shop(user: ConsentedUser, db: DbSession) -> ShopOut:
+    return ShopOut.of(store.shop_of(db, user.id))
 
 
 @router.put("/shop/profile")
-def put_profile(body: ProfileBody, user: ConsentedUser, db: DbSession) -> dict:
+def put_profile(body: ProfileBody, user: ConsentedUser, db: DbSession) -> ShopOut:
     """Saves the profile when it is valid; otherwise 422 with every problem at once, and the saved one stays."""
     _profile, problems, ignored = check_profile(body.profile_yaml)
     if problems:
@@ -55,38 +55,38 @@ def put_profile(body: ProfileBody, user: ConsentedUser, db: DbSession) -> dict:
         raise HTTPException(422, "\n".join([_("The profile was not saved: fix these problems first."), *problems]))
     shop = store.shop_of(db, user.id)
     store.save_shop_profile(db, shop, body.profile_yaml)
-    return {**shop_json(shop), "ignored": ignored}
+    return ShopOut.of(shop, ignored)
 
 
 @router.put("/shop/voice")
-def put_voice(body: VoiceBody, user: ConsentedUser, db: DbSession) -> dict:
+def put_voice(body: VoiceBody, user: ConsentedUser, db: DbSession) -> ShopOut:
     if body.voice_id is not None:
         owned(db, Voice, body.voice_id, user)
     shop = store.shop_of(db, user.id)
     store.choose_shop_voice(db, shop, body.voice_id)
-    return shop_json(shop)
+    return ShopOut.of(shop)
 
 
 @router.get("/shop/records")
 def list_records(user: ConsentedUser, db: DbSession,
-                 kind: Literal[SHOP_RECORD_KINDS] | None = Query(None)) -> dict:  # type: ignore[valid-type]
+                 kind: Literal[SHOP_RECORD_KINDS] | None = Query(None)) -> ShopRecordList:  # type: ignore[valid-type]
     query = select(ShopRecord).where(ShopRecord.user_id == user.id)
     if kind is not None:
         query = query.where(ShopRecord.kind == kind)
     rows = db.scalars(query.order_by(ShopRecord.created_at.desc(), ShopRecord.id.desc()).limit(RECORDS_PER_PAGE))
-    return {"records": [shop_record_json(row) for row in rows]}
+    return ShopRecordList(records=[ShopRecordOut.of(row) for row in rows])
 
 
 @router.get("/shop/records/{record_id}")
-def get_record(record_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
-    return shop_record_json(owned(db, ShopRecord, record_id, user))
+def get_record(record_id: RowId, user: ConsentedUser, db: DbSession) -> ShopRecordOut:
+    return ShopRecordOut.of(owned(db, ShopRecord, record_id, user))
 
 
 @router.patch("/shop/records/{record_id}")
-def mark_record(record_id: RowId, body: RecordBody, user: ConsentedUser, db: DbSession) -> dict:
+def mark_record(record_id: RowId, body: RecordBody, user: ConsentedUser, db: DbSession) -> ShopRecordOut:
     row = owned(db, ShopRecord, record_id, user)
     store.change_shop_record(db, row, done=body.done)
-    return shop_record_json(row)
+    return ShopRecordOut.of(row)
 
 
 @router.delete("/shop/records/{record_id}")

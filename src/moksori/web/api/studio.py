@@ -20,7 +20,7 @@ from moksori.web.api.common import owned
 from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession, RowId
 from moksori.web.i18n import _
 from moksori.web.messages import file_problem
-from moksori.web.schemas import take_json
+from moksori.web.schemas import TakeOut
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
 from moksori.web.storage.files import delete_prompt_take, delete_take, user_file
@@ -69,7 +69,7 @@ def list_prompts(user: ConsentedUser, db: DbSession, services: AppServices, sour
     prompts = prompts_for(db, services, user, source)
     takes = {t.prompt_key: t for t in db.scalars(select(Take).where(Take.user_id == user.id))}
     skipped = set(db.scalars(select(SkippedPrompt.prompt_key).where(SkippedPrompt.user_id == user.id)))
-    items = [{"key": p.key, "text": p.text, "take": take_json(takes[p.key]) if p.key in takes else None,
+    items = [{"key": p.key, "text": p.text, "take": TakeOut.of(takes[p.key]).model_dump() if p.key in takes else None,
               "skipped": p.key in skipped} for p in prompts]
     # Resume where the user left off, on any device: the first prompt neither recorded nor skipped,
     # then the first skipped one.
@@ -110,12 +110,12 @@ def progress(user: ConsentedUser, db: DbSession, settings: AppSettings, services
 
 @router.post("/takes")
 def record_take(user: ConsentedUser, db: DbSession, settings: AppSettings, services: AppServices,
-                prompt_key: str = Form(max_length=100), audio: UploadFile = File()) -> dict:
+                prompt_key: str = Form(max_length=100), audio: UploadFile = File()) -> TakeOut:
     prompt = resolve_prompt(db, services, user, prompt_key)
     samples, rate = decode_upload(audio, settings)
     store.unskip_prompt(db, user.id, prompt.key)
     take = check_and_store(db, settings, services, user, prompt, samples, rate)
-    return take_json(take)
+    return TakeOut.of(take)
 
 
 @router.get("/takes/{take_id}/audio")
@@ -125,10 +125,10 @@ def take_audio(take_id: RowId, user: ConsentedUser, db: DbSession, settings: App
 
 
 @router.post("/takes/{take_id}/keep")
-def keep_take(take_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
+def keep_take(take_id: RowId, user: ConsentedUser, db: DbSession) -> TakeOut:
     take = owned(db, Take, take_id, user)
     store.keep_take(db, take)
-    return take_json(take)
+    return TakeOut.of(take)
 
 
 @router.delete("/takes/{take_id}")

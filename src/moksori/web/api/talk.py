@@ -18,7 +18,7 @@ from moksori.web.api.common import owned
 from moksori.web.api.deps import MAX_ROW_ID, AppServices, AppSettings, ConsentedUser, DbSession, RowId
 from moksori.web.i18n import _
 from moksori.web.ops import timed_speech
-from moksori.web.schemas import phrase_json
+from moksori.web.schemas import PhraseList, PhraseOut
 from moksori.web.storage.files import delete_prompt_take, user_file
 from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
 from moksori.web.takes import usable
@@ -117,29 +117,29 @@ class PhrasePatch(BaseModel):
 
 
 @router.get("/phrases")
-def list_phrases(user: ConsentedUser, db: DbSession) -> dict:
+def list_phrases(user: ConsentedUser, db: DbSession) -> PhraseList:
     phrases = db.scalars(select(Phrase).where(Phrase.user_id == user.id)
                          .order_by(Phrase.favourite.desc(), Phrase.category, Phrase.id))
-    return {"phrases": [phrase_json(p) for p in phrases]}
+    return PhraseList(phrases=[PhraseOut.of(p) for p in phrases])
 
 
 @router.post("/phrases")
-def add_phrase(body: PhraseBody, user: ConsentedUser, db: DbSession) -> dict:
+def add_phrase(body: PhraseBody, user: ConsentedUser, db: DbSession) -> PhraseOut:
     if not body.text.strip():
         raise HTTPException(422, _("The phrase is empty."))
     phrase = store.add_phrase(db, user.id, " ".join(body.text.split()), body.category.strip(), body.favourite,
                               body.banked)
-    return phrase_json(phrase)
+    return PhraseOut.of(phrase)
 
 
 @router.patch("/phrases/{phrase_id}")
-def edit_phrase(phrase_id: RowId, body: PhrasePatch, user: ConsentedUser, db: DbSession) -> dict:
+def edit_phrase(phrase_id: RowId, body: PhrasePatch, user: ConsentedUser, db: DbSession) -> PhraseOut:
     phrase = owned(db, Phrase, phrase_id, user)
     changes = body.model_dump(exclude_none=True)
     if "text" in changes:
         changes["text"] = " ".join(changes["text"].split())
     store.edit_phrase(db, phrase, changes)
-    return phrase_json(phrase)
+    return PhraseOut.of(phrase)
 
 
 @router.delete("/phrases/{phrase_id}")

@@ -18,7 +18,7 @@ from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSess
 from moksori.web.i18n import _
 from moksori.web.jobs.queue import active_job
 from moksori.web.messages import file_problem
-from moksori.web.schemas import job_json
+from moksori.web.schemas import JobOut, UploadAdded, UploadQueued
 from moksori.web.services import Services
 from moksori.web.settings import Settings
 from moksori.web.storage.files import UPLOADS, new_name, user_file
@@ -39,7 +39,7 @@ def parse_texts(texts: str) -> dict[str, str]:
 
 
 def queue_zip_import(request: Request, db: Session, settings: Settings, services: Services, user: User, name: str,
-                     path: Path) -> dict:
+                     path: Path) -> UploadQueued:
     if active_job(db, user.id):
         raise HTTPException(409, _("A voice build or another upload is running. Wait for it, then upload again."))
     folder = new_name(UPLOADS, "")
@@ -57,12 +57,13 @@ def queue_zip_import(request: Request, db: Session, settings: Settings, services
     job = store.queue_job(db, user.id, "import", upload=folder, take_count=len(items))
     if request.app.state.worker:
         request.app.state.worker.ensure_running()
-    return {"job": job_json(job)}
+    return UploadQueued(job=JobOut.of(job))
 
 
 @router.post("/uploads")
 def upload_recordings(request: Request, user: ConsentedUser, db: DbSession, settings: AppSettings,
-                      services: AppServices, files: list[UploadFile] = File(), texts: str = Form("")) -> dict:
+                      services: AppServices, files: list[UploadFile] = File(),
+                      texts: str = Form("")) -> UploadQueued | UploadAdded:
     with tempfile.TemporaryDirectory() as tmp:
         saved = []
         for n, upload in enumerate(files):
@@ -87,5 +88,5 @@ def upload_recordings(request: Request, user: ConsentedUser, db: DbSession, sett
     result.errors[:0] = missing
     if not result.takes:
         raise HTTPException(422, _("Nothing was added.") + " " + "; ".join(result.errors))
-    return {"imported": len(result.takes), "flagged": result.flagged, "errors": result.errors,
-            "summary": result.summary(), "takes": result.takes}
+    return UploadAdded(imported=len(result.takes), flagged=result.flagged, errors=result.errors,
+                       summary=result.summary(), takes=result.takes)

@@ -23,7 +23,7 @@ from moksori.web.api.studio import progress_of
 from moksori.web.i18n import _
 from moksori.web.jobs.queue import active_job, cancel
 from moksori.web.jobs.worker import card_json
-from moksori.web.schemas import job_json, voice_json
+from moksori.web.schemas import JobList, JobOut, VoiceList, VoiceOut
 from moksori.web.storage.db import Database
 from moksori.web.storage.files import VOICES, new_name, user_file
 from moksori.web.storage.models import Job, Voice
@@ -38,7 +38,7 @@ VOICE_MEMBERS = 16
 
 @router.post("/builds")
 def start_build(request: Request, user: ConsentedUser, db: DbSession, settings: AppSettings,
-                services: AppServices, preview: bool = False) -> dict:
+                services: AppServices, preview: bool = False) -> JobOut:
     """A full build, or with ``preview`` a quick first voice from fewer recordings (replaced by the
     next full build)."""
     progress = progress_of(db, settings, services, user)
@@ -55,18 +55,18 @@ def start_build(request: Request, user: ConsentedUser, db: DbSession, settings: 
         request.app.state.dispatcher.send(db, job)
     elif request.app.state.worker:
         request.app.state.worker.ensure_running()
-    return job_json(job)
+    return JobOut.of(job)
 
 
 @router.get("/jobs")
-def list_jobs(user: ConsentedUser, db: DbSession) -> dict:
+def list_jobs(user: ConsentedUser, db: DbSession) -> JobList:
     jobs = db.scalars(select(Job).where(Job.user_id == user.id).order_by(Job.id.desc()).limit(20))
-    return {"jobs": [job_json(j) for j in jobs]}
+    return JobList(jobs=[JobOut.of(j) for j in jobs])
 
 
 @router.get("/jobs/{job_id}")
-def get_job(job_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
-    return job_json(owned(db, Job, job_id, user))
+def get_job(job_id: RowId, user: ConsentedUser, db: DbSession) -> JobOut:
+    return JobOut.of(owned(db, Job, job_id, user))
 
 
 @router.get("/jobs/{job_id}/events")
@@ -79,7 +79,7 @@ def job_events(job_id: RowId, request: Request, user: ConsentedUser, db: DbSessi
     def state_now() -> dict | None:
         with database.session() as session:
             job = session.get(Job, job_id)
-            return job_json(job) if job else None
+            return JobOut.of(job).model_dump() if job else None
 
     async def events() -> AsyncIterator[str]:
         last, ends = None, time.monotonic() + EVENT_STREAM_SECONDS
@@ -98,16 +98,16 @@ def job_events(job_id: RowId, request: Request, user: ConsentedUser, db: DbSessi
 
 
 @router.post("/jobs/{job_id}/cancel")
-def cancel_job(job_id: RowId, user: ConsentedUser, db: DbSession) -> dict:
+def cancel_job(job_id: RowId, user: ConsentedUser, db: DbSession) -> JobOut:
     job = owned(db, Job, job_id, user)
     cancel(db, job)
-    return job_json(job)
+    return JobOut.of(job)
 
 
 @router.get("/voices")
-def list_voices(user: ConsentedUser, db: DbSession) -> dict:
+def list_voices(user: ConsentedUser, db: DbSession) -> VoiceList:
     voices = db.scalars(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
-    return {"voices": [voice_json(v) for v in voices]}
+    return VoiceList(voices=[VoiceOut.of(v) for v in voices])
 
 
 @router.get("/voices/{voice_id}/sample")
@@ -127,7 +127,7 @@ def export_voice(voice_id: RowId, user: ConsentedUser, db: DbSession, settings: 
 
 @router.post("/voices/import")
 def import_voice(user: ConsentedUser, db: DbSession, settings: AppSettings, services: AppServices,
-                 file: UploadFile = File()) -> dict:
+                 file: UploadFile = File()) -> VoiceOut:
     name = new_name(VOICES, ".voice")
     target = user_file(settings, user.id, name)
     label = file.filename or _("This file")
@@ -149,7 +149,7 @@ def import_voice(user: ConsentedUser, db: DbSession, settings: AppSettings, serv
                                    name=label)) from error
     row = store.add_voice(db, user.id, lambda version: _("Voice %(version)s (imported)", version=version), name,
                           card_json(voice.card))
-    return voice_json(row)
+    return VoiceOut.of(row)
 
 
 class VoicePatch(BaseModel):
@@ -157,13 +157,13 @@ class VoicePatch(BaseModel):
 
 
 @router.patch("/voices/{voice_id}")
-def rename_voice(voice_id: int, body: VoicePatch, user: ConsentedUser, db: DbSession) -> dict:
+def rename_voice(voice_id: int, body: VoicePatch, user: ConsentedUser, db: DbSession) -> VoiceOut:
     voice = owned(db, Voice, voice_id, user)
     name = " ".join(body.name.split())
     if not name:
         raise HTTPException(422, _("The name is empty."))
     store.rename_voice(db, voice, name)
-    return voice_json(voice)
+    return VoiceOut.of(voice)
 
 
 @router.delete("/voices/{voice_id}")

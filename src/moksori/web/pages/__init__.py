@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio.from_thread
@@ -11,10 +10,10 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from moksori.web import store
 from moksori.web.accounts import MAX_PASSWORD, MIN_PASSWORD, password_problem, valid_email
 from moksori.web.api.deps import AppSettings, ConsentedUser, CurrentUser, DbSession, OptionalUser, RowId
 from moksori.web.api.talk import list_recordings
@@ -43,7 +42,7 @@ from moksori.web.security import (
 from moksori.web.sip_accounts import account_problem, find_sip_account, forget_sip_account, store_sip_account
 from moksori.web.storage.db import forget_deleted_rows
 from moksori.web.storage.files import delete_user_files
-from moksori.web.storage.models import Job, User, Voice
+from moksori.web.storage.models import User, Voice
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.add_extension("jinja2.ext.i18n")
@@ -128,13 +127,8 @@ def signup(request: Request, db: DbSession, email: str = Form(max_length=320),
     else:
         error = password_problem(password, email)
     if error is None:
-        user = User(email=email, password_hash=hash_password(password), display_name=display_name.strip(),
-                    language=language, interface_language=current_language())
-        db.add(user)
-        try:
-            db.commit()
-        except IntegrityError:
-            db.rollback()
+        user = store.add_user(db, email, hash_password(password), display_name.strip(), language, current_language())
+        if user is None:
             # Without a mail server, sign-up cannot hide that an address is taken; counting it like a
             # wrong password slows anyone using sign-up to find out which addresses have accounts.
             throttle.failed(None, address)
@@ -191,8 +185,7 @@ def consent(request: Request, user: CurrentUser, db: DbSession, settings: AppSet
     if agree != "yes":
         return render(request, "consent.html", user, status_code=400, data_dir=str(settings.data_dir),
                       error=_("Please tick the box to agree before recording."))
-    user.consent_at = datetime.now(UTC)
-    db.commit()
+    store.give_consent(db, user)
     return redirect("/studio")
 
 
@@ -281,8 +274,7 @@ def phone_page(request: Request, user: CurrentUser, settings: AppSettings) -> HT
 def set_language(request: Request, user: CurrentUser, db: DbSession, language: str = Form()) -> Response:
     if language not in recording_languages():
         return render_account(request, user, db, 400, error=_("Please choose a language."))
-    user.language = language
-    db.commit()
+    store.set_recording_language(db, user, language)
     return redirect("/account")
 
 
@@ -297,8 +289,7 @@ def change_password(request: Request, user: CurrentUser, db: DbSession,
     problem = password_problem(new_password, user.email)
     if problem:
         return render_account(request, user, db, 400, error=problem)
-    user.password_hash = hash_password(new_password)
-    db.commit()
+    store.set_password_hash(db, user, hash_password(new_password))
     ended = end_sessions(db, user, keep_token=request.cookies.get(SESSION_COOKIE))
     return render_account(request, user, db, notice=_("Password changed; %(count)s other login(s) ended.",
                                                       count=ended))
@@ -320,8 +311,7 @@ def set_interface_language(request: Request, user: OptionalUser, db: DbSession, 
     response = redirect(next if next.startswith("/") and not next.startswith("//") else "/")
     remember_language(response, request, language)
     if user is not None:
-        user.interface_language = language
-        db.commit()
+        store.set_interface_language(db, user, language)
     return response
 
 
@@ -335,9 +325,7 @@ def delete_account(request: Request, user: CurrentUser, db: DbSession, settings:
     # worker does not write a voice after the folder is gone.
     anyio.from_thread.run(request.app.state.calls.end_user, user.id, "the account was deleted")
     anyio.from_thread.run(request.app.state.phone_lines.close, user.id)
-    db.execute(delete(Job).where(Job.user_id == user.id))
-    db.delete(user)
-    db.commit()
+    store.delete_user(db, user)
     # Deleted rows must not linger in the write-ahead log or in free pages of the database file.
     forget_deleted_rows(db)
     delete_user_files(settings, user.id)

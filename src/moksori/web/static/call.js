@@ -101,19 +101,11 @@ async function start() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  const box = $("say");
-  box.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      say(box.value);
-      box.value = "";
-    }
-  });
+  speakFromBox($("say"), $("speak"), say);
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") post("/stop");
     if (event.key === "F2") { event.preventDefault(); say(root().dataset.oneMoment); }
   });
-  $("speak").addEventListener("click", () => { say(box.value); box.value = ""; box.focus(); });
   $("stop").addEventListener("click", () => post("/stop"));
   $("one-moment").addEventListener("click", () => say(root().dataset.oneMoment));
   $("mute").addEventListener("click", async () => {

@@ -270,9 +270,74 @@ function columns() {
   return Math.max(1, tiles.filter((tile) => Math.abs(tile.getBoundingClientRect().top - top) < 2).length);
 }
 
+// ---- Automatic scanning for one switch: the focus moves on by itself; the switch (Space or Enter)
+// stops it on a phrase, and pressed again says that phrase, after which the scan goes on ----------
+
+const autoScan = { timer: null, paused: false };
+
+// Settings kept per person on this device: a shared tablet keeps each user's own speed.
+function userSetting(name) {
+  return `moksori-${name}-${$("board-card").dataset.user}`;
+}
+
+function scanSeconds() {
+  const seconds = Number($("scan-seconds").value);
+  return Number.isFinite(seconds) ? Math.min(10, Math.max(0.5, seconds)) : 1.5;
+}
+
+function showScanState(state) {
+  document.body.dataset.scan = state;
+}
+
+function startAutoScan() {
+  clearInterval(autoScan.timer);
+  autoScan.paused = false;
+  autoScan.timer = setInterval(() => {
+    const tiles = tileButtons();
+    const current = tiles.indexOf(document.activeElement);
+    if (current < 0) return stopAutoScan();
+    focusTile((current + 1) % tiles.length);
+  }, scanSeconds() * 1000);
+  showScanState("running");
+}
+
+function stopAutoScan() {
+  clearInterval(autoScan.timer);
+  autoScan.timer = null;
+  autoScan.paused = false;
+  showScanState("off");
+}
+
+function onAutoScanSwitch(tile) {
+  if (autoScan.timer) {  // first press: stay on this phrase
+    clearInterval(autoScan.timer);
+    autoScan.timer = null;
+    autoScan.paused = true;
+    showScanState("paused");
+  } else {  // second press: say it, then scan on from here
+    tile.click();
+    startAutoScan();
+  }
+}
+
+function onBoardFocus(event) {
+  if ($("auto-scanning").checked && !autoScan.timer && !autoScan.paused && event.target.closest("button.tile")) {
+    startAutoScan();
+  }
+}
+
+function onBoardBlur(event) {
+  if (!$("board").contains(event.relatedTarget)) stopAutoScan();  // left the board: the scan stops
+}
+
 function onBoardKey(event) {
   const tile = event.target.closest("button.tile");
   if (!tile) return;
+  if ($("auto-scanning").checked && (event.key === " " || event.key === "Enter")) {
+    event.preventDefault();  // the switch acts on keydown only, never also as the button's own click
+    if (!event.repeat) onAutoScanSwitch(tile);
+    return;
+  }
   const index = Number(tile.dataset.index);
   const scanning = $("scanning").checked;
   const steps = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns(), ArrowUp: -columns(),
@@ -343,19 +408,11 @@ function onPageKey(event) {
 
 document.addEventListener("DOMContentLoaded", () => {
   const box = $("say");
-  box.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      say(box.value);
-      box.value = "";
-      showSuggestions();
-    }
-  });
+  speakFromBox(box, $("speak"), say, showSuggestions);
   box.addEventListener("input", showSuggestions);
   document.addEventListener("keydown", onPageKey);
   $("board").addEventListener("keydown", onBoardKey);
   $("board-tabs").addEventListener("keydown", onTabKey);
-  $("speak").addEventListener("click", () => { say(box.value); box.value = ""; box.focus(); });
   $("stop").addEventListener("click", stopAll);
   $("repeat").addEventListener("click", () => lastSaid && say(lastSaid));
   $("repeat-slower").addEventListener("click", () => lastSaid && say(lastSaid, { rate: 0.7 }));
@@ -364,7 +421,24 @@ document.addEventListener("DOMContentLoaded", () => {
   $("undo").addEventListener("click", undo);
   $("edit-phrases").addEventListener("change", () => drawBoard());
   $("scanning").checked = localStorage.getItem("moksori-scanning") === "1";
-  $("scanning").addEventListener("change", () => localStorage.setItem("moksori-scanning", $("scanning").checked ? "1" : "0"));
+  $("auto-scanning").checked = localStorage.getItem(userSetting("auto-scanning")) === "1" && !$("scanning").checked;
+  $("scan-seconds").value = localStorage.getItem(userSetting("scan-seconds")) || $("scan-seconds").value;
+  // One way of scanning at a time: two keys (step, select) or one switch with the timer.
+  for (const [id, other] of [["scanning", "auto-scanning"], ["auto-scanning", "scanning"]]) {
+    $(id).addEventListener("change", () => {
+      if ($(id).checked) $(other).checked = false;
+      if (!$("auto-scanning").checked) stopAutoScan();
+      localStorage.setItem("moksori-scanning", $("scanning").checked ? "1" : "0");
+      localStorage.setItem(userSetting("auto-scanning"), $("auto-scanning").checked ? "1" : "0");
+    });
+  }
+  $("scan-seconds").addEventListener("change", () => {
+    $("scan-seconds").value = String(scanSeconds());
+    localStorage.setItem(userSetting("scan-seconds"), $("scan-seconds").value);
+    if (autoScan.timer) startAutoScan();
+  });
+  $("board").addEventListener("focusin", onBoardFocus);
+  $("board").addEventListener("focusout", onBoardBlur);
   // Leaving the page sends what is waiting for undo, so a delete is never lost silently.
   window.addEventListener("pagehide", finishPending);
   $("add-phrase").addEventListener("submit", async (event) => {
