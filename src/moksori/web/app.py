@@ -61,7 +61,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
         if settings.cleanup_at_start:
             remove_orphan_files(db, settings)
         end_orphaned_calls(db)
-        worker = app.state.worker = WorkerProcess(settings) if settings.run_worker else None
+        worker = app.state.worker = WorkerProcess(settings) if WorkerProcess.wanted(settings) else None
         if worker:
             worker.start()
         dispatcher = app.state.dispatcher

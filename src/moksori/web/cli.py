@@ -186,7 +186,7 @@ def serve_processes(settings, host: str, port: int, processes: int, tls: dict[st
     migrate(db.engine)
     remove_orphan_files(db, settings)
     db.engine.dispose()
-    worker = WorkerProcess(settings) if settings.run_worker else None
+    worker = WorkerProcess(settings) if WorkerProcess.wanted(settings) else None
     if worker:
         worker.start()
     os.environ.update(MOKSORI_RUN_WORKER="false", MOKSORI_CLEANUP_AT_START="false")

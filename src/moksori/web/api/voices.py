@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from moksori.archives import ArchiveError, check_zip
 from moksori.files import atomic_write
 from moksori.web import store
-from moksori.web.api.common import owned
+from moksori.web.api.common import owned, start_job
 from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession, RowId
 from moksori.web.api.studio import progress_of
 from moksori.web.i18n import _
@@ -51,10 +51,7 @@ def start_build(request: Request, user: ConsentedUser, db: DbSession, settings: 
                                    "Wait for it or cancel it first."))
     preset = settings.preview_preset if preview and settings.train_preset != "tiny" else settings.train_preset
     job = store.queue_job(db, user.id, "preview" if preview else "build", preset=preset)
-    if request.app.state.dispatcher:
-        request.app.state.dispatcher.send(db, job)
-    elif request.app.state.worker:
-        request.app.state.worker.ensure_running()
+    start_job(request, db, job)
     return job_json(job)
 
 

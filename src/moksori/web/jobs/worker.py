@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from moksori.audio import write_wav
 from moksori.web.i18n import DEFAULT_LANGUAGE, _, use_language
-from moksori.web.jobs.queue import claim_next, embedded_kinds, requeue_interrupted
+from moksori.web.jobs.queue import claim_next, requeue_interrupted
 from moksori.web.services import Services
 from moksori.web.settings import Settings
 from moksori.web.storage.db import Database
@@ -233,12 +233,11 @@ def _finish(session, job_id: int, status: str, **values: Any) -> None:
 
 def serve(settings: Settings, services: Services, parent_pid: int) -> None:
     db = Database(settings.sqlalchemy_url)
-    kinds = embedded_kinds(settings)
     with db.session() as session:
-        requeue_interrupted(session, kinds)
+        requeue_interrupted(session)
     while os.getppid() == parent_pid:
         with db.session() as session:
-            job = claim_next(session, kinds)
+            job = claim_next(session)
             job_id = job.id if job else None
         if job_id is None:
             time.sleep(POLL_SECONDS)
