@@ -53,9 +53,11 @@ class Settings(BaseSettings):
     # Signs the CSRF tokens; empty means a random key kept in <data_dir>/secret.key (0600).
     secret_key: str = ""
 
-    # Scale-out (docs/deploy.md). Empty queue_url: builds run in the embedded worker process (no
-    # Redis). redis://host:6379/0: builds go to the Redis queue for ``moksori worker`` processes,
-    # which reach the app over HTTP at the address they are given and need none of its disk.
+    # Scale-out (docs/deploy.md). Empty queue_url: builds and imports run in the embedded worker
+    # process (no Redis). redis://host:6379/0: they go to the Redis queue for ``moksori worker``
+    # processes, which reach the app over HTTP at the address they are given and need none of its
+    # disk; and the per-user limits (requests in flight, login delays) are kept in that Redis, so
+    # they hold over all server processes and machines.
     queue_url: str = ""
     queue_namespace: str = "moksori"
     # How many builds may run at once over all workers (0: as many as there are workers).
