@@ -122,11 +122,11 @@ def test_a_dead_workers_job_resumes_elsewhere_from_its_uploaded_checkpoint(app, 
     app.state.dispatcher.broker.flush(BUILD_QUEUE)
     resumed_from = []
 
-    def train(dataset_dir, out_path, preset, language, progress, resume, workdir):
+    def train(dataset_dir, out_path, preset, language, progress, resume, workdir, base_voice=None):
         workdir = Path(workdir)
         if resume:  # the second worker starts from what the first uploaded
             resumed_from.append((workdir / "checkpoint.pt").read_bytes())
-            return original_train(dataset_dir, out_path, preset, language, progress, resume, workdir)
+            return original_train(dataset_dir, out_path, preset, language, progress, resume, workdir, base_voice)
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "phones.json").write_text("{}")
         (workdir / "checkpoint.pt").write_bytes(b"step 10")
@@ -243,3 +243,32 @@ def test_a_cancelled_remote_import_keeps_the_takes_already_sent(app, settings, a
         assert [take.text for take in db.scalars(select(Take))] == ["안녕하세요, 만나서 반갑습니다."]
     assert list(settings.data_dir.glob("users/*/uploads/*")) == []
 
+
+def test_a_remote_worker_improves_a_voice_from_the_one_it_downloads(app, alice, services, speech, tmp_path):
+    job_id = start(alice, speech)
+    assert run_remote_job(worker_http(app), services, tmp_path / "w", job_id, dict(queued_messages(app))[job_id],
+                          "w1") == "done"
+    [voice] = alice.get("/api/voices").json()["voices"]
+    old_voice = alice.get(voice["export_url"]).content
+    record(alice, "script:2", *speech[2])
+    job = alice.post(f"/api/voices/{voice['id']}/improve").json()
+    token = dict(queued_messages(app))[job["id"]]
+    assert run_remote_job(worker_http(app), services, tmp_path / "w", job["id"], token, "w1") == "done"
+    assert services.base_voices == [None, old_voice]
+    [improved] = alice.get("/api/voices").json()["voices"]
+    assert improved["version"] == 2 and improved["card"]["utterances"] == 3
+    assert alice.get(f"/api/jobs/{job['id']}").json()["voice_id"] == improved["id"]
+
+
+def test_a_voice_deleted_during_a_remote_improvement_fails_it(app, alice, services, speech, tmp_path):
+    job_id = start(alice, speech)
+    run_remote_job(worker_http(app), services, tmp_path / "w", job_id, dict(queued_messages(app))[job_id], "w1")
+    [voice] = alice.get("/api/voices").json()["voices"]
+    record(alice, "script:2", *speech[2])
+    job = alice.post(f"/api/voices/{voice['id']}/improve").json()
+    services.train_hook = lambda progress: alice.delete(f"/api/voices/{voice['id']}")
+    token = dict(queued_messages(app))[job["id"]]
+    assert run_remote_job(worker_http(app), services, tmp_path / "w", job["id"], token, "w1") == "lost"
+    failed = alice.get(f"/api/jobs/{job['id']}").json()
+    assert failed["status"] == "failed" and "deleted" in failed["message"]
+    assert alice.get("/api/voices").json()["voices"] == []

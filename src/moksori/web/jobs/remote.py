@@ -71,17 +71,22 @@ class AppClient:
         response.raise_for_status()
         return response.json()
 
-    def download(self, what: str, folder: Path) -> None:
-        """Unpack the app's tar of ``what`` (dataset, checkpoint, upload) into ``folder``."""
-        folder.mkdir(parents=True, exist_ok=True)
+    def save(self, what: str, path: Path) -> Path:
+        """The app's file ``what`` (dataset, checkpoint, base-voice), written to ``path``."""
+        path.parent.mkdir(parents=True, exist_ok=True)
         with self.http.stream("GET", f"{self.base}/{what}", headers=self.headers) as response:
             if response.status_code in (403, 409, 410):
                 raise LeaseLost(f"{what}: {response.status_code}")
             response.raise_for_status()
-            with (folder.parent / f"{what}.tar").open("wb") as out:
+            with path.open("wb") as out:
                 for chunk in response.iter_bytes():
                     out.write(chunk)
-        with tarfile.open(folder.parent / f"{what}.tar") as archive:
+        return path
+
+    def download(self, what: str, folder: Path) -> None:
+        """Unpack the app's tar of ``what`` (dataset, checkpoint, upload) into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(self.save(what, folder.parent / f"{what}.tar")) as archive:
             archive.extractall(folder, filter="data")
         (folder.parent / f"{what}.tar").unlink()
 
@@ -221,10 +226,11 @@ def build(client: AppClient, services: Services, folder: Path, job: dict, progre
     if job["resume"]:
         client.download("checkpoint", folder / "work")
         progress.checkpoint_received()
+    base_voice = client.save("base-voice", folder / "base.voice") if job["kind"] == "improve" else None
     take_count = len((folder / "dataset" / "metadata.csv").read_text(encoding="utf-8").splitlines())
     voice_path = folder / "out.voice"
     services.train(folder / "dataset", voice_path, job["preset"], job["language"], progress, job["resume"],
-                   folder / "work")
+                   folder / "work", base_voice=base_voice)
     # The lease keeper runs on until the voice is uploaded: loading the voice for its sample
     # (and the text front-end with it) takes long enough on a busy machine to lose the lease.
     voice = services.voice(voice_path)

@@ -24,7 +24,14 @@ from moksori.files import atomic_write
 from moksori.web.i18n import DEFAULT_LANGUAGE, use_language
 from moksori.web.jobs import leases
 from moksori.web.jobs.leases import LeaseRefused
-from moksori.web.jobs.worker import add_built_voice, card_json, write_dataset
+from moksori.web.jobs.worker import (
+    add_built_voice,
+    base_voice_file,
+    base_voice_of,
+    card_json,
+    failure_message,
+    write_dataset,
+)
 from moksori.web.settings import Settings
 from moksori.web.storage.files import JOBS, VOICES, new_name, user_file
 from moksori.web.storage.models import Job, JobLease, User
@@ -180,6 +187,20 @@ def worker_app(state) -> FastAPI:
             _discard_job_files(settings, db.get(Job, job_id))
         return {"cancel": cancel}
 
+    @app.get("/jobs/{job_id}/base-voice")
+    def base_voice(job_id: int, token: Token, worker: WorkerName, db: Db) -> FileResponse:
+        """The voice an "improve" job continues from."""
+        job, _lease = leases.held(db, job_id, token, worker)
+        _speak_as_owner(db, job)
+        try:
+            path = base_voice_file(db, settings, job)
+        except ValueError as gone:
+            leases.end(db, job, "failed", message=failure_message(gone))
+            raise LeaseRefused(410, str(gone)) from gone
+        if path is None:
+            raise LeaseRefused(404, "This job continues from no voice.")
+        return FileResponse(path, media_type="application/octet-stream")
+
     @app.get("/jobs/{job_id}/checkpoint")
     def get_checkpoint(job_id: int, token: Token, worker: WorkerName, db: Db) -> FileResponse:
         job, lease = leases.held(db, job_id, token, worker)
@@ -205,6 +226,13 @@ def worker_app(state) -> FastAPI:
         """The finished ``.voice`` and its sample: loaded once by the engine (refused if it is not a
         voice), stored in the user's folder and added as the next version."""
         job, _lease = leases.held(db, job_id, token, worker)
+        _speak_as_owner(db, job)  # the failure below, and the new voice's name
+        try:
+            base_voice_of(db, job)
+        except ValueError as gone:  # deleted while the worker trained: nothing is left to improve
+            leases.end(db, job, "failed", message=failure_message(gone))
+            _discard_job_files(settings, job)
+            raise LeaseRefused(410, str(gone)) from gone
         names = {"voice": new_name(VOICES, ".voice"), "sample": new_name(VOICES, ".wav")}
         paths = {key: user_file(settings, job.user_id, name) for key, name in names.items()}
         try:
