@@ -1,13 +1,15 @@
 """Load test of speaking while a voice builds on the same machine, with locust (headless).
 
-    .venv/bin/python -m bench.load_speak [--users 5,20,50] [--minutes 5] [--processes 2]
+    .venv/bin/python -m bench.load_speak [--users 5,20,50] [--pauses 2-6,10-20] [--minutes 5] [--processes 2]
 
 Sets up an instance on PostgreSQL (a throw-away database on the server in
 MOKSORI_TEST_POSTGRES_URL), ``--users`` accounts each with its own voice (a stand-in of the
 default model size, imported), starts ``moksori serve --workers N`` and a default-recipe build
 (``moksori train``, niced as build workers are) on espeak-ng recordings, then runs locust for
-``--minutes`` per number of users, one simulated user per account typing a sentence every 2–6 s.
-Loopback only.
+``--minutes`` per number of users and typing pause, one simulated user per account typing a
+sentence, then pausing for a random time in the pause range before the next. Loopback only.
+Errors are listed by kind (locust's failure table), so a refused or dropped connection is told
+apart from an HTTP error.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -50,22 +53,29 @@ def admin(sql: str) -> None:
     engine.dispose()
 
 
-def make_accounts(url: str, count: int, voice: Path) -> list[dict[str, str]]:
-    """``count`` accounts with a voice each; returns their logged-in cookies."""
+def page_csrf_token(client: httpx.Client) -> str:
+    """The token a logged-in page's scripts send (bound to the session), from its ``<meta>``."""
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/account", follow_redirects=True).text)
+    if not match:
+        raise RuntimeError("the page carries no CSRF token")
+    return match.group(1)
+
+
+def make_accounts(url: str, count: int, voice: Path) -> list[dict]:
+    """``count`` accounts with a voice each; returns their logged-in cookies and CSRF tokens."""
     sessions = []
     for n in range(count):
         with httpx.Client(base_url=url, timeout=300) as client:
             client.get("/login")
-            csrf = {"X-CSRF-Token": client.cookies["moksori_csrf"]}
             client.post("/signup", data={"email": f"load{n}@example.com", "password": PASSWORD, "language": "ko"},
-                        headers=csrf)
-            csrf = {"X-CSRF-Token": client.cookies["moksori_csrf"]}
+                        headers={"X-CSRF-Token": client.cookies["moksori_csrf"]})
+            csrf = {"X-CSRF-Token": page_csrf_token(client)}
             client.post("/consent", data={"agree": "yes"}, headers=csrf)
             response = client.post("/api/voices/import", files={"file": ("v.voice", voice.read_bytes())}, headers=csrf)
             response.raise_for_status()
             for _ in range(2):  # load the voice in (probably) both server processes before measuring
                 client.post("/api/speak", json={"text": KO_SENTENCES[0]}, headers=csrf).raise_for_status()
-            sessions.append(dict(client.cookies))
+            sessions.append({"cookies": dict(client.cookies), "csrf": csrf["X-CSRF-Token"]})
     return sessions
 
 
@@ -74,22 +84,32 @@ def percentiles(path: Path) -> dict[str, dict[str, str]]:
         return {row["Name"]: row for row in csv.DictReader(handle)}
 
 
-def run_locust(url: str, users: int, minutes: float, env: dict, folder: Path) -> dict:
+def failure_kinds(path: Path) -> str:
+    """The errors of a run by kind (speak requests only; the extra entries repeat them)."""
+    with path.open() as handle:
+        rows = [row for row in csv.DictReader(handle) if row["Name"] == "/api/speak"]
+    return "; ".join(f"{row['Occurrences']}× {row['Error'][:80]}" for row in rows) or "–"
+
+
+def run_locust(url: str, users: int, pause: str, minutes: float, env: dict, folder: Path) -> dict:
     """One locust run; its figures, with the load average when it started."""
     load = os.getloadavg()[0]
-    prefix = folder / f"locust{users}"
+    prefix = folder / f"locust{users}-{pause}"
     subprocess.run(
         [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile_speak.py"), "--headless",
          "-u", str(users), "-r", "10", "-t", f"{int(minutes * 60)}s", "--host", url, "--csv", str(prefix),
-         "--only-summary", "--exit-code-on-error", "0"], env=env, check=True)
+         "--only-summary", "--exit-code-on-error", "0"], env=env | {"MOKSORI_BENCH_PAUSE": pause.replace("-", ",")},
+        check=True)
     stats = percentiles(prefix.with_name(prefix.name + "_stats.csv"))
-    return {"users": users, "load": load, "speak": stats["/api/speak"], "first": stats["first chunk"],
-            "total": stats["total"]}
+    return {"users": users, "pause": pause, "load": load, "speak": stats["/api/speak"], "first": stats["first chunk"],
+            "total": stats["total"], "errors": failure_kinds(prefix.with_name(prefix.name + "_failures.csv"))}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", default="50", help="simulated users; several (5,20,50) run one after another")
+    parser.add_argument("--pauses", default="2-6", help="seconds between sentences, min-max; several (10-20,5-10) "
+                                                         "run one after another")
     parser.add_argument("--minutes", type=float, default=5, help="per run")
     parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args()
@@ -124,7 +144,8 @@ def main() -> None:
                 ["nice", "-n", "10", sys.executable, "-m", "moksori.cli", "train", str(dataset), "--out",
                  str(tmp / "built.voice")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             time.sleep(20)  # the build is past its start-up
-            runs = [run_locust(url, users, args.minutes, env, tmp) for users in levels]
+            runs = [run_locust(url, users, pause, args.minutes, env, tmp) for users in levels
+                    for pause in args.pauses.split(",")]
             build_running = processes[-1].poll() is None
     finally:
         for process in processes:
@@ -132,26 +153,28 @@ def main() -> None:
             process.wait(timeout=60)
         admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     rows = [
-        f"| {r['users']} | {r['load']:.1f} | {float(r['speak']['Requests/s']):.2f} | {r['speak']['Request Count']} "
-        f"| {r['speak']['Failure Count']} | {r['first']['50%']} / **{r['first']['95%']}** | "
-        f"{r['total']['50%']} / {r['total']['95%']} |"
+        f"| {r['users']} | {r['pause']} | {r['load']:.1f} | {float(r['speak']['Requests/s']):.2f} "
+        f"| {r['speak']['Request Count']} | {r['speak']['Failure Count']} | {r['errors']} "
+        f"| {r['first']['50%']} / **{r['first']['95%']}** | {r['total']['50%']} / {r['total']['95%']} |"
         for r in runs
     ]
     body = "\n".join([
         "Simulated users (locust, headless), each with its own account and voice (a stand-in of the default",
-        "size) and an already logged-in session, typing a sentence every 2–6 s to `/api/speak` for",
+        "size) and an already logged-in session, typing a sentence to `/api/speak`, then pausing for a",
+        "random time in the row's range (s) before the next, for",
         f"{args.minutes:g} minutes per row, against `moksori serve --workers {args.processes}` on PostgreSQL, while a",
         f"default-recipe build (`moksori train`, nice 10) ran on the same machine"
         f" ({'still running at the end' if build_running else 'it finished before the end'}).",
         "The machine is shared with other work: its load average when each row started is given.",
         "",
-        "| users | load avg | speak/s | requests | errors | first chunk P50 / P95 (ms) | whole sentence P50 / P95 (ms) |",
-        "|---|---|---|---|---|---|---|",
+        "| users | pause (s) | load avg | speak/s | requests | errors | error kinds | first chunk P50 / P95 (ms) "
+        "| whole sentence P50 / P95 (ms) |",
+        "|---|---|---|---|---|---|---|---|---|",
         *rows,
     ])
     print(body)
     write_section("load_speak", "Speaking under load while a voice builds",
-                  f"python -m bench.load_speak --users {args.users} --minutes {args.minutes:g} "
+                  f"python -m bench.load_speak --users {args.users} --pauses {args.pauses} --minutes {args.minutes:g} "
                   f"--processes {args.processes}", body)
 
 

@@ -64,6 +64,7 @@ class WebServices(Services):
         self.cers: list[float] = []
         self.loads = 0
         self.train_hook: Callable[[Callable], None] | None = None
+        self.base_voices: list[bytes | None] = []
         self.recognizers: list[LoudnessRecognizer] = []
         self.recognition_available = True
 
@@ -76,7 +77,9 @@ class WebServices(Services):
     def text_cer(self, samples, rate, text, language) -> float:
         return self.cers.pop(0) if self.cers else 0.3
 
-    def train(self, dataset_dir, out_path, preset, language, progress, resume, workdir) -> Path:
+    def train(self, dataset_dir, out_path, preset, language, progress, resume, workdir, base_voice=None) -> Path:
+        # What each build continued from: the bytes of the voice it was given, or None for a new voice.
+        self.base_voices.append(Path(base_voice).read_bytes() if base_voice else None)
         rows = (dataset_dir / "metadata.csv").read_text(encoding="utf-8").splitlines()
         assert len(rows) == len(list((dataset_dir / "wavs").glob("*.wav")))
         for step in range(1, 5):

@@ -1,5 +1,6 @@
-"""Builds on the Redis queue, run by workers that reach the app only over HTTP: claiming with a
-per-job token, progress, checkpoints, cancel, a dead worker's job resumed by another, limits.
+"""Builds and zip imports on the Redis queue, run by workers that reach the app only over HTTP:
+claiming with a per-job token, progress, checkpoints, cancel, a dead worker's job resumed by
+another, limits.
 
 The worker side runs in this process against the app through the test client, with the engine
 double; ``test_remote_workers.py`` runs real worker processes.
@@ -13,14 +14,16 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from moksori.web.jobs import leases
+from moksori.web.jobs import leases, remote
 from moksori.web.jobs.broker import BUILD_QUEUE
 from moksori.web.jobs.remote import AppClient, LeaseLost, run_remote_job, start_worker
-from moksori.web.storage.models import Job, JobLease
+from moksori.web.storage.models import Job, JobLease, Take
 
-from .conftest import record
+from .conftest import WebServices, record, wav_bytes
 from .databases import throwaway_queue
+from .test_studio import zip_bytes
 
 
 @pytest.fixture
@@ -119,11 +122,11 @@ def test_a_dead_workers_job_resumes_elsewhere_from_its_uploaded_checkpoint(app, 
     app.state.dispatcher.broker.flush(BUILD_QUEUE)
     resumed_from = []
 
-    def train(dataset_dir, out_path, preset, language, progress, resume, workdir):
+    def train(dataset_dir, out_path, preset, language, progress, resume, workdir, base_voice=None):
         workdir = Path(workdir)
         if resume:  # the second worker starts from what the first uploaded
             resumed_from.append((workdir / "checkpoint.pt").read_bytes())
-            return original_train(dataset_dir, out_path, preset, language, progress, resume, workdir)
+            return original_train(dataset_dir, out_path, preset, language, progress, resume, workdir, base_voice)
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "phones.json").write_text("{}")
         (workdir / "checkpoint.pt").write_bytes(b"step 10")
@@ -184,3 +187,88 @@ def test_the_dramatiq_worker_takes_jobs_from_redis(app, alice, services, speech,
     assert app.state.dispatcher.queue_length() == 0
     with app.state.db.session() as db:
         assert leases.hash_token("x") != db.get(JobLease, job_id).token_hash
+
+
+def queue_import(app, client, speech) -> tuple[int, str]:
+    archive = zip_bytes({"metadata.csv": "a|안녕하세요, 만나서 반갑습니다.\nb|제 이름은 민수예요.\n".encode(),
+                         "wavs/a.wav": wav_bytes(*speech[0]), "wavs/b.wav": wav_bytes(*speech[1])})
+    job = client.post("/api/uploads", files=[("files", ("takes.zip", archive, "application/zip"))]).json()["job"]
+    assert job["kind"] == "import" and job["status"] == "queued"
+    return job["id"], dict(queued_messages(app))[job["id"]]
+
+
+def test_a_zip_import_is_checked_by_a_remote_worker(app, settings, alice, services, speech, tmp_path):
+    settings.asr_check = True
+    # The app only stores what the worker checked; it runs neither the take checks nor recognition.
+    services.check_take = services.text_cer = lambda *args: pytest.fail("the app checked a recording itself")
+    job_id, token = queue_import(app, alice, speech)
+    assert app.state.worker is None  # with the queue, no embedded worker runs anything
+    on_worker = WebServices()
+    on_worker.cers = [0.11, 0.22]
+    assert run_remote_job(worker_http(app), on_worker, tmp_path / "w", job_id, token, "w1") == "done"
+    job = alice.get(f"/api/jobs/{job_id}").json()
+    assert job["status"] == "done" and job["message"] == "Recordings added: 2 (to record again: 0)."
+    assert job["take_count"] == 2 and job["percent"] == 100
+    with app.state.db.session() as db:
+        assert sorted(take.cer for take in db.scalars(select(Take))) == [0.11, 0.22]
+        assert db.get(JobLease, job_id).worker is None
+    assert alice.get("/api/progress").json()["script_recorded"] == 1  # matched to the script as before
+    assert list(settings.data_dir.glob("users/*/uploads/*")) == []  # the unpacked zip is gone
+    assert not (tmp_path / "w" / "jobs" / str(job_id)).exists()
+    # The same zip again replaces its takes instead of adding custom sentences twice.
+    job_id, token = queue_import(app, alice, speech)
+    assert run_remote_job(worker_http(app), on_worker, tmp_path / "w", job_id, token, "w1") == "done"
+    assert [p["text"] for p in alice.get("/api/prompts?source=custom").json()["prompts"]] == ["제 이름은 민수예요."]
+    with app.state.db.session() as db:
+        assert len(db.scalars(select(Take)).all()) == 2
+
+
+def test_a_cancelled_remote_import_keeps_the_takes_already_sent(app, settings, alice, speech, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.setattr(remote, "IMPORT_BATCH", 1)
+    job_id, token = queue_import(app, alice, speech)
+    on_worker = WebServices()
+    checked = []
+
+    def check_take(*args):
+        checked.append(args)
+        if len(checked) == 2:  # the first recording is stored; the user cancels during the second
+            alice.post(f"/api/jobs/{job_id}/cancel")
+        return []
+
+    on_worker.check_take = check_take
+    assert run_remote_job(worker_http(app), on_worker, tmp_path / "w", job_id, token, "w1") == "cancelled"
+    assert alice.get(f"/api/jobs/{job_id}").json()["status"] == "cancelled"
+    with app.state.db.session() as db:
+        assert [take.text for take in db.scalars(select(Take))] == ["안녕하세요, 만나서 반갑습니다."]
+    assert list(settings.data_dir.glob("users/*/uploads/*")) == []
+
+
+def test_a_remote_worker_improves_a_voice_from_the_one_it_downloads(app, alice, services, speech, tmp_path):
+    job_id = start(alice, speech)
+    assert run_remote_job(worker_http(app), services, tmp_path / "w", job_id, dict(queued_messages(app))[job_id],
+                          "w1") == "done"
+    [voice] = alice.get("/api/voices").json()["voices"]
+    old_voice = alice.get(voice["export_url"]).content
+    record(alice, "script:2", *speech[2])
+    job = alice.post(f"/api/voices/{voice['id']}/improve").json()
+    token = dict(queued_messages(app))[job["id"]]
+    assert run_remote_job(worker_http(app), services, tmp_path / "w", job["id"], token, "w1") == "done"
+    assert services.base_voices == [None, old_voice]
+    [improved] = alice.get("/api/voices").json()["voices"]
+    assert improved["version"] == 2 and improved["card"]["utterances"] == 3
+    assert alice.get(f"/api/jobs/{job['id']}").json()["voice_id"] == improved["id"]
+
+
+def test_a_voice_deleted_during_a_remote_improvement_fails_it(app, alice, services, speech, tmp_path):
+    job_id = start(alice, speech)
+    run_remote_job(worker_http(app), services, tmp_path / "w", job_id, dict(queued_messages(app))[job_id], "w1")
+    [voice] = alice.get("/api/voices").json()["voices"]
+    record(alice, "script:2", *speech[2])
+    job = alice.post(f"/api/voices/{voice['id']}/improve").json()
+    services.train_hook = lambda progress: alice.delete(f"/api/voices/{voice['id']}")
+    token = dict(queued_messages(app))[job["id"]]
+    assert run_remote_job(worker_http(app), services, tmp_path / "w", job["id"], token, "w1") == "lost"
+    failed = alice.get(f"/api/jobs/{job['id']}").json()
+    assert failed["status"] == "failed" and "deleted" in failed["message"]
+    assert alice.get("/api/voices").json()["voices"] == []

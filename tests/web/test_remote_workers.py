@@ -1,7 +1,8 @@
-"""Two ``moksori worker`` processes with data folders of their own stand in for two machines:
-they reach ``moksori serve`` only over loopback HTTP and Redis. The worker that takes the build is
-killed (SIGKILL) after its first checkpoint; the other picks the job up and resumes from the
-checkpoint the first one uploaded. Real engine, tiny preset, espeak-ng recordings."""
+"""``moksori worker`` processes with data folders of their own stand in for other machines: they
+reach ``moksori serve`` only over loopback HTTP and Redis. Two workers: the one that takes the
+build is killed (SIGKILL) after its first checkpoint; the other picks the job up and resumes from
+the checkpoint the first one uploaded. One worker: it checks an uploaded zip of recordings, which
+the app stores as takes. Real engine, tiny preset, espeak-ng recordings."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -51,7 +53,7 @@ def ready(url: str, server: subprocess.Popen, log: Path) -> bool:
         return False
 
 
-def sign_up_with_takes(url: str, speaker: Path, folder: Path) -> httpx.Client:
+def sign_up(url: str) -> httpx.Client:
     token = {"value": ""}
 
     def send_csrf_token(request: httpx.Request) -> None:  # as the pages' scripts do
@@ -62,6 +64,11 @@ def sign_up_with_takes(url: str, speaker: Path, folder: Path) -> httpx.Client:
     client.post("/signup", data={"email": "w@example.com", "password": "a long enough password", "language": "ko"})
     token["value"] = page_csrf_token(client)  # logged in: the token is bound to the session
     client.post("/consent", data={"agree": "yes"})
+    return client
+
+
+def sign_up_with_takes(url: str, speaker: Path, folder: Path) -> httpx.Client:
+    client = sign_up(url)
     files, lines = [], []
     for utt_id, sentence in list(read_metadata(speaker).items())[:6]:
         samples, rate = sf.read(speaker / "wavs" / f"{utt_id}.wav", dtype="float32")
@@ -76,14 +83,57 @@ def sign_up_with_takes(url: str, speaker: Path, folder: Path) -> httpx.Client:
     return client
 
 
+def queue_env(redis_url: str, namespace: str, database_url: str) -> dict:
+    return dict(os.environ, MOKSORI_QUEUE_URL=redis_url, MOKSORI_QUEUE_NAMESPACE=namespace,
+                MOKSORI_DATABASE_URL=database_url, MOKSORI_TRAIN_PRESET="tiny", MOKSORI_MIN_TAKES_FOR_BUILD="4",
+                MOKSORI_ASR_CHECK="false", MOKSORI_JOB_LEASE_SECONDS="30", MOKSORI_LOG_FORMAT="json")
+
+
+def stop_all(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_a_zip_import_is_checked_by_a_worker_process(tmp_path, database_url, synthetic_speaker):
+    speaker = synthetic_speaker("ko_f", 3)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with throwaway_queue() as (redis_url, namespace):
+        env = queue_env(redis_url, namespace, database_url)
+        processes = [moksori("serve", "--port", str(port), "--data-dir", str(tmp_path / "app"), env=env,
+                             log=tmp_path / "server.log"),
+                     moksori("worker", "--app", url, "--data-dir", str(tmp_path / "worker"), env=env,
+                             log=tmp_path / "worker.log")]
+        try:
+            wait_for(lambda: ready(url, processes[0], tmp_path / "server.log"), 120, "the server", 0.5)
+            user = sign_up(url)
+            with zipfile.ZipFile(tmp_path / "takes.zip", "w") as archive:
+                archive.write(speaker / "metadata.csv", "metadata.csv")
+                for wav in (speaker / "wavs").glob("*.wav"):
+                    archive.write(wav, f"wavs/{wav.name}")
+            response = user.post("/api/uploads", files=[("files", ("takes.zip", (tmp_path / "takes.zip").read_bytes(),
+                                                                   "application/zip"))])
+            assert response.status_code == 200, response.text
+            job_id = response.json()["job"]["id"]
+            job = wait_for(lambda: (j := user.get(f"/api/jobs/{job_id}").json())["finished"] and j, 120, "the import")
+            assert job["status"] == "done" and job["take_count"] == 3, job
+            assert f"job {job_id} claimed" in (tmp_path / "worker.log").read_text()
+            assert not list((tmp_path / "app").glob("users/*/uploads/*"))
+        finally:
+            stop_all(processes)
+
+
 def test_a_killed_workers_build_resumes_on_the_other_worker(tmp_path, database_url, synthetic_speaker):
     speaker = synthetic_speaker("ko_f", 6)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with throwaway_queue() as (redis_url, namespace):
-        env = dict(os.environ, MOKSORI_QUEUE_URL=redis_url, MOKSORI_QUEUE_NAMESPACE=namespace,
-                   MOKSORI_DATABASE_URL=database_url, MOKSORI_TRAIN_PRESET="tiny", MOKSORI_MIN_TAKES_FOR_BUILD="4",
-                   MOKSORI_ASR_CHECK="false", MOKSORI_JOB_LEASE_SECONDS="30", MOKSORI_LOG_FORMAT="json")
+        env = queue_env(redis_url, namespace, database_url)
         processes = [moksori("serve", "--port", str(port), "--data-dir", str(tmp_path / "app"), env=env,
                              log=tmp_path / "server.log")]
         try:
@@ -119,10 +169,4 @@ def test_a_killed_workers_build_resumes_on_the_other_worker(tmp_path, database_u
             wait_for(lambda: not list((tmp_path / f"worker{survivor}").glob("jobs/*")), 30, "the worker's clean-up")
             engine.dispose()
         finally:
-            for process in processes:
-                if process.poll() is None:
-                    process.terminate()
-                    try:
-                        process.wait(timeout=30)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
+            stop_all(processes)

@@ -1,10 +1,13 @@
-"""``moksori serve --workers 2``: one port, two processes, metrics summed over both."""
+"""``moksori serve --workers 2``: one port, two processes, metrics summed over both, idle connections
+kept open."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -39,6 +42,14 @@ def test_two_server_processes_share_one_port_and_their_metrics(tmp_path, databas
         assert healthz_count(url) == 30
         assert healthz_count(url) == 30  # whichever process answers /metrics
         assert log.read_text().count("Started server process") == 2
+        # An idle connection outlives uvicorn's default 5 s (MOKSORI_KEEP_ALIVE_S): a typing user's next
+        # sentence, sent on it seconds later, must not meet a connection the server is closing.
+        connection = http.client.HTTPConnection("127.0.0.1", port)  # one connection, never reopened
+        for pause in (0, 6.5):
+            time.sleep(pause)
+            connection.request("GET", "/healthz")  # a closed connection: RemoteDisconnected here
+            assert connection.getresponse().read() == b'{"status":"ok"}'
+        connection.close()
     finally:
         server.terminate()
         server.wait(timeout=60)

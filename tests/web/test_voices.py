@@ -146,3 +146,73 @@ def test_a_preview_voice_comes_early_and_the_full_build_replaces_it(alice, app, 
     [full] = alice.get("/api/voices").json()["voices"]
     assert not full["preview"] and full["version"] == 2
     assert len(user_files(settings, "voices")) == len(files_with_preview)  # the preview's files are gone
+
+
+def built(client, app, settings, services) -> dict:
+    client.post("/api/builds")
+    run_next_job(app, settings, services)
+    [voice] = client.get("/api/voices").json()["voices"]
+    return voice
+
+
+def test_improve_my_voice_continues_from_it_and_replaces_it_when_done(ready, app, settings, services, speech):
+    voice = built(ready, app, settings, services)
+    assert ready.get("/api/voices").json()["improve"] is None  # nothing recorded since it was built
+    assert ready.post(f"/api/voices/{voice['id']}/improve").status_code == 409
+    ready.patch(f"/api/voices/{voice['id']}", json={"name": "엄마 목소리"})
+    record(ready, "script:2", *speech[2])
+    offer = ready.get("/api/voices").json()["improve"]
+    assert offer == {"voice_id": voice["id"], "name": "엄마 목소리", "new_recordings": 1}
+    old_voice, old_files = ready.get(voice["export_url"]).content, user_files(settings, "voices")
+    job = ready.post(f"/api/voices/{voice['id']}/improve").json()
+    assert job["kind"] == "improve" and job["status"] == "queued"
+    assert ready.post("/api/builds").status_code == 409  # one job at a time, as for builds
+    assert [v["id"] for v in ready.get("/api/voices").json()["voices"]] == [voice["id"]]  # still the old one
+    run_next_job(app, settings, services)
+    assert services.base_voices[-1] == old_voice  # training continued from the voice itself
+    done = ready.get(f"/api/jobs/{job['id']}").json()
+    assert done["status"] == "done" and done["take_count"] == 3 and done["percent"] == 100
+    [improved] = ready.get("/api/voices").json()["voices"]
+    assert improved["id"] == done["voice_id"] != voice["id"]
+    assert (improved["name"], improved["version"], improved["card"]["utterances"]) == ("엄마 목소리", 2, 3)
+    assert len(user_files(settings, "voices")) == 2 and not set(old_files) & set(user_files(settings, "voices"))
+    assert ready.get("/api/voices").json()["improve"] is None
+    assert ready.post("/api/speak", json={"text": "안녕 하세요"}).headers["x-source"] == "voice"
+
+
+def test_a_failed_improvement_keeps_the_voice_as_it_was(ready, app, settings, services, speech, monkeypatch):
+    voice = built(ready, app, settings, services)
+    record(ready, "script:2", *speech[2])
+    files = user_files(settings, "voices")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(services, "train", broken)
+    job = ready.post(f"/api/voices/{voice['id']}/improve").json()
+    run_next_job(app, settings, services)
+    failed = ready.get(f"/api/jobs/{job['id']}").json()
+    assert failed["status"] == "failed" and "out of memory" in failed["message"]
+    assert ready.get("/api/voices").json()["voices"] == [voice] and user_files(settings, "voices") == files
+    assert ready.get("/api/voices").json()["improve"]["voice_id"] == voice["id"]  # offered again
+
+
+def test_a_voice_deleted_while_it_is_improved_fails_the_job_with_a_reason(ready, app, settings, services, speech):
+    voice = built(ready, app, settings, services)
+    record(ready, "script:2", *speech[2])
+    job = ready.post(f"/api/voices/{voice['id']}/improve").json()
+    ready.delete(f"/api/voices/{voice['id']}")
+    run_next_job(app, settings, services)
+    failed = ready.get(f"/api/jobs/{job['id']}").json()
+    assert failed["status"] == "failed" and "deleted" in failed["message"]
+    assert user_files(settings, "voices") == []
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en", "Improve my voice"), ("ko", "내 목소리 개선하기")])
+def test_the_improve_offer_is_a_labelled_button_in_both_languages(make_client, language, heading):
+    client = make_client("carol@example.com", language=language)
+    page = client.get("/voices").text
+    # A real button (reachable with Tab, pressed with Enter or Space) in a section named by its heading.
+    assert '<section class="card" id="improve-card" aria-labelledby="improve-h" hidden>' in page
+    assert f'<h2 id="improve-h">{heading}</h2>' in page
+    assert f'<button type="button" id="improve" class="primary big">{heading}</button>' in page

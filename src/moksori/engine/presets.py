@@ -20,7 +20,8 @@ MODEL_SIZES: dict[str, dict] = {
 # demos; it only proves the pipeline end to end.
 TRAIN_PRESETS: dict[str, dict[str, Any]] = {
     "default": {},
-    "tiny": {"model_size": "tiny", "steps": 20, "batch_size": 4, "eval_every": 10, "warmup_steps": 5, "workers": 1},
+    "tiny": {"model_size": "tiny", "steps": 20, "continue_steps": 20, "batch_size": 4, "eval_every": 10,
+             "warmup_steps": 5, "workers": 1},
     # A first voice from a few dozen recordings while the person keeps recording; its training time has
     # not been benchmarked yet (a third of the default steps on the small model).
     "preview": {"model_size": "small", "steps": 300, "eval_every": 100, "warmup_steps": 60},

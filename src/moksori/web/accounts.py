@@ -3,6 +3,7 @@ password guessing is slowed down."""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -10,7 +11,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
+import redis
+
 from moksori.web.i18n import _
+from moksori.web.shared_state import SharedState
+
+log = logging.getLogger(__name__)
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
@@ -70,22 +76,71 @@ class _Failures:
     last: float = 0.0
 
 
+class FailureRecords:
+    """Wrong tries per key, in this process."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, _Failures] = {}
+
+    def get(self, key: str) -> _Failures | None:
+        return self._records.get(key)
+
+    def add(self, key: str, now: float, keep_s: float) -> None:
+        record = self._records.setdefault(key, _Failures())
+        record.count, record.last = record.count + 1, now
+
+    def drop(self, key: str) -> None:
+        self._records.pop(key, None)
+
+
+class SharedFailureRecords(FailureRecords):
+    """Wrong tries per key in Redis (a hash per key that expires when forgotten), so a guesser gains
+    nothing by reaching another server process. If Redis does not answer, tries are not slowed."""
+
+    def __init__(self, shared: SharedState) -> None:
+        super().__init__()
+        self.shared = shared
+
+    def get(self, key: str) -> _Failures | None:
+        try:
+            found = self.shared.client.hgetall(self.shared.key("login", key))
+        except redis.RedisError:
+            log.warning("login delays unavailable (Redis)", exc_info=True)
+            return None
+        return _Failures(int(found[b"count"]), float(found[b"last"])) if found else None
+
+    def add(self, key: str, now: float, keep_s: float) -> None:
+        name = self.shared.key("login", key)
+        try:
+            with self.shared.client.pipeline() as pipe:  # one transaction: count and time together
+                pipe.hincrby(name, "count", 1).hset(name, "last", now).expire(name, int(keep_s) + 1).execute()
+        except redis.RedisError:
+            log.warning("could not record a wrong try in Redis", exc_info=True)
+
+    def drop(self, key: str) -> None:
+        try:
+            self.shared.client.delete(self.shared.key("login", key))
+        except redis.RedisError:
+            log.warning("could not clear wrong tries in Redis", exc_info=True)
+
+
 @dataclass
 class LoginThrottle:
     """Growing delays after wrong passwords, counted per account and per client address.
 
     A few mistakes are free; after that each try must wait twice as long as the last (capped), so
     guessing one account or spraying many from one address slows to a crawl, while the owner with
-    the right password only ever waits out a short delay, never a lockout. Kept in memory: the app
-    is one server process, and a restart forgetting it is harmless.
+    the right password only ever waits out a short delay, never a lockout. The tries are kept in
+    ``records``: in memory for one server process (a restart forgetting them is harmless), in
+    Redis when several processes serve the app. Times are wall-clock, comparable between machines.
     """
 
     free_per_account: int = 4
     free_per_address: int = 20
     max_delay_s: float = 60.0
     forget_after_s: float = 3600.0
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, _Failures] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
+    records: FailureRecords = field(default_factory=FailureRecords)
 
     @staticmethod
     def keys(email: str | None, address: str) -> tuple[str, ...]:
@@ -99,11 +154,11 @@ class LoginThrottle:
         """0 when a try is allowed now, else how many seconds to wait."""
         now, wait = self.clock(), 0.0
         for key in self.keys(email, address):
-            record = self._failures.get(key)
+            record = self.records.get(key)
             if record is None:
                 continue
             if now - record.last > self.forget_after_s:
-                del self._failures[key]
+                self.records.drop(key)
                 continue
             over = record.count - self._free(key)
             if over >= 0:
@@ -113,8 +168,11 @@ class LoginThrottle:
     def failed(self, email: str | None, address: str) -> None:
         now = self.clock()
         for key in self.keys(email, address):
-            record = self._failures.setdefault(key, _Failures())
-            record.count, record.last = record.count + 1, now
+            self.records.add(key, now, self.forget_after_s)
 
     def succeeded(self, email: str) -> None:
-        self._failures.pop(f"account:{email}", None)
+        self.records.drop(f"account:{email}")
+
+
+def login_throttle(shared: SharedState | None) -> LoginThrottle:
+    return LoginThrottle(records=SharedFailureRecords(shared) if shared else FailureRecords())

@@ -19,14 +19,14 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from moksori.engine.presets import TRAIN_PRESETS
 from moksori.web import api, ops, pages
-from moksori.web.accounts import LoginThrottle
+from moksori.web.accounts import login_throttle
 from moksori.web.api import openai_speech
 from moksori.web.api.deps import ConsentRequired, LoginRequired
 from moksori.web.i18n import LanguageMiddleware, _
 from moksori.web.jobs.dispatch import Dispatcher
 from moksori.web.jobs.queue import WorkerProcess
 from moksori.web.jobs.worker_api import worker_app
-from moksori.web.limits import BodySizeLimit, RequestBudget, RequestLimiter
+from moksori.web.limits import BodySizeLimit, RequestLimiter, request_budget
 from moksori.web.live_calls import CallRegistry, end_orphaned_calls
 from moksori.web.ops import RequestMetrics
 from moksori.web.pages import calls as call_pages
@@ -40,6 +40,7 @@ from moksori.web.security import (
 )
 from moksori.web.services import Services
 from moksori.web.settings import Settings
+from moksori.web.shared_state import shared_state
 from moksori.web.storage.db import Database, migrate
 from moksori.web.storage.files import remove_orphan_files
 
@@ -63,7 +64,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
         if settings.cleanup_at_start:
             remove_orphan_files(db, settings)
         end_orphaned_calls(db)
-        worker = app.state.worker = WorkerProcess(settings) if settings.run_worker else None
+        worker = app.state.worker = WorkerProcess(settings) if WorkerProcess.wanted(settings) else None
         if worker:
             worker.start()
         dispatcher = app.state.dispatcher
@@ -86,9 +87,10 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.state.services = services or Services(voice_cache_bytes=settings.voice_cache_mb * 2**20)
     app.state.worker = None
     app.state.dispatcher = Dispatcher(settings, db) if settings.queue_url else None
-    app.state.login_throttle = LoginThrottle()
+    shared = shared_state(settings)
+    app.state.login_throttle = login_throttle(shared)
     app.state.secret_key = load_secret_key(settings)
-    app.state.request_budget = RequestBudget(settings)
+    app.state.request_budget = request_budget(settings, shared)
     app.state.calls = CallRegistry(db)
     app.state.phone_lines = PhoneLines(app.state.services.sip_phone, settings.sip_address,
                                        settings.phone_calls_per_minute)

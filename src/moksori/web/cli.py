@@ -61,7 +61,8 @@ def register(app: typer.Typer) -> None:
 
             app = create_app(settings)
             preload_speech()
-            uvicorn.run(app, host=host, port=port, proxy_headers=True, log_config=None, **tls)
+            uvicorn.run(app, host=host, port=port, proxy_headers=True, log_config=None,
+                        timeout_keep_alive=settings.keep_alive_s, **tls)
             return
         serve_processes(settings, host, port, workers, tls)
 
@@ -186,7 +187,7 @@ def serve_processes(settings, host: str, port: int, processes: int, tls: dict[st
     migrate(db.engine)
     remove_orphan_files(db, settings)
     db.engine.dispose()
-    worker = WorkerProcess(settings) if settings.run_worker else None
+    worker = WorkerProcess(settings) if WorkerProcess.wanted(settings) else None
     if worker:
         worker.start()
     os.environ.update(MOKSORI_RUN_WORKER="false", MOKSORI_CLEANUP_AT_START="false")
@@ -199,7 +200,8 @@ def serve_processes(settings, host: str, port: int, processes: int, tls: dict[st
         # The first voice a process loads also loads the text front-end, which holds the GIL for
         # seconds on a busy machine: uvicorn's 5 s health check would kill the process meanwhile.
         uvicorn.run("moksori.web.cli:server_app", factory=True, host=host, port=port, workers=processes,
-                    proxy_headers=True, log_config=None, timeout_worker_healthcheck=120, **(tls or {}))
+                    proxy_headers=True, log_config=None, timeout_worker_healthcheck=120,
+                    timeout_keep_alive=settings.keep_alive_s, **(tls or {}))
     finally:
         if worker:
             worker.stop()

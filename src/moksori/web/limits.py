@@ -1,18 +1,26 @@
 """Limits enforced before a request reaches any route: the size of a request body, counted while
 it arrives (chunked bodies too), and how many requests and progress streams one user may have in
 flight. Both are plain ASGI middleware and run on the event loop without a thread or a database
-connection, so refusing a flood costs almost nothing."""
+connection, so refusing a flood costs almost nothing. With Redis configured the budget is kept
+there, shared by every server process."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import secrets
+import time
 from collections import Counter
 
+import redis
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from moksori.web.security import SESSION_COOKIE
 from moksori.web.settings import Settings
+from moksori.web.shared_state import SharedState
+
+log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 1
 # How many session tokens the limiter remembers the user of; old entries are simply dropped
@@ -76,10 +84,12 @@ def _session_key(token: str) -> str:
 
 
 class RequestBudget:
-    """Requests and progress streams in flight, per user (or per address before login).
+    """Requests and progress streams in flight, per user (or per address before login), counted in
+    this process.
 
     Requests are attributed to a user through their session cookie; ``remember`` (called once a
-    session is resolved) maps every session of one user to the same budget.
+    session is resolved) maps every session of one user to the same budget. ``admit`` gives a
+    ticket that ``release`` hands back, or None when the user is over their share.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -93,31 +103,111 @@ class RequestBudget:
             self.users.clear()
         self.users[_session_key(session_token)] = user_id
 
-    def key(self, scope: Scope) -> str:
+    async def user_of(self, session: str) -> int | None:
+        return self.users.get(session)
+
+    async def key(self, scope: Scope) -> str:
         for name, value in scope["headers"]:
             if name == b"cookie":
                 for part in value.decode("latin-1").split(";"):
                     cookie, _, token = part.strip().partition("=")
                     if cookie == SESSION_COOKIE and token:
                         session = _session_key(token)
-                        user = self.users.get(session)
+                        user = await self.user_of(session)
                         return f"user:{user}" if user is not None else f"session:{session}"
         client = scope.get("client")
         return f"address:{client[0] if client else 'unknown'}"
 
-    def admit(self, key: str, stream: bool) -> bool:
+    async def admit(self, key: str, stream: bool) -> str | None:
         if self.in_flight[key] >= self.max_requests or (stream and self.streams[key] >= self.max_streams):
-            return False
+            return None
         self.in_flight[key] += 1
         self.streams[key] += stream
-        return True
+        return key
 
-    def release(self, key: str, stream: bool) -> None:
+    async def release(self, key: str, stream: bool, ticket: str) -> None:
         self.in_flight[key] -= 1
         self.streams[key] -= stream
         for counter in (self.in_flight, self.streams):
             if counter[key] <= 0:
                 counter.pop(key, None)
+
+
+# A ticket older than this is dropped from a shared budget: what a server process that died held
+# must not count against its user for ever. Longer than any request or progress stream lasts.
+SHARED_TICKET_SECONDS = 900
+SESSION_MEMORY_SECONDS = 24 * 3600
+# Atomically: forget stale tickets, refuse when the user's requests (or streams) are at the limit,
+# else add the ticket. KEYS: requests, streams. ARGV: now, max age, max requests, max streams,
+# ticket, 1 for a stream.
+_ADMIT = """
+local oldest = tonumber(ARGV[1]) - tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', oldest)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+if ARGV[6] == '1' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', oldest)
+  if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return 0 end
+  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[5])
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[5])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+
+
+class SharedRequestBudget(RequestBudget):
+    """The same budget kept in Redis, so it holds over every server process (``serve --workers N``,
+    several machines): tickets in a sorted set per user, sessions mapped to users for a day. If
+    Redis does not answer, requests are let through (and logged) rather than refused."""
+
+    def __init__(self, settings: Settings, shared: SharedState) -> None:
+        super().__init__(settings)
+        self.shared = shared
+
+    def remember(self, session_token: str, user_id: int) -> None:
+        session = _session_key(session_token)
+        if self.users.get(session) != user_id:
+            try:
+                self.shared.client.set(self.shared.key("session", session), user_id, ex=SESSION_MEMORY_SECONDS)
+            except redis.RedisError:
+                log.warning("could not share a session's user through Redis", exc_info=True)
+        super().remember(session_token, user_id)
+
+    async def user_of(self, session: str) -> int | None:
+        user = self.users.get(session)
+        if user is None:
+            try:
+                found = await self.shared.loop_client().get(self.shared.key("session", session))
+            except redis.RedisError:
+                return None
+            if found is not None:
+                user = self.users[session] = int(found)
+        return user
+
+    async def admit(self, key: str, stream: bool) -> str | None:
+        ticket = secrets.token_hex(8)
+        try:
+            admitted = await self.shared.loop_client().eval(
+                _ADMIT, 2, self.shared.key("requests", key), self.shared.key("streams", key), time.time(),
+                SHARED_TICKET_SECONDS, self.max_requests, self.max_streams, ticket, int(stream))
+        except redis.RedisError:
+            log.warning("request limits unavailable (Redis); letting the request through", exc_info=True)
+            return ticket
+        return ticket if admitted else None
+
+    async def release(self, key: str, stream: bool, ticket: str) -> None:
+        try:
+            client = self.shared.loop_client()
+            await client.zrem(self.shared.key("requests", key), ticket)
+            if stream:
+                await client.zrem(self.shared.key("streams", key), ticket)
+        except redis.RedisError:  # the ticket ages out instead
+            log.warning("could not release a request's ticket in Redis", exc_info=True)
+
+
+def request_budget(settings: Settings, shared: SharedState | None) -> RequestBudget:
+    return SharedRequestBudget(settings, shared) if shared else RequestBudget(settings)
 
 
 class RequestLimiter:
@@ -131,8 +221,9 @@ class RequestLimiter:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        key, stream = self.budget.key(scope), scope["path"].endswith("/events")
-        if not self.budget.admit(key, stream):
+        key, stream = await self.budget.key(scope), scope["path"].endswith("/events")
+        ticket = await self.budget.admit(key, stream)
+        if ticket is None:
             what = "progress streams" if stream else "requests"
             await _send_json(send, 429, {"detail": f"Too many {what} at once from your account; try again in "
                                                    f"a moment. 요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."},
@@ -141,7 +232,7 @@ class RequestLimiter:
         try:
             await self.app(scope, receive, send)
         finally:
-            self.budget.release(key, stream)
+            await self.budget.release(key, stream, ticket)
 
 
 async def _send_json(send: Send, status: int, body: dict, headers: dict[str, str] | None = None) -> None:

@@ -117,8 +117,17 @@ class VoiceOut(BaseModel):
                    export_url=f"/api/voices/{voice.id}/export")
 
 
+class ImproveOffer(BaseModel):
+    """What "improve my voice" would do: continue ``voice_id`` with this many more usable recordings."""
+
+    voice_id: int
+    name: str
+    new_recordings: int
+
+
 class VoiceList(BaseModel):
     voices: list[VoiceOut]
+    improve: ImproveOffer | None = None  # offered once there are more usable recordings than the voice learned from
 
 
 class ShopOut(BaseModel):

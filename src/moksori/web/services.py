@@ -108,12 +108,14 @@ class Services:
 
     # engine
     def train(self, dataset_dir: Path, out_path: Path, preset: str, language: str, progress: Progress,
-              resume: bool, workdir: Path) -> Path:
-        """``engine.train`` on an LJSpeech-style folder of raw takes (it checks and prepares them itself)."""
+              resume: bool, workdir: Path, base_voice: Path | None = None) -> Path:
+        """``engine.train`` on an LJSpeech-style folder of raw takes (it checks and prepares them itself);
+        with ``base_voice``, training continues from that voice (``moksori train --from``)."""
         from moksori.engine.training import TrainConfig, train
 
         config = TrainConfig(language=language, **TRAIN_PRESETS[preset])
-        return Path(train(dataset_dir, out_path, config=config, progress=progress, resume=resume, workdir=workdir))
+        return Path(train(dataset_dir, out_path, config=config, progress=progress, resume=resume, workdir=workdir,
+                          base_voice=base_voice))
 
     def understood(self, voice: SpeakingVoice, texts: list[str], language: str) -> float:
         """The share of ``texts`` (0..1) that speech recognition gets right when ``voice`` reads them."""

@@ -47,15 +47,21 @@ class Settings(BaseSettings):
     # more are answered 429 with Retry-After, so one runaway tab cannot starve anyone else.
     max_requests_per_user: int = 16
     max_streams_per_user: int = 4
+    # How long the server keeps an idle connection open. Longer than the pause between two sentences:
+    # a client that sends just as the server closes its idle connection gets a connection error,
+    # which no client retries for a POST (uvicorn's 5 s default made 22 of them at 50 typing users).
+    keep_alive_s: float = 75.0
     # Login sessions end this long after logging in, or after this long unused.
     session_lifetime_days: float = 90
     session_idle_days: float = 30
     # Signs the CSRF tokens; empty means a random key kept in <data_dir>/secret.key (0600).
     secret_key: str = ""
 
-    # Scale-out (docs/deploy.md). Empty queue_url: builds run in the embedded worker process (no
-    # Redis). redis://host:6379/0: builds go to the Redis queue for ``moksori worker`` processes,
-    # which reach the app over HTTP at the address they are given and need none of its disk.
+    # Scale-out (docs/deploy.md). Empty queue_url: builds and imports run in the embedded worker
+    # process (no Redis). redis://host:6379/0: they go to the Redis queue for ``moksori worker``
+    # processes, which reach the app over HTTP at the address they are given and need none of its
+    # disk; and the per-user limits (requests in flight, login delays) are kept in that Redis, so
+    # they hold over all server processes and machines.
     queue_url: str = ""
     queue_namespace: str = "moksori"
     # How many builds may run at once over all workers (0: as many as there are workers).

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 from sqlalchemy.orm import Session
 
 from moksori.web.i18n import _
-from moksori.web.storage.models import User
+from moksori.web.storage.models import Job, User
 
 Row = TypeVar("Row")
 
@@ -20,3 +20,11 @@ def owned(db: Session, model: type[Row], row_id: int, user: User) -> Row:
         raise HTTPException(404, _("This was not found in your account. It may have been deleted."))
     return row
 
+
+
+def start_job(request: Request, db: Session, job: Job) -> None:
+    """Hand a queued job (committed) to what runs jobs: the Redis queue, else the embedded worker."""
+    if request.app.state.dispatcher:
+        request.app.state.dispatcher.send(db, job)
+    elif request.app.state.worker:
+        request.app.state.worker.ensure_running()

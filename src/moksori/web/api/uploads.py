@@ -1,7 +1,7 @@
 """Upload of existing recordings: a zip (``metadata.csv`` + ``wavs/``) or audio files plus their
 texts. Each file becomes a take, checked exactly like one recorded in the studio. A zip may hold
-hundreds of recordings, so it is unpacked and validated at once but checked by the worker, with
-progress like a build."""
+hundreds of recordings, so it is unpacked and validated at once but checked by a worker (the
+embedded one, or ``moksori worker`` through the Redis queue), with progress like a build."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from sqlalchemy.orm import Session
 
 from moksori.web import store
+from moksori.web.api.common import start_job
 from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession
 from moksori.web.i18n import _
 from moksori.web.jobs.queue import active_job
@@ -55,8 +56,7 @@ def queue_zip_import(request: Request, db: Session, settings: Settings, services
         shutil.rmtree(dest, ignore_errors=True)
         raise
     job = store.queue_job(db, user.id, "import", upload=folder, take_count=len(items))
-    if request.app.state.worker:
-        request.app.state.worker.ensure_running()
+    start_job(request, db, job)
     return UploadQueued(job=JobOut.of(job))
 
 

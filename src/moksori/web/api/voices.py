@@ -12,21 +12,24 @@ from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from moksori.archives import ArchiveError, check_zip
 from moksori.files import atomic_write
 from moksori.web import store
-from moksori.web.api.common import owned
+from moksori.web.api.common import owned, start_job
 from moksori.web.api.deps import AppServices, AppSettings, ConsentedUser, DbSession, RowId
 from moksori.web.api.studio import progress_of
 from moksori.web.i18n import _
 from moksori.web.jobs.queue import active_job, cancel
 from moksori.web.jobs.worker import card_json
-from moksori.web.schemas import JobList, JobOut, VoiceList, VoiceOut
+from moksori.web.schemas import ImproveOffer, JobList, JobOut, VoiceList, VoiceOut
+from moksori.web.services import Services
+from moksori.web.settings import Settings
 from moksori.web.storage.db import Database
 from moksori.web.storage.files import VOICES, new_name, user_file
-from moksori.web.storage.models import Job, Voice
+from moksori.web.storage.models import Job, User, Voice
 
 router = APIRouter(tags=["voices"])
 EVENT_POLL_SECONDS = 0.5
@@ -51,10 +54,7 @@ def start_build(request: Request, user: ConsentedUser, db: DbSession, settings: 
                                    "Wait for it or cancel it first."))
     preset = settings.preview_preset if preview and settings.train_preset != "tiny" else settings.train_preset
     job = store.queue_job(db, user.id, "preview" if preview else "build", preset=preset)
-    if request.app.state.dispatcher:
-        request.app.state.dispatcher.send(db, job)
-    elif request.app.state.worker:
-        request.app.state.worker.ensure_running()
+    start_job(request, db, job)
     return JobOut.of(job)
 
 
@@ -104,10 +104,43 @@ def cancel_job(job_id: RowId, user: ConsentedUser, db: DbSession) -> JobOut:
     return JobOut.of(job)
 
 
-@router.get("/voices")
-def list_voices(user: ConsentedUser, db: DbSession) -> VoiceList:
+def improvable(db: Session, settings: Settings, services: Services, user: User) -> tuple[Voice, int] | None:
+    """The voice "improve my voice" continues from, and how many more usable recordings there are
+    now than it was trained on: the newest full voice in the user's language, once there are more."""
     voices = db.scalars(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
-    return VoiceList(voices=[VoiceOut.of(v) for v in voices])
+    voice = next((v for v in voices if not v.card.get("preview")), None)
+    if voice is None or voice.card.get("language") != user.language:
+        return None
+    trained_on = voice.card.get("utterances")
+    more = progress_of(db, settings, services, user)["ready"] - trained_on if isinstance(trained_on, int) else 0
+    return (voice, more) if more > 0 else None
+
+
+@router.get("/voices")
+def list_voices(user: ConsentedUser, db: DbSession, settings: AppSettings, services: AppServices) -> VoiceList:
+    """The user's voices, newest first, and ``improve``: what "improve my voice" would do, if offered."""
+    voices = db.scalars(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc()))
+    offer = improvable(db, settings, services, user)
+    improve = ImproveOffer(voice_id=offer[0].id, name=offer[0].name, new_recordings=offer[1]) if offer else None
+    return VoiceList(voices=[VoiceOut.of(v) for v in voices], improve=improve)
+
+
+@router.post("/voices/{voice_id}/improve")
+def improve_voice(voice_id: RowId, request: Request, user: ConsentedUser, db: DbSession, settings: AppSettings,
+                  services: AppServices) -> JobOut:
+    """Continue training ``voice_id`` with all the user's recordings, as a job like a build; the new
+    voice replaces it once finished, and it stays as it is if the job fails or is cancelled."""
+    voice = owned(db, Voice, voice_id, user)
+    offer = improvable(db, settings, services, user)
+    if offer is None or offer[0].id != voice.id:
+        raise HTTPException(409, _("There is nothing new to improve this voice with: record more sentences "
+                                   "in the studio first."))
+    if active_job(db, user.id):
+        raise HTTPException(409, _("A voice build or an upload check is already running. "
+                                   "Wait for it or cancel it first."))
+    job = store.queue_job(db, user.id, "improve", preset=settings.train_preset, base_voice_id=voice.id)
+    start_job(request, db, job)
+    return JobOut.of(job)
 
 
 @router.get("/voices/{voice_id}/sample")

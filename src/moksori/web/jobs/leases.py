@@ -1,4 +1,4 @@
-"""Builds on the Redis queue, as the app keeps them: per-job tokens, leases, checkpoints and the
+"""Builds and imports on the Redis queue, as the app keeps them: per-job tokens, leases, checkpoints and the
 sweep that sends a job again when its worker died or its message was lost.
 
 A job sent to the queue gets a fresh random token; the database keeps only its SHA-256. A worker
@@ -41,6 +41,9 @@ class Claim:
     checkpoint_step: int | None
     attempt: int
     lease_seconds: float
+    # How an import checks recordings, as the app would.
+    asr_check: bool
+    max_take_seconds: float
 
 
 def now() -> datetime:
@@ -82,7 +85,7 @@ def claim(db: Session, settings: Settings, job_id: int, token: str, worker: str)
     lease = _lease_for(db, job_id, token)
     job = db.get(Job, job_id)
     if job.status == "cancelling":
-        _end(db, job, "cancelled")
+        end(db, job, "cancelled")
     if job.status not in ("queued", "running"):
         raise LeaseRefused(410, f"The job is {job.status}.")
     until = now() + timedelta(seconds=settings.job_lease_seconds)
@@ -108,7 +111,7 @@ def claim(db: Session, settings: Settings, job_id: int, token: str, worker: str)
     db.commit()
     language = db.get(User, job.user_id).language
     return Claim(job.id, job.kind, job.preset, language, job.resume, lease.checkpoint_step, lease.attempts,
-                 settings.job_lease_seconds)
+                 settings.job_lease_seconds, settings.asr_check, settings.max_take_seconds)
 
 
 def held(db: Session, job_id: int, token: str, worker: str) -> tuple[Job, JobLease]:
@@ -126,7 +129,7 @@ def report(db: Session, settings: Settings, job_id: int, token: str, worker: str
     """Progress from the worker, which renews its lease; ``True`` means the user cancelled: stop."""
     job, lease = held(db, job_id, token, worker)
     if job.status == "cancelling":
-        _end(db, job, "cancelled")
+        end(db, job, "cancelled")
         return True
     lease.lease_until = now() + timedelta(seconds=settings.job_lease_seconds)
     if stage:
@@ -137,11 +140,12 @@ def report(db: Session, settings: Settings, job_id: int, token: str, worker: str
 
 def fail(db: Session, job_id: int, token: str, worker: str, message: str) -> Job:
     job, _lease = held(db, job_id, token, worker)
-    _end(db, job, "failed", message=message[:2000])
+    end(db, job, "failed", message=message[:2000])
     return job
 
 
-def _end(db: Session, job: Job, status: str, **values) -> None:
+def end(db: Session, job: Job, status: str, **values) -> None:
+    """Finish ``job`` and release its lease in the same commit: nobody sees a finished job held."""
     job.status, job.finished_at, job.eta_s = status, now(), None
     for name, value in values.items():
         setattr(job, name, value)
@@ -152,9 +156,9 @@ def _end(db: Session, job: Job, status: str, **values) -> None:
 
 def sweep(db: Session, settings: Settings) -> list[tuple[int, str]]:
     """Jobs to send (again) to the queue, each with its new token: builds whose worker stopped
-    renewing its lease (they resume from their checkpoint), builds queued but not claimed for
+    renewing its lease (they resume from their checkpoint), jobs queued but not claimed for
     ``job_resend_seconds`` (the message may be lost, e.g. Redis restarted without persistence),
-    and builds queued before the app used the queue. Safe to run in several app processes at once."""
+    and jobs queued before the app used the queue. Safe to run in several app processes at once."""
     moment = now()
     expired = db.execute(
         select(Job, JobLease).join(JobLease, JobLease.job_id == Job.id)
@@ -167,7 +171,7 @@ def sweep(db: Session, settings: Settings) -> list[tuple[int, str]]:
     ).all()
     unsent = db.scalars(
         select(Job).outerjoin(JobLease, JobLease.job_id == Job.id)
-        .where(Job.status == "queued", Job.kind.in_(("build", "preview")), JobLease.job_id.is_(None))
+        .where(Job.status == "queued", JobLease.job_id.is_(None))
     ).all()
     to_send = []
     for job, lease in [*expired, *stale]:

@@ -28,15 +28,9 @@ def cancel(db: Session, job: Job) -> None:
     db.commit()
 
 
-def embedded_kinds(settings: Settings) -> tuple[str, ...]:
-    """The jobs the embedded worker runs: all of them, or with the Redis queue only the imports
-    (they store recordings, which lives with the app; builds go to ``moksori worker``)."""
-    return ("import",) if settings.queue_url else ("build", "preview", "import")
-
-
-def claim_next(db: Session, kinds: tuple[str, ...] = ("build", "preview", "import")) -> Job | None:
+def claim_next(db: Session) -> Job | None:
     """Take the oldest queued job; the conditional update makes two workers never share one."""
-    for job in db.query(Job).filter(Job.status == "queued", Job.kind.in_(kinds)).order_by(Job.id).limit(5):
+    for job in db.query(Job).filter(Job.status == "queued").order_by(Job.id).limit(5):
         claimed = db.execute(
             update(Job).where(Job.id == job.id, Job.status == "queued")
             .values(status="running", started_at=datetime.now(UTC))
@@ -48,16 +42,21 @@ def claim_next(db: Session, kinds: tuple[str, ...] = ("build", "preview", "impor
     return None
 
 
-def requeue_interrupted(db: Session, kinds: tuple[str, ...] = ("build", "preview", "import")) -> None:
+def requeue_interrupted(db: Session) -> None:
     """Jobs a dead worker left running start again, resuming from their checkpoints."""
-    db.execute(update(Job).where(Job.status == "running", Job.kind.in_(kinds)).values(status="queued", resume=True))
-    db.execute(update(Job).where(Job.status == "cancelling", Job.kind.in_(kinds))
+    db.execute(update(Job).where(Job.status == "running").values(status="queued", resume=True))
+    db.execute(update(Job).where(Job.status == "cancelling")
                .values(status="cancelled", finished_at=datetime.now(UTC)))
     db.commit()
 
 
 class WorkerProcess:
-    """``python -m moksori.web.jobs.worker`` as a child of the app, with the app's settings."""
+    """``python -m moksori.web.jobs.worker`` as a child of the app, with the app's settings: it runs
+    every job when there is no Redis queue (with one, ``moksori worker`` processes do)."""
+
+    @staticmethod
+    def wanted(settings: Settings) -> bool:
+        return settings.run_worker and not settings.queue_url
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -1,15 +1,19 @@
-"""``moksori worker``: builds voices for an app it reaches over HTTP, taking jobs from Redis.
+"""``moksori worker``: builds voices and checks uploaded recordings for an app it reaches over
+HTTP, taking jobs from Redis.
 
-The worker needs none of the app's disk or database. For each job it claims a lease, downloads
-the recordings (and the last checkpoint when the job was interrupted elsewhere), trains in a
-folder of its own, reports progress (which renews the lease and tells it when the user
-cancelled), uploads each new checkpoint, and finally uploads the ``.voice`` and its sample.
+The worker needs none of the app's disk or database. For each job it claims a lease and reports
+progress (which renews the lease and tells it when the user cancelled). A build downloads the
+recordings (and the last checkpoint when the job was interrupted elsewhere), trains in a folder
+of its own, uploads each new checkpoint, and finally the ``.voice`` and its sample. An import
+downloads the unpacked zip, runs the take checks (the costly part: speech recognition) and
+uploads the recordings with what the checks found, in batches the app stores as takes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
 import shutil
@@ -22,14 +26,18 @@ from pathlib import Path
 
 import httpx
 
-from moksori.audio import write_wav
+from moksori.audio import AudioError, write_wav
+from moksori.audio.decode import decode
 from moksori.web.jobs.worker import JobCancelled, sample_sentence
 from moksori.web.services import Services
+from moksori.web.takes import check_recording
 
 log = logging.getLogger(__name__)
 # Files of the engine's work folder that a resumed run needs (training.py: checkpoint and phone table).
 CHECKPOINT_FILES = ("checkpoint.pt", "phones.json")
 REPORT_SECONDS = 1.0
+# Recordings of an import sent back per request: bounds a request's size, and what a cancel keeps.
+IMPORT_BATCH = 20
 WORKER_ANNOUNCE_SECONDS = 5.0
 
 
@@ -63,17 +71,22 @@ class AppClient:
         response.raise_for_status()
         return response.json()
 
-    def download(self, what: str, folder: Path) -> None:
-        """Unpack the app's tar of ``what`` (dataset, checkpoint) into ``folder``."""
-        folder.mkdir(parents=True, exist_ok=True)
+    def save(self, what: str, path: Path) -> Path:
+        """The app's file ``what`` (dataset, checkpoint, base-voice), written to ``path``."""
+        path.parent.mkdir(parents=True, exist_ok=True)
         with self.http.stream("GET", f"{self.base}/{what}", headers=self.headers) as response:
             if response.status_code in (403, 409, 410):
                 raise LeaseLost(f"{what}: {response.status_code}")
             response.raise_for_status()
-            with (folder.parent / f"{what}.tar").open("wb") as out:
+            with path.open("wb") as out:
                 for chunk in response.iter_bytes():
                     out.write(chunk)
-        with tarfile.open(folder.parent / f"{what}.tar") as archive:
+        return path
+
+    def download(self, what: str, folder: Path) -> None:
+        """Unpack the app's tar of ``what`` (dataset, checkpoint, upload) into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(self.save(what, folder.parent / f"{what}.tar")) as archive:
             archive.extractall(folder, filter="data")
         (folder.parent / f"{what}.tar").unlink()
 
@@ -94,6 +107,18 @@ class AppClient:
             return self._call("POST", "/voice", params={"take_count": take_count},
                               files={"voice": ("voice.voice", voice_file), "sample": ("sample.wav", sample_file)}
                               ).json()
+
+    def store_takes(self, batch: list[tuple[dict, Path]]) -> dict:
+        """Send checked recordings (``(manifest entry, file)``); the app stores them as takes."""
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as archive:
+            for entry, path in batch:
+                archive.add(path, entry["file"])
+        return self._call("POST", "/takes", data={"manifest": json.dumps([entry for entry, _path in batch])},
+                          files={"recordings": ("recordings.tar", buffer.getvalue())}).json()
+
+    def imported(self, added: int, flagged: int, errors: list[str]) -> None:
+        self._call("POST", "/imported", json={"added": added, "flagged": flagged, "errors": errors})
 
     def fail(self, message: str) -> None:
         self._call("POST", "/fail", json={"message": message})
@@ -150,6 +175,10 @@ class RemoteProgress:
         if self.cancelled.is_set():
             raise JobCancelled()
 
+    def checkpoint_received(self) -> None:
+        """The checkpoint in the work folder came from the app: it need not be uploaded again."""
+        self.checkpoint_mtime = self._checkpoint_mtime()
+
     def close(self) -> None:
         self.stopped.set()
         self.keeper.join()
@@ -168,22 +197,10 @@ def run_remote_job(http: httpx.Client, services: Services, data_dir: Path, job_i
              f", resuming from step {job['checkpoint_step']}" if job["resume"] else "")
     folder = data_dir / "jobs" / str(job_id)
     shutil.rmtree(folder, ignore_errors=True)
-    progress: RemoteProgress | None = None
+    # From the claim on, a thread renews the lease: downloads take long on a busy machine too.
+    progress = RemoteProgress(client, folder / "work", job["lease_seconds"])
     try:
-        client.download("dataset", folder / "dataset")
-        if job["resume"]:
-            client.download("checkpoint", folder / "work")
-        take_count = len((folder / "dataset" / "metadata.csv").read_text(encoding="utf-8").splitlines())
-        progress = RemoteProgress(client, folder / "work", job["lease_seconds"])
-        voice_path = folder / "out.voice"
-        services.train(folder / "dataset", voice_path, job["preset"], job["language"], progress, job["resume"],
-                       folder / "work")
-        # The lease keeper runs on until the voice is uploaded: loading the voice for its sample
-        # (and the text front-end with it) takes long enough on a busy machine to lose the lease.
-        voice = services.voice(voice_path)
-        write_wav(folder / "sample.wav", voice.synthesize(sample_sentence(job["language"])), voice.sample_rate)
-        services.forget_voice(voice_path)
-        client.finish(voice_path, folder / "sample.wav", take_count)
+        (check_upload if job["kind"] == "import" else build)(client, services, folder, job, progress)
         return "done"
     except JobCancelled:
         return "cancelled"
@@ -200,9 +217,50 @@ def run_remote_job(http: httpx.Client, services: Services, data_dir: Path, job_i
             client.fail(f"{type(error).__name__}: {error}")
         return "failed"
     finally:
-        if progress:
-            progress.close()
+        progress.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def build(client: AppClient, services: Services, folder: Path, job: dict, progress: RemoteProgress) -> None:
+    client.download("dataset", folder / "dataset")
+    if job["resume"]:
+        client.download("checkpoint", folder / "work")
+        progress.checkpoint_received()
+    base_voice = client.save("base-voice", folder / "base.voice") if job["kind"] == "improve" else None
+    take_count = len((folder / "dataset" / "metadata.csv").read_text(encoding="utf-8").splitlines())
+    voice_path = folder / "out.voice"
+    services.train(folder / "dataset", voice_path, job["preset"], job["language"], progress, job["resume"],
+                   folder / "work", base_voice=base_voice)
+    # The lease keeper runs on until the voice is uploaded: loading the voice for its sample
+    # (and the text front-end with it) takes long enough on a busy machine to lose the lease.
+    voice = services.voice(voice_path)
+    write_wav(folder / "sample.wav", voice.synthesize(sample_sentence(job["language"])), voice.sample_rate)
+    services.forget_voice(voice_path)
+    client.finish(voice_path, folder / "sample.wav", take_count)
+
+
+def check_upload(client: AppClient, services: Services, folder: Path, job: dict, progress: RemoteProgress) -> None:
+    """Check every recording of an import and send them back in batches; an unreadable file is
+    sent unchecked, and the app, reading it again, tells the user why it was not added."""
+    client.download("upload", folder / "upload")
+    items = services.recordings_in(folder / "upload")
+    added, flagged, errors = 0, 0, []
+    for start in range(0, len(items), IMPORT_BATCH):
+        batch = []
+        for n, (utt_id, path, text) in enumerate(items[start:start + IMPORT_BATCH], start):
+            entry = {"name": f"{utt_id} ({path.name})", "text": text, "file": f"{n}{path.suffix[:10]}"}
+            try:
+                samples, rate = decode(path, job["max_take_seconds"])
+            except AudioError:
+                pass
+            else:
+                checked = check_recording(services, samples, rate, text, job["language"], job["asr_check"])
+                entry |= {"problems": checked.problems, "cer": checked.cer}
+            batch.append((entry, path))
+            progress("checking recordings", (n + 1) / len(items), {})
+        stored = client.store_takes(batch)
+        added, flagged, errors = added + stored["added"], flagged + stored["flagged"], errors + stored["errors"]
+    client.imported(added, flagged, errors)
 
 
 def worker_name() -> str:

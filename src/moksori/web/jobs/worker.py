@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from moksori.audio import write_wav
 from moksori.web.i18n import DEFAULT_LANGUAGE, _, use_language
-from moksori.web.jobs.queue import claim_next, embedded_kinds, requeue_interrupted
+from moksori.web.jobs.queue import claim_next, requeue_interrupted
 from moksori.web.services import Services
 from moksori.web.settings import Settings
 from moksori.web.storage.db import Database
@@ -129,7 +129,8 @@ def run_import(db: Database, settings: Settings, services: Services, job: Job) -
 
 def run_build(db: Database, settings: Settings, services: Services, job: Job, preview: bool = False) -> None:
     """Build one voice from the user's usable takes, as a new version. A full build replaces any
-    preview voice; a preview is marked as one on its card."""
+    preview voice; a preview is marked as one on its card. An "improve" job continues from the
+    voice it names and replaces that voice once it is done."""
     with db.session() as session:
         language = session.get(User, job.user_id).language
     workdir = user_file(settings, job.user_id, f"{JOBS}/{job.id}")
@@ -138,11 +139,14 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job, pr
     sample_name = new_name(VOICES, ".wav")
     progress = ProgressReporter(db, job.id)
     try:
+        with db.session() as session:
+            base_voice = base_voice_file(session, settings, job)
         count = write_dataset(db, settings, job, language, workdir / "dataset")
         if count == 0:
             raise ValueError(_("There are no usable recordings to build from."))
         voice_path.parent.mkdir(parents=True, exist_ok=True)
-        services.train(workdir / "dataset", voice_path, job.preset, language, progress, job.resume, workdir / "work")
+        services.train(workdir / "dataset", voice_path, job.preset, language, progress, job.resume, workdir / "work",
+                       base_voice=base_voice)
         voice_path.chmod(0o600)  # the engine writes voices shareable; here they stay the owner's
         voice = services.voice(voice_path)
         services.forget_voice(voice_path)  # the worker speaks once per voice; the server keeps them loaded
@@ -163,6 +167,21 @@ def run_build(db: Database, settings: Settings, services: Services, job: Job, pr
         _discard(voice_path, user_file(settings, job.user_id, sample_name), workdir)
         with db.session() as session:
             _finish(session, job.id, "failed", message=failure_message(error))
+
+
+def base_voice_of(session, job: Job) -> Voice | None:
+    """The voice an "improve" job continues from; ``ValueError`` (shown to the user) when it is gone."""
+    if job.base_voice_id is None:
+        return None
+    voice = session.get(Voice, job.base_voice_id)
+    if voice is None or voice.user_id != job.user_id:
+        raise ValueError(_("The voice to improve was deleted. Build a new voice instead."))
+    return voice
+
+
+def base_voice_file(session, settings: Settings, job: Job) -> Path | None:
+    voice = base_voice_of(session, job)
+    return user_file(settings, job.user_id, voice.file) if voice else None
 
 
 # Script sentences the new voice reads aloud to be scored by speech recognition: ones the user has
@@ -195,18 +214,20 @@ def failure_message(error: Exception) -> str:
 def add_built_voice(session, settings: Settings, job_id: int, user_id: int, voice_name: str, sample_name: str,
                     card: dict, take_count: int) -> Voice:
     """The next version of the user's voice, from files already in place; the job is done. A preview
-    (its card says so) is named as one; a full build replaces every preview voice, whose files are
-    removed after the commit (a crash before it leaves orphans, removed at start-up)."""
+    (its card says so) is named as one; a full build replaces every preview voice, and an improved
+    voice the voice it continued from (keeping its name). Replaced files are removed after the
+    commit (a crash before it leaves orphans, removed at start-up)."""
     preview = bool(card.get("preview"))
+    base = base_voice_of(session, session.get(Job, job_id))
     version = (session.scalar(select(func.max(Voice.version)).where(Voice.user_id == user_id)) or 0) + 1
-    name = _("Preview voice") if preview else _("Voice %(version)s", version=version)
+    name = _("Preview voice") if preview else base.name if base else _("Voice %(version)s", version=version)
     row = Voice(user_id=user_id, version=version, name=name, file=voice_name, sample_file=sample_name, card=card)
     session.add(row)
     session.flush()
-    previews = [] if preview else [v for v in session.scalars(select(Voice).where(
-        Voice.user_id == user_id, Voice.id != row.id)) if v.card.get("preview")]
-    old_files = [user_file(settings, user_id, f) for v in previews for f in (v.file, v.sample_file) if f]
-    for old in previews:
+    replaced = [] if preview else [v for v in session.scalars(select(Voice).where(
+        Voice.user_id == user_id, Voice.id != row.id)) if v.card.get("preview") or v is base]
+    old_files = [user_file(settings, user_id, f) for v in replaced for f in (v.file, v.sample_file) if f]
+    for old in replaced:
         session.delete(old)
     _finish(session, job_id, "done", voice_id=row.id, take_count=take_count, fraction=1.0, stage="finished")
     _discard(*old_files)
@@ -233,12 +254,11 @@ def _finish(session, job_id: int, status: str, **values: Any) -> None:
 
 def serve(settings: Settings, services: Services, parent_pid: int) -> None:
     db = Database(settings.sqlalchemy_url)
-    kinds = embedded_kinds(settings)
     with db.session() as session:
-        requeue_interrupted(session, kinds)
+        requeue_interrupted(session)
     while os.getppid() == parent_pid:
         with db.session() as session:
-            job = claim_next(session, kinds)
+            job = claim_next(session)
             job_id = job.id if job else None
         if job_id is None:
             time.sleep(POLL_SECONDS)

@@ -14,18 +14,28 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, File, Header, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Header, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from moksori.files import atomic_write
+from moksori.web.i18n import DEFAULT_LANGUAGE, use_language
 from moksori.web.jobs import leases
 from moksori.web.jobs.leases import LeaseRefused
-from moksori.web.jobs.worker import add_built_voice, card_json, write_dataset
+from moksori.web.jobs.worker import (
+    add_built_voice,
+    base_voice_file,
+    base_voice_of,
+    card_json,
+    failure_message,
+    write_dataset,
+)
+from moksori.web.settings import Settings
 from moksori.web.storage.files import JOBS, VOICES, new_name, user_file
-from moksori.web.storage.models import JobLease, User
+from moksori.web.storage.models import Job, JobLease, User
+from moksori.web.takes import Checked, ImportResult, import_summary, store_prepared
 
 CHECKPOINT_FILE = "checkpoint.tar"
 
@@ -38,6 +48,26 @@ class Progress(BaseModel):
 
 class Failure(BaseModel):
     message: str = Field(max_length=4000)
+
+
+class PreparedTake(BaseModel):
+    """One recording of an import as a worker checked it; ``problems`` is None when the worker
+    could not read the file (the app then says why in its own words)."""
+
+    name: str = Field(max_length=1000)
+    text: str = Field(max_length=5000)
+    file: str = Field(max_length=200)
+    problems: list[dict[str, str]] | None = None
+    cer: float | None = None
+
+
+PREPARED_BATCH = TypeAdapter(list[PreparedTake])
+
+
+class ImportDone(BaseModel):
+    added: int = Field(ge=0)
+    flagged: int = Field(ge=0)
+    errors: list[str] = Field(default_factory=list, max_length=100_000)
 
 
 def _token(authorization: Annotated[str, Header()] = "") -> str:
@@ -63,6 +93,20 @@ def _tar_folder(folder: Path, into: Path) -> Path:
             if path.is_file():
                 archive.add(path, path.relative_to(folder).as_posix())
     return into
+
+
+def _discard_job_files(settings: Settings, job: Job) -> None:
+    """What the app kept for a job that has ended: its build folder, an import's unpacked zip."""
+    for name in (f"{JOBS}/{job.id}", job.upload):
+        if name:
+            shutil.rmtree(user_file(settings, job.user_id, name), ignore_errors=True)
+
+
+def _speak_as_owner(db: Session, job: Job) -> User:
+    """Messages stored for the job (an import's summary, its errors) are read in the owner's language."""
+    user = db.get(User, job.user_id)
+    use_language(user.interface_language or DEFAULT_LANGUAGE)
+    return user
 
 
 def worker_app(state) -> FastAPI:
@@ -91,9 +135,71 @@ def worker_app(state) -> FastAPI:
         return FileResponse(archive, media_type="application/x-tar",
                             background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True))
 
+    @app.get("/jobs/{job_id}/upload")
+    def upload(job_id: int, token: Token, worker: WorkerName, db: Db) -> FileResponse:
+        """An import's unpacked zip as a tar, for the worker to check."""
+        job, _lease = leases.held(db, job_id, token, worker)
+        if not job.upload:
+            raise LeaseRefused(404, "This job has no upload.")
+        scratch = Path(tempfile.mkdtemp(prefix="moksori-upload-"))
+        archive = _tar_folder(user_file(settings, job.user_id, job.upload), scratch / "upload.tar")
+        return FileResponse(archive, media_type="application/x-tar",
+                            background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True))
+
+    @app.post("/jobs/{job_id}/takes")
+    def store_takes(job_id: int, token: Token, worker: WorkerName, db: Db, manifest: str = Form(),
+                    recordings: UploadFile = File()) -> dict:
+        """A batch of an import's recordings, checked by the worker: ``manifest`` names each one's
+        file in the ``recordings`` tar, its text and what the checks found. Stored as takes, as the
+        embedded worker would; returns how many were added and flagged, and why others were not."""
+        job, _lease = leases.held(db, job_id, token, worker)
+        try:
+            batch = PREPARED_BATCH.validate_json(manifest)
+        except ValidationError as error:
+            raise LeaseRefused(422, f"The manifest is not usable: {error}") from error
+        user = _speak_as_owner(db, job)
+        result = ImportResult()
+        with tempfile.TemporaryDirectory(prefix="moksori-takes-") as scratch:
+            with tarfile.open(fileobj=recordings.file) as archive:
+                archive.extractall(scratch, filter="data")
+            for entry in batch:
+                path = Path(scratch) / Path(entry.file).name
+                if not path.is_file():
+                    raise LeaseRefused(422, f"{entry.file} is not in the recordings sent.")
+                checked = None if entry.problems is None else Checked(entry.problems, entry.cer)
+                store_prepared(db, settings, services, user, entry.name, path, entry.text, checked, result)
+        return {"added": len(result.takes), "flagged": result.flagged, "errors": result.errors}
+
+    @app.post("/jobs/{job_id}/imported")
+    def imported(job_id: int, body: ImportDone, token: Token, worker: WorkerName, db: Db) -> dict:
+        """Every batch of an import is stored: the job is done, with the summary the user reads."""
+        job, _lease = leases.held(db, job_id, token, worker)
+        _speak_as_owner(db, job)
+        leases.end(db, job, "done", message=import_summary(body.added, body.flagged, body.errors),
+                   take_count=body.added, fraction=1.0, stage="finished")
+        _discard_job_files(settings, job)
+        return {"status": job.status}
+
     @app.post("/jobs/{job_id}/progress")
     def progress(job_id: int, body: Progress, token: Token, worker: WorkerName, db: Db) -> dict:
-        return {"cancel": leases.report(db, settings, job_id, token, worker, body.stage, body.fraction, body.eta_s)}
+        cancel = leases.report(db, settings, job_id, token, worker, body.stage, body.fraction, body.eta_s)
+        if cancel:
+            _discard_job_files(settings, db.get(Job, job_id))
+        return {"cancel": cancel}
+
+    @app.get("/jobs/{job_id}/base-voice")
+    def base_voice(job_id: int, token: Token, worker: WorkerName, db: Db) -> FileResponse:
+        """The voice an "improve" job continues from."""
+        job, _lease = leases.held(db, job_id, token, worker)
+        _speak_as_owner(db, job)
+        try:
+            path = base_voice_file(db, settings, job)
+        except ValueError as gone:
+            leases.end(db, job, "failed", message=failure_message(gone))
+            raise LeaseRefused(410, str(gone)) from gone
+        if path is None:
+            raise LeaseRefused(404, "This job continues from no voice.")
+        return FileResponse(path, media_type="application/octet-stream")
 
     @app.get("/jobs/{job_id}/checkpoint")
     def get_checkpoint(job_id: int, token: Token, worker: WorkerName, db: Db) -> FileResponse:
@@ -120,6 +226,13 @@ def worker_app(state) -> FastAPI:
         """The finished ``.voice`` and its sample: loaded once by the engine (refused if it is not a
         voice), stored in the user's folder and added as the next version."""
         job, _lease = leases.held(db, job_id, token, worker)
+        _speak_as_owner(db, job)  # the failure below, and the new voice's name
+        try:
+            base_voice_of(db, job)
+        except ValueError as gone:  # deleted while the worker trained: nothing is left to improve
+            leases.end(db, job, "failed", message=failure_message(gone))
+            _discard_job_files(settings, job)
+            raise LeaseRefused(410, str(gone)) from gone
         names = {"voice": new_name(VOICES, ".voice"), "sample": new_name(VOICES, ".wav")}
         paths = {key: user_file(settings, job.user_id, name) for key, name in names.items()}
         try:
@@ -139,13 +252,13 @@ def worker_app(state) -> FastAPI:
             if isinstance(error, Exception) and not isinstance(error, LeaseRefused):
                 raise LeaseRefused(422, f"The uploaded voice is not usable: {type(error).__name__}: {error}") from error
             raise
-        shutil.rmtree(user_file(settings, job.user_id, f"{JOBS}/{job_id}"), ignore_errors=True)
+        _discard_job_files(settings, job)
         return {"voice_id": row.id, "version": row.version}
 
     @app.post("/jobs/{job_id}/fail")
     def fail(job_id: int, body: Failure, token: Token, worker: WorkerName, db: Db) -> dict:
         job = leases.fail(db, job_id, token, worker, body.message)
-        shutil.rmtree(user_file(settings, job.user_id, f"{JOBS}/{job_id}"), ignore_errors=True)
+        _discard_job_files(settings, job)
         return {"status": job.status}
 
     return app

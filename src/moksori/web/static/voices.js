@@ -1,8 +1,10 @@
-// Voices page: start a build, follow it live (server-sent events), cancel, list and import voices.
+// Voices page: start a build (or improve a voice), follow it live (server-sent events), cancel,
+// list and import voices.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 let events = null;
+let improveFrom = null; // the voice "improve my voice" continues from, when the server offers it
 
 // Voice card fields as people would name them; fields not listed here are shown by their own name.
 const CARD_LABELS = {
@@ -58,12 +60,21 @@ function follow(job) {
 
 async function refresh() {
   const [progress, jobs, voices] = await Promise.all([api("/api/progress"), api("/api/jobs"), api("/api/voices")]);
-  const builds = jobs.jobs.filter((job) => job.kind === "build" || job.kind === "preview");
+  const builds = jobs.jobs.filter((job) => ["build", "preview", "improve"].includes(job.kind));
   const active = builds.find((job) => !job.finished);
-  $("build").disabled = !progress.can_build || jobs.jobs.some((job) => !job.finished);
+  const busy = jobs.jobs.some((job) => !job.finished);
+  $("build").disabled = !progress.can_build || busy;
+  // Once there are more recordings than the voice learned from, it can continue from where it is.
+  improveFrom = voices.improve ? voices.improve.voice_id : null;
+  $("improve-card").hidden = !voices.improve;
+  $("improve").disabled = busy;
+  if (voices.improve) {
+    $("improve-status").textContent = t("You have %(count)s more good recordings than %(name)s learned from.",
+      { count: voices.improve.new_recordings, name: voices.improve.name });
+  }
   // Before there are enough recordings for a voice, a quick preview lets the person talk already.
   $("preview").hidden = !progress.can_preview || progress.can_build || voices.voices.length > 0;
-  $("preview").disabled = jobs.jobs.some((job) => !job.finished);
+  $("preview").disabled = busy;
   $("build-status").textContent = progress.can_build
     ? t("%(ready)s good recordings (%(minutes)s min) are ready.", { ready: progress.ready, minutes: progress.minutes })
     : t("%(ready)s of the %(needed)s good recordings a voice needs. Record some more in the studio.",
@@ -136,12 +147,12 @@ function showError(message) {
   $("job-error").textContent = message;
 }
 
-// The full build and the quick preview start the same way; only the request differs.
+// The full build, the quick preview and the improvement start the same way; only the request differs.
 function startBuild(button, url) {
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      follow(await api(url, { method: "POST" }));
+      follow(await api(url(), { method: "POST" }));
     } catch (error) {
       showError(error.message);
     }
@@ -149,8 +160,9 @@ function startBuild(button, url) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  startBuild($("build"), "/api/builds");
-  startBuild($("preview"), "/api/builds?preview=true");
+  startBuild($("build"), () => "/api/builds");
+  startBuild($("preview"), () => "/api/builds?preview=true");
+  startBuild($("improve"), () => `/api/voices/${improveFrom}/improve`);
   $("import").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = new FormData();

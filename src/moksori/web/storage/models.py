@@ -117,7 +117,7 @@ class Job(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = owner_column()
-    kind: Mapped[str] = mapped_column(String(20), default="build")  # "build" or "import"
+    kind: Mapped[str] = mapped_column(String(20), default="build")  # "build", "preview", "improve" or "import"
     # For imports: the unpacked upload, relative to the user's folder.
     upload: Mapped[str | None] = mapped_column(String(300), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
@@ -129,6 +129,8 @@ class Job(Base):
     take_count: Mapped[int] = mapped_column(Integer, default=0)
     resume: Mapped[bool] = mapped_column(Boolean, default=False)
     voice_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # For "improve": the voice the build continues from, replaced by the new one once it is done.
+    base_voice_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
