@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import uvicorn
 from aiortc import RTCConfiguration, RTCPeerConnection
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect as websocket_connect
 
@@ -287,3 +287,45 @@ def test_another_user_cannot_see_say_into_or_end_a_call(voiced, bob):
     assert bob.get(f"/calls/{call['id']}").status_code == 404
     assert bob.get("/api/calls").json()["calls"] == []
     assert voiced.get(f"/api/calls/{call['id']}").json()["status"] == "waiting"
+
+
+@contextmanager
+def statements_on_the_event_loop(app):
+    """Every SQL statement run on a thread where an event loop is running: the app's one loop, which a
+    synchronous database call would hold up for every call's audio and every other user."""
+    on_loop: list[str] = []
+
+    def check(conn, cursor, statement, *args) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a worker thread: where database work belongs
+        on_loop.append(statement)
+
+    engine = app.state.db.engine
+    event.listen(engine, "before_cursor_execute", check)
+    try:
+        yield on_loop
+    finally:
+        event.remove(engine, "before_cursor_execute", check)
+
+
+def test_the_async_call_routes_do_no_database_work_on_the_event_loop(app, voiced):
+    with statements_on_the_event_loop(app) as on_loop:
+        call = voiced.post("/api/calls", json={"mode": "call"}).json()
+        path = f"/api/calls/{call['id']}"
+        assert voiced.post(f"{path}/link").status_code == 200
+        fresh = voiced.post(f"{path}/link").json()
+        assert voiced.post(f"{path}/say", json={"text": "안녕하세요"}).status_code == 200
+        assert voiced.post(f"{path}/mute", json={"muted": True}).status_code == 200
+        assert voiced.post(f"{path}/stop").status_code == 200
+        with stranger(voiced) as far_end:
+            assert far_end.post(f"/api/join/{token_of(fresh)}", json={"sdp": browser_offer()}).status_code == 200
+            assert far_end.post(f"/api/join/{token_of(fresh)}", json={"sdp": browser_offer()}).status_code == 404
+        assert voiced.post(f"{path}/hangup").json()["status"] == "ended"
+        with voiced.stream("GET", f"{path}/events") as events:  # an ended call: one event, then the end
+            assert "ended" in next(events.iter_lines())
+        conversation = voiced.post("/api/calls", json={"mode": "conversation"}).json()
+        assert voiced.delete(f"/api/calls/{conversation['id']}").status_code == 200
+        assert voiced.delete(path).status_code == 200
+    assert on_loop == []

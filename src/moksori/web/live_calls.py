@@ -16,15 +16,13 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
+from moksori.web import store
 from moksori.web.storage.db import Database
-from moksori.web.storage.models import Call, CallLine
 
 log = logging.getLogger(__name__)
 TOKEN_BYTES = 24  # 192 bits: join links and socket tickets cannot be guessed
@@ -130,20 +128,14 @@ class CallRegistry:
 
     def _store_line(self, live: LiveCall, event: dict) -> None:
         with self.db.session() as db:
-            db.add(CallLine(call_id=live.call_id, user_id=live.user_id, speaker=event["speaker"],
-                            text=event["text"], start_s=event["start"], end_s=event["end"], final=event["final"]))
-            db.commit()
+            store.add_call_line(db, live.call_id, live.user_id, event)
 
     def _mark_ended(self, call_id: int, reason: str) -> None:
         with self.db.session() as db:
-            db.execute(update(Call).where(Call.id == call_id, Call.status != "ended")
-                       .values(status="ended", ended_at=datetime.now(UTC), end_reason=reason[:200], link_hash=None))
-            db.commit()
+            store.end_calls(db, reason, call_id)
 
 
 def end_orphaned_calls(db: Database) -> None:
     """At start-up: calls left running by a previous server process are over (their lines are stored)."""
     with db.session() as session:
-        session.execute(update(Call).where(Call.status != "ended").values(
-            status="ended", ended_at=datetime.now(UTC), end_reason="the server restarted", link_hash=None))
-        session.commit()
+        store.end_calls(session, "the server restarted")

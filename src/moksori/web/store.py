@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from moksori.web.storage.models import CustomSentence, HistoryItem, Job, Phrase, SkippedPrompt, Take, Voice
+from moksori.web.storage.models import (
+    Call,
+    CallLine,
+    CustomSentence,
+    HistoryItem,
+    Job,
+    Phrase,
+    SkippedPrompt,
+    Take,
+    Voice,
+)
 
 
 def rename_voice(db: Session, voice: Voice, name: str) -> None:
@@ -83,3 +94,50 @@ def add_voice(db: Session, user_id: int, name_for: Callable[[int], str], file: s
     db.add(voice)
     db.commit()
     return voice
+
+
+def add_call(db: Session, user_id: int, mode: str, link_hash: str | None, link_minutes: int) -> Call:
+    """A new call ("waiting" for the far end, its link valid ``link_minutes``) or conversation ("active")."""
+    call = Call(user_id=user_id, mode=mode, status="waiting" if mode == "call" else "active", link_hash=link_hash,
+                link_expires_at=datetime.now(UTC) + timedelta(minutes=link_minutes) if link_hash else None)
+    db.add(call)
+    db.commit()
+    return call
+
+
+def renew_call_link(db: Session, call: Call, link_hash: str, link_minutes: int) -> None:
+    """A fresh join link for ``call``; the old one stops working."""
+    call.link_hash, call.link_expires_at = link_hash, datetime.now(UTC) + timedelta(minutes=link_minutes)
+    db.commit()
+
+
+def spend_call_link(db: Session, call_id: int, link_hash: str) -> bool:
+    """Mark the call joined and forget its link, in one statement so two browsers cannot both join;
+    False when the link was spent meanwhile."""
+    spent = db.execute(update(Call).where(Call.id == call_id, Call.link_hash == link_hash)
+                       .values(link_hash=None, status="active", joined_at=datetime.now(UTC)))
+    db.commit()
+    return spent.rowcount == 1
+
+
+def restore_call_link(db: Session, call_id: int, link_hash: str) -> None:
+    """Give a spent link back (the far end's offer was unusable), unless the call moved on meanwhile."""
+    db.execute(update(Call).where(Call.id == call_id, Call.link_hash.is_(None), Call.status == "active")
+               .values(link_hash=link_hash, status="waiting", joined_at=None))
+    db.commit()
+
+
+def add_call_line(db: Session, call_id: int, user_id: int, line: dict) -> None:
+    """One transcript line (``speaker``, ``text``, ``start``, ``end``, ``final``, as the session announces it)."""
+    db.add(CallLine(call_id=call_id, user_id=user_id, speaker=line["speaker"], text=line["text"],
+                    start_s=line["start"], end_s=line["end"], final=line["final"]))
+    db.commit()
+
+
+def end_calls(db: Session, reason: str, call_id: int | None = None) -> None:
+    """Mark a call (or, without ``call_id``, every call not yet ended) ended, and its link spent."""
+    query = update(Call).where(Call.status != "ended")
+    if call_id is not None:
+        query = query.where(Call.id == call_id)
+    db.execute(query.values(status="ended", ended_at=datetime.now(UTC), end_reason=reason[:200], link_hash=None))
+    db.commit()

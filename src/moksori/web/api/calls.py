@@ -6,19 +6,20 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import WebSocketRoute
 
 from moksori.calls.notice import call_notice
 from moksori.calls.pcm_socket import PcmSocketLink
+from moksori.web import store
 from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, RowId, services_of, settings_of
 from moksori.web.live_calls import CallRegistry, LiveCall, new_token, token_hash
@@ -85,14 +86,6 @@ def _voice_path(db: Session, settings: Settings, user: User, voice_id: int | Non
     return user_file(settings, user.id, row.file)
 
 
-def _add_call(db: Session, user: User, mode: str, link_hash: str | None, minutes: int) -> Call:
-    call = Call(user_id=user.id, mode=mode, status="waiting" if mode == "call" else "active", link_hash=link_hash,
-                link_expires_at=datetime.now(UTC) + timedelta(minutes=minutes) if link_hash else None)
-    db.add(call)
-    db.commit()
-    return call
-
-
 @router.post("/calls")
 async def create_call(body: CallBody, request: Request, user: ConsentedUser,
                       db: DbSession) -> dict:
@@ -105,7 +98,7 @@ async def create_call(body: CallBody, request: Request, user: ConsentedUser,
     except (OSError, ValueError) as error:
         raise HTTPException(409, f"Your voice could not be loaded ({error}). 목소리를 불러올 수 없습니다.") from error
     token, digest = new_token() if body.mode == "call" else (None, None)
-    call = await run_in_threadpool(_add_call, db, user, body.mode, digest, settings.call_link_minutes)
+    call = await run_in_threadpool(store.add_call, db, user.id, body.mode, digest, settings.call_link_minutes)
     session = services.call_session(voice, user.language, face_to_face=body.mode == "conversation")
     registry = registry_of(request)
     live = await registry.open(call.id, user.id, body.mode, session, settings.call_link_minutes * 60)
@@ -215,17 +208,15 @@ async def new_link(call_id: RowId, request: Request, user: ConsentedUser,
     if live.mode != "call" or live.link is not None:
         raise HTTPException(409, "Someone already joined this call. 이미 연결된 통화입니다.")
     token, digest = new_token()
-    minutes = settings_of(request).call_link_minutes
-
-    def store() -> Call:
-        call = db.get(Call, call_id)
-        call.link_hash, call.link_expires_at = digest, datetime.now(UTC) + timedelta(minutes=minutes)
-        db.commit()
-        return call
-
-    call = await run_in_threadpool(store)
+    call = await run_in_threadpool(_renew_link, db, call_id, digest, settings_of(request).call_link_minutes)
     url = f"{request.base_url}call/{token}"
     return {**call_json(call, live), "join_url": url, "qr_svg": qr_svg(url)}
+
+
+def _renew_link(db: Session, call_id: int, link_hash: str, minutes: int) -> Call:
+    call = db.get(Call, call_id)
+    store.renew_call_link(db, call, link_hash, minutes)
+    return call
 
 
 @router.delete("/calls/{call_id}")
@@ -234,12 +225,7 @@ async def delete_call(call_id: RowId, request: Request, user: ConsentedUser,
     """Hang up if needed, then delete the call and its transcript."""
     call = await run_in_threadpool(owned, db, Call, call_id, user)
     await registry_of(request).end(call.id, "deleted")
-
-    def remove() -> None:
-        db.delete(db.get(Call, call_id))
-        db.commit()
-
-    await run_in_threadpool(remove)
+    await run_in_threadpool(store.remove, db, call)
     return {"deleted": call_id}
 
 
@@ -291,18 +277,9 @@ def _spend_link(db: Session, token: str) -> tuple[int, str]:
     if expires < datetime.now(UTC):
         raise HTTPException(410, "This call link has expired. Ask for a new link. "
                                  "통화 링크가 만료되었습니다. 새 링크를 요청해 주세요.")
-    spent = db.execute(update(Call).where(Call.id == call.id, Call.link_hash == digest)
-                       .values(link_hash=None, status="active", joined_at=datetime.now(UTC)))
-    db.commit()
-    if spent.rowcount != 1:
+    if not store.spend_call_link(db, call.id, digest):
         raise HTTPException(404, "This call link was already used. 이미 사용된 통화 링크입니다.")
     return call.id, language
-
-
-def _restore_link(db: Session, call_id: int, token: str) -> None:
-    db.execute(update(Call).where(Call.id == call_id, Call.link_hash.is_(None), Call.status == "active")
-               .values(link_hash=token_hash(token), status="waiting", joined_at=None))
-    db.commit()
 
 
 @router.post("/join/{token}")
@@ -323,7 +300,7 @@ async def join(token: str, body: JoinBody, request: Request, db: DbSession) -> d
         answer = await registry.join(live, link, body.sdp)
     except ValueError as error:
         await link.close()
-        await run_in_threadpool(_restore_link, db, call_id, token)  # a broken offer does not spend the link
+        await run_in_threadpool(store.restore_call_link, db, call_id, token_hash(token))  # a broken offer keeps it
         raise HTTPException(400, f"{error} The call could not start; try again. 통화를 시작할 수 없습니다.") from error
     live.session.say(call_notice(language), first=True)
     live.session.announce({"type": "joined", "status": "active"})
