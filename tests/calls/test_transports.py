@@ -14,7 +14,7 @@ from moksori.audio import resample
 from moksori.audio.framing import pcm16_bytes, pcm16_samples
 from moksori.calls.pcm_socket import PcmSocketLink
 from moksori.calls.session import OUT_RATE, THEM, CallSession
-from moksori.calls.webrtc import WebRtcLink, audio_frame
+from moksori.calls.webrtc import FarEndTrack, ListenLink, WebRtcLink, audio_frame
 
 from .doubles import RATE, LoudnessRecognizer, ToneVoice, best_correlation, tone
 
@@ -100,6 +100,70 @@ def test_a_webrtc_call_carries_audio_both_ways_and_notices_the_far_end_leaving()
     assert json.loads(texts[0]) == {"type": "speaking", "text": "하나 둘 셋 넷 다섯 여섯"}
     assert left, "the far end closing was not noticed"
     assert session.stats.late_frames == 0
+
+
+
+async def recorded(track, into: list[np.ndarray]) -> None:
+    try:
+        while True:
+            frame = await track.recv()
+            into.append(frame.to_ndarray().reshape(-1, len(frame.layout.channels))[:, 0].astype(np.float32) / 32768)
+    except MediaStreamError:
+        pass
+
+
+def test_the_users_page_hears_the_far_end() -> None:
+    """Far end → server → the user's page, over two WebRTC connections (Opus both times)."""
+    async def main():
+        session = CallSession(ToneVoice(), recognizer_factory=LoudnessRecognizer)
+        await session.start()
+        far_end_link, listen_link = WebRtcLink(session), ListenLink(session)
+        far_end, page = RTCPeerConnection(RTCConfiguration(iceServers=[])), RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        microphone = Microphone()
+        far_end.addTrack(microphone)
+        page.addTransceiver("audio", direction="recvonly")
+        heard: list[np.ndarray] = []
+        page.on("track", lambda track: asyncio.ensure_future(recorded(track, heard)))
+        for peer, link in [(page, listen_link), (far_end, far_end_link)]:
+            await peer.setLocalDescription(await peer.createOffer())
+            answer = await link.answer(peer.localDescription.sdp)
+            await peer.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+        for _ in range(200):
+            if microphone.sent >= microphone.audio.size:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+        for closing in (far_end.close(), page.close(), far_end_link.close(), listen_link.close(), session.close()):
+            await closing
+        return np.concatenate(heard), microphone.audio
+
+    heard, said = asyncio.run(main())
+    loud = said[24000:72000]  # the tone
+    assert heard.size > loud.size and best_correlation(heard, loud) > 0.8
+
+
+def test_far_end_audio_waiting_for_the_page_is_kept_short() -> None:
+    async def main():
+        session = CallSession(ToneVoice(), recognizer_factory=LoudnessRecognizer)
+        await session.start()
+        track = FarEndTrack(session)
+        ramp = np.linspace(-0.5, 0.5, 48000, dtype=np.float32)
+        session.hear(ramp, 48000)  # a second at once, as after a stall
+        kept = [track.next_samples() for _ in range(round(FarEndTrack.MAX_DELAY_S / 0.02) + 1)]
+        session.hear(ramp[:320], 16000)  # another rate is resampled to the track's...
+        short = track.next_samples()  # ...but one frame is too few to play on after running dry
+        session.hear(ramp[:1600], 16000)
+        resumed = track.next_samples()
+        track.stop()
+        session.hear(ramp, 48000)  # a stopped track no longer listens
+        await session.close()
+        return ramp, kept, short, resumed, track
+
+    ramp, kept, short, resumed, track = asyncio.run(main())
+    assert kept[-1] is None  # only MAX_DELAY_S waited...
+    np.testing.assert_array_equal(np.concatenate(kept[:-1]), ramp[-len(kept[:-1]) * 960 :])  # ...the newest
+    assert short is None and resumed is not None and resumed.size == 960
+    assert len(track._frames) < FarEndTrack.RESUME_FRAMES + 2  # nothing added after stop()
 
 
 def test_an_offer_that_is_not_sdp_is_refused_clearly() -> None:

@@ -152,6 +152,7 @@ class CallSession:
             lambda: StreamingRecognizer(lang))
         self._executor = executor or shared_executor()
         self._listeners: list[Callable[[Event], None]] = []
+        self._far_end_listeners: list[Callable[[np.ndarray, int], None]] = []
         self._waiting: deque[_Sentence] = deque()
         self._frames: deque[tuple[_Sentence, np.ndarray, bool]] = deque()  # (sentence, frame, is its last)
         self._current: _Sentence | None = None  # being made or played
@@ -380,6 +381,12 @@ class CallSession:
 
     # --- captions ---------------------------------------------------------------------------------------
 
+    def listen_to_far_end(self, listener: Callable[[np.ndarray, int], None]) -> Callable[[], None]:
+        """Pass every piece of the far end's audio (mono float, its rate) to ``listener`` as it is heard,
+        e.g. to play it on the user's own page; returns the function that stops it."""
+        self._far_end_listeners.append(listener)
+        return lambda: self._far_end_listeners.remove(listener) if listener in self._far_end_listeners else None
+
     def hear(self, samples: np.ndarray, rate: int) -> None:
         """The far end's audio (mono float at ``rate``), as it arrives. Call from the event loop's thread.
 
@@ -387,7 +394,11 @@ class CallSession:
         the recogniser: per 20 ms frame, the Python around resampling, queueing and waking the captions thread
         cost more than the work itself.
         """
-        if not self.captions_available or self.closed:
+        if self.closed:
+            return
+        for listener in list(self._far_end_listeners):
+            listener(samples, rate)
+        if not self.captions_available:
             return
         if self._to_16k is None or rate != self._in_rate:
             self._send_block()

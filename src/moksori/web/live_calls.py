@@ -46,6 +46,7 @@ class LiveCall:
     mode: str
     session: Any  # moksori.calls.CallSession
     link: Any = None  # moksori.calls.WebRtcLink once the far end joined
+    listener: Any = None  # moksori.calls.webrtc.ListenLink: the user's page playing the far end's audio
     ticket_hash: str | None = None  # conversation mode: the page's one-time socket ticket
     ticket_expires: float = 0.0
     lines: asyncio.Queue = field(default_factory=asyncio.Queue)
@@ -95,6 +96,14 @@ class CallRegistry:
             live.expiry.cancel()
         return answer
 
+    async def listen(self, live: LiveCall, link: Any, offer_sdp: str) -> str:
+        """Play the far end's audio on the user's page (a reloaded page replaces its earlier connection)."""
+        answer = await link.answer(offer_sdp)
+        if live.listener is not None:
+            await live.listener.close()
+        live.listener = link
+        return answer
+
     async def end(self, call_id: int, reason: str) -> None:
         """Hang up: close the session and its transport, store what is left, mark the row ended."""
         live = self.calls.pop(call_id, None)
@@ -102,8 +111,9 @@ class CallRegistry:
             return
         if live.expiry:
             live.expiry.cancel()
-        if live.link is not None:
-            await live.link.close()
+        for link in (live.link, live.listener):
+            if link is not None:
+                await link.close()
         await live.session.close(reason)
         live.lines.put_nowait(None)
         if live.writer:

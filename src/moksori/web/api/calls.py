@@ -190,6 +190,21 @@ async def mute(call_id: RowId, body: MuteBody, request: Request, user: Consented
     return {"muted": body.muted}
 
 
+@router.post("/calls/{call_id}/listen")
+async def listen(call_id: RowId, body: JoinBody, request: Request, user: ConsentedUser, db: DbSession) -> dict:
+    """The user's page plays the far end's audio: a receive-only WebRTC offer in, the answer out."""
+    live = await _owned_live(request, db, call_id, user)
+    if live.mode != "call":
+        raise HTTPException(409, "A conversation has no far end to listen to. 대면 대화에는 들을 통화 상대가 없습니다.")
+    link = services_of(request).listen_link(live.session)
+    try:
+        answer = await registry_of(request).listen(live, link, body.sdp)
+    except ValueError as error:
+        await link.close()
+        raise HTTPException(400, f"{error} 통화 소리를 연결할 수 없습니다.") from error
+    return {"type": "answer", "sdp": answer}
+
+
 @router.post("/calls/{call_id}/hangup")
 async def hang_up(call_id: RowId, request: Request, user: ConsentedUser,
                   db: DbSession) -> dict:
