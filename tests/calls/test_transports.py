@@ -14,7 +14,7 @@ from moksori.audio import resample
 from moksori.audio.framing import pcm16_bytes, pcm16_samples
 from moksori.calls.pcm_socket import PcmSocketLink
 from moksori.calls.session import OUT_RATE, THEM, CallSession
-from moksori.calls.webrtc import FarEndTrack, ListenLink, WebRtcLink, audio_frame
+from moksori.calls.webrtc import FarEndTrack, ListenLink, WebRtcLink, audio_frame, audio_level_dbov
 
 from .doubles import RATE, LoudnessRecognizer, ToneVoice, best_correlation, tone
 
@@ -110,6 +110,29 @@ async def recorded(track, into: list[np.ndarray]) -> None:
             into.append(frame.to_ndarray().reshape(-1, len(frame.layout.channels))[:, 0].astype(np.float32) / 32768)
     except MediaStreamError:
         pass
+
+
+def test_the_audio_level_in_packet_headers_is_aiortcs_own() -> None:
+    import aiortc.rtcrtpsender
+
+    original = _aiortc_audio_level
+    rng = np.random.default_rng(3)
+    frames = [np.zeros(960, np.float32), tone(0.02, 440, 48000), 0.001 * rng.normal(size=960).astype(np.float32),
+              np.clip(rng.normal(size=960), -1, 1).astype(np.float32)]
+    for samples in frames:
+        frame = audio_frame(samples, 0)
+        assert audio_level_dbov(frame) == original(frame)
+    assert aiortc.rtcrtpsender.rtp.compute_audio_level_dbov is audio_level_dbov  # what the sender calls
+
+
+def _aiortc_audio_level(frame) -> int:
+    """aiortc 1.x's compute_audio_level_dbov, as written there (RFC 6465, Appendix A)."""
+    import math
+    import struct
+
+    total = sum(sample * sample for (sample,) in struct.Struct("h").iter_unpack(bytes(frame.planes[0])))
+    rms = math.sqrt(total / (frame.samples * 32767 * 32767))
+    return round(min(max(20 * math.log10(rms), -127), 0)) if rms > 0 else -127
 
 
 def test_the_users_page_hears_the_far_end() -> None:

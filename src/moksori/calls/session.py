@@ -414,6 +414,11 @@ class CallSession:
         if self._block_samples >= RECOGNITION_BLOCK_S * rate:
             self._send_block()
 
+    @property
+    def captions_behind_s(self) -> float:
+        """Far-end audio waiting for the recogniser, in seconds (about): how far captions lag on a busy machine."""
+        return self._heard.qsize() * RECOGNITION_BLOCK_S
+
     def _send_block(self) -> None:
         if self._block:
             self._heard.put(self._to_16k.push(np.concatenate(self._block)))

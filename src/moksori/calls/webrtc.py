@@ -20,12 +20,14 @@ import asyncio
 import contextlib
 import fractions
 import json
+import math
 import time
 from collections import deque
 from collections.abc import Callable
 
 import numpy as np
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import rtp as aiortc_rtp
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import AudioFrame
 
@@ -33,6 +35,18 @@ from moksori.audio.framing import FrameBuffer, StreamResampler, frame_samples, p
 from moksori.calls.session import OUT_RATE, CallSession, Event
 
 FRAME = frame_samples(OUT_RATE)
+
+
+def audio_level_dbov(frame: AudioFrame) -> int:
+    """The RFC 6465 audio level aiortc puts in every outgoing packet's header, as ``aiortc.rtp`` computes it,
+    with numpy: aiortc's own loops over each sample in Python, 50 times a second per track (a tenth of a
+    call's event-loop time)."""
+    samples = np.frombuffer(bytes(frame.planes[0]), dtype=np.int16).astype(np.float64)
+    rms = math.sqrt(float(np.dot(samples, samples)) / (frame.samples * 32767 * 32767))
+    return round(min(max(20 * math.log10(rms), -127), 0)) if rms > 0 else -127
+
+
+aiortc_rtp.compute_audio_level_dbov = audio_level_dbov
 
 
 def audio_frame(samples: np.ndarray, pts: int, rate: int = OUT_RATE) -> AudioFrame:
