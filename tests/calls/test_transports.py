@@ -14,7 +14,7 @@ from moksori.audio import resample
 from moksori.audio.framing import pcm16_bytes, pcm16_samples
 from moksori.calls.pcm_socket import PcmSocketLink
 from moksori.calls.session import OUT_RATE, THEM, CallSession
-from moksori.calls.webrtc import WebRtcLink, audio_frame
+from moksori.calls.webrtc import FarEndTrack, ListenLink, WebRtcLink, audio_frame, audio_level_dbov
 
 from .doubles import RATE, LoudnessRecognizer, ToneVoice, best_correlation, tone
 
@@ -100,6 +100,96 @@ def test_a_webrtc_call_carries_audio_both_ways_and_notices_the_far_end_leaving()
     assert json.loads(texts[0]) == {"type": "speaking", "text": "하나 둘 셋 넷 다섯 여섯"}
     assert left, "the far end closing was not noticed"
     assert session.stats.late_frames == 0
+
+
+
+async def recorded(track, into: list[np.ndarray]) -> None:
+    try:
+        while True:
+            frame = await track.recv()
+            into.append(frame.to_ndarray().reshape(-1, len(frame.layout.channels))[:, 0].astype(np.float32) / 32768)
+    except MediaStreamError:
+        pass
+
+
+def test_the_audio_level_in_packet_headers_is_aiortcs_own() -> None:
+    import aiortc.rtcrtpsender
+
+    original = _aiortc_audio_level
+    rng = np.random.default_rng(3)
+    frames = [np.zeros(960, np.float32), tone(0.02, 440, 48000), 0.001 * rng.normal(size=960).astype(np.float32),
+              np.clip(rng.normal(size=960), -1, 1).astype(np.float32)]
+    for samples in frames:
+        frame = audio_frame(samples, 0)
+        assert audio_level_dbov(frame) == original(frame)
+    assert aiortc.rtcrtpsender.rtp.compute_audio_level_dbov is audio_level_dbov  # what the sender calls
+
+
+def _aiortc_audio_level(frame) -> int:
+    """aiortc 1.x's compute_audio_level_dbov, as written there (RFC 6465, Appendix A)."""
+    import math
+    import struct
+
+    total = sum(sample * sample for (sample,) in struct.Struct("h").iter_unpack(bytes(frame.planes[0])))
+    rms = math.sqrt(total / (frame.samples * 32767 * 32767))
+    return round(min(max(20 * math.log10(rms), -127), 0)) if rms > 0 else -127
+
+
+def test_the_users_page_hears_the_far_end() -> None:
+    """Far end → server → the user's page, over two WebRTC connections (Opus both times)."""
+    async def main():
+        session = CallSession(ToneVoice(), recognizer_factory=LoudnessRecognizer)
+        await session.start()
+        far_end_link, listen_link = WebRtcLink(session), ListenLink(session)
+        far_end, page = RTCPeerConnection(RTCConfiguration(iceServers=[])), RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        microphone = Microphone()
+        far_end.addTrack(microphone)
+        page.addTransceiver("audio", direction="recvonly")
+        heard: list[np.ndarray] = []
+        page.on("track", lambda track: asyncio.ensure_future(recorded(track, heard)))
+        for peer, link in [(page, listen_link), (far_end, far_end_link)]:
+            await peer.setLocalDescription(await peer.createOffer())
+            answer = await link.answer(peer.localDescription.sdp)
+            await peer.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+        for _ in range(200):
+            if microphone.sent >= microphone.audio.size:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+        for closing in (far_end.close(), page.close(), far_end_link.close(), listen_link.close(), session.close()):
+            await closing
+        return np.concatenate(heard), microphone.audio
+
+    heard, said = asyncio.run(main())
+    loud = said[24000:72000]  # the tone
+    assert heard.size > loud.size and best_correlation(heard, loud) > 0.8
+
+
+def test_far_end_audio_waiting_for_the_page_is_kept_short() -> None:
+    async def main():
+        session = CallSession(ToneVoice(), recognizer_factory=LoudnessRecognizer)
+        await session.start()
+        track = FarEndTrack(session)
+        ramp = np.linspace(-0.5, 0.5, 48000, dtype=np.float32)
+        session.hear(ramp, 48000)  # a second at once, as after a stall
+        kept = [track.next_samples() for _ in range(round(FarEndTrack.MAX_DELAY_S / 0.02) + 1)]
+        session.hear(ramp[:320], 16000)  # another rate is resampled to the track's...
+        short = track.next_samples()  # ...but one frame is too few to play on after running dry
+        session.hear(ramp[:1600], 16000)
+        resumed = track.next_samples()
+        track.stop()
+        session.hear(ramp, 48000)  # a stopped track no longer listens
+        await session.close()
+        return ramp, kept, short, resumed, track
+
+    ramp, kept, short, resumed, track = asyncio.run(main())
+    assert kept[-1] is None  # only MAX_DELAY_S waited...
+    np.testing.assert_array_equal(np.concatenate(kept[:-1]), ramp[-len(kept[:-1]) * 960 :])  # ...the newest
+    assert short is None and resumed is not None and resumed.size == 960
+    left = 0
+    while track.next_samples() is not None:
+        left += 1
+    assert left < FarEndTrack.RESUME_FRAMES + 2  # what remained of the last 0.1 s: nothing was added after stop()
 
 
 def test_an_offer_that_is_not_sdp_is_refused_clearly() -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import uvicorn
 from aiortc import RTCConfiguration, RTCPeerConnection
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect as websocket_connect
 
@@ -57,11 +57,11 @@ def served(app, voiced):
     thread.join(timeout=10)
 
 
-def browser_offer() -> str:
-    """A real WebRTC offer with audio, as the far end's browser makes it."""
+def browser_offer(direction: str = "sendrecv") -> str:
+    """A real WebRTC offer with audio, as the far end's browser makes it (the user's call page: receive only)."""
     async def make() -> str:
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        pc.addTransceiver("audio", direction="sendrecv")
+        pc.addTransceiver("audio", direction=direction)
         await pc.setLocalDescription(await pc.createOffer())
         sdp = pc.localDescription.sdp
         await pc.close()
@@ -132,6 +132,18 @@ def test_an_expired_link_is_refused_and_a_new_link_replaces_it(app, voiced):
     with stranger(voiced) as far_end:
         assert far_end.post(f"/api/join/{token_of(call)}", json={"sdp": "x"}).status_code == 404  # old one is gone
         assert far_end.get(f"/call/{token_of(fresh)}").status_code == 200
+
+
+def test_the_users_page_listens_to_a_call_not_to_a_conversation(voiced):
+    call = voiced.post("/api/calls", json={"mode": "call"}).json()
+    answer = voiced.post(f"/api/calls/{call['id']}/listen", json={"sdp": browser_offer(direction="recvonly")})
+    assert answer.status_code == 200 and "a=sendonly" in answer.json()["sdp"]
+    again = voiced.post(f"/api/calls/{call['id']}/listen", json={"sdp": browser_offer(direction="recvonly")})
+    assert again.status_code == 200  # a reloaded page replaces its connection
+    assert voiced.post(f"/api/calls/{call['id']}/listen", json={"sdp": "v=0 nonsense"}).status_code == 400
+    conversation = voiced.post("/api/calls", json={"mode": "conversation"}).json()
+    refused = voiced.post(f"/api/calls/{conversation['id']}/listen", json={"sdp": browser_offer(direction="recvonly")})
+    assert refused.status_code == 409
 
 
 def test_a_broken_offer_is_refused_without_spending_the_link(voiced):
@@ -316,9 +328,53 @@ def test_another_user_cannot_see_say_into_or_end_a_call(voiced, bob):
     call = voiced.post("/api/calls", json={"mode": "call"}).json()
     for method, path, body in [("GET", "", None), ("POST", "/say", {"text": "안녕"}), ("POST", "/hangup", None),
                                ("POST", "/stop", None), ("POST", "/link", None), ("DELETE", "", None),
-                               ("GET", "/transcript.txt", None), ("GET", "/events", None)]:
+                               ("GET", "/transcript.txt", None), ("GET", "/events", None),
+                               ("POST", "/listen", {"sdp": browser_offer(direction="recvonly")})]:
         response = bob.request(method, f"/api/calls/{call['id']}{path}", json=body)
         assert response.status_code == 404, (method, path, response.status_code)
     assert bob.get(f"/calls/{call['id']}").status_code == 404
     assert bob.get("/api/calls").json()["calls"] == []
     assert voiced.get(f"/api/calls/{call['id']}").json()["status"] == "waiting"
+
+
+@contextmanager
+def statements_on_the_event_loop(app):
+    """Every SQL statement run on a thread where an event loop is running: the app's one loop, which a
+    synchronous database call would hold up for every call's audio and every other user."""
+    on_loop: list[str] = []
+
+    def check(conn, cursor, statement, *args) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a worker thread: where database work belongs
+        on_loop.append(statement)
+
+    engine = app.state.db.engine
+    event.listen(engine, "before_cursor_execute", check)
+    try:
+        yield on_loop
+    finally:
+        event.remove(engine, "before_cursor_execute", check)
+
+
+def test_the_async_call_routes_do_no_database_work_on_the_event_loop(app, voiced):
+    with statements_on_the_event_loop(app) as on_loop:
+        call = voiced.post("/api/calls", json={"mode": "call"}).json()
+        path = f"/api/calls/{call['id']}"
+        assert voiced.post(f"{path}/link").status_code == 200
+        fresh = voiced.post(f"{path}/link").json()
+        assert voiced.post(f"{path}/say", json={"text": "안녕하세요"}).status_code == 200
+        assert voiced.post(f"{path}/mute", json={"muted": True}).status_code == 200
+        assert voiced.post(f"{path}/stop").status_code == 200
+        assert voiced.post(f"{path}/listen", json={"sdp": browser_offer(direction="recvonly")}).status_code == 200
+        with stranger(voiced) as far_end:
+            assert far_end.post(f"/api/join/{token_of(fresh)}", json={"sdp": browser_offer()}).status_code == 200
+            assert far_end.post(f"/api/join/{token_of(fresh)}", json={"sdp": browser_offer()}).status_code == 404
+        assert voiced.post(f"{path}/hangup").json()["status"] == "ended"
+        with voiced.stream("GET", f"{path}/events") as events:  # an ended call: one event, then the end
+            assert "ended" in next(events.iter_lines())
+        conversation = voiced.post("/api/calls", json={"mode": "conversation"}).json()
+        assert voiced.delete(f"/api/calls/{conversation['id']}").status_code == 200
+        assert voiced.delete(path).status_code == 200
+    assert on_loop == []

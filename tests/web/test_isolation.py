@@ -39,7 +39,7 @@ CAPABILITY_ROUTES = {"/api/join/{token}"}
 OWN_LINE_ROUTES = {"/api/phone/ringing/{ring_id}/answer", "/api/phone/ringing/{ring_id}/decline"}
 # Valid bodies, so a refusal is about ownership and not about the input.
 BODIES = {"/api/calls/{call_id}/say": {"text": "안녕"}, "/api/calls/{call_id}/mute": {"muted": True},
-          "/api/calls/{call_id}/keys": {"keys": "1"},
+          "/api/calls/{call_id}/keys": {"keys": "1"}, "/api/calls/{call_id}/listen": {"sdp": "v=0"},
           "/api/shop/records/{record_id}": {"done": True}}
 
 

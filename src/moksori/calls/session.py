@@ -57,6 +57,9 @@ ME, THEM = "me", "them"
 # Between two queued sentences, as between sentences of one text (engine.voice.DEFAULT_PAUSE_MS).
 SENTENCE_GAP_S = 0.25
 ECHO_TAIL_S = 0.3
+# Far-end audio reaches the recogniser in blocks this long: a tenth of a second adds at most that to a
+# caption's delay and saves most of the per-frame overhead (bench/calls_latency.py, docs/benchmarks.md).
+RECOGNITION_BLOCK_S = 0.1
 
 Event = dict[str, Any]
 
@@ -149,6 +152,7 @@ class CallSession:
             lambda: StreamingRecognizer(lang))
         self._executor = executor or shared_executor()
         self._listeners: list[Callable[[Event], None]] = []
+        self._far_end_listeners: list[Callable[[np.ndarray, int], None]] = []
         self._waiting: deque[_Sentence] = deque()
         self._frames: deque[tuple[_Sentence, np.ndarray, bool]] = deque()  # (sentence, frame, is its last)
         self._current: _Sentence | None = None  # being made or played
@@ -160,6 +164,8 @@ class CallSession:
         self._in_rate = 0
         self.audio_origin: float | None = None  # session time of the first far-end sample (caption times count from it)
         self._heard: queue.Queue[np.ndarray | None] = queue.Queue()
+        self._block: list[np.ndarray] = []  # far-end audio at its own rate, not yet resampled
+        self._block_samples = 0
         self._listener_thread: threading.Thread | None = None
 
     # --- life -------------------------------------------------------------------------------------------
@@ -203,6 +209,7 @@ class CallSession:
         self._waiting.clear()
         self._frames.clear()
         if self._listener_thread:
+            self._send_block()
             self._heard.put(None)
             await asyncio.get_running_loop().run_in_executor(None, self._listener_thread.join)
             # The thread's last results were scheduled on the loop; let them run before "ended".
@@ -374,20 +381,48 @@ class CallSession:
 
     # --- captions ---------------------------------------------------------------------------------------
 
+    def listen_to_far_end(self, listener: Callable[[np.ndarray, int], None]) -> Callable[[], None]:
+        """Pass every piece of the far end's audio (mono float, its rate) to ``listener`` as it is heard,
+        e.g. to play it on the user's own page; returns the function that stops it."""
+        self._far_end_listeners.append(listener)
+        return lambda: self._far_end_listeners.remove(listener) if listener in self._far_end_listeners else None
+
     def hear(self, samples: np.ndarray, rate: int) -> None:
-        """The far end's audio (mono float at ``rate``), as it arrives. Call from the event loop's thread."""
-        if not self.captions_available or self.closed:
+        """The far end's audio (mono float at ``rate``), as it arrives. Call from the event loop's thread.
+
+        Frames are collected into blocks of ``RECOGNITION_BLOCK_S`` before they are resampled and handed to
+        the recogniser: per 20 ms frame, the Python around resampling, queueing and waking the captions thread
+        cost more than the work itself.
+        """
+        if self.closed:
+            return
+        for listener in list(self._far_end_listeners):
+            listener(samples, rate)
+        if not self.captions_available:
             return
         if self._to_16k is None or rate != self._in_rate:
+            self._send_block()
             self._to_16k, self._in_rate = StreamResampler(rate, StreamingRecognizer.sample_rate), rate
         if self.audio_origin is None:
             self.audio_origin = self.now() - len(samples) / rate
         self.stats.heard_s += len(samples) / rate
-        audio = self._to_16k.push(samples)
         if self.gate_own_voice and self._clock() < self._gate_until:
             self.stats.gated_s += len(samples) / rate
-            audio = np.zeros_like(audio)
-        self._heard.put(audio)
+            samples = np.zeros(len(samples), dtype=np.float32)
+        self._block.append(samples)
+        self._block_samples += len(samples)
+        if self._block_samples >= RECOGNITION_BLOCK_S * rate:
+            self._send_block()
+
+    @property
+    def captions_behind_s(self) -> float:
+        """Far-end audio waiting for the recogniser, in seconds (about): how far captions lag on a busy machine."""
+        return self._heard.qsize() * RECOGNITION_BLOCK_S
+
+    def _send_block(self) -> None:
+        if self._block:
+            self._heard.put(self._to_16k.push(np.concatenate(self._block)))
+        self._block, self._block_samples = [], 0
 
     def _recognise(self, recognizer: StreamingRecognizer) -> None:
         """The captions thread: feeds whatever audio has arrived, posts results to the loop."""

@@ -16,15 +16,13 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
+from moksori.web import store
 from moksori.web.storage.db import Database
-from moksori.web.storage.models import Call, CallLine
 
 log = logging.getLogger(__name__)
 TOKEN_BYTES = 24  # 192 bits: join links and socket tickets cannot be guessed
@@ -48,6 +46,7 @@ class LiveCall:
     mode: str
     session: Any  # moksori.calls.CallSession
     link: Any = None  # moksori.calls.WebRtcLink once the far end joined; a phone call's SipLink
+    listener: Any = None  # moksori.calls.webrtc.ListenLink: the user's page playing the far end's audio
     ticket_hash: str | None = None  # conversation mode: the page's one-time socket ticket
     ticket_expires: float = 0.0
     lines: asyncio.Queue = field(default_factory=asyncio.Queue)
@@ -103,6 +102,14 @@ class CallRegistry:
         if live := self.calls.get(call_id):
             live.session.announce({"type": "joined", "status": "active"})
 
+    async def listen(self, live: LiveCall, link: Any, offer_sdp: str) -> str:
+        """Play the far end's audio on the user's page (a reloaded page replaces its earlier connection)."""
+        answer = await link.answer(offer_sdp)
+        if live.listener is not None:
+            await live.listener.close()
+        live.listener = link
+        return answer
+
     async def end(self, call_id: int, reason: str) -> None:
         """Hang up: close the session and its transport, store what is left, mark the row ended."""
         live = self.calls.pop(call_id, None)
@@ -110,8 +117,9 @@ class CallRegistry:
             return
         if live.expiry:
             live.expiry.cancel()
-        if live.link is not None:
-            await live.link.close()
+        for link in (live.link, live.listener):
+            if link is not None:
+                await link.close()
         await live.session.close(reason)
         live.lines.put_nowait(None)
         if live.writer:
@@ -136,26 +144,18 @@ class CallRegistry:
 
     def _store_line(self, live: LiveCall, event: dict) -> None:
         with self.db.session() as db:
-            db.add(CallLine(call_id=live.call_id, user_id=live.user_id, speaker=event["speaker"],
-                            text=event["text"], start_s=event["start"], end_s=event["end"], final=event["final"]))
-            db.commit()
+            store.add_call_line(db, live.call_id, live.user_id, event)
 
     def _mark_joined(self, call_id: int) -> None:
         with self.db.session() as db:
-            db.execute(update(Call).where(Call.id == call_id, Call.status == "waiting")
-                       .values(status="active", joined_at=datetime.now(UTC)))
-            db.commit()
+            store.mark_call_answered(db, call_id)
 
     def _mark_ended(self, call_id: int, reason: str) -> None:
         with self.db.session() as db:
-            db.execute(update(Call).where(Call.id == call_id, Call.status != "ended")
-                       .values(status="ended", ended_at=datetime.now(UTC), end_reason=reason[:200], link_hash=None))
-            db.commit()
+            store.end_calls(db, reason, call_id)
 
 
 def end_orphaned_calls(db: Database) -> None:
     """At start-up: calls left running by a previous server process are over (their lines are stored)."""
     with db.session() as session:
-        session.execute(update(Call).where(Call.status != "ended").values(
-            status="ended", ended_at=datetime.now(UTC), end_reason="the server restarted", link_hash=None))
-        session.commit()
+        store.end_calls(session, "the server restarted")

@@ -159,5 +159,11 @@ class Services:
 
         return SipPhone(settings, on_incoming=on_incoming)
 
+    def listen_link(self, session: Any) -> Any:
+        """The user's page listening to the far end of ``session`` (``moksori.calls.webrtc.ListenLink``)."""
+        from moksori.calls.webrtc import ListenLink
+
+        return ListenLink(session)
+
     def forget_voice(self, path: Path) -> None:
         self._voices.forget(str(path))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from moksori.web.storage.models import (
     Call,
+    CallLine,
     CustomSentence,
     HistoryItem,
     Job,
@@ -191,6 +192,7 @@ def add_call(db: Session, user_id: int, mode: str, link_hash: str | None, link_m
 
 
 def renew_call_link(db: Session, call: Call, link_hash: str, link_minutes: int) -> None:
+    """A fresh join link for ``call``; the old one stops working."""
     call.link_hash, call.link_expires_at = link_hash, datetime.now(UTC) + timedelta(minutes=link_minutes)
     db.commit()
 
@@ -205,7 +207,30 @@ def spend_call_link(db: Session, call_id: int, link_hash: str) -> bool:
 
 
 def restore_call_link(db: Session, call_id: int, link_hash: str) -> None:
-    """Undoes ``spend_call_link`` when the join failed, so the link still works."""
+    """Give a spent link back (the far end's offer was unusable), unless the call moved on meanwhile."""
     db.execute(update(Call).where(Call.id == call_id, Call.link_hash.is_(None), Call.status == "active")
                .values(link_hash=link_hash, status="waiting", joined_at=None))
+    db.commit()
+
+
+def mark_call_answered(db: Session, call_id: int) -> None:
+    """A phone call's far end answered: the waiting call becomes active."""
+    db.execute(update(Call).where(Call.id == call_id, Call.status == "waiting")
+               .values(status="active", joined_at=datetime.now(UTC)))
+    db.commit()
+
+
+def add_call_line(db: Session, call_id: int, user_id: int, line: dict) -> None:
+    """One transcript line (``speaker``, ``text``, ``start``, ``end``, ``final``, as the session announces it)."""
+    db.add(CallLine(call_id=call_id, user_id=user_id, speaker=line["speaker"], text=line["text"],
+                    start_s=line["start"], end_s=line["end"], final=line["final"]))
+    db.commit()
+
+
+def end_calls(db: Session, reason: str, call_id: int | None = None) -> None:
+    """Mark a call (or, without ``call_id``, every call not yet ended) ended, and its link spent."""
+    query = update(Call).where(Call.status != "ended")
+    if call_id is not None:
+        query = query.where(Call.id == call_id)
+    db.execute(query.values(status="ended", ended_at=datetime.now(UTC), end_reason=reason[:200], link_hash=None))
     db.commit()

@@ -221,6 +221,23 @@ async def press_keys(call_id: RowId, body: KeysBody, request: Request, user: Con
     return {"sent": body.keys}
 
 
+@router.post("/calls/{call_id}/listen")
+async def listen(call_id: RowId, body: JoinBody, request: Request, user: ConsentedUser, db: DbSession) -> dict:
+    """The user's page plays the far end's audio: a receive-only WebRTC offer in, the answer out."""
+    live = await _owned_live(request, db, call_id, user)
+    if live.mode == "conversation":
+        raise HTTPException(409, _("A conversation has no far end to listen to."))
+    link = services_of(request).listen_link(live.session)
+    try:
+        answer = await registry_of(request).listen(live, link, body.sdp)
+    except ValueError as error:
+        await link.close()
+        # The engine's reason is English; the person gets the catalog's words, the log keeps the reason.
+        log.info("call %s: unusable listening offer: %s", call_id, error)
+        raise HTTPException(400, _("The other person's voice could not be played here; reload the page.")) from error
+    return {"type": "answer", "sdp": answer}
+
+
 @router.post("/calls/{call_id}/hangup")
 async def hang_up(call_id: RowId, request: Request, user: ConsentedUser,
                   db: DbSession) -> dict:
@@ -239,16 +256,15 @@ async def new_link(call_id: RowId, request: Request, user: ConsentedUser,
     if live.mode not in ("call", "assistant") or live.link is not None:
         raise HTTPException(409, _("Someone already joined this call."))
     token, digest = new_token()
-    minutes = settings_of(request).call_link_minutes
-
-    def renew() -> Call:
-        call = db.get(Call, call_id)
-        store.renew_call_link(db, call, digest, minutes)
-        return call
-
-    call = await run_in_threadpool(renew)
+    call = await run_in_threadpool(_renew_link, db, call_id, digest, settings_of(request).call_link_minutes)
     url = f"{request.base_url}call/{token}"
     return {**call_json(call, live), "join_url": url, "qr_svg": qr_svg(url)}
+
+
+def _renew_link(db: Session, call_id: int, link_hash: str, minutes: int) -> Call:
+    call = db.get(Call, call_id)
+    store.renew_call_link(db, call, link_hash, minutes)
+    return call
 
 
 @router.delete("/calls/{call_id}")
@@ -257,8 +273,7 @@ async def delete_call(call_id: RowId, request: Request, user: ConsentedUser,
     """Hang up if needed, then delete the call and its transcript."""
     call = await run_in_threadpool(owned, db, Call, call_id, user)
     await registry_of(request).end(call.id, "deleted")
-
-    await run_in_threadpool(lambda: store.remove(db, db.get(Call, call_id)))
+    await run_in_threadpool(store.remove, db, call)
     return {"deleted": call_id}
 
 

@@ -1,6 +1,7 @@
 // The user's call screen: captions of the other person, typing (Enter speaks, typing ahead queues, Esc stops),
-// one key for "one moment", quick replies and phrases, mute, hang up, the call's timer. Everything goes
-// through the calls API (docs/calls.md); live events come by server-sent events.
+// one key for "one moment", quick replies and phrases, mute, hang up, the call's timer, and the other person's
+// voice (a receive-only WebRTC connection) with a volume and a speaker switch. Everything goes through the
+// calls API (docs/calls.md); live events come by server-sent events.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -9,6 +10,8 @@ const callId = () => root().dataset.callId;
 let captions;
 let since = null;  // when the far end joined (ms), for the timer
 let live = false;
+let listening = null;  // the RTCPeerConnection playing the far end's audio
+const VOLUME_KEY = "moksori-call-volume";
 
 function setState(text) { $("call-state").textContent = text; }
 
@@ -34,6 +37,8 @@ function say(text) {
 
 function ended(reason) {
   live = false;
+  if (listening) listening.close();
+  listening = null;
   setState(reason ? t("Call ended (%(reason)s)", { reason }) : t("Call ended"));
   $("invite").hidden = true;
   for (const id of ["speak", "stop", "one-moment", "mute", "hangup"]) $(id).disabled = true;
@@ -78,6 +83,37 @@ function handle(event) {
   }
 }
 
+// The far end's audio on this page: the server relays what it hears from the other person.
+async function listen() {
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  pc.addTransceiver("audio", { direction: "recvonly" });
+  pc.ontrack = (event) => {
+    const audio = $("far-audio");
+    audio.srcObject = event.streams[0] || new MediaStream([event.track]);
+    audio.play().catch(() => {
+      // The browser wants a gesture before it plays sound: the next key or click starts it.
+      $("call-problem").textContent = t("Press any key or click to hear the other person.");
+      const resume = () => audio.play().then(() => { $("call-problem").textContent = ""; }).catch(() => {});
+      document.addEventListener("keydown", resume, { once: true });
+      document.addEventListener("click", resume, { once: true });
+    });
+  };
+  await pc.setLocalDescription(await pc.createOffer());
+  await iceGathered(pc);
+  const answer = await post("/listen", { sdp: pc.localDescription.sdp });
+  if (!answer || !live) return pc.close();
+  await pc.setRemoteDescription(answer);
+  listening = pc;
+  document.body.dataset.farAudio = "1";
+}
+
+function setSpeaker(off) {
+  const audio = $("far-audio");
+  audio.muted = off;
+  $("speaker").setAttribute("aria-pressed", String(off));
+  if (!off) audio.play().catch(() => {});
+}
+
 async function start() {
   captions = new CaptionList($("captions"));
   const call = await api(`/api/calls/${callId()}`);
@@ -98,6 +134,7 @@ async function start() {
     if (event.type === "ended") source.close();
   };
   setInterval(tick, 500);
+  if (root().dataset.mode === "call") await listen();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -116,6 +153,14 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const key of document.querySelectorAll("#keypad .key")) {
     key.addEventListener("click", () => post("/keys", { keys: key.dataset.key }));
   }
+  $("speaker").addEventListener("click", () => setSpeaker($("speaker").getAttribute("aria-pressed") !== "true"));
+  const volume = Number(localStorage.getItem(VOLUME_KEY) ?? 1);
+  $("volume").value = String(volume);
+  $("far-audio").volume = volume;
+  $("volume").addEventListener("input", () => {
+    $("far-audio").volume = Number($("volume").value);
+    localStorage.setItem(VOLUME_KEY, $("volume").value);
+  });
   $("copy-link").addEventListener("click", () => navigator.clipboard && navigator.clipboard.writeText($("join-url").value));
   $("new-link").addEventListener("click", async () => {
     const call = await post("/link");

@@ -57,3 +57,15 @@ function el(tag, attrs = {}, ...children) {
   for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   return node;
 }
+
+// Wait until a WebRTC connection has its ICE candidates, so one offer carries them all (the server answers
+// once, without trickle ICE).
+async function iceGathered(connection) {
+  if (connection.iceGatheringState === "complete") return;
+  await new Promise((resolve) => {
+    connection.addEventListener("icegatheringstatechange", () => {
+      if (connection.iceGatheringState === "complete") resolve();
+    });
+    setTimeout(resolve, 3000);  // loopback and LAN candidates come at once; do not wait on the rest
+  });
+}

@@ -8,16 +8,6 @@ let since = null;
 
 function setState(text) { $("state").textContent = text; }
 
-async function iceGathered(connection) {
-  if (connection.iceGatheringState === "complete") return;
-  await new Promise((resolve) => {
-    connection.addEventListener("icegatheringstatechange", () => {
-      if (connection.iceGatheringState === "complete") resolve();
-    });
-    setTimeout(resolve, 3000);  // loopback and LAN candidates come at once; do not wait on the rest
-  });
-}
-
 async function join() {
   $("join").disabled = true;
   setState(t("Turning on the microphone…"));
