@@ -35,6 +35,7 @@ class AssistantLine:
         self.call = call
         self.turns: list[dict] = []
         self.barge_ins = 0
+        self._barged_at: float | None = None  # start of the caller's utterance that last cut the assistant off
         self._greeting: str | None = None
         self._greeting_heard = False
         self._finished = finished
@@ -64,7 +65,10 @@ class AssistantLine:
         if not event["final"]:
             if self.session.speaking and self._greeting_heard:
                 self.session.stop()
-                self.barge_ins += 1
+                # Partials keep coming until the stop reaches the line: one utterance is one barge-in.
+                if event["start"] != self._barged_at:
+                    self.barge_ins += 1
+                    self._barged_at = event["start"]
             return
         self._turns.put_nowait(event)
 
