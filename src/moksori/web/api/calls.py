@@ -286,29 +286,39 @@ async def call_events(call_id: RowId, request: Request, user: ConsentedUser,
 
     async def events() -> AsyncIterator[str]:
         if live is None:
-            yield _sse({"type": "ended", "reason": call.end_reason or "ended"})
+            yield sse({"type": "ended", "reason": call.end_reason or "ended"})
             return
         queue: asyncio.Queue[dict] = asyncio.Queue()
         unsubscribe = live.session.subscribe(queue.put_nowait)
         try:
-            yield _sse({"type": "state", **call_json(call, live)})
-            while True:
-                try:
-                    event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
-                yield _sse(event)
-                if event["type"] == "ended":
-                    return
+            yield sse({"type": "state", **call_json(call, live)})
+            async for line in sse_until(queue, "ended", send_last=True):
+                yield line
         finally:
             unsubscribe()
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
-def _sse(event: dict) -> str:
+def sse(event: dict) -> str:
+    """One server-sent event carrying ``event`` as JSON."""
     return f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
+
+
+async def sse_until(queue: asyncio.Queue[dict], last_type: str, send_last: bool) -> AsyncIterator[str]:
+    """The events of ``queue`` as server-sent events until one of type ``last_type`` (sent too when
+    ``send_last``), with a comment after every ``KEEPALIVE_SECONDS`` of quiet so proxies keep the stream open."""
+    while True:
+        try:
+            event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+        except TimeoutError:
+            yield ": keep-alive\n\n"
+            continue
+        if event["type"] == last_type:
+            if send_last:
+                yield sse(event)
+            return
+        yield sse(event)
 
 
 def _spend_link(db: Session, token: str) -> tuple[int, str]:

@@ -5,7 +5,6 @@ screen, say / stop / mute / hang up and the transcript are the calls API's (``mo
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 from collections.abc import AsyncIterator
 
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from moksori.calls.sip import EMERGENCY_NOTICE, SipError, is_emergency
-from moksori.web.api.calls import KEEPALIVE_SECONDS, call_json, open_call, registry_of
+from moksori.web.api.calls import call_json, open_call, registry_of, sse, sse_until
 from moksori.web.api.deps import ConsentedUser, DbSession
 from moksori.web.i18n import _
 from moksori.web.phone_lines import Line, PhoneLines, connect_phone_call
@@ -129,26 +128,15 @@ async def phone_events(request: Request, user: ConsentedUser, db: DbSession) -> 
             await _line(request, db, user)
         except HTTPException as error:
             state = "none" if error.status_code == 409 else "problem"
-            yield _sse({"type": "line", "state": state, "message": error.detail})
+            yield sse({"type": "line", "state": state, "message": error.detail})
             return
         queue: asyncio.Queue[dict] = asyncio.Queue()
         unsubscribe = lines_of(request).subscribe(user.id, queue.put_nowait)
         try:
-            yield _sse({"type": "line", "state": "registered"})
-            while True:
-                try:
-                    event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
-                if event["type"] == "line_closed":
-                    return
-                yield _sse(event)
+            yield sse({"type": "line", "state": "registered"})
+            async for line in sse_until(queue, "line_closed", send_last=False):
+                yield line
         finally:
             unsubscribe()
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
-
-
-def _sse(event: dict) -> str:
-    return f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
