@@ -224,12 +224,13 @@ def plot_curve(results: dict[str, dict], labels: list[str], dataset: str, path: 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    curves = {}
+    # A back-end's rows are one curve whether or not each voice chose it ("default (hybrid*)" marks the choice).
+    by_curve: dict[str, dict[int, dict]] = {}
     for label in labels:
-        points = sorted((int(name.split(":")[1]), s) for name, s in results.get(label, {}).items()
-                        if name.split(":")[0] == dataset)
-        if len(points) >= 2:
-            curves[label] = points
+        for name, summary in results.get(label, {}).items():
+            if name.split(":")[0] == dataset:
+                by_curve.setdefault(label.replace("*", ""), {})[int(name.split(":")[1])] = summary
+    curves = {label: sorted(points.items()) for label, points in by_curve.items() if len(points) >= 2}
     if not curves:
         return None
     figure, axes = plt.subplots(1, len(CURVE_PANELS), figsize=(4 * len(CURVE_PANELS), 3.2))
