@@ -30,7 +30,7 @@ from moksori.calls.session import CallSession
 from moksori.calls.sip import SipPhone
 from moksori.paths import shared_data_dir
 from tests.calls.doubles import ToneVoice
-from tests.calls.sip_peers import Baresip, lose_frames
+from tests.calls.sip_peers import Baresip, lose_frames, running
 
 LEAD_S = 1.0
 GAP_S = 2.5
@@ -60,9 +60,7 @@ async def run(count: int, loss: float, seed: int) -> None:
     log: list[tuple[float, dict]] = []
     session = CallSession(ToneVoice(), lang="ko")
     session.subscribe(lambda event: log.append((session.now(), event)))
-    await far.start()
-    await phone.start()
-    try:
+    async with running(far, phone):
         await session.start()
         call = await phone.call(far.uri, session)
         lost = lose_frames(call, loss, seed)
@@ -73,9 +71,6 @@ async def run(count: int, loss: float, seed: int) -> None:
         await call.hang_up()
         await call.wait_until("ended", timeout=5)
         await session.close()
-    finally:
-        await phone.close()
-        await far.stop()
 
     origin = session.audio_origin
     finals = [e for _, e in log if e["type"] == "caption" and e["final"]]
