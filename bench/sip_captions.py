@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.calls_latency import sentences
+from bench.calls_latency import microphone_audio, sentences
 from moksori.asr import cer, transcribe
 from moksori.audio import load_audio
 from moksori.calls.session import CallSession
@@ -33,20 +33,14 @@ from tests.calls.doubles import ToneVoice
 from tests.calls.sip_peers import Baresip, lose_frames, running
 
 LEAD_S = 1.0
-GAP_S = 2.5
 # A phone line is never digitally silent; vosk does not hear all-zero audio as a pause (no utterance ends).
 LINE_NOISE = 0.001  # about -60 dBFS
 
 
 def microphone(items: list[tuple[str, str, Path]]) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """The far phone's microphone at 8 kHz, and where each sentence sits in it (seconds)."""
-    parts, spans, t = [np.zeros(int(LEAD_S * 8000), np.float32)], [], LEAD_S
-    for _, _, path in items:
-        audio, _ = load_audio(path, 8000)
-        parts += [audio, np.zeros(int(GAP_S * 8000), np.float32)]
-        spans.append((t, t + audio.size / 8000))
-        t += audio.size / 8000 + GAP_S
-    audio = np.concatenate([*parts, np.zeros(8000 * 30, np.float32)])
+    speech, spans = microphone_audio(items, 8000, LEAD_S)
+    audio = np.concatenate([speech, np.zeros(8000 * 30, np.float32)])
     return audio + np.random.default_rng(0).normal(0, LINE_NOISE, audio.size).astype(np.float32), spans
 
 
