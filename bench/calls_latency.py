@@ -57,14 +57,16 @@ def sentences(data: Path, count: int, offset: int) -> list[tuple[str, str, Path]
     return [(uid, text, next((data / "wavs").glob(f"{uid}.*"))) for uid, text in picked]
 
 
-def microphone_audio(items: list[tuple[str, str, Path]]) -> tuple[np.ndarray, list[tuple[float, float]]]:
-    """The far end's microphone at 48 kHz, and where each sentence sits in it (seconds)."""
-    parts, spans, t = [np.zeros(int(LEAD_S * 48000), np.float32)], [], LEAD_S
+def microphone_audio(items: list[tuple[str, str, Path]], rate: int = 48000,
+                     lead_s: float = LEAD_S) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """The far end's microphone at ``rate`` (the sentences after ``lead_s`` of silence, ``GAP_S`` apart), and
+    where each sentence sits in it (seconds)."""
+    parts, spans, t = [np.zeros(int(lead_s * rate), np.float32)], [], lead_s
     for _, _, path in items:
-        audio, _ = load_audio(path, 48000)
-        parts += [audio, np.zeros(int(GAP_S * 48000), np.float32)]
-        spans.append((t, t + audio.size / 48000))
-        t += audio.size / 48000 + GAP_S
+        audio, _ = load_audio(path, rate)
+        parts += [audio, np.zeros(int(GAP_S * rate), np.float32)]
+        spans.append((t, t + audio.size / rate))
+        t += audio.size / rate + GAP_S
     return np.concatenate(parts), spans
 
 

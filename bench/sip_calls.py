@@ -24,7 +24,7 @@ import numpy as np
 from moksori.calls.session import CallSession
 from moksori.calls.sip import SipPhone, SipSettings
 from tests.calls.doubles import LoudnessRecognizer, ToneVoice, tone
-from tests.calls.sip_peers import Baresip, Kamailio
+from tests.calls.sip_peers import Baresip, Kamailio, running
 
 
 def _rss_mb(pid: int) -> float:
@@ -47,35 +47,32 @@ async def run(calls: int, through_registrar: bool) -> None:
                   registrar=registrar)
     account = {"server": registrar.address, "user": "me", "password": "my-password"} if registrar else None
     phone = SipPhone(SipSettings(account=account))
-    await far.start()
-    await phone.start()
-    if registrar:
-        await far.wait_registered()
-        await phone.wait_registered()
     setup, first_frame, late, rss = [], [], 0, {}
     try:
-        for number in range(1, calls + 1):
-            session = CallSession(ToneVoice(), recognizer_factory=LoudnessRecognizer)
-            await session.start()
-            started = time.perf_counter()
-            call = await phone.call("far" if registrar else far.uri, session)
-            if await call.wait_until("connected", timeout=10) != "connected":
-                raise SystemExit(f"call {number} did not connect: {call.reason}")
-            setup.append(time.perf_counter() - started)
-            session.say("one two three")
-            await asyncio.sleep(0.8)
-            await call.hang_up()
-            await call.wait_until("ended", timeout=5)
-            await session.close()
-            first_frame += session.stats.first_frame_delays
-            late += session.stats.late_frames + call.clock.late
-            if number in (5, calls):
-                rss[number] = _rss_mb(phone._process.pid)
-        released = await phone.idle()
-        counts = await phone.counts()
+        async with running(far, phone):
+            if registrar:
+                await far.wait_registered()
+                await phone.wait_registered()
+            for number in range(1, calls + 1):
+                session = CallSession(ToneVoice(), recognizer_factory=LoudnessRecognizer)
+                await session.start()
+                started = time.perf_counter()
+                call = await phone.call("far" if registrar else far.uri, session)
+                if await call.wait_until("connected", timeout=10) != "connected":
+                    raise SystemExit(f"call {number} did not connect: {call.reason}")
+                setup.append(time.perf_counter() - started)
+                session.say("one two three")
+                await asyncio.sleep(0.8)
+                await call.hang_up()
+                await call.wait_until("ended", timeout=5)
+                await session.close()
+                first_frame += session.stats.first_frame_delays
+                late += session.stats.late_frames + call.clock.late
+                if number in (5, calls):
+                    rss[number] = _rss_mb(phone._process.pid)
+            released = await phone.idle()
+            counts = await phone.counts()
     finally:
-        await phone.close()
-        await far.stop()
         if registrar:
             registrar.stop()
     print(f"calls: {calls}{' through kamailio' if registrar else ''}; set-up (dial → connected, app side) P50 {_percentile(setup, 50) * 1000:.0f} ms, "

@@ -23,30 +23,24 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.calls_latency import sentences
+from bench.calls_latency import microphone_audio, sentences
 from moksori.asr import cer, transcribe
 from moksori.audio import load_audio
 from moksori.calls.session import CallSession
 from moksori.calls.sip import SipPhone
 from moksori.paths import shared_data_dir
 from tests.calls.doubles import ToneVoice
-from tests.calls.sip_peers import Baresip, lose_frames
+from tests.calls.sip_peers import Baresip, lose_frames, running
 
 LEAD_S = 1.0
-GAP_S = 2.5
 # A phone line is never digitally silent; vosk does not hear all-zero audio as a pause (no utterance ends).
 LINE_NOISE = 0.001  # about -60 dBFS
 
 
 def microphone(items: list[tuple[str, str, Path]]) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """The far phone's microphone at 8 kHz, and where each sentence sits in it (seconds)."""
-    parts, spans, t = [np.zeros(int(LEAD_S * 8000), np.float32)], [], LEAD_S
-    for _, _, path in items:
-        audio, _ = load_audio(path, 8000)
-        parts += [audio, np.zeros(int(GAP_S * 8000), np.float32)]
-        spans.append((t, t + audio.size / 8000))
-        t += audio.size / 8000 + GAP_S
-    audio = np.concatenate([*parts, np.zeros(8000 * 30, np.float32)])
+    speech, spans = microphone_audio(items, 8000, LEAD_S)
+    audio = np.concatenate([speech, np.zeros(8000 * 30, np.float32)])
     return audio + np.random.default_rng(0).normal(0, LINE_NOISE, audio.size).astype(np.float32), spans
 
 
@@ -60,9 +54,7 @@ async def run(count: int, loss: float, seed: int) -> None:
     log: list[tuple[float, dict]] = []
     session = CallSession(ToneVoice(), lang="ko")
     session.subscribe(lambda event: log.append((session.now(), event)))
-    await far.start()
-    await phone.start()
-    try:
+    async with running(far, phone):
         await session.start()
         call = await phone.call(far.uri, session)
         lost = lose_frames(call, loss, seed)
@@ -73,9 +65,6 @@ async def run(count: int, loss: float, seed: int) -> None:
         await call.hang_up()
         await call.wait_until("ended", timeout=5)
         await session.close()
-    finally:
-        await phone.close()
-        await far.stop()
 
     origin = session.audio_origin
     finals = [e for _, e in log if e["type"] == "caption" and e["final"]]

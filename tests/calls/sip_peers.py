@@ -13,10 +13,13 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+
+from moksori.calls.sip import SipPhone
 
 from .doubles import tone
 
@@ -130,12 +133,31 @@ class Baresip:
                 await self._task
         if self._writer:
             self._writer.close()
-        if self._process:
-            self._process.terminate()
-            try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+        stop_process(self._process)
+
+
+@contextlib.asynccontextmanager
+async def running(far: Baresip, phone: SipPhone) -> AsyncIterator[None]:
+    """The far phone and ours started; on the way out, however it is left, ours is closed and the far one
+    stopped (what the phone did, such as its ``returncode``, can be checked after the block)."""
+    await far.start()
+    await phone.start()
+    try:
+        yield
+    finally:
+        await phone.close()
+        await far.stop()
+
+
+def stop_process(process: subprocess.Popen | None) -> None:
+    """Ask a peer to stop, and kill it if it has not within five seconds."""
+    if process:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def lose_frames(call: object, loss: float, seed: int = 1) -> list[int]:
@@ -286,10 +308,4 @@ class Kamailio:
             return False
 
     def stop(self) -> None:
-        if self._process:
-            self._process.terminate()
-            try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        stop_process(self._process)

@@ -4,7 +4,9 @@ reports DTMF) and sipp answering busy. Slow: each call takes a second or two of 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from moksori.audio import resample
 from moksori.calls.session import THEM, CallSession
 from moksori.calls.sip import (
     WRONG_PASSWORD,
+    SipCall,
     SipError,
     SipPhone,
     SipSettings,
@@ -32,6 +35,7 @@ from .sip_peers import (
     have_baresip,
     kamailio_binary,
     lose_frames,
+    running,
 )
 
 needs_baresip = pytest.mark.skipif(
@@ -86,20 +90,51 @@ def _session(events: list[dict]) -> CallSession:
     return session
 
 
+@contextlib.asynccontextmanager
+async def _far_and_us(folder: Path, phone: SipPhone) -> AsyncIterator[tuple[Baresip, CallSession, list[dict]]]:
+    """baresip as the far phone (playing ``FAR_MICROPHONE``) and ``phone`` running, and a started call session
+    whose events are collected."""
+    far = Baresip(folder, FAR_MICROPHONE)
+    events: list[dict] = []
+    session = _session(events)
+    async with running(far, phone):
+        await session.start()
+        yield far, session, events
+
+
+async def _dial(phone: SipPhone, uri: str, session: CallSession) -> SipCall:
+    """A call from ``phone`` to ``uri``, carrying ``session``, once the far end answered."""
+    call = await phone.call(uri, session)
+    assert await call.wait_until("connected", timeout=10) == "connected"
+    return call
+
+
+async def _hang_up(call: SipCall, session: CallSession) -> None:
+    """We hang up: the call ends and its session closes."""
+    await call.hang_up()
+    assert await call.wait_until("ended", timeout=5) == "ended"
+    await session.close()
+
+
+async def _answer_until_they_hang_up(far: Baresip, call: SipCall, session: CallSession) -> None:
+    """Answer a call ringing here into ``session``; two seconds later the far phone hangs up."""
+    call.attach(session)
+    await call.answer()
+    assert await call.wait_until("connected", timeout=10) == "connected"
+    await asyncio.sleep(2)
+    far.command("hangup")
+    assert await call.wait_until("ended", timeout=10) == "ended"
+    assert call.reason.startswith("The other side hung up")
+    await session.close()
+
+
 @pytest.mark.slow
 @needs_baresip
 def test_an_outgoing_call_carries_voice_captions_and_keys_then_we_hang_up(tmp_path: Path) -> None:
     async def main() -> None:
-        far = Baresip(tmp_path, FAR_MICROPHONE)
         phone = SipPhone()
-        events: list[dict] = []
-        session = _session(events)
-        await far.start()
-        await phone.start()
-        try:
-            await session.start()
-            call = await phone.call(far.uri, session)
-            assert await call.wait_until("connected", timeout=10) == "connected"
+        async with _far_and_us(tmp_path, phone) as (far, session, events):
+            call = await _dial(phone, far.uri, session)
             await asyncio.sleep(1.5)  # baresip's recording of what it hears starts about a second late
             session.say("one two three four five six seven eight")  # ToneVoice: 1.04 s of 220 Hz
             await asyncio.sleep(2)
@@ -108,14 +143,9 @@ def test_an_outgoing_call_carries_voice_captions_and_keys_then_we_hang_up(tmp_pa
             await asyncio.sleep(0.5)
             call.send_dtmf("#")
             await asyncio.sleep(1)
-            await call.hang_up()
-            assert await call.wait_until("ended", timeout=5) == "ended"
+            await _hang_up(call, session)
             assert call.reason.startswith("You hung up")
-            await session.close()
             assert await phone.idle()
-        finally:
-            await phone.close()
-            await far.stop()
         assert phone.returncode == 0
         # The user's voice reached the far phone: its recording holds the sentence, delayed.
         sent = resample(ToneVoice().audio("one two three four five six seven eight"), RATE, 8000)[800:-800]
@@ -138,30 +168,14 @@ def test_an_outgoing_call_carries_voice_captions_and_keys_then_we_hang_up(tmp_pa
 @needs_baresip
 def test_an_incoming_call_rings_is_answered_and_the_far_end_hangs_up(tmp_path: Path) -> None:
     async def main() -> None:
-        far = Baresip(tmp_path, FAR_MICROPHONE)
         rung: asyncio.Queue = asyncio.Queue()
         phone = SipPhone(SipSettings(listen=("127.0.0.1", free_port())), on_incoming=rung.put_nowait)
-        events: list[dict] = []
-        session = _session(events)
-        await far.start()
-        await phone.start()
-        try:
-            await session.start()
+        async with _far_and_us(tmp_path, phone) as (far, session, events):
             far.command("dial", f"sip:moksori@{phone.listen}")
             call = await asyncio.wait_for(rung.get(), 10)
             assert call.state == "ringing" and "far@127.0.0.1" in call.caller
-            call.attach(session)
-            await call.answer()
-            assert await call.wait_until("connected", timeout=10) == "connected"
-            await asyncio.sleep(2)
-            far.command("hangup")
-            assert await call.wait_until("ended", timeout=10) == "ended"
-            assert call.reason.startswith("The other side hung up")
-            await session.close()
+            await _answer_until_they_hang_up(far, call, session)
             assert await phone.idle()
-        finally:
-            await phone.close()
-            await far.stop()
         assert any(e["type"] == "caption" and e["final"] for e in events)
 
     asyncio.run(main())
@@ -171,26 +185,15 @@ def test_an_incoming_call_rings_is_answered_and_the_far_end_hangs_up(tmp_path: P
 @needs_baresip
 def test_a_call_losing_five_percent_of_its_frames_stays_up_and_is_captioned(tmp_path: Path) -> None:
     async def main() -> None:
-        far = Baresip(tmp_path, FAR_MICROPHONE)
         phone = SipPhone()
-        events: list[dict] = []
-        session = _session(events)
-        await far.start()
-        await phone.start()
-        try:
-            await session.start()
+        async with _far_and_us(tmp_path, phone) as (far, session, events):
             call = await phone.call(far.uri, session)
             lost = lose_frames(call, 0.05)
             assert await call.wait_until("connected", timeout=10) == "connected"
             await asyncio.sleep(3)
             assert call.state == "connected" and lost[0] > 0 and lost[1] >= 100
             assert any(e["type"] == "caption" and e["final"] for e in events)
-            await call.hang_up()
-            await call.wait_until("ended", timeout=5)
-            await session.close()
-        finally:
-            await phone.close()
-            await far.stop()
+            await _hang_up(call, session)
 
     asyncio.run(main())
 
@@ -203,17 +206,12 @@ def test_callers_from_addresses_not_allowed_are_refused(tmp_path: Path) -> None:
         rung: list = []
         phone = SipPhone(SipSettings(listen=("127.0.0.1", free_port()), allow_from=["192.0.2.99"]),
                          on_incoming=rung.append)
-        await far.start()
-        await phone.start()
-        try:
+        async with running(far, phone):
             far.command("dial", f"sip:moksori@{phone.listen}")
             closed = await far.wait_event("CALL_CLOSED")
             assert "403" in closed.get("param", "")
             assert rung == []
             assert await phone.idle()
-        finally:
-            await phone.close()
-            await far.stop()
 
     asyncio.run(main())
 
@@ -227,28 +225,25 @@ def test_busy_unreachable_and_unanswered_are_said_in_plain_words(tmp_path: Path)
         unanswered = Baresip(tmp_path / "quiet", FAR_MICROPHONE, answer=False)
         phone = SipPhone()
         busy.start()
-        await unanswered.start()
-        await phone.start()
         try:
-            await asyncio.sleep(0.5)  # sipp binds its port
-            events: list[dict] = []
-            call = await phone.call(f"sip:119@127.0.0.1:{busy.port}", _session(events))
-            assert await call.wait_until("connected", timeout=10) == "ended"
-            assert call.reason.startswith("The line is busy")
-            assert any(e["type"] == "notice" and "119" in e["message"] for e in events)  # dialled, with the notice
+            async with running(unanswered, phone):
+                await asyncio.sleep(0.5)  # sipp binds its port
+                events: list[dict] = []
+                call = await phone.call(f"sip:119@127.0.0.1:{busy.port}", _session(events))
+                assert await call.wait_until("connected", timeout=10) == "ended"
+                assert call.reason.startswith("The line is busy")
+                assert any(e["type"] == "notice" and "119" in e["message"] for e in events)  # dialled, with the notice
 
-            call = await phone.call(f"sip:far@127.0.0.1:{free_port()}", reach_timeout=1.0)  # nobody there
-            assert await call.wait_until("connected", timeout=5) == "ended"
-            assert call.reason.startswith("The other side could not be reached")
+                call = await phone.call(f"sip:far@127.0.0.1:{free_port()}", reach_timeout=1.0)  # nobody there
+                assert await call.wait_until("connected", timeout=5) == "ended"
+                assert call.reason.startswith("The other side could not be reached")
 
-            call = await phone.call(unanswered.uri, ring_timeout=1.0)
-            assert await call.wait_until("ringing", timeout=5) == "ringing"
-            assert await call.wait_until("connected", timeout=5) == "ended"
-            assert call.reason.startswith("Nobody answered")
-            assert await phone.idle()
+                call = await phone.call(unanswered.uri, ring_timeout=1.0)
+                assert await call.wait_until("ringing", timeout=5) == "ringing"
+                assert await call.wait_until("connected", timeout=5) == "ended"
+                assert call.reason.startswith("Nobody answered")
+                assert await phone.idle()
         finally:
-            await phone.close()
-            await unanswered.stop()
             busy.stop()
 
     asyncio.run(main())
@@ -260,23 +255,14 @@ def test_twenty_calls_leave_nothing_behind(tmp_path: Path) -> None:
     async def main() -> None:
         far = Baresip(tmp_path, FAR_MICROPHONE)
         phone = SipPhone()
-        await far.start()
-        await phone.start()
-        try:
+        async with running(far, phone):
             for _ in range(20):
                 events: list[dict] = []
                 session = _session(events)
                 await session.start(listen=False)
-                call = await phone.call(far.uri, session)
-                assert await call.wait_until("connected", timeout=10) == "connected"
-                await call.hang_up()
-                assert await call.wait_until("ended", timeout=5) == "ended"
-                await session.close()
+                await _hang_up(await _dial(phone, far.uri, session), session)
             assert await phone.idle()
             assert phone.calls == {}
-        finally:
-            await phone.close()
-            await far.stop()
         assert phone.returncode == 0
 
     asyncio.run(main())
@@ -298,44 +284,31 @@ def test_registered_calls_go_both_ways_through_the_registrar(tmp_path: Path) -> 
         rung: asyncio.Queue = asyncio.Queue()
         phone = SipPhone(_account(registrar, "alice-secret"), on_incoming=rung.put_nowait)
         try:
-            await far.start()
-            await far.wait_registered()
-            await phone.start()
-            await phone.wait_registered(timeout=10)
-            assert phone.registered and phone.registration_problem is None
+            async with running(far, phone):
+                await far.wait_registered()
+                await phone.wait_registered(timeout=10)
+                assert phone.registered and phone.registration_problem is None
 
-            # Out: a bare name is dialled on the registrar, which authenticates alice and finds the far phone.
-            events: list[dict] = []
-            session = _session(events)
-            await session.start()
-            call = await phone.call("far", session)
-            assert await call.wait_until("connected", timeout=10) == "connected"
-            answered = await far.wait_event("CALL_ESTABLISHED")
-            assert answered["peerdisplayname"] == "Alice"  # the caller name the account set
-            await call.hang_up()
-            assert await call.wait_until("ended", timeout=5) == "ended"
-            await session.close()
+                # Out: a bare name is dialled on the registrar, which authenticates alice and finds the far phone.
+                events: list[dict] = []
+                session = _session(events)
+                await session.start()
+                call = await _dial(phone, "far", session)
+                answered = await far.wait_event("CALL_ESTABLISHED")
+                assert answered["peerdisplayname"] == "Alice"  # the caller name the account set
+                await _hang_up(call, session)
 
-            # In: the far phone calls alice's address on the registrar; it rings here and is answered.
-            events = []
-            session = _session(events)
-            await session.start()
-            far.command("dial", f"sip:alice@{registrar.address}")
-            call = await asyncio.wait_for(rung.get(), 10)
-            assert "far@127.0.0.1" in call.caller
-            call.attach(session)
-            await call.answer()
-            assert await call.wait_until("connected", timeout=10) == "connected"
-            await asyncio.sleep(2)
-            far.command("hangup")
-            assert await call.wait_until("ended", timeout=10) == "ended"
-            assert call.reason.startswith("The other side hung up")
-            await session.close()
-            assert any(e["type"] == "caption" and e["final"] for e in events)
-            assert await phone.idle()
+                # In: the far phone calls alice's address on the registrar; it rings here and is answered.
+                events = []
+                session = _session(events)
+                await session.start()
+                far.command("dial", f"sip:alice@{registrar.address}")
+                call = await asyncio.wait_for(rung.get(), 10)
+                assert "far@127.0.0.1" in call.caller
+                await _answer_until_they_hang_up(far, call, session)
+                assert any(e["type"] == "caption" and e["final"] for e in events)
+                assert await phone.idle()
         finally:
-            await phone.close()
-            await far.stop()
             registrar.stop()
 
     asyncio.run(main())

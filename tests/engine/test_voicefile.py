@@ -43,6 +43,12 @@ def _rewrite(source: Path, target: Path, replace: dict[str, bytes | None]) -> Pa
     return target
 
 
+def _with_config(source: Path, target: Path, **changes: object) -> Path:
+    """Copy a voice zip with some keys of its config.json changed."""
+    config = json.loads(zipfile.ZipFile(source).read("config.json"))
+    return _rewrite(source, target, {"config.json": json.dumps({**config, **changes}).encode()})
+
+
 def test_round_trip(voice_path: Path) -> None:
     loaded = voicefile.load(voice_path)
     assert loaded.phone_set == PHONES
@@ -125,21 +131,16 @@ def test_bad_json_refused(voice_path: Path, tmp_path: Path) -> None:
 
 
 def test_wrong_format_name_refused(voice_path: Path, tmp_path: Path) -> None:
-    config = json.loads(zipfile.ZipFile(voice_path).read("config.json"))
-    config["format"] = "someone-else"
-    other = _rewrite(voice_path, tmp_path / "o.voice", {"config.json": json.dumps(config).encode()})
+    other = _with_config(voice_path, tmp_path / "o.voice", format="someone-else")
     with pytest.raises(VoiceFileError, match="not a Moksori voice"):
         voicefile.load(other)
 
 
 def test_newer_major_version_refused(voice_path: Path, tmp_path: Path) -> None:
-    config = json.loads(zipfile.ZipFile(voice_path).read("config.json"))
-    config["format_version"] = "2.0"
-    newer = _rewrite(voice_path, tmp_path / "n.voice", {"config.json": json.dumps(config).encode()})
+    newer = _with_config(voice_path, tmp_path / "n.voice", format_version="2.0")
     with pytest.raises(VoiceFileError, match="newer Moksori"):
         voicefile.load(newer)
-    config["format_version"] = "1.7"  # a newer minor version stays readable
-    minor = _rewrite(voice_path, tmp_path / "m.voice", {"config.json": json.dumps(config).encode()})
+    minor = _with_config(voice_path, tmp_path / "m.voice", format_version="1.7")  # a newer minor version stays readable
     assert voicefile.load(minor).phone_set == PHONES
 
 

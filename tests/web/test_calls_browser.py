@@ -58,15 +58,21 @@ def microphone(speaker_dir: Path, out: Path) -> tuple[Path, np.ndarray]:
     return out, speech
 
 
-def account_with_voice(base: str, voice_file: Path) -> httpx.Client:
+def account(base: str, language: str) -> tuple[httpx.Client, str]:
+    """The consenting account ``EMAIL`` with its interface in ``language`` (the account remembers it for the
+    browser's login): its client, and the CSRF token the client's requests send."""
     client = httpx.Client(base_url=base, follow_redirects=True, timeout=120)
     client.get("/login")
-    headers = {"X-CSRF-Token": client.cookies.get(CSRF_COOKIE)}
-    client.post("/signup", data={"email": EMAIL, "password": PASSWORD, "language": "ko", "csrf_token": headers["X-CSRF-Token"]})
+    client.post("/signup", data={"email": EMAIL, "password": PASSWORD, "language": "ko",
+                                 "csrf_token": client.cookies.get(CSRF_COOKIE)})
     token = page_csrf_token(client)  # logged in: the token is bound to the session
     client.post("/consent", data={"agree": "yes", "csrf_token": token})
-    # The assertions below read the English interface; the account remembers it for the browser's login.
-    client.post("/language", data={"language": "en", "csrf_token": token})
+    client.post("/language", data={"language": language, "csrf_token": token})
+    return client, token
+
+
+def account_with_voice(base: str, voice_file: Path) -> httpx.Client:
+    client, token = account(base, "en")  # the assertions below read the English interface
     response = client.post("/api/voices/import", files={"file": ("me.voice", voice_file.read_bytes())},
                            headers={"X-CSRF-Token": token})
     assert response.status_code == 200, response.text

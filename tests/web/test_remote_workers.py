@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -99,37 +101,10 @@ def stop_all(processes: list[subprocess.Popen]) -> None:
                 process.kill()
 
 
-def test_a_zip_import_is_checked_by_a_worker_process(tmp_path, database_url, synthetic_speaker):
-    speaker = synthetic_speaker("ko_f", 3)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with throwaway_queue() as (redis_url, namespace):
-        env = queue_env(redis_url, namespace, database_url)
-        processes = [moksori("serve", "--port", str(port), "--data-dir", str(tmp_path / "app"), env=env,
-                             log=tmp_path / "server.log"),
-                     moksori("worker", "--app", url, "--data-dir", str(tmp_path / "worker"), env=env,
-                             log=tmp_path / "worker.log")]
-        try:
-            wait_for(lambda: ready(url, processes[0], tmp_path / "server.log"), 120, "the server", 0.5)
-            user = sign_up(url)
-            with zipfile.ZipFile(tmp_path / "takes.zip", "w") as archive:
-                archive.write(speaker / "metadata.csv", "metadata.csv")
-                for wav in (speaker / "wavs").glob("*.wav"):
-                    archive.write(wav, f"wavs/{wav.name}")
-            response = user.post("/api/uploads", files=[("files", ("takes.zip", (tmp_path / "takes.zip").read_bytes(),
-                                                                   "application/zip"))])
-            assert response.status_code == 200, response.text
-            job_id = response.json()["job"]["id"]
-            job = wait_for(lambda: (j := user.get(f"/api/jobs/{job_id}").json())["finished"] and j, 120, "the import")
-            assert job["status"] == "done" and job["take_count"] == 3, job
-            assert f"job {job_id} claimed" in (tmp_path / "worker.log").read_text()
-            assert not list((tmp_path / "app").glob("users/*/uploads/*"))
-        finally:
-            stop_all(processes)
-
-
-def test_a_killed_workers_build_resumes_on_the_other_worker(tmp_path, database_url, synthetic_speaker):
-    speaker = synthetic_speaker("ko_f", 6)
+@contextmanager
+def serving_on_a_queue(tmp_path: Path, database_url: str) -> Iterator[tuple[str, dict, list[subprocess.Popen]]]:
+    """``moksori serve`` on a throw-away Redis queue, once it is ready: its URL, the environment for workers
+    on the same queue, and the processes to stop at the end (workers appended to it are stopped too)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with throwaway_queue() as (redis_url, namespace):
@@ -138,35 +113,61 @@ def test_a_killed_workers_build_resumes_on_the_other_worker(tmp_path, database_u
                              log=tmp_path / "server.log")]
         try:
             wait_for(lambda: ready(url, processes[0], tmp_path / "server.log"), 120, "the server", 0.5)
-            user = sign_up_with_takes(url, speaker, tmp_path)
-            for n in (1, 2):
-                processes.append(moksori("worker", "--app", url, "--data-dir", str(tmp_path / f"worker{n}"), env=env,
-                                         log=tmp_path / f"worker{n}.log"))
-            job_id = user.post("/api/builds").json()["id"]
-            engine = create_engine(database_url)
-
-            def lease() -> tuple | None:
-                with engine.connect() as connection:
-                    return connection.execute(text("SELECT worker, checkpoint_step, attempts FROM job_leases "
-                                                   "WHERE job_id = :id"), {"id": job_id}).one_or_none()
-
-            holder, step, _ = wait_for(lambda: (row := lease()) and row[1] and row, 300, "the first checkpoint", 0.05)
-            os.kill(int(holder.rsplit(":", 1)[1]), signal.SIGKILL)
-            killed = next(p for p in processes if p.pid == int(holder.rsplit(":", 1)[1]))
-            survivor = next(n for n, p in enumerate(processes[1:], 1) if p is not killed)
-
-            job = wait_for(lambda: (j := user.get(f"/api/jobs/{job_id}").json())["finished"] and j, 400, "the build")
-            assert job["status"] == "done", job
-            final = lease()
-            assert final[2] == 2 and final[0] is None  # claimed twice, lease released at the end
-            log = (tmp_path / f"worker{survivor}.log").read_text()
-            assert f"resuming from step {step}" in log, log
-            [voice] = user.get("/api/voices").json()["voices"]
-            assert voice["card"]
-            spoken = user.post("/api/speak", json={"text": "안녕하세요"})
-            assert spoken.status_code == 200 and len(spoken.content) > 1000
-            # The worker machine keeps nothing of the job once it ended (it cleans up right after the upload).
-            wait_for(lambda: not list((tmp_path / f"worker{survivor}").glob("jobs/*")), 30, "the worker's clean-up")
-            engine.dispose()
+            yield url, env, processes
         finally:
             stop_all(processes)
+
+
+def test_a_zip_import_is_checked_by_a_worker_process(tmp_path, database_url, synthetic_speaker):
+    speaker = synthetic_speaker("ko_f", 3)
+    with serving_on_a_queue(tmp_path, database_url) as (url, env, processes):
+        processes.append(moksori("worker", "--app", url, "--data-dir", str(tmp_path / "worker"), env=env,
+                                 log=tmp_path / "worker.log"))
+        user = sign_up(url)
+        with zipfile.ZipFile(tmp_path / "takes.zip", "w") as archive:
+            archive.write(speaker / "metadata.csv", "metadata.csv")
+            for wav in (speaker / "wavs").glob("*.wav"):
+                archive.write(wav, f"wavs/{wav.name}")
+        response = user.post("/api/uploads", files=[("files", ("takes.zip", (tmp_path / "takes.zip").read_bytes(),
+                                                               "application/zip"))])
+        assert response.status_code == 200, response.text
+        job_id = response.json()["job"]["id"]
+        job = wait_for(lambda: (j := user.get(f"/api/jobs/{job_id}").json())["finished"] and j, 120, "the import")
+        assert job["status"] == "done" and job["take_count"] == 3, job
+        assert f"job {job_id} claimed" in (tmp_path / "worker.log").read_text()
+        assert not list((tmp_path / "app").glob("users/*/uploads/*"))
+
+
+def test_a_killed_workers_build_resumes_on_the_other_worker(tmp_path, database_url, synthetic_speaker):
+    speaker = synthetic_speaker("ko_f", 6)
+    with serving_on_a_queue(tmp_path, database_url) as (url, env, processes):
+        user = sign_up_with_takes(url, speaker, tmp_path)
+        for n in (1, 2):
+            processes.append(moksori("worker", "--app", url, "--data-dir", str(tmp_path / f"worker{n}"), env=env,
+                                     log=tmp_path / f"worker{n}.log"))
+        job_id = user.post("/api/builds").json()["id"]
+        engine = create_engine(database_url)
+
+        def lease() -> tuple | None:
+            with engine.connect() as connection:
+                return connection.execute(text("SELECT worker, checkpoint_step, attempts FROM job_leases "
+                                               "WHERE job_id = :id"), {"id": job_id}).one_or_none()
+
+        holder, step, _ = wait_for(lambda: (row := lease()) and row[1] and row, 300, "the first checkpoint", 0.05)
+        os.kill(int(holder.rsplit(":", 1)[1]), signal.SIGKILL)
+        killed = next(p for p in processes if p.pid == int(holder.rsplit(":", 1)[1]))
+        survivor = next(n for n, p in enumerate(processes[1:], 1) if p is not killed)
+
+        job = wait_for(lambda: (j := user.get(f"/api/jobs/{job_id}").json())["finished"] and j, 400, "the build")
+        assert job["status"] == "done", job
+        final = lease()
+        assert final[2] == 2 and final[0] is None  # claimed twice, lease released at the end
+        log = (tmp_path / f"worker{survivor}.log").read_text()
+        assert f"resuming from step {step}" in log, log
+        [voice] = user.get("/api/voices").json()["voices"]
+        assert voice["card"]
+        spoken = user.post("/api/speak", json={"text": "안녕하세요"})
+        assert spoken.status_code == 200 and len(spoken.content) > 1000
+        # The worker machine keeps nothing of the job once it ended (it cleans up right after the upload).
+        wait_for(lambda: not list((tmp_path / f"worker{survivor}").glob("jobs/*")), 30, "the worker's clean-up")
+        engine.dispose()

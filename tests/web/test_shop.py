@@ -62,6 +62,53 @@ def test_the_profile_is_saved_only_when_valid_and_every_problem_is_listed(alice)
     parse_profile(read_yaml(EXAMPLE_PROFILE))  # the example a new owner sees is itself valid
 
 
+def _korean_problems(owner, text: str) -> list[str]:
+    refused = owner.put("/api/shop/profile", json={"profile_yaml": text})
+    assert refused.status_code == 422
+    heading, *problems = refused.json()["detail"].splitlines()
+    assert heading == "프로필을 저장하지 않았어요. 아래 문제를 먼저 고쳐 주세요."
+    return problems
+
+
+def test_an_owner_reads_every_problem_of_the_profile_in_korean_with_its_field(make_client):
+    owner = make_client("owner@example.com", language="ko")
+    broken = (PROFILE.replace("address: 서울 마포구 독막로 10\n", "").replace("kind: restaurant", "kind: 식당")
+              .replace('owner_phone: "010-1111-2222"', 'owner_phone: "12"').replace("capacity: 2", "capacity: 0")
+              .replace('mon: "11:00-21:00"', 'mon: "21:00-11:00"').replace('tue: "11:00-21:00"', 'tue: "11시-9시"')
+              .replace('wed: "11:00-21:00"', 'wed: "11:00-25:00"').replace("price: 25000", "price: 이만오천")
+              .replace("orders: {enabled: true}", "orders: {enabled: true}\nclosed_dates: [2026-02-30]\ntimezone: Seoul"))
+    assert _korean_problems(owner, broken) == [
+        "kind: 다음 중 하나여야 해요: 'restaurant', 'salon', 'cafe', 'other'",
+        "timezone: 모르는 시간대예요: 'Seoul' (예: Asia/Seoul)",
+        "address: 꼭 있어야 하는 항목이 빠졌어요",
+        "owner_phone: 한국 전화번호가 아니에요: '12' (예: 010-1234-5678)",
+        "hours.mon: 닫는 시각이 여는 시각보다 빠르거나 같아요: '21:00-11:00' (자정을 넘기는 영업시간은 아직 쓸 수 없어요)",
+        "closed_dates.0: 2026-12-25처럼 실제 있는 날짜를 적어 주세요",
+        "items.1.price: 정수로 적어 주세요",
+        "booking.capacity: 1 이상이어야 해요",
+    ]
+    # The checks of the profile's own rules, each in Korean after the field it is about (none left in English).
+    others = {
+        'tue: "11:00-21:00"': ('tue: "11시-9시"', "hours.tue: 'HH:MM-HH:MM' 또는 closed로 적어 주세요 (지금 값: '11시-9시')"),
+        'wed: "11:00-21:00"': ('wed: "11:00-25:00"', "hours.wed: 없는 시각이에요: '11:00-25:00'"),
+        "sun: closed}": ("일요일: closed, 공휴일: closed}", "hours: 모르는 요일이에요: 공휴일. mon, tue, wed, thu, fri, sat, sun"),
+        "  - {name: 수육, price: 25000}": ("  - {name: 수육, aliases: [순대국]}", "items: 한 이름이 두 항목에 쓰였어요"),
+        "{name: 수육, price: 25000}": ("{name: 순대국}", "items: 같은 항목이 두 번 적혀 있어요: '순대국'"),
+        "hours: {mon": ("hours: 매일\nopen: {mon", "hours: hours에는 요일마다"),
+        "name: 동네 국밥": ("name: [동네 국밥", "YAML 형식이 올바르지 않아요: "),
+    }
+    for old, (new, expected) in others.items():
+        assert old in PROFILE
+        problems = _korean_problems(owner, PROFILE.replace(old, new, 1))
+        assert any(problem.startswith(expected) for problem in problems), problems
+    orderless = PROFILE.replace("  - {name: 순대국, price: 9000}\n  - {name: 수육, price: 25000}\n", "").replace("items:\n", "")
+    assert _korean_problems(owner, orderless.replace("booking: {enabled: true", "booking: {enabled: false")) == [
+        "orders.enabled: 주문 받기가 켜져 있는데 주문할 항목(items)이 없어요"]
+    ignored = owner.put("/api/shop/profile", json={"profile_yaml": PROFILE + "notes: 단골 많음\n"}).json()["ignored"]
+    assert ignored == ["notes: 모르는 항목이라 무시했어요"]
+    assert owner.get("/api/shop").json()["profile_yaml"] == PROFILE + "notes: 단골 많음\n"
+
+
 def test_the_owner_picks_one_of_their_own_voices(app, settings, services, alice, bob, speech):
     record(alice, "script:0", *speech[0])
     record(alice, "script:1", *speech[1])

@@ -17,7 +17,7 @@ from moksori.calls.notice import CALL_NOTICE
 from tests.engine.voices import random_voice
 
 from .databases import page_csrf_token
-from .test_calls_browser import account_with_voice, launch, log_in, microphone
+from .test_calls_browser import account, account_with_voice, launch, log_in, microphone
 from .test_e2e import AXE, CHROMIUM, Journey
 from .test_e2e import server as server  # noqa: F401  (the same fixture: `moksori serve` on a free port)
 from .test_shop import PROFILE
@@ -88,3 +88,22 @@ def test_the_owner_tries_a_call_with_the_microphone(server, tmp_path, synthetic_
         time.sleep(0.5)
     turns = calls[0]["data"]["turns"]
     assert turns[1]["caller"].strip() and turns[1]["assistant"]  # what the recogniser heard, and the answer
+
+
+def test_the_owner_sees_the_profiles_problems_in_korean(server, tmp_path):
+    account(server, "ko")
+    broken = PROFILE.replace("address: 서울 마포구 독막로 10\n", "").replace('mon: "11:00-21:00"', 'mon: "21:00-11:00"')
+    with sync_playwright() as playwright:
+        owner = launch(playwright, tmp_path / "owner")
+        page = owner.new_page()
+        log_in(page, server)
+        page.goto(server + "/shop")
+        page.fill("#profile-yaml", broken)
+        page.click("#shop-profile button[type=submit]")
+        problems = page.locator("#profile-problems")
+        expect(problems).to_be_visible(timeout=30_000)
+        expect(problems).to_contain_text("프로필을 저장하지 않았어요")
+        expect(problems).to_contain_text("address: 꼭 있어야 하는 항목이 빠졌어요")
+        expect(problems).to_contain_text("hours.mon: 닫는 시각이 여는 시각보다 빠르거나 같아요: '21:00-11:00'")
+        Journey(page, server, None).check_accessible("/shop, a profile refused")
+        owner.close()

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES_KO = ("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일")
@@ -27,8 +30,37 @@ _WEEKDAY_KEYS = {
 }
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a profile, or one field of it that is ignored. ``where`` names the field as the
+    owner wrote it (``hours.mon``, ``items.0.price``; empty for the profile as a whole), ``message`` says what
+    in plain English, and ``code`` with its values in ``params`` lets the web app word it in the owner's
+    language (``moksori.web.messages``; this room may not import the web app's catalogs): pydantic's error
+    types, or the codes of this module's own checks."""
+
+    where: str
+    message: str
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
 class ProfileError(ValueError):
-    """A profile that cannot be used; the message lists every problem, one per line."""
+    """A profile that cannot be used: ``problems`` holds every problem; the message lists them one per line
+    (after the file's name, when it was read from one)."""
+
+    def __init__(self, problems: list[Problem], file: Path | None = None) -> None:
+        lines = "\n".join(str(problem) for problem in problems)
+        super().__init__(f"{file}:\n{lines}" if file else lines)
+        self.problems = problems
+
+
+def _problem(code: str, message: str, where: str | None = None, **params: str) -> PydanticCustomError:
+    """A validator's error with a code and its values; ``where`` names the part of the profile it is about
+    when pydantic's location would not (a weekday inside ``hours``, a check of the whole profile)."""
+    return PydanticCustomError(code, message, {**params, "field": where} if where else params)
 
 
 class _Strict(BaseModel):
@@ -100,7 +132,7 @@ class ShopProfile(_Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown timezone {value!r} (e.g. Asia/Seoul)") from error
+            raise _problem("unknown_timezone", "unknown timezone {value} (e.g. Asia/Seoul)", value=repr(value)) from error
         return value
 
     @field_validator("owner_phone", mode="before")
@@ -114,17 +146,19 @@ class ShopProfile(_Strict):
     def _phone_digits(cls, value: str) -> str:
         digits = re.sub(r"\D", "", value)
         if not 9 <= len(digits) <= 11 or not digits.startswith("0"):
-            raise ValueError(f"owner_phone {value!r} is not a Korean phone number (e.g. 010-1234-5678)")
+            raise _problem("not_a_phone_number", "{value} is not a Korean phone number (e.g. 010-1234-5678)",
+                           value=repr(value))
         return value
 
     @field_validator("hours", mode="before")
     @classmethod
     def _parse_hours(cls, value: object) -> dict[str, OpeningHours | None]:
         if not isinstance(value, dict):
-            raise ValueError("hours must map weekdays (mon … sun) to 'HH:MM-HH:MM' or closed")
+            raise _problem("hours_not_a_mapping", "hours must map weekdays (mon … sun) to 'HH:MM-HH:MM' or closed")
         unknown = [str(day) for day in value if str(day).strip().lower() not in _WEEKDAY_KEYS]
         if unknown:
-            raise ValueError(f"unknown weekday {', '.join(unknown)}; use {', '.join(WEEKDAYS)}")
+            raise _problem("unknown_weekday", "unknown weekday {days}; use {known}", days=", ".join(unknown),
+                           known=", ".join(WEEKDAYS))
         parsed: dict[str, OpeningHours | None] = {day: None for day in WEEKDAYS}
         for day, text in value.items():
             parsed[_WEEKDAY_KEYS[str(day).strip().lower()]] = _opening_hours(str(day), text)
@@ -138,18 +172,21 @@ class ShopProfile(_Strict):
             for word in (item.name, *item.aliases):
                 key = word.replace(" ", "")
                 if key in seen and seen[key] != item.name:
-                    raise ValueError(f"{word!r} names two items ({seen[key]} and {item.name})")
+                    raise _problem("one_name_two_items", "{word} names two items ({first} and {second})",
+                                   word=repr(word), first=seen[key], second=item.name)
                 if key in seen and word == item.name:
-                    raise ValueError(f"item {item.name!r} is listed twice")
+                    raise _problem("item_listed_twice", "item {name} is listed twice", name=repr(item.name))
                 seen[key] = item.name
         return items
 
     @model_validator(mode="after")
     def _usable(self) -> ShopProfile:
         if self.orders.enabled and not self.items:
-            raise ValueError("orders are enabled but there are no items to order")
+            raise _problem("orders_without_items", "orders are enabled but there are no items to order",
+                           "orders.enabled")
         if self.booking.enabled and all(hours is None for hours in self.hours.values()):
-            raise ValueError("bookings are enabled but the shop is closed every day")
+            raise _problem("bookings_never_open", "bookings are enabled but the shop is closed every day",
+                           "booking.enabled")
         return self
 
     @property
@@ -169,22 +206,25 @@ class ShopProfile(_Strict):
 def _opening_hours(day: str, text: object) -> OpeningHours | None:
     if text is None or text is False or str(text).strip().lower() in ("closed", "휴무", "휴일"):
         return None
+    where, written = f"hours.{day}", repr(text)
     match = _HOURS.match(str(text))
     if not match:
-        raise ValueError(f"{day}: {text!r} is not 'HH:MM-HH:MM' or closed")
+        raise _problem("not_opening_hours", "{text} is not 'HH:MM-HH:MM' or closed", where, text=written)
     open_h, open_m, close_h, close_m = (int(group) for group in match.groups())
     if open_h > 23 or close_h > 24 or open_m > 59 or close_m > 59 or (close_h == 24 and close_m):
-        raise ValueError(f"{day}: {text!r} is not a time of day")
+        raise _problem("not_a_time_of_day", "{text} is not a time of day", where, text=written)
     opens, closes = open_h * 60 + open_m, close_h * 60 + close_m
     if closes <= opens:
-        raise ValueError(f"{day}: {text!r} closes before it opens (hours past midnight are not supported)")
+        raise _problem("closes_before_opening",
+                       "{text} closes before it opens (hours past midnight are not supported)", where, text=written)
     return OpeningHours(opens=opens, closes=closes)
 
 
 def parse_profile(data: object) -> ShopProfile:
     """A validated profile from parsed YAML; :class:`ProfileError` lists every problem."""
     if not isinstance(data, dict):
-        raise ProfileError("a shop profile is a mapping of fields (name, kind, address, hours …)")
+        raise ProfileError([Problem("", "a shop profile is a mapping of fields (name, kind, address, hours …)",
+                                    "not_a_mapping")])
     data = {**data, "faq": _rejoin_commas(data.get("faq"))} if "faq" in data else data
     try:
         return ShopProfile.model_validate(data)
@@ -195,24 +235,20 @@ def parse_profile(data: object) -> ShopProfile:
 _KNOWN_SECTIONS = {"items": Item, "faq": Faq}
 
 
-def profile_warnings(data: object) -> list[str]:
-    """Fields of a profile that this version does not use (they are ignored): "order: unknown field"."""
+def profile_warnings(data: object) -> list[Problem]:
+    """Fields of a profile that this version does not use (they are ignored): "order: unknown field, ignored"."""
     if not isinstance(data, dict):
         return []
-    warnings = [f"{key}: unknown field, ignored" for key in data if key not in ShopProfile.model_fields]
+    unknown = [str(key) for key in data if key not in ShopProfile.model_fields]
     for section, model in (("booking", Booking), ("orders", Orders)):
         if isinstance(data.get(section), dict):
-            warnings += [
-                f"{section}.{key}: unknown field, ignored" for key in data[section] if key not in model.model_fields
-            ]
+            unknown += [f"{section}.{key}" for key in data[section] if key not in model.model_fields]
     for section, model in _KNOWN_SECTIONS.items():
         entries = data.get(section) if section != "faq" else _rejoin_commas(data.get(section))
         for index, entry in enumerate(entries if isinstance(entries, list) else []):
             if isinstance(entry, dict):
-                warnings += [
-                    f"{section}.{index}.{key}: unknown field, ignored" for key in entry if key not in model.model_fields
-                ]
-    return warnings
+                unknown += [f"{section}.{index}.{key}" for key in entry if key not in model.model_fields]
+    return [Problem(where, "unknown field, ignored", "unknown_field") for where in unknown]
 
 
 def _rejoin_commas(entries: object) -> object:
@@ -238,23 +274,19 @@ def _rejoin_commas(entries: object) -> object:
     return fixed
 
 
-def load_profile(path: str | Path, warnings: list[str] | None = None) -> ShopProfile:
+def load_profile(path: str | Path, warnings: list[Problem] | None = None) -> ShopProfile:
     """Read and validate a YAML shop profile; fields it does not use are appended to ``warnings``."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise ProfileError(f"{path}: cannot read ({error.strerror})") from None
+        raise ProfileError([Problem("", f"cannot read ({error.strerror})", "unreadable")], path) from None
     except UnicodeDecodeError:
-        raise ProfileError(f"{path}: not UTF-8 text") from None
+        raise ProfileError([Problem("", "not UTF-8 text", "not_utf8")], path) from None
     try:
-        data = read_yaml(text)
+        profile = parse_profile(data := read_yaml(text))
     except ProfileError as error:
-        raise ProfileError(f"{path}: {error}") from None
-    try:
-        profile = parse_profile(data)
-    except ProfileError as error:
-        raise ProfileError(f"{path}:\n{error}") from None
+        raise ProfileError(error.problems, path) from None
     if warnings is not None:
         warnings.extend(profile_warnings(data))
     return profile
@@ -262,25 +294,34 @@ def load_profile(path: str | Path, warnings: list[str] | None = None) -> ShopPro
 
 def read_yaml(text: str) -> object:
     """Parsed YAML 1.2 (ruamel.yaml): unlike PyYAML's YAML 1.1 it reads flow mappings whose plain values end
-    in "?" (``{q: 주차 되나요?, a: …}``), as owners write FAQ questions."""
+    in "?" (``{q: 주차 되나요?, a: …}``), as owners write FAQ questions. Dates are left as text for the fields
+    to read, so a date that does not exist (2026-13-01) is reported with its field, not as a broken file."""
     from ruamel.yaml import YAML, YAMLError
+    from ruamel.yaml.constructor import SafeConstructor
 
+    class TextDates(SafeConstructor):
+        pass
+
+    TextDates.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Constructor = TextDates
     try:
-        return YAML(typ="safe", pure=True).load(text)
+        return yaml.load(text)
     except YAMLError as error:
-        raise ProfileError(f"not valid YAML ({error})") from None
+        mark = getattr(error, "problem_mark", None)
+        # The line and column where the reader gave up (counted from 1, as an editor counts them).
+        at = {"line": mark.line + 1, "column": mark.column + 1} if mark else {}
+        detail = getattr(error, "problem", None) or str(error)
+        raise ProfileError([Problem("", f"not valid YAML ({error})", "not_yaml", {**at, "detail": detail})]) from None
 
 
-def _explain(error: ValidationError) -> str:
-    lines = []
+def _explain(error: ValidationError) -> list[Problem]:
+    problems = []
     for problem in error.errors():
-        where = ".".join(str(part) for part in problem["loc"]) or "profile"
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "missing":
-            message = "required field is missing"
-        elif problem["type"] == "extra_forbidden":
-            message = "unknown field (check the spelling; see docs/assistant.md)"
-            if " " in str(problem["loc"][-1]):
-                message += '; a comma inside {…} ends the value before it: put that value in "quotes"'
-        lines.append(f"{where}: {message}")
-    return "\n".join(lines)
+        params = {key: str(value) for key, value in problem.get("ctx", {}).items()}
+        where = params.pop("field", None) or ".".join(str(part) for part in problem["loc"]) or "profile"
+        message = "required field is missing" if problem["type"] == "missing" else problem["msg"]
+        if problem["type"] == "literal_error":  # "'a', 'b' or 'c'": a list the owner's language can introduce
+            params["expected"] = params["expected"].replace(" or ", ", ")
+        problems.append(Problem(where, message, problem["type"], params))
+    return problems

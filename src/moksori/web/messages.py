@@ -1,14 +1,16 @@
 """What the rooms below the web app report, worded in the interface language.
 
-The take checks, the audio decoder and the zip reader speak plain English and say what happened
-with a ``code`` (and its numbers in ``params``); this is where those codes become sentences in
-the language on screen. An unknown code keeps the room's own English message, so nothing is lost.
+The take checks, the audio decoder, the zip reader and the shop profile speak plain English and say
+what happened with a ``code`` (and its numbers in ``params``); this is where those codes become
+sentences in the language on screen. An unknown code keeps the room's own English message, so nothing
+is lost (a shop profile problem says so in the interface language around it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from moksori.assistant.profile import Problem
 from moksori.web.i18n import _
 
 
@@ -56,3 +58,54 @@ def file_problem(error: Exception) -> str:
     """An ``AudioError`` or ``DatasetError`` in the interface language."""
     wording = _file_problems().get(getattr(error, "code", ""))
     return wording(getattr(error, "params", {})) if wording else str(error)
+
+
+def _not_yaml(p: Mapping) -> str:
+    if "line" in p:
+        return _("not valid YAML: the reader stopped at line %(line)s, column %(column)s (%(detail)s)", **p)
+    return _("not valid YAML (%(detail)s)", detail=p["detail"])
+
+
+def _profile_problems() -> dict[str, Callable[[Mapping], str]]:
+    return {
+        # the profile's own checks (moksori.assistant.profile)
+        "not_yaml": _not_yaml,
+        "not_a_mapping": lambda p: _("a shop profile is a list of fields with their values (name, kind, address, "
+                                     "hours …)"),
+        "unknown_timezone": lambda p: _("unknown timezone %(value)s (e.g. Asia/Seoul)", **p),
+        "not_a_phone_number": lambda p: _("%(value)s is not a Korean phone number (e.g. 010-1234-5678)", **p),
+        "hours_not_a_mapping": lambda p: _("hours must give each weekday (mon … sun, or 월 … 일) 'HH:MM-HH:MM' "
+                                           "or closed"),
+        "unknown_weekday": lambda p: _("unknown weekday %(days)s; use %(known)s (or 월 … 일)", **p),
+        "not_opening_hours": lambda p: _("%(text)s is not 'HH:MM-HH:MM' or closed", **p),
+        "not_a_time_of_day": lambda p: _("%(text)s is not a time of day", **p),
+        "closes_before_opening": lambda p: _("%(text)s closes before it opens (hours past midnight are not "
+                                             "supported)", **p),
+        "one_name_two_items": lambda p: _("%(word)s names two items (%(first)s and %(second)s)", **p),
+        "item_listed_twice": lambda p: _("item %(name)s is listed twice", **p),
+        "orders_without_items": lambda p: _("orders are enabled but there are no items to order"),
+        "bookings_never_open": lambda p: _("bookings are enabled but the shop is closed every day"),
+        "unknown_field": lambda p: _("unknown field, ignored"),
+        # pydantic's checks of the fields
+        "missing": lambda p: _("required field is missing"),
+        "greater_than_equal": lambda p: _("must be %(ge)s or more", **p),
+        "less_than_equal": lambda p: _("must be %(le)s or less", **p),
+        "literal_error": lambda p: _("must be one of %(expected)s", **p),
+        "string_too_short": lambda p: _("must not be empty"),
+        "string_type": lambda p: _("must be text"),
+        **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), lambda p: _("must be a whole number")),
+        **dict.fromkeys(("bool_type", "bool_parsing"), lambda p: _("must be true or false")),
+        **dict.fromkeys(("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"),
+                        lambda p: _("must be a date that exists, written like 2026-12-25")),
+        **dict.fromkeys(("tuple_type", "list_type"),
+                        lambda p: _("must be a list: [a, b], or one line starting with - for each entry")),
+        **dict.fromkeys(("dict_type", "model_type", "model_attributes_type"),
+                        lambda p: _("must be fields with their values, one name: value a line")),
+    }
+
+
+def profile_problem(problem: Problem) -> str:
+    """A problem (or ignored field) of a shop profile in the interface language, after the field it is about."""
+    wording = _profile_problems().get(problem.code)
+    said = wording(problem.params) if wording else _("this value cannot be used (%(detail)s)", detail=problem.message)
+    return f"{problem.where}: {said}" if problem.where else said

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from moksori.assistant.profile import ProfileError, ShopProfile, parse_profile, profile_warnings, read_yaml
 from moksori.assistant.store import Booking
 from moksori.web import store
+from moksori.web.i18n import _
+from moksori.web.messages import profile_problem
 from moksori.web.storage.models import ShopRecord
 
 Sessions = Callable[[], AbstractContextManager[Session]]
@@ -35,14 +37,15 @@ faq:
 
 
 def check_profile(text: str) -> tuple[ShopProfile | None, list[str], list[str]]:
-    """(profile or None, every problem, fields ignored) of a profile typed in the browser."""
+    """(profile or None, every problem, fields ignored) of a profile typed in the browser, the problems and
+    ignored fields worded in the interface language."""
     if len(text) > MAX_PROFILE_CHARS:
-        return None, [f"profile: longer than {MAX_PROFILE_CHARS} characters"], []
+        return None, [_("profile: longer than %(limit)s characters", limit=MAX_PROFILE_CHARS)], []
     try:
         data = read_yaml(text)
-        return parse_profile(data), [], profile_warnings(data)
+        return parse_profile(data), [], [profile_problem(warning) for warning in profile_warnings(data)]
     except ProfileError as error:
-        return None, [line for line in str(error).splitlines() if line.strip()], []
+        return None, [profile_problem(problem) for problem in error.problems], []
 
 
 def booking_data(booking: Booking) -> dict:

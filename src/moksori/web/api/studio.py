@@ -23,7 +23,7 @@ from moksori.web.messages import file_problem
 from moksori.web.schemas import TakeOut
 from moksori.web.services import Prompt, Services
 from moksori.web.settings import Settings
-from moksori.web.storage.files import delete_prompt_take, delete_take, user_file
+from moksori.web.storage.files import delete_prompt, delete_take, user_file
 from moksori.web.storage.models import CustomSentence, Phrase, SkippedPrompt, Take, User
 from moksori.web.takes import check_and_store, usable
 
@@ -153,8 +153,6 @@ def add_sentence(body: TextBody, user: ConsentedUser, db: DbSession) -> dict:
 @router.delete("/sentences/{sentence_id}")
 def delete_sentence(sentence_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> dict:
     """Deletes the sentence and its recording."""
-    sentence = owned(db, CustomSentence, sentence_id, user)
-    delete_prompt_take(db, settings, user.id, f"custom:{sentence.id}")
-    store.remove(db, sentence)
+    delete_prompt(db, settings, owned(db, CustomSentence, sentence_id, user), f"custom:{sentence_id}")
     return {"deleted": sentence_id}
 

@@ -19,7 +19,7 @@ from moksori.web.api.deps import MAX_ROW_ID, AppServices, AppSettings, Consented
 from moksori.web.i18n import _
 from moksori.web.ops import timed_speech
 from moksori.web.schemas import PhraseList, PhraseOut
-from moksori.web.storage.files import delete_prompt_take, user_file
+from moksori.web.storage.files import delete_prompt, user_file
 from moksori.web.storage.models import HistoryItem, Phrase, Take, User, Voice
 from moksori.web.takes import usable
 
@@ -145,9 +145,7 @@ def edit_phrase(phrase_id: RowId, body: PhrasePatch, user: ConsentedUser, db: Db
 @router.delete("/phrases/{phrase_id}")
 def delete_phrase(phrase_id: RowId, user: ConsentedUser, db: DbSession, settings: AppSettings) -> dict:
     """Deletes the phrase and its message-bank recording."""
-    phrase = owned(db, Phrase, phrase_id, user)
-    delete_prompt_take(db, settings, user.id, f"phrase:{phrase.id}")
-    store.remove(db, phrase)
+    delete_prompt(db, settings, owned(db, Phrase, phrase_id, user), f"phrase:{phrase_id}")
     return {"deleted": phrase_id}
 
 

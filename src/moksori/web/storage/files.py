@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from moksori.audio import write_wav
 from moksori.web.settings import Settings
 from moksori.web.storage.db import Database
-from moksori.web.storage.models import JOB_ACTIVE, Job, Take, Voice
+from moksori.web.storage.models import JOB_ACTIVE, CustomSentence, Job, Phrase, Take, Voice
 
 TAKES = "takes"
 VOICES = "voices"
@@ -68,11 +68,14 @@ def delete_take(db: Session, settings: Settings, take: Take) -> None:
     path.unlink(missing_ok=True)
 
 
-def delete_prompt_take(db: Session, settings: Settings, user_id: int, prompt_key: str) -> None:
-    """The take of a sentence or phrase being deleted, which no page would list any more."""
-    take = db.scalar(select(Take).where(Take.user_id == user_id, Take.prompt_key == prompt_key))
+def delete_prompt(db: Session, settings: Settings, prompt: CustomSentence | Phrase, prompt_key: str) -> None:
+    """A sentence or phrase of the user's own, and its take (``prompt_key``), which no page would list any
+    more: the take first, so a crash in between leaves the prompt, which can be deleted again."""
+    take = db.scalar(select(Take).where(Take.user_id == prompt.user_id, Take.prompt_key == prompt_key))
     if take:
         delete_take(db, settings, take)
+    db.delete(prompt)
+    db.commit()
 
 
 def remove_orphan_files(db: Database, settings: Settings) -> None:
