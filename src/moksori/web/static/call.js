@@ -125,9 +125,10 @@ async function start() {
   captions = new CaptionList($("captions"));
   const call = await api(`/api/calls/${callId()}`);
   for (const line of call.lines) captions.line(line.speaker, line.text, line.final);
+  // Kept even when the call is already over: an emergency call that failed is when "text 119" matters most.
+  $("call-notice").textContent = sessionStorage.getItem(`call-${callId()}-notice`) || "";
   if (!call.live) return ended(call.end_reason);
   live = true;
-  $("call-notice").textContent = sessionStorage.getItem(`call-${callId()}-notice`) || "";
   if (call.status === "waiting") showPhoneState(call.phone_state);
   $("keypad").hidden = call.mode !== "phone";
   if (call.status === "waiting" && call.mode === "call") {
