@@ -44,10 +44,13 @@ def extracted_messages() -> set[str]:
 def test_every_message_is_translated_in_each_catalog(language):
     with catalog_path(language).open("rb") as po:
         catalog = read_po(po, locale=language)
-    entries = {message.id: message for message in catalog if message.id}
+    # A plural message (ngettext) is one entry with both forms as its id and one translation per form.
+    entries = {message_id: message for message in catalog if message.id
+               for message_id in ([message.id] if isinstance(message.id, str) else message.id)}
     missing = extracted_messages() - set(entries)
     assert not missing, f"run `make messages` and translate: {sorted(missing)[:5]}"
-    untranslated = [m.id for m in entries.values() if not m.string or m.fuzzy]
+    untranslated = [m.id for m in entries.values()
+                    if not m.string or m.fuzzy or not all([m.string] if isinstance(m.string, str) else m.string)]
     assert not untranslated, f"untranslated in {language}: {untranslated[:5]}"
     assert not catalog.obsolete
     # Babel's own checker: the translation keeps every %(name)s placeholder of the source.

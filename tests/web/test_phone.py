@@ -148,6 +148,8 @@ def test_dialling_is_limited_per_user_per_minute(speaker, phones, make_client, a
     response = speaker.post("/api/phone/calls", json={"number": "021234567"})
     assert 0 < int(response.headers["Retry-After"]) <= 60 and "wait" in response.json()["detail"]
     assert len([c for c in phones[0].sent if c["op"] == "call"]) == 2
+    # Emergency numbers are never held back by the limit.
+    assert [speaker.post("/api/phone/calls", json={"number": n}).status_code for n in ("119", "sip:112@x")] == [200, 200]
     # Another user's limit is their own.
     bob = make_client("bob@example.com")
     assert bob.post("/api/phone/calls", json={"number": "021234567"}).status_code == 409  # no account, not 429

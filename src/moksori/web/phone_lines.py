@@ -148,6 +148,15 @@ class SipLink:
     def __init__(self, call: SipCall) -> None:
         self.call = call
 
+    @property
+    def state(self) -> str:
+        """Where the call stands, for a call screen opened at any moment (the state events before it opened
+        are gone): calling, ringing (at the far end), answering (an incoming call being picked up), connected
+        or ended."""
+        if self.call.caller is not None and self.call.state == "ringing":
+            return "answering"
+        return self.call.state
+
     def press(self, keys: str) -> None:
         """Keys for a phone menu, as RFC 4733 telephone events (``ValueError`` for anything but 0-9 * # A-D,
         ``SipError`` before the call is connected)."""

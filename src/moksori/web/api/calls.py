@@ -69,6 +69,7 @@ def call_json(call: Call, live: LiveCall | None) -> dict:
         "link_expires_at": expires.isoformat() if expires and call.link_hash else None,
         "muted": bool(live and live.session.muted), "waiting": live.session.waiting if live else [],
         "captions": bool(live and live.session.captions_available),
+        "phone_state": live.link.state if live and live.mode == "phone" and live.link is not None else None,
     }
 
 

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from moksori.calls.sip import EMERGENCY_NOTICE, SipError, is_emergency
 from moksori.web.api.calls import call_json, open_call, registry_of, sse, sse_until
 from moksori.web.api.deps import ConsentedUser, DbSession
-from moksori.web.i18n import _
+from moksori.web.i18n import _, ngettext
 from moksori.web.phone_lines import Line, PhoneLines, connect_phone_call
 from moksori.web.sip_accounts import SealedPasswordLost, find_sip_account, phone_account
 from moksori.web.storage.models import User
@@ -70,13 +70,15 @@ async def phone_line(request: Request, user: ConsentedUser, db: DbSession) -> di
 @router.post("/phone/calls")
 async def dial(body: DialBody, request: Request, user: ConsentedUser, db: DbSession) -> dict:
     """Call a number (or SIP address) through the user's SIP account; the answer is the new call, opened on the
-    call screen. Emergency numbers are dialled, with ``notice`` saying what may not work."""
-    lines = lines_of(request)
-    wait = lines.dial_limit.wait_seconds(user.id)
+    call screen. Emergency numbers are dialled, with ``notice`` saying what may not work, and never held back by
+    the dial limit (it guards the phone bill; someone calling 119 again and again needs the line most)."""
+    wait = 0.0 if is_emergency(body.number) else lines_of(request).dial_limit.wait_seconds(user.id)
     if wait:
         seconds = math.ceil(wait)
-        raise HTTPException(429, _("Too many calls in a short time: please wait %(seconds)s s before the next one.",
-                                   seconds=seconds), headers={"Retry-After": str(seconds)})
+        message = ngettext("Too many calls in a short time: please wait %(count)s second before the next one.",
+                           "Too many calls in a short time: please wait %(count)s seconds before the next one.",
+                           seconds)
+        raise HTTPException(429, message, headers={"Retry-After": str(seconds)})
     line = await _line(request, db, user)
     try:
         target = line.phone.address(body.number)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from moksori.calls.notice import CALL_NOTICE, ONE_MOMENT, QUICK_REPLIES
+from moksori.calls.sip import EMERGENCY_NUMBERS
 from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, RowId
 from moksori.web.i18n import _
@@ -22,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/calls")
 def calls_page(request: Request, user: ConsentedUser) -> HTMLResponse:
-    return render(request, "calls.html", user)
+    return render(request, "calls.html", user, emergency_numbers=" ".join(sorted(EMERGENCY_NUMBERS)))
 
 
 @router.get("/calls/{call_id}")

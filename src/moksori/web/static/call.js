@@ -15,6 +15,13 @@ const VOLUME_KEY = "moksori-call-volume";
 
 function setState(text) { $("call-state").textContent = text; }
 
+// A phone call before it connects, in words (once connected it is "On the call"; "ended" comes with its reason).
+const PHONE_STATES = { calling: t("Calling…"), ringing: t("Ringing…"), answering: t("Answering…") };
+
+function showPhoneState(state) {
+  if (PHONE_STATES[state]) setState(PHONE_STATES[state]);
+}
+
 function tick() {
   if (!since || !live) return;
   const seconds = Math.max(0, Math.floor((Date.now() - since) / 1000));
@@ -58,6 +65,8 @@ function showInvite(invite) {
 function handle(event) {
   captions.handle(event);
   if (event.type === "state" || event.type === "joined") {
+    // The stream's first event: a phone call may have started ringing before this page subscribed.
+    if (event.status === "waiting") showPhoneState(event.phone_state);
     if (event.status === "active") {
       $("invite").hidden = true;
       setState(t("On the call"));
@@ -69,9 +78,7 @@ function handle(event) {
   } else if (event.type === "speaking") {
     document.body.dataset.spoke = String(Number(document.body.dataset.spoke || 0) + 1);
   } else if (event.type === "sip") {
-    // A phone call: ringing at the far end, answered, or over (the reason comes with "ended").
-    if (event.state === "ringing") setState(t("Ringing…"));
-    else if (event.state === "calling") setState(t("Calling…"));
+    showPhoneState(event.state);
   } else if (event.type === "notice") {
     $("call-notice").textContent = event.message;
   } else if (event.type === "problem") {
@@ -118,10 +125,11 @@ async function start() {
   captions = new CaptionList($("captions"));
   const call = await api(`/api/calls/${callId()}`);
   for (const line of call.lines) captions.line(line.speaker, line.text, line.final);
+  // Kept even when the call is already over: an emergency call that failed is when "text 119" matters most.
+  $("call-notice").textContent = sessionStorage.getItem(`call-${callId()}-notice`) || "";
   if (!call.live) return ended(call.end_reason);
   live = true;
-  $("call-notice").textContent = sessionStorage.getItem(`call-${callId()}-notice`) || "";
-  if (call.status === "waiting" && call.mode === "phone") setState(t("Calling…"));
+  if (call.status === "waiting") showPhoneState(call.phone_state);
   $("keypad").hidden = call.mode !== "phone";
   if (call.status === "waiting" && call.mode === "call") {
     $("invite").hidden = false;
@@ -134,7 +142,8 @@ async function start() {
     if (event.type === "ended") source.close();
   };
   setInterval(tick, 500);
-  if (root().dataset.mode === "call") await listen();
+  // Browser calls and phone calls have a far end to hear (a phone menu, too, before its keys are pressed).
+  if (["call", "phone"].includes(root().dataset.mode)) await listen();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -149,7 +158,11 @@ document.addEventListener("DOMContentLoaded", () => {
     const muted = $("mute").getAttribute("aria-pressed") !== "true";
     if (await post("/mute", { muted })) $("mute").setAttribute("aria-pressed", String(muted));
   });
-  $("hangup").addEventListener("click", () => post("/hangup"));
+  $("hangup").addEventListener("click", () => {
+    // The phone line is freed at once, but "ended" waits for the last words' captions: say it is under way.
+    setState(t("Hanging up…"));
+    post("/hangup");
+  });
   for (const key of document.querySelectorAll("#keypad .key")) {
     key.addEventListener("click", () => post("/keys", { keys: key.dataset.key }));
   }

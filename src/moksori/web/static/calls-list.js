@@ -5,6 +5,29 @@ const STATUS = { waiting: t("Waiting"), active: t("Live"), ended: t("Ended") };
 const MODE = { call: `📞 ${t("Call")}`, conversation: `💬 ${t("Conversation")}`, phone: `☎ ${t("Phone call")}`,
   assistant: "🏪 " + t("Call to my shop's assistant") };
 let ringId = null;
+let ringCaller = null;
+
+// Said as soon as an emergency number is typed, before the call is made (the server dials it all the same).
+function emergencyNotice() {
+  const numbers = document.getElementById("dial-form").dataset.emergencyNumbers.split(" ");
+  const typed = document.getElementById("number").value.trim();
+  // As the server reads it: a number or sip:number@host, spaces and dashes left out.
+  const number = typed.replace(/^sips?:/i, "").split("@")[0].replace(/[\s-]/g, "");
+  document.getElementById("emergency-notice").textContent = numbers.includes(number)
+    ? t("%(number)s is an emergency number. It will be dialled, but emergency services may not be reachable through an internet phone account and may not see where you are. In Korea you can also text 119 or use the 119 emergency app.", { number })
+    : "";
+}
+
+// The ringing box goes away: the keyboard focus, if it was on Answer or Decline, moves to the number field
+// rather than being lost, and what happened is said.
+function ringOver(message) {
+  const ringing = document.getElementById("ringing");
+  const hadFocus = ringing.contains(document.activeElement);
+  ringId = ringCaller = null;
+  ringing.hidden = true;
+  if (hadFocus) document.getElementById("number").focus();
+  document.getElementById("phone-status").textContent = message;
+}
 
 // The user's phone line: its state, and calls that ring here until answered, declined or given up.
 function listenToPhone() {
@@ -19,25 +42,26 @@ function listenToPhone() {
       if (event.state !== "registered") source.close();
     } else if (event.type === "ringing") {
       ringId = event.ring_id;
+      ringCaller = event.caller;
       document.getElementById("ringing-caller").textContent = t("%(caller)s is calling", { caller: event.caller });
       document.getElementById("ringing").hidden = false;
       document.getElementById("answer").focus();
     } else if (event.type === "ring_ended" && event.ring_id === ringId) {
-      ringId = null;
-      document.getElementById("ringing").hidden = true;
+      ringOver(t("Missed call from %(caller)s.", { caller: ringCaller }));  // the caller gave up
     }
   };
 }
 
 async function answerRinging(answer) {
-  const status = document.getElementById("phone-status");
   const id = ringId;
-  document.getElementById("ringing").hidden = true;
+  const caller = ringCaller;
+  ringOver(answer ? t("Answering…") : "");
   try {
     const call = await api(`/api/phone/ringing/${encodeURIComponent(id)}/${answer ? "answer" : "decline"}`, { method: "POST", json: {} });
     if (answer) location.href = `/calls/${call.id}`;
+    else document.getElementById("phone-status").textContent = t("You declined the call from %(caller)s.", { caller });
   } catch (error) {
-    status.textContent = error.message;
+    document.getElementById("phone-status").textContent = error.message;
   }
 }
 
@@ -84,6 +108,7 @@ document.addEventListener("DOMContentLoaded", () => {
       status.textContent = error.message;
     }
   });
+  document.getElementById("number").addEventListener("input", emergencyNotice);
   document.getElementById("answer").addEventListener("click", () => answerRinging(true));
   document.getElementById("decline").addEventListener("click", () => answerRinging(false));
   loadCalls();
