@@ -37,7 +37,6 @@ RING_TIMEOUT_S = 60.0
 # A blind transfer is over when the far end's new call connects or fails; a phone left ringing for this long
 # is taken as not answering (about as long as a mobile rings before its voicemail).
 TRANSFER_TIMEOUT_S = 40.0
-TRANSFERRED = "The call was passed on. 전화를 연결해 드렸습니다."
 UNREACHABLE = "The other side could not be reached. 상대방에 연결할 수 없습니다."
 NO_ANSWER = "Nobody answered. 받지 않습니다."
 DTMF_DIGITS = re.compile(r"^[0-9*#A-Da-d]{1,32}$")
@@ -157,7 +156,7 @@ class SipCall:
 
     async def transfer(self, uri: str, timeout: float = TRANSFER_TIMEOUT_S) -> bool:
         """Pass the far end on to ``uri`` (a blind transfer: SIP REFER, the far end places the new call). True
-        once the far end's new call connected (this call is then hung up) or this call ended meanwhile; False
+        once the far end's new call connected (hang this one up then) or this call ended meanwhile; False
         when the far end refused the REFER (not every phone or trunk takes one), its new call failed or nothing
         came of it within ``timeout`` seconds: the call is still here, and ``transfer_problem`` says why."""
         if self.state != "connected":
@@ -171,8 +170,6 @@ class SipCall:
             passed, self.transfer_problem = False, f"no answer from the transfer target within {timeout:g} s"
         finally:
             self._transfer = None
-        if passed:
-            await self.hang_up(TRANSFERRED)
         return passed
 
     async def _give_up_after(self, reach_timeout: float, ring_timeout: float) -> None:

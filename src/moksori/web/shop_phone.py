@@ -25,8 +25,9 @@ from starlette.datastructures import State
 
 from moksori.assistant.profile import ShopProfile
 from moksori.calls.sip import SipCall, SipError
-from moksori.web.api.calls import start_call
+from moksori.web.api.calls import start_call, voice_path
 from moksori.web.phone_lines import connect_phone_call
+from moksori.web.settings import Settings
 from moksori.web.shops import attach_assistant, check_profile
 from moksori.web.storage.db import Database
 from moksori.web.storage.models import Shop, User
@@ -63,23 +64,30 @@ async def _session(database: Database) -> AsyncIterator[Session]:
         await run_in_threadpool(manager.__exit__, None, None, None)
 
 
-def _answering_shop(db: Session, user_id: int) -> tuple[User, Shop, ShopProfile] | None:
-    """The owner, their shop and its profile when the assistant is to answer their line; else None."""
+def _answering_shop(db: Session, settings: Settings, user_id: int) -> tuple[User, Shop, ShopProfile] | None:
+    """The owner, their shop and its profile when the assistant is to answer their line and can (a valid
+    profile, a voice to answer in); else None, and the pages ring at once."""
     shop = db.scalar(select(Shop).where(Shop.user_id == user_id))
     if shop is None or not shop.answers_phone:
         return None
     profile = check_profile(shop.profile_yaml)[0] if shop.profile_yaml else None
-    if profile is None:
-        log.warning("User %s wants the assistant to answer the phone, but the shop profile is not valid.", user_id)
+    user = db.get(User, user_id)
+    problem = "the shop profile is not valid" if profile is None else None
+    try:
+        voice_path(db, settings, user, shop.voice_id)
+    except HTTPException as error:
+        problem = error.detail
+    if problem is not None:
+        log.warning("The assistant of user %s cannot answer the phone (%s); ringing the pages.", user_id, problem)
         return None
-    return db.get(User, user_id), shop, profile
+    return user, shop, profile
 
 
 async def answer_with_assistant(state: State, user_id: int, sip_call: SipCall) -> bool:
     """Take ``sip_call``, ringing on ``user_id``'s line, for the assistant (True), or leave it to ring the
     user's pages (False: the assistant is off, or cannot answer)."""
     async with _session(state.db) as db:
-        found = await run_in_threadpool(_answering_shop, db, user_id)
+        found = await run_in_threadpool(_answering_shop, db, state.settings, user_id)
     if found is None:
         return False
     user, shop, profile = found
@@ -89,7 +97,7 @@ async def answer_with_assistant(state: State, user_id: int, sip_call: SipCall) -
     async with _session(state.db) as db:
         try:
             call, live = await start_call(state, db, user, "assistant", shop.voice_id)
-        except HTTPException as error:  # no voice yet, or it does not load
+        except HTTPException as error:  # the voice does not load (or went while the line rang)
             log.warning("The assistant of user %s cannot answer the phone (%s); ringing the pages.", user_id,
                         error.detail)
             return False
