@@ -257,11 +257,11 @@ def test_a_slow_registrar_does_not_hold_up_the_servers_start(speaker, phones, ap
 CALLER = "<sip:01098765432@pbx.example.org>"
 
 
-def _shop_answers_the_phone(client) -> None:
+def _shop_answers_the_phone(client, server: str = ACCOUNT["server"]) -> None:
     from .test_shop import PROFILE
 
     client.put("/api/shop/profile", json={"profile_yaml": PROFILE})
-    client.post("/account/sip", data=ACCOUNT)
+    client.post("/account/sip", data={**ACCOUNT, "server": server})
     saved = client.put("/api/shop/phone", json={"answers_phone": True, "answer_rings": 0})
     assert saved.status_code == 200 and saved.json()["answers_phone"], saved.text
 
@@ -413,14 +413,10 @@ def _status(client, call_id: int, status: str) -> dict:
     return _until(lambda: (call := client.get(f"/api/calls/{call_id}").json())["status"] == status and call)
 
 
-@pytest.mark.slow
-@needs_sip_peers
-def test_the_shops_assistant_answers_a_phone_call_on_the_owners_line(speaker, app, tmp_path):
-    """The server keeps alice's line registered with kamailio with no page open; the far phone calls her number
-    and the shop's assistant answers it: the notice and the greeting reach the far phone, the transcript and
-    the dashboard have the assistant's first line, and no page rang."""
-    from .test_shop import PROFILE
-
+@pytest.fixture
+def shop_line(speaker, app, tmp_path):
+    """Alice's shop with the assistant on her line, which the server registers with kamailio in the background
+    (no page open); a baresip phone registered there as "far" (auto-answering) calls her number."""
     app.state.phone_lines.bind_address = "127.0.0.1"
     registrar = Kamailio(tmp_path, {"alice01": "right-password", "far": "farpw"})
     registrar.start()
@@ -428,26 +424,57 @@ def test_the_shops_assistant_answers_a_phone_call_on_the_owners_line(speaker, ap
     try:
         speaker.portal.call(far.start)
         speaker.portal.call(far.wait_registered)
-        assert speaker.put("/api/shop/profile", json={"profile_yaml": PROFILE}).status_code == 200
-        speaker.post("/account/sip", data={**ACCOUNT, "server": registrar.address})
-        assert speaker.put("/api/shop/phone", json={"answers_phone": True, "answer_rings": 0}).status_code == 200
+        _shop_answers_the_phone(speaker, server=registrar.address)
         _until(lambda: app.state.phone_lines.status(1)[0] == "registered")
-
         far.command("dial", f"sip:alice01@{registrar.address}")
-        answered = _until(lambda: [c for c in speaker.get("/api/calls").json()["calls"] if c["mode"] == "assistant"])
-        call = _until(lambda: (c := speaker.get(f"/api/calls/{answered[0]['id']}").json())["status"] == "active"
-                      and any("자동 응답 도우미" in line["text"] for line in c["lines"] if line["speaker"] == "me")
-                      and c, timeout=20)
-        assert speaker.get("/api/phone").json()["ringing"] == []  # the assistant took it; no page rang
-        speaker.portal.call(far.wait_event, "CALL_ESTABLISHED")
-        far.command("hangup")
-        ended = _status(speaker, call["id"], "ended")
-        assert ended["end_reason"].startswith("The other side hung up")
-        heard = far.heard()
-        assert heard.size > 8000 * 2 and np.abs(heard).max() > 0.1  # the notice and greeting, in alice's voice
-        (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"], timeout=20)
-        assert "동네 국밥" in shop_call["data"]["turns"][0]["assistant"]
-        assert speaker.portal.call(app.state.phone_lines.lines[1].phone.idle)
+        yield far
     finally:
         speaker.portal.call(far.stop)
         registrar.stop()
+
+
+def _assistant_call_saying(client, words: str) -> dict:
+    """The assistant's call, once a line of this side holds ``words``."""
+    def found() -> dict | None:
+        for call in client.get("/api/calls").json()["calls"]:
+            if call["mode"] == "assistant" and any(words in text for text in _said(client, call["id"])):
+                return call
+        return None
+
+    return _until(found, timeout=30)
+
+
+@pytest.mark.slow
+@needs_sip_peers
+def test_the_shops_assistant_answers_a_phone_call_on_the_owners_line(speaker, app, shop_line):
+    """The far phone calls alice's number and the shop's assistant answers it: the notice and the greeting reach
+    the far phone, the transcript and the dashboard have the assistant's first line, and no page rang."""
+    call = _assistant_call_saying(speaker, "자동 응답 도우미")
+    assert speaker.get("/api/phone").json()["ringing"] == []  # the assistant took it; no page rang
+    speaker.portal.call(shop_line.wait_event, "CALL_ESTABLISHED")
+    shop_line.command("hangup")
+    ended = _status(speaker, call["id"], "ended")
+    assert ended["end_reason"].startswith("The other side hung up")
+    heard = shop_line.heard()
+    assert heard.size > 8000 * 2 and np.abs(heard).max() > 0.1  # the notice and greeting, in alice's voice
+    (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"], timeout=20)
+    assert "동네 국밥" in shop_call["data"]["turns"][0]["assistant"]
+    assert speaker.portal.call(app.state.phone_lines.lines[1].phone.idle)
+
+
+@pytest.mark.slow
+@needs_sip_peers
+def test_a_transfer_the_owners_phone_cannot_take_becomes_a_message_on_a_real_line(speaker, services, request):
+    """The caller asks for the owner (the far phone's tone, read as that): the worker REFERs the far phone to
+    owner_phone on kamailio, where no such phone is registered; the new call fails and the caller is told."""
+    from tests.assistant.test_phone_line import ScriptedRecognizer
+
+    services.recognizer = lambda language: ScriptedRecognizer(["사장님 좀 바꿔 주세요"])
+    far = request.getfixturevalue("shop_line")
+    call = _assistant_call_saying(speaker, "연결이 되지 않았어요")
+    transfer = next(event for event in far.events if event.get("type") == "TRANSFER")
+    assert transfer["param"].startswith("sip:01011112222@127.0.0.1:")  # owner_phone on alice's own server
+    assert any(event.get("type") == "CALL_CLOSED" and "404" in event.get("param", "") for event in far.events)
+    far.command("hangup")
+    (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"], timeout=20)
+    assert "연결되지 않음" in shop_call["data"]["summary"] and call["mode"] == "assistant"
