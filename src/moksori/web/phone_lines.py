@@ -115,7 +115,8 @@ class PhoneLines:
             self.problems.pop(user_id, None)
             wait = self.retry_first_s
             await line.phone.stopped.wait()
-            log.warning("The SIP line of user %s stopped; starting it again.", user_id)
+            log.warning("The SIP line of user %s stopped; starting it again in %.0f s.", user_id, wait)
+            await asyncio.sleep(wait)  # a worker that keeps crashing is not restarted in a tight loop
 
     async def line(self, user_id: int, account: dict[str, str]) -> Line:
         """The user's line, started and registered (again, when the account changed since). Raises
