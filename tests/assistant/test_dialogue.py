@@ -165,3 +165,29 @@ def test_an_item_asked_about_is_priced_and_then_ordered(cafe: ShopProfile) -> No
     for line in ["그럼 두 잔 포장할게요", "1시에 갈게요", "최유리요", "공일공 육육육육 칠칠칠칠", "네"]:
         call.respond(line)
     assert call.records[0]["items"] == [{"name": "카페라떼", "qty": 2}]
+
+
+def test_a_hand_off_where_the_call_cannot_be_passed_on_takes_a_message(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW, can_transfer=False)  # a browser call: no phone to pass it to
+    call.greeting()
+    reply = call.respond("원장님 좀 바꿔 주세요")
+    assert "바로 연결해 드릴 수 없어요" in reply and "전하실 말씀" in reply and not call.ended
+    call.respond("내일 오후에 방문 가능한지 전화 부탁드려요")
+    assert "연락드리면 될까요" in call.respond("공일공 일이삼사 오륙칠팔")  # the message is read back first
+    call.respond("네")
+    assert call.records == [
+        {"type": "handoff", "reason": "손님이 사장님과 통화를 원하셨어요", "transferred": False},
+        {"type": "message", "text": "내일 오후에 방문 가능한지 전화 부탁드려요", "phone": "01012345678"}]
+    assert "연결되지 않음" in call.summary()
+
+
+def test_a_transfer_that_failed_goes_on_with_a_message_from_the_callers_number(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW, caller_id="01098765432")
+    call.greeting()
+    assert "연결해 드릴게요" in call.respond("사장님 바꿔 주세요") and call.ended  # the call layer transfers now
+    reply = call.transfer_failed()
+    assert "연결이 되지 않았어요" in reply and not call.ended
+    call.respond("예약 문의 때문에 전화 달라고 전해 주세요")
+    call.respond("이 번호로 해 주세요")
+    call.respond("네")
+    assert call.records[-1] == {"type": "message", "text": "예약 문의 때문에 전화 달라고 전해 주세요", "phone": "01098765432"}

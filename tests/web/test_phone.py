@@ -212,6 +212,164 @@ def test_changing_or_deleting_the_account_closes_the_line(speaker, phones):
     assert speaker.post("/api/phone/calls", json={"number": "021234567"}).status_code == 409
 
 
+def test_lines_register_when_the_account_is_saved_and_a_refusing_registrar_is_tried_again(speaker, phones, app):
+    app.state.phone_lines.retry_first_s = 0.05
+    speaker.post("/account/sip", data={**ACCOUNT, "password": "wrong"})  # no page opened, no call dialled
+    _until(lambda: len(phones) >= 3)  # refused, and tried again in the background, waiting longer each time
+    assert all(phone.closed for phone in phones[:-1])
+    state, problem = app.state.phone_lines.status(1)
+    assert state == "problem" and "refused the user name or password" in problem
+    assert "refused the user name or password" in speaker.get("/shop").text  # the app answers meanwhile
+    speaker.post("/account/sip", data=ACCOUNT)  # corrected: registered at once
+    _until(lambda: app.state.phone_lines.status(1) == ("registered", None))
+    tries = len(phones)
+    speaker.post("/account/sip/delete")
+    assert phones[-1].closed and app.state.phone_lines.status(1) == ("none", None)
+    time.sleep(0.5)
+    assert len(phones) == tries  # a removed account is not tried again
+
+
+class SlowRegistrarPhone(WorkerlessPhone):
+    """A phone whose registrar takes half a minute to answer (far away, or down)."""
+
+    async def start(self, timeout: float = 10.0) -> None:
+        await asyncio.sleep(30)
+        await super().start(timeout)
+
+
+def test_every_line_registers_in_the_background_when_the_server_starts(speaker, phones, app, make_client):
+    speaker.post("/account/sip", data=ACCOUNT)
+    _until(lambda: app.state.phone_lines.status(1)[0] == "registered")
+    speaker.portal.call(app.state.phone_lines.close_all)  # the server stops …
+    assert app.state.phone_lines.status(1) == ("none", None)
+    make_client()  # … and starts again: the line registers with no page open and no call dialled
+    _until(lambda: app.state.phone_lines.status(1)[0] == "registered")
+    assert len(phones) == 2 and phones[1].settings.account["user"] == "alice01"
+
+
+def test_a_slow_registrar_does_not_hold_up_the_servers_start(speaker, phones, app, make_client):
+    speaker.post("/account/sip", data=ACCOUNT)
+    speaker.portal.call(app.state.phone_lines.close_all)
+    app.state.phone_lines.make_phone = SlowRegistrarPhone
+    restarted = make_client()  # had the start waited for the registrar, the line would be registered by now
+    _until(lambda: app.state.phone_lines.status(1) == ("starting", None))
+    assert restarted.get("/login").status_code == 200
+
+
+CALLER = "<sip:01098765432@pbx.example.org>"
+
+
+def _shop_answers_the_phone(client, server: str = ACCOUNT["server"]) -> None:
+    from .test_shop import PROFILE
+
+    client.put("/api/shop/profile", json={"profile_yaml": PROFILE})
+    client.post("/account/sip", data={**ACCOUNT, "server": server})
+    saved = client.put("/api/shop/phone", json={"answers_phone": True, "answer_rings": 0})
+    assert saved.status_code == 200 and saved.json()["answers_phone"], saved.text
+
+
+def _said(client, call_id: int) -> list[str]:
+    """What this side said in the call so far (the transcript's lines of "me")."""
+    return [line["text"] for line in client.get(f"/api/calls/{call_id}").json()["lines"] if line["speaker"] == "me"]
+
+
+def _answered_by_the_assistant(client, phones: list[WorkerlessPhone], sip_id: int) -> dict:
+    """A call comes in on the line the server keeps (no page open); the assistant answers it: its call."""
+    phone = _until(lambda: phones and phones[-1].registered and phones[-1])
+    _worker_says(client, phone, event="incoming", id=sip_id, caller=CALLER)
+    _until(lambda: {"op": "answer", "id": sip_id} in phone.sent)  # after the first ring
+    _worker_says(client, phone, event="state", id=sip_id, state="connected")
+    (call,) = [c for c in client.get("/api/calls").json()["calls"] if c["mode"] == "assistant"]
+    return call
+
+
+def test_the_phone_setting_needs_a_profile_and_a_sip_account(alice):
+    from .test_shop import PROFILE
+
+    on = {"answers_phone": True, "answer_rings": 2}
+    assert alice.get("/api/shop").json()["answers_phone"] is False  # off unless the owner switches it on
+    assert "profile" in alice.put("/api/shop/phone", json=on).json()["detail"]
+    alice.put("/api/shop/profile", json={"profile_yaml": PROFILE})
+    refused = alice.put("/api/shop/phone", json=on)
+    assert refused.status_code == 409 and "SIP account" in refused.json()["detail"]
+    alice.post("/account/sip", data=ACCOUNT)
+    assert alice.put("/api/shop/phone", json={**on, "answer_rings": 99}).status_code == 422
+    saved = alice.put("/api/shop/phone", json=on).json()
+    assert (saved["answers_phone"], saved["answer_rings"]) == (True, 2)
+    page = alice.get("/shop").text
+    assert 'id="answers-phone" checked' in page and '<option value="2" selected>' in page
+    assert alice.put("/api/shop/phone", json={"answers_phone": False}).json()["answers_phone"] is False
+
+
+def test_the_assistant_answers_the_owners_line_and_no_page_rings(speaker, phones):
+    _shop_answers_the_phone(speaker)
+    call = _answered_by_the_assistant(speaker, phones, 1 << 20)
+    assert speaker.get("/api/phone").json()["ringing"] == []
+    assert call["status"] == "active"
+    said = _until(lambda: len(lines := _said(speaker, call["id"])) >= 2 and lines, timeout=20)
+    assert "자동 응답 도우미" in said[1]  # the call notice first, then the assistant's greeting, heard to the end
+    _worker_says(speaker, phones[-1], event="state", id=1 << 20, state="ended", reason="The other side hung up.")
+    assert _ended(speaker, call["id"])["end_reason"] == "The other side hung up."
+    (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"])
+    assert "동네 국밥" in shop_call["data"]["turns"][0]["assistant"]
+
+
+def test_the_pages_ring_when_the_assistant_is_off_or_cannot_answer(alice, phones):
+    _shop_answers_the_phone(alice)  # alice has no voice yet: the assistant cannot answer
+    assert _ringing(alice, phones, 1 << 20, CALLER)["caller"] == CALLER
+    alice.put("/api/shop/phone", json={"answers_phone": False})
+    _worker_says(alice, phones[-1], event="incoming", id=(1 << 20) + 1, caller=CALLER)
+    assert len(alice.get("/api/phone").json()["ringing"]) == 2
+    assert not any(c["op"] == "answer" for c in phones[-1].sent)
+
+
+def _caller_says(client, sip_call, seconds: float) -> None:
+    """The far end's microphone: a loud stretch (a line the scripted recogniser reads), then quiet."""
+    async def speak() -> None:
+        t = np.arange(160) / 8000
+        loud = (0.4 * 32767 * np.sin(2 * np.pi * 200 * t)).astype("<i2").tobytes()
+        for n in range(round(seconds * 50) + 15):
+            sip_call._on_audio(loud if n < seconds * 50 else bytes(320))
+            await asyncio.sleep(0.02)
+
+    client.portal.call(speak)
+
+
+@pytest.mark.parametrize("answer", ["refused", "connected"])
+def test_a_hand_off_on_the_line_is_a_transfer_to_the_owner_or_else_a_message(answer, speaker, phones, services):
+    from tests.assistant.test_phone_line import ScriptedRecognizer
+
+    caller = ["사장님 좀 바꿔 주세요", "내일 단체 예약 문의드려요", "공일공 일이삼사 오륙칠팔", "네 맞아요"]
+    services.recognizer = lambda language: ScriptedRecognizer(caller)
+    _shop_answers_the_phone(speaker)
+    call = _answered_by_the_assistant(speaker, phones, 1 << 20)
+    phone, sip_call = phones[-1], phones[-1].calls[1 << 20]
+    _until(lambda: len(_said(speaker, call["id"])) >= 2, timeout=20)  # the notice and the greeting were heard
+    _caller_says(speaker, sip_call, 0.4)
+    transfer = _until(lambda: [c for c in phone.sent if c["op"] == "transfer"], timeout=20)
+    assert transfer == [{"op": "transfer", "id": 1 << 20, "uri": "sip:01011112222@pbx.example.org"}]  # owner_phone
+    _worker_says(speaker, phone, event="transfer", id=1 << 20, code=202, reason="Accepted", final=False)
+    if answer == "connected":  # the owner picked up: this side leaves the call
+        _worker_says(speaker, phone, event="transfer", id=1 << 20, code=200, reason="OK", final=True)
+        _until(lambda: any(c["op"] == "hangup" for c in phone.sent))
+        _worker_says(speaker, phone, event="state", id=1 << 20, state="ended", reason="You hung up.")
+        assert _ended(speaker, call["id"])["end_reason"] == "the assistant passed the call to the owner"
+        (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"])
+        assert shop_call["data"]["records"] == [{"type": "handoff", "reason": "손님이 사장님과 통화를 원하셨어요"}]
+        return
+    # The far end's phone or trunk does not take transfers: the caller is told, and leaves a message.
+    _worker_says(speaker, phone, event="transfer", id=1 << 20, code=501, reason="Not Implemented", final=True)
+    said = _until(lambda: [text for text in _said(speaker, call["id"]) if "연결이 되지 않았어요" in text], timeout=10)
+    assert "전화드릴" in said[0]
+    for _line in caller[1:]:
+        _caller_says(speaker, sip_call, 0.3)
+    (message,) = _until(lambda: speaker.get("/api/shop/records?kind=message").json()["records"], timeout=20)
+    assert message["data"] == {"text": "내일 단체 예약 문의드려요", "phone": "01012345678"}
+    _worker_says(speaker, phone, event="state", id=1 << 20, state="ended", reason="The other side hung up.")
+    (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"])
+    assert "연결되지 않음" in shop_call["data"]["summary"] and call["status"] == "active"
+
+
 @pytest.mark.slow
 @needs_sip_peers
 def test_a_phone_call_through_a_registrar_both_ways_from_the_web_app(speaker, app, tmp_path):
@@ -255,3 +413,70 @@ def _until(probe, timeout: float = 10.0):
 
 def _status(client, call_id: int, status: str) -> dict:
     return _until(lambda: (call := client.get(f"/api/calls/{call_id}").json())["status"] == status and call)
+
+
+@pytest.fixture
+def shop_line(speaker, app, tmp_path):
+    """Alice's shop with the assistant on her line, which the server registers with kamailio in the background
+    (no page open); a baresip phone registered there as "far" (auto-answering) calls her number."""
+    app.state.phone_lines.bind_address = "127.0.0.1"
+    registrar = Kamailio(tmp_path, {"alice01": "right-password", "far": "farpw"})
+    registrar.start()
+    far = Baresip(tmp_path, FAR_MICROPHONE, registrar=registrar)
+    try:
+        speaker.portal.call(far.start)
+        speaker.portal.call(far.wait_registered)
+        _shop_answers_the_phone(speaker, server=registrar.address)
+        _until(lambda: app.state.phone_lines.status(1)[0] == "registered")
+        far.command("dial", f"sip:alice01@{registrar.address}")
+        yield far
+    finally:
+        speaker.portal.call(far.stop)
+        registrar.stop()
+
+
+def _assistant_call_saying(client, words: str) -> dict:
+    """The assistant's call, once a line of this side holds ``words``."""
+    def found() -> dict | None:
+        for call in client.get("/api/calls").json()["calls"]:
+            if call["mode"] == "assistant" and any(words in text for text in _said(client, call["id"])):
+                return call
+        return None
+
+    return _until(found, timeout=30)
+
+
+@pytest.mark.slow
+@needs_sip_peers
+def test_the_shops_assistant_answers_a_phone_call_on_the_owners_line(speaker, app, shop_line):
+    """The far phone calls alice's number and the shop's assistant answers it: the notice and the greeting reach
+    the far phone, the transcript and the dashboard have the assistant's first line, and no page rang."""
+    call = _assistant_call_saying(speaker, "자동 응답 도우미")
+    assert speaker.get("/api/phone").json()["ringing"] == []  # the assistant took it; no page rang
+    speaker.portal.call(shop_line.wait_event, "CALL_ESTABLISHED")
+    shop_line.command("hangup")
+    ended = _status(speaker, call["id"], "ended")
+    assert ended["end_reason"].startswith("The other side hung up")
+    heard = shop_line.heard()
+    assert heard.size > 8000 * 2 and np.abs(heard).max() > 0.1  # the notice and greeting, in alice's voice
+    (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"], timeout=20)
+    assert "동네 국밥" in shop_call["data"]["turns"][0]["assistant"]
+    assert speaker.portal.call(app.state.phone_lines.lines[1].phone.idle)
+
+
+@pytest.mark.slow
+@needs_sip_peers
+def test_a_transfer_the_owners_phone_cannot_take_becomes_a_message_on_a_real_line(speaker, services, request):
+    """The caller asks for the owner (the far phone's tone, read as that): the worker REFERs the far phone to
+    owner_phone on kamailio, where no such phone is registered; the new call fails and the caller is told."""
+    from tests.assistant.test_phone_line import ScriptedRecognizer
+
+    services.recognizer = lambda language: ScriptedRecognizer(["사장님 좀 바꿔 주세요"])
+    far = request.getfixturevalue("shop_line")
+    call = _assistant_call_saying(speaker, "연결이 되지 않았어요")
+    transfer = next(event for event in far.events if event.get("type") == "TRANSFER")
+    assert transfer["param"].startswith("sip:01011112222@127.0.0.1:")  # owner_phone on alice's own server
+    assert any(event.get("type") == "CALL_CLOSED" and "404" in event.get("param", "") for event in far.events)
+    far.command("hangup")
+    (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"], timeout=20)
+    assert "연결되지 않음" in shop_call["data"]["summary"] and call["mode"] == "assistant"

@@ -56,6 +56,7 @@ def test_every_migration_goes_down_and_up_again(database_url):
     migrate(engine)
     with engine.connect() as connection:
         assert set(inspect(connection).get_table_names()) == tables_at_head
-        columns = {c["name"] for c in inspect(connection).get_columns("jobs")}
-    assert columns == {column.name for column in Base.metadata.tables["jobs"].columns}
+        columns = {table: {c["name"] for c in inspect(connection).get_columns(table)} for table in ("jobs", "shops")}
+    assert columns == {table: {column.name for column in Base.metadata.tables[table].columns}
+                       for table in ("jobs", "shops")}
     engine.dispose()

@@ -105,13 +105,17 @@ class Call:
         now: dt.datetime,
         faq: FaqIndex | None = None,
         caller_id: str | None = None,
+        can_transfer: bool = True,
     ) -> None:
+        """``can_transfer``: the call can be passed to the owner (a phone line); without it (a browser call) a
+        hand-off takes a message with a callback number instead."""
         self.profile = profile
         self.store = store
         self.now = now.astimezone(profile.zone)
         self.today = self.now.date()
         self.faq = faq if faq is not None else FaqIndex.for_shop(profile)
         self.caller_id = caller_id
+        self.can_transfer = can_transfer
         self.records: list[dict] = []
         self.ended = False
         self.form: Form | None = None
@@ -848,10 +852,29 @@ class Call:
         return _REPROMPTS.get(key, "죄송해요, 다시 한번 말씀해 주시겠어요? " + _PROMPTS.get(key, ""))
 
     def _handoff(self, reason: str) -> str:
+        """Hand the caller to the owner: the call ends here and the call layer transfers it (``transfer_failed``
+        when that did not work); where it cannot, the owner gets a message with a callback number."""
         self._record({"type": "handoff", "reason": reason})
-        self.ended = True
         self.form = None
+        if not self.can_transfer:
+            return self._message_instead("지금은 사장님께 바로 연결해 드릴 수 없어요.")
+        self.ended = True
         return "사장님께 연결해 드릴게요. 잠시만 기다려 주세요."
+
+    def transfer_failed(self) -> str:
+        """The call layer could not pass the caller to the owner: the call goes on, taking a message."""
+        self.ended = False
+        return self._message_instead("죄송해요, 사장님께 연결이 되지 않았어요.")
+
+    def _message_instead(self, said: str) -> str:
+        handoff = next(record for record in reversed(self.records) if record["type"] == "handoff")
+        handoff["transferred"] = False
+        self.form = Form("message")
+        self.expecting = "message"
+        self.confirming = False
+        self.offering = None
+        self.failures = 0
+        return f"{said} 말씀을 남겨 주시면 사장님이 전화드릴 거예요. {_PROMPTS['message']}"
 
     def _goodbye(self) -> str:
         self.ended = True
@@ -882,6 +905,8 @@ class Call:
                 )
             elif kind == "message":
                 parts.append(f"메시지 '{record['text']}' (회신 {record['phone']})")
+            elif record.get("transferred") is False:
+                parts.append(f"사장님 연결 요청(연결되지 않음): {record['reason']}")
             else:
                 parts.append(f"사장님 연결 요청: {record['reason']}")
         return "; ".join(parts) + "."

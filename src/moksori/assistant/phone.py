@@ -10,13 +10,17 @@ answer in the owner's voice — on a :class:`moksori.calls.session.CallSession`,
   before the greeting has begun to play: the caller's first words ("여보세요?") must not cut away the
   sentences that tell them they are talking to an automated assistant.
 - When the dialogue ends the call (goodbye, hand-off), the line hangs up once its last answer has been heard.
+- **Hand-off** on a line that can pass calls on (``transfer``, a phone line): once "사장님께 연결해 드릴게요" has
+  been heard the call is transferred to the owner; when that fails the dialogue goes on, says so, and takes a
+  message with a callback number (``Call.transfer_failed``). The caller's words while the transfer is tried
+  are not turns.
 - ``finished`` is called once at the end, in the line's thread, with the turns, records and summary.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,13 +28,15 @@ from moksori.assistant.dialogue import Call
 from moksori.calls.session import THEM, CallSession
 
 Finished = Callable[[list[dict], list[dict], str], None]
+Transfer = Callable[[], Awaitable[bool]]
 HANG_UP_POLL_S = 0.05
 
 
 class AssistantLine:
     def __init__(self, session: CallSession, call: Call, finished: Finished | None = None,
-                 hang_up: Callable[[str], Any] | None = None) -> None:
-        """``hang_up(reason)`` ends the call when the dialogue does (default: close the session)."""
+                 hang_up: Callable[[str], Any] | None = None, transfer: Transfer | None = None) -> None:
+        """``hang_up(reason)`` ends the call when the dialogue does (default: close the session);
+        ``transfer()`` passes the caller to the owner, False when that did not work (the call is still on)."""
         self.session = session
         self.call = call
         self.turns: list[dict] = []
@@ -40,9 +46,11 @@ class AssistantLine:
         self._greeting_heard = False
         self._finished = finished
         self._hang_up = hang_up
+        self._transfer = transfer
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="moksori-assistant")
         self._turns: asyncio.Queue[dict | None] = asyncio.Queue()
         self._worker: asyncio.Task | None = None
+        self._ending: asyncio.Task | None = None  # hanging up or transferring once the last answer is heard
         self._unsubscribe = session.subscribe(self._on_event)
 
     async def begin(self) -> None:
@@ -82,16 +90,35 @@ class AssistantLine:
             if reply and not self.session.closed:
                 self.session.say(reply)
             if self.call.ended:
-                asyncio.create_task(self._hang_up_after_answer())
+                records = self.call.records
+                handing_off = self._transfer is not None and bool(records) and records[-1]["type"] == "handoff"
+                self._ending = asyncio.create_task(
+                    self._transfer_after_answer() if handing_off else self._hang_up_after_answer())
 
-    async def _hang_up_after_answer(self) -> None:
+    async def _answer_heard(self) -> None:
         while self.session.speaking or self.session.waiting:
             await asyncio.sleep(HANG_UP_POLL_S)
-        reason = "the assistant ended the call"
+
+    async def _hang_up_after_answer(self, reason: str = "the assistant ended the call") -> None:
+        await self._answer_heard()
         if self._hang_up is not None:
             await self._hang_up(reason)
         else:
             await self.session.close(reason)
+
+    async def _transfer_after_answer(self) -> None:
+        await self._answer_heard()
+        if self.session.closed:
+            return
+        if await self._transfer():
+            await self._hang_up_after_answer("the assistant passed the call to the owner")
+            return
+        if self.session.closed:  # the caller hung up while the owner's phone rang
+            return
+        reply = await asyncio.get_running_loop().run_in_executor(self._thread, self.call.transfer_failed)
+        self.turns.append({"caller": "", "assistant": reply})
+        if not self.session.closed:
+            self.session.say(reply)
 
     async def finish(self) -> None:
         """After the session closed: the last turn is answered (and not said), then ``finished`` is called."""

@@ -34,6 +34,9 @@ from moksori.calls.sip_wire import SIP_RATE, MessageReader, audio_message, json_
 
 REACH_TIMEOUT_S = 8.0  # no answer at all to an INVITE (not even "trying") within this: unreachable
 RING_TIMEOUT_S = 60.0
+# A blind transfer is over when the far end's new call connects or fails; a phone left ringing for this long
+# is taken as not answering (about as long as a mobile rings before its voicemail).
+TRANSFER_TIMEOUT_S = 40.0
 UNREACHABLE = "The other side could not be reached. 상대방에 연결할 수 없습니다."
 NO_ANSWER = "Nobody answered. 받지 않습니다."
 DTMF_DIGITS = re.compile(r"^[0-9*#A-Da-d]{1,32}$")
@@ -111,7 +114,9 @@ class SipCall:
         self.caller = caller  # incoming calls: the far end's SIP URI
         self.state = "calling" if caller is None else "ringing"
         self.reason: str | None = None
+        self.transfer_problem: str | None = None  # why the last transfer failed (the SIP status and reason)
         self.session: CallSession | None = None
+        self._transfer: asyncio.Future[bool] | None = None
         self.clock = FrameClock()
         self._changed = asyncio.Event()
         self._sender: asyncio.Task | None = None
@@ -149,6 +154,24 @@ class SipCall:
             raise SipError("The call is not connected. 통화가 연결되어 있지 않습니다.")
         self.phone._send({"op": "dtmf", "id": self.id, "digits": digits, "info": sip_info})
 
+    async def transfer(self, uri: str, timeout: float = TRANSFER_TIMEOUT_S) -> bool:
+        """Pass the far end on to ``uri`` (a blind transfer: SIP REFER, the far end places the new call). True
+        once the far end's new call connected (hang this one up then) or this call ended meanwhile; False
+        when the far end refused the REFER (not every phone or trunk takes one), its new call failed or nothing
+        came of it within ``timeout`` seconds: the call is still here, and ``transfer_problem`` says why."""
+        if self.state != "connected":
+            raise SipError("The call is not connected. 통화가 연결되어 있지 않습니다.")
+        self._transfer = asyncio.get_running_loop().create_future()
+        self.transfer_problem = None
+        self.phone._send({"op": "transfer", "id": self.id, "uri": uri})
+        try:
+            passed = await asyncio.wait_for(self._transfer, timeout)
+        except TimeoutError:
+            passed, self.transfer_problem = False, f"no answer from the transfer target within {timeout:g} s"
+        finally:
+            self._transfer = None
+        return passed
+
     async def _give_up_after(self, reach_timeout: float, ring_timeout: float) -> None:
         try:
             await self.wait_until("ringing", "connected", timeout=reach_timeout)
@@ -169,11 +192,20 @@ class SipCall:
         if state == "connected" and self.session is not None:
             self._start_sending()
         if state == "ended":
+            if self._transfer is not None and not self._transfer.done():
+                self._transfer.set_result(True)  # the far end left for the transfer target, or hung up
             for task in (self._sender, self._watchdog):
                 if task is not None and task is not asyncio.current_task():
                     task.cancel()
         if self.session is not None:
             self.session.announce({"type": "sip", "state": state, "reason": reason})
+
+    def _on_transfer(self, code: int, reason: str, final: bool) -> None:
+        if self._transfer is None or self._transfer.done() or not final:
+            return
+        if code // 100 != 2:
+            self.transfer_problem = f"{code} {reason}".strip()
+        self._transfer.set_result(code // 100 == 2)
 
     def _on_audio(self, pcm: bytes) -> None:
         if self.session is not None and self.state == "connected":
@@ -214,6 +246,7 @@ class SipPhone:
         self.registered = False
         self.registration_problem: str | None = None  # why the registrar refused the account, in plain words
         self._registration = asyncio.Event()
+        self.stopped = asyncio.Event()  # set once the worker has gone (closed, or crashed)
 
     async def start(self, timeout: float = 10.0) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -314,6 +347,7 @@ class SipPhone:
                 await self._reader_task
         if self._writer is not None:
             self._writer.close()
+        self.stopped.set()
 
     @property
     def returncode(self) -> int | None:
@@ -337,8 +371,9 @@ class SipPhone:
                         call._on_audio(pcm)
                 else:
                     self._on_event(json.loads(payload))
-        for call in self.calls.values():  # the worker went away: every call is over
+        for call in list(self.calls.values()):  # the worker went away: every call is over
             call._on_state("ended", "The phone line stopped. 전화 기능이 멈췄습니다.")
+        self.stopped.set()
 
     def _on_event(self, event: dict[str, Any]) -> None:
         kind = event["event"]
@@ -355,6 +390,9 @@ class SipPhone:
                 call._on_state(event["state"], event.get("reason"))
                 if event["state"] == "ended":
                     del self.calls[call.id]
+        elif kind == "transfer":
+            if call := self.calls.get(event["id"]):
+                call._on_transfer(event["code"], event.get("reason", ""), event["final"])
         elif kind == "counts" and self._counts is not None and not self._counts.done():
             self._counts.set_result({"calls": event["calls"], "ports": event["ports"]})
         elif kind == "registration":

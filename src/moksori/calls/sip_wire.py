@@ -3,8 +3,13 @@
 One Unix stream socket carries two kinds of messages, each ``kind (1 byte) + length (4 bytes, big-endian) +
 payload``:
 
-- ``J``: a JSON object. App → worker: commands (``call``, ``answer``, ``hangup``, ``dtmf``, ``quit``).
-  Worker → app: events (``ready``, ``incoming``, ``state``, ``dtmf``, ``counts``, ``problem``).
+- ``J``: a JSON object. App → worker: commands (``call``, ``answer``, ``hangup``, ``dtmf``, ``transfer``,
+  ``counts``, ``quit``). Worker → app: events (``ready``, ``registration``, ``incoming``, ``state``, ``dtmf``,
+  ``transfer``, ``counts``, ``problem``).
+  ``{"op": "transfer", "id", "uri"}`` asks the far end of call ``id`` to call ``uri`` instead (a blind transfer,
+  SIP REFER); ``{"event": "transfer", "id", "code", "reason", "final"}`` reports how that goes: the REFER's
+  answer (202 accepted; 4xx-6xx refused, final), then the far end's new call (final 2xx: it connected; final
+  4xx-6xx: it failed). Code 0: the worker could not send the REFER.
 - ``A``: 20 ms of call audio: call id (4 bytes, big-endian) + 16-bit little-endian mono PCM at 8 kHz
   (320 bytes). App → worker: the user's voice; worker → app: what the far end sends.
 

@@ -146,6 +146,17 @@ class Call(pj.Call):
     def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:
         self.worker.link.event(event="dtmf", id=self.call_id, digit=prm.digit)
 
+    def onCallTransferStatus(self, prm: pj.OnCallTransferStatusParam) -> None:
+        # The far end's progress in calling the transfer target: 202 (REFER accepted), then NOTIFYs of the
+        # new call (100, 180, 200 … or its failure); a refused REFER comes as a final 4xx-6xx.
+        self.worker.link.event(event="transfer", id=self.call_id, code=prm.statusCode, reason=prm.reason,
+                               final=bool(prm.finalNotify))
+
+    def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
+        # PJSIP would otherwise follow a far end's REFER and call wherever it says, through the user's
+        # account: anyone who rings the line could make calls at the user's cost.
+        prm.statusCode = 603
+
 
 class Account(pj.Account):
     def __init__(self, worker: Worker) -> None:
@@ -250,6 +261,8 @@ class Worker:
                 dtmf.digits = message["digits"]
                 dtmf.method = pj.PJSUA_DTMF_METHOD_SIP_INFO if message.get("info") else pj.PJSUA_DTMF_METHOD_RFC2833
                 call.sendDtmf(dtmf)
+            elif op == "transfer":  # blind transfer: REFER the far end to ``uri``
+                call.xfer(message["uri"], pj.CallOpParam(True))
         except (pj.Error, KeyError, TypeError, ValueError) as error:
             detail = f"{error.reason} ({error.title})" if isinstance(error, pj.Error) else repr(error)
             self.link.event(event="problem", id=call_id, message=detail)
@@ -257,6 +270,8 @@ class Worker:
                 self.link.event(event="state", id=call_id, state="ended", code=0,
                                 reason="The call could not be placed. 전화를 걸 수 없습니다.")
                 self.ended.append(call_id)
+            elif op == "transfer":
+                self.link.event(event="transfer", id=call_id, code=0, reason=detail, final=True)
         return True
 
     def place(self, call_id: int, uri: str) -> None:

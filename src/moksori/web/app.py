@@ -6,6 +6,7 @@ import asyncio
 import errno
 import os
 from contextlib import asynccontextmanager
+from functools import partial
 from http import HTTPStatus
 from pathlib import Path
 
@@ -41,6 +42,8 @@ from moksori.web.security import (
 from moksori.web.services import Services
 from moksori.web.settings import Settings
 from moksori.web.shared_state import shared_state
+from moksori.web.shop_phone import answer_with_assistant
+from moksori.web.sip_accounts import every_phone_account
 from moksori.web.storage.db import Database, migrate
 from moksori.web.storage.files import remove_orphan_files
 
@@ -69,7 +72,12 @@ def build_app(settings: Settings | None = None, services: Services | None = None
             worker.start()
         dispatcher = app.state.dispatcher
         sweeper = asyncio.create_task(dispatcher.sweep_forever()) if dispatcher else None
+        # Every SIP line registers in the background, so calls are answered with no page open; a registrar
+        # that is slow, down or refusing holds up neither the start nor anything else (tried again later).
+        lines_started = asyncio.create_task(app.state.phone_lines.keep_all(
+            partial(every_phone_account, db, app.state.secret_key)))
         yield
+        lines_started.cancel()
         await app.state.calls.end_all("the server stopped")
         await app.state.phone_lines.close_all()
         if sweeper:
@@ -93,7 +101,8 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.state.request_budget = request_budget(settings, shared)
     app.state.calls = CallRegistry(db)
     app.state.phone_lines = PhoneLines(app.state.services.sip_phone, settings.sip_address,
-                                       settings.phone_calls_per_minute)
+                                       settings.phone_calls_per_minute,
+                                       answerer=partial(answer_with_assistant, app.state))
     app.add_middleware(BaseHTTPMiddleware, dispatch=csrf_cookie_middleware)
     app.add_middleware(BaseHTTPMiddleware, dispatch=security_headers_middleware)
     app.add_middleware(BodySizeLimit, settings=settings)

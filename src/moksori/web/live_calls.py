@@ -97,9 +97,12 @@ class CallRegistry:
         return answer
 
     async def mark_joined(self, call_id: int) -> None:
-        """The far end answered (a phone call): the row becomes active and the pages are told."""
+        """The far end answered (a phone call): the row becomes active and the pages are told. The call has
+        begun, so it no longer ends when its link would have expired."""
         await run_in_threadpool(self._mark_joined, call_id)
         if live := self.calls.get(call_id):
+            if live.expiry:
+                live.expiry.cancel()
             live.session.announce({"type": "joined", "status": "active"})
 
     async def listen(self, live: LiveCall, link: Any, offer_sdp: str) -> str:

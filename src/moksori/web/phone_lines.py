@@ -1,9 +1,13 @@
 """Phone lines: one SIP phone (``moksori.calls.sip.SipPhone``, a worker process of its own) per user who set
-up a SIP account, started when the user's calls page opens or a call is dialled, and registered with the
-user's own registrar. Calls only go out through the user's own account: each line is built from that user's
-settings alone, and the worker sends every call through the account's server.
+up a SIP account, registered with the user's own registrar. ``keep`` holds a line up in the background from
+the server's start (and from when the account is saved): a registrar that refuses or does not answer, or a
+worker that stops, is tried again later, waiting longer each time, without holding up anything else. Calls
+only go out through the user's own account: each line is built from that user's settings alone, and the
+worker sends every call through the account's server.
 
-Incoming calls ring the user's open pages (``subscribe``) until answered, declined or given up by the caller.
+An incoming call is first offered to ``answerer`` (the shop's call assistant, when the owner switched it on
+for the line); otherwise it rings the user's open pages (``subscribe``) until answered, declined or given up
+by the caller.
 Dialling is limited per user per minute (``DialLimit``), so a stolen login or a runaway script cannot run up a
 phone bill at the speed of the server.
 """
@@ -12,18 +16,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import secrets
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from moksori.calls.notice import call_notice
-from moksori.calls.sip import SipCall, SipPhone, SipSettings
+from starlette.concurrency import run_in_threadpool
 
+from moksori.calls.notice import call_notice
+from moksori.calls.sip import SipCall, SipError, SipPhone, SipSettings
+
+log = logging.getLogger(__name__)
 Listener = Callable[[dict], None]
 PhoneFactory = Callable[[SipSettings, Callable[[SipCall], None]], SipPhone]
+# Takes an incoming call of the user's line (True) or leaves it to ring the user's pages (False).
+Answerer = Callable[[int, SipCall], Awaitable[bool]]
+RETRY_FIRST_S = 5.0  # a line that could not register is tried again after this, then twice as long each time …
+RETRY_MAX_S = 300.0  # … up to this
 
 
 class DialLimit:
@@ -54,12 +66,57 @@ class Line:
 
 
 class PhoneLines:
-    def __init__(self, make_phone: PhoneFactory, bind_address: str, dials_per_minute: int) -> None:
+    def __init__(self, make_phone: PhoneFactory, bind_address: str, dials_per_minute: int,
+                 answerer: Answerer | None = None) -> None:
         self.make_phone = make_phone
         self.bind_address = bind_address
         self.dial_limit = DialLimit(dials_per_minute)
+        self.answerer = answerer
         self.lines: dict[int, Line] = {}
+        self.problems: dict[int, str] = {}  # why a kept line is not registered now, in plain words
+        self.retry_first_s = RETRY_FIRST_S
         self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._keepers: dict[int, asyncio.Task] = {}
+
+    async def keep(self, user_id: int, account: dict[str, str]) -> None:
+        """Hold the user's line up with ``account`` from now on, in the background (see the module's notes);
+        a line kept with another account before is closed first."""
+        self._forget_keeper(user_id)
+        self._keepers[user_id] = asyncio.create_task(self._keep(user_id, account))
+
+    async def keep_all(self, accounts: Callable[[], dict[int, dict[str, str]]]) -> None:
+        """Keep the line of every user ``accounts()`` lists (read in a worker thread: it opens the database)."""
+        for user_id, account in (await run_in_threadpool(accounts)).items():
+            await self.keep(user_id, account)
+
+    async def drop(self, user_id: int) -> None:
+        """The user's account is gone: stop keeping the line, and close it."""
+        self._forget_keeper(user_id)
+        await self.close(user_id)
+
+    def _forget_keeper(self, user_id: int) -> None:
+        self.problems.pop(user_id, None)
+        keeper = self._keepers.pop(user_id, None)
+        if keeper is not None:
+            keeper.cancel()  # a line it is starting is closed as the cancellation reaches it (``line``)
+
+    async def _keep(self, user_id: int, account: dict[str, str]) -> None:
+        wait = self.retry_first_s
+        while True:
+            try:
+                line = await self.line(user_id, account)
+            except Exception as error:  # a refusal, a registrar that is down, a worker that would not start
+                self.problems[user_id] = str(error)
+                log.warning("The SIP line of user %s is not registered (%s); trying again in %.0f s.",
+                            user_id, error, wait, exc_info=not isinstance(error, SipError))
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, RETRY_MAX_S)
+                continue
+            self.problems.pop(user_id, None)
+            wait = self.retry_first_s
+            await line.phone.stopped.wait()
+            log.warning("The SIP line of user %s stopped; starting it again in %.0f s.", user_id, wait)
+            await asyncio.sleep(wait)  # a worker that keeps crashing is not restarted in a tight loop
 
     async def line(self, user_id: int, account: dict[str, str]) -> Line:
         """The user's line, started and registered (again, when the account changed since). Raises
@@ -72,8 +129,12 @@ class PhoneLines:
                 line = None
             if line is None:
                 settings = SipSettings(listen=(self.bind_address, 0), account=account, allow_from=[])
-                phone = self.make_phone(settings, lambda call: self._ring(user_id, call))
-                await phone.start()
+                phone = self.make_phone(settings, lambda call: self._incoming(user_id, call))
+                try:
+                    await phone.start()
+                except asyncio.CancelledError:  # the account changed or went meanwhile: no worker left behind
+                    await phone.close()
+                    raise
                 line = self.lines[user_id] = Line(phone, account)
             if not line.phone.registered:
                 try:
@@ -82,6 +143,17 @@ class PhoneLines:
                     await self._stop(user_id)  # the next try starts afresh (a corrected password, a server back)
                     raise
             return line
+
+    def status(self, user_id: int) -> tuple[str, str | None]:
+        """How the user's line stands now: ``registered``, ``starting``, ``problem`` (with why) or ``none``."""
+        line = self.lines.get(user_id)
+        if line is not None and line.phone.registered:
+            return "registered", None
+        if user_id in self.problems:
+            return "problem", self.problems[user_id]
+        if line is not None or user_id in self._keepers:
+            return "starting", None
+        return "none", None
 
     def subscribe(self, user_id: int, listener: Listener) -> Callable[[], None]:
         """``listener`` gets ``ringing`` and ``ring_ended`` events of the user's line; returns the unsubscribe."""
@@ -109,12 +181,28 @@ class PhoneLines:
             await self._stop(user_id)
 
     async def close_all(self) -> None:
+        for user_id in list(self._keepers):
+            self._forget_keeper(user_id)
         for user_id in list(self.lines):
             await self.close(user_id)
 
+    def _incoming(self, user_id: int, call: SipCall) -> None:
+        if user_id in self.lines:
+            asyncio.ensure_future(self._route(user_id, call))
+
+    async def _route(self, user_id: int, call: SipCall) -> None:
+        """The assistant answers if the user wants it to (and it can); otherwise the user's pages ring."""
+        if self.answerer is not None:
+            try:
+                if await self.answerer(user_id, call):
+                    return
+            except Exception:  # the pages ring instead: a call is never lost to a fault of the assistant's
+                log.exception("The assistant could not take a call of user %s; ringing the pages.", user_id)
+        self._ring(user_id, call)
+
     def _ring(self, user_id: int, call: SipCall) -> None:
         line = self.lines.get(user_id)
-        if line is None:
+        if line is None or call.state != "ringing":
             return
         ring_id = secrets.token_urlsafe(12)
         line.ringing[ring_id] = call

@@ -134,12 +134,14 @@ class ShopOut(BaseModel):
     profile_yaml: str
     voice_id: int | None  # None: the owner's newest voice answers
     updated_at: str
+    answers_phone: bool  # the assistant answers the owner's SIP phone line
+    answer_rings: int  # after this many rings
     ignored: list[str] = []  # on saving: one line for each field of the profile that the assistant ignores
 
     @classmethod
     def of(cls, shop: Shop, ignored: list[str] | None = None) -> ShopOut:
         return cls(profile_yaml=shop.profile_yaml, voice_id=shop.voice_id, updated_at=shop.updated_at.isoformat(),
-                   ignored=ignored or [])
+                   answers_phone=shop.answers_phone, answer_rings=shop.answer_rings, ignored=ignored or [])
 
 
 class ShopRecordOut(BaseModel):

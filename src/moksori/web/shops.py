@@ -1,8 +1,10 @@
-"""The owner's shop in the web app: checking a profile the owner typed, and the database-backed
-:class:`~moksori.assistant.store.Store` the call assistant writes bookings, orders, messages and calls to."""
+"""The owner's shop in the web app: checking a profile the owner typed, the database-backed
+:class:`~moksori.assistant.store.Store` the call assistant writes bookings, orders, messages and calls to, and
+the assistant put on a live call (a browser call or the owner's phone line)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -11,10 +13,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from moksori.assistant.dialogue import Call as Dialogue
+from moksori.assistant.phone import AssistantLine, Transfer
 from moksori.assistant.profile import ProfileError, ShopProfile, parse_profile, profile_warnings, read_yaml
 from moksori.assistant.store import Booking
 from moksori.web import store
 from moksori.web.i18n import _
+from moksori.web.live_calls import CallRegistry, LiveCall
 from moksori.web.messages import profile_problem
 from moksori.web.storage.models import ShopRecord
 
@@ -121,3 +126,25 @@ class ShopStore:
         """A finished call: its one-paragraph summary, transcript and records, for the dashboard."""
         with self.sessions() as db:
             store.add_shop_record(db, self.user_id, "call", {"summary": summary, "turns": turns, "records": records})
+
+
+def attach_assistant(registry: CallRegistry, sessions: Sessions, live: LiveCall, profile: ShopProfile, *,
+                     transfer: Transfer | None = None, caller_id: str | None = None) -> None:
+    """The shop's assistant answers the live call ``live``, however it is carried. The dialogue starts when the
+    caller is connected (its "now" is theirs, not the link's or the ring's), after the call notice; what it
+    took is stored when the call ends, however it ends. ``transfer`` passes the caller to the owner (a phone
+    line); without it a hand-off takes a message. ``caller_id``: the caller's number, when the call carries it."""
+    shop_store = ShopStore(sessions, live.user_id, profile.zone)
+    lines: list[AssistantLine] = []
+
+    def on_event(event: dict) -> None:
+        if event["type"] == "joined" and not lines:
+            dialogue = Dialogue(profile, shop_store, dt.datetime.now(profile.zone), caller_id=caller_id,
+                                can_transfer=transfer is not None)
+            lines.append(AssistantLine(live.session, dialogue, finished=shop_store.add_call,
+                                       hang_up=lambda reason: registry.end(live.call_id, reason), transfer=transfer))
+            asyncio.ensure_future(lines[0].begin())
+        elif event["type"] == "ended" and lines:
+            asyncio.ensure_future(lines[0].finish())
+
+    live.session.subscribe(on_event)

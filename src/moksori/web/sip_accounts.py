@@ -10,6 +10,7 @@ opened only to hand it to the SIP worker, and never shown back.
 from __future__ import annotations
 
 import base64
+import logging
 import re
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -19,7 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from moksori.web.i18n import _
+from moksori.web.storage.db import Database
 from moksori.web.storage.models import SipAccount, User
+
+log = logging.getLogger(__name__)
 
 HOST_PORT = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::\d{1,5})?$")
 SIP_USER = re.compile(r"^[A-Za-z0-9._~+!$&'*=%-]{1,100}$")  # the user part of a SIP URI, unescaped
@@ -102,3 +106,17 @@ def phone_account(row: SipAccount, secret_key: bytes) -> dict[str, str]:
     """The account as the SIP worker takes it (``moksori.calls.sip.SipSettings.account``), password opened."""
     return {"server": row.server, "user": row.username, "password": unseal(secret_key, row.password_sealed),
             "proxy": row.proxy, "caller_id": row.caller_id}
+
+
+def every_phone_account(database: Database, secret_key: bytes) -> dict[int, dict[str, str]]:
+    """Each user's account as the SIP worker takes it, by user id, for starting the lines at start-up. An
+    account whose password cannot be opened any more is left out (logged): its owner is asked to enter it
+    again when they next open their calls page."""
+    accounts = {}
+    with database.session() as db:
+        for row in db.scalars(select(SipAccount)):
+            try:
+                accounts[row.user_id] = phone_account(row, secret_key)
+            except SealedPasswordLost:
+                log.warning("The SIP password of user %s cannot be opened (the secret key changed).", row.user_id)
+    return accounts

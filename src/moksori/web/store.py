@@ -165,6 +165,12 @@ def choose_shop_voice(db: Session, shop: Shop, voice_id: int | None) -> None:
     db.commit()
 
 
+def set_shop_phone(db: Session, shop: Shop, answers_phone: bool, answer_rings: int) -> None:
+    shop.answers_phone = answers_phone
+    shop.answer_rings = answer_rings
+    db.commit()
+
+
 def add_shop_record(db: Session, user_id: int, kind: str, data: dict, ref: str = "") -> ShopRecord:
     row = ShopRecord(user_id=user_id, kind=kind, ref=ref, data=data)
     db.add(row)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
 from starlette.routing import WebSocketRoute
 
 from moksori.calls.notice import call_notice
@@ -98,7 +99,14 @@ async def open_call(request: Request, db: Session, user: User, mode: str, voice_
                     link_hash: str | None = None) -> tuple[Call, LiveCall]:
     """A call row (``mode``: call, conversation, phone or assistant) and its live session speaking in the user's
     voice ``voice_id`` (None: their newest)."""
-    settings, services = settings_of(request), services_of(request)
+    return await start_call(request.app.state, db, user, mode, voice_id, link_hash)
+
+
+async def start_call(state: State, db: Session, user: User, mode: str, voice_id: int | None,
+                     link_hash: str | None = None) -> tuple[Call, LiveCall]:
+    """``open_call`` with the app's state rather than a request: for calls that come in with no request (a
+    phone line answered by the assistant). ``HTTPException`` 409 when the voice is missing or does not load."""
+    settings, services = state.settings, state.services
     path = await run_in_threadpool(voice_path, db, settings, user, voice_id)
     try:
         voice = await run_in_threadpool(services.voice, path)
@@ -106,7 +114,7 @@ async def open_call(request: Request, db: Session, user: User, mode: str, voice_
         raise HTTPException(409, _("Your voice could not be loaded (%(error)s).", error=error)) from error
     call = await run_in_threadpool(store.add_call, db, user.id, mode, link_hash, settings.call_link_minutes)
     session = services.call_session(voice, user.language, face_to_face=mode == "conversation")
-    live = await registry_of(request).open(call.id, user.id, mode, session, settings.call_link_minutes * 60)
+    live = await state.calls.open(call.id, user.id, mode, session, settings.call_link_minutes * 60)
     return call, live
 
 

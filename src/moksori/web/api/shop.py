@@ -3,8 +3,6 @@ assistant took for the owner — bookings, orders, messages, calls — newest fi
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -12,8 +10,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from moksori.assistant.dialogue import Call as Dialogue
-from moksori.assistant.phone import AssistantLine
 from moksori.web import store
 from moksori.web.api.calls import call_json, open_call, qr_svg, registry_of
 from moksori.web.api.common import owned
@@ -21,7 +17,9 @@ from moksori.web.api.deps import ConsentedUser, DbSession, RowId
 from moksori.web.i18n import _
 from moksori.web.live_calls import new_token
 from moksori.web.schemas import ShopOut, ShopRecordList, ShopRecordOut
-from moksori.web.shops import MAX_PROFILE_CHARS, ShopStore, check_profile
+from moksori.web.shop_phone import MAX_RINGS
+from moksori.web.shops import MAX_PROFILE_CHARS, attach_assistant, check_profile
+from moksori.web.sip_accounts import find_sip_account
 from moksori.web.storage.models import SHOP_RECORD_KINDS, ShopRecord, Voice
 
 router = APIRouter(tags=["shop"])
@@ -39,6 +37,11 @@ class VoiceBody(BaseModel):
 
 class RecordBody(BaseModel):
     done: bool
+
+
+class PhoneBody(BaseModel):
+    answers_phone: bool
+    answer_rings: int = Field(0, ge=0, le=MAX_RINGS)
 
 
 @router.get("/shop")
@@ -64,6 +67,21 @@ def put_voice(body: VoiceBody, user: ConsentedUser, db: DbSession) -> ShopOut:
         owned(db, Voice, body.voice_id, user)
     shop = store.shop_of(db, user.id)
     store.choose_shop_voice(db, shop, body.voice_id)
+    return ShopOut.of(shop)
+
+
+@router.put("/shop/phone")
+def put_phone(body: PhoneBody, user: ConsentedUser, db: DbSession) -> ShopOut:
+    """Whether the assistant answers the owner's own phone line (their SIP account), after how many rings.
+    Switching it on needs a valid profile (the assistant answers from it) and a SIP account (the line)."""
+    shop = store.shop_of(db, user.id)
+    if body.answers_phone:
+        if not shop.profile_yaml or check_profile(shop.profile_yaml)[0] is None:
+            raise HTTPException(409, _("Save your shop profile first: the assistant answers from it."))
+        if find_sip_account(db, user) is None:
+            raise HTTPException(409, _("For the assistant to answer your phone line, first enter your SIP account "
+                                       "on the Account page."))
+    store.set_shop_phone(db, shop, body.answers_phone, body.answer_rings)
     return ShopOut.of(shop)
 
 
@@ -110,21 +128,6 @@ async def start_assistant_call(request: Request, user: ConsentedUser, db: DbSess
         raise HTTPException(409, _("Save your shop profile first: the assistant answers from it."))
     token, digest = new_token()
     call, live = await open_call(request, db, user, "assistant", shop.voice_id, digest)
-    registry = registry_of(request)
-    shop_store = ShopStore(request.app.state.db.session, user.id, profile.zone)
-    lines: list[AssistantLine] = []
-
-    def on_event(event: dict) -> None:
-        # The dialogue starts when the caller is connected (its "now" is theirs, not the link's), after the
-        # call notice; what it took is stored when the call ends, however it ends.
-        if event["type"] == "joined":
-            dialogue = Dialogue(profile, shop_store, datetime.now(profile.zone))
-            lines.append(AssistantLine(live.session, dialogue, finished=shop_store.add_call,
-                                       hang_up=lambda reason: registry.end(call.id, reason)))
-            asyncio.ensure_future(lines[0].begin())
-        elif event["type"] == "ended" and lines:
-            asyncio.ensure_future(lines[0].finish())
-
-    live.session.subscribe(on_event)
+    attach_assistant(registry_of(request), request.app.state.db.session, live, profile)
     url = f"{request.base_url}call/{token}"
     return {**call_json(call, live), "join_url": url, "qr_svg": qr_svg(url)}

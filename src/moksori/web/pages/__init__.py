@@ -39,7 +39,14 @@ from moksori.web.security import (
     verify_password,
     verify_unknown_account,
 )
-from moksori.web.sip_accounts import account_problem, find_sip_account, forget_sip_account, store_sip_account
+from moksori.web.sip_accounts import (
+    SealedPasswordLost,
+    account_problem,
+    find_sip_account,
+    forget_sip_account,
+    phone_account,
+    store_sip_account,
+)
 from moksori.web.storage.db import forget_deleted_rows
 from moksori.web.storage.files import delete_user_files
 from moksori.web.storage.models import User, Voice
@@ -247,17 +254,22 @@ def save_sip_account(request: Request, user: ConsentedUser, db: DbSession,
     if problem:
         return render_account(request, user, db, 400, error=problem, sip_form={
             "server": server, "username": username, "proxy": proxy, "caller_id": caller_id})
-    store_sip_account(db, user, request.app.state.secret_key, server=server, username=username, password=password,
-                      proxy=proxy, caller_id=caller_id)
-    # The line registers again with the new settings when it is next used.
-    anyio.from_thread.run(request.app.state.phone_lines.close, user.id)
+    row = store_sip_account(db, user, request.app.state.secret_key, server=server, username=username,
+                            password=password, proxy=proxy, caller_id=caller_id)
+    # The line registers again with the new settings, in the background (a slow registrar holds up nothing).
+    try:
+        account = phone_account(row, request.app.state.secret_key)
+    except SealedPasswordLost:  # the old password kept, but unreadable: the calls page asks for it again
+        anyio.from_thread.run(request.app.state.phone_lines.drop, user.id)
+    else:
+        anyio.from_thread.run(request.app.state.phone_lines.keep, user.id, account)
     return redirect("/account#sip-h")
 
 
 @router.post("/account/sip/delete")
 def remove_sip_account(request: Request, user: CurrentUser, db: DbSession) -> Response:
     forget_sip_account(db, user)
-    anyio.from_thread.run(request.app.state.phone_lines.close, user.id)
+    anyio.from_thread.run(request.app.state.phone_lines.drop, user.id)
     return redirect("/account#sip-h")
 
 

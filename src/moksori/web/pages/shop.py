@@ -14,7 +14,9 @@ from moksori.web import store
 from moksori.web.api.deps import ConsentedUser, DbSession
 from moksori.web.api.shop import RECORDS_PER_PAGE
 from moksori.web.pages import render
+from moksori.web.shop_phone import MAX_RINGS
 from moksori.web.shops import EXAMPLE_PROFILE, check_profile
+from moksori.web.sip_accounts import find_sip_account
 from moksori.web.storage.models import SHOP_RECORD_KINDS, ShopRecord, Voice
 
 router = APIRouter(include_in_schema=False)
@@ -36,5 +38,8 @@ def shop_page(request: Request, user: ConsentedUser, db: DbSession) -> HTMLRespo
         return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
     voices = db.scalars(select(Voice).where(Voice.user_id == user.id).order_by(Voice.version.desc())).all()
+    line_state, line_problem = request.app.state.phone_lines.status(user.id)
     return render(request, "shop.html", user, shop=shop, records=records, voices=voices,
-                  profile_yaml=shop.profile_yaml or EXAMPLE_PROFILE, local_time=local_time)
+                  profile_yaml=shop.profile_yaml or EXAMPLE_PROFILE, local_time=local_time,
+                  sip_account=find_sip_account(db, user) is not None, line_state=line_state,
+                  line_problem=line_problem, max_rings=MAX_RINGS)

@@ -1,4 +1,5 @@
-// Shop page: tick off or delete what the call assistant took, pick the assistant's voice, save the profile.
+// Shop page: tick off or delete what the call assistant took, pick the assistant's voice, let it answer the
+// phone line, save the profile.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -49,6 +50,19 @@ document.addEventListener("DOMContentLoaded", () => {
     const value = document.getElementById("voice-choice").value;
     try {
       await api("/api/shop/voice", { method: "PUT", json: { voice_id: value ? Number(value) : null } });
+      status.textContent = t("Saved.");
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  });
+  document.getElementById("shop-phone").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const json = {
+      answers_phone: document.getElementById("answers-phone").checked,
+      answer_rings: Number(document.getElementById("answer-rings").value),
+    };
+    try {
+      await api("/api/shop/phone", { method: "PUT", json });
       status.textContent = t("Saved.");
     } catch (error) {
       status.textContent = error.message;

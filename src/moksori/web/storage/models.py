@@ -249,8 +249,9 @@ class SipAccount(Base):
 
 
 class Shop(Base):
-    """An owner's shop: its profile as the owner wrote it (YAML, docs/assistant.md) and the voice its call
-    assistant answers in (None: the newest of the owner's voices)."""
+    """An owner's shop: its profile as the owner wrote it (YAML, docs/assistant.md), the voice its call
+    assistant answers in (None: the newest of the owner's voices), and whether the assistant answers the
+    owner's SIP phone line (after ``answer_rings`` rings) instead of ringing the owner's pages."""
 
     __tablename__ = "shops"
 
@@ -259,6 +260,8 @@ class Shop(Base):
     profile_yaml: Mapped[str] = mapped_column(Text, default="")
     voice_id: Mapped[int | None] = mapped_column(ForeignKey("voices.id", ondelete="SET NULL"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answers_phone: Mapped[bool] = mapped_column(Boolean, default=False)
+    answer_rings: Mapped[int] = mapped_column(Integer, default=0)
 
 
 SHOP_RECORD_KINDS = ("booking", "order", "message", "call")
