@@ -480,3 +480,25 @@ def test_a_transfer_the_owners_phone_cannot_take_becomes_a_message_on_a_real_lin
     far.command("hangup")
     (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"], timeout=20)
     assert "연결되지 않음" in shop_call["data"]["summary"] and call["mode"] == "assistant"
+
+
+def test_one_server_process_keeps_the_lines_from_the_start(tmp_path):
+    """With ``serve --workers N`` only the process holding the lock registers every line at start-up."""
+    import subprocess
+    import sys
+
+    from moksori.web.phone_lines import claim_start_up_lines
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, pathlib; from moksori.web.phone_lines import claim_start_up_lines; "
+         f"lock = claim_start_up_lines(pathlib.Path({str(tmp_path)!r})); print(lock is not None, flush=True); "
+         "sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "True"
+        assert claim_start_up_lines(tmp_path) is None  # another server process keeps them
+    finally:
+        holder.communicate("")
+    lock = claim_start_up_lines(tmp_path)  # that process stopped: this one keeps them now
+    assert lock is not None
+    lock.close()

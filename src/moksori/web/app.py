@@ -32,7 +32,7 @@ from moksori.web.live_calls import CallRegistry, end_orphaned_calls
 from moksori.web.ops import RequestMetrics
 from moksori.web.pages import calls as call_pages
 from moksori.web.pages import shop as shop_pages
-from moksori.web.phone_lines import PhoneLines
+from moksori.web.phone_lines import PhoneLines, claim_start_up_lines
 from moksori.web.security import (
     csrf_cookie_middleware,
     csrf_protect,
@@ -74,10 +74,13 @@ def build_app(settings: Settings | None = None, services: Services | None = None
         sweeper = asyncio.create_task(dispatcher.sweep_forever()) if dispatcher else None
         # Every SIP line registers in the background, so calls are answered with no page open; a registrar
         # that is slow, down or refusing holds up neither the start nor anything else (tried again later).
+        lines_lock = claim_start_up_lines(settings.data_dir)
         lines_started = asyncio.create_task(app.state.phone_lines.keep_all(
-            partial(every_phone_account, db, app.state.secret_key)))
+            partial(every_phone_account, db, app.state.secret_key))) if lines_lock else None
         yield
-        lines_started.cancel()
+        if lines_started:
+            lines_started.cancel()
+            lines_lock.close()
         await app.state.calls.end_all("the server stopped")
         await app.state.phone_lines.close_all()
         if sweeper:

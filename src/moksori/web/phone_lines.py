@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import secrets
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -36,6 +38,21 @@ PhoneFactory = Callable[[SipSettings, Callable[[SipCall], None]], SipPhone]
 Answerer = Callable[[int, SipCall], Awaitable[bool]]
 RETRY_FIRST_S = 5.0  # a line that could not register is tried again after this, then twice as long each time …
 RETRY_MAX_S = 300.0  # … up to this
+
+
+def claim_start_up_lines(data_dir: Path) -> IO[bytes] | None:
+    """The lock that lets one server process keep every line from the start (``moksori serve --workers N``
+    runs N processes on one data folder): a second registration of the same account would make the registrar
+    ring both, and both would answer. Returns the open lock file, to hold for the process's life, or None
+    when another process holds it. A POSIX record lock (``lockf``) belongs to the process, so an app started
+    again in the same process takes it again."""
+    lock = open(data_dir / "phone-lines.lock", "wb")  # noqa: SIM115 - held open for the process's life
+    try:
+        fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        return None
+    return lock
 
 
 class DialLimit:
