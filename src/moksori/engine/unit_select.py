@@ -217,12 +217,12 @@ def _stretched(index: UnitIndex, chosen: np.ndarray, targets: _Targets, predicte
     unit_length = np.repeat(index.length[units], lengths).astype(np.float32)
     step = np.concatenate([np.arange(length) for length in lengths]).astype(np.float32)
     position = np.clip((step + 0.5) * unit_length / np.repeat(lengths, lengths) - 0.5, 0, unit_length - 1)
-    base = np.repeat(index.start[units], lengths)
+    source, offsets = index.frames_of(units)  # only the chosen units' frames are read
+    base = np.repeat(offsets, lengths)
     lower = np.floor(position).astype(np.int64)
     upper = np.minimum(lower + 1, unit_length.astype(np.int64) - 1)
     fraction = (position - lower)[:, None]
-    a = np.asarray(index.frames[base + lower], dtype=np.float32)
-    b = np.asarray(index.frames[base + upper], dtype=np.float32)
+    a, b = source[base + lower], source[base + upper]
     frames = a * (1 - fraction) + b * fraction
     frames[:, VUV] = np.where(fraction[:, 0] < 0.5, a[:, VUV], b[:, VUV])  # voicing is not interpolated
     out[dest] = frames
