@@ -174,6 +174,13 @@ def test_voice_file_round_trip_with_units(corpus, tmp_path: Path) -> None:
     assert np.array_equal(np.asarray(loaded.units.frames), index.frames)
     for name, table in index.tables().items():
         assert np.array_equal(loaded.units.tables()[name], table), name
+    # A natural stretch (read in one piece), a unit on its own and one from before it, as a sentence asks.
+    units = np.array([3, 4, 5, 9, 2])
+    stored, stored_at = loaded.units.frames_of(units)
+    held, held_at = index.frames_of(units)
+    assert np.array_equal(stored, held) and np.array_equal(stored_at, held_at)
+    assert np.array_equal(held[held_at[3] : held_at[3] + index.length[9]], index.unit_frames(9))
+    assert np.array_equal(held[held_at[0] : held_at[3]], np.concatenate([index.unit_frames(u) for u in (3, 4, 5)]))
     with zipfile.ZipFile(path) as archive:
         assert archive.getinfo(voicefile.UNIT_FRAMES).compress_type == zipfile.ZIP_STORED
 
