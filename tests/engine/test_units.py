@@ -19,7 +19,7 @@ from moksori.audio import load_audio
 from moksori.cli import app
 from moksori.engine import data, features, unit_training, voicefile
 from moksori.engine.unit_select import FALLBACK, Costs, speak
-from moksori.engine.units import cost_coefficients, half_spans
+from moksori.engine.units import StoredFrames, cost_coefficients, half_spans
 from moksori.engine.voice import Voice
 from moksori.engine.voicefile import VoiceFileError
 from moksori.text import phonemes
@@ -170,10 +170,17 @@ def test_voice_file_round_trip_with_units(corpus, tmp_path: Path) -> None:
     path = voice_with_units(tmp_path / "units.voice", corpus, "hybrid")
     loaded = voicefile.load(path)
     assert loaded.config["format_version"] == voicefile.FORMAT_VERSION == "1.1"
-    assert isinstance(loaded.units.frames, np.memmap)  # mapped from the file, not read into memory
+    assert isinstance(loaded.units.frames, StoredFrames)  # read from the file as needed, not held in memory
     assert np.array_equal(np.asarray(loaded.units.frames), index.frames)
     for name, table in index.tables().items():
         assert np.array_equal(loaded.units.tables()[name], table), name
+    # A natural stretch (read in one piece), a unit on its own and one from before it, as a sentence asks.
+    units = np.array([3, 4, 5, 9, 2])
+    stored, stored_at = loaded.units.frames_of(units)
+    held, held_at = index.frames_of(units)
+    assert np.array_equal(stored, held) and np.array_equal(stored_at, held_at)
+    assert np.array_equal(held[held_at[3] : held_at[3] + index.length[9]], index.unit_frames(9))
+    assert np.array_equal(held[held_at[0] : held_at[3]], np.concatenate([index.unit_frames(u) for u in (3, 4, 5)]))
     with zipfile.ZipFile(path) as archive:
         assert archive.getinfo(voicefile.UNIT_FRAMES).compress_type == zipfile.ZIP_STORED
 

@@ -108,41 +108,65 @@ def _targets(index: UnitIndex, frames: np.ndarray, phone_ids: np.ndarray, durati
     )
 
 
-def _target_costs(index: UnitIndex, units: np.ndarray, t: _Targets, j: int, costs: Costs) -> np.ndarray:
-    """Target cost [K] of ``units`` [K] for half-phone ``j``."""
-    difference = index.mid[units] - t.mid[j]  # [K, S]
+# Candidate rows costed in one pass: bounds the [rows, S] temporaries of the target costs (~0.3 MB each)
+# however large the index, while a sentence still needs only a few passes.
+TARGET_COST_ROWS = 4096
+
+
+def _target_costs(index: UnitIndex, units: np.ndarray, t: _Targets, owner: np.ndarray, costs: Costs) -> np.ndarray:
+    """Target cost [N] of each unit of ``units`` [N] for its half-phone ``owner`` [N] of the sentence."""
+    difference = index.mid[units] - t.mid[owner]  # [N, S]
     spectral = np.sqrt(np.einsum("ks,ks->k", difference, difference) / difference.shape[1])
-    both_voiced = np.minimum(index.voiced[units], t.voiced[j])
-    pitch = np.abs(index.lf0[units] - t.lf0[j]) / math.log(2) * both_voiced
-    voicing = np.abs(index.voiced[units] - t.voiced[j])
-    duration = np.abs(np.log(index.length[units] / t.length[j]))
-    side = index.left if t.half[j] == 0 else index.right
-    wanted = t.left[j] if t.half[j] == 0 else t.right[j]
-    context = (side[units] != wanted).astype(np.float32)
+    both_voiced = np.minimum(index.voiced[units], t.voiced[owner])
+    pitch = np.abs(index.lf0[units] - t.lf0[owner]) / math.log(2) * both_voiced
+    voicing = np.abs(index.voiced[units] - t.voiced[owner])
+    duration = np.abs(np.log(index.length[units] / t.length[owner]))
+    left_half = t.half[owner] == 0  # a left half is judged by the phone before it, a right half by the one after
+    side = np.where(left_half, index.left[units], index.right[units])
+    wanted = np.where(left_half, t.left[owner], t.right[owner])
+    context = (side != wanted).astype(np.float32)
     return (costs.spectral * spectral + costs.pitch * pitch + costs.voicing * voicing
             + costs.duration * duration + costs.context * context)  # fmt: skip
 
 
-def _boundaries(index: UnitIndex, units: np.ndarray, t: _Targets, j: int, side: str) -> tuple[np.ndarray, ...]:
-    """(coefficients [K, S], lf0 [K], vuv [K], energy [K]) at the ``side`` ("head"/"tail") of each
-    candidate; the fallback candidate's are the model's own frames'."""
+def _candidate_costs(index: UnitIndex, t: _Targets, costs: Costs) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every unit of each half-phone's phone and half (sorted) [K_j] with its target cost [K_j], per
+    half-phone [J]. All half-phones are costed together: one pass over a sentence's candidates instead of
+    a dozen small numpy calls per half-phone, which is where the search spent most of its time."""
+    pools = [index.candidates(int(phone), int(half)) for phone, half in zip(t.phone, t.half, strict=True)]
+    sizes = np.array([len(pool) for pool in pools], dtype=np.int64)
+    units = np.concatenate([np.zeros(0, dtype=np.int64), *pools])
+    owner = np.repeat(np.arange(len(pools)), sizes)
+    cost = np.concatenate([np.zeros(0), *(
+        _target_costs(index, units[a : a + TARGET_COST_ROWS], t, owner[a : a + TARGET_COST_ROWS], costs)
+        for a in range(0, len(units), TARGET_COST_ROWS)
+    )])  # fmt: skip
+    return list(zip(pools, np.split(cost, np.cumsum(sizes)[:-1]), strict=True))
+
+
+def _boundaries(index: UnitIndex, units: np.ndarray, owner: np.ndarray, t: _Targets, side: str) -> tuple[np.ndarray, ...]:
+    """(coefficients [N, S], their squared norms [N], lf0 [N], vuv [N], energy [N]) at the ``side``
+    ("head"/"tail") of each candidate ``units`` [N] of half-phone ``owner`` [N]; the fallback candidate's are
+    the model's own frames'."""
     fallback = units == FALLBACK
     real = np.where(fallback, 0, units)
     out = []
     for name in (side, f"{side}_lf0", f"{side}_vuv", f"{side}_energy"):
         values = getattr(index, name)[real]
-        values[fallback] = getattr(t, name)[j]
+        values[fallback] = getattr(t, name)[owner[fallback]]
         out.append(values)
-    return tuple(out)
+    coefficients = out[0]
+    return coefficients, (coefficients * coefficients).sum(1), *out[1:]
 
 
-def _join_costs(index: UnitIndex, before: np.ndarray, after: np.ndarray, t: _Targets, j: int,
-                costs: Costs) -> np.ndarray:
-    """Join cost [K_before, K_after] from the candidates of half-phone j − 1 to those of j."""
-    tail, tail_lf0, tail_vuv, tail_energy = _boundaries(index, before, t, j - 1, "tail")
-    head, head_lf0, head_vuv, head_energy = _boundaries(index, after, t, j, "head")
+def _join_costs(index: UnitIndex, before: np.ndarray, after: np.ndarray, tails: tuple[np.ndarray, ...],
+                heads: tuple[np.ndarray, ...], costs: Costs) -> np.ndarray:
+    """Join cost [K_before, K_after] from candidates ``before`` of one half-phone, with their ``tails``
+    (``_boundaries``), to candidates ``after`` of the next one, with their ``heads``."""
+    tail, tail_norm, tail_lf0, tail_vuv, tail_energy = tails
+    head, head_norm, head_lf0, head_vuv, head_energy = heads
     # |a - b|² as |a|² + |b|² - 2 a·b: one small matrix product instead of a [K, K, S] array.
-    squared = (tail * tail).sum(1)[:, None] + (head * head).sum(1)[None, :] - 2 * tail @ head.T
+    squared = tail_norm[:, None] + head_norm[None, :] - 2 * tail @ head.T
     spectral = np.sqrt(np.maximum(squared, 0) / tail.shape[1])
     pitch = np.abs(tail_lf0[:, None] - head_lf0[None, :]) / math.log(2) * (tail_vuv[:, None] * head_vuv[None, :])
     energy = np.abs(tail_energy[:, None] - head_energy[None, :])
@@ -162,40 +186,59 @@ def _natural_neighbours(index: UnitIndex, before: np.ndarray, after: np.ndarray)
     return (follows & (before[:, None] >= 0)) | both_model
 
 
-def select(index: UnitIndex, targets: _Targets, costs: Costs) -> np.ndarray:
-    """The unit of each half-phone [J] int64 (``FALLBACK`` where the model's frames are used)."""
-    n = len(targets.phone)
+def _options(index: UnitIndex, targets: _Targets, costs: Costs) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The candidates of each half-phone [K_j] int64 (the model's frames, ``FALLBACK``, last) and their
+    target costs [K_j] float32. They do not depend on the path the search takes, only on the previous
+    half-phone's candidates, so they are all found before the search."""
     options: list[np.ndarray] = []
-    scores: list[np.ndarray] = []
-    back: list[np.ndarray] = []
-    for j in range(n):
-        units = index.candidates(int(targets.phone[j]), int(targets.half[j]))
-        target_cost = _target_costs(index, units, targets, j, costs)
+    target_costs: list[np.ndarray] = []
+    for j, (pool, pool_cost) in enumerate(_candidate_costs(index, targets, costs)):
+        units, target_cost = pool, pool_cost
         if len(units) > costs.candidates:
             keep = np.argpartition(target_cost, costs.candidates)[: costs.candidates]
             units, target_cost = units[keep], target_cost[keep]
-        if j > 0:
+        if j > 0 and len(pool):
             # Units that continue the previous half-phone's candidates in their recording: the search can
             # then keep a natural stretch going even when it is not among the best by target cost alone.
+            # Those of this half-phone's phone and half are in its pool, with their cost already known.
             following = options[j - 1][options[j - 1] >= 0] + 1
-            following = following[following < len(index)]
-            following = following[(index.phone[following] == targets.phone[j])
-                                  & (index.half[following] == targets.half[j])]
-            following = following[(following[:, None] != units[None, :]).all(1)]  # not kept already
-            if len(following):
-                units = np.concatenate([units, following])
-                target_cost = np.concatenate([target_cost, _target_costs(index, following, targets, j, costs)])
-        units = np.concatenate([units, [FALLBACK]]).astype(np.int64)
-        target_cost = np.concatenate([target_cost, [costs.fallback]]).astype(np.float32)
+            position = np.minimum(np.searchsorted(pool, following), len(pool) - 1)
+            in_pool = pool[position] == following
+            following, position = following[in_pool], position[in_pool]
+            new = (following[:, None] != units[None, :]).all(1)  # not kept already
+            units = np.concatenate([units, following[new]])
+            target_cost = np.concatenate([target_cost, pool_cost[position[new]]])
+        options.append(np.concatenate([units, [FALLBACK]]).astype(np.int64))
+        target_costs.append(np.concatenate([target_cost, [costs.fallback]]).astype(np.float32))
+    return options, target_costs
+
+
+def select(index: UnitIndex, targets: _Targets, costs: Costs) -> np.ndarray:
+    """The unit of each half-phone [J] int64 (``FALLBACK`` where the model's frames are used)."""
+    n = len(targets.phone)
+    options, target_costs = _options(index, targets, costs)
+    # Every candidate's boundary features in one gather per side, then split per half-phone.
+    sizes = [len(units) for units in options]
+    flat = np.concatenate([np.zeros(0, dtype=np.int64), *options])
+    owner = np.repeat(np.arange(n), sizes)
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    heads, tails = (_boundaries(index, flat, owner, targets, side) for side in ("head", "tail"))
+
+    def of(values: tuple[np.ndarray, ...], j: int) -> tuple[np.ndarray, ...]:
+        return tuple(value[bounds[j] : bounds[j + 1]] for value in values)
+
+    scores: list[np.ndarray] = []
+    back: list[np.ndarray] = []
+    for j, (units, target_cost) in enumerate(zip(options, target_costs, strict=True)):
         if j == 0:
             score = target_cost
             back.append(np.zeros(len(units), dtype=np.int64))
         else:
-            total = scores[-1][:, None] + _join_costs(index, options[-1], units, targets, j, costs)
+            join = _join_costs(index, options[j - 1], units, of(tails, j - 1), of(heads, j), costs)
+            total = scores[-1][:, None] + join
             best = np.argmin(total, axis=0)
             score = total[best, np.arange(len(units))] + target_cost
             back.append(best)
-        options.append(units)
         scores.append(score)
     chosen = np.zeros(n, dtype=np.int64)
     k = int(np.argmin(scores[-1])) if n else 0
@@ -217,12 +260,12 @@ def _stretched(index: UnitIndex, chosen: np.ndarray, targets: _Targets, predicte
     unit_length = np.repeat(index.length[units], lengths).astype(np.float32)
     step = np.concatenate([np.arange(length) for length in lengths]).astype(np.float32)
     position = np.clip((step + 0.5) * unit_length / np.repeat(lengths, lengths) - 0.5, 0, unit_length - 1)
-    base = np.repeat(index.start[units], lengths)
+    source, offsets = index.frames_of(units)  # only the chosen units' frames are read
+    base = np.repeat(offsets, lengths)
     lower = np.floor(position).astype(np.int64)
     upper = np.minimum(lower + 1, unit_length.astype(np.int64) - 1)
     fraction = (position - lower)[:, None]
-    a = np.asarray(index.frames[base + lower], dtype=np.float32)
-    b = np.asarray(index.frames[base + upper], dtype=np.float32)
+    a, b = source[base + lower], source[base + upper]
     frames = a * (1 - fraction) + b * fraction
     frames[:, VUV] = np.where(fraction[:, 0] < 0.5, a[:, VUV], b[:, VUV])  # voicing is not interpolated
     out[dest] = frames

@@ -10,13 +10,15 @@ within one utterance.
 The costs of the search read small per-unit summaries (kept in memory): the mean, first and last frame of
 the low mel-cepstral coefficients (normalised), mean log-F0, voicing and boundary energies. The frames
 themselves (the bulk: ~38 MB for 24 minutes of speech, float16) are only read for the units chosen, so a
-voice file maps them from disk instead of loading them (see ``moksori.engine.voicefile``).
+loaded voice reads them from its file when a sentence needs them (``StoredFrames``) instead of holding them.
 
 Plain numpy; shapes in the comments: U units, F frames, D = MCEP_DIM + B + 3 channels, S cost coefficients.
 """
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -30,7 +32,7 @@ COST_DIM = 20
 LF0, VUV, ENERGY = -3, -2, -1
 NO_PHONE = 0  # context of the first and last phone of a recording (the padding id)
 
-# Per-unit tables stored in a voice file; ``frames`` is stored separately, uncompressed, so it can be mapped.
+# Per-unit tables stored in a voice file; ``frames`` is stored separately, uncompressed, to be read in place.
 TABLES = (
     "phone", "half", "left", "right", "utterance", "start", "length",
     "mid", "head", "tail", "lf0", "voiced", "head_lf0", "tail_lf0", "head_vuv", "tail_vuv",
@@ -38,11 +40,52 @@ TABLES = (
 )  # fmt: skip
 
 
+class StoredFrames:
+    """Frames [F, D] float16 stored uncompressed at ``offset`` bytes into a file, read only where asked:
+    ``frames[a:b]`` reads rows a..b-1, ``np.asarray(frames)`` all of them.
+
+    Not a memory map: the kernel maps a file's cached pages in large folios (2 MB on the benchmark machine),
+    so a map touched at the ~100 units of one sentence, scattered over the recordings, put nearly all of
+    the frames into the process (+13 MB of RSS for a 100-recording voice); ``os.pread`` costs only the rows
+    read. The file stays open until this object goes, so a voice file replaced on disk (a voice trained
+    again) cannot change the frames of a voice already loaded.
+    """
+
+    def __init__(self, path: str | os.PathLike, offset: int, shape: tuple[int, int], dtype: np.dtype | type = np.float16):
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.dtype = np.dtype(dtype)
+        self.offset = int(offset)
+        self._row_bytes = self.shape[1] * self.dtype.itemsize
+        self._fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._fd)
+        if os.fstat(self._fd).st_size < self.offset + self.shape[0] * self._row_bytes:
+            raise ValueError(f"the file ends before {self.shape[0]} frames")
+
+    ndim = 2
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        """Rows [L, D] of a plain slice (no step), read from the file."""
+        if not isinstance(rows, slice) or rows.step not in (None, 1):
+            raise TypeError("stored frames are read by plain slices")
+        start, stop, _ = rows.indices(self.shape[0])
+        count = max(stop - start, 0)
+        data = os.pread(self._fd, count * self._row_bytes, self.offset + start * self._row_bytes)
+        if len(data) != count * self._row_bytes:
+            raise OSError("the voice file was cut short while it was in use")
+        return np.frombuffer(data, dtype=self.dtype).reshape(count, self.shape[1])
+
+    def __array__(self, dtype: np.dtype | None = None, copy: bool | None = None) -> np.ndarray:
+        return np.asarray(self[:], dtype=dtype)
+
+
 @dataclass
 class UnitIndex:
     """Half-phone units of a speaker's recordings, with what the search needs to cost them."""
 
-    frames: np.ndarray  # [F, D] float16 (or a read-only map of the voice file): mcep, bap, lf0, vuv, energy
+    frames: np.ndarray | StoredFrames  # [F, D] float16 (in memory, or in the voice file): mcep, bap, lf0, vuv, energy
     phone: np.ndarray  # [U] int32 phone id
     half: np.ndarray  # [U] int8: 0 the left half of its phone, 1 the right half
     left: np.ndarray  # [U] int32 id of the phone before (NO_PHONE at a recording's start)
@@ -88,12 +131,27 @@ class UnitIndex:
         start = int(self.start[unit])
         return np.asarray(self.frames[start : start + int(self.length[unit])], dtype=np.float32)
 
+    def frames_of(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The frames of ``units`` [K] one after the other [sum of their lengths, D] float32, and where each
+        unit's first frame is in them [K]. Units that follow each other in the recordings (the search's
+        natural stretches) are read as one piece, so a sentence costs a few dozen reads, not one per frame."""
+        units = np.asarray(units, dtype=np.int64)
+        starts, lengths = self.start[units], self.length[units].astype(np.int64)
+        ends = starts + lengths
+        opens_run = np.ones(len(units), dtype=bool)
+        opens_run[1:] = starts[1:] != ends[:-1]
+        first = np.flatnonzero(opens_run)
+        last = np.append(first[1:], len(units)) - 1
+        pieces = [self.frames[int(a) : int(b)] for a, b in zip(starts[first], ends[last], strict=True)]
+        frames = np.concatenate(pieces) if pieces else np.zeros((0, self.frames.shape[1]))
+        return frames.astype(np.float32), np.cumsum(lengths) - lengths
+
     def tables(self) -> dict[str, np.ndarray]:
         """Everything but ``frames``, as named arrays (what a voice file stores compressed)."""
         return {name: np.ascontiguousarray(getattr(self, name)) for name in TABLES}
 
     @classmethod
-    def from_tables(cls, tables: Mapping[str, np.ndarray], frames: np.ndarray) -> UnitIndex:
+    def from_tables(cls, tables: Mapping[str, np.ndarray], frames: np.ndarray | StoredFrames) -> UnitIndex:
         missing = [name for name in TABLES if name not in tables]
         if missing:
             raise ValueError(f"unit tables lack {', '.join(missing)}")

@@ -9,8 +9,8 @@ Members:
 - ``card.json``: the voice card shown to people (name, language, data, training time, evaluation…);
 - since format 1.1, optionally the hybrid back-end's unit index (``moksori.engine.units``): its tables in
   ``units.safetensors`` and its WORLD frames in ``unit_frames.f16`` (float16 [F, D], stored uncompressed
-  so that ``load`` maps it from the file instead of reading it into memory). ``config.json`` then has
-  ``units`` with the frames' shape.
+  so that a loaded voice reads only the rows a sentence needs, ``units.StoredFrames``, instead of holding
+  them all in memory). ``config.json`` then has ``units`` with the frames' shape.
 
 ``load`` refuses anything it cannot trust with a ``VoiceFileError`` that says why in plain words.
 """
@@ -35,7 +35,7 @@ from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
 
 from moksori.engine import features
-from moksori.engine.units import UnitIndex
+from moksori.engine.units import StoredFrames, UnitIndex
 from moksori.files import atomic_write
 
 if TYPE_CHECKING:
@@ -220,7 +220,8 @@ def load(path: str | os.PathLike) -> VoiceFile:
 
 
 def _load_units(path: Path, layout: Any) -> UnitIndex:
-    """The unit index: tables read, frames mapped from the file (after checking their CRC in pieces)."""
+    """The unit index: tables read, frames left in the file to be read as needed (after checking their CRC
+    in pieces)."""
     name = path.name
     try:
         shape = tuple(int(n) for n in layout["frames"])
@@ -244,7 +245,7 @@ def _load_units(path: Path, layout: Any) -> UnitIndex:
                 raise ValueError(f"no local header for {UNIT_FRAMES}")
             name_length, extra_length = struct.unpack("<HH", header[26:30])
             offset = info.header_offset + 30 + name_length + extra_length
-            frames = np.memmap(path, dtype=UNIT_DTYPE, mode="r", offset=offset, shape=shape)
+            frames = StoredFrames(path, offset, shape, UNIT_DTYPE)
         return UnitIndex.from_tables(tables, frames)
     except KeyError as error:
         raise VoiceFileError(f"{name}: the recorded units are incomplete ({error} is missing)") from error
