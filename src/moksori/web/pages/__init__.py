@@ -94,7 +94,8 @@ def client_address(request: Request) -> str:
 def too_many_tries(request: Request, template: str, wait: float, **context) -> HTMLResponse:
     seconds = math.ceil(wait)
     response = render(request, template, status_code=429, **context,
-                      error=_("Too many tries: please wait %(seconds)s s and try again.", seconds=seconds))
+                      error=ngettext("Too many tries: please wait %(count)s second and try again.",
+                                     "Too many tries: please wait %(count)s seconds and try again.", seconds))
     response.headers["Retry-After"] = str(seconds)
     return response
 
