@@ -105,7 +105,8 @@ def test_a_dialled_call_rings_connects_speaks_the_notice_and_hangs_up(speaker, p
     # This side hangs up: the worker is told, and the call row ends.
     speaker.portal.call(_hang_up_soon, speaker, call["id"], phone, dialled[0]["id"])
     assert any(c["op"] == "hangup" and c["id"] == dialled[0]["id"] for c in phone.sent)
-    assert _ended(speaker, call["id"])["end_reason"] == "hung up"
+    ended = _ended(speaker, call["id"])
+    assert (ended["end_reason"], ended["end_reason_text"]) == ("hung_up", "you hung up")
 
 
 async def _hang_up_soon(client, call_id: int, phone: WorkerlessPhone, sip_id: int) -> None:
@@ -113,7 +114,7 @@ async def _hang_up_soon(client, call_id: int, phone: WorkerlessPhone, sip_id: in
     async def worker_answers() -> None:
         while not any(c["op"] == "hangup" for c in phone.sent):
             await asyncio.sleep(0.02)
-        phone._on_event({"event": "state", "id": sip_id, "state": "ended", "reason": "You hung up."})
+        phone._on_event({"event": "state", "id": sip_id, "state": "ended", "reason": "hung_up"})
 
     answering = asyncio.ensure_future(worker_answers())
     response = await asyncio.get_running_loop().run_in_executor(None, lambda: client.post(f"/api/calls/{call_id}/hangup"))
@@ -121,14 +122,36 @@ async def _hang_up_soon(client, call_id: int, phone: WorkerlessPhone, sip_id: in
     await answering
 
 
-def test_the_far_end_hanging_up_ends_the_call_in_plain_words(speaker, phones):
+def test_why_a_phone_call_ended_is_a_code_worded_in_the_users_language(speaker, phones):
+    """A Korean screen reads the SIP worker's reason in Korean alone: on the call screen's stream of events, in
+    the call's JSON and its transcript; the code stays the same in every language."""
+    speaker.post("/language", data={"language": "ko", "next": "/"})
     speaker.post("/account/sip", data=ACCOUNT)
     call = speaker.post("/api/phone/calls", json={"number": "sip:bob@example.net"}).json()
+    assert (call["end_reason"], call["end_reason_text"]) == (None, None)
     (phone,) = phones
     sip_id = phone.sent[-1]["id"]
-    _worker_says(speaker, phone, event="state", id=sip_id, state="connected")
-    _worker_says(speaker, phone, event="state", id=sip_id, state="ended", reason="The line is busy. 통화 중입니다.")
-    assert _ended(speaker, call["id"])["end_reason"] == "The line is busy. 통화 중입니다."
+    _worker_says(speaker, phone, event="state", id=sip_id, state="ringing")
+    with speaker.stream("GET", f"/api/calls/{call['id']}/events") as stream:
+        lines = stream.iter_lines()
+        assert json.loads(next(lines)[5:])["type"] == "state"
+        _worker_says(speaker, phone, event="state", id=sip_id, state="ended", reason="busy")
+        events = [json.loads(line[5:]) for line in lines if line.startswith("data:")]
+    assert events[-1]["type"] == "ended"
+    assert {key: events[-1][key] for key in ("reason", "reason_params", "reason_text")} == {
+        "reason": "busy", "reason_params": {}, "reason_text": "통화 중이었어요"}
+    ended = _ended(speaker, call["id"])
+    assert (ended["end_reason"], ended["end_reason_params"], ended["end_reason_text"]) == ("busy", {}, "통화 중이었어요")
+    assert "통화 끝 (통화 중이었어요)" in speaker.get(f"/api/calls/{call['id']}/transcript.txt").text
+    speaker.post("/language", data={"language": "en", "next": "/"})
+    assert speaker.get(f"/api/calls/{call['id']}").json()["end_reason_text"] == "the line was busy"
+
+    # A SIP answer without words of its own comes with its status code.
+    call = speaker.post("/api/phone/calls", json={"number": "021234567"}).json()
+    _worker_says(speaker, phone, event="state", id=phone.sent[-1]["id"], state="ended", reason="sip_failed?status=487")
+    ended = _ended(speaker, call["id"])
+    assert ended["end_reason"] == "sip_failed" and ended["end_reason_params"] == {"status": "487"}
+    assert ended["end_reason_text"] == "the call did not go through: SIP status 487"
 
 
 def test_emergency_numbers_are_dialled_with_the_notice(speaker, phones):
@@ -237,7 +260,7 @@ def test_a_phone_call_through_a_registrar_both_ways_from_the_web_app(speaker, ap
         time.sleep(2)
         far.command("hangup")
         ended = _status(speaker, answered["id"], "ended")
-        assert ended["end_reason"].startswith("The other side hung up")
+        assert ended["end_reason"] == "far_end_hung_up"
         assert any(line["speaker"] == "them" for line in ended["lines"])  # the far phone's tone, captioned
         assert speaker.portal.call(app.state.phone_lines.lines[1].phone.idle)
     finally:

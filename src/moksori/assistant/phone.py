@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from moksori.assistant.dialogue import Call
+from moksori.calls.endings import ASSISTANT_ENDED
 from moksori.calls.session import THEM, CallSession
 
 Finished = Callable[[list[dict], list[dict], str], None]
@@ -30,7 +31,8 @@ HANG_UP_POLL_S = 0.05
 class AssistantLine:
     def __init__(self, session: CallSession, call: Call, finished: Finished | None = None,
                  hang_up: Callable[[str], Any] | None = None) -> None:
-        """``hang_up(reason)`` ends the call when the dialogue does (default: close the session)."""
+        """``hang_up(reason)`` ends the call when the dialogue does, with ``moksori.calls.endings.ASSISTANT_ENDED``
+        (default: close the session)."""
         self.session = session
         self.call = call
         self.turns: list[dict] = []
@@ -87,11 +89,10 @@ class AssistantLine:
     async def _hang_up_after_answer(self) -> None:
         while self.session.speaking or self.session.waiting:
             await asyncio.sleep(HANG_UP_POLL_S)
-        reason = "the assistant ended the call"
         if self._hang_up is not None:
-            await self._hang_up(reason)
+            await self._hang_up(ASSISTANT_ENDED)
         else:
-            await self.session.close(reason)
+            await self.session.close(ASSISTANT_ENDED)
 
     async def finish(self) -> None:
         """After the session closed: the last turn is answered (and not said), then ``finished`` is called."""

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from moksori.calls.endings import ENDED, NO_ANSWER
 from moksori.calls.notice import call_notice
 from moksori.calls.sip import SipCall, SipPhone, SipSettings
 
@@ -125,7 +126,7 @@ class PhoneLines:
         with contextlib.suppress(TimeoutError):
             await call.wait_until("connected", "ended", timeout=120)
         if call.state == "ringing":
-            await call.hang_up("Nobody answered. 받지 않았습니다.")
+            await call.hang_up(NO_ANSWER)
         line = self.lines.get(user_id)
         if line is not None and line.ringing.pop(ring_id, None) is not None:
             self._tell(line, {"type": "ring_ended", "ring_id": ring_id})
@@ -171,7 +172,7 @@ class SipLink:
 def connect_phone_call(registry: Any, live: Any, call: SipCall, language: str) -> None:
     """Tie a SIP call to its live call (``moksori.web.live_calls``): once the far end answers, the notice is
     said first and the row becomes active; when the SIP call ends, whichever side hung up, the live call ends
-    with the reason in plain words."""
+    with the SIP call's reason."""
     live.link = SipLink(call)
     call.attach(live.session)
 
@@ -182,6 +183,6 @@ def connect_phone_call(registry: Any, live: Any, call: SipCall, language: str) -
             live.session.say(call_notice(language), first=True)
             asyncio.ensure_future(registry.mark_joined(live.call_id))
         elif event["state"] == "ended":
-            asyncio.ensure_future(registry.end(live.call_id, event.get("reason") or "ended"))
+            asyncio.ensure_future(registry.end(live.call_id, event.get("reason") or ENDED))
 
     live.session.subscribe(on_event)

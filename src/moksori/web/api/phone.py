@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from moksori.calls.endings import ANSWER_FAILED, LINE_STOPPED, YOU_DECLINED
 from moksori.calls.sip import EMERGENCY_NOTICE, SipError, is_emergency
 from moksori.web.api.calls import call_json, open_call, registry_of, sse, sse_until
 from moksori.web.api.deps import ConsentedUser, DbSession
@@ -88,7 +89,7 @@ async def dial(body: DialBody, request: Request, user: ConsentedUser, db: DbSess
     try:
         sip_call = await line.phone.call(target, live.session)
     except SipError as error:  # the line stopped since it was checked
-        await registry_of(request).end(call.id, str(error))
+        await registry_of(request).end(call.id, LINE_STOPPED)
         raise HTTPException(502, str(error)) from error
     connect_phone_call(registry_of(request), live, sip_call, user.language)
     return {**call_json(call, live), "number": body.number,
@@ -104,7 +105,7 @@ async def answer(ring_id: str, body: AnswerBody, request: Request, user: Consent
     try:
         call, live = await open_call(request, db, user, "phone", body.voice_id)
     except HTTPException:
-        await sip_call.hang_up("The call could not be answered. 전화를 받을 수 없었습니다.")
+        await sip_call.hang_up(ANSWER_FAILED)
         raise
     connect_phone_call(registry_of(request), live, sip_call, user.language)
     await sip_call.answer()
@@ -116,7 +117,7 @@ async def decline(ring_id: str, request: Request, user: ConsentedUser) -> dict:
     sip_call = lines_of(request).take_ringing(user.id, ring_id)
     if sip_call is None:
         raise HTTPException(404, _("This call is no longer ringing."))
-    await sip_call.hang_up("You declined the call. 전화를 거절했습니다.")
+    await sip_call.hang_up(YOU_DECLINED)
     return {"declined": True}
 
 
