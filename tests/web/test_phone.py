@@ -178,6 +178,22 @@ def test_dialling_is_limited_per_user_per_minute(speaker, phones, make_client, a
     assert bob.post("/api/phone/calls", json={"number": "021234567"}).status_code == 409  # no account, not 429
 
 
+def test_only_attempts_that_reach_the_sip_stack_count_towards_the_dial_limit(speaker, phones, app):
+    app.state.phone_lines.dial_limit.per_minute = 2
+    # No SIP account yet, then a wrong password, then no number at all: no call is placed, none is counted.
+    assert [speaker.post("/api/phone/calls", json={"number": "021234567"}).status_code for _ in range(3)] == [409] * 3
+    speaker.post("/account/sip", data={**ACCOUNT, "password": "wrong"})
+    assert [speaker.post("/api/phone/calls", json={"number": "021234567"}).status_code for _ in range(3)] == [502] * 3
+    speaker.post("/account/sip", data=ACCOUNT)
+    assert [speaker.post("/api/phone/calls", json={"number": "no/such number"}).status_code
+            for _ in range(3)] == [422] * 3
+    assert not any(c["op"] == "call" for phone in phones for c in phone.sent)
+    # The two attempts allowed are still there, and the third is held back.
+    assert [speaker.post("/api/phone/calls", json={"number": "021234567"}).status_code for _ in range(3)] == [
+        200, 200, 429]
+    assert len([c for c in phones[-1].sent if c["op"] == "call"]) == 2
+
+
 def _ringing(client, phones: list[WorkerlessPhone], sip_id: int, caller: str) -> dict:
     """A call from ``caller`` comes in on the worker; the ringing call the user's page sees."""
     assert client.get("/api/phone").json()["state"] == "registered"  # the calls page started the line

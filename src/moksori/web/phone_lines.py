@@ -15,7 +15,7 @@ import contextlib
 import secrets
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,23 +27,38 @@ Listener = Callable[[dict], None]
 PhoneFactory = Callable[[SipSettings, Callable[[SipCall], None]], SipPhone]
 
 
+class TooManyDials(Exception):
+    def __init__(self, wait_seconds: float) -> None:
+        super().__init__(f"the next call attempt is allowed in {wait_seconds:.1f} s")
+        self.wait_seconds = wait_seconds
+
+
 class DialLimit:
-    """At most ``per_minute`` call attempts per user in any 60 seconds."""
+    """At most ``per_minute`` call attempts per user in any 60 seconds. Only an attempt that reaches the SIP
+    stack counts: one refused before a call is placed (no SIP account, not a number, no voice) costs nothing."""
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
         self._attempts: dict[int, deque[float]] = defaultdict(deque)
 
-    def wait_seconds(self, user_id: int) -> float:
-        """0 and the attempt is counted; otherwise how long until the next attempt is allowed."""
+    @contextlib.contextmanager
+    def attempt(self, user_id: int) -> Iterator[None]:
+        """Count one attempt for the block, or raise ``TooManyDials`` with how long until the next is allowed.
+        The attempt is counted as the block starts, so concurrent attempts cannot slip past the limit together,
+        and taken back if the block raises (the call was not placed)."""
         now = time.monotonic()
         attempts = self._attempts[user_id]
         while attempts and attempts[0] <= now - 60:
             attempts.popleft()
         if len(attempts) >= self.per_minute:
-            return attempts[0] + 60 - now
+            raise TooManyDials(attempts[0] + 60 - now)
         attempts.append(now)
-        return 0.0
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(ValueError):  # already a minute old and dropped
+                attempts.remove(now)
+            raise
 
 
 @dataclass
