@@ -12,6 +12,7 @@ from moksori.asr.streaming import Recognition
 from moksori.assistant.dialogue import Call
 from moksori.assistant.phone import AssistantLine
 from moksori.assistant.store import MemoryStore
+from moksori.calls.endings import ASSISTANT_ENDED
 from moksori.calls.session import ME, CallSession
 from tests.calls.doubles import ToneVoice
 
@@ -118,7 +119,7 @@ def test_a_booking_by_voice_with_barge_in_and_the_goodbye_hanging_up() -> None:
                                 "name": "김민수", "phone": "01012345678", "item": None}
     assert "감사합니다" in line.turns[-1]["assistant"] and line.call.ended
     assert said[-1].text == line.turns[-1]["assistant"] and said[-1].final  # the goodbye was heard to its end
-    assert [e for e in events if e["type"] == "ended"][0]["reason"] == "the assistant ended the call"
+    assert [e for e in events if e["type"] == "ended"][0]["reason"] == ASSISTANT_ENDED
     turns, records, summary = finished[0]
     assert turns == line.turns and records == store.records and "김민수" in summary
 

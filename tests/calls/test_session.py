@@ -9,6 +9,7 @@ import pytest
 
 from moksori.asr.streaming import RecognizerUnavailable
 from moksori.audio import resample
+from moksori.calls.endings import FAR_END_LEFT
 from moksori.calls.session import ME, OUT_RATE, SENTENCE_GAP_S, THEM, CallSession
 
 from .doubles import RATE, LoudnessRecognizer, ToneVoice, tone
@@ -247,7 +248,7 @@ def test_hanging_up_mid_sentence_keeps_every_line() -> None:
         session.say(" ".join(["말"] * 30))
         session.say("못 한 말")
         await pull_until_heard(session, 10)
-        await session.close("far end left")
+        await session.close(FAR_END_LEFT)
         await session.close()  # twice is harmless
         return session, events
 
@@ -255,7 +256,7 @@ def test_hanging_up_mid_sentence_keeps_every_line() -> None:
     lines = {(line.speaker, line.final) for line in session.transcript}
     assert lines == {(ME, False), (THEM, True)}
     ended = [e for e in events if e["type"] == "ended"]
-    assert len(ended) == 1 and ended[0]["reason"] == "far end left" and ended[0]["unsaid"] == ["못 한 말"]
+    assert len(ended) == 1 and ended[0]["reason"] == FAR_END_LEFT and ended[0]["unsaid"] == ["못 한 말"]
 
 
 def test_bad_text_is_refused_plainly() -> None:

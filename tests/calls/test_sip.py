@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from moksori.audio import resample
+from moksori.calls import endings
 from moksori.calls.session import THEM, CallSession
 from moksori.calls.sip import (
     WRONG_PASSWORD,
@@ -124,7 +125,7 @@ async def _answer_until_they_hang_up(far: Baresip, call: SipCall, session: CallS
     await asyncio.sleep(2)
     far.command("hangup")
     assert await call.wait_until("ended", timeout=10) == "ended"
-    assert call.reason.startswith("The other side hung up")
+    assert call.reason == endings.FAR_END_HUNG_UP
     await session.close()
 
 
@@ -144,7 +145,7 @@ def test_an_outgoing_call_carries_voice_captions_and_keys_then_we_hang_up(tmp_pa
             call.send_dtmf("#")
             await asyncio.sleep(1)
             await _hang_up(call, session)
-            assert call.reason.startswith("You hung up")
+            assert call.reason == endings.HUNG_UP
             assert await phone.idle()
         assert phone.returncode == 0
         # The user's voice reached the far phone: its recording holds the sentence, delayed.
@@ -218,7 +219,7 @@ def test_callers_from_addresses_not_allowed_are_refused(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @needs_baresip
-def test_busy_unreachable_and_unanswered_are_said_in_plain_words(tmp_path: Path) -> None:
+def test_busy_unreachable_and_unanswered_are_told_apart(tmp_path: Path) -> None:
     async def main() -> None:
         busy = SippBusy(tmp_path)
         (tmp_path / "quiet").mkdir()
@@ -231,17 +232,17 @@ def test_busy_unreachable_and_unanswered_are_said_in_plain_words(tmp_path: Path)
                 events: list[dict] = []
                 call = await phone.call(f"sip:119@127.0.0.1:{busy.port}", _session(events))
                 assert await call.wait_until("connected", timeout=10) == "ended"
-                assert call.reason.startswith("The line is busy")
+                assert call.reason == endings.BUSY
                 assert any(e["type"] == "notice" and "119" in e["message"] for e in events)  # dialled, with the notice
 
                 call = await phone.call(f"sip:far@127.0.0.1:{free_port()}", reach_timeout=1.0)  # nobody there
                 assert await call.wait_until("connected", timeout=5) == "ended"
-                assert call.reason.startswith("The other side could not be reached")
+                assert call.reason == endings.UNREACHABLE
 
                 call = await phone.call(unanswered.uri, ring_timeout=1.0)
                 assert await call.wait_until("ringing", timeout=5) == "ringing"
                 assert await call.wait_until("connected", timeout=5) == "ended"
-                assert call.reason.startswith("Nobody answered")
+                assert call.reason == endings.NO_ANSWER
                 assert await phone.idle()
         finally:
             busy.stop()

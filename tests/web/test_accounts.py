@@ -204,6 +204,22 @@ def test_wrong_passwords_slow_down_but_never_lock_out_the_owner(alice, make_clie
     assert response.status_code == 303 and response.headers["location"] == "/talk"
 
 
+def test_the_wait_is_said_in_whole_seconds_with_the_right_plural(alice, make_client, app):
+    throttle = app.state.login_throttle
+    now = [1000.0]
+    throttle.clock = lambda: now[0]
+    english, korean = make_client(language="en"), make_client(language="ko")
+    for n in range(throttle.free_per_account):
+        assert english.post("/login", data={"email": "alice@example.com", "password": f"guess {n}"}).status_code == 401
+    assert "please wait 1 second and try again." in english.post("/login", data={"email": "alice@example.com",
+                                                                                  "password": "x"}).text
+    now[0] += 1
+    assert english.post("/login", data={"email": "alice@example.com", "password": "one more"}).status_code == 401
+    assert "please wait 2 seconds and try again." in english.post("/login", data={"email": "alice@example.com",
+                                                                                   "password": "x"}).text
+    assert "2초 후에 다시 시도해 주세요." in korean.post("/login", data={"email": "alice@example.com", "password": "x"}).text
+
+
 def test_spraying_many_accounts_from_one_address_is_slowed(make_client, app):
     throttle = app.state.login_throttle
     throttle.clock = lambda: 1000.0

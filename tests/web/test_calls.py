@@ -21,9 +21,12 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect as websocket_connect
 
 from moksori.audio.framing import pcm16_bytes
+from moksori.calls import endings
 from moksori.calls.notice import CALL_NOTICE
+from moksori.web import i18n, store
+from moksori.web.messages import call_ending_words
 from moksori.web.security import SESSION_COOKIE
-from moksori.web.storage.models import Call, CallLine
+from moksori.web.storage.models import Call, CallLine, User
 
 from .conftest import record, run_next_job
 
@@ -207,6 +210,61 @@ def test_call_errors_and_the_transcript_are_in_the_language_asked_for(voiced, ap
     english = voiced.post(f"/api/calls/{call['id']}/say", json={"text": "안녕"}).json()["detail"]
     assert english == "This call has ended; its transcript is kept."
     assert "Them: 여보세요" in voiced.get(f"/api/calls/{call['id']}/transcript.txt").text
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_every_end_reason_is_worded_in_each_language(language):
+    try:
+        i18n.use_language(language)
+        for code in endings.CODES:
+            words = call_ending_words(code, {"status": "487", "source": "192.0.2.1"})
+            if code == endings.ENDED:  # nothing known but that it ended: the screen says just that
+                assert words is None
+                continue
+            assert words and bool(HANGUL.search(words)) == (language == "ko"), (code, words)
+            if language == "ko":
+                assert not re.search(r"[A-Za-z]{2,}", words.replace("SIP", "")), (code, words)
+    finally:
+        i18n.use_language(i18n.DEFAULT_LANGUAGE)
+
+
+# End reasons as calls were stored before they were codes: English phrases, and the SIP worker's sentences.
+OLD_END_REASONS = {
+    "hung up": ("hung_up", {}, "전화를 끊었어요"),
+    "the other person left (the connection failed)": ("far_end_left", {}, "상대방의 연결이 끊어졌어요"),
+    "nobody joined before the link expired": ("expired", {}, "링크가 만료될 때까지 아무도 들어오지 않았어요"),
+    "the server restarted": ("server_restarted", {}, "서버가 다시 시작됐어요"),
+    "The other side hung up. 상대방이 전화를 끊었습니다.": ("far_end_hung_up", {}, "상대방이 전화를 끊었어요"),
+    "Nobody answered. 받지 않습니다.": ("no_answer", {}, "받지 않았어요"),
+    "The call failed (487 Request Terminated). 통화가 연결되지 않았습니다.": (
+        "sip_failed", {"status": "487"}, "전화가 연결되지 않았어요: SIP 상태 487"),
+    "deleted": ("deleted", {}, "통화 기록을 삭제했어요"),
+    "something else": ("ended", {}, None),
+}
+
+
+def test_calls_stored_with_old_english_end_reasons_read_in_the_users_language(app, alice):
+    alice.post("/language", data={"language": "ko", "next": "/"})
+    with app.state.db.session() as db:
+        user_id = db.scalar(select(User.id).where(User.email == "alice@example.com"))
+        ids = {}
+        for phrase in OLD_END_REASONS:
+            ids[store.add_call(db, user_id, "phone", None, 30).id] = phrase
+            store.end_calls(db, phrase, max(ids))
+    listed = {call["id"]: call for call in alice.get("/api/calls").json()["calls"]}
+    for call_id, phrase in ids.items():
+        call = listed[call_id]
+        assert (call["end_reason"], call["end_reason_params"], call["end_reason_text"]) == OLD_END_REASONS[phrase]
+    # The call screen of an ended call gets the same from its stream, and the transcript says it too.
+    failed = next(call_id for call_id, phrase in ids.items() if phrase.startswith("The call failed"))
+    with alice.stream("GET", f"/api/calls/{failed}/events") as stream:
+        (ended,) = [json.loads(line[5:]) for line in stream.iter_lines() if line.startswith("data:")]
+    assert ended == {"type": "ended", "reason": "sip_failed", "reason_params": {"status": "487"},
+                     "reason_text": "전화가 연결되지 않았어요: SIP 상태 487"}
+    assert alice.get(f"/api/calls/{failed}/transcript.txt").text.endswith(
+        "\n통화 끝 (전화가 연결되지 않았어요: SIP 상태 487)\n")
+    unknown = next(call_id for call_id, phrase in ids.items() if phrase == "something else")
+    assert alice.get(f"/api/calls/{unknown}/transcript.txt").text.endswith("\n통화 끝\n")
 
 
 def converse(client: httpx.Client, call: dict, talk) -> list:

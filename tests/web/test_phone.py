@@ -105,7 +105,8 @@ def test_a_dialled_call_rings_connects_speaks_the_notice_and_hangs_up(speaker, p
     # This side hangs up: the worker is told, and the call row ends.
     speaker.portal.call(_hang_up_soon, speaker, call["id"], phone, dialled[0]["id"])
     assert any(c["op"] == "hangup" and c["id"] == dialled[0]["id"] for c in phone.sent)
-    assert _ended(speaker, call["id"])["end_reason"] == "hung up"
+    ended = _ended(speaker, call["id"])
+    assert (ended["end_reason"], ended["end_reason_text"]) == ("hung_up", "you hung up")
 
 
 async def _hang_up_soon(client, call_id: int, phone: WorkerlessPhone, sip_id: int) -> None:
@@ -113,7 +114,7 @@ async def _hang_up_soon(client, call_id: int, phone: WorkerlessPhone, sip_id: in
     async def worker_answers() -> None:
         while not any(c["op"] == "hangup" for c in phone.sent):
             await asyncio.sleep(0.02)
-        phone._on_event({"event": "state", "id": sip_id, "state": "ended", "reason": "You hung up."})
+        phone._on_event({"event": "state", "id": sip_id, "state": "ended", "reason": "hung_up"})
 
     answering = asyncio.ensure_future(worker_answers())
     response = await asyncio.get_running_loop().run_in_executor(None, lambda: client.post(f"/api/calls/{call_id}/hangup"))
@@ -121,14 +122,36 @@ async def _hang_up_soon(client, call_id: int, phone: WorkerlessPhone, sip_id: in
     await answering
 
 
-def test_the_far_end_hanging_up_ends_the_call_in_plain_words(speaker, phones):
+def test_why_a_phone_call_ended_is_a_code_worded_in_the_users_language(speaker, phones):
+    """A Korean screen reads the SIP worker's reason in Korean alone: on the call screen's stream of events, in
+    the call's JSON and its transcript; the code stays the same in every language."""
+    speaker.post("/language", data={"language": "ko", "next": "/"})
     speaker.post("/account/sip", data=ACCOUNT)
     call = speaker.post("/api/phone/calls", json={"number": "sip:bob@example.net"}).json()
+    assert (call["end_reason"], call["end_reason_text"]) == (None, None)
     (phone,) = phones
     sip_id = phone.sent[-1]["id"]
-    _worker_says(speaker, phone, event="state", id=sip_id, state="connected")
-    _worker_says(speaker, phone, event="state", id=sip_id, state="ended", reason="The line is busy. 통화 중입니다.")
-    assert _ended(speaker, call["id"])["end_reason"] == "The line is busy. 통화 중입니다."
+    _worker_says(speaker, phone, event="state", id=sip_id, state="ringing")
+    with speaker.stream("GET", f"/api/calls/{call['id']}/events") as stream:
+        lines = stream.iter_lines()
+        assert json.loads(next(lines)[5:])["type"] == "state"
+        _worker_says(speaker, phone, event="state", id=sip_id, state="ended", reason="busy")
+        events = [json.loads(line[5:]) for line in lines if line.startswith("data:")]
+    assert events[-1]["type"] == "ended"
+    assert {key: events[-1][key] for key in ("reason", "reason_params", "reason_text")} == {
+        "reason": "busy", "reason_params": {}, "reason_text": "통화 중이었어요"}
+    ended = _ended(speaker, call["id"])
+    assert (ended["end_reason"], ended["end_reason_params"], ended["end_reason_text"]) == ("busy", {}, "통화 중이었어요")
+    assert "통화 끝 (통화 중이었어요)" in speaker.get(f"/api/calls/{call['id']}/transcript.txt").text
+    speaker.post("/language", data={"language": "en", "next": "/"})
+    assert speaker.get(f"/api/calls/{call['id']}").json()["end_reason_text"] == "the line was busy"
+
+    # A SIP answer without words of its own comes with its status code.
+    call = speaker.post("/api/phone/calls", json={"number": "021234567"}).json()
+    _worker_says(speaker, phone, event="state", id=phone.sent[-1]["id"], state="ended", reason="sip_failed?status=487")
+    ended = _ended(speaker, call["id"])
+    assert ended["end_reason"] == "sip_failed" and ended["end_reason_params"] == {"status": "487"}
+    assert ended["end_reason_text"] == "the call did not go through: SIP status 487"
 
 
 def test_emergency_numbers_are_dialled_with_the_notice(speaker, phones):
@@ -153,6 +176,22 @@ def test_dialling_is_limited_per_user_per_minute(speaker, phones, make_client, a
     # Another user's limit is their own.
     bob = make_client("bob@example.com")
     assert bob.post("/api/phone/calls", json={"number": "021234567"}).status_code == 409  # no account, not 429
+
+
+def test_only_attempts_that_reach_the_sip_stack_count_towards_the_dial_limit(speaker, phones, app):
+    app.state.phone_lines.dial_limit.per_minute = 2
+    # No SIP account yet, then a wrong password, then no number at all: no call is placed, none is counted.
+    assert [speaker.post("/api/phone/calls", json={"number": "021234567"}).status_code for _ in range(3)] == [409] * 3
+    speaker.post("/account/sip", data={**ACCOUNT, "password": "wrong"})
+    assert [speaker.post("/api/phone/calls", json={"number": "021234567"}).status_code for _ in range(3)] == [502] * 3
+    speaker.post("/account/sip", data=ACCOUNT)
+    assert [speaker.post("/api/phone/calls", json={"number": "no/such number"}).status_code
+            for _ in range(3)] == [422] * 3
+    assert not any(c["op"] == "call" for phone in phones for c in phone.sent)
+    # The two attempts allowed are still there, and the third is held back.
+    assert [speaker.post("/api/phone/calls", json={"number": "021234567"}).status_code for _ in range(3)] == [
+        200, 200, 429]
+    assert len([c for c in phones[-1].sent if c["op"] == "call"]) == 2
 
 
 def _ringing(client, phones: list[WorkerlessPhone], sip_id: int, caller: str) -> dict:
@@ -308,8 +347,8 @@ def test_the_assistant_answers_the_owners_line_and_no_page_rings(speaker, phones
     assert call["status"] == "active"
     said = _until(lambda: len(lines := _said(speaker, call["id"])) >= 2 and lines, timeout=20)
     assert "자동 응답 도우미" in said[1]  # the call notice first, then the assistant's greeting, heard to the end
-    _worker_says(speaker, phones[-1], event="state", id=1 << 20, state="ended", reason="The other side hung up.")
-    assert _ended(speaker, call["id"])["end_reason"] == "The other side hung up."
+    _worker_says(speaker, phones[-1], event="state", id=1 << 20, state="ended", reason="far_end_hung_up")
+    assert _ended(speaker, call["id"])["end_reason"] == "far_end_hung_up"
     (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"])
     assert "동네 국밥" in shop_call["data"]["turns"][0]["assistant"]
 
@@ -353,7 +392,7 @@ def test_a_hand_off_on_the_line_is_a_transfer_to_the_owner_or_else_a_message(ans
         _worker_says(speaker, phone, event="transfer", id=1 << 20, code=200, reason="OK", final=True)
         _until(lambda: any(c["op"] == "hangup" for c in phone.sent))
         _worker_says(speaker, phone, event="state", id=1 << 20, state="ended", reason="You hung up.")
-        assert _ended(speaker, call["id"])["end_reason"] == "the assistant passed the call to the owner"
+        assert _ended(speaker, call["id"])["end_reason"] == "assistant_transferred"
         (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"])
         assert shop_call["data"]["records"] == [{"type": "handoff", "reason": "손님이 사장님과 통화를 원하셨어요"}]
         return
@@ -365,7 +404,7 @@ def test_a_hand_off_on_the_line_is_a_transfer_to_the_owner_or_else_a_message(ans
         _caller_says(speaker, sip_call, 0.3)
     (message,) = _until(lambda: speaker.get("/api/shop/records?kind=message").json()["records"], timeout=20)
     assert message["data"] == {"text": "내일 단체 예약 문의드려요", "phone": "01012345678"}
-    _worker_says(speaker, phone, event="state", id=1 << 20, state="ended", reason="The other side hung up.")
+    _worker_says(speaker, phone, event="state", id=1 << 20, state="ended", reason="far_end_hung_up")
     (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"])
     assert "연결되지 않음" in shop_call["data"]["summary"] and call["status"] == "active"
 
@@ -395,7 +434,7 @@ def test_a_phone_call_through_a_registrar_both_ways_from_the_web_app(speaker, ap
         time.sleep(2)
         far.command("hangup")
         ended = _status(speaker, answered["id"], "ended")
-        assert ended["end_reason"].startswith("The other side hung up")
+        assert ended["end_reason"] == "far_end_hung_up"
         assert any(line["speaker"] == "them" for line in ended["lines"])  # the far phone's tone, captioned
         assert speaker.portal.call(app.state.phone_lines.lines[1].phone.idle)
     finally:
@@ -456,7 +495,7 @@ def test_the_shops_assistant_answers_a_phone_call_on_the_owners_line(speaker, ap
     speaker.portal.call(shop_line.wait_event, "CALL_ESTABLISHED")
     shop_line.command("hangup")
     ended = _status(speaker, call["id"], "ended")
-    assert ended["end_reason"].startswith("The other side hung up")
+    assert ended["end_reason"] == "far_end_hung_up"
     heard = shop_line.heard()
     assert heard.size > 8000 * 2 and np.abs(heard).max() > 0.1  # the notice and greeting, in alice's voice
     (shop_call,) = _until(lambda: speaker.get("/api/shop/records?kind=call").json()["records"], timeout=20)

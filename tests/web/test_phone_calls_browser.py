@@ -152,7 +152,7 @@ def test_dialling_by_keyboard_rings_connects_sends_keys_and_hangs_up(phone_line,
     page.keyboard.press("Enter")
     expect(state).to_have_text("Hanging up…")  # at once: the captions of the last words are still finished
     phone_line.wait_far("CALL_CLOSED")  # the far phone was hung up on
-    expect(state).to_have_text("Call ended (hung up)", timeout=WAIT_MS)
+    expect(state).to_have_text("Call ended (you hung up)", timeout=WAIT_MS)
 
 
 def test_the_dial_limit_is_said_in_words_and_emergency_numbers_are_never_held_back(phone_line, page):
@@ -199,7 +199,7 @@ def test_an_incoming_call_rings_in_the_open_page_and_is_answered_or_declined(pho
     expect(page.locator("#call-state")).to_have_text("On the call", timeout=WAIT_MS)
     phone_line.wait_far("CALL_ESTABLISHED")
     phone_line.far_phone("hangup")
-    expect(page.locator("#call-state")).to_contain_text("The other side hung up", timeout=WAIT_MS)
+    expect(page.locator("#call-state")).to_contain_text("the other person hung up", timeout=WAIT_MS)
 
     # A second call, declined: Tab from Answer to Decline, Enter; the caller's phone is told.
     open_calls_page(page, phone_line.url)

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from moksori.assistant.dialogue import Call
+from moksori.calls.endings import ASSISTANT_ENDED, ASSISTANT_TRANSFERRED
 from moksori.calls.session import THEM, CallSession
 
 Finished = Callable[[list[dict], list[dict], str], None]
@@ -35,8 +36,9 @@ HANG_UP_POLL_S = 0.05
 class AssistantLine:
     def __init__(self, session: CallSession, call: Call, finished: Finished | None = None,
                  hang_up: Callable[[str], Any] | None = None, transfer: Transfer | None = None) -> None:
-        """``hang_up(reason)`` ends the call when the dialogue does (default: close the session);
-        ``transfer()`` passes the caller to the owner, False when that did not work (the call is still on)."""
+        """``hang_up(reason)`` ends the call when the dialogue does, with a ``moksori.calls.endings`` code
+        (default: close the session); ``transfer()`` passes the caller to the owner, False when that did not
+        work (the call is still on)."""
         self.session = session
         self.call = call
         self.turns: list[dict] = []
@@ -99,7 +101,7 @@ class AssistantLine:
         while self.session.speaking or self.session.waiting:
             await asyncio.sleep(HANG_UP_POLL_S)
 
-    async def _hang_up_after_answer(self, reason: str = "the assistant ended the call") -> None:
+    async def _hang_up_after_answer(self, reason: str = ASSISTANT_ENDED) -> None:
         await self._answer_heard()
         if self._hang_up is not None:
             await self._hang_up(reason)
@@ -111,7 +113,7 @@ class AssistantLine:
         if self.session.closed:
             return
         if await self._transfer():
-            await self._hang_up_after_answer("the assistant passed the call to the owner")
+            await self._hang_up_after_answer(ASSISTANT_TRANSFERRED)
             return
         if self.session.closed:  # the caller hung up while the owner's phone rang
             return

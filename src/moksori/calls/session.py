@@ -26,7 +26,7 @@ Events are plain dicts (JSON-ready) given to every function passed to ``subscrib
 | ``line`` | ``speaker``, ``text``, ``start``, ``end``, ``final`` | a transcript line is complete (a final caption, a sentence said or cut off) |
 | ``queue`` | ``waiting`` (texts not heard yet) | a sentence was queued, began to be heard, or was stopped |
 | ``problem`` | ``message`` | something the user should know (captions unavailable) |
-| ``ended`` | ``reason``, ``unsaid`` (texts never spoken) | the session closed |
+| ``ended`` | ``reason`` (a ``moksori.calls.endings`` code), ``unsaid`` (texts never spoken) | the session closed |
 
 Transports and the app add their own through ``announce`` (the web app: ``joined`` when the far end connects).
 
@@ -51,6 +51,7 @@ import numpy as np
 
 from moksori.asr.streaming import Recognition, RecognizerUnavailable, StreamingRecognizer
 from moksori.audio.framing import FrameBuffer, StreamResampler, frame_samples
+from moksori.calls.endings import HUNG_UP
 
 OUT_RATE = 48000  # WebRTC's Opus runs at 48 kHz; other transports resample from here
 ME, THEM = "me", "them"
@@ -194,7 +195,7 @@ class CallSession:
                                                          name="moksori-captions", daemon=True)
                 self._listener_thread.start()
 
-    async def close(self, reason: str = "hung up") -> None:
+    async def close(self, reason: str = HUNG_UP) -> None:
         """End the session: the sentence being spoken is kept as a cut-off line, an utterance being
         recognised becomes its last caption, and ``ended`` is announced. Safe to call twice."""
         if self.closed:

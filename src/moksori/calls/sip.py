@@ -7,7 +7,8 @@ user's voice (48 kHz), resamples it to 8 kHz as one stream and sends it; the far
 ``session.hear`` for captions. PJSIP encodes and decodes G.711 in the worker.
 
 Call states come as events on the session (``{"type": "sip", "state": ..., "reason": ...}``): ``ringing``,
-``connected``, ``ended``, with the reason in plain words (busy, no answer, unreachable, hung up).
+``connected``, ``ended``, with the reason as a ``moksori.calls.endings`` code (busy, no_answer, unreachable,
+hung_up …) that the app words in the user's language.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from moksori.audio.framing import FRAME_MS, FrameBuffer, StreamResampler, pcm16_bytes, pcm16_samples
+from moksori.calls.endings import HUNG_UP, LINE_STOPPED, NO_ANSWER, UNREACHABLE
 from moksori.calls.pacing import FrameClock
 from moksori.calls.session import OUT_RATE, CallSession
 from moksori.calls.sip_wire import SIP_RATE, MessageReader, audio_message, json_message, split_audio
@@ -37,8 +39,6 @@ RING_TIMEOUT_S = 60.0
 # A blind transfer is over when the far end's new call connects or fails; a phone left ringing for this long
 # is taken as not answering (about as long as a mobile rings before its voicemail).
 TRANSFER_TIMEOUT_S = 40.0
-UNREACHABLE = "The other side could not be reached. 상대방에 연결할 수 없습니다."
-NO_ANSWER = "Nobody answered. 받지 않습니다."
 DTMF_DIGITS = re.compile(r"^[0-9*#A-Da-d]{1,32}$")
 # Numbers for emergency services somewhere in the world: never blocked, but the user is told that a VoIP
 # account may not reach them (no location, another country's network, the trunk may refuse them).
@@ -113,7 +113,7 @@ class SipCall:
         self.id = call_id
         self.caller = caller  # incoming calls: the far end's SIP URI
         self.state = "calling" if caller is None else "ringing"
-        self.reason: str | None = None
+        self.reason: str | None = None  # once ended: why, a moksori.calls.endings code
         self.transfer_problem: str | None = None  # why the last transfer failed (the SIP status and reason)
         self.session: CallSession | None = None
         self._transfer: asyncio.Future[bool] | None = None
@@ -141,7 +141,8 @@ class SipCall:
     async def answer(self) -> None:
         self.phone._send({"op": "answer", "id": self.id})
 
-    async def hang_up(self, reason: str = "You hung up. 전화를 끊었습니다.") -> None:
+    async def hang_up(self, reason: str = HUNG_UP) -> None:
+        """End the call; ``reason`` (a ``moksori.calls.endings`` code) comes back as the call's reason."""
         if self.state != "ended":
             self.phone._send({"op": "hangup", "id": self.id, "reason": reason,
                               "code": 486 if self.state == "ringing" and self.caller else 603})
@@ -372,7 +373,7 @@ class SipPhone:
                 else:
                     self._on_event(json.loads(payload))
         for call in list(self.calls.values()):  # the worker went away: every call is over
-            call._on_state("ended", "The phone line stopped. 전화 기능이 멈췄습니다.")
+            call._on_state("ended", LINE_STOPPED)
         self.stopped.set()
 
     def _on_event(self, event: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 
 import pjsua2 as pj
 
+from moksori.calls import endings
 from moksori.calls.sip_wire import (
     FRAME_BYTES,
     SIP_RATE,
@@ -34,15 +35,15 @@ from moksori.calls.sip_wire import (
 )
 
 SILENCE = bytes(FRAME_BYTES)
-# What the far end's SIP status means, in plain words (the app shows these).
-STATUS_WORDS = {
-    404: "The number or address does not exist. 없는 번호이거나 주소입니다.",
-    408: "Nobody answered. 받지 않습니다.",
-    480: "Nobody answered. 받지 않습니다.",
-    486: "The line is busy. 통화 중입니다.",
-    600: "The line is busy. 통화 중입니다.",
-    603: "The call was declined. 상대방이 거절했습니다.",
-    503: "The other side could not be reached. 상대방에 연결할 수 없습니다.",
+# What the far end's SIP status means, as an ending code (the app words it); others are SIP_FAILED.
+STATUS_ENDINGS = {
+    404: endings.NOT_FOUND,
+    408: endings.NO_ANSWER,
+    480: endings.NO_ANSWER,
+    486: endings.BUSY,
+    600: endings.BUSY,
+    603: endings.DECLINED,
+    503: endings.UNREACHABLE,
 }
 PRIME_FRAMES = 3  # 60 ms
 MAX_BACKLOG_FRAMES = 5  # 100 ms
@@ -115,7 +116,7 @@ class Call(pj.Call):
         self.worker = worker
         self.call_id = call_id
         self.audio: CallAudio | None = None
-        self.reason: str | None = None  # set when this side ends the call, so the far end is not blamed
+        self.reason: str | None = None  # set (an ending) when this side ends the call, so the far end is not blamed
 
     def onCallState(self, prm: pj.OnCallStateParam) -> None:
         info = self.getInfo()
@@ -127,9 +128,8 @@ class Call(pj.Call):
             code = info.lastStatusCode
             if self.reason is None:
                 connected = info.connectDuration.sec > 0 or info.connectDuration.msec > 0
-                self.reason = ("The other side hung up. 상대방이 전화를 끊었습니다." if connected or code == 200 else
-                               STATUS_WORDS.get(code, f"The call failed ({code} {info.lastReason}). "
-                                                      f"통화가 연결되지 않았습니다."))
+                self.reason = (endings.FAR_END_HUNG_UP if connected or code == 200 else
+                               STATUS_ENDINGS.get(code) or endings.ending(endings.SIP_FAILED, status=code))
             self.worker.link.event(event="state", id=self.call_id, state="ended", reason=self.reason, code=code)
             self.worker.ended.append(self.call_id)
 
@@ -252,7 +252,7 @@ class Worker:
                 answer.statusCode = 200
                 call.answer(answer)
             elif op == "hangup":
-                call.reason = message.get("reason", "You hung up. 전화를 끊었습니다.")
+                call.reason = message.get("reason", endings.HUNG_UP)
                 hangup = pj.CallOpParam()
                 hangup.statusCode = int(message.get("code", 603))
                 call.hangup(hangup)
@@ -267,8 +267,7 @@ class Worker:
             detail = f"{error.reason} ({error.title})" if isinstance(error, pj.Error) else repr(error)
             self.link.event(event="problem", id=call_id, message=detail)
             if op == "call":
-                self.link.event(event="state", id=call_id, state="ended", code=0,
-                                reason="The call could not be placed. 전화를 걸 수 없습니다.")
+                self.link.event(event="state", id=call_id, state="ended", code=0, reason=endings.NOT_PLACED)
                 self.ended.append(call_id)
             elif op == "transfer":
                 self.link.event(event="transfer", id=call_id, code=0, reason=detail, final=True)
@@ -286,7 +285,7 @@ class Worker:
         self.calls[call_id] = call
         source = prm.rdata.srcAddress.rsplit(":", 1)[0].strip("[]")
         if source not in self.allowed:
-            call.reason = f"A call from {source} was refused: that address is not allowed."
+            call.reason = endings.ending(endings.NOT_ALLOWED, source=source)
             refuse = pj.CallOpParam()
             refuse.statusCode = 403
             call.hangup(refuse)

@@ -144,7 +144,8 @@ class FarEndTrack(PacedTrack):
 
 
 class WebRtcLink:
-    """One browser on the far end of a call. ``on_closed(reason)`` is called once if the far end goes."""
+    """One browser on the far end of a call. ``on_closed(detail)`` is called once if the far end goes, with what
+    happened in English for the log (the call's reason is ``moksori.calls.endings.FAR_END_LEFT``)."""
 
     def __init__(self, session: CallSession, on_closed: Callable[[str], None] | None = None) -> None:
         self.session = session
@@ -200,9 +201,9 @@ class WebRtcLink:
         if not open_channels:
             self._unsent.append(message)
 
-    def _far_end_left(self, reason: str) -> None:
+    def _far_end_left(self, detail: str) -> None:
         if not self._closed and self._on_closed:
-            self._on_closed(reason)
+            self._on_closed(detail)
 
     async def close(self) -> None:
         self._closed = True

@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from moksori.calls.endings import SERVER_STOPPED
 from moksori.engine.presets import TRAIN_PRESETS
 from moksori.web import api, ops, pages
 from moksori.web.accounts import login_throttle
@@ -81,7 +82,7 @@ def build_app(settings: Settings | None = None, services: Services | None = None
         if lines_started:
             lines_started.cancel()
             lines_lock.close()
-        await app.state.calls.end_all("the server stopped")
+        await app.state.calls.end_all(SERVER_STOPPED)
         await app.state.phone_lines.close_all()
         if sweeper:
             sweeper.cancel()

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
+from moksori.calls.endings import EXPIRED, SERVER_RESTARTED
 from moksori.web import store
 from moksori.web.storage.db import Database
 
@@ -72,7 +73,7 @@ class CallRegistry:
         if mode != "conversation":
             # Nobody joined in time: the call ends with its link.
             live.expiry = asyncio.get_running_loop().call_later(
-                link_seconds, lambda: asyncio.ensure_future(self.end(call_id, "nobody joined before the link expired")))
+                link_seconds, lambda: asyncio.ensure_future(self.end(call_id, EXPIRED)))
         return live
 
     def new_ticket(self, live: LiveCall) -> str:
@@ -114,7 +115,8 @@ class CallRegistry:
         return answer
 
     async def end(self, call_id: int, reason: str) -> None:
-        """Hang up: close the session and its transport, store what is left, mark the row ended."""
+        """Hang up: close the session and its transport, store what is left, mark the row ended with ``reason``
+        (a ``moksori.calls.endings`` code, worded only when shown)."""
         live = self.calls.pop(call_id, None)
         if live is None:
             return
@@ -161,4 +163,4 @@ class CallRegistry:
 def end_orphaned_calls(db: Database) -> None:
     """At start-up: calls left running by a previous server process are over (their lines are stored)."""
     with db.session() as session:
-        store.end_calls(session, "the server restarted")
+        store.end_calls(session, SERVER_RESTARTED)

@@ -3,14 +3,17 @@
 The take checks, the audio decoder, the zip reader and the shop profile speak plain English and say
 what happened with a ``code`` (and its numbers in ``params``); this is where those codes become
 sentences in the language on screen. An unknown code keeps the room's own English message, so nothing
-is lost (a shop profile problem says so in the interface language around it).
+is lost (a shop profile problem says so in the interface language around it). A call's end reason is a
+code alone (``moksori.calls.endings``); it is worded here too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from moksori.assistant.profile import Problem
+from moksori.calls import endings
 from moksori.web.i18n import _
 
 
@@ -109,3 +112,67 @@ def profile_problem(problem: Problem) -> str:
     wording = _profile_problems().get(problem.code)
     said = wording(problem.params) if wording else _("this value cannot be used (%(detail)s)", detail=problem.message)
     return f"{problem.where}: {said}" if problem.where else said
+
+
+def _call_endings() -> dict[str, Callable[[Mapping], str]]:
+    # Fragments: the call screen shows them as "Call ended (…)".
+    return {
+        endings.HUNG_UP: lambda p: _("you hung up"),
+        endings.YOU_DECLINED: lambda p: _("you declined the call"),
+        endings.ANSWER_FAILED: lambda p: _("the call could not be answered"),
+        endings.DELETED: lambda p: _("the call was deleted"),
+        endings.CONVERSATION_ENDED: lambda p: _("the conversation was closed"),
+        endings.ASSISTANT_ENDED: lambda p: _("the assistant ended the call"),
+        endings.ASSISTANT_TRANSFERRED: lambda p: _("the assistant passed the call to the owner"),
+        endings.FAR_END_HUNG_UP: lambda p: _("the other person hung up"),
+        endings.FAR_END_LEFT: lambda p: _("the other person's connection was lost"),
+        endings.NO_ANSWER: lambda p: _("nobody answered"),
+        endings.BUSY: lambda p: _("the line was busy"),
+        endings.DECLINED: lambda p: _("the other person declined the call"),
+        endings.UNREACHABLE: lambda p: _("the other side could not be reached"),
+        endings.NOT_FOUND: lambda p: _("the number or address does not exist"),
+        endings.SIP_FAILED: lambda p: _("the call did not go through: SIP status %(status)s",
+                                        status=p.get("status", "?")),
+        endings.NOT_ALLOWED: lambda p: _("calls from that address are not allowed"),
+        endings.EXPIRED: lambda p: _("nobody joined before the link expired"),
+        endings.NOT_PLACED: lambda p: _("the call could not be placed"),
+        endings.LINE_STOPPED: lambda p: _("the phone line stopped"),
+        endings.SERVER_STOPPED: lambda p: _("the server stopped"),
+        endings.SERVER_RESTARTED: lambda p: _("the server restarted"),
+        endings.ACCOUNT_DELETED: lambda p: _("the account was deleted"),
+    }
+
+
+# Before end reasons were codes, calls were stored with English phrases (and the SIP worker's English and Korean
+# sentences). Those rows are read as the code they meant, here at read time, rather than rewritten by a data
+# migration, by how they begin ("deleted" and "ended" were already what their codes are).
+_OLD_PHRASES = (
+    ("hung up", endings.HUNG_UP), ("You hung up", endings.HUNG_UP),
+    ("the conversation ended", endings.CONVERSATION_ENDED), ("the assistant ended", endings.ASSISTANT_ENDED),
+    ("The other side hung up", endings.FAR_END_HUNG_UP), ("the other person left", endings.FAR_END_LEFT),
+    ("Nobody answered", endings.NO_ANSWER), ("The line is busy", endings.BUSY),
+    ("The call was declined", endings.DECLINED), ("The other side could not be reached", endings.UNREACHABLE),
+    ("The number or address does not exist", endings.NOT_FOUND), ("The call could not be placed", endings.NOT_PLACED),
+    ("The phone line", endings.LINE_STOPPED), ("nobody joined", endings.EXPIRED),
+    ("the server stopped", endings.SERVER_STOPPED), ("the server restarted", endings.SERVER_RESTARTED),
+    ("the account was deleted", endings.ACCOUNT_DELETED),
+)
+_OLD_SIP_FAILURE = re.compile(r"The call failed \((\d+)")
+_CODE = re.compile(r"^[a-z_]+(\?.*)?$")
+
+
+def call_ending(stored: str) -> tuple[str, dict[str, str]]:
+    """The code and parameters of a call row's end reason, also of a row stored before reasons were codes."""
+    if not stored:
+        return endings.ENDED, {}
+    if _CODE.match(stored):
+        return endings.split_ending(stored)
+    if failed := _OLD_SIP_FAILURE.match(stored):
+        return endings.SIP_FAILED, {"status": failed[1]}
+    return next((code for start, code in _OLD_PHRASES if stored.startswith(start)), endings.ENDED), {}
+
+
+def call_ending_words(code: str, params: Mapping[str, str]) -> str | None:
+    """Why a call ended, in the interface language; None when nothing is known beyond that it ended."""
+    wording = _call_endings().get(code)
+    return wording(params) if wording else None

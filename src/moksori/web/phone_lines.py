@@ -21,13 +21,14 @@ import logging
 import secrets
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from starlette.concurrency import run_in_threadpool
 
+from moksori.calls.endings import ENDED, NO_ANSWER
 from moksori.calls.notice import call_notice
 from moksori.calls.sip import SipCall, SipError, SipPhone, SipSettings
 
@@ -55,23 +56,38 @@ def claim_start_up_lines(data_dir: Path) -> IO[bytes] | None:
     return lock
 
 
+class TooManyDials(Exception):
+    def __init__(self, wait_seconds: float) -> None:
+        super().__init__(f"the next call attempt is allowed in {wait_seconds:.1f} s")
+        self.wait_seconds = wait_seconds
+
+
 class DialLimit:
-    """At most ``per_minute`` call attempts per user in any 60 seconds."""
+    """At most ``per_minute`` call attempts per user in any 60 seconds. Only an attempt that reaches the SIP
+    stack counts: one refused before a call is placed (no SIP account, not a number, no voice) costs nothing."""
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
         self._attempts: dict[int, deque[float]] = defaultdict(deque)
 
-    def wait_seconds(self, user_id: int) -> float:
-        """0 and the attempt is counted; otherwise how long until the next attempt is allowed."""
+    @contextlib.contextmanager
+    def attempt(self, user_id: int) -> Iterator[None]:
+        """Count one attempt for the block, or raise ``TooManyDials`` with how long until the next is allowed.
+        The attempt is counted as the block starts, so concurrent attempts cannot slip past the limit together,
+        and taken back if the block raises (the call was not placed)."""
         now = time.monotonic()
         attempts = self._attempts[user_id]
         while attempts and attempts[0] <= now - 60:
             attempts.popleft()
         if len(attempts) >= self.per_minute:
-            return attempts[0] + 60 - now
+            raise TooManyDials(attempts[0] + 60 - now)
         attempts.append(now)
-        return 0.0
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(ValueError):  # already a minute old and dropped
+                attempts.remove(now)
+            raise
 
 
 @dataclass
@@ -230,7 +246,7 @@ class PhoneLines:
         with contextlib.suppress(TimeoutError):
             await call.wait_until("connected", "ended", timeout=120)
         if call.state == "ringing":
-            await call.hang_up("Nobody answered. 받지 않았습니다.")
+            await call.hang_up(NO_ANSWER)
         line = self.lines.get(user_id)
         if line is not None and line.ringing.pop(ring_id, None) is not None:
             self._tell(line, {"type": "ring_ended", "ring_id": ring_id})
@@ -276,7 +292,7 @@ class SipLink:
 def connect_phone_call(registry: Any, live: Any, call: SipCall, language: str) -> None:
     """Tie a SIP call to its live call (``moksori.web.live_calls``): once the far end answers, the notice is
     said first and the row becomes active; when the SIP call ends, whichever side hung up, the live call ends
-    with the reason in plain words."""
+    with the SIP call's reason."""
     live.link = SipLink(call)
     call.attach(live.session)
 
@@ -287,6 +303,6 @@ def connect_phone_call(registry: Any, live: Any, call: SipCall, language: str) -
             live.session.say(call_notice(language), first=True)
             asyncio.ensure_future(registry.mark_joined(live.call_id))
         elif event["state"] == "ended":
-            asyncio.ensure_future(registry.end(live.call_id, event.get("reason") or "ended"))
+            asyncio.ensure_future(registry.end(live.call_id, event.get("reason") or ENDED))
 
     live.session.subscribe(on_event)

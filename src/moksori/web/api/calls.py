@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.routing import WebSocketRoute
 
+from moksori.calls.endings import CONVERSATION_ENDED, DELETED, FAR_END_LEFT, HUNG_UP
 from moksori.calls.notice import call_notice
 from moksori.calls.pcm_socket import PcmSocketLink
 from moksori.calls.sip import SipError
@@ -27,6 +28,7 @@ from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, RowId, services_of, settings_of
 from moksori.web.i18n import _
 from moksori.web.live_calls import CallRegistry, LiveCall, new_token, token_hash
+from moksori.web.messages import call_ending, call_ending_words
 from moksori.web.settings import Settings
 from moksori.web.storage.files import user_file
 from moksori.web.storage.models import Call, CallLine, User, Voice
@@ -61,12 +63,21 @@ def registry_of(request: Request) -> CallRegistry:
     return request.app.state.calls
 
 
+def ending_json(stored: str) -> dict:
+    """A stored end reason as the API gives it: the code, its parameters and the words on screen."""
+    code, params = call_ending(stored)
+    return {"reason": code, "reason_params": params, "reason_text": call_ending_words(code, params)}
+
+
 def call_json(call: Call, live: LiveCall | None) -> dict:
     expires = call.link_expires_at
+    ending = (ending_json(call.end_reason) if call.status == "ended"
+              else {"reason": None, "reason_params": None, "reason_text": None})
     return {
         "id": call.id, "mode": call.mode, "status": call.status, "live": live is not None,
         "created_at": call.created_at.isoformat(), "joined_at": call.joined_at and call.joined_at.isoformat(),
-        "ended_at": call.ended_at and call.ended_at.isoformat(), "end_reason": call.end_reason,
+        "ended_at": call.ended_at and call.ended_at.isoformat(),
+        **{f"end_{name}": value for name, value in ending.items()},
         "link_expires_at": expires.isoformat() if expires and call.link_hash else None,
         "muted": bool(live and live.session.muted), "waiting": live.session.waiting if live else [],
         "captions": bool(live and live.session.captions_available),
@@ -165,6 +176,9 @@ def download_transcript(call_id: RowId, user: ConsentedUser,
         mark = "" if line.final else " …"
         text.append(f"[{_clock(line.start_s)}–{_clock(line.end_s)}] {speakers.get(line.speaker, line.speaker)}: "
                     f"{line.text}{mark}")
+    if call.status == "ended":
+        reason = ending_json(call.end_reason)["reason_text"]
+        text += ["", _("Call ended (%(reason)s)", reason=reason) if reason else _("Call ended")]
     name = f"moksori-{call.mode}-{call.id}.txt"
     return PlainTextResponse("\n".join(text) + "\n",
                              headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -252,7 +266,7 @@ async def hang_up(call_id: RowId, request: Request, user: ConsentedUser,
                   db: DbSession) -> dict:
     """End the call; everything said so far is in the transcript. Hanging up an ended call is harmless."""
     call = await run_in_threadpool(owned, db, Call, call_id, user)
-    await registry_of(request).end(call.id, "hung up")
+    await registry_of(request).end(call.id, HUNG_UP)
     await run_in_threadpool(db.refresh, call)
     return call_json(call, None)
 
@@ -281,7 +295,7 @@ async def delete_call(call_id: RowId, request: Request, user: ConsentedUser,
                       db: DbSession) -> dict:
     """Hang up if needed, then delete the call and its transcript."""
     call = await run_in_threadpool(owned, db, Call, call_id, user)
-    await registry_of(request).end(call.id, "deleted")
+    await registry_of(request).end(call.id, DELETED)
     await run_in_threadpool(store.remove, db, call)
     return {"deleted": call_id}
 
@@ -289,19 +303,20 @@ async def delete_call(call_id: RowId, request: Request, user: ConsentedUser,
 @router.get("/calls/{call_id}/events")
 async def call_events(call_id: RowId, request: Request, user: ConsentedUser,
                       db: DbSession) -> StreamingResponse:
-    """Server-sent events of a live call (captions, lines, queue, ended; see moksori.calls.session)."""
+    """Server-sent events of a live call (captions, lines, queue, ended; see moksori.calls.session); an end
+    reason comes as its code with its words in the language of this request."""
     call = await run_in_threadpool(owned, db, Call, call_id, user)
     live = registry_of(request).get(call.id)
 
     async def events() -> AsyncIterator[str]:
         if live is None:
-            yield sse({"type": "ended", "reason": call.end_reason or "ended"})
+            yield sse({"type": "ended", **ending_json(call.end_reason)})
             return
         queue: asyncio.Queue[dict] = asyncio.Queue()
         unsubscribe = live.session.subscribe(queue.put_nowait)
         try:
             yield sse({"type": "state", **call_json(call, live)})
-            async for line in sse_until(queue, "ended", send_last=True):
+            async for line in sse_until(queue, "ended", send_last=True, shown=_worded):
                 yield line
         finally:
             unsubscribe()
@@ -314,9 +329,19 @@ def sse(event: dict) -> str:
     return f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
 
 
-async def sse_until(queue: asyncio.Queue[dict], last_type: str, send_last: bool) -> AsyncIterator[str]:
-    """The events of ``queue`` as server-sent events until one of type ``last_type`` (sent too when
-    ``send_last``), with a comment after every ``KEEPALIVE_SECONDS`` of quiet so proxies keep the stream open."""
+def _worded(event: dict) -> dict:
+    # Worded here, as the stream sends it, in this request's language (the session announces on behalf of
+    # whichever request or task ended the call).
+    if event["type"] in ("ended", "sip") and event.get("reason"):
+        return {**event, **ending_json(event["reason"])}
+    return event
+
+
+async def sse_until(queue: asyncio.Queue[dict], last_type: str, send_last: bool,
+                    shown: Callable[[dict], dict] = lambda event: event) -> AsyncIterator[str]:
+    """The events of ``queue``, as ``shown`` gives them, as server-sent events until one of type ``last_type``
+    (sent too when ``send_last``), with a comment after every ``KEEPALIVE_SECONDS`` of quiet so proxies keep the
+    stream open."""
     while True:
         try:
             event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
@@ -325,9 +350,9 @@ async def sse_until(queue: asyncio.Queue[dict], last_type: str, send_last: bool)
             continue
         if event["type"] == last_type:
             if send_last:
-                yield sse(event)
+                yield sse(shown(event))
             return
-        yield sse(event)
+        yield sse(shown(event))
 
 
 def _spend_link(db: Session, token: str) -> tuple[int, str]:
@@ -357,8 +382,9 @@ async def join(token: str, body: JoinBody, request: Request, db: DbSession) -> d
     if live is None:
         raise HTTPException(410, _("This call has ended."))
 
-    def far_end_left(reason: str) -> None:
-        asyncio.ensure_future(registry.end(call_id, f"the other person left ({reason})"))
+    def far_end_left(detail: str) -> None:
+        log.info("call %s: the far end left: %s", call_id, detail)
+        asyncio.ensure_future(registry.end(call_id, FAR_END_LEFT))
 
     link = services_of(request).webrtc_link(live.session, far_end_left)
     try:
@@ -406,7 +432,7 @@ async def conversation_socket(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
-        await registry.end(call_id, "the conversation ended")
+        await registry.end(call_id, CONVERSATION_ENDED)
 
 
 router.routes.append(WebSocketRoute("/calls/{call_id:int}/socket", conversation_socket))

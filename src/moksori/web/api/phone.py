@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
@@ -14,11 +15,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from moksori.calls.endings import ANSWER_FAILED, LINE_STOPPED, YOU_DECLINED
 from moksori.calls.sip import EMERGENCY_NOTICE, SipError, is_emergency
 from moksori.web.api.calls import call_json, open_call, registry_of, sse, sse_until
 from moksori.web.api.deps import ConsentedUser, DbSession
 from moksori.web.i18n import _, ngettext
-from moksori.web.phone_lines import Line, PhoneLines, connect_phone_call
+from moksori.web.phone_lines import Line, PhoneLines, TooManyDials, connect_phone_call
 from moksori.web.sip_accounts import SealedPasswordLost, find_sip_account, phone_account
 from moksori.web.storage.models import User
 
@@ -72,24 +74,26 @@ async def dial(body: DialBody, request: Request, user: ConsentedUser, db: DbSess
     """Call a number (or SIP address) through the user's SIP account; the answer is the new call, opened on the
     call screen. Emergency numbers are dialled, with ``notice`` saying what may not work, and never held back by
     the dial limit (it guards the phone bill; someone calling 119 again and again needs the line most)."""
-    wait = 0.0 if is_emergency(body.number) else lines_of(request).dial_limit.wait_seconds(user.id)
-    if wait:
-        seconds = math.ceil(wait)
+    limit = nullcontext() if is_emergency(body.number) else lines_of(request).dial_limit.attempt(user.id)
+    try:
+        with limit:  # an attempt refused below, before the call is placed, is not counted
+            line = await _line(request, db, user)
+            try:
+                target = line.phone.address(body.number)
+            except ValueError as error:
+                raise HTTPException(422, str(error)) from error
+            call, live = await open_call(request, db, user, "phone", body.voice_id)
+            try:
+                sip_call = await line.phone.call(target, live.session)
+            except SipError as error:  # the line stopped since it was checked
+                await registry_of(request).end(call.id, LINE_STOPPED)
+                raise HTTPException(502, str(error)) from error
+    except TooManyDials as limited:
+        seconds = math.ceil(limited.wait_seconds)
         message = ngettext("Too many calls in a short time: please wait %(count)s second before the next one.",
                            "Too many calls in a short time: please wait %(count)s seconds before the next one.",
                            seconds)
-        raise HTTPException(429, message, headers={"Retry-After": str(seconds)})
-    line = await _line(request, db, user)
-    try:
-        target = line.phone.address(body.number)
-    except ValueError as error:
-        raise HTTPException(422, str(error)) from error
-    call, live = await open_call(request, db, user, "phone", body.voice_id)
-    try:
-        sip_call = await line.phone.call(target, live.session)
-    except SipError as error:  # the line stopped since it was checked
-        await registry_of(request).end(call.id, str(error))
-        raise HTTPException(502, str(error)) from error
+        raise HTTPException(429, message, headers={"Retry-After": str(seconds)}) from None
     connect_phone_call(registry_of(request), live, sip_call, user.language)
     return {**call_json(call, live), "number": body.number,
             "notice": EMERGENCY_NOTICE if is_emergency(target) else None}
@@ -104,7 +108,7 @@ async def answer(ring_id: str, body: AnswerBody, request: Request, user: Consent
     try:
         call, live = await open_call(request, db, user, "phone", body.voice_id)
     except HTTPException:
-        await sip_call.hang_up("The call could not be answered. 전화를 받을 수 없었습니다.")
+        await sip_call.hang_up(ANSWER_FAILED)
         raise
     connect_phone_call(registry_of(request), live, sip_call, user.language)
     await sip_call.answer()
@@ -116,7 +120,7 @@ async def decline(ring_id: str, request: Request, user: ConsentedUser) -> dict:
     sip_call = lines_of(request).take_ringing(user.id, ring_id)
     if sip_call is None:
         raise HTTPException(404, _("This call is no longer ringing."))
-    await sip_call.hang_up("You declined the call. 전화를 거절했습니다.")
+    await sip_call.hang_up(YOU_DECLINED)
     return {"declined": True}
 
 

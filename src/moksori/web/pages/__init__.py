@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from moksori.calls.endings import ACCOUNT_DELETED
 from moksori.web import store
 from moksori.web.accounts import MAX_PASSWORD, MIN_PASSWORD, password_problem, valid_email
 from moksori.web.api.deps import AppSettings, ConsentedUser, CurrentUser, DbSession, OptionalUser, RowId
@@ -101,7 +102,8 @@ def client_address(request: Request) -> str:
 def too_many_tries(request: Request, template: str, wait: float, **context) -> HTMLResponse:
     seconds = math.ceil(wait)
     response = render(request, template, status_code=429, **context,
-                      error=_("Too many tries: please wait %(seconds)s s and try again.", seconds=seconds))
+                      error=ngettext("Too many tries: please wait %(count)s second and try again.",
+                                     "Too many tries: please wait %(count)s seconds and try again.", seconds))
     response.headers["Retry-After"] = str(seconds)
     return response
 
@@ -335,7 +337,7 @@ def delete_account(request: Request, user: CurrentUser, db: DbSession, settings:
         return render_account(request, user, db, 401, error=_("Wrong password: nothing was deleted."))
     # End the user's live calls (their lines are stored first), and stop the user's build, so the
     # worker does not write a voice after the folder is gone.
-    anyio.from_thread.run(request.app.state.calls.end_user, user.id, "the account was deleted")
+    anyio.from_thread.run(request.app.state.calls.end_user, user.id, ACCOUNT_DELETED)
     anyio.from_thread.run(request.app.state.phone_lines.close, user.id)
     store.delete_user(db, user)
     # Deleted rows must not linger in the write-ahead log or in free pages of the database file.

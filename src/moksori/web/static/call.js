@@ -15,7 +15,8 @@ const VOLUME_KEY = "moksori-call-volume";
 
 function setState(text) { $("call-state").textContent = text; }
 
-// A phone call before it connects, in words (once connected it is "On the call"; "ended" comes with its reason).
+// A phone call before it connects, in words (once connected it is "On the call"; "ended" comes with its reason,
+// worded by the server in the language of this page).
 const PHONE_STATES = { calling: t("Calling…"), ringing: t("Ringing…"), answering: t("Answering…") };
 
 function showPhoneState(state) {
@@ -86,7 +87,7 @@ function handle(event) {
   } else if (event.type === "caption") {
     document.body.dataset.captions = String(Number(document.body.dataset.captions || 0) + 1);
   } else if (event.type === "ended") {
-    ended(event.reason);
+    ended(event.reason_text);
   }
 }
 
@@ -127,7 +128,7 @@ async function start() {
   for (const line of call.lines) captions.line(line.speaker, line.text, line.final);
   // Kept even when the call is already over: an emergency call that failed is when "text 119" matters most.
   $("call-notice").textContent = sessionStorage.getItem(`call-${callId()}-notice`) || "";
-  if (!call.live) return ended(call.end_reason);
+  if (!call.live) return ended(call.end_reason_text);
   live = true;
   if (call.status === "waiting") showPhoneState(call.phone_state);
   $("keypad").hidden = call.mode !== "phone";

@@ -72,8 +72,9 @@ async function loadCalls() {
   if (!calls.length) list.append(el("li", { class: "muted" }, t("No calls yet.")));
   for (const call of calls) {
     const when = new Date(call.created_at).toLocaleString();
+    const status = call.end_reason_text ? t("Ended (%(reason)s)", { reason: call.end_reason_text }) : STATUS[call.status] || call.status;
     list.append(el("li", {},
-      el("span", { class: "when" }, `${MODE[call.mode] || call.mode} · ${when} · ${STATUS[call.status] || call.status}`),
+      el("span", { class: "when" }, `${MODE[call.mode] || call.mode} · ${when} · ${status}`),
       el("a", { class: "button", href: `/calls/${call.id}` }, call.live ? t("Open") : t("View")),
       el("a", { class: "button", href: `/api/calls/${call.id}/transcript.txt`, download: "" }, t("Download")),
       el("button", { type: "button", class: "small warn", "aria-label": t("Delete: %(when)s", { when }), onclick: async () => {
