@@ -194,6 +194,15 @@ def test_english_finish_ends_a_line_and_times_run_on(english) -> None:
 
 
 @pytest.mark.slow
+def test_english_lines_ended_within_one_long_block_are_all_kept(english) -> None:
+    """A captions thread that fell behind hands the recogniser seconds of audio at once."""
+    audio = np.concatenate([english[0][1], silence(1.0), english[1][1], silence(1.5)])
+    recogniser = StreamingRecognizer("en")
+    lines = [r for r in recogniser.accept(audio) if r.final]
+    assert len(lines) == 2 and lines[0].end < len(english[0][1]) / 16000 + 0.5 < lines[1].start
+
+
+@pytest.mark.slow
 def test_english_times_count_skipped_silence(english) -> None:
     """Digital silence before speech is never decoded, so the decoder hears the same audio with or without it;
     the line's word times move by exactly the silence's length."""

@@ -121,10 +121,9 @@ class StreamingRecognizer:
             if self.skip_silence and idle and (len(samples) == 0 or float(np.max(np.abs(samples))) < SILENCE_PEAK):
                 self._skipped += len(samples)
                 return []
-            heard = self._decoder.accept(pcm16_bytes(samples))
-            if heard is not None:
-                final = self._final(heard)
-                return [final] if final else []
+            lines = self._decoder.accept(pcm16_bytes(samples))
+            if lines:
+                return [final for final in map(self._final, lines) if final]
             text = self._decoder.partial()
             if text == self._partial:
                 return []
@@ -166,8 +165,9 @@ class Decoder(Protocol):
 
     in_utterance: bool  # audio is being decoded into a line that has not ended (no silence may be skipped)
 
-    def accept(self, pcm: bytes) -> Heard | None:
-        """Decode 16-bit PCM; the line when the decoder's endpointing ended one in it."""
+    def accept(self, pcm: bytes) -> list[Heard]:
+        """Decode 16-bit PCM; the lines its endpointing ended in it (a captions thread that fell behind
+        hands over seconds at once)."""
 
     def partial(self) -> str:
         """The current utterance so far."""
@@ -202,10 +202,10 @@ class _VoskDecoder:
         self._recogniser = KaldiRecognizer(model, ASR_RATE)
         self._recogniser.SetWords(True)
 
-    def accept(self, pcm: bytes) -> Heard | None:
+    def accept(self, pcm: bytes) -> list[Heard]:
         if self._recogniser.AcceptWaveform(pcm):
-            return _vosk_line(json.loads(self._recogniser.Result()))
-        return None
+            return [_vosk_line(json.loads(self._recogniser.Result()))]
+        return []
 
     def partial(self) -> str:
         return json.loads(self._recogniser.PartialResult()).get("partial", "")
@@ -243,17 +243,17 @@ class _SphinxDecoder:
 
         return Endpointer(window=self._model.endpoint_window_s, sample_rate=ASR_RATE)
 
-    def accept(self, pcm: bytes) -> Heard | None:
+    def accept(self, pcm: bytes) -> list[Heard]:
         self._pending += pcm
         size = self._endpointer.frame_bytes
-        line = None
+        lines = []
         while len(self._pending) >= size:
             frame, self._pending = self._pending[:size], self._pending[size:]
             self._given += size // 2
             self._decode(self._endpointer.process(frame))
             if self.in_utterance and not self._endpointer.in_speech:
-                line = self._end()  # a block is shorter than the endpointer's window: at most one line ends in it
-        return line
+                lines.append(self._end())
+        return lines
 
     def partial(self) -> str:
         hypothesis = self._decoder.hyp() if self.in_utterance else None
