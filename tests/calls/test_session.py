@@ -9,6 +9,7 @@ import pytest
 
 from moksori.asr.streaming import RecognizerUnavailable
 from moksori.audio import resample
+from moksori.audio.bandwidth import HIGH_BAND_NOISE
 from moksori.calls.session import ME, OUT_RATE, SENTENCE_GAP_S, THEM, CallSession
 
 from .doubles import RATE, LoudnessRecognizer, ToneVoice, tone
@@ -187,6 +188,29 @@ def test_captions_come_as_partials_then_a_final_line() -> None:
     assert [(line.speaker, line.text, line.final) for line in session.transcript] == [(THEM, "소리 끝", True)]
     # Times are on the session's clock: the first 0.1 s were quiet.
     assert 0.05 <= session.transcript[0].start < session.transcript[0].end
+
+
+@pytest.mark.parametrize("rate", [8000, 48000])
+def test_only_a_phone_lines_audio_reaches_the_recogniser_with_a_noise_floor_above_its_band(rate: int) -> None:
+    recognizer = LoudnessRecognizer()
+
+    async def main():
+        session, _ = await started(listen=True, recognizer_factory=lambda: recognizer)
+        frame = rate // 50
+        audio = tone(1.0, freq=1000.0, rate=rate) * 0.1
+        for start in range(0, audio.size, frame):
+            session.hear(audio[start : start + frame], rate)
+        await asyncio.sleep(0.2)
+        await session.close()
+
+    run(main())
+    fed = np.concatenate(recognizer.fed)[1600:-1600]
+    spectrum = np.abs(np.fft.rfft(fed * np.hanning(fed.size))) / fed.size / np.sqrt(0.375)  # RMS-true window
+    above = np.sqrt(2 * np.sum(spectrum[np.fft.rfftfreq(fed.size, 1 / 16000) >= 4500] ** 2))
+    if rate == 8000:
+        assert 0.3 * HIGH_BAND_NOISE < above < HIGH_BAND_NOISE
+    else:
+        assert above < 0.01 * HIGH_BAND_NOISE
 
 
 @pytest.mark.parametrize("gate", [True, False])
