@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import numpy as np
 import pytest
@@ -188,6 +189,34 @@ def test_captions_come_as_partials_then_a_final_line() -> None:
     assert [(line.speaker, line.text, line.final) for line in session.transcript] == [(THEM, "소리 끝", True)]
     # Times are on the session's clock: the first 0.1 s were quiet.
     assert 0.05 <= session.transcript[0].start < session.transcript[0].end
+
+
+def test_audio_that_waited_for_a_busy_recogniser_is_still_fed_block_by_block() -> None:
+    class BusyRecognizer(LoudnessRecognizer):
+        """Holds its first block until the whole call was heard, as a recogniser starved of CPU does."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.free = threading.Event()
+
+        def accept(self, samples: np.ndarray) -> list:
+            self.free.wait(10)
+            return super().accept(samples)
+
+    recognizer = BusyRecognizer()
+
+    async def main():
+        session, _ = await started(listen=True, recognizer_factory=lambda: recognizer)
+        for _ in range(50):  # 1 s in 20 ms frames
+            session.hear(tone(0.02, rate=48000), 48000)
+        recognizer.free.set()
+        await session.close()
+
+    run(main())
+    # vosk ends an utterance only at the end of a piece it is given: a second's backlog fed as one piece
+    # would hide every pause in it.
+    sizes = [block.size for block in recognizer.fed]
+    assert len(sizes) >= 9 and max(sizes) <= 1.1 * 1600
 
 
 @pytest.mark.parametrize("rate", [8000, 48000])

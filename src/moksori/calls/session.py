@@ -427,22 +427,18 @@ class CallSession:
         self._block, self._block_samples = [], 0
 
     def _recognise(self, recognizer: StreamingRecognizer) -> None:
-        """The captions thread: feeds whatever audio has arrived, posts results to the loop."""
-        while True:
-            block = self._heard.get()
-            pieces = [block]
-            while not self._heard.empty():
-                pieces.append(self._heard.get())
-            ended = any(piece is None for piece in pieces)
-            audio = [piece for piece in pieces if piece is not None]
-            results = recognizer.accept(np.concatenate(audio)) if audio else []
-            if ended:
-                last = recognizer.finish()
-                results += [last] if last else []
-            for result in results:
+        """The captions thread: feeds each block as it arrives, posts results to the loop, and ends the last
+        utterance when the session closes.
+
+        Blocks that waited (a busy machine) are still fed one by one: vosk looks for the end of an utterance
+        only at the end of what it is given, so feeding them as one piece ran sentences said seconds apart into
+        one line.
+        """
+        while (block := self._heard.get()) is not None:
+            for result in recognizer.accept(block):
                 self._loop.call_soon_threadsafe(self._on_recognition, result)
-            if ended:
-                return
+        if last := recognizer.finish():
+            self._loop.call_soon_threadsafe(self._on_recognition, last)
 
     def _on_recognition(self, result: Recognition) -> None:
         origin = self.audio_origin or 0.0
