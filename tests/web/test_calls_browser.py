@@ -157,7 +157,7 @@ def test_a_browser_call_and_a_conversation(server, tmp_path, synthetic_speaker):
         assert page.evaluate("document.getElementById('far-audio').volume") < 1.0
         far.close()  # the far end closes the tab: the call ends, the transcript stays
         page.wait_for_selector("body[data-call-ended]", timeout=60_000)
-        expect(page.locator("#call-state")).to_contain_text("left")
+        expect(page.locator("#call-state")).to_contain_text("the other person's connection was lost")
 
         lines = api.get(f"/api/calls/{call_id}").json()["lines"]
         mine = [x["text"] for x in lines if x["speaker"] == "me"]

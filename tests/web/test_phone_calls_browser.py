@@ -145,8 +145,8 @@ def test_dialling_by_keyboard_rings_connects_sends_keys_and_hangs_up(phone_line,
     keys = phone_line.wait_far("CALL_DTMF_START", 2)
     assert [key["param"] for key in keys] == ["1", "#"]  # RFC 4733 events, as the far phone got them
     journey.check_accessible("phone call connected")
-    # The far phone's tone (0.5 s after it answered) was played on the page.
-    assert max(map(abs, page.evaluate("window.heard")), default=0) > 0.1
+    # The far phone's tone (0.5 s after it answered) is played on the page (on a busy machine it may come later).
+    page.wait_for_function("window.heard.some((sample) => Math.abs(sample) > 0.1)", timeout=WAIT_MS, polling=500)
 
     tab_to(page, "#hangup")
     page.keyboard.press("Enter")
