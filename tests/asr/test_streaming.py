@@ -104,14 +104,15 @@ def test_skipped_silence_keeps_word_times_and_pauses_inside_speech_still_end_lin
     lines, skipped = {}, {}
     for name, lead in [("silent", silence(3.0)), ("noisy", floor)]:
         recogniser = StreamingRecognizer()
-        audio = np.concatenate([lead, speech, silence(2.5), speech, silence(2.5)])  # rule 4 ends a line after 2 s
-        lines[name] = [r for r in feed(recogniser, audio) if r.final]
+        results = feed(recogniser, lead)
+        # The lead alone: how much of the silence after each line is skipped varies from run to run with when
+        # the endpointer closes the line (0.5 to 2 s).
         skipped[name] = recogniser.seconds_skipped
+        results += feed(recogniser, np.concatenate([speech, silence(2.5), speech, silence(2.5)]))
+        lines[name] = [r for r in results if r.final]  # rule 4 ends a line after 2 s
         # The first line, after the lead, must end by itself; vosk now and then reads the repeat as nothing.
         assert 1 <= len(lines[name]) <= 2, (name, lines[name])
-    # Both skip some of the silence after each line has ended (the endpointer may wait 0.5 to 2 s); only one
-    # could skip its lead.
-    assert skipped["silent"] >= 3.0 and skipped["silent"] - skipped["noisy"] > 2.0
+    assert skipped["silent"] >= 2.9 and skipped["noisy"] == 0.0  # only digital silence is skipped
     silent, noisy = lines["silent"][0], lines["noisy"][0]
     # (The noise may be read as an extra word at the start: compare the lines' last words.)
     assert abs(silent.words[-1].start - noisy.words[-1].start) < 0.1 and abs(silent.end - noisy.end) < 0.1
