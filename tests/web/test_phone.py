@@ -409,10 +409,9 @@ def test_a_hand_off_on_the_line_is_a_transfer_to_the_owner_or_else_a_message(ans
     assert "연결되지 않음" in shop_call["data"]["summary"] and call["status"] == "active"
 
 
-@pytest.mark.slow
-@needs_sip_peers
-def test_a_phone_call_through_a_registrar_both_ways_from_the_web_app(speaker, app, tmp_path):
-    """The real SIP worker, registered with kamailio as alice; baresip registered there as "far"."""
+@pytest.fixture
+def registered_far_phone(speaker, app, tmp_path):
+    """kamailio on loopback, knowing alice and "far"; a baresip phone registered there as "far"."""
     app.state.phone_lines.bind_address = "127.0.0.1"
     registrar = Kamailio(tmp_path, {"alice01": "right-password", "far": "farpw"})
     registrar.start()
@@ -420,26 +419,34 @@ def test_a_phone_call_through_a_registrar_both_ways_from_the_web_app(speaker, ap
     try:
         speaker.portal.call(far.start)
         speaker.portal.call(far.wait_registered)
-        speaker.post("/account/sip", data={**ACCOUNT, "server": registrar.address})
-        call = speaker.post("/api/phone/calls", json={"number": "far"}).json()
-        assert _status(speaker, call["id"], "active")["status"] == "active"
-        time.sleep(2.5)  # the notice, in alice's (double) voice, goes out first
-        assert speaker.post(f"/api/calls/{call['id']}/hangup").json()["status"] == "ended"
-        assert np.abs(far.heard()).max() > 0.1  # the far phone heard her voice
-
-        far.command("dial", f"sip:alice01@{registrar.address}")
-        ringing = _until(lambda: speaker.get("/api/phone").json()["ringing"])
-        answered = speaker.post(f"/api/phone/ringing/{ringing[0]['ring_id']}/answer", json={}).json()
-        assert _status(speaker, answered["id"], "active")["status"] == "active"
-        time.sleep(2)
-        far.command("hangup")
-        ended = _status(speaker, answered["id"], "ended")
-        assert ended["end_reason"] == "far_end_hung_up"
-        assert any(line["speaker"] == "them" for line in ended["lines"])  # the far phone's tone, captioned
-        assert speaker.portal.call(app.state.phone_lines.lines[1].phone.idle)
+        yield registrar, far
     finally:
         speaker.portal.call(far.stop)
         registrar.stop()
+
+
+@pytest.mark.slow
+@needs_sip_peers
+def test_a_phone_call_through_a_registrar_both_ways_from_the_web_app(speaker, app, registered_far_phone):
+    """The real SIP worker, registered with kamailio as alice; baresip registered there as "far"."""
+    registrar, far = registered_far_phone
+    speaker.post("/account/sip", data={**ACCOUNT, "server": registrar.address})
+    call = speaker.post("/api/phone/calls", json={"number": "far"}).json()
+    assert _status(speaker, call["id"], "active")["status"] == "active"
+    time.sleep(2.5)  # the notice, in alice's (double) voice, goes out first
+    assert speaker.post(f"/api/calls/{call['id']}/hangup").json()["status"] == "ended"
+    assert np.abs(far.heard()).max() > 0.1  # the far phone heard her voice
+
+    far.command("dial", f"sip:alice01@{registrar.address}")
+    ringing = _until(lambda: speaker.get("/api/phone").json()["ringing"])
+    answered = speaker.post(f"/api/phone/ringing/{ringing[0]['ring_id']}/answer", json={}).json()
+    assert _status(speaker, answered["id"], "active")["status"] == "active"
+    time.sleep(2)
+    far.command("hangup")
+    ended = _status(speaker, answered["id"], "ended")
+    assert ended["end_reason"] == "far_end_hung_up"
+    assert any(line["speaker"] == "them" for line in ended["lines"])  # the far phone's tone, captioned
+    assert speaker.portal.call(app.state.phone_lines.lines[1].phone.idle)
 
 
 def _until(probe, timeout: float = 10.0):
@@ -455,23 +462,14 @@ def _status(client, call_id: int, status: str) -> dict:
 
 
 @pytest.fixture
-def shop_line(speaker, app, tmp_path):
+def shop_line(speaker, app, registered_far_phone):
     """Alice's shop with the assistant on her line, which the server registers with kamailio in the background
     (no page open); a baresip phone registered there as "far" (auto-answering) calls her number."""
-    app.state.phone_lines.bind_address = "127.0.0.1"
-    registrar = Kamailio(tmp_path, {"alice01": "right-password", "far": "farpw"})
-    registrar.start()
-    far = Baresip(tmp_path, FAR_MICROPHONE, registrar=registrar)
-    try:
-        speaker.portal.call(far.start)
-        speaker.portal.call(far.wait_registered)
-        _shop_answers_the_phone(speaker, server=registrar.address)
-        _until(lambda: app.state.phone_lines.status(1)[0] == "registered")
-        far.command("dial", f"sip:alice01@{registrar.address}")
-        yield far
-    finally:
-        speaker.portal.call(far.stop)
-        registrar.stop()
+    registrar, far = registered_far_phone
+    _shop_answers_the_phone(speaker, server=registrar.address)
+    _until(lambda: app.state.phone_lines.status(1)[0] == "registered")
+    far.command("dial", f"sip:alice01@{registrar.address}")
+    return far
 
 
 def _assistant_call_saying(client, words: str) -> dict:
