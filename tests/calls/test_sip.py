@@ -14,15 +14,16 @@ import pytest
 
 from moksori.audio import resample
 from moksori.calls import endings
+from moksori.calls import sip_problems as problems
 from moksori.calls.session import THEM, CallSession
 from moksori.calls.sip import (
-    WRONG_PASSWORD,
+    EMERGENCY,
     SipCall,
     SipError,
     SipPhone,
     SipSettings,
     is_emergency,
-    registration_message,
+    registration_error,
 )
 from moksori.calls.sip_wire import MessageReader, audio_message, json_message, split_audio
 
@@ -72,17 +73,23 @@ def test_numbers_are_dialled_on_the_accounts_server_only() -> None:
     assert phone.address(" 02-123 (4567) ") == "sip:021234567@pbx.example.org"
     assert phone.address("+82 2 123 4567") == "sip:+8221234567@pbx.example.org"
     assert phone.address("sip:bob@example.net") == "sip:bob@example.net"  # still sent through the account's server
-    with pytest.raises(ValueError, match="not a phone number"):
+    with pytest.raises(ValueError, match="not a phone number") as not_a_number:
         phone.address("1@2@3")
-    with pytest.raises(ValueError, match="needs a SIP account"):
+    assert (not_a_number.value.code, not_a_number.value.params) == (problems.NOT_A_NUMBER, {"target": "'1@2@3'"})
+    with pytest.raises(ValueError, match="needs a SIP account") as no_account:
         SipPhone().address("021234567")
+    assert no_account.value.code == problems.NEEDS_ACCOUNT
 
 
-def test_a_registrars_refusal_is_said_in_plain_words() -> None:
-    assert registration_message(401, "Unauthorized") == WRONG_PASSWORD
-    assert registration_message(403, "Forbidden") == WRONG_PASSWORD
-    assert "did not answer" in registration_message(408, "Request Timeout")
-    assert "(488 Not Acceptable Here)" in registration_message(488, "Not Acceptable Here")
+def test_a_registrars_refusal_is_a_problem_code_with_plain_english_words() -> None:
+    for status in (401, 403, 407):
+        assert registration_error(status, "Unauthorized").code == problems.WRONG_PASSWORD
+    silent = registration_error(408, "Request Timeout")
+    assert silent.code == problems.SERVER_SILENT and str(silent) == "The SIP server did not answer."
+    assert registration_error(503, "Service Unavailable").code == problems.SERVER_UNREACHABLE
+    other = registration_error(488, "Not Acceptable Here")
+    assert (other.code, other.params) == (problems.ACCOUNT_REFUSED, {"status": "488", "reason": "Not Acceptable Here"})
+    assert str(other) == "The SIP server refused the account (488 Not Acceptable Here)."
 
 
 def _session(events: list[dict]) -> CallSession:
@@ -233,7 +240,7 @@ def test_busy_unreachable_and_unanswered_are_told_apart(tmp_path: Path) -> None:
                 call = await phone.call(f"sip:119@127.0.0.1:{busy.port}", _session(events))
                 assert await call.wait_until("connected", timeout=10) == "ended"
                 assert call.reason == endings.BUSY
-                assert any(e["type"] == "notice" and "119" in e["message"] for e in events)  # dialled, with the notice
+                assert {"type": "notice", "code": EMERGENCY} in events  # dialled, with the notice
 
                 call = await phone.call(f"sip:far@127.0.0.1:{free_port()}", reach_timeout=1.0)  # nobody there
                 assert await call.wait_until("connected", timeout=5) == "ended"
@@ -325,8 +332,9 @@ def test_a_wrong_password_is_refused_with_a_clear_message(tmp_path: Path) -> Non
         phone = SipPhone(_account(registrar, "not-the-password"))
         try:
             await phone.start()
-            with pytest.raises(SipError, match="refused the user name or password"):
+            with pytest.raises(SipError, match="refused the user name or password") as refused:
                 await phone.wait_registered(timeout=10)
+            assert refused.value.code == problems.WRONG_PASSWORD
             assert not phone.registered
         finally:
             await phone.close()

@@ -8,17 +8,22 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import re
 import time
 
 import numpy as np
 import pytest
 
-from moksori.calls.sip import SipPhone
+from moksori.calls import sip_problems
+from moksori.calls.sip import SipError, SipPhone
+from moksori.web import i18n
+from moksori.web.messages import emergency_notice, sip_problem_words
 from tests.calls.sip_peers import FAR_MICROPHONE, Baresip, Kamailio, have_baresip, kamailio_binary
 
 needs_sip_peers = pytest.mark.skipif(
     not have_baresip() or kamailio_binary() is None or importlib.util.find_spec("pjsua2") is None,
     reason="baresip and kamailio (scripts/install-system.sh) and pjsua2-python (the 'sip' extra) are needed")
+HANGUL = re.compile("[가-힣]")
 ACCOUNT = {"server": "pbx.example.org", "username": "alice01", "password": "right-password", "caller_id": ""}
 
 
@@ -78,7 +83,32 @@ def test_dialling_needs_the_users_own_account_and_a_password_the_registrar_accep
     speaker.post("/account/sip", data={**ACCOUNT, "password": "wrong"})
     response = speaker.post("/api/phone/calls", json={"number": "021234567"})
     assert response.status_code == 502 and "refused the user name or password" in response.json()["detail"]
+    assert not HANGUL.search(response.json()["detail"])  # in the interface language alone
     assert phones[0].closed  # a refused line is not kept: the corrected password is tried next time
+    speaker.post("/language", data={"language": "ko", "next": "/"})
+    korean = speaker.post("/api/phone/calls", json={"number": "021234567"}).json()["detail"]
+    assert "비밀번호를 거부" in korean and not re.search(r"[A-Za-z]{2,}", korean.replace("SIP", "")), korean
+    assert speaker.get("/api/phone").json() == {"state": "problem", "message": korean, "ringing": []}
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_every_phone_line_problem_is_worded_in_one_language(language):
+    params = {"status": "488", "reason": "Not Acceptable Here", "target": "'1@2'", "address": "'sip:x y'"}
+    try:
+        i18n.use_language(language)
+        said = {code: sip_problem_words(SipError(code, **params)) for code in sip_problems.ENGLISH}
+        assert len(set(said.values())) == len(said)  # each problem has words of its own
+        # An error with no problem code (a worker that would not start for a reason of its own): as not starting.
+        assert sip_problem_words(OSError("no such file")) == said[sip_problems.LINE_NOT_STARTED]
+        for words in [*said.values(), emergency_notice()]:
+            assert bool(HANGUL.search(words)) == (language == "ko"), words
+            if language == "ko":  # only SIP, the SIP scheme, the status's reason and the addresses stay as they are
+                rest = words
+                for kept in ("sip:x y", "SIP", "sip:", "Not Acceptable Here"):
+                    rest = rest.replace(kept, "")
+                assert not re.search(r"[A-Za-z]{2,}", rest), words
+    finally:
+        i18n.use_language(i18n.DEFAULT_LANGUAGE)
 
 
 def test_a_dialled_call_rings_connects_speaks_the_notice_and_hangs_up(speaker, phones):
@@ -157,7 +187,7 @@ def test_why_a_phone_call_ended_is_a_code_worded_in_the_users_language(speaker, 
 def test_emergency_numbers_are_dialled_with_the_notice(speaker, phones):
     speaker.post("/account/sip", data=ACCOUNT)
     call = speaker.post("/api/phone/calls", json={"number": "119"}).json()
-    assert "text 119" in call["notice"]
+    assert "text 119" in call["notice"] and not HANGUL.search(call["notice"])
     assert phones[0].sent[-1]["uri"] == "sip:119@pbx.example.org"
     calls_page = speaker.get("/calls").text
     assert "emergency services may not be reachable" in calls_page
@@ -256,8 +286,13 @@ def test_lines_register_when_the_account_is_saved_and_a_refusing_registrar_is_tr
     speaker.post("/account/sip", data={**ACCOUNT, "password": "wrong"})  # no page opened, no call dialled
     _until(lambda: len(phones) >= 3)  # refused, and tried again in the background, waiting longer each time
     assert all(phone.closed for phone in phones[:-1])
-    state, problem = app.state.phone_lines.status(1)
-    assert state == "problem" and "refused the user name or password" in problem
+    try:
+        for language, words in (("ko", "비밀번호를 거부"), ("en", "refused the user name or password")):
+            i18n.use_language(language)  # as a request in that language would
+            state, problem = app.state.phone_lines.status(1)
+            assert state == "problem" and words in problem
+    finally:
+        i18n.use_language(i18n.DEFAULT_LANGUAGE)
     assert "refused the user name or password" in speaker.get("/shop").text  # the app answers meanwhile
     speaker.post("/account/sip", data=ACCOUNT)  # corrected: registered at once
     _until(lambda: app.state.phone_lines.status(1) == ("registered", None))

@@ -29,10 +29,12 @@ from typing import Any
 import numpy as np
 
 from moksori.audio.framing import FRAME_MS, FrameBuffer, StreamResampler, pcm16_bytes, pcm16_samples
+from moksori.calls import sip_problems as problems
 from moksori.calls.endings import HUNG_UP, LINE_STOPPED, NO_ANSWER, UNREACHABLE
 from moksori.calls.pacing import FrameClock
 from moksori.calls.session import OUT_RATE, CallSession
 from moksori.calls.sip_wire import SIP_RATE, MessageReader, audio_message, json_message, split_audio
+from moksori.errors import PlainError
 
 REACH_TIMEOUT_S = 8.0  # no answer at all to an INVITE (not even "trying") within this: unreachable
 RING_TIMEOUT_S = 60.0
@@ -43,28 +45,18 @@ DTMF_DIGITS = re.compile(r"^[0-9*#A-Da-d]{1,32}$")
 # Numbers for emergency services somewhere in the world: never blocked, but the user is told that a VoIP
 # account may not reach them (no location, another country's network, the trunk may refuse them).
 EMERGENCY_NUMBERS = frozenset({"112", "119", "911", "999", "000", "110", "113", "122", "125", "182"})
-EMERGENCY_NOTICE = (
-    "Emergency services may not be reachable through an internet phone account, and they may not see where "
-    "you are. In Korea you can also text 119 (문자 119) or use the 119 emergency app. "
-    "인터넷 전화 계정으로는 긴급 전화가 연결되지 않거나 위치가 전달되지 않을 수 있습니다. "
-    "119에 문자로 신고할 수도 있습니다.")
-WRONG_PASSWORD = ("The SIP server refused the user name or password: check them in your SIP account settings. "
-                  "SIP 서버가 사용자 이름 또는 비밀번호를 거부했습니다. 설정에서 확인해 주세요.")
-# What a registrar's answer to REGISTER means, in plain words.
-REGISTRATION_WORDS = {
-    401: WRONG_PASSWORD,
-    403: WRONG_PASSWORD,
-    407: WRONG_PASSWORD,
-    404: "The SIP server does not know this user name. SIP 서버에 없는 사용자 이름입니다.",
-    408: "The SIP server did not answer. SIP 서버가 응답하지 않습니다.",
-    502: "The SIP server could not be reached. SIP 서버에 연결할 수 없습니다.",
-    503: "The SIP server could not be reached. SIP 서버에 연결할 수 없습니다.",
-}
+# The code of the notice announced on a call to an emergency number (the web app words it on the call screen).
+EMERGENCY = "emergency"
 DIALLABLE = re.compile(r"^\+?[0-9*#]{1,32}$|^[A-Za-z0-9._~-]{1,64}$")
 
 
 class SipError(RuntimeError):
-    """A SIP call or the SIP worker failed; the message says why in plain words."""
+    """A SIP call, the registrar or the SIP worker failed: ``code`` (``moksori.calls.sip_problems``) and its
+    ``params`` say why, the message in plain English."""
+
+    def __init__(self, code: str, **params: str) -> None:
+        super().__init__(problems.english(code, params))
+        self.code, self.params = code, params
 
 
 @dataclass
@@ -93,10 +85,11 @@ class SipSettings:
         return settings
 
 
-def registration_message(code: int, reason: str) -> str:
-    """The registrar's refusal (or silence: code 0 or 408) in plain words."""
-    return REGISTRATION_WORDS.get(code, f"The SIP server refused the account ({code} {reason}). "
-                                        f"SIP 서버가 계정을 받아들이지 않았습니다.")
+def registration_error(status: int, reason: str) -> SipError:
+    """The registrar's refusal (or silence: status 408) as the error to raise."""
+    if code := problems.REGISTRATION_PROBLEMS.get(status):
+        return SipError(code)
+    return SipError(problems.ACCOUNT_REFUSED, status=str(status), reason=reason)
 
 
 def is_emergency(target: str) -> bool:
@@ -150,9 +143,9 @@ class SipCall:
     def send_dtmf(self, digits: str, sip_info: bool = False) -> None:
         """Key presses for phone menus: RFC 4733 telephone-events, or SIP INFO with ``sip_info``."""
         if not DTMF_DIGITS.match(digits):
-            raise ValueError("Keys must be 0-9, *, # or A-D. 0-9, *, #, A-D 키만 누를 수 있습니다.")
+            raise _input_error(problems.BAD_KEYS)
         if self.state != "connected":
-            raise SipError("The call is not connected. 통화가 연결되어 있지 않습니다.")
+            raise SipError(problems.NOT_CONNECTED)
         self.phone._send({"op": "dtmf", "id": self.id, "digits": digits, "info": sip_info})
 
     async def transfer(self, uri: str, timeout: float = TRANSFER_TIMEOUT_S) -> bool:
@@ -161,7 +154,7 @@ class SipCall:
         when the far end refused the REFER (not every phone or trunk takes one), its new call failed or nothing
         came of it within ``timeout`` seconds: the call is still here, and ``transfer_problem`` says why."""
         if self.state != "connected":
-            raise SipError("The call is not connected. 통화가 연결되어 있지 않습니다.")
+            raise SipError(problems.NOT_CONNECTED)
         self._transfer = asyncio.get_running_loop().create_future()
         self.transfer_problem = None
         self.phone._send({"op": "transfer", "id": self.id, "uri": uri})
@@ -245,7 +238,7 @@ class SipPhone:
         self._ready = asyncio.Event()
         self._counts: asyncio.Future | None = None
         self.registered = False
-        self.registration_problem: str | None = None  # why the registrar refused the account, in plain words
+        self.registration_problem: SipError | None = None  # why the registrar refused the account
         self._registration = asyncio.Event()
         self.stopped = asyncio.Event()  # set once the worker has gone (closed, or crashed)
 
@@ -266,17 +259,17 @@ class SipPhone:
             await asyncio.wait_for(self._ready.wait(), timeout)
         except TimeoutError:
             await self.close()
-            raise SipError("The phone line could not start. 전화 기능을 시작할 수 없습니다.") from None
+            raise SipError(problems.LINE_NOT_STARTED) from None
 
     async def wait_registered(self, timeout: float = 15.0) -> None:
-        """Wait for the registrar's first answer; ``SipError`` in plain words when it refused the account
-        (a wrong password) or did not answer within ``timeout`` seconds."""
+        """Wait for the registrar's first answer; ``SipError`` when it refused the account (a wrong password)
+        or did not answer within ``timeout`` seconds."""
         try:
             await asyncio.wait_for(self._registration.wait(), timeout)
         except TimeoutError:
-            raise SipError(REGISTRATION_WORDS[408]) from None
+            raise SipError(problems.SERVER_SILENT) from None
         if not self.registered:
-            raise SipError(self.registration_problem or REGISTRATION_WORDS[408])
+            raise self.registration_problem or SipError(problems.SERVER_SILENT)
 
     def address(self, target: str) -> str:
         """The SIP URI to dial for ``target``: a SIP URI as it is, or a number or name on the account's server
@@ -287,10 +280,9 @@ class SipPhone:
         number = re.sub(r"[\s().-]", "", target) if re.search(r"\d", target) else target
         server = (self.settings.account or {}).get("server")
         if server is None:
-            raise ValueError("Calling a number needs a SIP account: set one up first. "
-                             "번호로 전화하려면 먼저 SIP 계정을 설정해 주세요.")
+            raise _input_error(problems.NEEDS_ACCOUNT)
         if not DIALLABLE.match(number):
-            raise ValueError(f"{target!r} is not a phone number or SIP address. 전화번호나 SIP 주소가 아닙니다.")
+            raise _input_error(problems.NOT_A_NUMBER, target=repr(target))
         return f"sip:{number}@{server}"
 
     async def call(self, target: str, session: CallSession | None = None, *, reach_timeout: float = REACH_TIMEOUT_S,
@@ -300,14 +292,14 @@ class SipPhone:
         one that rings for longer than ``ring_timeout`` did not answer."""
         uri = self.address(target)
         if not re.match(r"^sips?:[^\s<>\"]+$", uri):
-            raise ValueError(f"{uri!r} is not a SIP address (sip:user@host). SIP 주소가 아닙니다.")
+            raise _input_error(problems.NOT_A_SIP_ADDRESS, address=repr(uri))
         call = SipCall(self, self._next_id)
         self._next_id += 1
         self.calls[call.id] = call
         if session is not None:
             call.attach(session)
             if is_emergency(uri):  # not blocked: the user is told what may not work, and what else to do
-                session.announce({"type": "notice", "message": EMERGENCY_NOTICE})
+                session.announce({"type": "notice", "code": EMERGENCY})
         self._send({"op": "call", "id": call.id, "uri": uri})
         call._watchdog = asyncio.create_task(call._give_up_after(reach_timeout, ring_timeout))
         return call
@@ -359,7 +351,7 @@ class SipPhone:
 
     def _write(self, data: bytes) -> None:
         if self._writer is None or self._writer.is_closing():
-            raise SipError("The phone line has stopped. 전화 기능이 멈췄습니다.")
+            raise SipError(problems.LINE_STOPPED)
         self._writer.write(data)
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
@@ -398,11 +390,16 @@ class SipPhone:
             self._counts.set_result({"calls": event["calls"], "ports": event["ports"]})
         elif kind == "registration":
             self.registered = bool(event["active"])
-            self.registration_problem = None if self.registered else registration_message(event["code"],
-                                                                                            event["reason"])
+            self.registration_problem = None if self.registered else registration_error(event["code"],
+                                                                                          event["reason"])
             self._registration.set()
         elif kind == "problem":
             self.problems.append(event["message"])
+
+
+def _input_error(code: str, **params: str) -> PlainError:
+    """Something dialled or pressed that cannot be, as a ``ValueError`` with its problem code."""
+    return PlainError(problems.english(code, params), code, **params)
 
 
 def _src_dir() -> str:

@@ -246,7 +246,7 @@ class Worker:
             elif op == "counts":
                 self.link.event(event="counts", calls=len(self.calls), ports=self.endpoint.mediaActivePorts())
             elif call is None:
-                self.link.event(event="problem", id=call_id, message="There is no such call. 그런 통화가 없습니다.")
+                self.link.event(event="problem", id=call_id, message="There is no such call.")
             elif op == "answer":
                 answer = pj.CallOpParam()
                 answer.statusCode = 200

@@ -4,7 +4,8 @@ The take checks, the audio decoder, the zip reader and the shop profile speak pl
 what happened with a ``code`` (and its numbers in ``params``); this is where those codes become
 sentences in the language on screen. An unknown code keeps the room's own English message, so nothing
 is lost (a shop profile problem says so in the interface language around it). A call's end reason is a
-code alone (``moksori.calls.endings``); it is worded here too.
+code alone (``moksori.calls.endings``); it is worded here too, and so are the phone line's problems
+(``moksori.calls.sip_problems``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping
 
 from moksori.assistant.profile import Problem
 from moksori.calls import endings
+from moksori.calls import sip_problems as sip
 from moksori.web.i18n import _
 
 
@@ -176,3 +178,34 @@ def call_ending_words(code: str, params: Mapping[str, str]) -> str | None:
     """Why a call ended, in the interface language; None when nothing is known beyond that it ended."""
     wording = _call_endings().get(code)
     return wording(params) if wording else None
+
+
+def _sip_problems() -> dict[str, Callable[[Mapping], str]]:
+    return {
+        sip.WRONG_PASSWORD: lambda p: _("The SIP server refused the user name or password: check them in your SIP "
+                                        "account settings."),
+        sip.UNKNOWN_USER: lambda p: _("The SIP server does not know this user name."),
+        sip.SERVER_SILENT: lambda p: _("The SIP server did not answer."),
+        sip.SERVER_UNREACHABLE: lambda p: _("The SIP server could not be reached."),
+        sip.ACCOUNT_REFUSED: lambda p: _("The SIP server refused the account (%(status)s %(reason)s).", **p),
+        sip.LINE_NOT_STARTED: lambda p: _("The phone line could not start."),
+        sip.LINE_STOPPED: lambda p: _("The phone line has stopped."),
+        sip.NOT_CONNECTED: lambda p: _("The call is not connected."),
+        sip.NEEDS_ACCOUNT: lambda p: _("Calling a number needs a SIP account: set one up first."),
+        sip.NOT_A_NUMBER: lambda p: _("%(target)s is not a phone number or SIP address.", **p),
+        sip.NOT_A_SIP_ADDRESS: lambda p: _("%(address)s is not a SIP address (sip:user@host).", **p),
+        sip.BAD_KEYS: lambda p: _("Keys must be 0-9, * or #."),
+    }
+
+
+def sip_problem_words(error: BaseException) -> str:
+    """Why the phone line or a SIP request failed, in the interface language. An error without a known code (a
+    worker that would not start for a reason of its own) is said as the line not starting; the log keeps it."""
+    wording = _sip_problems().get(getattr(error, "code", ""), _sip_problems()[sip.LINE_NOT_STARTED])
+    return wording(getattr(error, "params", {}))
+
+
+def emergency_notice() -> str:
+    """Said when an emergency number is dialled through an internet phone account."""
+    return _("Emergency services may not be reachable through an internet phone account, and they may not see "
+             "where you are. In Korea you can also text 119 or use the 119 emergency app.")

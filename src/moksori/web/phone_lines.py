@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from moksori.calls.endings import ENDED, NO_ANSWER
 from moksori.calls.notice import call_notice
 from moksori.calls.sip import SipCall, SipError, SipPhone, SipSettings
+from moksori.web.messages import sip_problem_words
 
 log = logging.getLogger(__name__)
 Listener = Callable[[dict], None]
@@ -106,7 +107,7 @@ class PhoneLines:
         self.dial_limit = DialLimit(dials_per_minute)
         self.answerer = answerer
         self.lines: dict[int, Line] = {}
-        self.problems: dict[int, str] = {}  # why a kept line is not registered now, in plain words
+        self.problems: dict[int, Exception] = {}  # why a kept line is not registered now
         self.retry_first_s = RETRY_FIRST_S
         self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._keepers: dict[int, asyncio.Task] = {}
@@ -139,7 +140,7 @@ class PhoneLines:
             try:
                 line = await self.line(user_id, account)
             except Exception as error:  # a refusal, a registrar that is down, a worker that would not start
-                self.problems[user_id] = str(error)
+                self.problems[user_id] = error
                 log.warning("The SIP line of user %s is not registered (%s); trying again in %.0f s.",
                             user_id, error, wait, exc_info=not isinstance(error, SipError))
                 await asyncio.sleep(wait)
@@ -153,7 +154,7 @@ class PhoneLines:
 
     async def line(self, user_id: int, account: dict[str, str]) -> Line:
         """The user's line, started and registered (again, when the account changed since). Raises
-        ``moksori.calls.sip.SipError`` in plain words when the registrar refuses the account."""
+        ``moksori.calls.sip.SipError`` (with its problem code) when the registrar refuses the account."""
         async with self._locks[user_id]:
             line = self.lines.get(user_id)
             # A changed account registers afresh; a worker that stopped (a crash) is started again.
@@ -178,12 +179,13 @@ class PhoneLines:
             return line
 
     def status(self, user_id: int) -> tuple[str, str | None]:
-        """How the user's line stands now: ``registered``, ``starting``, ``problem`` (with why) or ``none``."""
+        """How the user's line stands now: ``registered``, ``starting``, ``problem`` (with why, in the interface
+        language) or ``none``."""
         line = self.lines.get(user_id)
         if line is not None and line.phone.registered:
             return "registered", None
         if user_id in self.problems:
-            return "problem", self.problems[user_id]
+            return "problem", sip_problem_words(self.problems[user_id])
         if line is not None or user_id in self._keepers:
             return "starting", None
         return "none", None

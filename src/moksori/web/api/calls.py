@@ -22,13 +22,13 @@ from starlette.routing import WebSocketRoute
 from moksori.calls.endings import CONVERSATION_ENDED, DELETED, FAR_END_LEFT, HUNG_UP
 from moksori.calls.notice import call_notice
 from moksori.calls.pcm_socket import PcmSocketLink
-from moksori.calls.sip import SipError
+from moksori.calls.sip import EMERGENCY, SipError
 from moksori.web import store
 from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, RowId, services_of, settings_of
 from moksori.web.i18n import _
 from moksori.web.live_calls import CallRegistry, LiveCall, new_token, token_hash
-from moksori.web.messages import call_ending, call_ending_words
+from moksori.web.messages import call_ending, call_ending_words, emergency_notice, sip_problem_words
 from moksori.web.settings import Settings
 from moksori.web.storage.files import user_file
 from moksori.web.storage.models import Call, CallLine, User, Voice
@@ -240,7 +240,7 @@ async def press_keys(call_id: RowId, body: KeysBody, request: Request, user: Con
     except ValueError as error:
         raise HTTPException(422, _("Keys must be 0-9, * or #.")) from error
     except SipError as error:
-        raise HTTPException(409, str(error)) from error
+        raise HTTPException(409, sip_problem_words(error)) from error
     return {"sent": body.keys}
 
 
@@ -334,6 +334,8 @@ def _worded(event: dict) -> dict:
     # whichever request or task ended the call).
     if event["type"] in ("ended", "sip") and event.get("reason"):
         return {**event, **ending_json(event["reason"])}
+    if event["type"] == "notice" and event.get("code") == EMERGENCY:
+        return {**event, "message": emergency_notice()}
     return event
 
 

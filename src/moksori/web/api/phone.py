@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from moksori.calls.endings import ANSWER_FAILED, LINE_STOPPED, YOU_DECLINED
-from moksori.calls.sip import EMERGENCY_NOTICE, SipError, is_emergency
+from moksori.calls.sip import SipError, is_emergency
 from moksori.web.api.calls import call_json, open_call, registry_of, sse, sse_until
 from moksori.web.api.deps import ConsentedUser, DbSession
 from moksori.web.i18n import _, ngettext
+from moksori.web.messages import emergency_notice, sip_problem_words
 from moksori.web.phone_lines import Line, PhoneLines, TooManyDials, connect_phone_call
 from moksori.web.sip_accounts import SealedPasswordLost, find_sip_account, phone_account
 from moksori.web.storage.models import User
@@ -55,7 +56,7 @@ async def _line(request: Request, db: Session, user: User) -> Line:
     try:
         return await lines_of(request).line(user.id, account)
     except SipError as error:
-        raise HTTPException(502, str(error)) from error
+        raise HTTPException(502, sip_problem_words(error)) from error
 
 
 @router.get("/phone")
@@ -81,13 +82,13 @@ async def dial(body: DialBody, request: Request, user: ConsentedUser, db: DbSess
             try:
                 target = line.phone.address(body.number)
             except ValueError as error:
-                raise HTTPException(422, str(error)) from error
+                raise HTTPException(422, sip_problem_words(error)) from error
             call, live = await open_call(request, db, user, "phone", body.voice_id)
             try:
                 sip_call = await line.phone.call(target, live.session)
             except SipError as error:  # the line stopped since it was checked
                 await registry_of(request).end(call.id, LINE_STOPPED)
-                raise HTTPException(502, str(error)) from error
+                raise HTTPException(502, sip_problem_words(error)) from error
     except TooManyDials as limited:
         seconds = math.ceil(limited.wait_seconds)
         message = ngettext("Too many calls in a short time: please wait %(count)s second before the next one.",
@@ -96,7 +97,7 @@ async def dial(body: DialBody, request: Request, user: ConsentedUser, db: DbSess
         raise HTTPException(429, message, headers={"Retry-After": str(seconds)}) from None
     connect_phone_call(registry_of(request), live, sip_call, user.language)
     return {**call_json(call, live), "number": body.number,
-            "notice": EMERGENCY_NOTICE if is_emergency(target) else None}
+            "notice": emergency_notice() if is_emergency(target) else None}
 
 
 @router.post("/phone/ringing/{ring_id}/answer")
