@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import json
 import os
-import random
 import shutil
 import socket
 import subprocess
@@ -158,22 +157,6 @@ def stop_process(process: subprocess.Popen | None) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def lose_frames(call: object, loss: float, seed: int = 1) -> list[int]:
-    """Lose ``loss`` of the far end's 20 ms frames of a ``SipCall`` at random, as a lossy line would (silence
-    in their place: a lost packet with no concealment); returns the live [lost, total] counts."""
-    counts, rng, hear = [0, 0], random.Random(seed), call._on_audio
-
-    def lossy(pcm: bytes) -> None:
-        counts[1] += 1
-        if rng.random() < loss:
-            counts[0] += 1
-            pcm = bytes(len(pcm))
-        hear(pcm)
-
-    call._on_audio = lossy
-    return counts
 
 
 BUSY_SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
