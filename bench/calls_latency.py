@@ -171,7 +171,7 @@ def thread_cpu() -> dict[str, float]:
         name = names.get(int(task.name), "native")
         group = ("recognition" if name.startswith("moksori-captions") else
                  "synthesis" if name.startswith("moksori-speech") else
-                 "event loop (WebRTC media, Opus, SRTP, framing)" if name == "MainThread" else "other threads")
+                 "event loop (the transport's media, framing)" if name == "MainThread" else "other threads")
         groups[group] = groups.get(group, 0.0) + seconds
     return groups
 

@@ -107,6 +107,7 @@ class SipCall:
         self.caller = caller  # incoming calls: the far end's SIP URI
         self.state = "calling" if caller is None else "ringing"
         self.reason: str | None = None  # once ended: why, a moksori.calls.endings code
+        self.missing_frames = 0  # once ended: frames the line went without because ours came late (the worker's)
         self.transfer_problem: str | None = None  # why the last transfer failed (the SIP status and reason)
         self.session: CallSession | None = None
         self._transfer: asyncio.Future[bool] | None = None
@@ -380,6 +381,8 @@ class SipPhone:
                 self.on_incoming(call)
         elif kind == "state":
             if call := self.calls.get(event["id"]):
+                if event["state"] == "ended":
+                    call.missing_frames = event.get("missing", 0)
                 call._on_state(event["state"], event.get("reason"))
                 if event["state"] == "ended":
                     del self.calls[call.id]

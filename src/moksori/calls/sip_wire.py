@@ -9,7 +9,9 @@ payload``:
   ``{"op": "transfer", "id", "uri"}`` asks the far end of call ``id`` to call ``uri`` instead (a blind transfer,
   SIP REFER); ``{"event": "transfer", "id", "code", "reason", "final"}`` reports how that goes: the REFER's
   answer (202 accepted; 4xx-6xx refused, final), then the far end's new call (final 2xx: it connected; final
-  4xx-6xx: it failed). Code 0: the worker could not send the REFER.
+  4xx-6xx: it failed). Code 0: the worker could not send the REFER. A call's last ``state`` event
+  (``ended``) adds ``missing``: the frames of the call the worker sent as silence because the app's frames had
+  run out (gaps on the line; 0 on a call that never carried audio).
 - ``A``: 20 ms of call audio: call id (4 bytes, big-endian) + 16-bit little-endian mono PCM at 8 kHz
   (320 bytes). App → worker: the user's voice; worker → app: what the far end sends.
 

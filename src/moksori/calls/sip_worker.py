@@ -75,6 +75,8 @@ class CallAudio(pj.AudioMediaPort):
 
     call_id = 0
     playing = False
+    started = False
+    missing = 0
     outgoing: collections.deque[bytes] = collections.deque()
     link: Link | None = None
 
@@ -84,6 +86,8 @@ class CallAudio(pj.AudioMediaPort):
         self.link = link
         self.outgoing: collections.deque[bytes] = collections.deque(maxlen=50)  # 1 s; more is a stalled app
         self.playing = False
+        self.started = False  # the app's first frames arrived
+        self.missing = 0  # frames sent as silence since, because the app's had run out: gaps on the line
         fmt = pj.MediaFormatAudio()
         fmt.init(pj.PJMEDIA_FORMAT_PCM, SIP_RATE, 1, 20000, 16)
         self.createPort(f"moksori-{call_id}", fmt)
@@ -92,7 +96,7 @@ class CallAudio(pj.AudioMediaPort):
         # The app's frames and this clock tick apart, so a few frames are held back before playing
         # (PRIME_FRAMES, again after running dry): a frame that comes a little late is not a gap.
         if not self.playing and len(self.outgoing) >= PRIME_FRAMES:
-            self.playing = True
+            self.playing = self.started = True
         if self.playing and not self.outgoing:
             self.playing = False
         # A backlog (the app was held up, then caught up) is worked off in the pauses: surplus silent frames
@@ -100,6 +104,8 @@ class CallAudio(pj.AudioMediaPort):
         while len(self.outgoing) > MAX_BACKLOG_FRAMES and self.outgoing[0] == SILENCE:
             self.outgoing.popleft()
         data = self.outgoing.popleft() if self.playing else SILENCE
+        if self.started and not self.playing:
+            self.missing += 1
         frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
         frame.buf = pj.ByteVector(data)
         frame.size = len(data)
@@ -130,7 +136,8 @@ class Call(pj.Call):
                 connected = info.connectDuration.sec > 0 or info.connectDuration.msec > 0
                 self.reason = (endings.FAR_END_HUNG_UP if connected or code == 200 else
                                STATUS_ENDINGS.get(code) or endings.ending(endings.SIP_FAILED, status=code))
-            self.worker.link.event(event="state", id=self.call_id, state="ended", reason=self.reason, code=code)
+            self.worker.link.event(event="state", id=self.call_id, state="ended", reason=self.reason, code=code,
+                                   missing=self.audio.missing if self.audio is not None else 0)
             self.worker.ended.append(self.call_id)
 
     def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
