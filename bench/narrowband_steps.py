@@ -9,7 +9,8 @@ Steps (each adds to the one before): ``wideband`` the recording at 16 kHz, offli
 ``band`` band-limited (→ 8 kHz → 16 kHz); ``line`` + the line: noise at −60 dBFS and μ-law; ``live`` + the
 live captions' lighter search (``LIVE_SEARCH``); ``stream`` + streaming: all the sentences as one far-end
 stream (1 s lead, 2.5 s gaps, as ``bench.sip_captions`` plays them) fed to a ``StreamingRecognizer`` in
-0.1 s blocks, caption lines matched to sentences by start time. ``widened``, ``widened-live`` and
+0.1 s blocks, caption lines matched to sentences by start time, utterances ended by the recogniser's pause
+endpointer after ``--end-pause`` seconds (0: by vosk's own endpointer alone). ``widened``, ``widened-live`` and
 ``widened-stream`` repeat ``line``, ``live`` and ``stream`` with the 8 kHz audio widened by
 ``NarrowbandToWideband`` (a noise floor above 4 kHz) instead of resampled alone. The full call is
 ``bench.sip_captions``.
@@ -30,7 +31,7 @@ import numpy as np
 
 from moksori.asr import cer
 from moksori.asr.offline import korean_model
-from moksori.asr.streaming import StreamingRecognizer, live_korean_model
+from moksori.asr.streaming import END_PAUSE_S, StreamingRecognizer, live_korean_model
 from moksori.audio import load_audio, mulaw_decode, mulaw_encode, resample
 from moksori.audio.bandwidth import HIGH_BAND_NOISE, NarrowbandToWideband
 from moksori.audio.framing import StreamResampler, pcm16_bytes
@@ -88,10 +89,11 @@ def far_end_stream(items: list[tuple[str, str, Path]]) -> tuple[np.ndarray, list
     return over_the_line(np.concatenate([*parts, np.zeros(int(TAIL_S * 8000), np.float32)]), 0), spans
 
 
-def streamed(items: list[tuple[str, str, Path]], step: str, noise: float) -> dict:
-    """Per-sentence caption text, partial latency and the recogniser's CPU, on the audio's own clock."""
+def streamed(items: list[tuple[str, str, Path]], step: str, noise: float, end_pause_s: float | None) -> dict:
+    """Per-sentence caption text and line count, partial and final-line latency and the recogniser's CPU, on
+    the audio's own clock."""
     audio, spans = far_end_stream(items)
-    recogniser = StreamingRecognizer()
+    recogniser = StreamingRecognizer(end_pause_s=end_pause_s)
     to_16k = NarrowbandToWideband(noise) if step.startswith("widened") else StreamResampler(8000, 16000)
     finals, partials, cpu = [], [], 0.0
     block = int(BLOCK_S * 8000)
@@ -104,16 +106,28 @@ def streamed(items: list[tuple[str, str, Path]], step: str, noise: float) -> dic
     if last := recogniser.finish():
         finals.append((recogniser.seconds_fed, last))
     texts = [" ".join(r.text for _, r in finals if a - 0.5 <= r.start <= b + 0.5) for a, b in spans]
-    # As bench.sip_captions counts it: a word's end → the first partial with at least as many words.
-    latency = [min(later) - word.end for _, final in finals for k, word in enumerate(final.words)
-               if (later := [t for t, p in partials if t >= word.end and len(p.text.split()) >= k + 1])]
-    return {"texts": texts, "latency": latency, "cpu_per_s": cpu / (audio.size / 8000)}
+    lines = [sum(a - 0.5 <= r.start <= b + 0.5 for _, r in finals) for a, b in spans]
+    # The end of a sentence's recording (its trailing room tone included) → the last line starting in it.
+    final_latency = [max(t for t, r in finals if a - 0.5 <= r.start <= b + 0.5) - b
+                     for (a, b), count in zip(spans, lines, strict=True) if count]
+    # A word's end → the first partial of its utterance with at least as many words, else its final line.
+    latency = []
+    for (shown, final), (before, _) in zip(finals, [(0.0, None), *finals], strict=False):
+        utterance = [(t, p) for t, p in partials if before < t <= shown]
+        latency += [min([t for t, p in utterance if t >= word.end and len(p.text.split()) > k] + [shown]) - word.end
+                    for k, word in enumerate(final.words)]
+    return {"texts": texts, "lines": lines, "latency": latency, "final_latency": final_latency,
+            "cpu_per_s": cpu / (audio.size / 8000)}
 
 
 def streaming_figures(items: list[tuple[str, str, Path]], texts: list[str], run: dict) -> str:
     # Segmentation aside: every caption line against the whole script, each joined into one text.
     joined = cer(" ".join(text for _, text, _ in items), " ".join(texts))
-    return (f"; all lines joined CER {joined:.3f}; partial latency (audio clock) P50 "
+    lines = run["lines"]
+    return (f"; lines per sentence {statistics.mean(lines):.2f} ({lines.count(0)} with none, "
+            f"{sum(n > 1 for n in lines)} with more than one); all lines joined CER {joined:.3f}; "
+            f"sentence end → last line (audio clock) P50 {statistics.median(run['final_latency']):.2f} s, "
+            f"max {max(run['final_latency']):.2f} s; partial latency P50 "
             f"{statistics.median(run['latency']):.2f} s, P95 {np.percentile(run['latency'], 95):.2f} s; "
             f"recogniser CPU {run['cpu_per_s']:.3f} core-s per audio-s")
 
@@ -124,6 +138,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=None, help="only the first COUNT sentences of the set")
     parser.add_argument("--steps", default=",".join(OFFLINE_STEPS + STREAM_STEPS))
     parser.add_argument("--noise", default=str(HIGH_BAND_NOISE), help="high-band noise levels for widened steps")
+    parser.add_argument("--end-pause", type=float, default=END_PAUSE_S,
+                        help="streamed steps: end an utterance after this long a pause (s); 0: the decoder's own "
+                        "endpointer alone")
     parser.add_argument("--cache", type=Path, default=Path("build/narrowband_steps.json"))
     args = parser.parse_args()
     items = sentence_set(shared_data_dir() / "ko_lmy", args.set, args.count)
@@ -135,9 +152,9 @@ def main() -> None:
             label = f"{step} (noise {noise:g})" if step.startswith("widened") else step
             started = time.monotonic()
             if step in STREAM_STEPS:
-                key = f"{label}|{args.set}|{args.count}"
+                key = f"{label}|{args.set}|{args.count}|end pause {args.end_pause:g}"
                 if key not in cache:
-                    cache[key] = streamed(items, step, noise)
+                    cache[key] = streamed(items, step, noise, args.end_pause or None)
                 texts, run = cache[key]["texts"], cache[key]
             else:
                 texts = []
@@ -152,6 +169,8 @@ def main() -> None:
             wideband = score if step == "wideband" else wideband
             ratio = f"; ratio {score / wideband:.2f}" if wideband else ""
             extra = streaming_figures(items, texts, run) if run else ""
+            if step in STREAM_STEPS:
+                label += f", end pause {args.end_pause:g} s" if args.end_pause else ", the decoder's endpointer alone"
             print(f"{args.set} ({len(items)}) {label}: CER {score:.3f}{ratio}{extra} "
                   f"[{time.monotonic() - started:.0f} s]", flush=True)
 

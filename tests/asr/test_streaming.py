@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from moksori.asr import RecognizerUnavailable, StreamingRecognizer, cer, normalize_transcript, transcribe, wer
-from moksori.asr.streaming import LIVE_SEARCH, _live_model_folder
+from moksori.asr.streaming import END_PAUSE_S, LIVE_SEARCH, _live_model_folder
 from moksori.audio import load_audio
+from tests.asr.line_audio import line_noise, over_the_line, seconds
 
 FRAME = 320  # 20 ms at 16 kHz
 
@@ -119,6 +120,30 @@ def test_skipped_silence_keeps_word_times_and_pauses_inside_speech_still_end_lin
     assert silent.end <= 3.0 + len(speech) / 16000 + 0.5  # closed by the endpointer, not by the next line
     if len(lines["silent"]) == 2:
         assert lines["silent"][1].start >= 3.0 + len(speech) / 16000 + 2.0
+
+
+@pytest.mark.slow
+def test_sentences_on_a_noisy_phone_line_end_on_their_own_pause(sentences) -> None:
+    """Under a line's hiss and hum through μ-law, each sentence's line ends END_PAUSE_S into the pause after it
+    (the pause endpointer) or sooner (vosk's own), before the next sentence starts; vosk alone may hear no
+    trailing silence in that noise."""
+    first, second = sentences
+    lead, gap = line_noise(1.0), line_noise(2.5)
+    audio = over_the_line(lead, first, gap, second, line_noise(1.5))
+    recogniser = StreamingRecognizer()
+    shown = []  # (audio fed when the final came, the final)
+    for start in range(0, len(audio), FRAME):
+        shown += [(recogniser.seconds_fed, r) for r in recogniser.accept(audio[start : start + FRAME]) if r.final]
+    first_end = seconds(lead) + seconds(first)
+    second_start = first_end + seconds(gap)
+    assert len(shown) == 2 and recogniser.finish() is None, shown
+    (first_at, first_line), (second_at, second_line) = shown
+    # The first line ended in the pause, long before the second sentence, and holds none of its words.
+    assert first_line.end <= first_end + 0.2 and first_at <= first_end + END_PAUSE_S + 0.1
+    # vosk may read the line's noise just after a line ends as a short word, which then opens the next line:
+    # the second line is judged by the words it holds from the second sentence.
+    assert sum(word.start >= second_start - 0.1 for word in second_line.words) >= 3, second_line
+    assert second_at <= second_start + seconds(second) + END_PAUSE_S + 0.1
 
 
 def test_the_live_model_is_the_shipped_one_with_a_lighter_search(tmp_path, monkeypatch) -> None:

