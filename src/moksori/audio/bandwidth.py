@@ -13,7 +13,8 @@ spectral envelope (16 bands, this frame and the two before) is mapped linearly t
 between 4 and 8 kHz, and noise shaped by that envelope is overlap-added to the signal, so that a fricative
 (ㅅ, ㅆ, ㅊ, ㅎ) gets high-band energy and a vowel little. The map is a ridge regression fitted on wideband
 English speech only (``high_band.json``, refitted by ``bench.fit_bandwidth``): LJ Speech (public domain) and
-LibriSpeech ("LibriSpeech ASR corpus, (c) 2014 Vassil Panayotov", CC BY 4.0). It costs about 0.004 core-s
+LibriSpeech ("LibriSpeech ASR corpus, (c) 2014 Vassil Panayotov", CC BY 4.0). On the same held-out sentences
+it cut the CER further, offline 0.748 → 0.589 and streamed per sentence 1.037 → 0.875, for about 0.004 core-s
 per audio-s more than the floor alone.
 """
 
