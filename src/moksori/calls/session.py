@@ -9,7 +9,7 @@ later SIP) gives it the far end's audio with ``hear`` and takes the user's voice
   resamples them as one stream (``StreamResampler``: no clicks where chunks meet) and cuts them into frames.
   ``stop`` empties the queue and fades the current sentence out over one frame.
 - **Captions.** Far-end audio is resampled to 16 kHz (``recogniser_input``: a phone line's 8 kHz audio also
-  gets a noise floor above 4 kHz) and fed to a ``StreamingRecognizer`` in a thread of its own; partial and
+  gets a 4–8 kHz band predicted from it) and fed to a ``StreamingRecognizer`` in a thread of its own; partial and
   final results come back as events, finals also as transcript lines.
 - **Gating** (face to face, where the microphone also hears the user's own synthesized voice): from the
   first frame of a sentence until ``echo_tail_s`` after its last, the recogniser is fed silence instead of the
