@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import os
 import resource
 import statistics
@@ -43,6 +44,8 @@ from moksori.calls.sip import SipPhone, SipSettings
 from moksori.paths import shared_data_dir
 from tests.calls.doubles import LoudnessRecognizer, ToneVoice, tone
 from tests.calls.sip_peers import Baresip, Kamailio, running
+
+CALLS_PER_WORKER = 4
 
 
 def _rss_mb(pid: int) -> float:
@@ -122,7 +125,9 @@ async def run_simultaneous(calls: int) -> None:
         (folder / f"far{index}").mkdir()
         fars.append(Baresip(folder / f"far{index}", microphone(items)[0]))
     spans = [microphone(items)[1] for items in far_speech]
-    phone = SipPhone()
+    # One SIP worker holds at most CALLS_PER_WORKER calls (PJSUA's built-in PJSUA_MAX_CALLS), as one account's
+    # line does in the app; more calls are more accounts, each with its own worker.
+    phones = [SipPhone() for _ in range(math.ceil(calls / CALLS_PER_WORKER))]
     sessions = [CallSession(voice, lang="ko") for voice in voices]
     finals: list[list[dict]] = [[] for _ in range(calls)]
     for session, kept in zip(sessions, finals, strict=True):
@@ -132,16 +137,19 @@ async def run_simultaneous(calls: int) -> None:
         for far in fars:
             await far.start()
             stack.push_async_callback(far.stop)
-        await phone.start()
-        stack.push_async_callback(phone.close)
+        for phone in phones:
+            await phone.start()
+            stack.push_async_callback(phone.close)
         for session in sessions:
             await session.start()  # loads the recogniser: not timed
-        sip_calls = [await phone.call(far.uri, session) for far, session in zip(fars, sessions, strict=True)]
+        sip_calls = [await phones[index // CALLS_PER_WORKER].call(far.uri, session)
+                     for index, (far, session) in enumerate(zip(fars, sessions, strict=True))]
         for number, call in enumerate(sip_calls, 1):
             if await call.wait_until("connected", timeout=20) != "connected":
                 raise SystemExit(f"call {number} did not connect: {call.reason}")
         duration = max(span[-1][1] for span in spans) + 3.0
-        pids = {"worker": phone._process.pid, **{f"far{i}": far._process.pid for i, far in enumerate(fars)}}
+        pids = {**{f"worker{i}": phone._process.pid for i, phone in enumerate(phones)},
+                **{f"far{i}": far._process.pid for i, far in enumerate(fars)}}
         cpu0, threads0, procs0 = resource.getrusage(resource.RUSAGE_SELF), thread_cpu(), \
             {name: _process_cpu_s(pid) for name, pid in pids.items()}
         wall0, said = time.monotonic(), 0
@@ -163,7 +171,7 @@ async def run_simultaneous(calls: int) -> None:
             await session.close()
 
     own = (cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime) / wall
-    worker = (procs1["worker"] - procs0["worker"]) / wall
+    worker = sum(procs1[n] - procs0[n] for n in pids if n.startswith("worker")) / wall
     far_cores = sum(procs1[n] - procs0[n] for n in pids if n.startswith("far")) / wall
     first_frames = [d * 1000 for s in sessions for d in s.stats.first_frame_delays]
     cers = [c for i in range(calls) for c in sentence_cers(far_speech[i], spans[i], finals[i],
