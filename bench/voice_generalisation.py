@@ -291,6 +291,8 @@ def main() -> None:
                              "model_spectrum=0.5 (with --score-only and --voice-label: the same voice, new rows)")
     parser.add_argument("--voice-label", default=None,
                         help="the label whose trained voices are scored (default: --label)")
+    parser.add_argument("--from", dest="base", type=Path, default=None,
+                        help="continue from this .voice (moksori train --from) instead of a fresh build")
     parser.add_argument("--section", default="voice_generalisation")
     parser.add_argument("--plot", type=Path, default=None,
                         help="also plot the label's ko_lmy learning curve to this PNG (e.g. docs/learning_curve.png)")
@@ -326,7 +328,7 @@ def main() -> None:
         timing = stored["results"].get(voice_label, {}).get(spec.name, {})
         if not args.score_only:
             timing = train_voice(subset(data, train_ids, work / f"train{spec.train}"), voice_path, spec.lang,
-                                 args.steps, args.seed, threads=args.threads, settings=args.settings)
+                                 args.steps, args.seed, threads=args.threads, settings=args.settings, base=args.base)
         timing = {k: timing[k] for k in ("train_minutes", "peak_rss_gb", "cpu_minutes") if k in timing}
         chosen = voicefile.read_card(voice_path).get("backend", "parametric")
         for backend in args.backends.split(",") if args.backends else [None]:
