@@ -19,6 +19,7 @@ the section of docs/benchmarks.md shows every label measured so far.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -32,6 +33,7 @@ import numpy as np
 from bench.report import write_section
 from bench.voice_quality import subset, train_voice
 from moksori.engine import voicefile
+from moksori.engine.unit_select import Costs
 from moksori.paths import shared_data_dir
 
 DEFAULT_VOICES = "ko_lmy:100,standin:100,ko_lmy:300,en_pmatthes:121"
@@ -124,14 +126,29 @@ def world_copies(data: Path, ids: list[str], dest: Path) -> Path:
     return dest
 
 
+def unit_costs(settings: list[str]) -> Costs:
+    """The hybrid back-end's ``Costs`` with ``FIELD=VALUE`` overrides (values typed as the field's default)."""
+    base = Costs()
+    changes = {}
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        if not hasattr(base, name):
+            raise SystemExit(f"--costs: no setting {name!r} in unit_select.Costs")
+        changes[name] = type(getattr(base, name))(value)
+    return dataclasses.replace(base, **changes)
+
+
 def score_voice(voice_path: Path, data: Path, test_ids: list[str], train_ids: list[str], lang: str, out_dir: Path,
-                natural: dict | None, calibrated: bool = True, backend: str | None = None) -> dict:
-    """The voice's scores with ``backend`` (default: the one it chose); the natural recordings' own (ASR error,
-    DNSMOS) come from the reference rows when they are there, else they are measured here."""
+                natural: dict | None, calibrated: bool = True, backend: str | None = None,
+                costs: list[str] | None = None) -> dict:
+    """The voice's scores with ``backend`` (default: the one it chose) and the hybrid back-end's ``costs``
+    overrides; the natural recordings' own (ASR error, DNSMOS) come from the reference rows when they are there,
+    else they are measured here."""
     from moksori.engine.voice import Voice
     from moksori.evaluation import evaluate, write_report
 
     voice = Voice.load(voice_path, backend=backend)
+    voice.unit_costs = unit_costs(costs or [])
     if not calibrated:
         voice.model.config.duration_scale = 1.0
 
@@ -269,6 +286,13 @@ def main() -> None:
     parser.add_argument("--backends", default=None,
                         help="score each of these back-ends (e.g. parametric,hybrid) as rows 'LABEL (BACKEND)', "
                              "the one the voice chose marked *; default: only the voice's own choice")
+    parser.add_argument("--costs", action="append", default=[],
+                        help="hybrid back-end setting FIELD=VALUE of unit_select.Costs for scoring, e.g. "
+                             "model_spectrum=0.5 (with --score-only and --voice-label: the same voice, new rows)")
+    parser.add_argument("--voice-label", default=None,
+                        help="the label whose trained voices are scored (default: --label)")
+    parser.add_argument("--from", dest="base", type=Path, default=None,
+                        help="continue from this .voice (moksori train --from) instead of a fresh build")
     parser.add_argument("--section", default="voice_generalisation")
     parser.add_argument("--plot", type=Path, default=None,
                         help="also plot the label's ko_lmy learning curve to this PNG (e.g. docs/learning_curve.png)")
@@ -290,7 +314,8 @@ def main() -> None:
         cached = work / f"references_{spec.test}.json"
         if not args.no_references or cached.exists():
             stored["references"][spec.name] = reference_rows(spec, data, test_ids, train_ids, work)
-        voice_path = work / f"voice{spec.train}_{args.label.replace(' ', '_')}.voice"
+        voice_label = args.voice_label or args.label
+        voice_path = work / f"voice{spec.train}_{voice_label.replace(' ', '_')}.voice"
         if args.rate_only:
             entry = stored["results"].setdefault(args.label, {}).setdefault(spec.name, {})
             entry["active_ratio_calibrated"] = speaking_rate(voice_path, data, test_ids, True)
@@ -300,10 +325,10 @@ def main() -> None:
             print(spec.name, {k: entry[k] for k in ("active_ratio_calibrated", "active_ratio_uncalibrated",
                                                     "duration_scale")}, flush=True)
             continue
-        timing = stored["results"].get(args.label, {}).get(spec.name, {})
+        timing = stored["results"].get(voice_label, {}).get(spec.name, {})
         if not args.score_only:
             timing = train_voice(subset(data, train_ids, work / f"train{spec.train}"), voice_path, spec.lang,
-                                 args.steps, args.seed, threads=args.threads, settings=args.settings)
+                                 args.steps, args.seed, threads=args.threads, settings=args.settings, base=args.base)
         timing = {k: timing[k] for k in ("train_minutes", "peak_rss_gb", "cpu_minutes") if k in timing}
         chosen = voicefile.read_card(voice_path).get("backend", "parametric")
         for backend in args.backends.split(",") if args.backends else [None]:
@@ -311,7 +336,7 @@ def main() -> None:
             summary = score_voice(voice_path, data, test_ids, train_ids, spec.lang,
                                   work / f"eval{spec.train}_{row.replace(' ', '_').strip('()*')}",
                                   stored["references"].get(spec.name, {}).get("natural"), not args.no_calibration,
-                                  backend)
+                                  backend, args.costs)
             if spec.name not in stored["references"]:  # keep the recordings' own scores for later labels
                 stored["references"][spec.name] = {"natural": {
                     "secs": summary["natural_secs"], "error": summary["natural_error"],

@@ -45,8 +45,9 @@ def subset(source: Path, ids: list[str], dest: Path) -> Path:
 
 
 def train_voice(dataset: Path, out: Path, lang: str, steps: int | None, seed: int, resume: bool = False,
-                threads: int | None = None, settings: list[str] = ()) -> dict:
-    """Run ``moksori train`` in a child process; wall-clock minutes and the child's peak RSS."""
+                threads: int | None = None, settings: list[str] = (), base: Path | None = None) -> dict:
+    """Run ``moksori train`` in a child process (continuing from the voice ``base`` if given); wall-clock
+    minutes and the child's peak RSS."""
     command = [sys.executable, "-m", "moksori.cli", "train", str(dataset), "--out", str(out), "--lang", lang,
                "--seed", str(seed)]
     if steps:
@@ -55,6 +56,8 @@ def train_voice(dataset: Path, out: Path, lang: str, steps: int | None, seed: in
         command += ["--threads", str(threads)]
     if resume:
         command.append("--resume")
+    if base:
+        command += ["--from", str(base)]
     for setting in settings:
         command += ["--set", setting]
     started = time.monotonic()

@@ -136,6 +136,23 @@ def test_model_frames_where_no_unit_fits(corpus) -> None:
     np.testing.assert_array_equal(everything.vuv, predicted.vuv)
 
 
+def test_model_spectrum_mixes_the_predicted_envelope_into_the_units(corpus) -> None:
+    target, others = corpus[0], corpus[1:]
+    index = index_of(others)
+    durations = even_durations(target)
+    predicted = recorded(target)
+    predicted.mcep = predicted.mcep + np.float32(0.05)  # not exactly any recording's envelope
+    units_only, chosen = speak(index, predicted, target.phones, durations)
+    halfway, chosen_halfway = speak(index, predicted, target.phones, durations, costs=Costs(model_spectrum=0.5))
+    model_only, _ = speak(index, predicted, target.phones, durations, costs=Costs(model_spectrum=1.0))
+    assert np.array_equal(chosen, chosen_halfway) and (chosen >= 0).any()  # the search is unchanged
+    assert np.abs(units_only.mcep - predicted.mcep).max() > 0.1
+    np.testing.assert_allclose(model_only.mcep, predicted.mcep, atol=1e-5)
+    np.testing.assert_allclose(halfway.mcep, (units_only.mcep + predicted.mcep) / 2, atol=1e-5)
+    np.testing.assert_array_equal(halfway.vuv, units_only.vuv)  # only the envelope is mixed
+    np.testing.assert_array_equal(halfway.lf0, units_only.lf0)
+
+
 def test_pitch_shift_moves_the_units_f0(corpus) -> None:
     index = index_of(corpus)
     target = corpus[1]

@@ -48,6 +48,7 @@ class Costs:
     crossfade: int = 3  # frames on each side of a join
     f0: str = "units"  # "units": the units' F0, smoothed; "model": the predicted contour
     f0_smoothing: int = 5  # frames of the moving average over the units' log-F0 (1 = none)
+    model_spectrum: float = 0.0  # share of the model's mel-cepstrum mixed into the units' (0: the units' own)
 
 
 def _frame_matrix(features: Features) -> np.ndarray:
@@ -318,6 +319,8 @@ def speak(
     natural = _natural_neighbours(index, chosen[:-1], chosen[1:]).diagonal() if len(chosen) > 1 else np.zeros(0)
     joins = np.flatnonzero(~natural) + 1  # half-phones that start a join
     _cross_fade(out, targets.start[joins], targets.length[joins - 1], targets.length[joins], costs.crossfade)
+    if costs.model_spectrum:
+        out[:, :MCEP_DIM] += costs.model_spectrum * (frames[:, :MCEP_DIM] - out[:, :MCEP_DIM])
     lf0 = frames[:, LF0] if costs.f0 == "model" else _smooth(out[:, LF0], costs.f0_smoothing)
     return Features(
         lf0=np.ascontiguousarray(lf0 + shift, dtype=np.float32),

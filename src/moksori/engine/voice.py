@@ -99,6 +99,7 @@ class Voice:
     ):
         self.model = model
         self.units = units
+        self.unit_costs = unit_select.Costs()  # the hybrid back-end's search and join settings
         chosen = card.get("backend")
         self.backend: str = chosen if units is not None and chosen in BACKENDS else "parametric"
         self.phone_set = list(phone_set)
@@ -201,7 +202,9 @@ class Voice:
             with _one_thread():
                 feats, durations = self.model.generate(ids, pace=rate, pitch_shift=pitch)
                 if backend == "hybrid":
-                    feats, _ = unit_select.speak(self.units, feats, np.asarray(ids), durations, pitch_shift=pitch)
+                    feats, _ = unit_select.speak(
+                        self.units, feats, np.asarray(ids), durations, pitch_shift=pitch, costs=self.unit_costs
+                    )
             chunks = features.synthesize_stream(feats, self._cuts(ids, durations, first=number == 0))
             for index, audio in enumerate(_each_on_one_thread(chunks)):
                 audio = np.clip(audio * np.float32(volume), -1.0, 1.0)
