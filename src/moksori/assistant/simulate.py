@@ -55,9 +55,12 @@ Hear = Callable[[str, "list[str] | None"], str]
 
 
 def telephone_channel(speak: Speak) -> Hear:
-    """Caller text → speech → 8 kHz μ-law → the offline recogniser's transcript; with a word list, the
-    recogniser is restricted to those words (the last line's audio is kept, so it is spoken once)."""
+    """Caller text → speech → 8 kHz μ-law → widened for the recogniser as a live phone call's audio is
+    (``recogniser_input``) → the offline recogniser's transcript; with a word list, the recogniser is
+    restricted to those words (the last line's audio is kept, so it is spoken once)."""
     from moksori.asr import transcribe
+    from moksori.asr.offline import ASR_RATE
+    from moksori.asr.streaming import recogniser_input
     from moksori.audio import resample
     from moksori.audio.mulaw import mulaw_decode, mulaw_encode
 
@@ -66,9 +69,11 @@ def telephone_channel(speak: Speak) -> Hear:
     def hear(text: str, grammar: list[str] | None = None) -> str:
         if text not in last:
             samples, rate = speak(text)
+            line = mulaw_decode(mulaw_encode(resample(samples, rate, PHONE_RATE)))
+            widen = recogniser_input(PHONE_RATE)
             last.clear()
-            last[text] = mulaw_decode(mulaw_encode(resample(samples, rate, PHONE_RATE)))
-        return transcribe(last[text], PHONE_RATE, "ko", grammar=grammar)
+            last[text] = np.concatenate([widen.push(line), widen.flush()])
+        return transcribe(last[text], ASR_RATE, "ko", grammar=grammar)
 
     return hear
 
