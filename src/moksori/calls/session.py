@@ -208,12 +208,13 @@ class CallSession:
         if self.closed:
             return
         self.closed = True
+        # Never spoken: queued, or already made (the voice runs ahead of the line) but not started.
+        unsaid = self.waiting
         if self._speaker:
             self._speaker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._speaker
         self._cut_off_current()
-        unsaid = [s.text for s in self._waiting]
         self._waiting.clear()
         self._frames.clear()
         if self._listener_thread:
