@@ -40,12 +40,10 @@ import numpy as np
 from bench.calls_latency import PER_CALL, TYPE_EVERY_S, default_size_voice, sentences, thread_cpu
 from bench.sip_captions import microphone, sentence_cers
 from moksori.calls.session import CallSession
-from moksori.calls.sip import SipPhone, SipSettings
+from moksori.calls.sip import CALLS_PER_LINE, SipPhone, SipSettings
 from moksori.paths import shared_data_dir
 from tests.calls.doubles import LoudnessRecognizer, ToneVoice, tone
 from tests.calls.sip_peers import Baresip, Kamailio, running
-
-CALLS_PER_WORKER = 4
 
 
 def _rss_mb(pid: int) -> float:
@@ -125,9 +123,9 @@ async def run_simultaneous(calls: int) -> None:
         (folder / f"far{index}").mkdir()
         fars.append(Baresip(folder / f"far{index}", microphone(items)[0]))
     spans = [microphone(items)[1] for items in far_speech]
-    # One SIP worker holds at most CALLS_PER_WORKER calls (PJSUA's built-in PJSUA_MAX_CALLS), as one account's
-    # line does in the app; more calls are more accounts, each with its own worker.
-    phones = [SipPhone() for _ in range(math.ceil(calls / CALLS_PER_WORKER))]
+    # One SIP worker holds at most CALLS_PER_LINE calls, as one account's line does in the app; more calls are
+    # more accounts, each with its own worker.
+    phones = [SipPhone() for _ in range(math.ceil(calls / CALLS_PER_LINE))]
     sessions = [CallSession(voice, lang="ko") for voice in voices]
     finals: list[list[dict]] = [[] for _ in range(calls)]
     for session, kept in zip(sessions, finals, strict=True):
@@ -142,7 +140,7 @@ async def run_simultaneous(calls: int) -> None:
             stack.push_async_callback(phone.close)
         for session in sessions:
             await session.start()  # loads the recogniser: not timed
-        sip_calls = [await phones[index // CALLS_PER_WORKER].call(far.uri, session)
+        sip_calls = [await phones[index // CALLS_PER_LINE].call(far.uri, session)
                      for index, (far, session) in enumerate(zip(fars, sessions, strict=True))]
         for number, call in enumerate(sip_calls, 1):
             if await call.wait_until("connected", timeout=20) != "connected":

@@ -38,6 +38,9 @@ from moksori.errors import PlainError
 
 REACH_TIMEOUT_S = 8.0  # no answer at all to an INVITE (not even "trying") within this: unreachable
 RING_TIMEOUT_S = 60.0
+# Calls one line (one worker) holds at once: PJSUA's built-in PJSUA_MAX_CALLS in the pjsua2 wheel; a fifth
+# call on the line is not placed (PJ_ETOOMANY).
+CALLS_PER_LINE = 4
 # A blind transfer is over when the far end's new call connects or fails; a phone left ringing for this long
 # is taken as not answering (about as long as a mobile rings before its voicemail).
 TRANSFER_TIMEOUT_S = 40.0
