@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from moksori.calls import sip_problems
-from moksori.calls.sip import SipError, SipPhone
+from moksori.calls.sip import CALLS_PER_LINE, SipError, SipPhone
 from moksori.web import i18n
 from moksori.web.messages import emergency_notice, sip_problem_words
 from tests.calls.sip_peers import FAR_MICROPHONE, Baresip, Kamailio, have_baresip, kamailio_binary
@@ -93,7 +93,8 @@ def test_dialling_needs_the_users_own_account_and_a_password_the_registrar_accep
 
 @pytest.mark.parametrize("language", ["ko", "en"])
 def test_every_phone_line_problem_is_worded_in_one_language(language):
-    params = {"status": "488", "reason": "Not Acceptable Here", "target": "'1@2'", "address": "'sip:x y'"}
+    params = {"status": "488", "reason": "Not Acceptable Here", "target": "'1@2'", "address": "'sip:x y'",
+              "calls": "4"}
     try:
         i18n.use_language(language)
         said = {code: sip_problem_words(SipError(code, **params)) for code in sip_problems.ENGLISH}
@@ -222,6 +223,21 @@ def test_only_attempts_that_reach_the_sip_stack_count_towards_the_dial_limit(spe
     assert [speaker.post("/api/phone/calls", json={"number": "021234567"}).status_code for _ in range(3)] == [
         200, 200, 429]
     assert len([c for c in phones[-1].sent if c["op"] == "call"]) == 2
+
+
+def test_a_call_beyond_what_the_line_holds_is_refused_in_plain_words(speaker, phones, app):
+    app.state.phone_lines.dial_limit.per_minute = 10
+    speaker.post("/account/sip", data=ACCOUNT)
+    placed = [speaker.post("/api/phone/calls", json={"number": "021234567"}) for _ in range(CALLS_PER_LINE)]
+    assert [r.status_code for r in placed] == [200] * CALLS_PER_LINE
+    refused = speaker.post("/api/phone/calls", json={"number": "021234567"})
+    assert refused.status_code == 409 and f"already has {CALLS_PER_LINE} calls" in refused.json()["detail"]
+    assert len([c for c in phones[0].sent if c["op"] == "call"]) == CALLS_PER_LINE
+    assert len(speaker.get("/api/calls").json()["calls"]) == CALLS_PER_LINE  # no call row for the refused one
+    # One call ends: the line has room again.
+    first = next(c for c in phones[0].sent if c["op"] == "call")
+    _worker_says(speaker, phones[0], event="state", id=first["id"], state="ended", reason="far_end_hung_up")
+    assert speaker.post("/api/phone/calls", json={"number": "021234567"}).status_code == 200
 
 
 def _ringing(client, phones: list[WorkerlessPhone], sip_id: int, caller: str) -> dict:

@@ -289,6 +289,12 @@ class SipPhone:
             raise _input_error(problems.NOT_A_NUMBER, target=repr(target))
         return f"sip:{number}@{server}"
 
+    def ensure_room(self) -> None:
+        """``SipError`` (line full) when the line already holds ``CALLS_PER_LINE`` calls, ringing ones included:
+        the worker could not place another."""
+        if len(self.calls) >= CALLS_PER_LINE:
+            raise SipError(problems.LINE_FULL, calls=str(CALLS_PER_LINE))
+
     async def call(self, target: str, session: CallSession | None = None, *, reach_timeout: float = REACH_TIMEOUT_S,
                    ring_timeout: float = RING_TIMEOUT_S) -> SipCall:
         """Dial ``target`` (``sip:user@host[:port]``, or a number on the account's server); the call's state says
@@ -297,6 +303,7 @@ class SipPhone:
         uri = self.address(target)
         if not re.match(r"^sips?:[^\s<>\"]+$", uri):
             raise _input_error(problems.NOT_A_SIP_ADDRESS, address=repr(uri))
+        self.ensure_room()
         call = SipCall(self, self._next_id)
         self._next_id += 1
         self.calls[call.id] = call

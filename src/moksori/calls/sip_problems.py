@@ -19,6 +19,7 @@ ACCOUNT_REFUSED = "account_refused"  # any other refusal; parameters ``status`` 
 LINE_NOT_STARTED = "line_not_started"
 LINE_STOPPED = "line_stopped"
 NOT_CONNECTED = "not_connected"  # keys or a transfer asked of a call that is not connected
+LINE_FULL = "line_full"  # the line already holds as many calls as it can; parameter ``calls``
 # What was dialled or pressed.
 NEEDS_ACCOUNT = "needs_account"  # a number dialled without a SIP account to dial it through
 NOT_A_NUMBER = "not_a_number"  # parameter ``target``
@@ -34,6 +35,7 @@ ENGLISH = {
     LINE_NOT_STARTED: "The phone line could not start.",
     LINE_STOPPED: "The phone line has stopped.",
     NOT_CONNECTED: "The call is not connected.",
+    LINE_FULL: "The phone line already has {calls} calls: end one before placing another.",
     NEEDS_ACCOUNT: "Calling a number needs a SIP account: set one up first.",
     NOT_A_NUMBER: "{target} is not a phone number or SIP address.",
     NOT_A_SIP_ADDRESS: "{address} is not a SIP address (sip:user@host).",

@@ -191,6 +191,7 @@ def _sip_problems() -> dict[str, Callable[[Mapping], str]]:
         sip.LINE_NOT_STARTED: lambda p: _("The phone line could not start."),
         sip.LINE_STOPPED: lambda p: _("The phone line has stopped."),
         sip.NOT_CONNECTED: lambda p: _("The call is not connected."),
+        sip.LINE_FULL: lambda p: _("The phone line already has %(calls)s calls: end one before placing another.", **p),
         sip.NEEDS_ACCOUNT: lambda p: _("Calling a number needs a SIP account: set one up first."),
         sip.NOT_A_NUMBER: lambda p: _("%(target)s is not a phone number or SIP address.", **p),
         sip.NOT_A_SIP_ADDRESS: lambda p: _("%(address)s is not a SIP address (sip:user@host).", **p),

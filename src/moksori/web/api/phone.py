@@ -81,8 +81,11 @@ async def dial(body: DialBody, request: Request, user: ConsentedUser, db: DbSess
             line = await _line(request, db, user)
             try:
                 target = line.phone.address(body.number)
+                line.phone.ensure_room()
             except ValueError as error:
                 raise HTTPException(422, sip_problem_words(error)) from error
+            except SipError as error:
+                raise HTTPException(409, sip_problem_words(error)) from error
             call, live = await open_call(request, db, user, "phone", body.voice_id)
             try:
                 sip_call = await line.phone.call(target, live.session)
