@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 
 import numpy as np
@@ -11,12 +12,14 @@ import pytest
 from moksori.asr.streaming import RecognizerUnavailable
 from moksori.audio import resample
 from moksori.audio.bandwidth import HIGH_BAND_NOISE
+from moksori.calls import call_problems
 from moksori.calls.endings import FAR_END_LEFT
 from moksori.calls.session import ME, OUT_RATE, SENTENCE_GAP_S, THEM, CallSession
 
 from .doubles import RATE, LoudnessRecognizer, ToneVoice, tone
 
 FRAME = OUT_RATE // 50
+HANGUL = re.compile("[가-힣]")
 
 
 def run(coroutine):
@@ -288,7 +291,8 @@ def test_without_a_recogniser_the_call_goes_on_and_says_why() -> None:
 
     session, events = run(main())
     assert not session.captions_available
-    assert any(e["type"] == "problem" and "not available" in e["message"] for e in events)
+    (problem,) = [e for e in events if e["type"] == "problem"]
+    assert problem["code"] == call_problems.CAPTIONS_UNAVAILABLE and "(no model)" in problem["message"]
     assert session.transcript[0].text == "안녕"
 
 
@@ -315,11 +319,14 @@ def test_hanging_up_mid_sentence_keeps_every_line() -> None:
 def test_bad_text_is_refused_plainly() -> None:
     async def main():
         session, _ = await started()
-        with pytest.raises(ValueError, match="empty"):
+        with pytest.raises(ValueError, match="empty") as empty:
             session.say("   ")
         await session.close()
-        with pytest.raises(RuntimeError, match="ended"):
+        with pytest.raises(RuntimeError, match="ended") as ended:
             session.say("안녕")
+        # English for logs, and a code for the interface to word (the conversation socket passes it on).
+        assert (empty.value.code, ended.value.code) == (call_problems.NOTHING_TO_SAY, call_problems.CALL_ENDED)
+        assert not HANGUL.search(str(empty.value) + str(ended.value))
 
     run(main())
 

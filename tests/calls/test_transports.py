@@ -12,6 +12,7 @@ from av import AudioFrame
 
 from moksori.audio import resample
 from moksori.audio.framing import pcm16_bytes, pcm16_samples
+from moksori.calls import call_problems
 from moksori.calls.pcm_socket import PcmSocketLink
 from moksori.calls.session import OUT_RATE, THEM, CallSession
 from moksori.calls.webrtc import FarEndTrack, ListenLink, WebRtcLink, audio_frame, audio_level_dbov
@@ -228,6 +229,8 @@ def test_the_pcm_socket_speaks_paced_frames_and_takes_commands() -> None:
         await inbox.put(json.dumps({"type": "say", "text": "하나 둘 셋"}))
         await inbox.put(json.dumps({"type": "say", "text": "가" * 51}))
         await inbox.put("not json")
+        await inbox.put(json.dumps({"type": "jump"}))
+        await inbox.put(json.dumps({"type": "say", "text": "  "}))
         for block in range(40):  # the microphone: loud for 0.3 s, then quiet
             audio = tone(0.02, 300, 16000) if 5 <= block < 20 else np.zeros(320, np.float32)
             await inbox.put(pcm16_bytes(audio))
@@ -240,8 +243,14 @@ def test_the_pcm_socket_speaks_paced_frames_and_takes_commands() -> None:
 
     session, binary, texts = asyncio.run(main())
     assert texts[0] == {"type": "hello", "rate": OUT_RATE, "captions": True}
-    problems = [t["message"] for t in texts if t["type"] == "problem"]
-    assert any("51 characters" in p for p in problems) and any("not understood" in p for p in problems)
+    # What the socket refuses is a code for the web app to word, with its English for logs and scripts.
+    problems = [(t["code"], t["params"], t["message"]) for t in texts if t["type"] == "problem"]
+    assert problems == [
+        (call_problems.TEXT_TOO_LONG, {"length": 51, "limit": 50},
+         "That text is 51 characters long; at most 50 are spoken at a time."),
+        (call_problems.NOT_UNDERSTOOD, {}, "That message was not understood."),
+        (call_problems.UNKNOWN_COMMAND, {"command": "'jump'"}, "Unknown command 'jump'."),
+        (call_problems.NOTHING_TO_SAY, {}, "There is nothing to say: the text is empty.")]
     voice = np.concatenate([pcm16_samples(b) for b in binary])
     assert voice.size == -(-int(0.39 * OUT_RATE) // 960) * 960  # all of "하나 둘 셋", in whole frames
     assert any(t["type"] == "line" and t["speaker"] == "me" for t in texts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
@@ -293,19 +294,25 @@ def test_log_out_everywhere_ends_every_session(alice, make_client):
 def test_an_administrator_resets_a_password_from_the_command_line(alice, make_client, settings):
     runner = CliRunner(env={"MOKSORI_DATABASE_URL": settings.database_url})  # the test's own database
     args = ["user", "reset-password", "alice@example.com", "--data-dir", str(settings.data_dir)]
+    outputs = []  # an administrator's tool: English alone, never glued to Korean
     result = runner.invoke(cli, args, input="12345678\n12345678\n")
+    outputs.append(result.output)
     assert result.exit_code == 2 and "guessing" in result.output
     assert alice.get("/api/phrases").status_code == 200  # nothing changed
     result = runner.invoke(cli, args, input="mellow oak lantern\nmellow oak lantern\n")
+    outputs.append(result.output)
     assert result.exit_code == 0 and "1 login(s) ended" in result.output
     assert alice.get("/api/phrases").status_code == 401
     assert alice.post("/login", data={"email": "alice@example.com", "password": "mellow oak lantern"},
                       follow_redirects=False).status_code == 303
     result = runner.invoke(cli, ["user", "reset-password", "nobody@example.com", "--data-dir", str(settings.data_dir)])
+    outputs.append(result.output)
     assert result.exit_code == 1 and "no account" in result.output
     result = CliRunner().invoke(cli, ["user", "reset-password", "alice@example.com",
                                       "--data-dir", str(settings.data_dir / "x")])
+    outputs.append(result.output)
     assert result.exit_code == 1 and "no Moksori database" in result.output
+    assert not any(re.search("[가-힣]", output) for output in outputs), outputs
 
 
 def test_sessions_end_when_unused_for_the_idle_timeout(alice, app, settings):

@@ -21,10 +21,10 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect as websocket_connect
 
 from moksori.audio.framing import pcm16_bytes
-from moksori.calls import endings
+from moksori.calls import call_problems, endings
 from moksori.calls.notice import CALL_NOTICE
 from moksori.web import i18n, store
-from moksori.web.messages import call_ending_words
+from moksori.web.messages import call_ending_words, call_problem_words
 from moksori.web.security import SESSION_COOKIE
 from moksori.web.storage.models import Call, CallLine, User
 
@@ -228,6 +228,22 @@ def test_every_end_reason_is_worded_in_each_language(language):
         i18n.use_language(i18n.DEFAULT_LANGUAGE)
 
 
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_every_call_problem_is_worded_in_one_language(language):
+    params = {"length": "1200", "limit": "1000", "command": "'jump'"}
+    try:
+        i18n.use_language(language)
+        said = {code: call_problem_words(code, params, "English") for code in call_problems.ENGLISH}
+        assert len(set(said.values())) == len(said)  # each problem has words of its own
+        for code, words in said.items():
+            assert bool(HANGUL.search(words)) == (language == "ko"), (code, words)
+            if language == "ko":  # only the command the page sent stays as it was
+                assert not re.search(r"[A-Za-z]{2,}", words.replace("'jump'", "")), (code, words)
+        assert call_problem_words("some_new_problem", {}, "Something new.") == "Something new."
+    finally:
+        i18n.use_language(i18n.DEFAULT_LANGUAGE)
+
+
 # End reasons as calls were stored before they were codes: English phrases, and the SIP worker's sentences.
 OLD_END_REASONS = {
     "hung up": ("hung_up", {}, "전화를 끊었어요"),
@@ -347,6 +363,29 @@ def test_hanging_up_mid_sentence_keeps_the_sentence_as_a_cut_line(served):
     saved = lines(served, call["id"])
     assert len(saved) == 1 and saved[0]["speaker"] == "me" and saved[0]["final"] is False
     assert saved[0]["text"].count("말") == 40
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_the_conversation_socket_words_what_it_refuses_in_the_pages_language(served, settings, language):
+    call = served.post("/api/calls", json={"mode": "conversation"}).json()
+    url = str(served.base_url).replace("http", "ws", 1) + call["socket_url"] + "&rate=16000"
+    refused = ["not json", json.dumps({"type": "jump"}), json.dumps({"type": "say", "text": " "}),
+               json.dumps({"type": "say", "text": "가" * (settings.max_speak_chars + 1)})]
+    # A browser sends the page's language cookie with the socket's handshake, as with any request.
+    with websocket_connect(url, additional_headers={"Cookie": f"{i18n.LANGUAGE_COOKIE}={language}"}) as socket:
+        first_json(socket)
+        for message in refused:
+            socket.send(message)
+        seen = [receive_until(socket, lambda m: isinstance(m, dict) and m.get("type") == "problem")[-1]
+                for _ in refused]
+    assert [problem["code"] for problem in seen] == [call_problems.NOT_UNDERSTOOD, call_problems.UNKNOWN_COMMAND,
+                                                     call_problems.NOTHING_TO_SAY, call_problems.TEXT_TOO_LONG]
+    assert seen[3]["params"] == {"length": settings.max_speak_chars + 1, "limit": settings.max_speak_chars}
+    for problem in seen:
+        words = problem["message"]
+        assert bool(HANGUL.search(words)) == (language == "ko"), words
+        if language == "ko":
+            assert not re.search(r"[A-Za-z]{2,}", words.replace("'jump'", "")), words
 
 
 def test_without_a_recogniser_the_conversation_says_so_and_still_speaks(served, services):

@@ -1,13 +1,16 @@
 """Limits on what one request may cost: body size while it streams in, zips and .voice files
-checked before inflating, and a quick 503 when no database connection is free."""
+checked before inflating, requests in flight per user, and a quick 503 when no database connection is free."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import os
+import re
 import time
 import zipfile
+
+import pytest
 
 from moksori.web.app import build_app
 
@@ -52,6 +55,34 @@ def test_a_chunked_body_over_the_limit_is_refused_while_it_arrives(app, settings
     status, read = call_asgi(app, "/api/voices/import", chunks=50, chunk=b"x" * MiB)
     assert status == 413
     assert read <= 3  # stopped just past 2 MiB, not after all 50
+
+
+HANGUL = re.compile("[가-힣]")
+
+
+def in_one_language(detail: str, language: str) -> bool:
+    """Korean alone (MiB aside) for a Korean request, English alone for an English one."""
+    if language == "ko":
+        return bool(HANGUL.search(detail)) and not re.search(r"[A-Za-z]{2,}", detail.replace("MiB", ""))
+    return not HANGUL.search(detail)
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_refusals_before_any_route_are_in_the_language_of_the_request(make_client, app, settings, language):
+    client = make_client(language=language)
+    settings.max_upload_bytes = 2 * MiB
+    declared = client.post("/api/voices/import", content=b"x" * (3 * MiB))  # its Content-Length says too much
+    chunked = client.post("/api/voices/import", content=iter([MULTIPART_HEAD, *[b"x" * MiB] * 3]),  # no length:
+                          headers={"content-type": "multipart/form-data; boundary=xyz"})  # counted as it comes
+    assert declared.status_code == chunked.status_code == 413
+    assert "3" in declared.json()["detail"] and "2" in declared.json()["detail"]
+    app.state.request_budget.max_requests = 0  # every request of this user is now one too many
+    busy = [client.get("/api/progress"), client.get("/api/calls/1/events")]
+    assert [response.status_code for response in busy] == [429, 429]
+    details = [response.json()["detail"] for response in [declared, chunked, *busy]]
+    assert len(set(details)) == len(details)  # a request and a progress stream are told apart
+    for detail in details:
+        assert in_one_language(detail, language), detail
 
 
 def voice_file(weights: bytes) -> bytes:

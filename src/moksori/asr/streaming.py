@@ -225,16 +225,14 @@ class Decoder(Protocol):
 def _decoder(lang: str, model=None) -> Decoder:
     if lang not in ("ko", "en"):
         raise RecognizerUnavailable(
-            f"Live captions exist for Korean and English only (no streaming recogniser for {lang!r}). "
-            f"실시간 자막은 한국어와 영어만 지원합니다.")
+            f"Live captions exist for Korean and English only (no streaming recogniser for {lang!r}).")
     try:
         if lang == "ko":
             return _VoskDecoder(model if model is not None else live_korean_model())
         return _SphinxDecoder(model if model is not None else live_english_model())
     except Exception as error:  # any import or model-loading failure means the same thing to a caller
         raise RecognizerUnavailable(
-            f"Speech recognition is not available on this server ({error}). "
-            f"이 서버에서는 음성 인식을 쓸 수 없습니다.") from error
+            f"Speech recognition is not available on this server ({error}).") from error
 
 
 class _VoskDecoder:

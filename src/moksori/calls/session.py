@@ -26,7 +26,7 @@ Events are plain dicts (JSON-ready) given to every function passed to ``subscrib
 | ``speaking`` | ``text``, ``start`` | the first frame of one of the user's sentences leaves |
 | ``line`` | ``speaker``, ``text``, ``start``, ``end``, ``final`` | a transcript line is complete (a final caption, a sentence said or cut off) |
 | ``queue`` | ``waiting`` (texts not heard yet) | a sentence was queued, began to be heard, or was stopped |
-| ``problem`` | ``message`` | something the user should know (captions unavailable) |
+| ``problem`` | ``code`` (a ``moksori.calls.call_problems`` code), ``params``, ``message`` (plain English) | something the user should know (captions unavailable) |
 | ``ended`` | ``reason`` (a ``moksori.calls.endings`` code), ``unsaid`` (texts never spoken) | the session closed |
 
 Transports and the app add their own through ``announce`` (the web app: ``joined`` when the far end connects).
@@ -54,6 +54,7 @@ import numpy as np
 from moksori.asr.streaming import Recognition, RecognizerUnavailable, StreamingRecognizer, recogniser_input
 from moksori.audio.bandwidth import NarrowbandToWideband
 from moksori.audio.framing import FrameBuffer, StreamResampler, frame_samples
+from moksori.calls.call_problems import CAPTIONS_UNAVAILABLE, CallEnded, nothing_to_say, problem_event
 from moksori.calls.endings import HUNG_UP
 
 OUT_RATE = 48000  # WebRTC's Opus runs at 48 kHz; other transports resample from here
@@ -195,7 +196,7 @@ class CallSession:
             try:
                 recognizer = await self._loop.run_in_executor(self._executor, self._recognizer_factory)
             except RecognizerUnavailable as error:
-                self._emit({"type": "problem", "message": str(error)})
+                self._emit(problem_event(CAPTIONS_UNAVAILABLE, str(error)))
             else:
                 self.captions_available = True
                 self._listener_thread = threading.Thread(target=self._recognise, args=(recognizer,),
@@ -242,12 +243,13 @@ class CallSession:
 
     def say(self, text: str, first: bool = False) -> int:
         """Queue ``text`` to be spoken (at the front with ``first``, e.g. the call notice); returns how many
-        sentences now wait. Empty text is refused with ``ValueError``."""
+        sentences now wait. Empty text is refused with ``ValueError``, any text once the session closed with
+        ``RuntimeError`` (both with their ``moksori.calls.call_problems`` code)."""
         text = " ".join(text.split())
         if not text:
-            raise ValueError("There is nothing to say: the text is empty. 말할 내용이 없습니다.")
+            raise nothing_to_say()
         if self.closed:
-            raise RuntimeError("The call has ended. 통화가 끝났습니다.")
+            raise CallEnded()
         sentence = _Sentence(text, self._clock())
         if first:
             self._waiting.extendleft(reversed([sentence, *self._unstart()]))

@@ -112,7 +112,9 @@ def build_app(settings: Settings | None = None, services: Services | None = None
     app.add_middleware(BodySizeLimit, settings=settings)
     # A flood from one user is turned away before any other work is done for it.
     app.add_middleware(RequestLimiter, budget=app.state.request_budget)
-    app.add_middleware(LanguageMiddleware)  # outermost: every message of the request is translated
+    # Outside the limits above (the last added runs first), so every message of the request is translated,
+    # their refusals (413, 429) too.
+    app.add_middleware(LanguageMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/worker", worker_app(app.state))
     app.include_router(api.router)

@@ -138,36 +138,33 @@ def reset_password(
     from sqlalchemy import select
 
     from moksori.web.accounts import password_problem
-    from moksori.web.i18n import INTERFACE_LANGUAGES, use_language
+    from moksori.web.i18n import use_language
     from moksori.web.security import end_sessions, hash_password
     from moksori.web.storage.db import Database, migrate
     from moksori.web.storage.models import User
 
     settings = instance_settings(data_dir)
     if not settings.database_url and not (settings.data_dir / "moksori.db").is_file():
-        typer.echo(f"error: there is no Moksori database in {settings.data_dir} (use --data-dir) "
-                   "데이터 폴더에 데이터베이스가 없습니다.", err=True)
+        typer.echo(f"error: there is no Moksori database in {settings.data_dir} (use --data-dir)", err=True)
         raise typer.Exit(1)
     db = Database(settings.sqlalchemy_url)
     migrate(db.engine)
     with db.session() as session:
         user = session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None:
-            typer.echo(f"error: no account with the email {email} 해당 이메일의 계정이 없습니다.", err=True)
+            typer.echo(f"error: no account with the email {email}", err=True)
             raise typer.Exit(1)
-        password = typer.prompt("New password 새 비밀번호", hide_input=True, confirmation_prompt=True)
-        problems = []
-        for language in INTERFACE_LANGUAGES:  # Korean, then English
-            use_language(language)
-            problems.append(password_problem(password, user.email))
-        if problems[0]:
-            typer.echo(f"error: {' '.join(problems)}", err=True)
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+        use_language("en")  # an administrator's tool: its output is English, the password rules' words too
+        problem = password_problem(password, user.email)
+        if problem:
+            typer.echo(f"error: {problem}", err=True)
             raise typer.Exit(2)
         user.password_hash = hash_password(password)
         session.commit()
         ended = end_sessions(session, user)
     db.engine.dispose()
-    typer.echo(f"The password of {user.email} is reset; {ended} login(s) ended. 비밀번호를 재설정했습니다.")
+    typer.echo(f"The password of {user.email} is reset; {ended} login(s) ended.")
 
 
 def serve_processes(settings, host: str, port: int, processes: int, tls: dict[str, str] | None = None) -> None:

@@ -16,6 +16,7 @@ from collections import Counter
 import redis
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from moksori.web.i18n import _
 from moksori.web.security import SESSION_COOKIE
 from moksori.web.settings import Settings
 from moksori.web.shared_state import SharedState
@@ -28,13 +29,17 @@ RETRY_AFTER_S = 1
 REMEMBERED_SESSIONS = 10_000
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 2**20:.0f} MiB"
+def _mebibytes(size: int) -> str:
+    return f"{size / 2**20:.0f}"
 
 
 def too_large(limit: int, size: int | None = None) -> str:
-    said = f"The upload is {_megabytes(size)}; " if size else "The upload is too large; "
-    return said + f"the limit is {_megabytes(limit)}. 파일이 너무 큽니다."
+    """Why an upload is refused, in the request's language: ``LanguageMiddleware`` wraps these limits
+    (``moksori.web.app``), so the language is known before a byte of the body is read."""
+    if size:
+        return _("The upload is %(size)s MiB; the limit is %(limit)s MiB.", size=_mebibytes(size),
+                 limit=_mebibytes(limit))
+    return _("The upload is too large; the limit is %(limit)s MiB.", limit=_mebibytes(limit))
 
 
 class BodySizeLimit:
@@ -224,10 +229,10 @@ class RequestLimiter:
         key, stream = await self.budget.key(scope), scope["path"].endswith("/events")
         ticket = await self.budget.admit(key, stream)
         if ticket is None:
-            what = "progress streams" if stream else "requests"
-            await _send_json(send, 429, {"detail": f"Too many {what} at once from your account; try again in "
-                                                   f"a moment. 요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."},
-                             {"retry-after": str(RETRY_AFTER_S)})
+            # In the request's language, like ``too_large``: the language is set outside this middleware.
+            detail = (_("Too many progress streams at once from your account; try again in a moment.") if stream
+                      else _("Too many requests at once from your account; try again in a moment."))
+            await _send_json(send, 429, {"detail": detail}, {"retry-after": str(RETRY_AFTER_S)})
             return
         try:
             await self.app(scope, receive, send)

@@ -5,7 +5,8 @@ what happened with a ``code`` (and its numbers in ``params``); this is where tho
 sentences in the language on screen. An unknown code keeps the room's own English message, so nothing
 is lost (a shop profile problem says so in the interface language around it). A call's end reason is a
 code alone (``moksori.calls.endings``); it is worded here too, and so are the phone line's problems
-(``moksori.calls.sip_problems``).
+(``moksori.calls.sip_problems``), and what a call session or the conversation socket could not do
+(``moksori.calls.call_problems``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from moksori.assistant.profile import Problem
-from moksori.calls import endings
+from moksori.calls import call_problems, endings
 from moksori.calls import sip_problems as sip
 from moksori.web.i18n import _
 
@@ -204,6 +205,24 @@ def sip_problem_words(error: BaseException) -> str:
     worker that would not start for a reason of its own) is said as the line not starting; the log keeps it."""
     wording = _sip_problems().get(getattr(error, "code", ""), _sip_problems()[sip.LINE_NOT_STARTED])
     return wording(getattr(error, "params", {}))
+
+
+def _call_problems() -> dict[str, Callable[[Mapping], str]]:
+    return {
+        call_problems.CAPTIONS_UNAVAILABLE: lambda p: _("Captions are not available on this server."),
+        call_problems.NOTHING_TO_SAY: lambda p: _("There is nothing to say: the text is empty."),
+        call_problems.CALL_ENDED: lambda p: _("The call has ended."),
+        call_problems.TEXT_TOO_LONG: lambda p: _("That text is %(length)s characters long; at most %(limit)s are "
+                                                 "spoken at a time. Split it into shorter parts.", **p),
+        call_problems.NOT_UNDERSTOOD: lambda p: _("That message was not understood."),
+        call_problems.UNKNOWN_COMMAND: lambda p: _("Unknown command %(command)s.", **p),
+    }
+
+
+def call_problem_words(code: str, params: Mapping, english: str) -> str:
+    """A call's ``problem`` event in the interface language; an unknown code keeps the room's English."""
+    wording = _call_problems().get(code)
+    return wording(params) if wording else english
 
 
 def emergency_notice() -> str:

@@ -28,7 +28,13 @@ from moksori.web.api.common import owned
 from moksori.web.api.deps import ConsentedUser, DbSession, RowId, services_of, settings_of
 from moksori.web.i18n import _
 from moksori.web.live_calls import CallRegistry, LiveCall, new_token, token_hash
-from moksori.web.messages import call_ending, call_ending_words, emergency_notice, sip_problem_words
+from moksori.web.messages import (
+    call_ending,
+    call_ending_words,
+    call_problem_words,
+    emergency_notice,
+    sip_problem_words,
+)
 from moksori.web.settings import Settings
 from moksori.web.storage.files import user_file
 from moksori.web.storage.models import Call, CallLine, User, Voice
@@ -330,12 +336,14 @@ def sse(event: dict) -> str:
 
 
 def _worded(event: dict) -> dict:
-    # Worded here, as the stream sends it, in this request's language (the session announces on behalf of
-    # whichever request or task ended the call).
+    # Worded here, as the stream or the conversation socket sends it, in this request's language (the session
+    # announces on behalf of whichever request or task ended the call).
     if event["type"] in ("ended", "sip") and event.get("reason"):
         return {**event, **ending_json(event["reason"])}
     if event["type"] == "notice" and event.get("code") == EMERGENCY:
         return {**event, "message": emergency_notice()}
+    if event["type"] == "problem" and event.get("code"):
+        return {**event, "message": call_problem_words(event["code"], event.get("params", {}), event["message"])}
     return event
 
 
@@ -421,7 +429,7 @@ async def conversation_socket(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     link = PcmSocketLink(live.session, websocket.send_bytes, websocket.send_text, in_rate=rate,
-                         max_chars=websocket.app.state.settings.max_speak_chars)
+                         max_chars=websocket.app.state.settings.max_speak_chars, shown=_worded)
 
     async def receive() -> bytes | str | None:
         message = await websocket.receive()
