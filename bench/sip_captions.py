@@ -12,6 +12,16 @@ first partial holding it). ``--jitter-ms`` and ``--loss`` put a relay on the RTP
 reorder) and that share of them is lost, before PJSIP's jitter buffer and packet-loss concealment see them; the
 call state at the end and the CER change are reported, for the captions and for offline vosk on the audio the
 call delivered (which does not depend on the machine's load).
+
+``--voice recordings|VOICE.voice`` measures the other direction too: while the far phone plays its sentences,
+the user's side says the same held-out sentences (the recordings themselves, as ``bench.calls_latency --voice
+recordings`` does, or a trained voice), one at a time; baresip records what reaches it, and vosk reads each
+sentence of that recording (sent at 8 kHz, G.711 on the line) against the same audio read directly (the
+recording, or the voice's synthesized WAV at its own rate), and against that audio narrowed offline to 8 kHz
+μ-law (the telephone band alone, without the call). Both "as received" and "widened" (``recogniser_input(8000)``,
+the bandwidth extension the captions use) are reported.
+
+    PYTHONPATH=src MOKSORI_DATA=../shared/data nice -n 10 .venv/bin/python -m bench.sip_captions --sentences 6 --voice recordings
 """
 
 from __future__ import annotations
@@ -26,9 +36,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.calls_latency import microphone_audio, sentences
+from bench.calls_latency import RecordingVoice, microphone_audio, sentences
 from moksori.asr import cer, transcribe
-from moksori.audio import load_audio
+from moksori.asr.streaming import recogniser_input
+from moksori.audio import load_audio, resample
+from moksori.audio.mulaw import mulaw_decode, mulaw_encode
 from moksori.calls.session import CallSession
 from moksori.calls.sip import SipPhone
 from moksori.paths import shared_data_dir
@@ -56,7 +68,52 @@ def sentence_cers(items: list[tuple[str, str, Path]], spans: list[tuple[float, f
             for (_, text, _), (a, b) in zip(items, spans, strict=True)]
 
 
-async def run(count: int, jitter_ms: float, loss: float, seed: int, catch_up_s: float) -> None:
+def users_voice(spec: str | None, items: list[tuple[str, str, Path]]):
+    """What the user's side speaks with: nothing (a tone stand-in), the recordings, or a trained voice."""
+    if spec is None:
+        return ToneVoice()
+    if spec == "recordings":
+        return RecordingVoice({text: path for _, text, path in items})
+    from moksori.engine import Voice
+
+    return Voice.load(spec)
+
+
+def widened(samples: np.ndarray) -> np.ndarray:
+    """8 kHz line audio as the captions hear it: with the predicted high band, at 16 kHz."""
+    widen = recogniser_input(8000)
+    return np.concatenate([widen.push(samples), widen.flush()])
+
+
+def received_audio_cers(voice, items: list[tuple[str, str, Path]], heard: np.ndarray,
+                        spans: list[tuple[float, float]]) -> dict[str, float]:
+    """Mean CER of the far phone's recording of each sentence the user's side said (``spans``: seconds in that
+    recording, from the session's events), as received and widened, against the same audio read directly and
+    narrowed offline to the telephone band."""
+    scores: dict[str, list[float]] = {"direct": [], "narrowed": [], "received": [], "received widened": [],
+                                      "narrowed widened": []}
+    for (_, text, _), (a, b) in zip(items, spans, strict=True):
+        direct = np.concatenate(list(voice.stream(text)))
+        narrowed = mulaw_decode(mulaw_encode(resample(direct, voice.sample_rate, 8000)))
+        piece = heard[max(int((a - 0.3) * 8000), 0) : int((b + 0.5) * 8000)]
+        scores["direct"].append(cer(text, transcribe(direct, voice.sample_rate)))
+        scores["narrowed"].append(cer(text, transcribe(narrowed, 8000)))
+        scores["narrowed widened"].append(cer(text, transcribe(widened(narrowed), 16000)))
+        scores["received"].append(cer(text, transcribe(piece, 8000)) if piece.size else 1.0)
+        scores["received widened"].append(cer(text, transcribe(widened(piece), 16000)) if piece.size else 1.0)
+    return {name: statistics.mean(values) for name, values in scores.items()}
+
+
+async def say_each(session: CallSession, items: list[tuple[str, str, Path]], gap_s: float = 1.5) -> None:
+    """The user's side says each sentence in turn, ``gap_s`` apart."""
+    for _, text, _ in items:
+        session.say(text)
+        while session.waiting or session.speaking:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(gap_s)
+
+
+async def run(count: int, jitter_ms: float, loss: float, seed: int, catch_up_s: float, voice_spec: str | None) -> None:
     data = shared_data_dir() / "ko_lmy"
     items = sentences(data, count, 0)
     audio, spans = microphone(items)
@@ -64,7 +121,8 @@ async def run(count: int, jitter_ms: float, loss: float, seed: int, catch_up_s: 
     far = Baresip(folder, audio)
     phone = SipPhone()
     log: list[tuple[float, dict]] = []
-    session = CallSession(ToneVoice(), lang="ko")
+    voice = users_voice(voice_spec, items)
+    session = CallSession(voice, lang="ko")
     session.subscribe(lambda event: log.append((session.now(), event)))
     received: list[np.ndarray] = []  # the far end's audio as the call delivered it (8 kHz)
     session.listen_to_far_end(lambda samples, rate: received.append(samples))
@@ -77,7 +135,9 @@ async def run(count: int, jitter_ms: float, loss: float, seed: int, catch_up_s: 
             call = await phone.call(line.uri if line else far.uri, session)
             if await call.wait_until("connected", timeout=10) != "connected":
                 raise SystemExit(f"the call did not connect: {call.reason}")
-            await asyncio.sleep(spans[-1][1] + 4.0)
+            connected = session.now()
+            await asyncio.gather(asyncio.sleep(spans[-1][1] + 4.0),
+                                 say_each(session, items) if voice_spec else asyncio.sleep(0))
             # On a busy machine the recogniser falls behind: let it finish what the call carried (the call stays
             # up meanwhile), so the CER is that of what was heard, whatever the load; the wait is reported.
             waited = time.monotonic()
@@ -126,6 +186,22 @@ async def run(count: int, jitter_ms: float, loss: float, seed: int, catch_up_s: 
           f"{call_s:.1f} s of call")
     print("per sentence (captions / offline): " + ", ".join(f"{c:.2f}/{o:.2f}" for c, o in
                                                             zip(caption_cer, offline_cer, strict=True)))
+    if voice_spec:
+        # baresip's recording of what it received starts when the call connects (on loopback, within a frame
+        # or two of our own ``connected``); the session's events say when each sentence began and was heard out.
+        heard = far.heard()
+        said = zip([e for _, e in log if e["type"] == "speaking"],
+                   [e for _, e in log if e["type"] == "line" and e["speaker"] == "me"], strict=False)
+        said_spans = [(start["start"] - connected, end["end"] - connected) for start, end in said]
+        if len(said_spans) != len(items):
+            raise SystemExit(f"the user's side said {len(said_spans)} of {len(items)} sentences")
+        heard_cer = received_audio_cers(voice, items, heard, said_spans)
+        print(f"the user's voice ({voice_spec}) at the far phone, read by vosk: " + "; ".join(
+            f"{name} {value:.3f}" for name, value in heard_cer.items()))
+        print(f"received / direct {heard_cer['received'] / heard_cer['direct']:.2f} (widened "
+              f"{heard_cer['received widened'] / heard_cer['direct']:.2f}); received / narrowed offline "
+              f"{heard_cer['received'] / heard_cer['narrowed']:.2f} (widened "
+              f"{heard_cer['received widened'] / heard_cer['narrowed widened']:.2f})")
     if partial_latency:
         print(f"word end reaching the session → first partial holding it: P50 "
               f"{statistics.median(partial_latency):.2f} s, P95 {np.percentile(partial_latency, 95):.2f} s "
@@ -139,11 +215,13 @@ def main() -> None:
                         help="mean delay of each RTP packet (uniform over 0 to twice this)")
     parser.add_argument("--loss", type=float, default=0.0, help="share of RTP packets lost, both ways")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--voice", default=None,
+                        help="'recordings' or a .voice: also say the sentences and score what the far phone received")
     parser.add_argument("--catch-up-s", type=float, default=300.0,
                         help="the longest wait after the speech for the recogniser to finish the call's audio")
     args = parser.parse_args()
     started = time.monotonic()
-    asyncio.run(run(args.sentences, args.jitter_ms, args.loss, args.seed, args.catch_up_s))
+    asyncio.run(run(args.sentences, args.jitter_ms, args.loss, args.seed, args.catch_up_s, args.voice))
     print(f"wall {time.monotonic() - started:.0f} s")
 
 
