@@ -6,7 +6,9 @@
         --label "calibration off"        # re-score the voice already trained, speaking rate uncalibrated
 
 A voice is ``DATASET:TRAIN[:TEST]``: train on the first TRAIN ids (sorted) of ``MOKSORI_DATA/DATASET``,
-score the last TEST (25 for Korean, 20 for English). ``standin`` is not a real person: it is ``ko_lmy``
+score the last TEST (25 for Korean, 20 for English). With ``--dev N`` a voice is scored instead on the N ids
+that follow its training ids (never the test set), so settings can be tuned there and then checked once on
+the test sets; its rows are kept under ``DATASET:TRAIN dev N``. ``standin`` is not a real person: it is ``ko_lmy``
 resynthesised with WORLD, F0 scaled down 5 semitones and the spectral envelope warped so formants sit
 12 % lower — a stand-in for a male Korean speaker, made here into the work folder (never the checkout:
 it is derived from ko_lmy, which is research-only) and reported separately.
@@ -23,6 +25,7 @@ import dataclasses
 import json
 import multiprocessing
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -49,10 +52,24 @@ class VoiceSpec:
     dataset: str  # a folder of MOKSORI_DATA, or "standin"
     train: int
     test: int
+    dev: int = 0  # > 0: score the `dev` ids after the training ids instead of the test set
 
     @property
     def name(self) -> str:
-        return f"{self.dataset}:{self.train}"
+        return f"{self.dataset}:{self.train}" + (f" dev {self.dev}" if self.dev else "")
+
+    @property
+    def references_file(self) -> str:
+        """Cache of the reference rows (natural, WORLD copy, espeak-ng) of the scored ids."""
+        return f"references_dev{self.train}_{self.dev}.json" if self.dev else f"references_{self.test}.json"
+
+    def split(self, ids: list[str]) -> tuple[list[str], list[str]]:
+        """(training ids, scored ids)."""
+        if self.dev:
+            if self.train + self.dev > len(ids) - self.test:
+                raise SystemExit(f"{self.name}: the development ids would reach into the last {self.test} (the test set)")
+            return ids[: self.train], ids[self.train : self.train + self.dev]
+        return ids[: self.train], ids[-self.test :]
 
     @property
     def lang(self) -> str:
@@ -189,7 +206,7 @@ def reference_rows(spec: VoiceSpec, data: Path, test_ids: list[str], train_ids: 
 
     # One per data set and test set: the speaker centroid for similarity is that of the first voice of the
     # data set scored (ko_lmy's 100 and 300 share their 25 test sentences; the centroids differ little).
-    cache = work / f"references_{spec.test}.json"
+    cache = work / spec.references_file
     if cache.exists():
         return json.loads(cache.read_text())
     train_refs = [next((data / "wavs").glob(f"{uid}.*")) for uid in train_ids]
@@ -212,11 +229,12 @@ def _cell(value, digits: int) -> str:
     return f"{value:.{digits}f}" if isinstance(value, int | float) else "–"
 
 
-def results_table(results: dict[str, dict[str, dict]], references: dict[str, dict[str, dict]]) -> str:
-    """One table per voice: natural, WORLD copy, espeak-ng, then each recipe label."""
+def results_table(results: dict[str, dict[str, dict]], references: dict[str, dict[str, dict]], dev: bool = False) -> str:
+    """One table per voice: natural, WORLD copy, espeak-ng, then each recipe label; the voices scored on their
+    development sentences when ``dev``, else those scored on their test sets."""
     parts = []
     voices = list(references) + [v for by_voice in results.values() for v in by_voice if v not in references]
-    for voice in dict.fromkeys(voices):
+    for voice in dict.fromkeys(v for v in voices if (" dev " in v) == dev):
         refs = references.get(voice, {})
         title = voice + (" (stand-in: ko_lmy resynthesised lower, not a real speaker)" if voice.startswith("standin")
                          else "")
@@ -293,6 +311,8 @@ def main() -> None:
                         help="the label whose trained voices are scored (default: --label)")
     parser.add_argument("--from", dest="base", type=Path, default=None,
                         help="continue from this .voice (moksori train --from) instead of a fresh build")
+    parser.add_argument("--dev", type=int, default=0,
+                        help="score the N ids after each voice's training ids instead of its test set (for tuning)")
     parser.add_argument("--section", default="voice_generalisation")
     parser.add_argument("--plot", type=Path, default=None,
                         help="also plot the label's ko_lmy learning curve to this PNG (e.g. docs/learning_curve.png)")
@@ -308,11 +328,11 @@ def main() -> None:
     for spec in map(VoiceSpec.parse, args.voices.split(",")):
         source = root / ("ko_lmy" if spec.dataset == "standin" else spec.dataset)
         ids = sorted(line.split("|", 1)[0] for line in (source / "metadata.csv").read_text(encoding="utf-8").splitlines())
-        train_ids, test_ids = ids[: spec.train], ids[-spec.test :]
+        spec.dev = args.dev
+        train_ids, test_ids = spec.split(ids)
         work = args.workdir / spec.dataset
         data = make_standin(source, train_ids + test_ids, work / "recordings") if spec.dataset == "standin" else source
-        cached = work / f"references_{spec.test}.json"
-        if not args.no_references or cached.exists():
+        if not args.no_references or (work / spec.references_file).exists():
             stored["references"][spec.name] = reference_rows(spec, data, test_ids, train_ids, work)
         voice_label = args.voice_label or args.label
         voice_path = work / f"voice{spec.train}_{voice_label.replace(' ', '_')}.voice"
@@ -333,8 +353,8 @@ def main() -> None:
         chosen = voicefile.read_card(voice_path).get("backend", "parametric")
         for backend in args.backends.split(",") if args.backends else [None]:
             row = args.label if backend is None else f"{args.label} ({backend}{'*' if backend == chosen else ''})"
-            summary = score_voice(voice_path, data, test_ids, train_ids, spec.lang,
-                                  work / f"eval{spec.train}_{row.replace(' ', '_').strip('()*')}",
+            folder = re.sub(r"[^\w.-]+", "_", row).strip("_")
+            summary = score_voice(voice_path, data, test_ids, train_ids, spec.lang, work / f"eval{spec.train}_{folder}",
                                   stored["references"].get(spec.name, {}).get("natural"), not args.no_calibration,
                                   backend, args.costs)
             if spec.name not in stored["references"]:  # keep the recordings' own scores for later labels
@@ -343,21 +363,24 @@ def main() -> None:
                     "dnsmos": summary["natural_dnsmos"], "active_ratio": 1.0}}
             stored["results"].setdefault(row, {})[spec.name] = {**summary, **timing}
         saved.write_text(json.dumps(stored, indent=1))
-        print(results_table(stored["results"], stored["references"]), flush=True)
+        print(results_table(stored["results"], stored["references"], bool(args.dev)), flush=True)
 
+    scored = (f"the {args.dev} ids after the training ids (development sentences: settings are tuned on these, never "
+              "on the test sets)" if args.dev else "the last 25 (Korean) or 20 (English)")
     body = (
         "Each recipe (row label) trained with `moksori train` on the first N ids of each data set and scored on "
-        "the last 25 (Korean) or 20 (English) by `moksori.evaluation.evaluate`: speaker similarity against the "
+        f"{scored} by `moksori.evaluation.evaluate`: speaker similarity against the "
         "training recordings, CER by vosk (Korean) or WER by pocketsphinx (English), `active span` = median over "
         "the test sentences of the synthesized/natural span of detected speech (1.0 = the speaker's own rate). "
         f"Load average over the last 15 minutes at the end: {os.getloadavg()[2]:.1f} (the 2 cores are shared "
         f"with other work, so training minutes are upper bounds).\n\n"
-        + results_table(stored["results"], stored["references"])
+        + results_table(stored["results"], stored["references"], bool(args.dev))
     )
     rows = [row for row in stored["results"] if row == args.label or row.startswith(f"{args.label} (")]
     if args.plot and plot_curve(stored["results"], rows, "ko_lmy", args.plot):
         body += f"\nLearning curve of `{args.label}` on ko_lmy: ![learning curve]({args.plot.name})\n"
-    write_section(args.section, "Voice quality across voices (generalisation set)",
+    title = "Voice settings on development sentences" if args.dev else "Voice quality across voices (generalisation set)"
+    write_section(args.section, title,
                   "nice .venv/bin/python -m bench.voice_generalisation " + " ".join(sys.argv[1:]), body)
 
 
