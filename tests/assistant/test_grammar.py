@@ -50,7 +50,7 @@ def test_each_question_listens_for_its_answers(restaurant: ShopProfile) -> None:
     assert call.understands_restricted("공 일 공 일 이 삼 사 오 육 칠 팔 요")
     assert not call.understands_restricted("오 일 공 삼 사 요 팔")  # digits alone, but no phone number
     call.respond("공일공 일이삼사 오육칠팔")
-    assert call.confirming and call.listening_for() == list(grammar.YES_NO)
+    assert call.confirming and call.listening_for() == [*grammar.YES_NO, *grammar.BACKGROUND]
     assert call.understands("네") and not call.understands("두 명")
 
 

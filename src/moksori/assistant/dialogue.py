@@ -152,17 +152,19 @@ class Call:
     def listening_for(self) -> list[str] | None:
         """The phrases the next answer will likely be made of, for a recogniser restricted to them
         (``moksori.assistant.grammar``): yes/no at a read-back or an offer, item names when items are asked
-        for; digits for a phone number, counts of people, days, times and the times offered, each among common
+        for, digits for a phone number, counts of people, days, times and the times offered, each among common
         other words (``grammar.BACKGROUND``); None when the answer is open."""
         kind = self._answer_kind()
+        if kind is None:
+            return None
+        # Among the background words for yes/no and items too: with the answers alone, an unrelated question
+        # at an offer came out as "좋아요 좋아요 그래요" (yes), a hand-off the caller never asked for.
         if kind == "yes_no":
-            return list(grammar.YES_NO)
+            return [*grammar.YES_NO, *grammar.BACKGROUND]
         if kind == "items":
             words = {word for said in self.item_names for word in said.split()}
             words |= {word for item in self.profile.items for word in item.name.split()}
-            return sorted(words)
-        if kind is None:
-            return None
+            return [*sorted(words), *grammar.BACKGROUND]
         return [*grammar.answers(kind, self.profile.booking.max_party), *grammar.BACKGROUND]
 
     def understands(self, text: str) -> bool:
