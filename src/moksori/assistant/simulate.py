@@ -117,7 +117,11 @@ def simulate(
                 said = hear(line, None)
                 expected = call.listening_for()
                 if expected and not call.understands(said):
-                    said = hear(line, expected)  # the open transcript missed it: listen for the expected words
+                    # The open transcript missed the answer: listen again for the expected words only, and take
+                    # what that hears only when it is one whole answer (else the dialogue asks again).
+                    restricted = hear(line, expected)
+                    if call.understands_restricted(restricted):
+                        said = restricted
                 turn["heard"] = said
             started = time.perf_counter()
             turn["assistant"] = call.respond(said)

@@ -68,7 +68,7 @@ _RELATIVE_DAYS = (
 
 @cache
 def _month_day_pattern() -> re.Pattern[str]:
-    month = rf"(?P<month>\d{{1,2}}|{'|'.join(sorted(sino_words(), key=len, reverse=True))}|유|시)"
+    month = rf"(?P<month>{sino_pattern()}|유|시)"
     day = rf"(?P<day>{sino_pattern()})"
     return re.compile(
         rf"(?:(?P<month_word>이번\s?달|다음\s?달|담\s?달)\s*|(?<![가-힣\d]){month}\s?월\s*)?"
@@ -343,13 +343,24 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
     if _ALONE.search(text):
         return 1
     if expecting:
-        words = [w for w in re.split(r"\s+", text) if w]
-        for word in words:
-            stripped = re.sub(r"(?:이요|이에요|요|이서|명)$", "", word)
-            value = spoken_value(stripped)
-            if value is not None and (stripped not in ("네", "예") or len(words) == 1 and word != "네"):
-                return value
+        alone = len(text.split()) == 1
+        for match in _bare_count().finditer(text):
+            # 네 is yes, unless it is the whole answer with an ending (네요); 서/너/석/넉 go only before a
+            # counter; a Sino number (이, 오) said alone is a particle or a misheard syllable far more often
+            # than a number of people, so only native numbers and digits count.
+            number = match.group("number")
+            if number in ("서", "너", "석", "넉") or (number == "네" and not (alone and match.group("ending"))):
+                continue
+            return spoken_value(number)
     return None
+
+
+@cache
+def _bare_count() -> re.Pattern[str]:
+    """A native number or digits said alone, as the answer to "몇 분이세요?": 넷, 넷이요, 4, 열 두 명."""
+    return re.compile(
+        rf"(?<![가-힣\d])(?P<number>{native_pattern()}|\d{{1,3}})(?P<ending>이요|이에요|요|이서|명)?(?![가-힣\d])"
+    )
 
 
 # --------------------------------------------------------------------------------------------- yes/no
