@@ -77,8 +77,8 @@ def main() -> None:
         spoken = [speak(voice.units, p, ids, d, costs=costs) for (p, d), (ids, _) in zip(predicted, held_out,
                                                                                       strict=True)]
         seconds = time.process_time() - started
-        figures = [feature_distance(s, natural) for (s, _), (_, natural) in zip(spoken, held_out, strict=True)]
-        fallback = np.mean(np.concatenate([chosen == FALLBACK for _, chosen in spoken]))
+        figures = [feature_distance(s, natural) for (s, _, _), (_, natural) in zip(spoken, held_out, strict=True)]
+        fallback = np.mean(np.concatenate([chosen == FALLBACK for _, chosen, _ in spoken]))
         audio_s = sum(p.frames for p, _ in predicted) * features.FRAME_PERIOD_MS / 1000
         results[f"hybrid, {name}"] = {**{key: float(np.mean([r[key] for r in figures])) for key in figures[0]},
                                       "fallback": float(fallback), "search_rtf": seconds / audio_s}

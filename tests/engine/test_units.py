@@ -81,10 +81,28 @@ def test_index_holds_every_half_phone_of_every_recording(corpus) -> None:
 def test_a_recorded_sentence_is_spoken_with_its_own_recording(corpus) -> None:
     index = index_of(corpus)
     target = corpus[2]
-    spoken, chosen = speak(index, recorded(target), target.phones, even_durations(target))
+    spoken, chosen, _ = speak(index, recorded(target), target.phones, even_durations(target))
     assert np.array_equal(chosen, np.flatnonzero(index.utterance == 2))  # one natural stretch, no joins
     np.testing.assert_allclose(spoken.mcep, target.feats[:, : features.MCEP_DIM], atol=0.02)
     assert np.array_equal(spoken.vuv, target.feats[:, -1])
+
+
+def test_a_lower_stretch_keeps_more_of_each_units_own_length(corpus) -> None:
+    """Predicted durations twice the recordings': fully stretched the units double; with stretch 0.5 they grow
+    by √2 and the sentence is re-timed around them; the durations returned add up to the frames made."""
+    target = corpus[2]
+    index = index_of(corpus)
+    durations = even_durations(target)
+    doubled = recorded(target)
+    doubled = features.Features(**{name: np.repeat(getattr(doubled, name), 2, axis=0)
+                                   for name in ("lf0", "vuv", "mcep", "bap", "energy")}, sample_rate=22050)
+    full, chosen, full_durations = speak(index, doubled, target.phones, durations * 2, costs=Costs(stretch=1.0))
+    part, part_chosen, part_durations = speak(index, doubled, target.phones, durations * 2)  # default: 0.5
+    assert np.array_equal(full_durations, durations * 2) and len(full.lf0) == 2 * target.frames
+    assert len(part.lf0) == int(part_durations.sum())
+    own = index.length[part_chosen[part_chosen >= 0]].sum()
+    assert abs(len(part.lf0) - own * np.sqrt(2)) < 0.05 * own * np.sqrt(2)
+    assert len(part.lf0) < len(full.lf0)
 
 
 def _largest_step(frames: np.ndarray, index) -> np.ndarray:
@@ -98,12 +116,12 @@ def test_joins_are_smooth(corpus) -> None:
     target, others = corpus[0], corpus[1:]
     index = index_of(others)
     durations = even_durations(target)
-    smooth, chosen = speak(index, recorded(target), target.phones, durations)
-    raw, raw_chosen = speak(index, recorded(target), target.phones, durations, costs=Costs(crossfade=0))
+    smooth, chosen, spoken_durations = speak(index, recorded(target), target.phones, durations)
+    raw, raw_chosen, _ = speak(index, recorded(target), target.phones, durations, costs=Costs(crossfade=0))
     assert np.array_equal(chosen, raw_chosen)
     real = chosen[chosen >= 0]
     assert len(real) > len(chosen) // 2 and len(np.unique(index.utterance[real])) > 1  # really joined
-    starts = np.cumsum(half_spans(durations)[2])[:-1]  # first frame of every half-phone but the first
+    starts = np.cumsum(half_spans(spoken_durations)[2])[:-1]  # first frame of every half-phone but the first
     natural = np.concatenate([_largest_step(u.feats, index) for u in others])
     steps_smooth, steps_raw = _largest_step(smooth.mcep, index), _largest_step(raw.mcep, index)
     at_joins = starts - 1  # step from a half-phone's last frame to the next one's first
@@ -121,16 +139,19 @@ def test_model_frames_where_no_unit_fits(corpus) -> None:
     missing = len(phones) // 2
     phones[missing] = PHONE_ID["TH"]  # a phone the recordings never have
     predicted = recorded(target)
-    spoken, chosen = speak(index, predicted, phones, durations)
+    spoken, chosen, spoken_durations = speak(index, predicted, phones, durations)
     owner = half_spans(durations)[0]
     assert (chosen[owner == missing] == FALLBACK).all() and (chosen[owner != missing] != FALLBACK).any()
-    start = int(durations[:missing].sum())
+    assert spoken_durations[missing] == durations[missing]  # the model's frames keep their length
+    # The units before it keep some of their own lengths, so the phone may start elsewhere than predicted.
+    start, predicted_start = int(spoken_durations[:missing].sum()), int(durations[:missing].sum())
     width = Costs().crossfade
-    inner = slice(start + width, start + durations[missing] - width)  # away from the cross-fades
+    inner = slice(width, durations[missing] - width)  # away from the cross-fades
     assert inner.stop > inner.start
-    np.testing.assert_array_equal(spoken.mcep[inner], predicted.mcep[inner])
+    np.testing.assert_array_equal(spoken.mcep[start + inner.start : start + inner.stop],
+                                  predicted.mcep[predicted_start + inner.start : predicted_start + inner.stop])
     # With the model's frames cheaper than any unit, the whole sentence is the model's.
-    everything, chosen = speak(index, predicted, target.phones, durations, costs=Costs(fallback=0.0))
+    everything, chosen, _ = speak(index, predicted, target.phones, durations, costs=Costs(fallback=0.0))
     assert (chosen == FALLBACK).all()
     np.testing.assert_array_equal(everything.mcep, predicted.mcep)
     np.testing.assert_array_equal(everything.vuv, predicted.vuv)
@@ -142,9 +163,11 @@ def test_model_spectrum_mixes_the_predicted_envelope_into_the_units(corpus) -> N
     durations = even_durations(target)
     predicted = recorded(target)
     predicted.mcep = predicted.mcep + np.float32(0.05)  # not exactly any recording's envelope
-    units_only, chosen = speak(index, predicted, target.phones, durations)
-    halfway, chosen_halfway = speak(index, predicted, target.phones, durations, costs=Costs(model_spectrum=0.5))
-    model_only, _ = speak(index, predicted, target.phones, durations, costs=Costs(model_spectrum=1.0))
+    # On the predicted timeline (units stretched all the way), so the envelopes can be compared frame by frame.
+    units_only, chosen, _ = speak(index, predicted, target.phones, durations, costs=Costs(stretch=1.0))
+    halfway, chosen_halfway, _ = speak(index, predicted, target.phones, durations,
+                                       costs=Costs(model_spectrum=0.5, stretch=1.0))
+    model_only, _, _ = speak(index, predicted, target.phones, durations, costs=Costs(model_spectrum=1.0, stretch=1.0))
     assert np.array_equal(chosen, chosen_halfway) and (chosen >= 0).any()  # the search is unchanged
     assert np.abs(units_only.mcep - predicted.mcep).max() > 0.1
     np.testing.assert_allclose(model_only.mcep, predicted.mcep, atol=1e-5)
@@ -158,8 +181,8 @@ def test_pitch_shift_moves_the_units_f0(corpus) -> None:
     target = corpus[1]
     shifted_prediction = recorded(target)
     shifted_prediction.lf0 = shifted_prediction.lf0 + np.float32(np.log(2) / 12 * 3)
-    plain, chosen = speak(index, recorded(target), target.phones, even_durations(target))
-    shifted, chosen_shifted = speak(index, shifted_prediction, target.phones, even_durations(target), pitch_shift=3)
+    plain, chosen, _ = speak(index, recorded(target), target.phones, even_durations(target))
+    shifted, chosen_shifted, _ = speak(index, shifted_prediction, target.phones, even_durations(target), pitch_shift=3)
     assert np.array_equal(chosen, chosen_shifted)  # the search ignores the requested shift
     np.testing.assert_allclose(shifted.lf0 - plain.lf0, np.log(2) / 4, atol=1e-5)
 

@@ -11,7 +11,9 @@ Viterbi finds the cheapest path. Every half-phone also has the model's own frame
 flat ``fallback`` target cost: where no unit fits (or the recordings never had that phone) the sentence
 is spoken with the parametric frames there.
 
-The chosen units are time-stretched (linear interpolation of frames) to the predicted durations, and
+The chosen units are time-stretched (linear interpolation of frames) towards the predicted durations: half of the
+way in the log domain (``stretch`` 0.5; 1 is all the way), so a unit keeps more of its own timing, and the
+sentence is re-timed around them; then they are
 joined in the WORLD domain: across each join the two sides are cross-faded over ``crossfade`` frames so the
 features meet (no step); F0 is the units' own, lightly smoothed, or the model's (``f0="model"``).
 Plain numpy; shapes in the comments: T frames, J half-phones, K candidates, S cost coefficients.
@@ -19,6 +21,7 @@ Plain numpy; shapes in the comments: T frames, J half-phones, K candidates, S co
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -49,6 +52,7 @@ class Costs:
     f0: str = "units"  # "units": the units' F0, smoothed; "model": the predicted contour
     f0_smoothing: int = 5  # frames of the moving average over the units' log-F0 (1 = none)
     model_spectrum: float = 0.0  # share of the model's mel-cepstrum mixed into the units' (0: the units' own)
+    stretch: float = 0.5  # how far a unit's length moves to the predicted one, in the log domain (0: its own)
 
 
 def _frame_matrix(features: Features) -> np.ndarray:
@@ -249,6 +253,36 @@ def select(index: UnitIndex, targets: _Targets, costs: Costs) -> np.ndarray:
     return chosen
 
 
+def _resample_time(frames: np.ndarray, lengths_before: np.ndarray, lengths_after: np.ndarray) -> np.ndarray:
+    """[T', D]: each span of ``frames`` (consecutive spans of ``lengths_before`` frames) resampled to
+    ``lengths_after`` frames by linear interpolation; voicing from the nearer frame."""
+    starts = np.cumsum(lengths_before) - lengths_before
+    step = np.concatenate([np.arange(n) for n in lengths_after]).astype(np.float32)
+    before = np.repeat(lengths_before, lengths_after).astype(np.float32)
+    position = np.clip((step + 0.5) * before / np.repeat(lengths_after, lengths_after) - 0.5, 0, before - 1)
+    lower = np.floor(position).astype(np.int64)
+    upper = np.minimum(lower + 1, before.astype(np.int64) - 1)
+    base = np.repeat(starts, lengths_after)
+    fraction = (position - lower)[:, None]
+    a, b = frames[base + lower], frames[base + upper]
+    out = a * (1 - fraction) + b * fraction
+    out[:, VUV] = np.where(fraction[:, 0] < 0.5, a[:, VUV], b[:, VUV])
+    return out
+
+
+def _retimed(index: UnitIndex, chosen: np.ndarray, targets: _Targets, frames: np.ndarray, stretch: float
+             ) -> tuple[np.ndarray, _Targets]:
+    """The model's frames [T', D] and the targets re-timed so that each chosen unit is stretched only
+    ``stretch`` of the way (log domain) from its own length to the predicted one; fallback half-phones keep
+    the predicted length."""
+    real = chosen >= 0
+    lengths = targets.length.copy()
+    own = index.length[chosen[real]].astype(np.float64)
+    lengths[real] = np.maximum(1, np.rint(own ** (1 - stretch) * targets.length[real] ** stretch)).astype(np.int64)
+    retimed = _resample_time(frames, targets.length, lengths)
+    return retimed, dataclasses.replace(targets, start=np.cumsum(lengths) - lengths, length=lengths)
+
+
 def _stretched(index: UnitIndex, chosen: np.ndarray, targets: _Targets, predicted: np.ndarray) -> np.ndarray:
     """Frames [T, D] of the sentence: each chosen unit resampled to its half-phone's predicted length, the
     model's frames where it falls back."""
@@ -303,8 +337,9 @@ def speak(
     durations: np.ndarray,
     pitch_shift: float = 0.0,
     costs: Costs | None = None,
-) -> tuple[Features, np.ndarray]:
-    """The sentence's features made from units, and the unit of each half-phone (``FALLBACK``: model frames).
+) -> tuple[Features, np.ndarray, np.ndarray]:
+    """The sentence's features made from units, the unit of each half-phone (``FALLBACK``: model frames) and
+    each phone's frames in them (the ``durations`` given, unless ``costs.stretch`` < 1 re-timed them).
 
     ``predicted`` is the acoustic model's output for ``phone_ids`` [N] with ``durations`` [N] frames, made
     with ``pitch_shift`` semitones (taken out for the search, put back on the result).
@@ -315,6 +350,10 @@ def speak(
     frames[:, LF0] -= shift
     targets = _targets(index, frames, np.asarray(phone_ids, dtype=np.int64), np.asarray(durations))
     chosen = select(index, targets, costs)
+    if costs.stretch < 1:
+        frames, targets = _retimed(index, chosen, targets, frames, costs.stretch)
+        owner = half_spans(durations)[0]
+        durations = np.bincount(owner, weights=targets.length, minlength=len(durations)).astype(np.int64)
     out = _stretched(index, chosen, targets, frames)
     natural = _natural_neighbours(index, chosen[:-1], chosen[1:]).diagonal() if len(chosen) > 1 else np.zeros(0)
     joins = np.flatnonzero(~natural) + 1  # half-phones that start a join
@@ -329,5 +368,5 @@ def speak(
         bap=np.ascontiguousarray(out[:, MCEP_DIM:LF0]),
         energy=np.ascontiguousarray(out[:, ENERGY]),
         sample_rate=predicted.sample_rate,
-    ), chosen
+    ), chosen, np.asarray(durations)
 

@@ -202,7 +202,7 @@ class Voice:
             with _one_thread():
                 feats, durations = self.model.generate(ids, pace=rate, pitch_shift=pitch)
                 if backend == "hybrid":
-                    feats, _ = unit_select.speak(
+                    feats, _, durations = unit_select.speak(
                         self.units, feats, np.asarray(ids), durations, pitch_shift=pitch, costs=self.unit_costs
                     )
             chunks = features.synthesize_stream(feats, self._cuts(ids, durations, first=number == 0))
