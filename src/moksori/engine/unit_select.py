@@ -253,21 +253,21 @@ def select(index: UnitIndex, targets: _Targets, costs: Costs) -> np.ndarray:
     return chosen
 
 
-def _resample_time(frames: np.ndarray, lengths_before: np.ndarray, lengths_after: np.ndarray) -> np.ndarray:
-    """[T', D]: each span of ``frames`` (consecutive spans of ``lengths_before`` frames) resampled to
-    ``lengths_after`` frames by linear interpolation; voicing from the nearer frame."""
-    starts = np.cumsum(lengths_before) - lengths_before
-    step = np.concatenate([np.arange(n) for n in lengths_after]).astype(np.float32)
-    before = np.repeat(lengths_before, lengths_after).astype(np.float32)
-    position = np.clip((step + 0.5) * before / np.repeat(lengths_after, lengths_after) - 0.5, 0, before - 1)
+def _interpolated(source: np.ndarray, offsets: np.ndarray, source_lengths: np.ndarray, lengths: np.ndarray
+                  ) -> np.ndarray:
+    """[sum(lengths), D]: span k of ``source`` (``source_lengths[k]`` frames from ``offsets[k]``) resampled to
+    ``lengths[k]`` frames by linear interpolation; voicing from the nearer frame (it is not interpolated)."""
+    step = np.concatenate([np.arange(n) for n in lengths]).astype(np.float32)
+    span = np.repeat(source_lengths, lengths).astype(np.float32)
+    position = np.clip((step + 0.5) * span / np.repeat(lengths, lengths) - 0.5, 0, span - 1)
     lower = np.floor(position).astype(np.int64)
-    upper = np.minimum(lower + 1, before.astype(np.int64) - 1)
-    base = np.repeat(starts, lengths_after)
+    upper = np.minimum(lower + 1, span.astype(np.int64) - 1)
+    base = np.repeat(offsets, lengths)
     fraction = (position - lower)[:, None]
-    a, b = frames[base + lower], frames[base + upper]
-    out = a * (1 - fraction) + b * fraction
-    out[:, VUV] = np.where(fraction[:, 0] < 0.5, a[:, VUV], b[:, VUV])
-    return out
+    a, b = source[base + lower], source[base + upper]
+    frames = a * (1 - fraction) + b * fraction
+    frames[:, VUV] = np.where(fraction[:, 0] < 0.5, a[:, VUV], b[:, VUV])
+    return frames
 
 
 def _retimed(index: UnitIndex, chosen: np.ndarray, targets: _Targets, frames: np.ndarray, stretch: float
@@ -279,7 +279,7 @@ def _retimed(index: UnitIndex, chosen: np.ndarray, targets: _Targets, frames: np
     lengths = targets.length.copy()
     own = index.length[chosen[real]].astype(np.float64)
     lengths[real] = np.maximum(1, np.rint(own ** (1 - stretch) * targets.length[real] ** stretch)).astype(np.int64)
-    retimed = _resample_time(frames, targets.length, lengths)
+    retimed = _interpolated(frames, targets.start, targets.length, lengths)
     return retimed, dataclasses.replace(targets, start=np.cumsum(lengths) - lengths, length=lengths)
 
 
@@ -292,17 +292,8 @@ def _stretched(index: UnitIndex, chosen: np.ndarray, targets: _Targets, predicte
         return out
     units, lengths, starts = chosen[real], targets.length[real], targets.start[real]
     dest = np.concatenate([start + np.arange(length) for start, length in zip(starts, lengths, strict=True)])
-    unit_length = np.repeat(index.length[units], lengths).astype(np.float32)
-    step = np.concatenate([np.arange(length) for length in lengths]).astype(np.float32)
-    position = np.clip((step + 0.5) * unit_length / np.repeat(lengths, lengths) - 0.5, 0, unit_length - 1)
     source, offsets = index.frames_of(units)  # only the chosen units' frames are read
-    base = np.repeat(offsets, lengths)
-    lower = np.floor(position).astype(np.int64)
-    upper = np.minimum(lower + 1, unit_length.astype(np.int64) - 1)
-    fraction = (position - lower)[:, None]
-    a, b = source[base + lower], source[base + upper]
-    frames = a * (1 - fraction) + b * fraction
-    frames[:, VUV] = np.where(fraction[:, 0] < 0.5, a[:, VUV], b[:, VUV])  # voicing is not interpolated
+    frames = _interpolated(source, offsets, index.length[units], lengths)
     out[dest] = frames
     return out
 
