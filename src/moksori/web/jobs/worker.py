@@ -114,6 +114,7 @@ def run_import(db: Database, settings: Settings, services: Services, job: Job) -
             items = [(f"{utt_id} ({path.name})", path, text) for utt_id, path, text in services.recordings_in(folder)]
             result = import_recordings(session, settings, services, user, items,
                                        lambda fraction: progress("checking recordings", fraction, {}))
+        shutil.rmtree(folder, ignore_errors=True)  # before "done": whoever sees it done finds no upload left
         with db.session() as session:
             _finish(session, job.id, "done", message=result.summary(), take_count=len(result.takes),
                     fraction=1.0, stage="finished")

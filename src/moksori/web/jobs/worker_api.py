@@ -175,9 +175,11 @@ def worker_app(state) -> FastAPI:
         """Every batch of an import is stored: the job is done, with the summary the user reads."""
         job, _lease = leases.held(db, job_id, token, worker)
         _speak_as_owner(db, job)
+        # Every batch is stored, so the unpacked zip goes before the job reads as done: whoever sees
+        # it done never finds the upload still on disk.
+        _discard_job_files(settings, job)
         leases.end(db, job, "done", message=import_summary(body.added, body.flagged, body.errors),
                    take_count=body.added, fraction=1.0, stage="finished")
-        _discard_job_files(settings, job)
         return {"status": job.status}
 
     @app.post("/jobs/{job_id}/progress")
