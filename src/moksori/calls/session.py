@@ -51,6 +51,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from moksori.asr.offline import ASR_RATE
 from moksori.asr.streaming import Recognition, RecognizerUnavailable, StreamingRecognizer, recogniser_input
 from moksori.audio.bandwidth import NarrowbandToWideband
 from moksori.audio.framing import FrameBuffer, StreamResampler, frame_samples
@@ -172,6 +173,10 @@ class CallSession:
         self._block: list[np.ndarray] = []  # far-end audio at its own rate, not yet resampled
         self._block_samples = 0
         self._listener_thread: threading.Thread | None = None
+        self._kept: deque[np.ndarray] = deque()  # the last of what the recogniser heard (``keep_heard``)
+        self._kept_s = 0.0
+        self._kept_from = 0  # recogniser sample index of the first kept sample
+        self._recognised_samples = 0
 
     # --- life -------------------------------------------------------------------------------------------
 
@@ -425,6 +430,33 @@ class CallSession:
         if self._block_samples >= RECOGNITION_BLOCK_S * rate:
             self._send_block()
 
+    def keep_heard(self, seconds: float) -> None:
+        """Keep the last ``seconds`` of the far end's audio as the recogniser heard it, for :meth:`heard_between`
+        (e.g. to recognise an answer again under a restricted grammar)."""
+        self._kept_s = max(self._kept_s, seconds)
+
+    def heard_between(self, start: float, end: float) -> np.ndarray:
+        """The far end's audio between two session times (a caption's ``start`` and ``end``), at 16 kHz as the
+        recogniser heard it; only what :meth:`keep_heard` kept, so possibly shorter or empty."""
+        if not self._kept or self.audio_origin is None:
+            return np.zeros(0, dtype=np.float32)
+        kept = np.concatenate(self._kept)
+        first = max(0, round((start - self.audio_origin) * ASR_RATE) - self._kept_from)
+        last = max(first, round((end - self.audio_origin) * ASR_RATE) - self._kept_from)
+        return kept[first:last]
+
+    def _keep(self, block: np.ndarray) -> None:
+        at = self._recognised_samples
+        self._recognised_samples += block.size
+        if self._kept_s <= 0:
+            return
+        if not self._kept:
+            self._kept_from = at
+        self._kept.append(block)
+        limit = round(self._kept_s * ASR_RATE)
+        while self._kept and self._recognised_samples - self._kept_from - self._kept[0].size >= limit:
+            self._kept_from += self._kept.popleft().size
+
     @property
     def captions_behind_s(self) -> float:
         """Far-end audio waiting for the recogniser, in seconds (about): how far captions lag on a busy machine."""
@@ -432,7 +464,9 @@ class CallSession:
 
     def _send_block(self) -> None:
         if self._block:
-            self._heard.put(self._to_16k.push(np.concatenate(self._block)))
+            block = self._to_16k.push(np.concatenate(self._block))
+            self._keep(block)
+            self._heard.put(block)
         self._block, self._block_samples = [], 0
 
     def _recognise(self, recognizer: StreamingRecognizer) -> None:
