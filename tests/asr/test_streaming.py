@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from moksori.asr import RecognizerUnavailable, StreamingRecognizer, cer, normalize_transcript, transcribe, wer
-from moksori.asr.streaming import END_PAUSE_S, LIVE_SEARCH, _live_model_folder
+from moksori.asr.streaming import END_PAUSE_S, LIVE_SEARCH, _live_model_folder, recognise_again_korean
 from moksori.audio import load_audio
 from tests.asr.line_audio import line_noise, over_the_line, seconds
 
@@ -144,6 +144,16 @@ def test_sentences_on_a_noisy_phone_line_end_on_their_own_pause(sentences) -> No
     # the second line is judged by the words it holds from the second sentence.
     assert sum(word.start >= second_start - 0.1 for word in second_line.words) >= 3, second_line
     assert second_at <= second_start + seconds(second) + END_PAUSE_S + 0.1
+
+
+def test_an_utterance_heard_again_under_a_grammar_comes_out_in_its_words_only(sentences) -> None:
+    """The live model under a grammar writes only the grammar's words, whatever was said (the assistant then
+    judges whether they make one whole answer)."""
+    open_text = transcribe(sentences[0], 16000, "ko").split()
+    phrases = ["네", "아니요", "여기", "주세요"]
+    again = recognise_again_korean(sentences[0], phrases).split()
+    assert set(again) <= set(phrases) and again != open_text
+    assert recognise_again_korean(silence(1.0), phrases) == ""
 
 
 def test_the_live_model_is_the_shipped_one_with_a_lighter_search(tmp_path, monkeypatch) -> None:

