@@ -191,3 +191,19 @@ def test_a_transfer_that_failed_goes_on_with_a_message_from_the_callers_number(s
     call.respond("이 번호로 해 주세요")
     call.respond("네")
     assert call.records[-1] == {"type": "message", "text": "예약 문의 때문에 전화 달라고 전해 주세요", "phone": "01098765432"}
+
+
+def test_silence_repeats_the_question_and_ends_the_call_after_a_few_times(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    asked = call.respond("모레 오후 2시에 젤네일 예약할게요")
+    first = call.silence()
+    assert first.startswith("여보세요?") and first.endswith(asked)  # the question again, not a new one
+    assert call.silence() == first and not call.ended
+    call.respond("김민수요")  # the caller is back: the count starts again
+    call.silence()
+    call.silence()
+    assert not call.ended
+    goodbye = call.silence()
+    assert call.ended and "끊을게요" in goodbye and call.records == []
+    assert "말씀이 없어" in call.summary()

@@ -105,7 +105,7 @@ def test_a_booking_by_voice_with_barge_in_and_the_goodbye_hanging_up() -> None:
                         and not session.speaking and not session.waiting)  # the answer was heard to its end
             await speak(session, 0.3, loud=True)
             await speak(session, 0.2, loud=False)
-        await until(lambda: session.closed)
+        await until(lambda: any(event["type"] == "ended" for event in events))  # closed, and said so
         await line.finish()
         puller.cancel()
         return session, line, store, finished, barged, events
@@ -187,3 +187,30 @@ def test_an_answer_the_caption_missed_is_heard_again_under_the_grammar() -> None
     confirmed = line.turns[4]
     assert confirmed["caller"] == "네" and confirmed["caption"] == "내 마자"
     assert store.records[0]["type"] == "booking" and store.records[0]["name"] == "김민수"
+
+
+def test_a_silent_caller_is_asked_again_and_the_line_hangs_up_after_a_few_times() -> None:
+    async def main():
+        session = CallSession(ToneVoice(), recognizer_factory=lambda: ScriptedRecognizer(["내일 저녁 7시에 예약할게요"]))
+        await session.start(listen=True)
+        line = AssistantLine(session, Call(profile_from(SHOP), MemoryStore(), NOW), no_reply_s=0.3)
+        puller = asyncio.create_task(line_pulls(session))
+        ended: list[dict] = []
+        session.subscribe(lambda event: ended.append(event) if event["type"] == "ended" else None)
+        await line.begin()
+        await until(lambda: len(line.turns) == 2)  # the greeting, then "여보세요?" into the silence
+        await until(lambda: not session.speaking and not session.waiting)
+        await speak(session, 0.3, loud=True)  # the caller answers at last
+        await speak(session, 0.2, loud=False)
+        await until(lambda: bool(ended))  # and then says nothing more
+        await line.finish()
+        puller.cancel()
+        return session, line
+
+    session, line = asyncio.run(main())
+    prompts = [turn for turn in line.turns if turn.get("silence")]
+    assert line.turns[1] in prompts and line.turns[1]["assistant"].startswith("여보세요?")
+    assert line.turns[2]["caller"] == "내일 저녁 7시에 예약할게요" and not line.turns[2].get("silence")
+    assert len(prompts) == 4 and "끊을게요" in prompts[-1]["assistant"] and line.call.ended
+    said = [entry for entry in session.transcript if entry.speaker == ME]
+    assert said[-1].text == prompts[-1]["assistant"] and said[-1].final  # the goodbye was heard before hanging up

@@ -67,3 +67,13 @@ def test_a_store_carries_bookings_from_one_run_to_the_next(salon_file: Path, tmp
     assert json.loads(out.splitlines()[0])["records"] == [{"type": "booking_cancel", "ref": "B1"}]
     code, out, _ = _simulate(salon_file, CALLS[:1], tmp_path, "--store", str(store))
     assert json.loads(out.splitlines()[0])["records"][0]["ref"] == "B2"  # references go on
+
+
+def test_an_empty_caller_line_is_a_turn_of_silence(salon_file: Path, tmp_path: Path) -> None:
+    calls = [{"id": "quiet", "caller": ["", "모레 오후 2시에 젤네일 예약할게요", "", "", ""]}]
+    code, out, _ = _simulate(salon_file, calls, tmp_path)
+    assert code == 0
+    turns = json.loads(out)["turns"]
+    assert turns[0]["assistant"].startswith("여보세요?") and "무엇을 도와드릴까요?" in turns[0]["assistant"]
+    assert turns[2]["assistant"].startswith("여보세요?") and turns[2]["assistant"].endswith(turns[1]["assistant"])
+    assert "끊을게요" in turns[4]["assistant"]  # the third silence in a row ends the call

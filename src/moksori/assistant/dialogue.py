@@ -47,6 +47,7 @@ from moksori.assistant.slots import (
 from moksori.assistant.store import Booking, Store
 
 MAX_REPROMPTS = 2
+MAX_SILENCES = 2  # prompts after the caller said nothing, before the call is ended
 _PHONE_ANSWERS = ("phone", "lookup", "lookup_phone")  # questions answered with a phone number
 
 _ANYTHING_ELSE = "더 도와드릴 일 있으세요?"
@@ -124,6 +125,7 @@ class Call:
         self.offering: str | None = None  # why the owner or a message was offered (the hand-off's reason)
         self.pending_question: str | None = None
         self.failures = 0
+        self.silences = 0  # prompts in a row after the caller said nothing
         self.last_prompt = ""
         self.notes: list[str] = []
         self.topic_item: str | None = None  # the item the caller last asked about ("젤네일 얼마예요?")
@@ -235,12 +237,25 @@ class Call:
         """The assistant's answer to one caller turn."""
         if self.ended:
             return ""
+        self.silences = 0
         text = clean(line)
         if not text or intents.asks_repeat(text):
             return self.last_prompt or self.greeting()
         reply = self._respond(text)
         self.last_prompt = reply
         return reply
+
+    def silence(self) -> str:
+        """The caller said nothing after the last prompt: ask whether they can hear, and repeat the prompt;
+        after ``MAX_SILENCES`` such prompts in a row, say goodbye and end the call (nothing is written)."""
+        if self.ended:
+            return ""
+        self.silences += 1
+        if self.silences > MAX_SILENCES:
+            self.notes.append("손님이 말씀이 없어 통화를 마침")
+            self.ended = True
+            return "말씀이 들리지 않아 전화를 끊을게요. 필요하시면 다시 전화 주세요."
+        return f"여보세요? 제 말이 들리시면 말씀해 주세요. {self.last_prompt}".strip()
 
     def _respond(self, text: str) -> str:
         if self.confirming and self.form:

@@ -112,12 +112,12 @@ def simulate(
             if call.ended:
                 break
             turn: dict = {"caller": line}
-            said = line
-            if hear is not None:
+            said: str | None = line if line.strip() else None  # an empty line: the caller says nothing
+            if hear is not None and said is not None:
                 said = call.heard(hear(line, None), lambda phrases, line=line: hear(line, phrases))
                 turn["heard"] = said
             started = time.perf_counter()
-            turn["assistant"] = call.respond(said)
+            turn["assistant"] = call.silence() if said is None else call.respond(said)
             turn["ms"] = round((time.perf_counter() - started) * 1000, 2)
             turns.append(turn)
         yield {
