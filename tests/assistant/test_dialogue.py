@@ -207,3 +207,19 @@ def test_silence_repeats_the_question_and_ends_the_call_after_a_few_times(salon:
     goodbye = call.silence()
     assert call.ended and "끊을게요" in goodbye and call.records == []
     assert "말씀이 없어" in call.summary()
+
+
+def test_a_questioning_ne_repeats_the_prompt_and_a_bare_ne_is_only_listening(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert call.respond("네") == "네, 말씀하세요."  # at the greeting: the caller is there, nothing asked yet
+    asked = call.respond("모레 오후 2시에 젤네일 예약할게요")
+    assert call.respond("네?") == asked  # did not catch it: the same question again
+    assert call.respond("예") == f"네, {asked}"
+    assert call.failures == 0  # none of these counts towards offering the owner
+    call.respond("김민수요")
+    read_back = call.respond("공일공 일이삼사 오륙칠팔")
+    assert call.respond("네?") == read_back  # "네?" at the read-back is not a yes
+    assert call.records == []
+    call.respond("네")  # a bare yes there is one
+    assert call.records[0]["name"] == "김민수"

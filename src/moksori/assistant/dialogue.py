@@ -239,8 +239,12 @@ class Call:
             return ""
         self.silences = 0
         text = clean(line)
-        if not text or intents.asks_repeat(text):
+        if not text or intents.asks_repeat(text) or intents.pardon(line):
             return self.last_prompt or self.greeting()
+        if intents.bare_yes(text) and self._answer_kind() not in ("yes_no", "proposal"):
+            # "네" to "성함이 어떻게 되세요?" or to the greeting: they are listening; ask again, briefly.
+            question = _PROMPTS.get(self.expecting or "") if self.form else None
+            return f"네, {question}" if question else "네, 말씀하세요."
         reply = self._respond(text)
         self.last_prompt = reply
         return reply

@@ -28,6 +28,8 @@ _GOODBYE = re.compile(
 )
 _NO_MORE = re.compile(r"^(?:아니요|아뇨|아니에요|아니|없어요|없습니다|괜찮아요|괜찮습니다|됐어요)")
 _REPEAT = re.compile(r"^(?:뭐|뭐라고|네에)요?$|다시\s?(?:한번\s?)?말씀|잘\s?안\s?들|뭐라고요|못\s?들었")
+_PARDON = re.compile(r"(?:네|예|응|어|네에|예에)\s*\?+")
+_BARE_YES = re.compile(r"(?:네|예|응|넵|네네|예예)(?:\s?(?:네|예))*")
 _THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번호|이걸로|발신\s?번호")
 
 _QUESTION_WORDS = re.compile(
@@ -116,6 +118,16 @@ def asks_repeat(text: str) -> bool:
     """"뭐라고요?", "다시 말씀해 주세요": the caller did not catch the last prompt. (A bare "네?" is not
     told apart from "네" once punctuation is gone, so it stays a yes.)"""
     return bool(_REPEAT.search(text))
+
+
+def pardon(line: str) -> bool:
+    """"네?", "예?": with its question mark (typed or scripted), a bare yes word asks what was said."""
+    return bool(_PARDON.fullmatch(line.strip()))
+
+
+def bare_yes(text: str) -> bool:
+    """"네", "예", "응" and nothing else: where no yes or no was asked, the caller is only saying they listen."""
+    return bool(_BARE_YES.fullmatch(text))
 
 
 def right_away(text: str) -> bool:
