@@ -76,16 +76,18 @@ def speaking_voice(spec: str):  # noqa: ANN201 - an engine Voice or the espeak s
     return Voice.load(spec)
 
 
-async def one_call(voice, profile, audio: list[np.ndarray], turns: int, found: dict[str, list[float]]) -> None:
+async def one_call(voice, profile, audio: list[np.ndarray], turns: int, found: dict[str, list]) -> None:
     session = CallSession(voice)
     spoke: list[float] = []
     finals: list[float] = []
+    texts: list[str] = []  # the final captions, to tell why a turn went unanswered
 
     def timed(event: dict) -> None:
         if event["type"] == "speaking":
             spoke.append(time.monotonic())
         elif event["type"] == "caption" and event["final"]:
             finals.append(time.monotonic())
+            texts.append(event["text"])
 
     session.subscribe(timed)
     await session.start(listen=True)
@@ -114,12 +116,16 @@ async def one_call(voice, profile, audio: list[np.ndarray], turns: int, found: d
             break
         await feed(audio[turn % len(audio)])
         ended_speech = time.monotonic()
-        heard_before, finals_before = len(spoke), len(finals)
+        heard_before, finals_before, turns_before = len(spoke), len(finals), len(line.turns)
         waited = time.monotonic()
         while len(spoke) == heard_before and time.monotonic() - waited < ANSWER_WAIT_S:
             await feed(silence)
-        if len(spoke) == heard_before:
+        if len(spoke) == heard_before or any(t.get("silence") for t in line.turns[turns_before:]):
+            # No answer, or only the line's "여보세요?" after the caller's silence: the turn was not heard.
             found["unanswered"].append(turn)
+            found["unanswered_captions"].append(" | ".join(texts[finals_before:]) or "(no final caption)")
+            while session.speaking or session.waiting:
+                await feed(silence)
             continue
         found["turn"].append(spoke[heard_before] - ended_speech)
         if len(finals) > finals_before:  # the split: the recogniser's end of utterance, then dialogue + voice
@@ -137,7 +143,7 @@ async def run(calls: int, voice_spec: str, turns: int) -> dict:
     voice = speaking_voice(voice_spec)
     profile = load_profile(SHOP)
     audio = recordings(25)
-    found: dict[str, list[float]] = {"turn": [], "recogniser": [], "answer": [], "unanswered": []}
+    found: dict[str, list] = {"turn": [], "recogniser": [], "answer": [], "unanswered": [], "unanswered_captions": []}
     load_before = os.getloadavg()
     started = time.monotonic()
 
@@ -150,6 +156,7 @@ async def run(calls: int, voice_spec: str, turns: int) -> dict:
     ms = sorted(1000 * value for value in found["turn"])
     return {
         "calls": calls, "voice": voice_spec, "turns_measured": len(ms), "unanswered_turns": len(found["unanswered"]),
+        "unanswered_captions": found["unanswered_captions"],
         "latency_ms_p50": round(statistics.median(ms)) if ms else None,
         "latency_ms_p95": round(ms[int(0.95 * (len(ms) - 1))]) if ms else None,
         "latency_ms_max": round(ms[-1]) if ms else None,
