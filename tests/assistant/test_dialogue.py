@@ -223,3 +223,39 @@ def test_a_questioning_ne_repeats_the_prompt_and_a_bare_ne_is_only_listening(sal
     assert call.records == []
     call.respond("네")  # a bare yes there is one
     assert call.records[0]["name"] == "김민수"
+
+
+def test_more_people_on_a_booking_is_a_change(salon: ShopProfile) -> None:
+    store = MemoryStore()
+    run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    call = run(salon, ["목요일에 예약한 김민수인데요 인원이 두 명으로 늘었어요 번호는 010-1234-5678이에요", "네"], store)
+    assert call.records == [{"type": "booking_change", "ref": "B1", "party": 2}]
+
+
+def test_asking_how_early_to_order_orders_nothing(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("라떼는 며칠 전에 주문해야 돼요?")
+    assert call.form is None
+
+
+def test_a_booking_of_items_where_orders_are_taken_ahead_is_an_order(cafe: ShopProfile) -> None:
+    call = run(cafe, ["금요일 오후 3시에 라떼 두 잔 예약하려고요", "정유미요", "공일공 이삼이삼 팔구팔구", "네"])
+    assert call.records[0]["type"] == "order" and call.records[0]["items"] == [{"name": "카페라떼", "qty": 2}]
+    assert call.records[0]["pickup"] == "2026-12-04T15:00"
+
+
+def test_fine_thanks_to_an_offer_is_a_no(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "사장님" in call.respond("혹시 속눈썹 연장도 하세요?")  # not in the profile: the owner is offered
+    reply = call.respond("아 네 괜찮아요")
+    assert call.records == [] and not call.ended and reply.startswith("알겠습니다")
+
+
+def test_the_owners_answer_comes_before_not_by_phone(salon: ShopProfile) -> None:
+    """Orders are off at the salon; a question about them that its FAQ answers gets that answer."""
+    shop = salon.model_copy(update={"faq": [*salon.faq, type(salon.faq[0])(q="포장 돼요?", a="포장 상품은 매장에서만 팔아요.")]})
+    call = Call(shop, MemoryStore(), NOW)
+    call.greeting()
+    assert call.respond("포장도 되나요?").startswith("포장 상품은 매장에서만 팔아요.")

@@ -279,10 +279,15 @@ class Call:
         if (
             self.form is None
             and intent in ("booking", "order")
-            and not intents.names_task(text)
+            and (
+                not self._takes(intent)
+                or not (intents.names_task(text) or parse_date(text, self.today) or parse_time(text) or parse_party(text))
+            )
             and self.faq.match(text).answered
         ):
-            return self._question(text)  # "콘센트 자리 있나요?" asks about the shop, it books nothing
+            # "콘센트 자리 있나요?" asks about the shop, it books nothing; and where the shop takes no orders,
+            # "포장도 되나요?" gets the owner's own answer on it before "not by phone".
+            return self._question(text)
         # The current form reads the turn first: "박서준으로 예약했어요" answers a cancellation's lookup.
         filled = self.form is not None and self._fill(text)
         if (
@@ -319,7 +324,15 @@ class Call:
 
     # ---------------------------------------------------------------------------------- starting
 
+    def _takes(self, task: str) -> bool:
+        """Whether the shop takes this task by phone at all."""
+        return self.profile.orders.enabled if task == "order" else self.profile.booking.enabled
+
     def _start(self, task: str, text: str) -> str:
+        if task == "booking" and not self.profile.booking.enabled and self.profile.orders.enabled and (
+            find_items(text, self.item_names)
+        ):
+            task = "order"  # "금요일에 치즈 케이크 예약하려고요" where orders are taken ahead: an order
         if task in ("booking", "change", "cancel", "check") and not self.profile.booking.enabled:
             return self._not_offered("전화 예약은 받지 않고 있어요")
         if task == "order" and not self.profile.orders.enabled:
@@ -922,7 +935,7 @@ class Call:
         answer = parse_yes_no(text)
         if intent == "goodbye":
             return self._goodbye()  # "네 그게 다예요": no thanks, and goodbye
-        if answer is False or intent == "no":
+        if answer is False or intent == "no" or (intent != "handoff" and intents.declines(text)):
             return f"알겠습니다. {_ANYTHING_ELSE}"
         if intent == "handoff" or intents.wants_owner(text) or answer is True:
             return self._handoff(reason)

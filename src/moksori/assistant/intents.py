@@ -16,6 +16,7 @@ _HANDOFF = re.compile(
 _CANCEL = re.compile(r"취소|캔슬|못\s?갈\s?것|못\s?가게|못\s?갈\s?거|안\s?갈\s?게|못\s?갈\s?듯|없던\s?걸로")
 _CHANGE = re.compile(
     r"변경|바꾸|바꿀|바꿔|바꾸고|바꿨|옮기|옮겨|옮길|미루|미뤄|미룰|당기|당겨|당길|늦추|늦춰|수정|조정"
+    r"|(?:인원|사람|명)\S*\s?(?:더\s)?(?:늘었|늘어|늘려|늘릴|줄었|줄어|줄여|줄일)"
 )
 _BOOKING = re.compile(r"예약(?!\s?(?:했|한|된|되어|돼\s?있|해\s?놨|해\s?뒀|하신|번호))|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")
 _ORDER = re.compile(r"주문|포장|테이크\s?아웃|픽업|찾으러|가지러|가져갈|사\s?갈|시킬|시키려|시켜")
@@ -65,8 +66,8 @@ def detect(text: str) -> str | None:
         return "cancel"
     if _CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|로\s", text):
         return "change"
-    if _ORDER.search(text):
-        return "order"
+    if _ORDER.search(text) and not re.search(r"(?:주문|예약)\S*\s?(?:해야|필수)|며칠\s?전", text):
+        return "order"  # "케이크는 며칠 전에 주문해야 돼요?" asks a rule, it orders nothing
     if (
         _BOOKING.search(text)
         and not _PRICE.search(text)
@@ -118,6 +119,11 @@ def asks_repeat(text: str) -> bool:
     """"뭐라고요?", "다시 말씀해 주세요": the caller did not catch the last prompt. (A bare "네?" is not
     told apart from "네" once punctuation is gone, so it stays a yes.)"""
     return bool(_REPEAT.search(text))
+
+
+def declines(text: str) -> bool:
+    """"괜찮아요", "됐어요" to an offer: no, thank you (to a read-back "괜찮아요" would be a yes)."""
+    return bool(re.search(r"괜찮아요|괜찮습니다|됐어요|됐습니다|안\s?해도\s?(?:돼|되)", text))
 
 
 def pardon(line: str) -> bool:
