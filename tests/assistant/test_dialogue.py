@@ -259,3 +259,23 @@ def test_the_owners_answer_comes_before_not_by_phone(salon: ShopProfile) -> None
     call = Call(shop, MemoryStore(), NOW)
     call.greeting()
     assert call.respond("포장도 되나요?").startswith("포장 상품은 매장에서만 팔아요.")
+
+
+def test_too_many_people_asks_the_party_again_and_keeps_the_time(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert call.respond("목요일 오후 2시에 젤네일 다섯 명 예약이요").endswith("몇 분이세요?")  # max_party 2
+    for line in ["그럼 두 명이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"]:
+        call.respond(line)
+    assert call.records[0]["time"] == "14:00" and call.records[0]["party"] == 2
+
+
+def test_an_order_with_a_pick_up_from_now_keeps_its_items(cafe: ShopProfile) -> None:
+    call = run(cafe, ["음 그럼 라떼 두 잔이랑 아아 하나 주세요 한 시간 뒤에 갈게요", "정유미요", "공일공 이삼이삼 팔구팔구", "네"])
+    assert call.records[0]["items"] == [{"name": "카페라떼", "qty": 2}, {"name": "아이스 아메리카노", "qty": 1}]
+    assert call.records[0]["pickup"] == "2026-12-01T11:00"
+
+
+def test_a_message_said_outright_is_a_message_whatever_it_is_about(salon: ShopProfile) -> None:
+    call = run(salon, ["메시지 남길게요 제 번호 공일공 일이삼사 오륙칠팔이고요 단체 예약 문의드린다고 전해 주세요", "네"])
+    assert [record["type"] for record in call.records] == ["message"] and call.records[0]["phone"] == "01012345678"

@@ -151,6 +151,8 @@ def test_yes_no(said: str, expected: bool | None) -> None:
         "공일공 1234 5678이요",
         "공일공 천이백삼십사 오천육백칠십팔",
         "빵일빵 일이삼사 오륙칠팔",
+        "제 번호 공일공 일이삼사 오륙칠팔이고요 늦는다고 전해 주세요",  # 이고요: not a last digit 2
+        "010 1234 5678인데요",
     ],
 )
 def test_phone_numbers(said: str) -> None:

@@ -430,19 +430,20 @@ class Call:
         if later is None and form.task == "order" and intents.right_away(text):
             later = self.now + dt.timedelta(minutes=max(self.profile.orders.min_notice_minutes, 10))
         if later and form.task in ("booking", "order"):
-            form.date = later.date()
-            form.spoken_time = SpokenTime(later.hour, later.minute, "am" if later.hour < 12 else "pm")
-            return True
-        day = parse_date(text, self.today)
-        if day and day != form.date:
-            form.date, filled = day, True
-        spoken = parse_time(text)
-        if spoken is None and period_word(text) and form.spoken_time is None and period_word(text) != form.period:
-            form.period, filled = period_word(text), True
-        if spoken and spoken.period is None and form.period:
-            spoken = parse_time(f"{form.period} {text}")
-        if spoken and spoken != form.spoken_time:
-            form.spoken_time, filled = spoken, True
+            # "크루아상 여섯 개랑 따아 한 잔, 한 시간 뒤에 갈게요": the time from now, and the rest of the turn too
+            day, spoken = later.date(), SpokenTime(later.hour, later.minute, "am" if later.hour < 12 else "pm")
+            form.date, form.spoken_time, filled = day, spoken, True
+        else:
+            day = parse_date(text, self.today)
+            if day and day != form.date:
+                form.date, filled = day, True
+            spoken = parse_time(text)
+            if spoken is None and period_word(text) and form.spoken_time is None and period_word(text) != form.period:
+                form.period, filled = period_word(text), True
+            if spoken and spoken.period is None and form.period:
+                spoken = parse_time(f"{form.period} {text}")
+            if spoken and spoken != form.spoken_time:
+                form.spoken_time, filled = spoken, True
         if form.task in ("booking", "change"):
             party = parse_party(text, expecting=self.expecting == "party")
             if party and party != form.party:
@@ -673,15 +674,17 @@ class Call:
         reason = (self._pickup_problem() if form.task == "order" else self._booking_problem()) or ""
         start = self._start_time()
         self.notes.append(f"규칙: {reason}")
+        if form.task != "order" and (form.party or 0) > self.profile.booking.max_party:
+            # Too many people: only the party is asked again; the day and time said stand.
+            form.party = None
+            form.proposals = []
+            self.expecting = "party"
+            return f"죄송해요, {reason}. 몇 분이세요?"
         form.spoken_time = None
         if form.task != "change" or form.target is None:
             form.date = start.date() if start and self.profile.hours_on(start.date()) else None
         if form.task == "order" or not form.proposals:
             form.proposals = []
-            if form.task != "order" and (form.party or 0) > self.profile.booking.max_party:
-                form.party = None
-                self.expecting = "party"
-                return f"죄송해요, {reason}. 몇 분이세요?"
             self.expecting = "time" if form.date else "date"
             return f"죄송해요, {reason}. 다른 {'시간' if form.date else '날'}은 어떠세요?"
         self.expecting = "proposal"

@@ -27,6 +27,10 @@ _GOODBYE = re.compile(
     r"끊을게|끊겠|수고하세|수고하십|안녕히|들어가세요|^(?:아니요\s|아뇨\s)?(?:됐습니다|됐어요)|그게\s?다|이만|괜찮습니다|다음에\s?(?:할게|걸게|전화)|"
     r"없어요|없습니다|아니요\s?괜찮|고맙습니다$|감사합니다$"
 )
+# Leaving a message said outright wins over the subject of the message ("단체 예약 견적 문의드린다고 전해 주세요").
+_LEAVE_MESSAGE = re.compile(
+    r"(?:메시지|메세지|메모)\s?(?:를\s?|좀\s)?(?:남기|남길|남겨|전해|드릴)|전해\s?(?:주세요|줘|주실|달라|드려)|전달\s?(?:해\s?주|부탁)"
+)
 _NO_MORE = re.compile(r"^(?:아니요|아뇨|아니에요|아니|없어요|없습니다|괜찮아요|괜찮습니다|됐어요)")
 _REPEAT = re.compile(r"^(?:뭐|뭐라고|네에)요?$|다시\s?(?:한번\s?)?말씀|잘\s?안\s?들|뭐라고요|못\s?들었")
 _PARDON = re.compile(r"(?:네|예|응|어|네에|예에)\s*\?+")
@@ -66,6 +70,8 @@ def detect(text: str) -> str | None:
         return "cancel"
     if _CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|로\s", text):
         return "change"
+    if _LEAVE_MESSAGE.search(text):
+        return "message"
     if _ORDER.search(text) and not re.search(r"(?:주문|예약)\S*\s?(?:해야|필수)|며칠\s?전", text):
         return "order"  # "케이크는 며칠 전에 주문해야 돼요?" asks a rule, it orders nothing
     if (
@@ -171,6 +177,13 @@ def message_body(text: str) -> str | None:
     )
     if match and len(match.group(1)) >= 4:
         return match.group(1).strip()
+    # "메시지 남길게요 … 단체 예약 문의드린다고 전해 주세요": the clause before "…고 전해", after the last
+    # sentence ending before it.
+    match = re.search(r"(.+?(?:다|라|냐|자))고\s?(?:좀\s)?(?:전해|전달)", text)
+    if match:
+        clause = re.split(r"(?:요|데|고)\s", match.group(1))[-1].strip()
+        if len(clause) >= 4:
+            return clause
     return None
 
 

@@ -399,6 +399,10 @@ def parse_yes_no(text: str) -> bool | None:
 
 _PHONE_SEPARATORS = re.compile(r"[-–.·/]")
 _PHONE_ENDINGS = (
+    "이고요",
+    "고요",
+    "인데요",
+    "이거든요",
     "이에요",
     "입니다",
     "이요",
