@@ -214,3 +214,37 @@ def test_a_silent_caller_is_asked_again_and_the_line_hangs_up_after_a_few_times(
     assert len(prompts) == 4 and "끊을게요" in prompts[-1]["assistant"] and line.call.ended
     said = [entry for entry in session.transcript if entry.speaker == ME]
     assert said[-1].text == prompts[-1]["assistant"] and said[-1].final  # the goodbye was heard before hanging up
+
+
+def test_after_a_failed_transfer_the_call_goes_on_and_its_goodbye_still_hangs_up() -> None:
+    caller = ["사장님 좀 바꿔 주세요", "내일 단체 예약 문의드려요", "공일공 일이삼사 오륙칠팔", "네 맞아요", "아니요 안녕히 계세요"]
+
+    async def main():
+        session = CallSession(ToneVoice(), recognizer_factory=lambda: ScriptedRecognizer(caller))
+        await session.start(listen=True)
+        hung_up: list[str] = []
+
+        async def transfer() -> bool:
+            return False  # the trunk takes no transfers
+
+        async def hang_up(reason: str) -> None:
+            hung_up.append(reason)
+            await session.close(reason)
+
+        store = MemoryStore()
+        line = AssistantLine(session, Call(profile_from(SHOP), store, NOW), hang_up=hang_up, transfer=transfer)
+        puller = asyncio.create_task(line_pulls(session))
+        await line.begin()
+        for _ in caller:
+            await until(lambda: len(line.turns) >= 2 and not session.speaking and not session.waiting
+                        and not any(t["assistant"].startswith("사장님께 연결해 드릴게요") for t in line.turns[-1:]))
+            await speak(session, 0.3, loud=True)
+            await speak(session, 0.2, loud=False)
+        await until(lambda: session.closed)
+        await line.finish()
+        puller.cancel()
+        return line, store, hung_up
+
+    line, store, hung_up = asyncio.run(main())
+    assert [record["type"] for record in store.records] == ["handoff", "message"]
+    assert hung_up == [ASSISTANT_ENDED] and "감사합니다" in line.turns[-1]["assistant"]

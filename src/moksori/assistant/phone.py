@@ -183,6 +183,8 @@ class AssistantLine:
         self.turns.append({"caller": "", "assistant": reply})
         if not self.session.closed:
             self.session.say(reply)
+            self._ending = None  # the call goes on: it can end again, and silence is watched again
+            self._silence_watch = asyncio.create_task(self._watch_silence())
 
     async def finish(self) -> None:
         """After the session closed: the last turn is answered (and not said), then ``finished`` is called."""
