@@ -28,8 +28,10 @@ from .test_studio import zip_bytes
 
 @pytest.fixture
 def settings(settings):
+    # A lease long enough that a loaded machine's pauses never lose it; the test of a dead worker
+    # shortens it to see it run out.
     with throwaway_queue() as (url, namespace):
-        yield settings.model_copy(update={"queue_url": url, "queue_namespace": namespace, "job_lease_seconds": 1.0})
+        yield settings.model_copy(update={"queue_url": url, "queue_namespace": namespace, "job_lease_seconds": 5.0})
 
 
 class Killed(BaseException):
