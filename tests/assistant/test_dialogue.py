@@ -279,3 +279,59 @@ def test_an_order_with_a_pick_up_from_now_keeps_its_items(cafe: ShopProfile) -> 
 def test_a_message_said_outright_is_a_message_whatever_it_is_about(salon: ShopProfile) -> None:
     call = run(salon, ["메시지 남길게요 제 번호 공일공 일이삼사 오륙칠팔이고요 단체 예약 문의드린다고 전해 주세요", "네"])
     assert [record["type"] for record in call.records] == ["message"] and call.records[0]["phone"] == "01012345678"
+
+
+def test_one_more_person_on_a_booking_is_a_change_by_one(salon: ShopProfile) -> None:
+    store = MemoryStore()
+    run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    call = run(salon, ["목요일 두 시 김민수 이름으로 예약했는데요 한 명 더 가도 될까요?", "네"], store)
+    assert call.records == [{"type": "booking_change", "ref": "B1", "party": 2}]
+
+
+def test_a_new_party_said_after_the_difference_wins(salon: ShopProfile) -> None:
+    store = MemoryStore()
+    run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    call = run(salon, ["김민수로 예약했는데요 한 명 더 가도 돼요? 두 명으로요", "네"], store)
+    assert call.records == [{"type": "booking_change", "ref": "B1", "party": 2}]
+
+
+def test_a_pick_up_asked_as_a_question_is_an_order(cafe: ShopProfile) -> None:
+    call = run(cafe, ["금요일 오후 3시에 라떼 두 잔 찾을 수 있어요?", "정유미요", "공일공 이삼이삼 팔구팔구", "네"])
+    assert call.records[0]["type"] == "order" and call.records[0]["items"] == [{"name": "카페라떼", "qty": 2}]
+    assert call.records[0]["pickup"] == "2026-12-04T15:00"
+
+
+def test_where_the_shop_is_asked_with_two_words_before_where(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "한강대로 405" in call.respond("거기 위치가 어디예요")
+
+
+def test_asked_whether_it_sells_something_it_does_not_list_the_owner_is_offered(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    reply = call.respond("화분도 팔아요")  # no question mark: the recogniser writes none
+    assert "사장님" in reply and "못 알아들었어요" not in reply
+
+
+def test_a_booking_named_as_it_stands_asks_what_to_change(salon: ShopProfile) -> None:
+    store = MemoryStore()
+    run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    call = Call(salon, store, NOW)
+    call.greeting()
+    assert "어떻게 바꿔" in call.respond("목요일 두 시 김민수 이름으로 예약했는데 바꾸고 싶어요")
+    call.respond("세 시로요")
+    call.respond("네")
+    assert call.records == [{"type": "booking_change", "ref": "B1", "time": "15:00"}]
+
+
+def test_a_change_of_service_on_a_booking(salon: ShopProfile) -> None:
+    store = MemoryStore()
+    run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    call = Call(salon, store, NOW)
+    call.greeting()
+    assert "케어로 바꿔" in call.respond("목요일 두 시 젤네일 예약한 김민수인데요 케어로 바꿀 수 있을까요?")
+    call.respond("네")
+    assert call.records == [{"type": "booking_change", "ref": "B1", "item": "케어"}]
+    [booking] = store.active_bookings()
+    assert booking.item == "케어" and booking.minutes == 30  # the new service's length holds the slot

@@ -163,3 +163,22 @@ def test_a_counter_is_not_a_verb_of_taking_along() -> None:
     index = FaqIndex((Faq(q="반반 되나요?", a="H", also=("두 가지 맛 섞어서",)), Faq(q="강아지 데려가도 돼요?", a="D")))
     assert index.match("강아지랑 같이 가도 되나요?").faq.a == "D"  # 같이 가다 ≈ 데려가다
     assert "≡동반" not in features("반반 말고 세 가지 맛도 돼요?")[1]
+
+
+def test_the_owners_answer_covers_what_it_names_but_never_scores() -> None:
+    """A word of the owner's answer counts as met ("난시용 렌즈도 있나요?" is answered by "… 난시용 모두 있어요"),
+    but a question must still share words with the owner's questions: "일회용 컵 있어요?" is not answered."""
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="콘택트렌즈 팔아요?", a="콘택트렌즈는 일회용이랑 난시용 모두 있어요.", also=("렌즈 있어요",)),
+                      Faq(q="주차 되나요?", a="P")))
+    assert index.match("난시용 렌즈도 있나요?").answered
+    assert not index.match("하드 렌즈 있어요?").answered
+    assert not index.match("일회용 컵 있어요?").answered
+
+
+def test_a_reaction_before_the_question_does_not_hide_it() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="배달 되나요?", a="D"), Faq(q="주차 되나요?", a="P")))
+    assert index.match("아 좋네요 혹시 배달도 되나요?").faq.a == "D"

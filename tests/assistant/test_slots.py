@@ -12,6 +12,7 @@ from moksori.assistant.slots import (
     parse_date,
     parse_name,
     parse_party,
+    parse_party_difference,
     parse_phone,
     parse_time,
     parse_yes_no,
@@ -116,6 +117,16 @@ def test_hour_without_period_follows_the_shop_hours() -> None:
 )  # fmt: skip
 def test_party(said: str, expected: int) -> None:
     assert parse_party(said) == expected
+
+
+def test_more_or_fewer_people_is_a_difference_not_a_party() -> None:
+    assert parse_party("한 명 더 가도 될까요") is None
+    assert parse_party_difference("한 명 더 가도 될까요") == 1
+    assert parse_party_difference("두 명 추가할게요") == 2
+    assert parse_party_difference("한 명 못 와요") == -1
+    assert parse_party_difference("두 명 빠졌어요") == -2
+    assert parse_party_difference("세 명이요") is None
+    assert parse_party("다섯 명으로 늘었어요") == 5
 
 
 def test_party_needs_a_counter_unless_asked() -> None:

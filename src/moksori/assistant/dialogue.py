@@ -36,6 +36,7 @@ from moksori.assistant.slots import (
     parse_date,
     parse_name,
     parse_party,
+    parse_party_difference,
     parse_phone,
     parse_relative_time,
     parse_time,
@@ -371,6 +372,8 @@ class Call:
         asks = intents.asks(re.sub(r"(?<![가-힣])하나(?=요)", "", spaced))
         if self.profile.orders.enabled and mentions and parse_quantity(spaced) and not asks:
             return "order"  # "감튀 하나랑 페퍼로니 하나요", "그럼 콜라 두 개랑 마르게리타 한 판이요"
+        if self.profile.orders.enabled and mentions and intents.picks_up(text):
+            return "order"  # "일요일에 장미 꽃다발 하나 찾을 수 있어요?" asks to collect it: an order
         if self.profile.booking.enabled and self._services and mentions and parse_date(text, self.today):
             return "booking"  # "그럼 토요일에 염색 할게요", "내일 파마 되나요?": a service on a day
         if parse_time(text) is None and parse_party(text) is None:
@@ -446,6 +449,9 @@ class Call:
                 form.spoken_time, filled = spoken, True
         if form.task in ("booking", "change"):
             party = parse_party(text, expecting=self.expecting == "party")
+            difference = parse_party_difference(text) if form.task == "change" and form.target else None
+            if party is None and difference and form.target.party + difference > 0:
+                party = form.target.party + difference
             if party and party != form.party:
                 form.party, filled = party, True
         mentions = find_items(text, self.item_names) if form.task == "order" or self._services else []
@@ -575,7 +581,13 @@ class Call:
                 return None
             if form.task == "check":
                 return "told"
-            if form.date is None and form.spoken_time is None and form.party is None:
+            if form.date is None and form.spoken_time is None and form.party is None and form.item is None:
+                return "change"
+            target = form.target
+            if (self._start_time() == target.start and form.party in (None, target.party)
+                    and form.item in (None, target.item)):
+                # the booking said back as the caller named it ("목요일 두 시 예약했는데요"): nothing new yet
+                form.date = form.spoken_time = form.party = form.item = None
                 return "change"
             return "rules" if self._booking_problem() else None
         if form.task == "order":
@@ -708,9 +720,10 @@ class Call:
             start = self._start_time()
             assert start is not None
             party = form.party or target.party
+            what = f", {form.item}" if form.item and form.item != target.item else ""
             return (
                 f"{self._say_booking(target)} 예약을 {say_date(start.date(), self.today)} {say_time(start.time())}, "
-                f"{say_people(party)}으로 바꿔 드릴까요?"
+                f"{josa(say_people(party) + what, '으로/로')} 바꿔 드릴까요?"
             )
         start = self._start_time()
         assert start is not None
@@ -798,8 +811,12 @@ class Call:
                     changes["time"] = start.strftime("%H:%M")
             if form.party and form.party != target.party:
                 changes["party"] = form.party
+            if form.item and form.item != target.item:
+                changes["item"] = form.item  # "전체미용을 목욕으로 바꿀 수 있을까요?"
             if changes:
-                self.store.update_booking(target.ref, start=start, party=form.party or target.party)
+                item = form.item or target.item
+                self.store.update_booking(target.ref, start=start, party=form.party or target.party, item=item,
+                                          minutes=booking_minutes(self.profile, item))
                 self._record({"type": "booking_change", "ref": target.ref, **changes})
             return f"예약을 바꿨어요. {_ANYTHING_ELSE}"
         if form.task == "order":

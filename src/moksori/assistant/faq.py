@@ -27,12 +27,13 @@ SCORE_FLOOR = 0.5
 # Bound nouns (가지, 대, 개: counters) carry no topic and are left out.
 _NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SL", "SN"})
 _CONTENT_TAGS = _NOUN_TAGS | {"VV", "VA", "MAG", "VX"}
-# Words every question to a shop may contain; they say nothing about which question it is.
+# Words every question to a shop may contain; they say nothing about which question it is (좋: "아 좋네요
+# 혹시 배달도 되나요?" reacts to the last answer before it asks).
 _GENERIC_WORDS = (
     "되 하 있 없 가 오 좀 혹시 거 것 수 저 제 여기 거기 가게 매장 사장 사장님 그 이 요 어떻 어떻게 어디 뭐 무엇 "
     "말씀 문의 질문 궁금 알 알리 묻 여쭈 그냥 정말 진짜 많이 조금 지금 네 예 아 어 음 데 때 분 개 번 명 등 중 적 줄 "
     "뿐 바 편 시 씨 님 반 쯤 주 드리 안녕 여보세요 감사 수고 쓰 받 괜찮 가능 같 그렇 이렇 어떡 처리 이용 사용 공간 "
-    "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값"
+    "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 # Words callers use for the same thing; each group is matched as one term. General shop vocabulary (not
@@ -176,6 +177,10 @@ class FaqIndex:
             for faq in faqs
         ]
         self._documents = [set(doc) for doc in documents]
+        # The owner's answer names what it covers too ("콘택트렌즈는 일회용이랑 난시용 모두 있어요" answers
+        # "난시용 렌즈도 있나요?"): its words count as met for coverage, never for the score, so a question
+        # must still share words with the owner's questions to be answered.
+        self._answer_terms = [set(features(faq.a)[0]) for faq in faqs]
         self._retriever = None
         if documents:
             self._retriever = bm25s.BM25(method="lucene", k1=_K1, b=0.0)
@@ -205,7 +210,8 @@ class FaqIndex:
         shared = self._documents[best]
         neutral = _WHEN_WORDS if shared & self._items else _WHEN_WORDS | self._items
         said = [form for form in dict.fromkeys(words) if form not in neutral]
-        missed = sum(not _covered(form, shared) for form in said)
+        answered_words = shared | self._answer_terms[best]
+        missed = sum(not _covered(form, answered_words) for form in said)
         coverage = 1 - missed / len(said) if said else 0.0
         if score < SCORE_FLOOR or not said or missed > (len(said) - 1) // 3:
             return FaqMatch(None, score, coverage)

@@ -18,6 +18,10 @@ _CHANGE = re.compile(
     r"변경|바꾸|바꿀|바꿔|바꾸고|바꿨|옮기|옮겨|옮길|미루|미뤄|미룰|당기|당겨|당길|늦추|늦춰|수정|조정"
     r"|(?:인원|사람|명)\S*\s?(?:더\s)?(?:늘었|늘어|늘려|늘릴|줄었|줄어|줄여|줄일)"
 )
+# "예약했는데요 … 다섯 명으로요", "조인성 이름으로 예약했는데 한 명 더 가도 돼요?": a booking made before and a
+# new value for it is a change, whatever verb carries it.
+_BOOKED = re.compile(r"예약\s?(?:했|해\s?놨|해\s?뒀|해\s?두었|되어\s?있|돼\s?있)")
+_NEW_VALUE = re.compile(r"(?:명|분|시|반|일|요일)\s?(?:으로|로)(?:\s|요|$|도|는)|(?:명|분)\s?(?:더|추가)")
 _BOOKING = re.compile(r"예약(?!\s?(?:했|한|된|되어|돼\s?있|해\s?놨|해\s?뒀|하신|번호))|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")
 _ORDER = re.compile(r"주문|포장|테이크\s?아웃|픽업|찾으러|가지러|가져갈|사\s?갈|시킬|시키려|시켜")
 _MESSAGE = re.compile(
@@ -38,7 +42,7 @@ _BARE_YES = re.compile(r"(?:네|예|응|넵|네네|예예)(?:\s?(?:네|예))*")
 _THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번호|이걸로|발신\s?번호")
 
 _QUESTION_WORDS = re.compile(
-    r"\?|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
+    r"\?|팔아요|파세요|팔죠|취급|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
 )
 _HOURS = re.compile(
     r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
@@ -48,7 +52,7 @@ _HOURS = re.compile(
 # "어디" asks for the shop only when nothing else is named before it ("화장실 어디에 있어요" is not the address).
 _ADDRESS = re.compile(
     r"주소|위치가?\s?어떻|찾아가|오시는\s?길|가는\s?길|어떻게\s?가|몇\s?층|"
-    r"^(?:(?:어|음|저기요|저|아|그|네)\s)*(?:(?:가게|매장|거기|여기|그쪽|가게가|매장이|거기가|여기가|위치가|위치는)\s?)?어디"
+    r"^(?:(?:어|음|저기요|저|아|그|네)\s)*(?:(?:가게|매장|거기|여기|그쪽|가게가|매장이|거기가|여기가|위치가|위치는)\s?){0,2}어디"
 )
 # "얼마나 걸려요?" asks how long, not how much
 _PRICE = re.compile(r"얼마(?!나\s?(?:걸|오래|기다))|가격|비용|요금|금액|값")
@@ -70,6 +74,8 @@ def detect(text: str) -> str | None:
         return "cancel"
     if _CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|로\s", text):
         return "change"
+    if _BOOKED.search(text) and _NEW_VALUE.search(text):
+        return "change"
     if _LEAVE_MESSAGE.search(text):
         return "message"
     if _ORDER.search(text) and not re.search(r"(?:주문|예약)\S*\s?(?:해야|필수)|며칠\s?전", text):
@@ -87,6 +93,11 @@ def detect(text: str) -> str | None:
     if _GOODBYE.search(text):
         return "goodbye"
     return None
+
+
+def picks_up(text: str) -> bool:
+    """"내일 장미 꽃다발 하나 찾을 수 있어요?": coming to collect something, said as a question too."""
+    return bool(re.search(r"찾으러|찾아\s?갈|찾을\s?(?:수|게|께|거)|가지러|가져갈|받으러|받아\s?갈|픽업", text))
 
 
 def names_task(text: str) -> bool:
@@ -188,8 +199,11 @@ def message_body(text: str) -> str | None:
 
 
 def new_values_part(text: str) -> str:
-    """The words giving the new values in a change request: "7시 예약을 8시로 바꿔 주세요" → "8시로 바꿔 주세요"."""
-    parts = re.split(r"(?:을|를|에서|말고|인데요?|는데요?|했는데요?)\s", text)
+    """The words giving the new values in a change request: "7시 예약을 8시로 바꿔 주세요" → "8시로 바꿔 주세요",
+    "… 한 명 더 가도 될까요? 다섯 명으로요" → "다섯 명으로요"."""
+    # "김민수 이름으로 예약했는데요": 이름으로 names the booking, it is no new value
+    text = re.sub(r"(?:이름|번호|성함|명의)\s?(?:으로|로)", "", text)
+    parts = re.split(r"(?:을|를|에서|말고|인데요?|는데요?|했는데요?|[?.!])\s", text)
     for part in reversed(parts):
         if re.search(r"로\s|로$|으로", part):
             return part

@@ -313,7 +313,7 @@ def _party_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
     # 분 counts people only after a native number (두 분); 30분 is minutes.
     counted = re.compile(
         rf"(?<![가-힣\d])(?:(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:명|사람|인(?![가-힣]))"
-        rf"|(?P<polite>{native_words_only})\s?분(?!\s?(?:뒤|후|전|정도|동안)))"
+        rf"|(?P<polite>{native_words_only})\s?분(?!\s?(?:뒤|후|전|정도|동안))){_NOT_A_DIFFERENCE}"
     )
     bare = re.compile(
         rf"(?<![가-힣])(?P<number>{native_full})\s?(?:이서|이요|이에요|이고|이 (?:가|갈|갑|올|먹))"
@@ -322,6 +322,26 @@ def _party_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
         rf"(?:어른|성인|아이|애기|애|어린이|아기|학생)\s?(?P<number>{native_pattern()})\s?(?:명|분)?"
     )
     return counted, bare, grouped
+
+
+# "한 명 더", "두 명 줄었어요" say how many more or fewer, not how many: parse_party_difference reads them.
+_NOT_A_DIFFERENCE = r"(?!\s?(?:더|추가|늘|줄|빠|빼|못\s?(?:와|오|온|가|갈)))"
+
+
+def parse_party_difference(text: str) -> int | None:
+    """How many more (or fewer, negative) people than booked: "한 명 더" (+1), "두 명 추가" (+2), "한 명
+    빠졌어요" (-1), "한 명 못 와요" (-1)."""
+    match = re.search(
+        rf"(?<![가-힣\d])(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:명|사람|분)\s?"
+        r"(?:(?P<more>더|추가|늘)|(?P<fewer>줄|빠|빼|못\s?(?:와|오|온|가|갈)))",
+        clean(text),
+    )
+    if not match:
+        return None
+    count = spoken_value(match.group("number"))
+    if not count:
+        return None
+    return count if match.group("more") else -count
 
 
 def parse_party(text: str, expecting: bool = False) -> int | None:
