@@ -335,3 +335,24 @@ def test_a_change_of_service_on_a_booking(salon: ShopProfile) -> None:
     assert call.records == [{"type": "booking_change", "ref": "B1", "item": "케어"}]
     [booking] = store.active_bookings()
     assert booking.item == "케어" and booking.minutes == 30  # the new service's length holds the slot
+
+
+def test_a_booking_not_found_is_said_so(salon: ShopProfile) -> None:
+    call = run(salon, ["예약 시간 좀 바꾸려고요"])
+    assert "찾지 못했어요" in call.respond("공일공 일이삼사 오륙칠팔")
+    assert call.records == []
+
+
+def test_done_after_an_offer_declines_it(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "사장님" in call.respond("혹시 속눈썹 연장도 하세요?")
+    assert call.respond("아 그럼 됐어요").startswith("알겠습니다")
+    assert call.records == [] and not call.ended
+
+
+def test_the_question_after_its_background_is_the_one_answered(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    reply = call.respond("라떼 찾으러 가려는데 토요일은 몇 시까지 하세요?")
+    assert "토요일" in reply and "영업" in reply and call.form is None

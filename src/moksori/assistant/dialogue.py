@@ -131,6 +131,7 @@ class Call:
         self.notes: list[str] = []
         self.topic_item: str | None = None  # the item the caller last asked about ("젤네일 얼마예요?")
         self.last_answer: str | None = None  # the kind of the last question answered ("hours")
+        self.lookup_missed = False  # a number or name was heard, and no booking has it
         names = {item.name.replace(" ", ""): item.name for item in profile.items}
         for item in profile.items:
             names.update({alias.replace(" ", ""): item.name for alias in item.aliases})
@@ -273,6 +274,9 @@ class Call:
         intent = intents.detect(text)
         if intent == "handoff":
             return self._handoff("손님이 사장님과 통화를 원하셨어요")
+        main = intents.after_background(text)
+        if self.form is None and main != text and intents.detect(main) is None and self._is_question(main):
+            return self._question(main)  # "안경 찾으러 가려는데 몇 시까지 하세요?" asks the hours, it orders nothing
         if self.form and intent is None and self._is_question(text):
             answer = self._side_question(text)
             if answer:
@@ -521,6 +525,7 @@ class Call:
             return True
         if phone or name:
             self.notes.append("예약을 찾지 못함")
+            self.lookup_missed = True
         return False
 
     def _names_a_booking(self, text: str) -> bool:
@@ -944,7 +949,11 @@ class Call:
     def _offer_answer(self, text: str) -> str:
         reason, self.offering = self.offering or "", None
         question, self.pending_question = self.pending_question, None
-        if self._is_question(text) or (intents.looks_like_question(text) and parse_yes_no(text) is None):
+        # "아 그럼 됐어요" ends like a question (…어요) but declines the offer; "애기 데려가도 괜찮아요?" asks one.
+        declined = intents.declines(text) and intents.detect(text) != "handoff" and not self._is_question(text)
+        if not declined and (
+            self._is_question(text) or (intents.looks_like_question(text) and parse_yes_no(text) is None)
+        ):
             return self._respond(text)  # a new question instead of an answer to the offer
         intent = intents.detect(text)
         if intent == "message" or intents.wants_message(text):
@@ -973,6 +982,9 @@ class Call:
         if confirming:
             return _REPROMPTS["confirm"]
         key = self.expecting or "confirm"
+        if key == "lookup" and self.lookup_missed:
+            self.lookup_missed = False  # the caller is told once; a number heard wrong is asked for again
+            return "죄송해요, 말씀하신 번호나 성함으로 된 예약을 찾지 못했어요. 예약하실 때 남기신 번호를 다시 말씀해 주시겠어요?"
         return _REPROMPTS.get(key, "죄송해요, 다시 한번 말씀해 주시겠어요? " + _PROMPTS.get(key, ""))
 
     def _handoff(self, reason: str) -> str:

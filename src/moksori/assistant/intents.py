@@ -100,6 +100,13 @@ def picks_up(text: str) -> bool:
     return bool(re.search(r"찾으러|찾아\s?갈|찾을\s?(?:수|게|께|거)|가지러|가져갈|받으러|받아\s?갈|픽업", text))
 
 
+def after_background(text: str) -> str:
+    """The clause after the last "…는데/은데/인데": "안경 찾으러 가려는데 몇 시까지 하세요?" → "몇 시까지
+    하세요?" (what comes before it is the background of the question); the whole turn when there is none."""
+    parts = re.split(r"(?:는데|은데|인데|던데)요?,?\s", text)
+    return parts[-1] if len(parts) > 1 and parts[-1].strip() else text
+
+
 def names_task(text: str) -> bool:
     """The words that name a booking or an order outright (not 자리 있어요, 시켜요, which questions use too)."""
     return bool(re.search(r"예약|주문|포장|테이크\s?아웃|픽업|찾으러|가지러", text))

@@ -312,7 +312,7 @@ def _party_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
     native_words_only = "|".join(sorted(native_words(), key=len, reverse=True))
     # 분 counts people only after a native number (두 분); 30분 is minutes.
     counted = re.compile(
-        rf"(?<![가-힣\d])(?:(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:명|사람|인(?![가-힣]))"
+        rf"(?<![가-힣\d])(?:(?P<number>{native_pattern()}|\d{{1,3}}|{_SINO_TENS})\s?(?:명|사람|인(?![가-힣]))"
         rf"|(?P<polite>{native_words_only})\s?분(?!\s?(?:뒤|후|전|정도|동안))){_NOT_A_DIFFERENCE}"
     )
     bare = re.compile(
@@ -324,6 +324,8 @@ def _party_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
     return counted, bare, grouped
 
 
+# From ten up callers count people in Sino numbers too ("십 명", "십오 명", "이십 명"); below ten never (일 명).
+_SINO_TENS = "[이삼사오육칠팔구]?십[일이삼사오육칠팔구]?"
 # "한 명 더", "두 명 줄었어요" say how many more or fewer, not how many: parse_party_difference reads them.
 _NOT_A_DIFFERENCE = r"(?!\s?(?:더|추가|늘|줄|빠|빼|못\s?(?:와|오|온|가|갈)))"
 
