@@ -356,3 +356,12 @@ def test_the_question_after_its_background_is_the_one_answered(cafe: ShopProfile
     call.greeting()
     reply = call.respond("라떼 찾으러 가려는데 토요일은 몇 시까지 하세요?")
     assert "토요일" in reply and "영업" in reply and call.form is None
+
+
+def test_another_weekday_after_a_closed_day_is_in_that_days_week(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "쉬는 날" in call.respond("다다음 주 수요일 오후 2시에 젤네일 예약이요")  # 12-16, a Wednesday: closed
+    for line in ["그럼 목요일로 해 주세요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"]:
+        call.respond(line)
+    assert call.records[0]["date"] == "2026-12-17"  # not this week's Thursday

@@ -214,12 +214,28 @@ ITEMS = [
     ("예약 되나요", []),
     ("까페라떼 한 잔이요", [("카페라떼", 1)]),
     ("치즈케익 하나랑 아아 하나", [("치즈케이크", 1), ("아이스 아메리카노", 1)]),
+    ("라떼로요", [("카페라떼", 1)]),
 ]
 
 
 @pytest.mark.parametrize(("said", "expected"), ITEMS)
 def test_items_with_quantities(said: str, expected: list[tuple[str, int]]) -> None:
     assert [(m.name, m.qty) for m in find_items(said, CAFE)] == expected
+
+
+def test_holidays_by_name() -> None:
+    assert parse_date("크리스마스 이브에 저녁 일곱 시", TODAY) == dt.date(2026, 12, 24)
+    assert parse_date("성탄절 점심이요", TODAY) == dt.date(2026, 12, 25)
+    assert parse_date("신정에 문 열어요?", TODAY) == dt.date(2027, 1, 1)
+    assert parse_date("크리스마스요", dt.date(2026, 12, 26)) == dt.date(2027, 12, 25)
+
+
+def test_a_bare_weekday_after_a_day_talked_about_is_in_its_week() -> None:
+    monday_in_two_weeks = dt.date(2026, 12, 14)
+    assert parse_date("그럼 화요일로 해 주세요", TODAY, near=monday_in_two_weeks) == dt.date(2026, 12, 15)
+    assert parse_date("그럼 토요일이요", TODAY, near=dt.date(2026, 12, 6)) == dt.date(2026, 12, 5)  # Sunday's week
+    assert parse_date("다음 주 화요일이요", TODAY, near=monday_in_two_weeks) == dt.date(2026, 12, 8)  # said outright
+    assert parse_date("월요일이요", TODAY, near=dt.date(2026, 12, 2)) == dt.date(2026, 12, 7)  # that week's is past
 
 
 def test_a_date_with_its_weekday_is_the_date() -> None:

@@ -95,6 +95,7 @@ class Form:
     item_undecided: bool = False  # "가서 정할게요": booked without a service
     target: Booking | None = None
     proposals: list[dt.datetime] = field(default_factory=list)
+    refused_date: dt.date | None = None  # a day said and refused (closed): "그럼 화요일로" is in its week
 
 
 class Call:
@@ -441,7 +442,8 @@ class Call:
             day, spoken = later.date(), SpokenTime(later.hour, later.minute, "am" if later.hour < 12 else "pm")
             form.date, form.spoken_time, filled = day, spoken, True
         else:
-            day = parse_date(text, self.today)
+            near = form.date or form.refused_date or (form.target.start.date() if form.target else None)
+            day = parse_date(text, self.today, near)
             if day and day != form.date:
                 form.date, filled = day, True
             spoken = parse_time(text)
@@ -684,7 +686,7 @@ class Call:
         day_problem = self._day_problem() if form.task == "booking" else None
         if day_problem:
             self.notes.append(f"규칙: {day_problem}")
-            form.date = None
+            form.refused_date, form.date = form.date, None
             form.proposals = []
             self.expecting = "date"
             return f"죄송해요, {day_problem}. 다른 날은 어떠세요?"

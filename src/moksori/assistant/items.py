@@ -73,11 +73,14 @@ def _quantity_pattern() -> re.Pattern[str]:
 
 
 def _strip_particles(word: str) -> list[str]:
-    forms = [word]
-    for particle in _PARTICLES:
-        if word.endswith(particle) and len(word) > len(particle):
-            forms.append(word[: -len(particle)])
-    return forms
+    """``word`` as said and without one particle; a polite 요 after the particle goes too ("장미로요")."""
+    stems = [word] + ([word[:-1]] if word.endswith("요") and len(word) > 2 else [])
+    forms = list(stems)
+    for stem in stems:
+        for particle in _PARTICLES:
+            if stem.endswith(particle) and len(stem) > len(particle):
+                forms.append(stem[: -len(particle)])
+    return list(dict.fromkeys(forms))
 
 
 def _similarity(spoken: str, name: str) -> float:

@@ -80,14 +80,27 @@ _DAYS_LATER = re.compile(rf"(?P<count>{any_number_pattern()})\s?(?P<unit>일|주
 _MONTH_NAMES = {"유": 6, "시": 10}
 
 
-def parse_date(text: str, today: dt.date) -> dt.date | None:
+# Days callers name by their holiday: (pattern, month, day), the next one to come.
+_HOLIDAYS = (
+    (re.compile(r"크리스마스\s?이브|성탄\s?전야"), 12, 24),
+    (re.compile(r"크리스마스|성탄절"), 12, 25),
+    (re.compile(r"신정|새해\s?첫\s?날"), 1, 1),
+)
+
+
+def parse_date(text: str, today: dt.date, near: dt.date | None = None) -> dt.date | None:
     """The date a caller means, relative to ``today``.
 
-    오늘/내일/모레/글피, (이번 주|다음 주|다다음 주) 화요일, a bare 화요일 (the next one, today included),
-    12월 3일 (next year once this year's has passed), 3일 (this month, or next month once passed),
-    다음 달 3일, 3일 뒤 / 일주일 후.
+    오늘/내일/모레/글피, (이번 주|다음 주|다다음 주) 화요일, a bare 화요일 (the next one, today included; in
+    the week of ``near`` when the call is already talking about that day: "다다음 주 월요일" refused, "그럼
+    화요일은요?" is the day after it), 12월 3일 (next year once this year's has passed), 3일 (this month, or
+    next month once passed), 다음 달 3일, 3일 뒤 / 일주일 후, 크리스마스 (이브), 신정.
     """
     text = clean(text)
+    for pattern, month, day in _HOLIDAYS:
+        if pattern.search(text):
+            holiday = dt.date(today.year, month, day)
+            return holiday if holiday >= today else dt.date(today.year + 1, month, day)
     for pattern, offset in _RELATIVE_DAYS:
         if pattern.search(text):
             return today + dt.timedelta(days=offset)
@@ -101,14 +114,18 @@ def parse_date(text: str, today: dt.date) -> dt.date | None:
         return _month_day_date(match, today)
     weekday = _WEEKDAY.search(text)
     if weekday:
-        return _weekday_date(text[: weekday.start()], WEEKDAY_WORDS[weekday.group(1)], today)
+        return _weekday_date(text[: weekday.start()], WEEKDAY_WORDS[weekday.group(1)], today, near)
     return None
 
 
-def _weekday_date(before: str, weekday: int, today: dt.date) -> dt.date:
+def _weekday_date(before: str, weekday: int, today: dt.date, near: dt.date | None = None) -> dt.date:
     monday = today - dt.timedelta(days=today.weekday())
     prefix = _WEEK_PREFIX.search(before)
     word = prefix.group(1).replace(" ", "") if prefix else ""
+    if not word and near is not None:
+        in_that_week = near - dt.timedelta(days=near.weekday() - weekday)
+        if in_that_week >= today:
+            return in_that_week
     if word.startswith("다다음"):
         return monday + dt.timedelta(days=14 + weekday)
     if word in ("다음주", "담주", "다음"):
