@@ -365,3 +365,28 @@ def test_another_weekday_after_a_closed_day_is_in_that_days_week(salon: ShopProf
     for line in ["그럼 목요일로 해 주세요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"]:
         call.respond(line)
     assert call.records[0]["date"] == "2026-12-17"  # not this week's Thursday
+
+
+def test_the_service_question_names_the_shops_services(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    reply = call.respond("목요일 오후 2시에 속눈썹 예약하려고요")  # a service the salon does not have
+    assert "젤 네일" in reply and "케어" in reply and reply.endswith("어떤 걸로 해 드릴까요?")
+
+
+def test_the_owner_not_there_is_asked_for_the_owner(salon: ShopProfile) -> None:
+    call = run(salon, ["사장님 안 계세요?"])
+    assert call.records[0]["type"] == "handoff"
+
+
+def test_a_message_said_while_the_number_is_asked_is_the_message(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("혹시 속눈썹 연장도 하세요?")  # offered the owner or a message
+    call.respond("메시지 남길게요")  # the question is the message; the number is asked
+    call.respond("내일 단체 예약 건으로 전화 부탁드려요")
+    call.respond("공일공 구구구구 팔팔팔팔")
+    call.respond("네")
+    [record] = call.records
+    assert record["type"] == "message" and "단체 예약 건으로 전화 부탁" in record["text"]
+    assert record["phone"] == "01099998888"

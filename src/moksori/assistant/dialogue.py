@@ -56,7 +56,6 @@ _PROMPTS = {
     "date": "어느 날로 해 드릴까요?",
     "time": "몇 시로 해 드릴까요?",
     "party": "몇 분이세요?",
-    "item": "어떤 걸로 해 드릴까요?",
     "items": "어떤 걸 몇 개 주문하시겠어요?",
     "name": "성함이 어떻게 되세요?",
     "phone": "연락받으실 전화번호를 말씀해 주세요.",
@@ -246,7 +245,7 @@ class Call:
             return self.last_prompt or self.greeting()
         if intents.bare_yes(text) and self._answer_kind() not in ("yes_no", "proposal"):
             # "네" to "성함이 어떻게 되세요?" or to the greeting: they are listening; ask again, briefly.
-            question = _PROMPTS.get(self.expecting or "") if self.form else None
+            question = self._prompt(self.expecting or "") if self.form else None
             return f"네, {question}" if question else "네, 말씀하세요."
         reply = self._respond(text)
         self.last_prompt = reply
@@ -271,6 +270,11 @@ class Call:
             return self._offer_answer(text)
         if self.form and self.expecting == "message":
             self._fill(text)
+            return self._next()
+        if (self.form and self.form.task == "message" and self.expecting == "phone" and not parse_phone(text)
+                and intents.is_message_text(text)):
+            # "내일 단체 예약 건으로 전화 부탁드려요" while the number is asked: what to pass on, not a booking
+            self.form.text = f"{self.form.text} {text}" if self.form.text else text
             return self._next()
         intent = intents.detect(text)
         if intent == "handoff":
@@ -569,10 +573,16 @@ class Call:
             self.expecting = missing
             if missing == "time" and form.period:
                 return f"{form.period} 몇 시로 해 드릴까요?"
-            return _PROMPTS[missing]
+            return self._prompt(missing)
         self.expecting = None
         self.confirming = True
         return self._read_back()
+
+    def _prompt(self, missing: str) -> str:
+        if missing == "item":  # the caller may have named a service the shop does not have
+            services = [item.name for item in self.profile.items if item.minutes][:5]
+            return f"{', '.join(services)} 중에 어떤 걸로 해 드릴까요?"
+        return _PROMPTS.get(missing, "")
 
     def _missing(self) -> str | None:
         form = self.form
@@ -987,7 +997,7 @@ class Call:
         if key == "lookup" and self.lookup_missed:
             self.lookup_missed = False  # the caller is told once; a number heard wrong is asked for again
             return "죄송해요, 말씀하신 번호나 성함으로 된 예약을 찾지 못했어요. 예약하실 때 남기신 번호를 다시 말씀해 주시겠어요?"
-        return _REPROMPTS.get(key, "죄송해요, 다시 한번 말씀해 주시겠어요? " + _PROMPTS.get(key, ""))
+        return _REPROMPTS.get(key, "죄송해요, 다시 한번 말씀해 주시겠어요? " + self._prompt(key))
 
     def _handoff(self, reason: str) -> str:
         """Hand the caller to the owner: the call ends here and the call layer transfers it (``transfer_failed``

@@ -10,7 +10,7 @@ _HANDOFF = re.compile(
     r"(?:사장님|사장|직원|사람|담당자|상담원|주인|원장님|원장|실장님|실장|매니저|선생님|점장님|점장)\s?(?:분|님)?\s?(?:이랑|하고|과|와|께|한테)?\s?"
     r"(?:좀\s)?(?:바꿔|연결|통화|직접|얘기|이야기|대화|전화\s?받)"
     r"|(?:사장님|원장님|실장님|점장님|선생님|담당자|직원)\s?(?:계세요|계신가요|있어요|있나요)\s.*(?:바꿔|연결|통화)"
-    r"|사람이랑\s?(?:얘기|통화)|(?:사장님|사람|원장님|실장님|선생님)\s?(?:계세요|있어요|계신가요)\??$"
+    r"|사람이랑\s?(?:얘기|통화)|(?:사장님|사람|원장님|실장님|선생님)\s?(?:안\s?)?(?:계세요|있어요|계신가요)\??$"
     r"|기계\s?말고|로봇\s?말고|상담원"
 )
 _CANCEL = re.compile(r"취소|캔슬|못\s?갈\s?것|못\s?가게|못\s?갈\s?거|안\s?갈\s?게|못\s?갈\s?듯|없던\s?걸로")
@@ -105,6 +105,11 @@ def after_background(text: str) -> str:
     하세요?" (what comes before it is the background of the question); the whole turn when there is none."""
     parts = re.split(r"(?:는데|은데|인데|던데)요?,?\s", text)
     return parts[-1] if len(parts) > 1 and parts[-1].strip() else text
+
+
+def is_message_text(text: str) -> bool:
+    """"…으로 전화 부탁드려요", "…라고 전해 주세요": words to pass on to the owner."""
+    return bool(_MESSAGE.search(text))
 
 
 def names_task(text: str) -> bool:
