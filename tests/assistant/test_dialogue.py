@@ -390,3 +390,22 @@ def test_a_message_said_while_the_number_is_asked_is_the_message(salon: ShopProf
     [record] = call.records
     assert record["type"] == "message" and "단체 예약 건으로 전화 부탁" in record["text"]
     assert record["phone"] == "01099998888"
+
+
+def test_asked_which_times_are_free_the_earliest_are_offered(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    reply = call.respond("모레 젤네일 하고 싶은데 몇 시에 자리 있어요?")
+    assert "오전 10시" in reply and "오전 10시 반" in reply
+    for line in ["제일 빠른 시간으로 해 주세요", "정은지", "공일공 오삼오삼 이일이일", "네"]:
+        call.respond(line)
+    assert call.records[0]["date"] == "2026-12-03" and call.records[0]["time"] == "10:00"
+
+
+def test_another_time_than_the_free_ones_offered_is_taken(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "오후 1시" in call.respond("모레 오후에 젤네일 언제 가능해요?")  # the afternoon's first free times
+    for line in ["세 시 반이요", "정은지", "공일공 오삼오삼 이일이일", "네"]:
+        call.respond(line)
+    assert call.records[0]["time"] == "15:30"

@@ -77,6 +77,10 @@ _REPROMPTS = {
 }
 
 
+# Where the free times of a part of the day start being offered (hours).
+_PERIOD_START = {"새벽": 6, "아침": 8, "오전": 9, "점심": 11, "낮": 12, "오후": 13, "저녁": 17, "밤": 20}
+
+
 @dataclass
 class Form:
     """The values being collected for one task (booking, change, cancel, order, message)."""
@@ -95,6 +99,7 @@ class Form:
     target: Booking | None = None
     proposals: list[dt.datetime] = field(default_factory=list)
     refused_date: dt.date | None = None  # a day said and refused (closed): "그럼 화요일로" is in its week
+    free_times_asked: bool = False  # "몇 시에 자리 있어요?": the free times are offered instead of asking
 
 
 class Call:
@@ -457,6 +462,8 @@ class Call:
                 spoken = parse_time(f"{form.period} {text}")
             if spoken and spoken != form.spoken_time:
                 form.spoken_time, filled = spoken, True
+            if spoken is None and form.task == "booking" and intents.asks_free_times(text):
+                form.free_times_asked = filled = True
         if form.task in ("booking", "change"):
             party = parse_party(text, expecting=self.expecting == "party")
             difference = parse_party_difference(text) if form.task == "change" and form.target else None
@@ -571,12 +578,31 @@ class Call:
             return f"{self._say_booking(form.target)}, {people} 예약이 있어요. {_ANYTHING_ELSE}"
         if missing:
             self.expecting = missing
+            if missing == "time" and form.free_times_asked and form.date:
+                form.free_times_asked = False
+                offered = self._offer_free_times()
+                if offered:
+                    return offered
             if missing == "time" and form.period:
                 return f"{form.period} 몇 시로 해 드릴까요?"
             return self._prompt(missing)
         self.expecting = None
         self.confirming = True
         return self._read_back()
+
+    def _offer_free_times(self) -> str | None:
+        """The earliest free times of the day asked about (from the part of day said, if any)."""
+        form = self.form
+        assert form is not None and form.date is not None
+        hour = _PERIOD_START.get(form.period or "", 0)
+        wanted = dt.datetime.combine(form.date, dt.time(hour), tzinfo=self.profile.zone)
+        minutes = booking_minutes(self.profile, form.item)
+        free = nearest_free(self.profile, self.store.active_bookings(), wanted, form.party or 1, minutes, self.now, 2)
+        if not free or free[0].date() != form.date:
+            return None
+        form.proposals = free
+        self.expecting = "proposal"
+        return f"{say_times(free, self.today, form.date)}에 예약하실 수 있어요. 어느 시간으로 해 드릴까요?"
 
     def _prompt(self, missing: str) -> str:
         if missing == "item":  # the caller may have named a service the shop does not have

@@ -107,6 +107,16 @@ def after_background(text: str) -> str:
     return parts[-1] if len(parts) > 1 and parts[-1].strip() else text
 
 
+def asks_free_times(text: str) -> bool:
+    """"몇 시에 자리 있어요?", "제일 빠른 시간으로 해 주세요", "아무 때나 괜찮아요": the caller leaves the time
+    to the shop."""
+    return bool(re.search(
+        r"몇\s?시(?:에|쯤|가)?\s?(?:자리|예약|가능|돼|되|비어|괜찮|비는|빈)|언제\s?(?:가능|돼|되|비어|비는)|빈\s?시간|"
+        r"가능한\s?시간|(?:제일|가장)\s?빠른|아무\s?(?:때|시간)|빨리\s?되는",
+        text,
+    ))
+
+
 def is_message_text(text: str) -> bool:
     """"…으로 전화 부탁드려요", "…라고 전해 주세요": words to pass on to the owner."""
     return bool(_MESSAGE.search(text))
