@@ -409,3 +409,18 @@ def test_another_time_than_the_free_ones_offered_is_taken(salon: ShopProfile) ->
     for line in ["세 시 반이요", "정은지", "공일공 오삼오삼 이일이일", "네"]:
         call.respond(line)
     assert call.records[0]["time"] == "15:30"
+
+
+def test_understood_after_an_answer_ends_the_call(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("주차 되나요?")
+    call.respond("네 알겠습니다")
+    assert call.ended and call.records == []
+
+
+def test_services_together_is_a_price_question_not_taking_something_along(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    reply = call.respond("젤네일하고 케어 같이 하면 얼마예요?")
+    assert "4만 원" in reply and "주차" not in reply

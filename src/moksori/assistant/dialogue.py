@@ -321,8 +321,10 @@ class Call:
             if intent:
                 return self._start(intent, text)
         if self.form is None:
-            if intent == "goodbye" or (intent == "no" and self.last_prompt.endswith(_ANYTHING_ELSE)):
-                return self._goodbye()
+            if intent == "goodbye" or (
+                (intent == "no" or intents.acknowledges(text)) and self.last_prompt.endswith(_ANYTHING_ELSE)
+            ):
+                return self._goodbye()  # "네 알겠습니다" to "더 도와드릴 일 있으세요?": that was all
             return self._question(text)
         if not filled:
             answer = self._side_question(text)

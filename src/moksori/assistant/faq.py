@@ -28,12 +28,13 @@ SCORE_FLOOR = 0.5
 _NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SL", "SN"})
 _CONTENT_TAGS = _NOUN_TAGS | {"VV", "VA", "MAG", "VX"}
 # Words every question to a shop may contain; they say nothing about which question it is (좋: "아 좋네요
-# 혹시 배달도 되나요?" reacts to the last answer before it asks).
+# 혹시 배달도 되나요?" reacts to the last answer before it asks; 같이: "염색하고 커트 같이 하면 얼마예요?" is not
+# taking anything along).
 _GENERIC_WORDS = (
     "되 하 있 없 가 오 좀 혹시 거 것 수 저 제 여기 거기 가게 매장 사장 사장님 그 이 요 어떻 어떻게 어디 뭐 무엇 "
     "말씀 문의 질문 궁금 알 알리 묻 여쭈 그냥 정말 진짜 많이 조금 지금 네 예 아 어 음 데 때 분 개 번 명 등 중 적 줄 "
     "뿐 바 편 시 씨 님 반 쯤 주 드리 안녕 여보세요 감사 수고 쓰 받 괜찮 가능 같 그렇 이렇 어떡 처리 이용 사용 공간 "
-    "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋"
+    "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋 같이 함께"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 # Words callers use for the same thing; each group is matched as one term. General shop vocabulary (not
@@ -51,7 +52,7 @@ SYNONYMS = (
     ("보험", "실비", "실손", "보험금", "청구"),
     ("흡연", "담배", "흡연실", "흡연구역", "금연"),
     ("걸리", "소요", "오래"),
-    ("동반", "가져가", "가지", "데리", "데려가", "데려오", "가져오", "들", "같이", "함께"),
+    ("동반", "가져가", "가지", "데리", "데려가", "데려오", "가져오", "들"),
     ("주류", "술", "와인", "소주", "맥주", "양주", "콜키지"),
     ("점심", "브레이크", "브레이크타임", "휴게"),
     ("화장실", "화장", "변소"),

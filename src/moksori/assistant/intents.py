@@ -117,6 +117,11 @@ def asks_free_times(text: str) -> bool:
     ))
 
 
+def acknowledges(text: str) -> bool:
+    """"네 알겠습니다", "아 그렇구나": the answer was heard, nothing is asked."""
+    return bool(re.fullmatch(r"(?:(?:네|예|아|아하|음)\s)*(?:알겠습니다|알겠어요|알았어요|그렇군요|그렇구나|그렇구나요)", text))
+
+
 def is_message_text(text: str) -> bool:
     """"…으로 전화 부탁드려요", "…라고 전해 주세요": words to pass on to the owner."""
     return bool(_MESSAGE.search(text))
