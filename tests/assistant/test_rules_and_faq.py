@@ -182,3 +182,29 @@ def test_a_reaction_before_the_question_does_not_hide_it() -> None:
 
     index = FaqIndex((Faq(q="배달 되나요?", a="D"), Faq(q="주차 되나요?", a="P")))
     assert index.match("아 좋네요 혹시 배달도 되나요?").faq.a == "D"
+
+
+def test_things_taken_along_are_not_pets_or_children_taken_along() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="강아지 데려가도 돼요?", a="D"), Faq(q="와인 가져가도 돼요?", a="W")))
+    assert not index.match("케이크 가져가도 돼요?").answered  # a cake is neither a dog nor wine
+    assert index.match("애완견 데려가도 돼요?").faq.a == "D"
+    assert index.match("소주 가져가도 되나요?").faq.a == "W"
+
+
+def test_irregular_verbs_count_as_content_words() -> None:
+    """kiwipiepy tags irregular stems VA-I (쉽다): "차 없이 가기 쉬워요?" asks how easy it is to come without a
+    car, not about parking."""
+    from moksori.assistant.profile import Faq
+
+    assert "쉽" in features("차 없이 가기 쉬워요?")[1]
+    assert not FaqIndex((Faq(q="주차 되나요?", a="P"), Faq(q="배달 돼요?", a="D"))).match("차 없이 가기 쉬워요?").answered
+
+
+def test_a_longer_compound_needs_most_of_its_syllable_pairs() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="예약은 며칠 전에 해야 돼요?", a="R"), Faq(q="점심 시간 몇 시예요?", a="L")))
+    assert not index.match("예약금 있어요?").answered  # a deposit, not when to book
+    assert index.match("점심시간 언제예요?").faq.a == "L"

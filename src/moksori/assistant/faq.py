@@ -34,7 +34,7 @@ _GENERIC_WORDS = (
     "되 하 있 없 가 오 좀 혹시 거 것 수 저 제 여기 거기 가게 매장 사장 사장님 그 이 요 어떻 어떻게 어디 뭐 무엇 "
     "말씀 문의 질문 궁금 알 알리 묻 여쭈 그냥 정말 진짜 많이 조금 지금 네 예 아 어 음 데 때 분 개 번 명 등 중 적 줄 "
     "뿐 바 편 시 씨 님 반 쯤 주 드리 안녕 여보세요 감사 수고 쓰 받 괜찮 가능 같 그렇 이렇 어떡 처리 이용 사용 공간 "
-    "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋 같이 함께"
+    "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋 같이 함께 잡"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 # Words callers use for the same thing; each group is matched as one term. General shop vocabulary (not
@@ -42,7 +42,7 @@ _GENERIC = frozenset(_GENERIC_WORDS.split())
 SYNONYMS = (
     ("주차", "주차장", "차", "자동차", "차량", "파킹", "발레", "발렛", "대", "세우"),
     ("아이", "애", "애기", "아기", "어린이", "유아", "키즈", "애들", "꼬마", "자녀", "아들", "딸"),
-    ("반려견", "강아지", "애견", "개", "반려동물", "펫", "댕댕이"),
+    ("반려견", "강아지", "애견", "애완견", "애완동물", "개", "반려동물", "펫", "댕댕이"),
     ("결제", "카드", "계산", "신용카드", "신용", "체크카드", "체크", "페이", "계좌이체", "계좌", "이체"),
     ("와이파이", "인터넷", "무선", "wifi", "WiFi"),
     ("비밀번호", "비번", "패스워드", "암호"),
@@ -52,7 +52,8 @@ SYNONYMS = (
     ("보험", "실비", "실손", "보험금", "청구"),
     ("흡연", "담배", "흡연실", "흡연구역", "금연"),
     ("걸리", "소요", "오래"),
-    ("동반", "가져가", "가지", "데리", "데려가", "데려오", "가져오", "들"),
+    ("동반", "데리", "데려가", "데려오"),  # people and pets along
+    ("가져가", "가지", "가져오", "들"),  # things along: a car, wine, a cake
     ("주류", "술", "와인", "소주", "맥주", "양주", "콜키지"),
     ("점심", "브레이크", "브레이크타임", "휴게"),
     ("화장실", "화장", "변소"),
@@ -78,12 +79,12 @@ def _tokens(text: str) -> list:
 
 def morphemes(text: str) -> list[tuple[str, bool]]:
     """Content morphemes of ``text`` as (form, is_noun), generic shop words left out."""
-    tokens = _tokens(text)
-    return [
-        (_CANONICAL.get(token.form, token.form), token.tag in _NOUN_TAGS)
-        for token in tokens
-        if token.tag in _CONTENT_TAGS and token.form not in _GENERIC
-    ]
+    found = []
+    for token in _tokens(text):
+        tag = token.tag.split("-")[0]  # irregular stems are tagged VA-I, VV-I (쉽다, 걷다): still content words
+        if tag in _CONTENT_TAGS and token.form not in _GENERIC:
+            found.append((_CANONICAL.get(token.form, token.form), tag in _NOUN_TAGS))
+    return found
 
 
 def bigrams(noun: str) -> list[str]:
@@ -129,7 +130,8 @@ def _covered(term: str, document: set[str]) -> bool:
     if term in document:
         return True
     pairs = [] if term.startswith("≡") else bigrams(term)
-    return bool(pairs) and sum(_pair_term(pair) in document for pair in pairs) * 2 >= len(pairs)
+    # More than half of the pairs: 점심시간 meets 점심 시간 (2 of 3), 예약금 (a deposit) does not meet 예약 (1 of 2).
+    return bool(pairs) and sum(_pair_term(pair) in document for pair in pairs) * 2 > len(pairs)
 
 
 def _pair_term(pair: str) -> str:
