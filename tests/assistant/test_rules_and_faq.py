@@ -208,3 +208,15 @@ def test_a_longer_compound_needs_most_of_its_syllable_pairs() -> None:
     index = FaqIndex((Faq(q="예약은 며칠 전에 해야 돼요?", a="R"), Faq(q="점심 시간 몇 시예요?", a="L")))
     assert not index.match("예약금 있어요?").answered  # a deposit, not when to book
     assert index.match("점심시간 언제예요?").faq.a == "L"
+
+
+def test_a_noun_the_question_lacks_refuses_it_unless_two_other_words_name_it() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="와이파이 되나요?", a="W", also=("와이파이 비밀번호",)),
+                      Faq(q="시술 시간이 얼마나 걸려요?", a="T"),
+                      Faq(q="대형견도 돼요?", a="B", also=("대형견 미용 가능해요",)),
+                      Faq(q="주차 되나요?", a="P")))
+    assert not index.match("화장실 비밀번호 뭐예요?").answered  # the toilet's code, not the Wi-Fi's
+    assert not index.match("포장하면 시간 얼마나 걸려요?").answered
+    assert index.match("대형견인데 미용 받을 수 있어요? 리트리버요").faq.a == "B"  # a breed named besides

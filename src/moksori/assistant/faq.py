@@ -21,7 +21,7 @@ from moksori.assistant.profile import Faq, ShopProfile
 SCORE_FLOOR = 0.5
 # Besides the score, the question must be *covered*: every content word the caller says (nouns, verbs,
 # adjectives, adverbs), generic shop words and the shop's own item words aside, must occur in the matched
-# question; one in three may be missing from a long question. A single shared noun is not enough: "충전기
+# question; one verb or adverb in three may be missing from a long question, never a noun. A single shared noun is not enough: "충전기
 # 빌려 주실 수 있어요?" shares 충전 with "충전할 수 있어요?" but asks to borrow one, "앞에 차 좀 빼 주실 수
 # 있어요?" shares only 차 with "차 가져가도 돼요", "단체 할인 있어요?" only 단체 with "단체석 있어요?".
 # Bound nouns (가지, 대, 개: counters) carry no topic and are left out.
@@ -61,6 +61,7 @@ SYNONYMS = (
     ("포장", "테이크아웃", "포장용기"),
 )
 _CANONICAL = {word: "≡" + group[0] for group in SYNONYMS for word in group}
+_VERB_GROUPS = frozenset(("≡걸리", "≡동반", "≡가져가"))
 _lock = threading.Lock()
 _K1 = 1.5  # BM25 term saturation; with b=0 a word a document has scores its IDF times 1 / (1 + k1)
 
@@ -112,12 +113,19 @@ def _synonym_words(text: str) -> list[tuple[str, bool]]:
     return found
 
 
-def features(text: str) -> tuple[list[str], list[str]]:
-    """(BM25 terms, content words) of ``text``: the words are its morphemes and synonym groups; the terms
-    add the syllable pairs of its nouns, which only help retrieval."""
+def _content(text: str) -> list[tuple[str, bool]]:
+    """Content words of ``text`` as (form, is_noun): its morphemes and synonym groups (a group of verbs is no
+    noun, whichever word of it was said)."""
     found = morphemes(text)
     seen = {form for form, _ in found}
     found += [item for item in _synonym_words(text) if item[0] not in seen]
+    return [(form, is_noun and form not in _VERB_GROUPS) for form, is_noun in found]
+
+
+def features(text: str) -> tuple[list[str], list[str]]:
+    """(BM25 terms, content words) of ``text``: the words are its morphemes and synonym groups; the terms
+    add the syllable pairs of its nouns, which only help retrieval."""
+    found = _content(text)
     words = [form for form, _ in found]
     terms = list(words)
     for noun, is_noun in found:
@@ -198,9 +206,15 @@ class FaqIndex:
         question is about when it is not about an item ("주차비 얼마예요?" asks about 주차, not the menu)."""
         return [form for form, _ in morphemes(text) if form not in self._items and form not in _WHEN_WORDS]
 
+    def _naming_words(self, text: str, nouns: set[str], document: set[str]) -> int:
+        """How many of the caller's words (as spaced) carry a noun the matched question has."""
+        met = {noun for noun in nouns if _covered(noun, document)}
+        return sum(any(form in met for form, _ in _content(word)) for word in text.split())
+
     def match(self, text: str) -> FaqMatch:
         """The best question for ``text``, or ``FaqMatch(None, …)`` when none is good enough."""
         terms, words = features(text)
+        nouns = {form for form, is_noun in _content(text) if is_noun}
         if self._retriever is None or not terms:
             return FaqMatch(None, 0.0, 0.0)
         # Scores are divided by the score of one word only one question has: with few questions every IDF
@@ -214,9 +228,15 @@ class FaqIndex:
         neutral = _WHEN_WORDS if shared & self._items else _WHEN_WORDS | self._items
         said = [form for form in dict.fromkeys(words) if form not in neutral]
         answered_words = shared | self._answer_terms[best]
-        missed = sum(not _covered(form, answered_words) for form in said)
-        coverage = 1 - missed / len(said) if said else 0.0
-        if score < SCORE_FLOOR or not said or missed > (len(said) - 1) // 3:
+        missed = [form for form in said if not _covered(form, answered_words)]
+        coverage = 1 - len(missed) / len(said) if said else 0.0
+        # One word in three may be missing from a long question; a noun only where two other words of the
+        # question name what the matched one is about ("대형견인데 미용 받을 수 있어요? 리트리버요"): the nouns say
+        # what it asks ("화장실 비밀번호" is not "와이파이 비밀번호", "포장하면 얼마나 걸려요" not a treatment's length).
+        missed_noun = any(m in nouns for m in missed)
+        if missed_noun and self._naming_words(text, nouns, answered_words) < 2:
+            return FaqMatch(None, score, coverage)
+        if score < SCORE_FLOOR or not said or len(missed) > (len(said) - 1) // 3:
             return FaqMatch(None, score, coverage)
         return FaqMatch(self.faqs[best], score, coverage)
 
