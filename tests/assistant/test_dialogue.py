@@ -424,3 +424,12 @@ def test_services_together_is_a_price_question_not_taking_something_along(salon:
     call.greeting()
     reply = call.respond("젤네일하고 케어 같이 하면 얼마예요?")
     assert "4만 원" in reply and "주차" not in reply
+
+
+def test_people_who_cannot_come_and_an_hour_later_are_changes(salon: ShopProfile) -> None:
+    store = MemoryStore()
+    run(salon, ["목요일 오후 2시에 젤네일 두 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    call = run(salon, ["김민수로 예약했는데 한 명 못 오게 됐어요", "네"], store)
+    assert call.records == [{"type": "booking_change", "ref": "B1", "party": 1}]
+    call = run(salon, ["예약한 김민수인데 한 시간 늦춰 주세요", "네"], store)
+    assert call.records == [{"type": "booking_change", "ref": "B1", "time": "15:00"}]

@@ -15,6 +15,7 @@ from moksori.assistant.slots import (
     parse_party_difference,
     parse_phone,
     parse_time,
+    parse_time_shift,
     parse_yes_no,
     resolve_time,
 )
@@ -246,3 +247,10 @@ def test_a_full_name_said_unasked_and_words_that_only_look_like_one() -> None:
     assert parse_name("이수진이요") == "이수진"
     assert parse_name("감사해요") is None
     assert parse_name("제 이름은 김민수고 번호는 공일공 일이삼사") == "김민수"
+
+
+def test_a_booking_moved_by_a_length_of_time() -> None:
+    assert parse_time_shift("한 시간 늦춰 주세요") == 60
+    assert parse_time_shift("30분만 당겨 주실 수 있어요") == -30
+    assert parse_time_shift("한 시간 반 정도 미뤄 주세요") == 90
+    assert parse_time_shift("한 시간 뒤에 갈게요") is None  # counted from now, not a move

@@ -40,6 +40,7 @@ from moksori.assistant.slots import (
     parse_phone,
     parse_relative_time,
     parse_time,
+    parse_time_shift,
     parse_yes_no,
     period_word,
     resolve_time,
@@ -464,6 +465,11 @@ class Call:
                 spoken = parse_time(f"{form.period} {text}")
             if spoken and spoken != form.spoken_time:
                 form.spoken_time, filled = spoken, True
+            shift = parse_time_shift(text) if spoken is None and form.task == "change" and form.target else None
+            if shift:  # "한 시간 늦춰 주세요": from the booked time
+                moved = form.target.start + dt.timedelta(minutes=shift)
+                form.date, form.spoken_time = moved.date(), SpokenTime(moved.hour, moved.minute, "am" if moved.hour < 12 else "pm")
+                filled = True
             if spoken is None and form.task == "booking" and intents.asks_free_times(text):
                 form.free_times_asked = filled = True
         if form.task in ("booking", "change"):

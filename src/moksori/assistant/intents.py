@@ -21,7 +21,10 @@ _CHANGE = re.compile(
 # "예약했는데요 … 다섯 명으로요", "조인성 이름으로 예약했는데 한 명 더 가도 돼요?": a booking made before and a
 # new value for it is a change, whatever verb carries it.
 _BOOKED = re.compile(r"예약\s?(?:했|해\s?놨|해\s?뒀|해\s?두었|되어\s?있|돼\s?있)")
-_NEW_VALUE = re.compile(r"(?:명|분|시|반|일|요일)\s?(?:으로|로)(?:\s|요|$|도|는)|(?:명|분)\s?(?:더|추가)")
+_NEW_VALUE = re.compile(
+    r"(?:명|분|시|반|일|요일)\s?(?:으로|로)(?:\s|요|$|도|는)|(?:명|분)\s?(?:더|추가|늘|줄|빠|빼|못\s?(?:와|오|온|가|갈))"
+)
+_SHIFT = re.compile(r"(?:시간|분)\s?(?:정도\s?)?(?:만\s?)?(?:늦|미루|미뤄|당기|당겨|앞당|일찍)")
 _BOOKING = re.compile(r"예약(?!\s?(?:했|한|된|되어|돼\s?있|해\s?놨|해\s?뒀|하신|번호))|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")
 _ORDER = re.compile(r"주문|포장|테이크\s?아웃|픽업|찾으러|가지러|가져갈|사\s?갈|시킬|시키려|시켜")
 _MESSAGE = re.compile(
@@ -232,7 +235,7 @@ def new_values_part(text: str) -> str:
     text = re.sub(r"(?:이름|번호|성함|명의)\s?(?:으로|로)", "", text)
     parts = re.split(r"(?:을|를|에서|말고|인데요?|는데요?|했는데요?|[?.!])\s", text)
     for part in reversed(parts):
-        if re.search(r"로\s|로$|으로", part):
+        if re.search(r"로\s|로$|으로", part) or _NEW_VALUE.search(part) or _SHIFT.search(part):
             return part
     return parts[-1] if len(parts) > 1 else ""
 

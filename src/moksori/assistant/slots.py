@@ -282,19 +282,42 @@ def resolve_time(spoken: SpokenTime, allowed: list[tuple[int, int]] | None = Non
 
 
 @cache
-def _relative_pattern() -> re.Pattern[str]:
+def _span() -> str:
+    """A length of time: 한 시간, 한 시간 반, 반 시간, 30분."""
     number = any_number_pattern()
+    return rf"(?:(?P<hours>{number})\s?시간(?:\s?(?P<half>반))?|(?P<half_hour>반)\s?시간|(?P<minutes>{number})\s?분)"
+
+
+@cache
+def _relative_pattern() -> re.Pattern[str]:
+    return re.compile(rf"{_span()}\s?(?:뒤|후|있다가|이따가?)")
+
+
+@cache
+def _shift_pattern() -> re.Pattern[str]:
     return re.compile(
-        rf"(?:(?P<hours>{number})\s?시간(?:\s?(?P<half>반))?|(?P<half_hour>반)\s?시간|(?P<minutes>{number})\s?분)"
-        r"\s?(?:뒤|후|있다가|이따가?)"
+        rf"{_span()}\s?(?:정도\s?)?(?:만\s?)?(?:(?P<later>늦|미루|미뤄|미룰|뒤로)|(?P<earlier>당기|당겨|당길|앞당|일찍|빨리|앞으로))"
     )
+
+
+def parse_time_shift(text: str) -> int | None:
+    """Minutes a booking moves, later (+) or earlier (-): "한 시간 늦춰 주세요" (+60), "30분만 당겨 주세요" (-30)."""
+    match = _shift_pattern().search(clean(text))
+    minutes = _span_minutes(match) if match else None
+    if minutes is None:
+        return None
+    return minutes if match.group("later") else -minutes
 
 
 def parse_relative_time(text: str, now: dt.datetime) -> dt.datetime | None:
     """"30분 뒤에", "한 시간 후", "한 시간 반 있다가": a moment counted from now (pick-ups, mostly)."""
     match = _relative_pattern().search(clean(text))
-    if not match:
-        return None
+    minutes = _span_minutes(match) if match else None
+    return now + dt.timedelta(minutes=minutes) if minutes is not None else None
+
+
+def _span_minutes(match: re.Match[str]) -> int | None:
+    """The minutes of a :func:`_span` match, between 1 and 12 hours' worth."""
     if match.group("half_hour"):
         minutes = 30
     elif match.group("hours"):
@@ -307,9 +330,7 @@ def parse_relative_time(text: str, now: dt.datetime) -> dt.datetime | None:
         if value is None:
             return None
         minutes = value
-    if not 0 < minutes <= 12 * 60:
-        return None
-    return now + dt.timedelta(minutes=minutes)
+    return minutes if 0 < minutes <= 12 * 60 else None
 
 
 # ---------------------------------------------------------------------------------------- party size
