@@ -19,6 +19,13 @@ def run(profile: ShopProfile, lines: list[str], store: MemoryStore | None = None
     return call
 
 
+def booked(profile: ShopProfile, request: str = "목요일 오후 2시에 젤네일 한 명 예약이요") -> MemoryStore:
+    """A store holding 김민수's booking (010-1234-5678) made by ``request``: B1."""
+    store = MemoryStore()
+    run(profile, [request, "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    return store
+
+
 def test_one_utterance_fills_several_slots(salon: ShopProfile) -> None:
     call = run(salon, ["여보세요, 모레 오후 2시에 젤네일 예약 되나요?", "김민수요", "공일공 일이삼사 오륙칠팔", "네 맞아요"])
     assert call.records == [
@@ -53,8 +60,7 @@ def test_a_closed_day_is_refused_and_another_day_taken(salon: ShopProfile) -> No
 
 
 def test_a_full_slot_proposes_the_nearest_free_times(salon: ShopProfile) -> None:
-    store = MemoryStore()
-    run(salon, ["목요일 오후 2시에 젤네일 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    store = booked(salon, "목요일 오후 2시에 젤네일 예약이요")
     call = Call(salon, store, NOW)
     call.greeting()
     reply = call.respond("목요일 오후 2시에 젤네일 예약 돼요?")
@@ -65,8 +71,7 @@ def test_a_full_slot_proposes_the_nearest_free_times(salon: ShopProfile) -> None
 
 
 def test_change_and_cancel_an_earlier_booking(salon: ShopProfile) -> None:
-    store = MemoryStore()
-    run(salon, ["목요일 오후 2시에 젤네일 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    store = booked(salon, "목요일 오후 2시에 젤네일 예약이요")
     change = run(salon, ["예약 시간 좀 바꾸려고요", "공일공 일이삼사 오륙칠팔", "오후 네 시로 바꿔 주세요", "네"], store)
     assert change.records == [{"type": "booking_change", "ref": "B1", "time": "16:00"}]
     cancel = run(salon, ["예약 취소할게요", "공일공 일이삼사 오륙칠팔", "네"], store)
@@ -226,8 +231,7 @@ def test_a_questioning_ne_repeats_the_prompt_and_a_bare_ne_is_only_listening(sal
 
 
 def test_more_people_on_a_booking_is_a_change(salon: ShopProfile) -> None:
-    store = MemoryStore()
-    run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    store = booked(salon)
     call = run(salon, ["목요일에 예약한 김민수인데요 인원이 두 명으로 늘었어요 번호는 010-1234-5678이에요", "네"], store)
     assert call.records == [{"type": "booking_change", "ref": "B1", "party": 2}]
 
@@ -282,15 +286,13 @@ def test_a_message_said_outright_is_a_message_whatever_it_is_about(salon: ShopPr
 
 
 def test_one_more_person_on_a_booking_is_a_change_by_one(salon: ShopProfile) -> None:
-    store = MemoryStore()
-    run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    store = booked(salon)
     call = run(salon, ["목요일 두 시 김민수 이름으로 예약했는데요 한 명 더 가도 될까요?", "네"], store)
     assert call.records == [{"type": "booking_change", "ref": "B1", "party": 2}]
 
 
 def test_a_new_party_said_after_the_difference_wins(salon: ShopProfile) -> None:
-    store = MemoryStore()
-    run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    store = booked(salon)
     call = run(salon, ["김민수로 예약했는데요 한 명 더 가도 돼요? 두 명으로요", "네"], store)
     assert call.records == [{"type": "booking_change", "ref": "B1", "party": 2}]
 
@@ -315,8 +317,7 @@ def test_asked_whether_it_sells_something_it_does_not_list_the_owner_is_offered(
 
 
 def test_a_booking_named_as_it_stands_asks_what_to_change(salon: ShopProfile) -> None:
-    store = MemoryStore()
-    run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    store = booked(salon)
     call = Call(salon, store, NOW)
     call.greeting()
     assert "어떻게 바꿔" in call.respond("목요일 두 시 김민수 이름으로 예약했는데 바꾸고 싶어요")
@@ -326,8 +327,7 @@ def test_a_booking_named_as_it_stands_asks_what_to_change(salon: ShopProfile) ->
 
 
 def test_a_change_of_service_on_a_booking(salon: ShopProfile) -> None:
-    store = MemoryStore()
-    run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    store = booked(salon)
     call = Call(salon, store, NOW)
     call.greeting()
     assert "케어로 바꿔" in call.respond("목요일 두 시 젤네일 예약한 김민수인데요 케어로 바꿀 수 있을까요?")
@@ -427,8 +427,7 @@ def test_services_together_is_a_price_question_not_taking_something_along(salon:
 
 
 def test_people_who_cannot_come_and_an_hour_later_are_changes(salon: ShopProfile) -> None:
-    store = MemoryStore()
-    run(salon, ["목요일 오후 2시에 젤네일 두 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"], store)
+    store = booked(salon, "목요일 오후 2시에 젤네일 두 명 예약이요")
     call = run(salon, ["김민수로 예약했는데 한 명 못 오게 됐어요", "네"], store)
     assert call.records == [{"type": "booking_change", "ref": "B1", "party": 1}]
     call = run(salon, ["예약한 김민수인데 한 시간 늦춰 주세요", "네"], store)

@@ -443,7 +443,7 @@ class Call:
         if self.expecting == "proposal" and form.proposals:
             choice = self._choose_proposal(text)
             if choice:
-                form.date, form.spoken_time = choice.date(), SpokenTime(choice.hour, choice.minute, "am")
+                form.date, form.spoken_time = choice.date(), SpokenTime.at(choice)
                 form.proposals = []
                 return True
         later = parse_relative_time(text, self.now)
@@ -451,7 +451,7 @@ class Call:
             later = self.now + dt.timedelta(minutes=max(self.profile.orders.min_notice_minutes, 10))
         if later and form.task in ("booking", "order"):
             # "크루아상 여섯 개랑 따아 한 잔, 한 시간 뒤에 갈게요": the time from now, and the rest of the turn too
-            day, spoken = later.date(), SpokenTime(later.hour, later.minute, "am" if later.hour < 12 else "pm")
+            day, spoken = later.date(), SpokenTime.at(later)
             form.date, form.spoken_time, filled = day, spoken, True
         else:
             near = form.date or form.refused_date or (form.target.start.date() if form.target else None)
@@ -468,7 +468,7 @@ class Call:
             shift = parse_time_shift(text) if spoken is None and form.task == "change" and form.target else None
             if shift:  # "한 시간 늦춰 주세요": from the booked time
                 moved = form.target.start + dt.timedelta(minutes=shift)
-                form.date, form.spoken_time = moved.date(), SpokenTime(moved.hour, moved.minute, "am" if moved.hour < 12 else "pm")
+                form.date, form.spoken_time = moved.date(), SpokenTime.at(moved)
                 filled = True
             if spoken is None and form.task == "booking" and intents.asks_free_times(text):
                 form.free_times_asked = filled = True

@@ -21,9 +21,10 @@ from moksori.assistant.profile import Faq, ShopProfile
 SCORE_FLOOR = 0.5
 # Besides the score, the question must be *covered*: every content word the caller says (nouns, verbs,
 # adjectives, adverbs), generic shop words and the shop's own item words aside, must occur in the matched
-# question; one verb or adverb in three may be missing from a long question, never a noun. A single shared noun is not enough: "충전기
-# 빌려 주실 수 있어요?" shares 충전 with "충전할 수 있어요?" but asks to borrow one, "앞에 차 좀 빼 주실 수
-# 있어요?" shares only 차 with "차 가져가도 돼요", "단체 할인 있어요?" only 단체 with "단체석 있어요?".
+# question or its answer; one word in three may be missing from a long question, a noun only where two other
+# words name the matched question's topic. A single shared noun is not enough: "충전기 빌려 주실 수
+# 있어요?" shares 충전 with "충전할 수 있어요?" but asks to borrow one, "앞에 차 좀 빼 주실 수 있어요?" shares
+# only 차 with "차 가져가도 돼요", "단체 할인 있어요?" only 단체 with "단체석 있어요?".
 # Bound nouns (가지, 대, 개: counters) carry no topic and are left out.
 _NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SL", "SN"})
 _CONTENT_TAGS = _NOUN_TAGS | {"VV", "VA", "MAG", "VX"}
@@ -126,12 +127,16 @@ def features(text: str) -> tuple[list[str], list[str]]:
     """(BM25 terms, content words) of ``text``: the words are its morphemes and synonym groups; the terms
     add the syllable pairs of its nouns, which only help retrieval."""
     found = _content(text)
-    words = [form for form, _ in found]
-    terms = list(words)
+    return _terms(found), [form for form, _ in found]
+
+
+def _terms(found: list[tuple[str, bool]]) -> list[str]:
+    """BM25 terms of content words: the words and the syllable pairs of their nouns."""
+    terms = [form for form, _ in found]
     for noun, is_noun in found:
         if is_noun and not noun.startswith("≡") and len(noun) > 2:  # a two-syllable noun is its own pair
             terms += [_pair_term(pair) for pair in bigrams(noun)]
-    return terms, words
+    return terms
 
 
 def _covered(term: str, document: set[str]) -> bool:
@@ -213,8 +218,9 @@ class FaqIndex:
 
     def match(self, text: str) -> FaqMatch:
         """The best question for ``text``, or ``FaqMatch(None, …)`` when none is good enough."""
-        terms, words = features(text)
-        nouns = {form for form, is_noun in _content(text) if is_noun}
+        found = _content(text)
+        terms, words = _terms(found), [form for form, _ in found]
+        nouns = {form for form, is_noun in found if is_noun}
         if self._retriever is None or not terms:
             return FaqMatch(None, 0.0, 0.0)
         # Scores are divided by the score of one word only one question has: with few questions every IDF

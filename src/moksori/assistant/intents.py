@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from moksori.assistant.slots import PARTY_DIFFERENCE_WORDS
+
 _HANDOFF = re.compile(
     r"(?:사장님|사장|직원|사람|담당자|상담원|주인|원장님|원장|실장님|실장|매니저|선생님|점장님|점장)\s?(?:분|님)?\s?(?:이랑|하고|과|와|께|한테)?\s?"
     r"(?:좀\s)?(?:바꿔|연결|통화|직접|얘기|이야기|대화|전화\s?받)"
@@ -22,7 +24,7 @@ _CHANGE = re.compile(
 # new value for it is a change, whatever verb carries it.
 _BOOKED = re.compile(r"예약\s?(?:했|해\s?놨|해\s?뒀|해\s?두었|되어\s?있|돼\s?있)")
 _NEW_VALUE = re.compile(
-    r"(?:명|분|시|반|일|요일)\s?(?:으로|로)(?:\s|요|$|도|는)|(?:명|분)\s?(?:더|추가|늘|줄|빠|빼|못\s?(?:와|오|온|가|갈))"
+    rf"(?:명|분|시|반|일|요일)\s?(?:으로|로)(?:\s|요|$|도|는)|(?:명|분)\s?{PARTY_DIFFERENCE_WORDS}"
 )
 _SHIFT = re.compile(r"(?:시간|분)\s?(?:정도\s?)?(?:만\s?)?(?:늦|미루|미뤄|당기|당겨|앞당|일찍)")
 _BOOKING = re.compile(r"예약(?!\s?(?:했|한|된|되어|돼\s?있|해\s?놨|해\s?뒀|하신|번호))|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")

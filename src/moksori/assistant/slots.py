@@ -183,6 +183,11 @@ class SpokenTime:
     minute: int
     period: str | None
 
+    @classmethod
+    def at(cls, moment: dt.datetime | dt.time) -> SpokenTime:
+        """A clock time the assistant worked out itself (a proposal taken, a time from now), said in full."""
+        return cls(moment.hour, moment.minute, "am" if moment.hour < 12 else "pm")
+
     def candidates(self) -> list[dt.time]:
         """Every clock time the words can mean (one, or two when the period was not said)."""
         if self.period is None and 1 <= self.hour <= 12:
@@ -365,7 +370,11 @@ def _party_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
 # From ten up callers count people in Sino numbers too ("십 명", "십오 명", "이십 명"); below ten never (일 명).
 _SINO_TENS = "[이삼사오육칠팔구]?십[일이삼사오육칠팔구]?"
 # "한 명 더", "두 명 줄었어요" say how many more or fewer, not how many: parse_party_difference reads them.
-_NOT_A_DIFFERENCE = r"(?!\s?(?:더|추가|늘|줄|빠|빼|못\s?(?:와|오|온|가|갈)))"
+# Words after a number of people that make it a difference from the booking, not a party size.
+_MORE_PEOPLE = r"더|추가|늘"
+_FEWER_PEOPLE = r"줄|빠|빼|못\s?(?:와|오|온|가|갈)"
+PARTY_DIFFERENCE_WORDS = rf"(?:{_MORE_PEOPLE}|{_FEWER_PEOPLE})"
+_NOT_A_DIFFERENCE = rf"(?!\s?{PARTY_DIFFERENCE_WORDS})"
 
 
 def parse_party_difference(text: str) -> int | None:
@@ -373,7 +382,7 @@ def parse_party_difference(text: str) -> int | None:
     빠졌어요" (-1), "한 명 못 와요" (-1)."""
     match = re.search(
         rf"(?<![가-힣\d])(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:명|사람|분)\s?"
-        r"(?:(?P<more>더|추가|늘)|(?P<fewer>줄|빠|빼|못\s?(?:와|오|온|가|갈)))",
+        rf"(?:(?P<more>{_MORE_PEOPLE})|(?P<fewer>{_FEWER_PEOPLE}))",
         clean(text),
     )
     if not match:
