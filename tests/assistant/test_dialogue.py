@@ -6,7 +6,7 @@ from moksori.assistant.dialogue import Call
 from moksori.assistant.profile import ShopProfile
 from moksori.assistant.store import MemoryStore
 
-from .conftest import NOW
+from .conftest import NOW, SALON, profile_from
 
 
 def run(profile: ShopProfile, lines: list[str], store: MemoryStore | None = None) -> Call:
@@ -432,3 +432,38 @@ def test_people_who_cannot_come_and_an_hour_later_are_changes(salon: ShopProfile
     assert call.records == [{"type": "booking_change", "ref": "B1", "party": 1}]
     call = run(salon, ["예약한 김민수인데 한 시간 늦춰 주세요", "네"], store)
     assert call.records == [{"type": "booking_change", "ref": "B1", "time": "15:00"}]
+
+
+def test_understood_to_an_offer_takes_the_answer_in_and_asks_for_no_one(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "사장님" in call.respond("혹시 속눈썹 연장도 하세요?")
+    assert call.respond("아 네 알겠어요").startswith("알겠습니다")
+    assert call.records == [] and not call.ended
+
+
+def test_a_message_with_the_owner_named_after_it_and_a_number_is_taken_in_one_line(salon: ShopProfile) -> None:
+    call = run(salon, ["제가 맡긴 거 좀 줄여 달라고 사장님께 전해 주세요 제 번호는 010-6543-2100이에요"])
+    assert "연락드리면 될까요" in call.last_prompt  # read back at once: nothing more to ask
+    call.respond("네 맞아요")
+    assert call.records == [{"type": "message", "text": "제가 맡긴 거 좀 줄여 달라", "phone": "01065432100"}]
+
+
+def test_a_bare_yes_is_not_taken_as_the_message(salon: ShopProfile) -> None:
+    call = run(salon, ["사장님께 메시지 남기고 싶어요"])
+    assert "말씀" in call.respond("네 맞아요") and call.form.text is None  # asked again for the words
+    call.respond("내일 오후에 전화 달라고 전해 주세요")
+    assert call.form.text is not None and "내일 오후" in call.form.text
+
+
+def test_a_corrected_quantity_keeps_the_rest_of_the_order(cafe: ShopProfile) -> None:
+    call = run(cafe, ["아메리카노 두 잔이랑 라떼 한 잔 포장이요", "12시 반에 찾으러 갈게요", "김민수요", "공일공 일이삼사 오륙칠팔",
+                      "아 잠깐만요 라떼는 두 잔으로 해 주세요", "네"])
+    assert call.records[0]["items"] == [{"name": "아메리카노", "qty": 2}, {"name": "카페라떼", "qty": 2}]
+
+
+def test_a_corrected_hour_keeps_to_the_evening_said_before() -> None:
+    early_and_late = profile_from(SALON.replace('thu: "10:00-20:00"', 'thu: "07:00-22:00"'))  # 7 and 19 both open
+    call = run(early_and_late, ["목요일 저녁 여섯 시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔",
+                                "아니요 일곱 시요", "네"])
+    assert call.records[0]["time"] == "19:00"

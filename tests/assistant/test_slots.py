@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from moksori.assistant.items import find_items
+from moksori.assistant.items import find_items, parse_quantity, restates_quantity
 from moksori.assistant.slots import (
     SpokenTime,
+    nearest_reading,
     parse_date,
     parse_name,
     parse_party,
@@ -222,6 +223,43 @@ ITEMS = [
 @pytest.mark.parametrize(("said", "expected"), ITEMS)
 def test_items_with_quantities(said: str, expected: list[tuple[str, int]]) -> None:
     assert [(m.name, m.qty) for m in find_items(said, CAFE)] == expected
+
+
+SNACKS = {"떡볶이": "떡볶이", "라볶이": "라볶이", "원조김밥": "원조 김밥", "치즈김밥": "치즈 김밥"}
+SERVINGS = [
+    ("떡볶이 이 인분이랑 라볶이 하나 포장이요", [("떡볶이", 2), ("라볶이", 1)]),  # Sino-Korean before 인분
+    ("떡볶이 삼인분이요", [("떡볶이", 3)]),
+    ("떡볶이 두 인분", [("떡볶이", 2)]),
+    ("떡볶이 2인분", [("떡볶이", 2)]),
+    ("원조김밥 세 줄이랑 치즈김밥 한 줄이요", [("원조 김밥", 3), ("치즈 김밥", 1)]),
+]
+
+
+@pytest.mark.parametrize(("said", "expected"), SERVINGS)
+def test_servings_and_rolls(said: str, expected: list[tuple[str, int]]) -> None:
+    assert [(m.name, m.qty) for m in find_items(said, SNACKS)] == expected
+    assert parse_quantity("이 인분이요") == 2
+
+
+def test_a_quantity_given_with_ro_restates_it() -> None:
+    assert restates_quantity("아 잠깐만요 치즈김밥은 두 줄로 해 주세요")
+    assert restates_quantity("라떼 2잔으로 해 주세요")
+    assert not restates_quantity("그냥 마르게리타로 할게요")
+    assert not restates_quantity("두 시로 해 주세요")
+
+
+@pytest.mark.parametrize(
+    ("said", "before", "expected"),
+    [
+        ("일곱 시요", SpokenTime(6, 0, "pm"), SpokenTime(19, 0, "pm")),  # 저녁 여섯 시 → 일곱 시: evening still
+        ("열한 시요", SpokenTime(2, 0, "pm"), SpokenTime(11, 0, "am")),  # 오후 두 시 → 열한 시: the nearer one
+        ("일곱 시요", SpokenTime(7, 0, None), SpokenTime(7, 0, None)),  # nothing said before to go by
+        ("오전 일곱 시요", SpokenTime(6, 0, "pm"), SpokenTime(7, 0, "am")),  # said outright
+    ],
+)
+def test_a_corrected_time_keeps_to_the_reading_nearest_the_first(said: str, before: SpokenTime,
+                                                                 expected: SpokenTime) -> None:
+    assert resolve_time(nearest_reading(parse_time(said), before)) == resolve_time(expected)
 
 
 def test_holidays_by_name() -> None:

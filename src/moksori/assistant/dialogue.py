@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from moksori.assistant import grammar, intents
 from moksori.assistant.faq import FaqIndex
-from moksori.assistant.items import ItemMention, find_items, parse_quantity, space_out
+from moksori.assistant.items import ItemMention, find_items, parse_quantity, restates_quantity, space_out
 from moksori.assistant.phrases import (
     josa,
     say_date,
@@ -33,6 +33,7 @@ from moksori.assistant.slots import (
     format_phone,
     introduced_name,
     looks_like_full_name,
+    nearest_reading,
     parse_date,
     parse_name,
     parse_party,
@@ -463,6 +464,8 @@ class Call:
                 form.period, filled = period_word(text), True
             if spoken and spoken.period is None and form.period:
                 spoken = parse_time(f"{form.period} {text}")
+            elif spoken and form.spoken_time:
+                spoken = nearest_reading(spoken, form.spoken_time)
             if spoken and spoken != form.spoken_time:
                 form.spoken_time, filled = spoken, True
             shift = parse_time_shift(text) if spoken is None and form.task == "change" and form.target else None
@@ -483,7 +486,7 @@ class Call:
         if mentions:
             if form.task == "order":
                 # "그냥 마르게리타로 할게요", "페퍼로니로 바꿀게요": the order becomes these items, not these too
-                replace = form.items and intents.replaces_items(text)
+                replace = form.items and intents.replaces_items(text) and not restates_quantity(text)
                 form.items = mentions if replace else _merge_items(form.items, mentions)
                 filled = True
             elif mentions[0].name != form.item:
@@ -513,7 +516,7 @@ class Call:
     def _fill_message(self, text: str) -> bool:
         form = self.form
         assert form is not None
-        if self.expecting == "message" and form.text is None:
+        if self.expecting == "message" and form.text is None and not intents.only_agrees(text):
             form.text = text
             self._fill_phone(text)
             return True
@@ -1010,7 +1013,10 @@ class Call:
         answer = parse_yes_no(text)
         if intent == "goodbye":
             return self._goodbye()  # "네 그게 다예요": no thanks, and goodbye
-        if answer is False or intent == "no" or (intent != "handoff" and intents.declines(text)):
+        # "네 알겠어요" to "사장님께 연결해 드릴까요?" takes the answer in; it does not ask for the owner.
+        if answer is False or intent == "no" or intents.acknowledges(text) or (
+            intent != "handoff" and intents.declines(text)
+        ):
             return f"알겠습니다. {_ANYTHING_ELSE}"
         if intent == "handoff" or intents.wants_owner(text) or answer is True:
             return self._handoff(reason)

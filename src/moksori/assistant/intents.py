@@ -180,6 +180,11 @@ def pardon(line: str) -> bool:
     return bool(_PARDON.fullmatch(line.strip()))
 
 
+def only_agrees(text: str) -> bool:
+    """"네 맞아요", "예 그래요": agreement and nothing else, no words to pass on."""
+    return bool(re.fullmatch(r"(?:(?:아|음)\s)?(?:(?:네|예|응)\s?)*(?:맞아요|맞습니다|그래요|좋아요|알겠어요)?", text.strip(" .?!")))
+
+
 def bare_yes(text: str) -> bool:
     """"네", "예", "응" and nothing else: where no yes or no was asked, the caller is only saying they listen."""
     return bool(_BARE_YES.fullmatch(text))
@@ -212,6 +217,9 @@ def is_greeting(text: str) -> bool:
     )
 
 
+_OWNER_WORDS = r"(?:사장님|사장|주인\s?분|주인|원장님|실장님|선생님)"
+
+
 def message_body(text: str) -> str | None:
     """The message itself when the caller says it with the request ("사장님께 내일 늦는다고 전해 주세요")."""
     match = re.search(
@@ -222,7 +230,8 @@ def message_body(text: str) -> str | None:
         return match.group(1).strip()
     # "메시지 남길게요 … 단체 예약 문의드린다고 전해 주세요": the clause before "…고 전해", after the last
     # sentence ending before it.
-    match = re.search(r"(.+?(?:다|라|냐|자))고\s?(?:좀\s)?(?:전해|전달)", text)
+    # "…줄여 달라고 사장님께 전해 주세요": whom to tell may come between.
+    match = re.search(rf"(.+?(?:다|라|냐|자))고\s?(?:{_OWNER_WORDS}\s?(?:께|한테|에게)\s?)?(?:좀\s)?(?:전해|전달)", text)
     if match:
         clause = re.split(r"(?:요|데|고)\s", match.group(1))[-1].strip()
         if len(clause) >= 4:

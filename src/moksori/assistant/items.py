@@ -12,7 +12,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from moksori.assistant.numbers import native_pattern, spoken_value
+from moksori.assistant.numbers import native_pattern, sino_pattern, spoken_value
 from moksori.assistant.slots import clean
 from moksori.text.hangul import decompose, is_syllable
 
@@ -38,6 +38,7 @@ COUNTERS = (
     "번",
     "회",
     "명",
+    "줄",  # 김밥 한 줄
 )
 # Below this jamo similarity (0–100) a window is not the item; measured on the item tables of the tests.
 MATCH_FLOOR = 80.0
@@ -64,12 +65,25 @@ def jamo(text: str) -> str:
 
 
 @cache
+def _servings() -> str:
+    """Servings are counted in Sino-Korean numbers: "이 인분" is two servings (native 두 인분 is said too)."""
+    return rf"(?P<sino>{sino_pattern()})\s?인분"
+
+
+@cache
 def _quantity_pattern() -> re.Pattern[str]:
     counters = "|".join(COUNTERS)
     # A number before 시/분/명/월/일 is a time, a party or a date, not a quantity.
     return re.compile(
-        rf"^\s*(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:(?:{counters})|(?!\s?(?:시|분|명|월|일|사람)))"
+        rf"^\s*(?:(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:(?:{counters})|(?!\s?(?:시|분|명|월|일|사람)))"
+        rf"|{_servings()})"
     )
+
+
+def _quantity_value(match: re.Match[str]) -> int | None:
+    """The quantity a match of the patterns above says, up to 50 (more is a misheard number)."""
+    value = spoken_value(match.group("number") or match.groupdict().get("sino"))
+    return value if value and value <= 50 else None
 
 
 def _strip_particles(word: str) -> list[str]:
@@ -125,8 +139,8 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
     found: list[tuple[float, int, int, str]] = []  # (score, start, end, item)
     for start in range(len(words)):
         for end in range(start + 1, min(start + 3, len(words)) + 1):
-            if end - start > 1 and _quantity_pattern().match(words[end - 1]):
-                break  # "아아 두": the second word is the quantity, not part of the name
+            if end - start > 1 and _quantity_pattern().match(" ".join(words[end - 1 : end + 1])):
+                break  # "아아 두", "떡볶이 이 인분": the second word is the quantity, not part of the name
             joined = "".join(words[start:end])
             best = (0.0, "")
             for form in _strip_particles(joined):
@@ -159,32 +173,32 @@ def _quantity_after(words: list[str], end: int, used: set[int]) -> int | None:
         return None
     following = " ".join(words[end : end + 2])
     match = _quantity_pattern().match(following)
-    if not match:
-        return None
-    value = spoken_value(match.group("number"))
-    return value if value and value <= 50 else None
+    return _quantity_value(match) if match else None
 
 
 def _quantity_inside(word: str) -> int | None:
     """ "라떼하나", "아메리카노두잔": a quantity glued to the item's word."""
-    match = re.search(rf"(?P<number>{native_pattern()})\s?(?:{'|'.join(COUNTERS)})?$", word)
-    if match and match.start() > 0:
-        value = spoken_value(match.group("number"))
-        return value if value and value <= 50 else None
-    return None
+    match = re.search(rf"(?:(?P<number>{native_pattern()})\s?(?:{'|'.join(COUNTERS)})?|{_servings()})$", word)
+    return _quantity_value(match) if match and match.start() > 0 else None
 
 
 # "그거 하나 포장해 주세요", "둘이요": a native number said on its own (한/두 need a counter: 한 판, 두 개).
 _BARE_NUMBER = re.compile(r"(?<![가-힣])(?P<number>하나|둘|셋|넷|다섯)(?:이요|이에요|만요|요|만|씩)?(?![가-힣])")
 
 
+def restates_quantity(text: str) -> bool:
+    """"치즈김밥은 두 줄로 해 주세요": …로 after a quantity gives an item a new quantity; the rest of the
+    order stays (after an item, "마르게리타로 할게요", it replaces the order)."""
+    counters = "|".join(COUNTERS)
+    return bool(re.search(rf"(?<![가-힣\d])(?:{native_pattern()}|\d{{1,3}})\s?(?:{counters})\s?(?:으로|로)", clean(text)))
+
+
 def parse_quantity(text: str) -> int | None:
     """A quantity said without an item: "두 개", "세 잔이요", "2개" (the item is known from before)."""
     counters = "|".join(COUNTERS)
-    match = re.search(rf"(?<![가-힣\d])(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:{counters})", clean(text))
+    match = re.search(
+        rf"(?<![가-힣\d])(?:(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:{counters})|{_servings()})", clean(text)
+    )
     if not match:
         match = _BARE_NUMBER.search(clean(text))
-    if not match:
-        return None
-    value = spoken_value(match.group("number"))
-    return value if value and value <= 50 else None
+    return _quantity_value(match) if match else None

@@ -286,6 +286,18 @@ def resolve_time(spoken: SpokenTime, allowed: list[tuple[int, int]] | None = Non
     return morning if spoken.hour >= 7 and spoken.hour != 12 else afternoon
 
 
+def nearest_reading(spoken: SpokenTime, before: SpokenTime) -> SpokenTime:
+    """``spoken`` said without 오전/오후 to correct ``before``, which was said with one: the reading nearer
+    to it ("저녁 여섯 시" corrected to "일곱 시" is 7 pm, "오후 두 시" to "열한 시" is 11 am)."""
+    options = spoken.candidates()
+    if len(options) == 1 or before.period is None:
+        return spoken
+    was = resolve_time(before)
+    minutes = was.hour * 60 + was.minute
+    nearest = min(options, key=lambda t: abs(t.hour * 60 + t.minute - minutes))
+    return before if nearest == was else SpokenTime.at(nearest)
+
+
 @cache
 def _span() -> str:
     """A length of time: 한 시간, 한 시간 반, 반 시간, 30분."""
