@@ -467,3 +467,43 @@ def test_a_corrected_hour_keeps_to_the_evening_said_before() -> None:
     call = run(early_and_late, ["목요일 저녁 여섯 시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔",
                                 "아니요 일곱 시요", "네"])
     assert call.records[0]["time"] == "19:00"
+
+
+def test_an_item_named_again_in_a_question_keeps_its_quantity(cafe: ShopProfile) -> None:
+    call = run(cafe, ["라떼 두 잔 포장할게요", "아 근데 라떼 많이 달아요?", "12시 반에 찾으러 갈게요", "김민수요",
+                      "공일공 일이삼사 오륙칠팔", "네"])
+    assert call.records[0]["items"] == [{"name": "카페라떼", "qty": 2}]
+
+
+def test_one_item_instead_of_another_keeps_the_rest_of_the_order(cafe: ShopProfile) -> None:
+    call = run(cafe, ["아메리카노 한 잔이랑 라떼 한 잔 포장이요", "12시 반에 갈게요", "김민수요", "공일공 일이삼사 오륙칠팔",
+                      "아 아메리카노 말고 아아로 바꿔 주세요", "네"])
+    assert call.records[0]["items"] == [{"name": "카페라떼", "qty": 1}, {"name": "아이스 아메리카노", "qty": 1}]
+
+
+def test_a_message_asked_for_where_an_empty_order_was_begun_is_a_message(cafe: ShopProfile) -> None:
+    call = run(cafe, ["포장이요"])
+    assert call.form is not None and call.form.task == "order"
+    call.respond("아 그게 아니라 내일 전화 좀 달라고 전해 주세요 제 번호는 010-1234-5678이에요")
+    assert call.form is not None and call.form.task == "message" and call.form.phone == "01012345678"
+
+
+def test_items_asked_for_outright_are_an_order_whatever_else_is_said(cafe: ShopProfile) -> None:
+    call = run(cafe, ["라떼 두 잔만 준비해 주세요 지금 출발하면 십 분이면 가요"])
+    assert call.form is not None and call.form.task == "order"
+    assert [(m.name, m.qty) for m in call.form.items] == [("카페라떼", 2)]
+
+
+def test_an_item_is_said_to_be_there_only_when_that_is_all_that_is_asked(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    assert call.respond("라떼 있어요?").startswith("네, 카페라떼가 있어요")
+    assert "카페라떼가 있어요" not in call.respond("라떼 원두는 어디서 들여와요?")
+
+
+def test_a_task_said_at_an_offer_is_taken_instead_of_the_owner(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "사장님" in call.respond("혹시 속눈썹 연장도 하세요?")
+    call.respond("네 그럼 목요일 오후 2시에 젤네일 예약할게요")
+    assert call.records == [] and not call.ended and call.form is not None and call.form.task == "booking"

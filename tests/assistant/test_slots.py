@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from moksori.assistant import intents
 from moksori.assistant.items import find_items, parse_quantity, restates_quantity
 from moksori.assistant.slots import (
     SpokenTime,
@@ -292,3 +293,35 @@ def test_a_booking_moved_by_a_length_of_time() -> None:
     assert parse_time_shift("30분만 당겨 주실 수 있어요") == -30
     assert parse_time_shift("한 시간 반 정도 미뤄 주세요") == 90
     assert parse_time_shift("한 시간 뒤에 갈게요") is None  # counted from now, not a move
+
+
+def test_meat_is_counted_by_the_geun_and_the_pack() -> None:
+    meat = {"앞다리살": "앞다리살", "불고기감": "한우 불고기감", "삼겹살": "삼겹살"}
+    assert [(m.name, m.qty) for m in find_items("앞다리살 두 근 주세요", meat)] == [("앞다리살", 2)]
+    assert [(m.name, m.qty) for m in find_items("삼겹살 세 팩이랑 불고기감 한 근", meat)] == [
+        ("삼겹살", 3), ("한우 불고기감", 1)]
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("어 잠깐만요 집사람이랑 얘기해 보고 다시 전화드릴게요", "goodbye"),  # 집사람 is no member of staff
+        ("사람이랑 통화하고 싶어요", "handoff"),
+        ("음 좀 생각해 보고 다시 전화할게요", "goodbye"),
+        ("오일은 한 몇 킬로 타면 바꿔 주는 게 좋아요?", None),  # 킬로 is a unit, no new value
+        ("8시로 바꿔 주세요", "change"),
+        ("어제 저녁에 치킨 찾으러 갔다가 카드를 두고 온 것 같은데요", None),  # a pick-up done, not one to come
+        ("내일 치킨 찾으러 갈게요", "order"),
+    ],
+)
+def test_intents_of_turns_that_looked_like_others(said: str, intent: str | None) -> None:
+    assert intents.detect(said) == intent
+
+
+def test_finding_ones_way_is_the_address_and_getting_a_discount_is_not() -> None:
+    assert intents.question_kind("가서 찾아가면 좀 깎아 주나요?") is None
+    assert intents.question_kind("거기 어떻게 찾아가요?") == "address"
+
+
+def test_a_message_left_with_namgyeo() -> None:
+    assert intents.message_body("사장님께 가능한지 전화 달라고 남겨 주세요") == "가능한지 전화 달라"

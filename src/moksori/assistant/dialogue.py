@@ -103,6 +103,11 @@ class Form:
     refused_date: dt.date | None = None  # a day said and refused (closed): "그럼 화요일로" is in its week
     free_times_asked: bool = False  # "몇 시에 자리 있어요?": the free times are offered instead of asking
 
+    def holds_nothing(self) -> bool:
+        """Nothing said for this task yet: a task started by a misread turn can give way to another."""
+        return not (self.date or self.spoken_time or self.party or self.item or self.items or self.name
+                    or self.phone or self.text or self.target)
+
 
 class Call:
     """One call. ``greeting()`` first, then ``respond(line)`` per caller turn until ``ended``."""
@@ -305,6 +310,9 @@ class Call:
             # "콘센트 자리 있나요?" asks about the shop, it books nothing; and where the shop takes no orders,
             # "포장도 되나요?" gets the owner's own answer on it before "not by phone".
             return self._question(text)
+        if intent == "message" and self.form and self.form.task != "message" and self.form.holds_nothing():
+            # "…연락 좀 달라고 전해 주세요 제 번호는 …" where an order was begun on a misread first turn
+            return self._start("message", text)
         # The current form reads the turn first: "박서준으로 예약했어요" answers a cancellation's lookup.
         filled = self.form is not None and self._fill(text)
         if (
@@ -388,7 +396,9 @@ class Call:
         spaced = space_out(text, self.item_names)
         # "… 하나요" after items is "one, please", not the question ending -나요
         asks = intents.asks(re.sub(r"(?<![가-힣])하나(?=요)", "", spaced))
-        if self.profile.orders.enabled and mentions and parse_quantity(spaced) and not asks:
+        # "불고기감 한 근만 준비해 주세요 … 십 분이면 가요": asked for outright, whatever else the turn says
+        requested = re.search(r"주세요|부탁\s?(?:드려|드립|해)", text)
+        if self.profile.orders.enabled and mentions and parse_quantity(spaced) and (requested or not asks):
             return "order"  # "감튀 하나랑 페퍼로니 하나요", "그럼 콜라 두 개랑 마르게리타 한 판이요"
         if self.profile.orders.enabled and mentions and intents.picks_up(text):
             return "order"  # "일요일에 장미 꽃다발 하나 찾을 수 있어요?" asks to collect it: an order
@@ -432,11 +442,17 @@ class Call:
             # 네시요"); the words after it override them.
             filled = self._fill(before) or filled
             said_before = find_items(before, self.item_names) if form.task == "order" else []
-            if form.task == "order" and len(said_before) == 1 and not find_items(after, self.item_names):
+            said_after = find_items(after, self.item_names) if form.task == "order" else []
+            if form.task == "order" and len(said_before) == 1 and not said_after:
                 qty = parse_quantity(after)  # "마르게리타 한 판 아니 두 판이요": the same item, a new quantity
                 if qty:
                     form.items = _merge_items(form.items, [ItemMention(said_before[0].name, qty, 0)])
                     return True
+            if said_before and said_after:
+                # "간장 말고 양념으로 바꿔 주세요": those items give way to these; the rest of the order stays
+                gone = {mention.name for mention in said_before}
+                form.items = [mention for mention in form.items if mention.name not in gone] + said_after
+                return True
             return self._fill(after) or filled
         if self.expecting == "item" and form.item is None and intents.undecided(text):
             form.item_undecided = True
@@ -968,7 +984,8 @@ class Call:
                 return self._price_of(self.topic_item)
             # "주차비 얼마예요?" asks the price of something the profile does not list: not the menu
             return None if not self.profile.items or self.faq.topic_words(text) else self._menu()
-        if mentions and intents.asks(text):  # "크루아상 있어요?"
+        # "크루아상 있어요?"; not "소고기는 어느 정도 급으로 들어와요?" (it asks about more than an item)
+        if mentions and intents.asks(text) and not self.faq.topic_words(text):
             return f"네, {josa(mentions[0].name, '이/가')} 있어요. {self._price_of(mentions[0].name)}"
         if kind == "items":
             return self._menu()
@@ -1010,6 +1027,8 @@ class Call:
             self.failures = 0
             self._fill_phone(text)
             return self._next()
+        if intent in ("booking", "order", "change", "cancel", "check"):
+            return self._respond(text)  # "네 그럼 국거리 한 근이랑 … 찾으러 갈게요": a task instead of the owner
         answer = parse_yes_no(text)
         if intent == "goodbye":
             return self._goodbye()  # "네 그게 다예요": no thanks, and goodbye
@@ -1101,10 +1120,12 @@ class Call:
 
 
 def _merge_items(old: list[ItemMention], new: list[ItemMention]) -> list[ItemMention]:
-    """Items said again replace their earlier quantity; new ones are added."""
+    """Items said again with a quantity replace their earlier quantity; items named again without one ("양념
+    맛이 맵지 않죠?") keep it; new ones are added."""
     merged = {m.name: m for m in old}
     for mention in new:
-        merged[mention.name] = mention
+        if mention.counted or mention.name not in merged:
+            merged[mention.name] = mention
     return list(merged.values())
 
 

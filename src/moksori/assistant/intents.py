@@ -9,10 +9,10 @@ import re
 from moksori.assistant.slots import PARTY_DIFFERENCE_WORDS
 
 _HANDOFF = re.compile(
-    r"(?:사장님|사장|직원|사람|담당자|상담원|주인|원장님|원장|실장님|실장|매니저|선생님|점장님|점장)\s?(?:분|님)?\s?(?:이랑|하고|과|와|께|한테)?\s?"
+    r"(?<![가-힣])(?:사장님|사장|직원|사람|담당자|상담원|주인|원장님|원장|실장님|실장|매니저|선생님|점장님|점장)\s?(?:분|님)?\s?(?:이랑|하고|과|와|께|한테)?\s?"
     r"(?:좀\s)?(?:바꿔|연결|통화|직접|얘기|이야기|대화|전화\s?받)"
     r"|(?:사장님|원장님|실장님|점장님|선생님|담당자|직원)\s?(?:계세요|계신가요|있어요|있나요)\s.*(?:바꿔|연결|통화)"
-    r"|사람이랑\s?(?:얘기|통화)|(?:사장님|사람|원장님|실장님|선생님)\s?(?:안\s?)?(?:계세요|있어요|계신가요)\??$"
+    r"|(?<![가-힣])사람이랑\s?(?:얘기|통화)|(?:사장님|사람|원장님|실장님|선생님)\s?(?:안\s?)?(?:계세요|있어요|계신가요)\??$"
     r"|기계\s?말고|로봇\s?말고|상담원"
 )
 _CANCEL = re.compile(r"취소|캔슬|못\s?갈\s?것|못\s?가게|못\s?갈\s?거|안\s?갈\s?게|못\s?갈\s?듯|없던\s?걸로")
@@ -28,13 +28,13 @@ _NEW_VALUE = re.compile(
 )
 _SHIFT = re.compile(r"(?:시간|분)\s?(?:정도\s?)?(?:만\s?)?(?:늦|미루|미뤄|당기|당겨|앞당|일찍)")
 _BOOKING = re.compile(r"예약(?!\s?(?:했|한|된|되어|돼\s?있|해\s?놨|해\s?뒀|하신|번호))|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")
-_ORDER = re.compile(r"주문|포장|테이크\s?아웃|픽업|찾으러|가지러|가져갈|사\s?갈|시킬|시키려|시켜")
+_ORDER = re.compile(r"주문|포장|테이크\s?아웃|픽업|(?:찾으러|가지러)(?!\s?(?:갔|왔))|가져갈|사\s?갈|시킬|시키려|시켜")
 _MESSAGE = re.compile(
     r"메시지|메세지|메모|전해|전달|남기|남겨|연락\s?(?:좀\s)?(?:주|달|부탁|바랍)|전화\s?(?:좀\s)?(?:주시|달라|부탁)|콜백"
 )
 _GOODBYE = re.compile(
     r"끊을게|끊겠|수고하세|수고하십|안녕히|들어가세요|^(?:아니요\s|아뇨\s)?(?:됐습니다|됐어요)|그게\s?다|이만|괜찮습니다|다음에\s?(?:할게|걸게|전화)|"
-    r"없어요|없습니다|아니요\s?괜찮|고맙습니다$|감사합니다$"
+    r"없어요|없습니다|아니요\s?괜찮|고맙습니다$|감사합니다$|(?:다시|이따가?|나중에)\s?(?:전화|연락)\s?(?:할게|드릴게|드리겠|하겠)"
 )
 # Leaving a message said outright wins over the subject of the message ("단체 예약 견적 문의드린다고 전해 주세요").
 _LEAVE_MESSAGE = re.compile(
@@ -56,7 +56,7 @@ _HOURS = re.compile(
 )
 # "어디" asks for the shop only when nothing else is named before it ("화장실 어디에 있어요" is not the address).
 _ADDRESS = re.compile(
-    r"주소|위치가?\s?어떻|찾아가|오시는\s?길|가는\s?길|어떻게\s?가|몇\s?층|"
+    r"주소|위치가?\s?어떻|찾아가는\s?길|찾아가려면|어떻게\s?찾아가|오시는\s?길|가는\s?길|어떻게\s?가|몇\s?층|"
     r"^(?:(?:어|음|저기요|저|아|그|네)\s)*(?:(?:가게|매장|거기|여기|그쪽|가게가|매장이|거기가|여기가|위치가|위치는)\s?){0,2}어디"
 )
 # "얼마나 걸려요?" asks how long, not how much
@@ -77,7 +77,8 @@ def detect(text: str) -> str | None:
         r"취소\s?(?:하면|되면|수수료|규정|가능한가|할\s?수\s?있)", text
     ):
         return "cancel"
-    if _CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|로\s", text):
+    # (킬로 is a unit: "몇 킬로 타면 바꿔 주는 게 좋아요?" asks about a service, it changes no booking)
+    if _CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|(?<!킬)로\s", text):
         return "change"
     if _BOOKED.search(text) and _NEW_VALUE.search(text):
         return "change"
@@ -102,7 +103,8 @@ def detect(text: str) -> str | None:
 
 def picks_up(text: str) -> bool:
     """"내일 장미 꽃다발 하나 찾을 수 있어요?": coming to collect something, said as a question too."""
-    return bool(re.search(r"찾으러|찾아\s?갈|찾을\s?(?:수|게|께|거)|가지러|가져갈|받으러|받아\s?갈|픽업", text))
+    # (not what was done: "어제 치킨 찾으러 갔다가 카드를 두고 왔어요")
+    return bool(re.search(r"(?:찾으러|가지러|받으러)(?!\s?(?:갔|왔))|찾아\s?갈|찾을\s?(?:수|게|께|거)|가져갈|받아\s?갈|픽업", text))
 
 
 def after_background(text: str) -> str:
@@ -223,7 +225,7 @@ _OWNER_WORDS = r"(?:사장님|사장|주인\s?분|주인|원장님|실장님|선
 def message_body(text: str) -> str | None:
     """The message itself when the caller says it with the request ("사장님께 내일 늦는다고 전해 주세요")."""
     match = re.search(
-        r"(?:사장님(?:께|한테)|주인(?:분)?(?:께|한테))\s?(.+?)\s?(?:라고|고)\s?(?:좀\s)?(?:전해|전달|말씀)",
+        r"(?:사장님(?:께|한테)|주인(?:분)?(?:께|한테))\s?(.+?)\s?고\s?(?:좀\s)?(?:전해|전달|말씀|남겨)",
         text,
     )
     if match and len(match.group(1)) >= 4:
@@ -231,7 +233,7 @@ def message_body(text: str) -> str | None:
     # "메시지 남길게요 … 단체 예약 문의드린다고 전해 주세요": the clause before "…고 전해", after the last
     # sentence ending before it.
     # "…줄여 달라고 사장님께 전해 주세요": whom to tell may come between.
-    match = re.search(rf"(.+?(?:다|라|냐|자))고\s?(?:{_OWNER_WORDS}\s?(?:께|한테|에게)\s?)?(?:좀\s)?(?:전해|전달)", text)
+    match = re.search(rf"(.+?(?:다|라|냐|자))고\s?(?:{_OWNER_WORDS}\s?(?:께|한테|에게)\s?)?(?:좀\s)?(?:전해|전달|남겨)", text)
     if match:
         clause = re.split(r"(?:요|데|고)\s", match.group(1))[-1].strip()
         if len(clause) >= 4:

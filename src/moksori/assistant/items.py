@@ -39,6 +39,8 @@ COUNTERS = (
     "회",
     "명",
     "줄",  # 김밥 한 줄
+    "근",  # meat: 삼겹살 두 근
+    "팩",
 )
 # Below this jamo similarity (0–100) a window is not the item; measured on the item tables of the tests.
 MATCH_FLOOR = 80.0
@@ -50,6 +52,7 @@ class ItemMention:
     name: str
     qty: int
     start: int  # index of the first word, to keep the caller's order
+    counted: bool = True  # False when no quantity was said (qty is then 1)
 
 
 def jamo(text: str) -> str:
@@ -158,13 +161,15 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
             used.update(range(start, end))
     mentions: dict[str, ItemMention] = {}
     for start, end, item in sorted(chosen):
-        qty = _quantity_after(words, end, used) or _quantity_inside(words[end - 1]) or 1
+        said = _quantity_after(words, end, used) or _quantity_inside(words[end - 1])
+        qty = said or 1
         previous = mentions.get(item)
         # "감튀 하나랑 … 아 감튀는 두 개로 해 주세요": an item said again as the topic (은/는) or with its
         # quantity as the result (두 개로) restates its quantity; otherwise the two mentions add up.
         restated = words[end - 1].endswith(("은", "는")) or any(w.endswith("로") for w in words[end : end + 2])
         added = previous.qty if previous and not restated else 0
-        mentions[item] = ItemMention(item, qty + added, previous.start if previous else start)
+        counted = said is not None or (previous is not None and previous.counted)
+        mentions[item] = ItemMention(item, qty + added, previous.start if previous else start, counted)
     return sorted(mentions.values(), key=lambda mention: mention.start)
 
 
