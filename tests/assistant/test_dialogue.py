@@ -507,3 +507,19 @@ def test_a_task_said_at_an_offer_is_taken_instead_of_the_owner(salon: ShopProfil
     assert "사장님" in call.respond("혹시 속눈썹 연장도 하세요?")
     call.respond("네 그럼 목요일 오후 2시에 젤네일 예약할게요")
     assert call.records == [] and not call.ended and call.form is not None and call.form.task == "booking"
+
+
+def test_the_last_four_digits_said_again_correct_the_number(salon: ShopProfile) -> None:
+    call = run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 이삼사오 육칠팔구 아니 아니 육칠팔팔이요"])
+    assert call.form is not None and call.form.phone == "01023456788"
+
+
+def test_a_new_quantity_for_the_one_item_ordered(cafe: ShopProfile) -> None:
+    call = run(cafe, ["라떼 두 잔 포장이요", "12시 반에 찾으러 갈게요", "김민수요", "공일공 일이삼사 오륙칠팔",
+                      "아이고 아니다 두 잔 말고 세 잔으로 해 주이소", "네"])
+    assert call.records[0]["items"] == [{"name": "카페라떼", "qty": 3}]
+
+
+def test_a_service_on_a_day_at_a_time_is_a_booking_even_asked_in_dialect(salon: ShopProfile) -> None:
+    call = run(salon, ["젤네일 할라꼬예 목요일 오후 두 시 되능교?"])
+    assert call.form is not None and call.form.task == "booking" and call.form.item == "젤 네일"

@@ -325,3 +325,62 @@ def test_finding_ones_way_is_the_address_and_getting_a_discount_is_not() -> None
 
 def test_a_message_left_with_namgyeo() -> None:
     assert intents.message_body("사장님께 가능한지 전화 달라고 남겨 주세요") == "가능한지 전화 달라"
+
+
+def test_turns_as_a_recogniser_writes_them() -> None:
+    assert resolve_time(parse_time("내일오후3시에 인절미2팩이요")) == dt.time(15, 0)
+    assert parse_date("12월6일 일요일 아침에", TODAY) == dt.date(2026, 12, 6)
+    assert parse_phone("공일공4455 6677") == "01044556677"
+    assert parse_phone("번호는 공일공 1357 2468 이에요") == "01013572468"  # the ending said apart is no digit 2
+    assert parse_party("내일모레오후2시반에 고양이두마리 건강검진 예약이요") == 2
+    assert parse_party("우리 강아지 한 마리 예방접종") == 1
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [("잉 맞어요", True), ("예 맞심더", True), ("하모", True), ("아입니더", False), ("아니라예 네 시라예", False)],
+)
+def test_regional_yes_and_no(said: str, expected: bool) -> None:
+    assert parse_yes_no(said) is expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [("이말순이라예", "이말순"), ("정미숙입니더", "정미숙"), ("박영수인디요", "박영수"), ("김하늘이라고 해요", "김하늘")],
+)
+def test_names_with_regional_endings(said: str, expected: str) -> None:
+    assert parse_name(said, expecting=True) == expected
+
+
+def test_an_intent_said_with_ra_go_is_no_name() -> None:
+    assert parse_name("거그 동물병원이지라 우리 강아지 예방접종 맞힐라고 그러는디") is None
+    assert parse_name("이름 한소희 번호 01098981212 내일 찾으러 가요") == "한소희"
+
+
+def test_quantities_around_set_names_pointing_words_and_repeats() -> None:
+    names = {"답례떡세트": "답례떡 세트", "멸치볶음": "멸치볶음", "나물세트": "나물 세트", "백설기": "백설기",
+             "가래떡": "가래떡"}
+    said = "멸치볶음 멸치볶음 그거 두 팩 하고 또 그 거시기 나물 나물 세트 하나"
+    assert [(m.name, m.qty) for m in find_items(said, names)] == [("멸치볶음", 2), ("나물 세트", 1)]  # 세트 is no 세
+    assert [(m.name, m.qty) for m in find_items("답례떡 세트 그거를 마흔 개", names)] == [("답례떡 세트", 40)]
+    assert [(m.name, m.qty) for m in find_items("백설기를 좀 할라 카는데 백설기 백설기 세 되하고", names)] == [("백설기", 3)]
+    assert [(m.name, m.qty) for m in find_items("가래떡 1말 되나요", names)] == [("가래떡", 1)]
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("선생님 좀 바로 바꿔 주세요", "handoff"),
+        ("예 그라믄 사장님한테 전화 좀 달라 캐 주이소", "message"),
+        ("사장님한테 전화 좀 달라고 해 주세요", "message"),
+        ("알았어요 나중에 쌀 갖고 갈게요 수고허쇼", "goodbye"),
+    ],
+)
+def test_intents_in_regional_and_everyday_speech(said: str, intent: str) -> None:
+    assert intents.detect(said) == intent
+
+
+def test_regional_questions_and_a_check_of_the_number_dialled() -> None:
+    assert intents.asks("토요일 오전 열한 시 되능교")
+    assert intents.asks("얼려 놔도 된당가요")
+    assert not intents.asks(intents.without_hesitations("여보세요 거기 반찬가게죠 아 내가 그 뭐냐 멸치볶음 두 팩"))

@@ -32,6 +32,7 @@ from moksori.assistant.slots import (
     clean,
     format_phone,
     introduced_name,
+    last_digit_group,
     looks_like_full_name,
     nearest_reading,
     parse_date,
@@ -390,12 +391,21 @@ class Call:
     def _implicit_task(self, text: str) -> str | None:
         """A date or time said without 예약/주문 ("내일 2시에 젤네일 하려고요") starts a booking (or an
         order where the shop takes orders and not bookings); a question about it is still a question."""
-        if intents.question_kind(text) or self.faq.match(text).answered:
-            return None
         mentions = find_items(text, self.item_names)
         spaced = space_out(text, self.item_names)
+        # A service on a day at a time, or items counted for a day or a time, ask for a booking or an order
+        # even said as a question ("스케일링 상담 … 토요일 오전 열한 시 되능교?", "내일 케이크 하나 되나요?"),
+        # before any FAQ word they share (강아지 there is not the FAQ's 펫보험).
+        if (self.profile.booking.enabled and self._services and mentions and parse_date(text, self.today)
+                and parse_time(text)):
+            return "booking"
+        if (self.profile.orders.enabled and mentions and parse_quantity(spaced)
+                and (parse_date(text, self.today) or parse_time(text))):
+            return "order"
+        if intents.question_kind(text) or self.faq.match(text).answered:
+            return None
         # "… 하나요" after items is "one, please", not the question ending -나요
-        asks = intents.asks(re.sub(r"(?<![가-힣])하나(?=요)", "", spaced))
+        asks = intents.asks(intents.without_hesitations(re.sub(r"(?<![가-힣])하나(?=요)", "", spaced)))
         # "불고기감 한 근만 준비해 주세요 … 십 분이면 가요": asked for outright, whatever else the turn says
         requested = re.search(r"주세요|부탁\s?(?:드려|드립|해)", text)
         if self.profile.orders.enabled and mentions and parse_quantity(spaced) and (requested or not asks):
@@ -507,6 +517,11 @@ class Call:
                 filled = True
             elif mentions[0].name != form.item:
                 form.item, filled = mentions[0].name, True
+        elif form.task == "order" and len(form.items) == 1 and restates_quantity(text):
+            # "마흔 개 말고 쉰 개로 해 주이소" about the one item ordered
+            qty = parse_quantity(text.split("말고")[-1])
+            if qty and qty != form.items[0].qty:
+                form.items, filled = [ItemMention(form.items[0].name, qty, 0)], True
         if form.task in ("booking", "order"):
             name = parse_name(text, expecting=self.expecting == "name")
             # "김하나요" ends like a question (…나요) but is a name when a name was asked for.
@@ -522,6 +537,11 @@ class Call:
         form = self.form
         assert form is not None
         phone = parse_phone(text)
+        before, after = intents.split_correction(text)
+        if phone and before:
+            # "공일공 이삼사오 육칠팔구 아니 육칠팔팔이요": the whole number again, or its last four digits
+            tail = last_digit_group(after)
+            phone = parse_phone(after) or (phone[: -len(tail)] + tail if tail else phone)
         if phone is None and self.caller_id and intents.this_number(text):
             phone = self.caller_id
         if phone and phone != form.phone:

@@ -10,7 +10,7 @@ from moksori.assistant.slots import PARTY_DIFFERENCE_WORDS
 
 _HANDOFF = re.compile(
     r"(?<![가-힣])(?:사장님|사장|직원|사람|담당자|상담원|주인|원장님|원장|실장님|실장|매니저|선생님|점장님|점장)\s?(?:분|님)?\s?(?:이랑|하고|과|와|께|한테)?\s?"
-    r"(?:좀\s)?(?:바꿔|연결|통화|직접|얘기|이야기|대화|전화\s?받)"
+    r"(?:좀\s)?(?:(?:바로|빨리|얼른|지금)\s)?(?:바꿔|연결|통화|직접|얘기|이야기|대화|전화\s?받)"
     r"|(?:사장님|원장님|실장님|점장님|선생님|담당자|직원)\s?(?:계세요|계신가요|있어요|있나요)\s.*(?:바꿔|연결|통화)"
     r"|(?<![가-힣])사람이랑\s?(?:얘기|통화)|(?:사장님|사람|원장님|실장님|선생님)\s?(?:안\s?)?(?:계세요|있어요|계신가요)\??$"
     r"|기계\s?말고|로봇\s?말고|상담원"
@@ -34,11 +34,13 @@ _MESSAGE = re.compile(
 )
 _GOODBYE = re.compile(
     r"끊을게|끊겠|수고하세|수고하십|안녕히|들어가세요|^(?:아니요\s|아뇨\s)?(?:됐습니다|됐어요)|그게\s?다|이만|괜찮습니다|다음에\s?(?:할게|걸게|전화)|"
-    r"없어요|없습니다|아니요\s?괜찮|고맙습니다$|감사합니다$|(?:다시|이따가?|나중에)\s?(?:전화|연락)\s?(?:할게|드릴게|드리겠|하겠)"
+    r"없어요|없습니다|아니요\s?괜찮|고맙습니다$|감사합니다$|(?:다시|이따가?|나중에)\s?(?:전화|연락)\s?(?:할게|드릴게|드리겠|하겠)|수고\s?(?:허쇼|하이소|하이다)|들어가이소"
 )
 # Leaving a message said outright wins over the subject of the message ("단체 예약 견적 문의드린다고 전해 주세요").
 _LEAVE_MESSAGE = re.compile(
     r"(?:메시지|메세지|메모)\s?(?:를\s?|좀\s)?(?:남기|남길|남겨|전해|드릴)|전해\s?(?:주세요|줘|주실|달라|드려)|전달\s?(?:해\s?주|부탁)"
+    # "사장님한테 전화 좀 달라고 해 주세요" (Gyeongsang: "달라 캐 주이소")
+    r"|(?:사장님|주인\s?분|원장님|실장님)\s?(?:께|한테|에게)\s.+(?:라고|라)\s?(?:좀\s)?(?:해|캐)\s?(?:주세요|주이소|줘요|주십시오)"
 )
 _NO_MORE = re.compile(r"^(?:아니요|아뇨|아니에요|아니|없어요|없습니다|괜찮아요|괜찮습니다|됐어요)")
 _REPEAT = re.compile(r"^(?:뭐|뭐라고|네에)요?$|다시\s?(?:한번\s?)?말씀|잘\s?안\s?들|뭐라고요|못\s?들었")
@@ -47,7 +49,7 @@ _BARE_YES = re.compile(r"(?:네|예|응|넵|네네|예예)(?:\s?(?:네|예))*")
 _THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번호|이걸로|발신\s?번호")
 
 _QUESTION_WORDS = re.compile(
-    r"\?|팔아요|파세요|팔죠|취급|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
+    r"능교|는교|나예|까예|니껴|당가|랑가|\?|팔아요|파세요|팔죠|취급|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
 )
 _HOURS = re.compile(
     r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
@@ -77,8 +79,8 @@ def detect(text: str) -> str | None:
         r"취소\s?(?:하면|되면|수수료|규정|가능한가|할\s?수\s?있)", text
     ):
         return "cancel"
-    # (킬로 is a unit: "몇 킬로 타면 바꿔 주는 게 좋아요?" asks about a service, it changes no booking)
-    if _CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|(?<!킬)로\s", text):
+    # (킬로 is a unit and 바로 an adverb: "몇 킬로 타면 바꿔 주는 게 좋아요?" changes no booking)
+    if _CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|(?<![킬바])로\s", text):
         return "change"
     if _BOOKED.search(text) and _NEW_VALUE.search(text):
         return "change"
@@ -158,7 +160,20 @@ def looks_like_question(text: str) -> bool:
     return bool(_QUESTION_WORDS.search(text))
 
 
-_ASKS = re.compile(r"\?|알려\s?주|궁금|나요|가요|까요|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|없어요|돼요|되요|괜찮아요|습니까")
+# Regional question endings count too: Gyeongsang -능교/-는교/-나예/-까예/-니껴, Jeolla -당가/-랑가.
+_REGIONAL_QUESTION = r"능교|는교|나예|까예|니껴|당가|랑가"
+_ASKS = re.compile(
+    rf"\?|알려\s?주|궁금|나요|가요|까요|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|없어요|돼요|되요|괜찮아요|습니까|{_REGIONAL_QUESTION}"
+)
+
+
+_HESITATIONS = re.compile(r"그\s?뭐냐|뭐더라|뭐지|거시기|(?:^|\s)(?:거기|여기)\s?\S+(?:맞죠|죠|지요|맞지요|맞나요|지예|이지라)(?:\?|\s|$)")
+
+
+def without_hesitations(text: str) -> str:
+    """The turn without words that only hold the floor ("그 뭐냐", "거시기") or check the number dialled
+    ("거기 반찬가게죠?"): they end like questions, and the rest of the turn may ask for nothing."""
+    return _HESITATIONS.sub(" ", text)
 
 
 def asks(text: str) -> bool:
@@ -233,7 +248,7 @@ def message_body(text: str) -> str | None:
     # "메시지 남길게요 … 단체 예약 문의드린다고 전해 주세요": the clause before "…고 전해", after the last
     # sentence ending before it.
     # "…줄여 달라고 사장님께 전해 주세요": whom to tell may come between.
-    match = re.search(rf"(.+?(?:다|라|냐|자))고\s?(?:{_OWNER_WORDS}\s?(?:께|한테|에게)\s?)?(?:좀\s)?(?:전해|전달|남겨)", text)
+    match = re.search(rf"(.+?(?:다|라|냐|자))고?\s?(?:{_OWNER_WORDS}\s?(?:께|한테|에게)\s?)?(?:좀\s)?(?:전해|전달|남겨|해\s?주|캐\s?주)", text)
     if match:
         clause = re.split(r"(?:요|데|고)\s", match.group(1))[-1].strip()
         if len(clause) >= 4:

@@ -41,6 +41,8 @@ COUNTERS = (
     "줄",  # 김밥 한 줄
     "근",  # meat: 삼겹살 두 근
     "팩",
+    "말(?!씀)",  # rice cakes and grain by volume: 가래떡 한 말, 송편 한 되 (not 한 말씀)
+    "되(?![나는었어요])",
 )
 # Below this jamo similarity (0–100) a window is not the item; measured on the item tables of the tests.
 MATCH_FLOOR = 80.0
@@ -77,9 +79,10 @@ def _servings() -> str:
 def _quantity_pattern() -> re.Pattern[str]:
     counters = "|".join(COUNTERS)
     # A number before 시/분/명/월/일 is a time, a party or a date, not a quantity.
+    # Without a counter the number ends the word or takes an ending ("하나요", "둘이랑"): 세트 is no 세.
     return re.compile(
-        rf"^\s*(?:(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:(?:{counters})|(?!\s?(?:시|분|명|월|일|사람)))"
-        rf"|{_servings()})"
+        rf"^\s*(?:(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:(?:{counters})|(?!\s?(?:시|분|명|월|일|사람))"
+        rf"(?=[^가-힣]|$|이요|요|만|씩|이랑|랑|하고|도|이에요|예요))|{_servings()})"
     )
 
 
@@ -167,13 +170,19 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
         # "감튀 하나랑 … 아 감튀는 두 개로 해 주세요": an item said again as the topic (은/는) or with its
         # quantity as the result (두 개로) restates its quantity; otherwise the two mentions add up.
         restated = words[end - 1].endswith(("은", "는")) or any(w.endswith("로") for w in words[end : end + 2])
-        added = previous.qty if previous and not restated else 0
+        # A mention with no quantity before one with it is the same item said twice ("백설기 백설기 세 되").
+        added = previous.qty if previous and previous.counted and not restated else 0
         counted = said is not None or (previous is not None and previous.counted)
         mentions[item] = ItemMention(item, qty + added, previous.start if previous else start, counted)
     return sorted(mentions.values(), key=lambda mention: mention.start)
 
 
+_POINTING = ("그거", "그거를", "그걸", "그것", "그것도", "이거", "이걸", "요거")
+
+
 def _quantity_after(words: list[str], end: int, used: set[int]) -> int | None:
+    if end < len(words) and words[end] in _POINTING:
+        end += 1  # "답례떡 세트 그거를 마흔 개"
     if end >= len(words) or end in used:
         return None
     following = " ".join(words[end : end + 2])

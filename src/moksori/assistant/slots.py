@@ -40,13 +40,18 @@ FILLERS = (
     "뭐",
     "아니 근데",
     "혹시",
+    "여보쇼",
+    "여보세요",
+    "여보시오",
 )
 
 
 def clean(text: str) -> str:
-    """Punctuation out, spaces collapsed; the recogniser's bracketed tokens dropped."""
+    """Punctuation out, spaces collapsed; the recogniser's bracketed tokens dropped; digits run into the word
+    before them set apart, as a recogniser writes them ("내일오후3시에" → "내일오후 3시에", "공일공4455")."""
     text = _BRACKETS.sub(" ", text)
     text = _PUNCTUATION.sub(" ", text)
+    text = re.sub(r"(?<=[가-힣])(?=\d)", " ", text)
     return " ".join(text.split())
 
 
@@ -415,9 +420,9 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
     groups = [spoken_value(m.group("number")) for m in grouped.finditer(text)]
     if len(groups) >= 2 and all(groups):
         return sum(groups)  # type: ignore[arg-type]
-    match = counted.search(text)
+    match = counted.search(text) or _pets().search(text)
     if match:
-        return spoken_value(match.group("number") or match.group("polite"))
+        return spoken_value(match.group("number") or match.groupdict().get("polite"))
     match = bare.search(text)
     if match:
         return spoken_value(match.group("number"))
@@ -437,6 +442,12 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
 
 
 @cache
+def _pets() -> re.Pattern[str]:
+    """Animals booked at a vet or a grooming salon: "강아지 한 마리", "고양이두마리" (as a recogniser writes it)."""
+    return re.compile(rf"(?:(?<![가-힣\d])|(?<=강아지)|(?<=고양이))(?P<number>{native_pattern()}|\d{{1,3}})\s?마리")
+
+
+@cache
 def _bare_count() -> re.Pattern[str]:
     """A native number or digits said alone, as the answer to "몇 분이세요?": 넷, 넷이요, 4, 열 두 명."""
     return re.compile(
@@ -447,13 +458,13 @@ def _bare_count() -> re.Pattern[str]:
 # --------------------------------------------------------------------------------------------- yes/no
 
 _NO = re.compile(
-    r"^(?:아니|아뇨|아니요|아니오|아니에요|아닌데|아닙니다|노|틀려|틀렸|틀린|잘못|그게 아니|그거 아니|안 ?돼요|싫어|됐어요|괜찮습니다|괜찮아요 ?됐)"
+    r"^(?:아니|아뇨|아니요|아니오|아니에요|아닌데|아닙니다|아입니더|아니라예|노|틀려|틀렸|틀린|잘못|그게 아니|그거 아니|안 ?돼요|싫어|됐어요|괜찮습니다|괜찮아요 ?됐)"
 )
 _NO_ANYWHERE = re.compile(
     r"(?:아니요|아뇨|아니에요|아닌데요|틀렸|틀려요|잘못 (?:들|알|말)|그게 아니라|그거 말고|말고요)"
 )
 _YES = re.compile(
-    r"^(?:네|예|넵|넹|네네|예예|응|웅|어 맞|맞아|맞습니다|맞아요|맞죠|맞네요|그래요|그렇습니다|그럼요|그렇죠|좋아요|좋습니다|"
+    r"^(?:네|예|넵|넹|네네|예예|응|웅|잉|어 맞|맞아|맞어|맞심더|맞습니더|맞습니다|맞아요|맞죠|맞네요|그래요|그래예|하모|그렇습니다|그럼요|그렇죠|좋아요|좋습니다|"
     r"오케이|부탁|해 ?주세요|그렇게 해|그걸로|알겠습니다|알겠어요|예스|당연|물론|어 그래|어 네|음 네|어네|네 맞)"
 )
 _COUNTER_AFTER_NE = re.compile(r"^(?:네|예)\s?(?:명|사람|분|시|잔|개|그릇|인분|마리|병)")
@@ -498,6 +509,10 @@ _PHONE_ENDINGS = (
     "구요",
     "이랑",
     "하고",
+    "이라예",
+    "라예",
+    "입니더",
+    "인디요",
 )
 
 
@@ -512,6 +527,8 @@ def parse_phone(text: str) -> str | None:
     text = _PHONE_SEPARATORS.sub(" ", clean(text)).replace("다시", " ")
     readings: list[list[str]] = []
     for token in text.split():
+        if readings and token in _PHONE_ENDINGS and _looks_complete(readings):
+            break  # "… 2468 이에요": the ending said apart, not a digit 2
         options = _token_digits(token)
         if options:
             readings.append(options)
@@ -524,6 +541,15 @@ def parse_phone(text: str) -> str | None:
         if _valid_phone(number):
             return number
     return None
+
+
+def last_digit_group(text: str) -> str | None:
+    """Four digits said on their own ("육칠팔팔이요"): the end of a number, said again to correct it."""
+    tokens = _PHONE_SEPARATORS.sub(" ", clean(text)).split()
+    readings = [options for token in tokens if (options := _token_digits(token))]
+    if len(readings) != 1:
+        return None
+    return next((option for option in readings[0] if len(option) == 4), None)
 
 
 def _looks_complete(readings: list[list[str]]) -> bool:
@@ -687,15 +713,20 @@ _NAME_ENDINGS = tuple(
         (
             "이라고 합니다", "라고 합니다", "이라고 해요", "라고 해요", "이라고요", "라고요", "입니다", "이에요", "예요",
             "이요", "인데요", "에요", "요", "씨", "님", "이고요", "고요", "이구요", "구요", "으로요", "로요", "으로", "로",
-            "이고", "인데", "고",
+            "이고", "인데", "고", "이라예", "라예", "입니더", "인디요", "인디",
         ),
         key=len,
         reverse=True,
     )
 )  # fmt: skip
-_NAME_LEAD = re.compile(r"(?:제\s?)?(?:이름은|이름이|성함은|예약자는|예약자 이름은|예약자명은|주문자는)\s*")
+_NAME_LEAD = re.compile(r"(?:제\s?)?(?:이름은|이름이|성함은|예약자는|예약자 이름은|예약자명은|주문자는|(?<![가-힣])이름\s(?=[가-힣]))\s*")
 _BOOKED_AS = re.compile(r"(?<![가-힣])([가-힣]{2,4}?)(?:이라는 이름으로|\s?이름으로|으로|로)\s?(?:예약|주문)")
-_CALLED = re.compile(r"([가-힣]{2,5}?)(?:이)?라고\s?(?:합니다|해요|하는데요|하구요|하고요|요)?(?![가-힣])")
+# A name is quoted with 라고 after a vowel (김민수라고) and 이라고 after a consonant (김하늘이라고): a consonant
+# before a bare 라고 is the spoken "-ㄹ라고" of intent ("맞힐라고", "받을라고"), never a name.
+_OPEN_SYLLABLES = "".join(chr(0xAC00 + 28 * index) for index in range(19 * 21))
+_CALLED = re.compile(
+    rf"([가-힣]{{2,5}}?(?=이라고)|[가-힣]{{1,4}}[{_OPEN_SYLLABLES}])(?:이)?라고\s?(?:합니다|해요|하는데요|하구요|하고요|요)?(?![가-힣])"
+)
 _NOT_NAMES = frozenset(
     [
         "네",
@@ -792,7 +823,7 @@ def looks_like_full_name(word: str) -> bool:
     return (
         len(word) == 3
         and word[0] in SURNAMES
-        and word[-1] not in "해하세돼되줘와가어아지죠네데게까요다서고면는은을를"
+        and word[-1] not in "해하세돼되줘와가어아지죠네데게까요다서고면는은을를디"
         and word not in _NOT_NAMES
     )
 
