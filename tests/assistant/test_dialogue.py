@@ -96,7 +96,7 @@ def test_two_reprompts_then_the_owner_is_offered(salon: ShopProfile) -> None:
     call.greeting()
     call.respond("예약하려고요")
     call.respond("음 그게")
-    call.respond("어 잠깐만요")
+    call.respond("어 그러니까")  # ("잠깐만요" is waited for: it is no failed turn)
     assert "사장님" in call.respond("글쎄요")
     call.respond("네")
     assert [record["type"] for record in call.records] == ["handoff"]
@@ -523,3 +523,58 @@ def test_a_new_quantity_for_the_one_item_ordered(cafe: ShopProfile) -> None:
 def test_a_service_on_a_day_at_a_time_is_a_booking_even_asked_in_dialect(salon: ShopProfile) -> None:
     call = run(salon, ["젤네일 할라꼬예 목요일 오후 두 시 되능교?"])
     assert call.form is not None and call.form.task == "booking" and call.form.item == "젤 네일"
+
+
+def test_an_item_taken_out_and_another_put_in(cafe: ShopProfile) -> None:
+    call = run(cafe, ["아메리카노 한 잔이랑 라떼 한 잔 포장이요", "12시 반에 갈게요", "김민수요", "공일공 일이삼사 오륙칠팔",
+                      "아 잠깐만요 아메리카노는 빼 주시고 아아 하나 넣어 주세요", "네"])
+    assert call.records[0]["items"] == [{"name": "카페라떼", "qty": 1}, {"name": "아이스 아메리카노", "qty": 1}]
+
+
+def test_no_to_a_read_back_then_the_correction(salon: ShopProfile) -> None:
+    call = run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "아니요",
+                       "시간이 두 시가 아니라 세 시예요", "네"])
+    assert call.records[0]["time"] == "15:00"
+
+
+def test_the_day_after_then_is_the_one_proposed(salon: ShopProfile) -> None:
+    call = run(salon, ["이번 주 일요일 오후 세 시에 젤네일 한 명 되나요?", "아 일요일은 쉬시는구나 그럼 토요일 오후 세 시는요?"])
+    assert call.form is not None and str(call.form.date) == "2026-12-05"
+
+
+def test_a_moment_asked_for_and_a_yes_that_goes_on(salon: ShopProfile) -> None:
+    call = run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요"])
+    assert "천천히" in call.respond("잠시만요") and call.form.name is None
+    call.respond("김민수요")
+    call.respond("공일공 일이삼사 오륙칠팔")
+    call.respond("네 근데 한 명 더 올 수도 있어요")
+    assert call.records == []  # not written on a yes that goes on
+
+
+def test_a_second_task_in_the_call_starts_with_the_name_and_number_given(salon: ShopProfile) -> None:
+    call = run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네",
+                       "그리고 금요일 오후 세 시에 케어도 한 명 예약할게요"])
+    assert "김민수" in call.last_prompt and "010-1234-5678" in call.last_prompt  # read back for a yes or a fix
+    call.respond("네")
+    assert [r["name"] for r in call.records] == ["김민수", "김민수"]
+
+
+def test_a_booking_given_up_for_a_message(salon: ShopProfile) -> None:
+    call = run(salon, ["토요일 오후에 젤네일 한 명 예약하려고요"])
+    call.respond("아 그냥 사장님께 메시지 남길게요 토요일에 자리 나면 문자 달라고요 번호는 010-1234-5678이에요")
+    assert call.form is not None and call.form.task == "message" and call.form.phone == "01012345678"
+
+
+def test_a_service_in_half_an_hour_is_a_booking_for_today(salon: ShopProfile) -> None:
+    call = run(salon, ["지금 한 삼십 분 뒤에 가서 젤네일 받을 수 있어요?"])
+    assert call.form is not None and call.form.task == "booking" and str(call.form.date) == "2026-12-01"
+
+
+def test_a_question_or_a_pardon_at_the_read_back(salon: ShopProfile) -> None:
+    call = run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔"])
+    read_back = call.last_prompt
+    reply = call.respond("아 근데 주차 되나요?")
+    assert reply.startswith("건물 지하 주차장") and reply.endswith(read_back)  # answered, then asked again
+    assert call.respond("죄송한데 방금 뭐라고 하셨어요?") == reply
+    call.respond("네")
+    assert call.records[0]["time"] == "14:00"

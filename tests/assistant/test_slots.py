@@ -384,3 +384,27 @@ def test_regional_questions_and_a_check_of_the_number_dialled() -> None:
     assert intents.asks("토요일 오전 열한 시 되능교")
     assert intents.asks("얼려 놔도 된당가요")
     assert not intents.asks(intents.without_hesitations("여보세요 거기 반찬가게죠 아 내가 그 뭐냐 멸치볶음 두 팩"))
+
+
+def test_everyone_counted_with_iseo_and_digits_apart_from_the_number() -> None:
+    assert parse_party("그럼 저랑 친구 한 명 둘이서만 받을게요") == 2
+    said = "모둠초밥 이 인분이랑 우동 하나 열두 시 반에 찾으러 갈게요 최유진 공일공 이사육팔 일삼오칠이요"
+    assert parse_phone(said) == "01024681357"  # the 이 of 이 인분 does not start the number
+    assert parse_name("이름 번호는 똑같이 최유진 공일공 이사육팔 일삼오칠이요") != "번호는"
+
+
+def test_messages_said_after_the_request_and_tasks_given_up() -> None:
+    said = "그리고 사장님께 메시지 하나 남겨 주세요 애기가 새우 알레르기가 있어서 새우 들어간 건 빼 달라고요 번호는 공일공 팔팔이이 사사육육이요"
+    assert intents.message_body(said) == "애기가 새우 알레르기가 있어서 새우 들어간 건 빼 달라고요"
+    assert intents.detect("그럼 사장님한테 문의 남길게요 클래스 열 생각 있으시면 연락 달라고요") == "message"
+    assert intents.message_body("사장님께 메시지 좀 남기고 싶은데요") is None  # the words are still to come
+    assert intents.gives_up_task("예약은 나중에 할게요 대신 사장님께 전화 달라고 전해 주세요")
+    assert intents.detect("토요일에 친구랑 둘이 예약한 한소영인데요 친구가 못 와서 저 혼자 받을게요") == "change"
+    assert intents.after_then("아 일요일은 쉬시는구나 그럼 토요일 오후 세 시는요?") == "토요일 오후 세 시는요?"
+
+
+def test_a_number_said_with_ro_and_a_moment_to_ask_someone() -> None:
+    assert parse_phone("공일공 삼육삼육 팔오팔오로 연락 주세요") == "01036368585"
+    assert intents.holds_on("아 잠깐만요 와이프한테 물어보고요")
+    said = "그냥 사장님한테 토요일 오전에 자리 있으면 문자 달라고 메시지 남겨 주세요 공일공 사일사일 구육구육이요"
+    assert intents.message_body(said) == "토요일 오전에 자리 있으면 문자 달라"

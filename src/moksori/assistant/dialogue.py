@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 
 from moksori.assistant import grammar, intents
 from moksori.assistant.faq import FaqIndex
-from moksori.assistant.items import ItemMention, find_items, parse_quantity, restates_quantity, space_out
+from moksori.assistant.items import (
+    ItemMention,
+    find_items,
+    parse_quantity,
+    removed_items,
+    restates_quantity,
+    space_out,
+)
 from moksori.assistant.phrases import (
     josa,
     say_date,
@@ -137,6 +144,8 @@ class Call:
         self.expecting: str | None = None
         self.confirming = False
         self.offering: str | None = None  # why the owner or a message was offered (the hand-off's reason)
+        self.caller_name: str | None = None  # as given for an earlier task in this call
+        self.caller_phone: str | None = None
         self.pending_question: str | None = None
         self.failures = 0
         self.silences = 0  # prompts in a row after the caller said nothing
@@ -277,6 +286,8 @@ class Call:
         return f"여보세요? 제 말이 들리시면 말씀해 주세요. {self.last_prompt}".strip()
 
     def _respond(self, text: str) -> str:
+        if intents.holds_on(text) and (self.form or self.offering):
+            return "네, 천천히 말씀하세요."  # the question stays open; no failed turn
         if self.confirming and self.form:
             return self._confirmation(text)
         if self.offering:
@@ -295,7 +306,11 @@ class Call:
         main = intents.after_background(text)
         if self.form is None and main != text and intents.detect(main) is None and self._is_question(main):
             return self._question(main)  # "안경 찾으러 가려는데 몇 시까지 하세요?" asks the hours, it orders nothing
-        if self.form and intent is None and self._is_question(text):
+        # After "아니요" to a read-back the next turn is the correction ("다섯 시가 아니라 여섯 시예요"), and a clock
+        # time said is a value ("… 그럼 목요일 저녁 여덟 시로 해 주세요"), not a question ("8시까지 해요?" is)
+        says_a_time = parse_time(text) is not None and "까지" not in text
+        if (self.form and intent is None and self.expecting != "correction" and not says_a_time
+                and self._is_question(text)):
             answer = self._side_question(text)
             if answer:
                 return f"{answer} {self._next()}"
@@ -311,7 +326,9 @@ class Call:
             # "콘센트 자리 있나요?" asks about the shop, it books nothing; and where the shop takes no orders,
             # "포장도 되나요?" gets the owner's own answer on it before "not by phone".
             return self._question(text)
-        if intent == "message" and self.form and self.form.task != "message" and self.form.holds_nothing():
+        if intent == "message" and self.form and self.form.task != "message" and (
+            self.form.holds_nothing() or (intents.gives_up_task(text) and intents.message_body(text))
+        ):
             # "…연락 좀 달라고 전해 주세요 제 번호는 …" where an order was begun on a misread first turn
             return self._start("message", text)
         # The current form reads the turn first: "박서준으로 예약했어요" answers a cancellation's lookup.
@@ -377,8 +394,11 @@ class Call:
             if body:
                 self.form.text = body
             self._fill_phone(text)
+            self.form.phone = self.form.phone or self.caller_phone
         else:
             self._fill(text)
+            self.form.name = self.form.name or self.caller_name
+            self.form.phone = self.form.phone or self.caller_phone
             if task == "booking" and self.form.item is None and self.topic_item and self._services:
                 self.form.item = self.topic_item
             if task == "order" and not self.form.items and self.topic_item:
@@ -412,8 +432,10 @@ class Call:
             return "order"  # "감튀 하나랑 페퍼로니 하나요", "그럼 콜라 두 개랑 마르게리타 한 판이요"
         if self.profile.orders.enabled and mentions and intents.picks_up(text):
             return "order"  # "일요일에 장미 꽃다발 하나 찾을 수 있어요?" asks to collect it: an order
-        if self.profile.booking.enabled and self._services and mentions and parse_date(text, self.today):
-            return "booking"  # "그럼 토요일에 염색 할게요", "내일 파마 되나요?": a service on a day
+        if self.profile.booking.enabled and self._services and mentions and (
+            parse_date(text, self.today) or parse_relative_time(text, self.now)
+        ):
+            return "booking"  # "그럼 토요일에 염색 할게요", "내일 파마 되나요?", "삼십 분 뒤에 외부 세차 돼요?"
         if parse_time(text) is None and parse_party(text) is None:
             return None  # a date alone ("오늘 손님 많아요?") is not a booking
         if self.profile.booking.enabled:
@@ -482,7 +504,8 @@ class Call:
             form.date, form.spoken_time, filled = day, spoken, True
         else:
             near = form.date or form.refused_date or (form.target.start.date() if form.target else None)
-            day = parse_date(text, self.today, near)
+            # "아 일요일은 쉬시는구나 그럼 그 전날 토요일 …": the day said after 그럼 is the one proposed
+            day = parse_date(intents.after_then(text), self.today, near)
             if day and day != form.date:
                 form.date, filled = day, True
             spoken = parse_time(text)
@@ -508,7 +531,11 @@ class Call:
                 party = form.target.party + difference
             if party and party != form.party:
                 form.party, filled = party, True
+        dropped = removed_items(text, self.item_names) if form.task == "order" else []
+        if dropped:  # "캘리포니아롤은 빼 주시고 새우튀김우동 하나 넣어 주세요"
+            form.items, filled = [m for m in form.items if m.name not in dropped], True
         mentions = find_items(text, self.item_names) if form.task == "order" or self._services else []
+        mentions = [m for m in mentions if m.name not in dropped]
         if mentions:
             if form.task == "order":
                 # "그냥 마르게리타로 할게요", "페퍼로니로 바꿀게요": the order becomes these items, not these too
@@ -838,6 +865,8 @@ class Call:
         form = self.form
         assert form is not None
         answer = parse_yes_no(text)
+        if answer is True and intents.yes_but(text):
+            answer = None  # "네 근데 한 명 더 올 수도 있어요": asked again, nothing written yet
         before = (form.date, form.spoken_time, form.party, form.item, form.name, form.phone, list(form.items))
         corrected = self._fill(text) if form.task not in ("cancel",) else False
         if (
@@ -860,6 +889,10 @@ class Call:
         if intents.detect(text) == "handoff":
             self.confirming = False
             return self._handoff("손님이 사장님과 통화를 원하셨어요")
+        if self._is_question(text):
+            answer = self._side_question(text)  # "아 근데 화장하고 가도 돼요?": answered, then asked again
+            if answer:
+                return f"{answer} {self._read_back()}"
         return self._reprompt(confirming=True)
 
     def _abandon(self, said: str | None) -> str:
@@ -888,6 +921,7 @@ class Call:
             assert target is not None
             self.store.update_booking(target.ref, cancelled=True)
             self._record({"type": "booking_cancel", "ref": target.ref})
+            self.caller_name, self.caller_phone = target.name or self.caller_name, target.phone or self.caller_phone
             return f"예약을 취소했어요. {_ANYTHING_ELSE}"
         start = self._start_time_of(form)
         if form.task == "change":
@@ -959,6 +993,9 @@ class Call:
     def _record(self, record: dict) -> None:
         self.records.append(record)
         self.store.add_record(record)
+        # a second task in the call starts with the name and number already given (read back, so correctable)
+        self.caller_name = record.get("name") or self.caller_name
+        self.caller_phone = record.get("phone") or self.caller_phone
 
     # -------------------------------------------------------------------- questions, offers, ends
 

@@ -22,9 +22,10 @@ _CHANGE = re.compile(
 )
 # "예약했는데요 … 다섯 명으로요", "조인성 이름으로 예약했는데 한 명 더 가도 돼요?": a booking made before and a
 # new value for it is a change, whatever verb carries it.
-_BOOKED = re.compile(r"예약\s?(?:했|해\s?놨|해\s?뒀|해\s?두었|되어\s?있|돼\s?있)")
+_BOOKED = re.compile(r"예약\s?(?:했|한|해\s?놨|해\s?뒀|해\s?두었|되어\s?있|돼\s?있)")
 _NEW_VALUE = re.compile(
     rf"(?:명|분|시|반|일|요일)\s?(?:으로|로)(?:\s|요|$|도|는)|(?:명|분)\s?{PARTY_DIFFERENCE_WORDS}"
+    r"|혼자\s?(?:받|갈|올|할|가|와)"
 )
 _SHIFT = re.compile(r"(?:시간|분)\s?(?:정도\s?)?(?:만\s?)?(?:늦|미루|미뤄|당기|당겨|앞당|일찍)")
 _BOOKING = re.compile(r"예약(?!\s?(?:했|한|된|되어|돼\s?있|해\s?놨|해\s?뒀|하신|번호))|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")
@@ -38,12 +39,12 @@ _GOODBYE = re.compile(
 )
 # Leaving a message said outright wins over the subject of the message ("단체 예약 견적 문의드린다고 전해 주세요").
 _LEAVE_MESSAGE = re.compile(
-    r"(?:메시지|메세지|메모)\s?(?:를\s?|좀\s)?(?:남기|남길|남겨|전해|드릴)|전해\s?(?:주세요|줘|주실|달라|드려)|전달\s?(?:해\s?주|부탁)"
+    r"(?:메시지|메세지|메모|문의)\s?(?:를\s?|좀\s|하나\s|하나만\s)?(?:남기|남길|남겨|전해|드릴)|전해\s?(?:주세요|줘|주실|달라|드려)|전달\s?(?:해\s?주|부탁)"
     # "사장님한테 전화 좀 달라고 해 주세요" (Gyeongsang: "달라 캐 주이소")
     r"|(?:사장님|주인\s?분|원장님|실장님)\s?(?:께|한테|에게)\s.+(?:라고|라)\s?(?:좀\s)?(?:해|캐)\s?(?:주세요|주이소|줘요|주십시오)"
 )
 _NO_MORE = re.compile(r"^(?:아니요|아뇨|아니에요|아니|없어요|없습니다|괜찮아요|괜찮습니다|됐어요)")
-_REPEAT = re.compile(r"^(?:뭐|뭐라고|네에)요?$|다시\s?(?:한번\s?)?말씀|잘\s?안\s?들|뭐라고요|못\s?들었")
+_REPEAT = re.compile(r"^(?:뭐|뭐라고|네에)요?$|다시\s?(?:한번\s?)?말씀|잘\s?안\s?들|뭐라고요|뭐라고\s?하셨|못\s?들었")
 _PARDON = re.compile(r"(?:네|예|응|어|네에|예에)\s*\?+")
 _BARE_YES = re.compile(r"(?:네|예|응|넵|네네|예예)(?:\s?(?:네|예))*")
 _THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번호|이걸로|발신\s?번호")
@@ -170,6 +171,15 @@ _ASKS = re.compile(
 _HESITATIONS = re.compile(r"그\s?뭐냐|뭐더라|뭐지|거시기|(?:^|\s)(?:거기|여기)\s?\S+(?:맞죠|죠|지요|맞지요|맞나요|지예|이지라)(?:\?|\s|$)")
 
 
+_THEN = re.compile(r"(?:^|\s)(?:그럼|그러면|그라믄|그람|그면)\s")
+
+
+def after_then(text: str) -> str:
+    """What follows the last 그럼 ("아 일요일은 쉬시는구나 그럼 토요일은요?" → "토요일은요?"), or the whole turn."""
+    parts = _THEN.split(text)
+    return parts[-1] if len(parts) > 1 and parts[-1].strip() else text
+
+
 def without_hesitations(text: str) -> str:
     """The turn without words that only hold the floor ("그 뭐냐", "거시기") or check the number dialled
     ("거기 반찬가게죠?"): they end like questions, and the rest of the turn may ask for nothing."""
@@ -195,6 +205,19 @@ def declines(text: str) -> bool:
 def pardon(line: str) -> bool:
     """"네?", "예?": with its question mark (typed or scripted), a bare yes word asks what was said."""
     return bool(_PARDON.fullmatch(line.strip()))
+
+
+def holds_on(text: str) -> bool:
+    """"잠시만요", "아 잠깐만요": the caller needs a moment; the question stays open."""
+    return bool(re.fullmatch(
+        r"(?:(?:아|음|어|네)\s)?(?:잠시만|잠깐만|잠깐|잠시)(?:요|만요)?(?:\s기다려\s?주세요|\s\S+(?:한테|께)\s물어보고요?)?",
+        text.strip(" .?!"),
+    ))
+
+
+def yes_but(text: str) -> bool:
+    """"네 근데 한 명 더 올 수도 있어요": a yes that goes on to something else is no yes yet."""
+    return bool(re.search(r"(?:근데|그런데|다만|하지만|그치만)\s", text))
 
 
 def only_agrees(text: str) -> bool:
@@ -240,7 +263,7 @@ _OWNER_WORDS = r"(?:사장님|사장|주인\s?분|주인|원장님|실장님|선
 def message_body(text: str) -> str | None:
     """The message itself when the caller says it with the request ("사장님께 내일 늦는다고 전해 주세요")."""
     match = re.search(
-        r"(?:사장님(?:께|한테)|주인(?:분)?(?:께|한테))\s?(.+?)\s?고\s?(?:좀\s)?(?:전해|전달|말씀|남겨)",
+        r"(?:사장님(?:께|한테)|주인(?:분)?(?:께|한테))\s?(.+?)\s?고\s?(?:좀\s)?(?:(?:메시지|메세지|문자)\s?(?:로\s?)?)?(?:전해|전달|말씀|남겨)",
         text,
     )
     if match and len(match.group(1)) >= 4:
@@ -248,12 +271,25 @@ def message_body(text: str) -> str | None:
     # "메시지 남길게요 … 단체 예약 문의드린다고 전해 주세요": the clause before "…고 전해", after the last
     # sentence ending before it.
     # "…줄여 달라고 사장님께 전해 주세요": whom to tell may come between.
-    match = re.search(rf"(.+?(?:다|라|냐|자))고?\s?(?:{_OWNER_WORDS}\s?(?:께|한테|에게)\s?)?(?:좀\s)?(?:전해|전달|남겨|해\s?주|캐\s?주)", text)
+    match = re.search(rf"(.+?(?:다|라|냐|자))고?\s?(?:{_OWNER_WORDS}\s?(?:께|한테|에게)\s?)?(?:좀\s)?(?:(?:메시지|메세지)\s?(?:로\s?)?)?(?:전해|전달|남겨|해\s?주|캐\s?주)", text)
     if match:
         clause = re.split(r"(?:요|데|고)\s", match.group(1))[-1].strip()
         if len(clause) >= 4:
             return clause
+    # "메시지 하나 남겨 주세요 애기가 새우 알레르기가 있어서 … 빼 달라고요 번호는 …": the words after the request
+    request = _LEAVE_MESSAGE.search(text)
+    if request:
+        rest = text[request.end() :].split(" ", 1)  # the request word's own ending ("…게요", "…고") goes
+        rest_text = re.sub(r"^(?:싶은데요|싶어요|싶습니다|주세요|주실래요|줘요|드릴게요)\s?", "", rest[1] if len(rest) > 1 else "")
+        after = re.split(r"(?:^|\s)(?:제\s)?(?:번호는|번호|전화번호는|연락처는)\s|(?:^|\s)공일공|(?:^|\s)010", rest_text)[0].strip()
+        if len(after) >= 6:
+            return after
     return None
+
+
+def gives_up_task(text: str) -> bool:
+    """"예약은 나중에 할게요 대신 …", "그냥 메시지 남길게요", "금요일은 안 된대요": the task begun is left."""
+    return bool(re.search(r"나중에|그냥|대신|안\s?(?:돼|된|되)", text))
 
 
 def new_values_part(text: str) -> str:

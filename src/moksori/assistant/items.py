@@ -200,6 +200,22 @@ def _quantity_inside(word: str) -> int | None:
 _BARE_NUMBER = re.compile(r"(?<![가-힣])(?P<number>하나|둘|셋|넷|다섯)(?:이요|이에요|만요|요|만|씩)?(?![가-힣])")
 
 
+_REMOVE = re.compile(r"^(?:빼|빼고|취소|없애|제외)")
+
+
+def removed_items(text: str, names: dict[str, str]) -> list[str]:
+    """Items taken out of an order: "캘리포니아롤은 빼 주시고", "우동 취소해 주세요" (the last item named in the
+    three words before 빼/취소/없애/제외)."""
+    words = clean(text).split()
+    removed = []
+    for index, word in enumerate(words):
+        if index and _REMOVE.match(word):
+            before = find_items(" ".join(words[max(0, index - 3) : index]), names)
+            if before:
+                removed.append(before[-1].name)
+    return removed
+
+
 def restates_quantity(text: str) -> bool:
     """"치즈김밥은 두 줄로 해 주세요": …로 after a quantity gives an item a new quantity; the rest of the
     order stays (after an item, "마르게리타로 할게요", it replaces the order)."""

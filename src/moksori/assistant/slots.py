@@ -420,6 +420,9 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
     groups = [spoken_value(m.group("number")) for m in grouped.finditer(text)]
     if len(groups) >= 2 and all(groups):
         return sum(groups)  # type: ignore[arg-type]
+    together = _together().search(text)
+    if together:  # "저랑 친구 한 명 둘이서만": the count with 이서 is everyone
+        return spoken_value(together.group("number"))
     match = counted.search(text) or _pets().search(text)
     if match:
         return spoken_value(match.group("number") or match.groupdict().get("polite"))
@@ -439,6 +442,11 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
                 continue
             return spoken_value(number)
     return None
+
+
+@cache
+def _together() -> re.Pattern[str]:
+    return re.compile(r"(?<![가-힣])(?P<number>둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)\s?이서")
 
 
 @cache
@@ -513,6 +521,8 @@ _PHONE_ENDINGS = (
     "라예",
     "입니더",
     "인디요",
+    "으로",
+    "로",
 )
 
 
@@ -532,8 +542,10 @@ def parse_phone(text: str) -> str | None:
         options = _token_digits(token)
         if options:
             readings.append(options)
-        elif readings and token not in _PHONE_LEAD_WORDS and _looks_complete(readings):
-            break  # the number is over; later digits are something else
+        elif readings and token not in _PHONE_LEAD_WORDS and token not in FILLERS:
+            if _looks_complete(readings):
+                break  # the number is over; later digits are something else
+            readings = []  # "모둠초밥 이 인분이랑 … 공일공 …": digits apart from the number are not its start
     if not readings:
         return None
     for combination in itertools.islice(itertools.product(*readings), 256):
@@ -719,7 +731,7 @@ _NAME_ENDINGS = tuple(
         reverse=True,
     )
 )  # fmt: skip
-_NAME_LEAD = re.compile(r"(?:제\s?)?(?:이름은|이름이|성함은|예약자는|예약자 이름은|예약자명은|주문자는|(?<![가-힣])이름\s(?=[가-힣]))\s*")
+_NAME_LEAD = re.compile(r"(?:제\s?)?(?:이름은|이름이(?=\s)|성함은|예약자는|예약자 이름은|예약자명은|주문자는|(?<![가-힣])이름\s(?!번호|이랑|하고|은|도)(?=[가-힣]))\s*")
 _BOOKED_AS = re.compile(r"(?<![가-힣])([가-힣]{2,4}?)(?:이라는 이름으로|\s?이름으로|으로|로)\s?(?:예약|주문)")
 # A name is quoted with 라고 after a vowel (김민수라고) and 이라고 after a consonant (김하늘이라고): a consonant
 # before a bare 라고 is the spoken "-ㄹ라고" of intent ("맞힐라고", "받을라고"), never a name.
@@ -734,6 +746,12 @@ _NOT_NAMES = frozenset(
         "아니요",
         "아뇨",
         "여보세요",
+        "잠시만",
+        "잠깐만",
+        "번호는",
+        "똑같이",
+        "아까랑",
+        "그대로",
         "감사합니다",
         "고맙습니다",
         "괜찮아요",
