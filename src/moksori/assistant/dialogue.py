@@ -553,7 +553,10 @@ class Call:
             name = parse_name(text, expecting=self.expecting == "name")
             # "김하나요" ends like a question (…나요) but is a name when a name was asked for.
             one_name = self.expecting == "name" and len(text.split()) == 1 and bool(name) and looks_like_full_name(name)
-            unasked = (self.expecting != "name" and form.name is not None) or (intents.asks(text) and not one_name)
+            # "오래 걸려요?" at the name prompt (the question mark is gone by now) is a question, not 오래 님
+            predicate = any(re.search(r"(?:려요|나요|까요|죠|습니까|[었았겠]어요)$", word) for word in text.split()[1:])
+            unasked = ((self.expecting != "name" and form.name is not None) or (intents.asks(text) and not one_name)
+                       or predicate)
             if name and name != form.name and not (unasked or day or spoken or mentions or parse_party(text)):
                 form.name, filled = name, True
             elif form.name is None and (introduced := introduced_name(text)):
