@@ -578,3 +578,13 @@ def test_a_question_or_a_pardon_at_the_read_back(salon: ShopProfile) -> None:
     assert call.respond("죄송한데 방금 뭐라고 하셨어요?") == reply
     call.respond("네")
     assert call.records[0]["time"] == "14:00"
+
+
+def test_a_question_at_the_name_prompt_is_no_name(salon: ShopProfile) -> None:
+    call = run(salon, ["목요일 오전 11시에 젤네일 한 명 예약이요", "오래 걸려요?"])
+    assert call.form is not None and call.form.name is None
+
+
+def test_two_digit_groups_of_a_number_are_no_date(cafe: ShopProfile) -> None:
+    call = run(cafe, ["라떼 한 잔 포장이요", "이번 주 금요일 저녁 여섯 시요", "한예린이요", "공일공 삼오 삼오 구일 구일", "네"])
+    assert call.records[0]["pickup"] == "2026-12-04T18:00" and call.records[0]["phone"] == "01035359191"

@@ -408,3 +408,18 @@ def test_a_number_said_with_ro_and_a_moment_to_ask_someone() -> None:
     assert intents.holds_on("아 잠깐만요 와이프한테 물어보고요")
     said = "그냥 사장님한테 토요일 오전에 자리 있으면 문자 달라고 메시지 남겨 주세요 공일공 사일사일 구육구육이요"
     assert intents.message_body(said) == "토요일 오전에 자리 있으면 문자 달라"
+
+
+def test_english_said_in_hangul_and_a_misheard_four() -> None:
+    assert resolve_time(parse_time("투모로우 아니 내일 세븐 피엠이요")) == dt.time(19, 0)
+    assert parse_date("투모로우 텐 어클락이요", TODAY) == dt.date(2026, 12, 2)
+    assert intents.detect("캔슬 하고 싶어요") == "cancel"
+    cakes = {"티라미수": "티라미수", "롤케이크": "롤케이크", "초코케이크": "초코 케이크"}
+    assert [(m.name, m.qty) for m in find_items("티라미수 내 개 포장이요", cakes)] == [("티라미수", 4)]
+    assert find_items("케이크 하나 주세요 픽업 다섯시", cakes) == []  # the end of two names: which cake is not said
+    assert [m.name for m in find_items("초코 케이크 하나요", cakes)] == ["초코 케이크"]
+
+
+def test_names_that_end_like_questions_and_owners_asked_to_call() -> None:
+    assert not intents.asks("안나예요")
+    assert intents.detect("이 번호로 사장님이 전화 좀 주세요") == "message"

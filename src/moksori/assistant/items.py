@@ -150,6 +150,8 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
             joined = "".join(words[start:end])
             best = (0.0, "")
             for form in _strip_particles(joined):
+                if _names_a_kind(form, names):
+                    continue
                 for said, item in names.items():
                     score = _similarity(form, said)
                     if score > best[0]:
@@ -178,6 +180,11 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
 
 
 _POINTING = ("그거", "그거를", "그걸", "그것", "그것도", "이거", "이걸", "요거")
+
+
+def _names_a_kind(form: str, names: dict[str, str]) -> bool:
+    """"케이크" at a cake shop: the end of several items' names (롤케이크, 초코케이크), so none of them."""
+    return form not in names and len({item for said, item in names.items() if said.endswith(form) and said != form}) >= 2
 
 
 def _quantity_after(words: list[str], end: int, used: set[int]) -> int | None:

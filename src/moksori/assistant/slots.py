@@ -52,7 +52,30 @@ def clean(text: str) -> str:
     text = _BRACKETS.sub(" ", text)
     text = _PUNCTUATION.sub(" ", text)
     text = re.sub(r"(?<=[가-힣])(?=\d)", " ", text)
+    text = _english_words(text)
+    # a recogniser's "내 개", "내 명" for 네 (four) before a counter ("내 시간" stays my time)
+    text = re.sub(r"(?<![가-힣])내(?=\s?(?:개|명|잔|판|마리|시(?!간)|팩|병|그릇|인분|사람|분이))", "네", text)
     return " ".join(text.split())
+
+
+_ENGLISH_HOURS = {
+    "원": 1, "투": 2, "쓰리": 3, "포": 4, "파이브": 5, "식스": 6, "세븐": 7, "에잇": 8, "나인": 9, "텐": 10,
+    "일레븐": 11, "트웰브": 12,
+}  # fmt: skip
+_ENGLISH_TIME = re.compile(rf"(?<![가-힣])({'|'.join(_ENGLISH_HOURS)})\s?(피엠|에이엠|어클락|오클락)")
+_ENGLISH_WORDS = {"투모로우": "내일", "투데이": "오늘", "캔슬": "취소", "체인지": "변경", "오케이": "네"}
+
+
+def _english_words(text: str) -> str:
+    """English said in Hangul, as callers mix it in: "세븐 피엠" → "오후 7시", "투모로우" → "내일", "캔슬" → "취소"."""
+    def hour(match: re.Match[str]) -> str:
+        period = {"피엠": "오후 ", "에이엠": "오전 "}.get(match.group(2), "")
+        return f"{period}{_ENGLISH_HOURS[match.group(1)]}시"
+
+    text = _ENGLISH_TIME.sub(hour, text)
+    for english, korean in _ENGLISH_WORDS.items():
+        text = re.sub(rf"(?<![가-힣]){english}", korean, text)
+    return text
 
 
 # ---------------------------------------------------------------------------------------------- dates
@@ -610,7 +633,8 @@ def _spells_digits(token: str) -> bool:
         if core.endswith(ending) and len(core) > len(ending):
             core = core[: -len(ending)]
             break
-    return len(core) >= 3 and (core.isdigit() or all(char in PHONE_DIGITS for char in core))
+    # two-syllable groups too ("삼오 삼오 구일 구일"): 구일 is the 9th only when no number is being said
+    return len(core) >= 2 and (core.isdigit() or all(char in PHONE_DIGITS for char in core))
 
 
 def format_phone(number: str) -> str:
