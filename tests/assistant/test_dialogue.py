@@ -588,3 +588,17 @@ def test_a_question_at_the_name_prompt_is_no_name(salon: ShopProfile) -> None:
 def test_two_digit_groups_of_a_number_are_no_date(cafe: ShopProfile) -> None:
     call = run(cafe, ["라떼 한 잔 포장이요", "이번 주 금요일 저녁 여섯 시요", "한예린이요", "공일공 삼오 삼오 구일 구일", "네"])
     assert call.records[0]["pickup"] == "2026-12-04T18:00" and call.records[0]["phone"] == "01035359191"
+
+
+def test_a_number_said_again_is_the_one_taken(salon: ShopProfile) -> None:
+    call = run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요",
+                       "공일공 오삼일육 이칠칠사 아 죄송해요 다시 말씀드리면 공일공 오삼칠육 이칠칠사예요"])
+    assert call.form is not None and call.form.phone == "01053762774"
+
+
+def test_a_service_on_a_day_asked_as_a_question_is_a_booking(salon: ShopProfile) -> None:
+    """Before the FAQ: "…바를 수 있어요?" shares 바르다 with the owner's question about children."""
+    faq = type(salon.faq[0])(q="아이도 바를 수 있어요?", a="아이 전용 매니큐어가 따로 있어요.")
+    shop = salon.model_copy(update={"faq": [*salon.faq, faq]})
+    call = run(shop, ["모레 젤네일 바를 수 있어요?"])
+    assert call.form is not None and call.form.task == "booking" and str(call.form.date) == "2026-12-03"

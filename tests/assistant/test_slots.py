@@ -423,3 +423,13 @@ def test_english_said_in_hangul_and_a_misheard_four() -> None:
 def test_names_that_end_like_questions_and_owners_asked_to_call() -> None:
     assert not intents.asks("안나예요")
     assert intents.detect("이 번호로 사장님이 전화 좀 주세요") == "message"
+
+
+def test_days_counted_natively_quarters_to_and_people_who_cannot_come() -> None:
+    assert parse_date("그럼 이틀 뒤 저녁 6시 45분에", TODAY) == dt.date(2026, 12, 3)
+    assert parse_date("사흘 후에요", TODAY) == dt.date(2026, 12, 4)
+    assert resolve_time(parse_time("오늘 저녁 일곱 시 십오 분 전에 찾으러 갈게요")) == dt.time(18, 45)
+    assert resolve_time(parse_time("저녁 7시 30분 전에 갈게요")) == dt.time(19, 30)  # before half past, not 7:00
+    assert parse_party("두 명이 못 온대서 여덟 명으로요") == 8
+    assert not intents.asks_repeat("아 죄송해요 다시 말씀드리면 공일공 오삼칠육 이칠칠사예요")
+    assert intents.asks_repeat("다시 말씀해 주세요")

@@ -411,18 +411,21 @@ class Call:
     def _implicit_task(self, text: str) -> str | None:
         """A date or time said without 예약/주문 ("내일 2시에 젤네일 하려고요") starts a booking (or an
         order where the shop takes orders and not bookings); a question about it is still a question."""
+        if intents.question_kind(text):
+            return None
         mentions = find_items(text, self.item_names)
         spaced = space_out(text, self.item_names)
-        # A service on a day at a time, or items counted for a day or a time, ask for a booking or an order
-        # even said as a question ("스케일링 상담 … 토요일 오전 열한 시 되능교?", "내일 케이크 하나 되나요?"),
-        # before any FAQ word they share (강아지 there is not the FAQ's 펫보험).
-        if (self.profile.booking.enabled and self._services and mentions and parse_date(text, self.today)
-                and parse_time(text)):
+        # A service on a day, or items counted for a day or a time, ask for a booking or an order even said as
+        # a question ("스케일링 상담 … 토요일 오전 열한 시 되능교?", "내일 증명사진 찍을 수 있어요?", "내일 케이크 하나
+        # 되나요?"), before any FAQ word they share (강아지 there is not the FAQ's 펫보험, 찍다 not its pet photos).
+        if self.profile.booking.enabled and self._services and mentions and (
+            parse_date(text, self.today) or parse_relative_time(text, self.now)
+        ):
             return "booking"
         if (self.profile.orders.enabled and mentions and parse_quantity(spaced)
                 and (parse_date(text, self.today) or parse_time(text))):
             return "order"
-        if intents.question_kind(text) or self.faq.match(text).answered:
+        if self.faq.match(text).answered:
             return None
         # "… 하나요" after items is "one, please", not the question ending -나요
         asks = intents.asks(intents.without_hesitations(re.sub(r"(?<![가-힣])하나(?=요)", "", spaced)))
@@ -432,10 +435,6 @@ class Call:
             return "order"  # "감튀 하나랑 페퍼로니 하나요", "그럼 콜라 두 개랑 마르게리타 한 판이요"
         if self.profile.orders.enabled and mentions and intents.picks_up(text):
             return "order"  # "일요일에 장미 꽃다발 하나 찾을 수 있어요?" asks to collect it: an order
-        if self.profile.booking.enabled and self._services and mentions and (
-            parse_date(text, self.today) or parse_relative_time(text, self.now)
-        ):
-            return "booking"  # "그럼 토요일에 염색 할게요", "내일 파마 되나요?", "삼십 분 뒤에 외부 세차 돼요?"
         if parse_time(text) is None and parse_party(text) is None:
             return None  # a date alone ("오늘 손님 많아요?") is not a booking
         if self.profile.booking.enabled:
@@ -566,7 +565,8 @@ class Call:
     def _fill_phone(self, text: str) -> bool:
         form = self.form
         assert form is not None
-        phone = parse_phone(text)
+        # "… 다시 말씀드리면 공일공 …": the number said again is the one
+        phone = parse_phone(re.split(r"다시\s?(?:말씀\s?드리면|말하면|불러\s?드리면)", text)[-1]) or parse_phone(text)
         before, after = intents.split_correction(text)
         if phone and before:
             # "공일공 이삼사오 육칠팔구 아니 육칠팔팔이요": the whole number again, or its last four digits

@@ -105,6 +105,9 @@ def _month_day_pattern() -> re.Pattern[str]:
 
 
 _DAYS_LATER = re.compile(rf"(?P<count>{any_number_pattern()})\s?(?P<unit>일|주일?)\s?(?:뒤|후)")
+# Native counts of days: 이틀 뒤, 사흘 후 (하루 뒤 is 내일)
+_NATIVE_DAYS = {"하루": 1, "이틀": 2, "사흘": 3, "나흘": 4, "닷새": 5, "엿새": 6, "이레": 7, "열흘": 10}
+_NATIVE_DAYS_LATER = re.compile(rf"(?<![가-힣])({'|'.join(_NATIVE_DAYS)})\s?(?:뒤|후|있다가)")
 _MONTH_NAMES = {"유": 6, "시": 10}
 
 
@@ -132,6 +135,9 @@ def parse_date(text: str, today: dt.date, near: dt.date | None = None) -> dt.dat
     for pattern, offset in _RELATIVE_DAYS:
         if pattern.search(text):
             return today + dt.timedelta(days=offset)
+    native_later = _NATIVE_DAYS_LATER.search(text)
+    if native_later:
+        return today + dt.timedelta(days=_NATIVE_DAYS[native_later.group(1)])
     later = _DAYS_LATER.search(text)
     if later:
         count = 1 if later.group("count") in ("일", "한") else spoken_value(later.group("count"))
@@ -239,7 +245,7 @@ def _hour_pattern() -> re.Pattern[str]:
     minute = rf"(?P<minute>{sino_pattern()})\s?분"
     return re.compile(
         rf"(?<![가-힣\d])(?P<hour>{native_pattern()}|{high_sino})\s?시(?!간|작|키|켜|청|장|내|설|티|럽|도)"
-        rf"(?:\s?(?P<half>반)|\s?{minute}(?!\s?(?:뒤|후|전|동안|정도 걸)))?"
+        rf"(?:\s?(?P<half>반)|\s?{minute}(?!\s?(?:뒤|후|동안|정도 걸)))?"
     )
 
 
@@ -263,7 +269,11 @@ def parse_time(text: str) -> SpokenTime | None:
     minute = 30 if match.group("half") else spoken_value(match.group("minute") or "") or 0
     if minute > 59:
         return None
-    return SpokenTime(hour % 24, minute, _explicit_period(text[: match.start()], hour))
+    period = _explicit_period(text[: match.start()], hour)
+    if 0 < minute <= 20 and re.match(r"\s?전(?![가-힣])|\s?전에", text[match.end() :]):
+        # "일곱 시 십오 분 전": a quarter to seven, 6:45 ("일곱 시 반 전에" is before half past)
+        hour, minute = (hour - 1) % 24, 60 - minute
+    return SpokenTime(hour % 24, minute, period)
 
 
 def period_word(text: str) -> str | None:
@@ -414,7 +424,7 @@ _SINO_TENS = "[이삼사오육칠팔구]?십[일이삼사오육칠팔구]?"
 _MORE_PEOPLE = r"더|추가|늘"
 _FEWER_PEOPLE = r"줄|빠|빼|못\s?(?:와|오|온|가|갈)"
 PARTY_DIFFERENCE_WORDS = rf"(?:{_MORE_PEOPLE}|{_FEWER_PEOPLE})"
-_NOT_A_DIFFERENCE = rf"(?!\s?{PARTY_DIFFERENCE_WORDS})"
+_NOT_A_DIFFERENCE = rf"(?!\s?(?:이|가|은|는)?\s?{PARTY_DIFFERENCE_WORDS})"
 
 
 def parse_party_difference(text: str) -> int | None:
