@@ -602,3 +602,10 @@ def test_a_service_on_a_day_asked_as_a_question_is_a_booking(salon: ShopProfile)
     shop = salon.model_copy(update={"faq": [*salon.faq, faq]})
     call = run(shop, ["모레 젤네일 바를 수 있어요?"])
     assert call.form is not None and call.form.task == "booking" and str(call.form.date) == "2026-12-03"
+
+
+def test_a_price_asked_with_more_than_the_item_is_not_its_plain_price(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    assert call.respond("라떼 얼마예요?").startswith("카페라떼는")
+    assert "카페라떼는" not in call.respond("라떼에 두유 넣으면 가격이 얼마나 올라요?")

@@ -433,3 +433,9 @@ def test_days_counted_natively_quarters_to_and_people_who_cannot_come() -> None:
     assert parse_party("두 명이 못 온대서 여덟 명으로요") == 8
     assert not intents.asks_repeat("아 죄송해요 다시 말씀드리면 공일공 오삼칠육 이칠칠사예요")
     assert intents.asks_repeat("다시 말씀해 주세요")
+
+
+def test_groups_of_people_and_addresses_that_are_not_the_shops() -> None:
+    assert parse_party("토요일 낮 열두 시에 파티룸 예약하고 싶어요 아이 여덟 명이랑 엄마들 네 명이요") == 12
+    assert intents.question_kind("그 파일은 어느 메일 주소로 보내면 돼요?") is None
+    assert intents.question_kind("거기 주소가 어떻게 돼요?") == "address"

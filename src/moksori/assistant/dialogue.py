@@ -1038,6 +1038,8 @@ class Call:
         if mentions:
             self.topic_item = mentions[0].name
         if kind == "price":
+            if mentions and self.faq.topic_words(text):
+                return None  # "명함을 앞뒤 양면으로 찍으면 가격이 얼마나 올라요?" asks more than the price of 명함
             if mentions:
                 return " ".join(self._price_of(m.name) for m in mentions)
             if self.topic_item:  # "얼마예요?" right after asking about an item

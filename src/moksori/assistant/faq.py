@@ -35,7 +35,7 @@ _GENERIC_WORDS = (
     "되 하 있 없 가 오 좀 혹시 거 것 수 저 제 여기 거기 가게 매장 사장 사장님 그 이 요 어떻 어떻게 어디 뭐 무엇 "
     "말씀 문의 질문 궁금 알 알리 묻 여쭈 그냥 정말 진짜 많이 조금 지금 네 예 아 어 음 데 때 분 개 번 명 등 중 적 줄 "
     "뿐 바 편 시 씨 님 반 쯤 주 드리 안녕 여보세요 감사 수고 쓰 받 괜찮 가능 같 그렇 이렇 어떡 처리 이용 사용 공간 "
-    "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋 같이 함께 잡"
+    "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋 같이 함께 잡 돈"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 # Words callers use for the same thing; each group is matched as one term. General shop vocabulary (not
@@ -60,6 +60,7 @@ SYNONYMS = (
     ("화장실", "화장", "변소"),
     ("영수증", "현금영수증", "세금계산서"),
     ("포장", "테이크아웃", "포장용기"),
+    ("무료", "공짜", "프리"),
 )
 _CANONICAL = {word: "≡" + group[0] for group in SYNONYMS for word in group}
 _VERB_GROUPS = frozenset(("≡걸리", "≡동반", "≡가져가"))

@@ -59,7 +59,7 @@ _HOURS = re.compile(
 )
 # "어디" asks for the shop only when nothing else is named before it ("화장실 어디에 있어요" is not the address).
 _ADDRESS = re.compile(
-    r"주소|위치가?\s?어떻|찾아가는\s?길|찾아가려면|어떻게\s?찾아가|오시는\s?길|가는\s?길|어떻게\s?가|몇\s?층|"
+    r"(?<!메일\s)(?<!메일)(?<!홈페이지\s)주소|위치가?\s?어떻|찾아가는\s?길|찾아가려면|어떻게\s?찾아가|오시는\s?길|가는\s?길|어떻게\s?가|몇\s?층|"
     r"^(?:(?:어|음|저기요|저|아|그|네)\s)*(?:(?:가게|매장|거기|여기|그쪽|가게가|매장이|거기가|여기가|위치가|위치는)\s?){0,2}어디"
 )
 # "얼마나 걸려요?" asks how long, not how much

@@ -412,7 +412,7 @@ def _party_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
         rf"(?<![가-힣])(?P<number>{native_full})\s?(?:이서|이요|이에요|이고|이 (?:가|갈|갑|올|먹))"
     )
     grouped = re.compile(
-        rf"(?:어른|성인|아이|애기|애|어린이|아기|학생)\s?(?P<number>{native_pattern()})\s?(?:명|분)?"
+        rf"(?:어른|성인|아이|애기|애|어린이|아기|학생|엄마|아빠|부모님|보호자|친구)(?:들)?\s?(?P<number>{native_pattern()})\s?(?:명|분)?"
     )
     return counted, bare, grouped
 
