@@ -19,6 +19,14 @@ def run(profile: ShopProfile, lines: list[str], store: MemoryStore | None = None
     return call
 
 
+def offered(profile: ShopProfile) -> Call:
+    """A call where the owner or a message has just been offered: asked for a service the profile does not list."""
+    call = Call(profile, MemoryStore(), NOW)
+    call.greeting()
+    assert "사장님" in call.respond("혹시 속눈썹 연장도 하세요?")
+    return call
+
+
 def booked(profile: ShopProfile, request: str = "목요일 오후 2시에 젤네일 한 명 예약이요") -> MemoryStore:
     """A store holding 김민수's booking (010-1234-5678) made by ``request``: B1."""
     store = MemoryStore()
@@ -250,9 +258,7 @@ def test_a_booking_of_items_where_orders_are_taken_ahead_is_an_order(cafe: ShopP
 
 
 def test_fine_thanks_to_an_offer_is_a_no(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
-    assert "사장님" in call.respond("혹시 속눈썹 연장도 하세요?")  # not in the profile: the owner is offered
+    call = offered(salon)
     reply = call.respond("아 네 괜찮아요")
     assert call.records == [] and not call.ended and reply.startswith("알겠습니다")
 
@@ -344,9 +350,7 @@ def test_a_booking_not_found_is_said_so(salon: ShopProfile) -> None:
 
 
 def test_done_after_an_offer_declines_it(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
-    assert "사장님" in call.respond("혹시 속눈썹 연장도 하세요?")
+    call = offered(salon)
     assert call.respond("아 그럼 됐어요").startswith("알겠습니다")
     assert call.records == [] and not call.ended
 
@@ -380,9 +384,7 @@ def test_the_owner_not_there_is_asked_for_the_owner(salon: ShopProfile) -> None:
 
 
 def test_a_message_said_while_the_number_is_asked_is_the_message(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
-    call.respond("혹시 속눈썹 연장도 하세요?")  # offered the owner or a message
+    call = offered(salon)
     call.respond("메시지 남길게요")  # the question is the message; the number is asked
     call.respond("내일 단체 예약 건으로 전화 부탁드려요")
     call.respond("공일공 구구구구 팔팔팔팔")
@@ -435,9 +437,7 @@ def test_people_who_cannot_come_and_an_hour_later_are_changes(salon: ShopProfile
 
 
 def test_understood_to_an_offer_takes_the_answer_in_and_asks_for_no_one(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
-    assert "사장님" in call.respond("혹시 속눈썹 연장도 하세요?")
+    call = offered(salon)
     assert call.respond("아 네 알겠어요").startswith("알겠습니다")
     assert call.records == [] and not call.ended
 
@@ -502,9 +502,7 @@ def test_an_item_is_said_to_be_there_only_when_that_is_all_that_is_asked(cafe: S
 
 
 def test_a_task_said_at_an_offer_is_taken_instead_of_the_owner(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
-    assert "사장님" in call.respond("혹시 속눈썹 연장도 하세요?")
+    call = offered(salon)
     call.respond("네 그럼 목요일 오후 2시에 젤네일 예약할게요")
     assert call.records == [] and not call.ended and call.form is not None and call.form.task == "booking"
 

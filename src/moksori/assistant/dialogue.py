@@ -565,11 +565,11 @@ class Call:
     def _fill_phone(self, text: str) -> bool:
         form = self.form
         assert form is not None
-        # "… 다시 말씀드리면 공일공 …": the number said again is the one
-        phone = parse_phone(re.split(r"다시\s?(?:말씀\s?드리면|말하면|불러\s?드리면)", text)[-1]) or parse_phone(text)
+        phone = parse_phone(text)
         before, after = intents.split_correction(text)
         if phone and before:
-            # "공일공 이삼사오 육칠팔구 아니 육칠팔팔이요": the whole number again, or its last four digits
+            # "공일공 이삼사오 육칠팔구 아니 육칠팔팔이요", "… 다시 말씀드리면 공일공 …": the whole number again, or its
+            # last four digits
             tail = last_digit_group(after)
             phone = parse_phone(after) or (phone[: -len(tail)] + tail if tail else phone)
         if phone is None and self.caller_id and intents.this_number(text):

@@ -49,8 +49,10 @@ _PARDON = re.compile(r"(?:네|예|응|어|네에|예에)\s*\?+")
 _BARE_YES = re.compile(r"(?:네|예|응|넵|네네|예예)(?:\s?(?:네|예))*")
 _THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번호|이걸로|발신\s?번호")
 
+# Regional question endings count too: Gyeongsang -능교/-는교/-나예/-까예/-니껴, Jeolla -당가/-랑가.
+_REGIONAL_QUESTION = r"(?:능교|는교|나예|까예|니껴)(?![가-힣])|(?:당가|랑가)요?(?![가-힣])"
 _QUESTION_WORDS = re.compile(
-    r"(?:능교|는교|나예|까예|니껴)(?![가-힣])|(?:당가|랑가)요?(?![가-힣])|\?|팔아요|파세요|팔죠|취급|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
+    rf"{_REGIONAL_QUESTION}|\?|팔아요|파세요|팔죠|취급|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
 )
 _HOURS = re.compile(
     r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
@@ -161,16 +163,6 @@ def looks_like_question(text: str) -> bool:
     return bool(_QUESTION_WORDS.search(text))
 
 
-# Regional question endings count too: Gyeongsang -능교/-는교/-나예/-까예/-니껴, Jeolla -당가/-랑가.
-_REGIONAL_QUESTION = r"(?:능교|는교|나예|까예|니껴)(?![가-힣])|(?:당가|랑가)요?(?![가-힣])"
-_ASKS = re.compile(
-    rf"\?|알려\s?주|궁금|나요|가요|까요|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|없어요|돼요|되요|괜찮아요|습니까|{_REGIONAL_QUESTION}"
-)
-
-
-_HESITATIONS = re.compile(r"그\s?뭐냐|뭐더라|뭐지|거시기|(?:^|\s)(?:거기|여기)\s?\S+(?:맞죠|죠|지요|맞지요|맞나요|지예|이지라)(?:\?|\s|$)")
-
-
 _THEN = re.compile(r"(?:^|\s)(?:그럼|그러면|그라믄|그람|그면)\s")
 
 
@@ -180,10 +172,18 @@ def after_then(text: str) -> str:
     return parts[-1] if len(parts) > 1 and parts[-1].strip() else text
 
 
+_HESITATIONS = re.compile(r"그\s?뭐냐|뭐더라|뭐지|거시기|(?:^|\s)(?:거기|여기)\s?\S+(?:맞죠|죠|지요|맞지요|맞나요|지예|이지라)(?:\?|\s|$)")
+
+
 def without_hesitations(text: str) -> str:
     """The turn without words that only hold the floor ("그 뭐냐", "거시기") or check the number dialled
     ("거기 반찬가게죠?"): they end like questions, and the rest of the turn may ask for nothing."""
     return _HESITATIONS.sub(" ", text)
+
+
+_ASKS = re.compile(
+    rf"\?|알려\s?주|궁금|나요|가요|까요|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|없어요|돼요|되요|괜찮아요|습니까|{_REGIONAL_QUESTION}"
+)
 
 
 def asks(text: str) -> bool:
@@ -306,7 +306,11 @@ def new_values_part(text: str) -> str:
 
 # 말고, 아니라/아니고, and a bare 아니(다/야/요) in the middle of a turn ("세시에 펌이요 아 아니다 네시요"); a
 # turn that starts with 아니요 is a no, not a correction inside the turn.
-_CORRECTION = re.compile(r"말고|(?:이|가)?\s?아니(?:라|고)\s|(?<=\S)\s(?:아\s)?아니(?:다|야|요)?\s")
+# "… 다시 말씀드리면 …" says a value again, as a correction does ("공일공 오삼일육 … 다시 말씀드리면 공일공 오삼칠육 …")
+_CORRECTION = re.compile(
+    r"말고|(?:이|가)?\s?아니(?:라|고)\s|(?<=\S)\s(?:아\s)?아니(?:다|야|요)?\s"
+    r"|(?<=\S)\s다시\s?(?:말씀\s?드리면|말하면|불러\s?드리면)\s"
+)
 
 
 def split_correction(text: str) -> tuple[str, str]:

@@ -70,6 +70,12 @@ def jamo(text: str) -> str:
 
 
 @cache
+def _counted() -> str:
+    """A number and its counter: "두 개", "2잔", "세 줄"."""
+    return rf"(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:{'|'.join(COUNTERS)})"
+
+
+@cache
 def _servings() -> str:
     """Servings are counted in Sino-Korean numbers: "이 인분" is two servings (native 두 인분 is said too)."""
     return rf"(?P<sino>{sino_pattern()})\s?인분"
@@ -226,16 +232,12 @@ def removed_items(text: str, names: dict[str, str]) -> list[str]:
 def restates_quantity(text: str) -> bool:
     """"치즈김밥은 두 줄로 해 주세요": …로 after a quantity gives an item a new quantity; the rest of the
     order stays (after an item, "마르게리타로 할게요", it replaces the order)."""
-    counters = "|".join(COUNTERS)
-    return bool(re.search(rf"(?<![가-힣\d])(?:{native_pattern()}|\d{{1,3}})\s?(?:{counters})\s?(?:으로|로)", clean(text)))
+    return bool(re.search(rf"(?<![가-힣\d]){_counted()}\s?(?:으로|로)", clean(text)))
 
 
 def parse_quantity(text: str) -> int | None:
     """A quantity said without an item: "두 개", "세 잔이요", "2개" (the item is known from before)."""
-    counters = "|".join(COUNTERS)
-    match = re.search(
-        rf"(?<![가-힣\d])(?:(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:{counters})|{_servings()})", clean(text)
-    )
+    match = re.search(rf"(?<![가-힣\d])(?:{_counted()}|{_servings()})", clean(text))
     if not match:
         match = _BARE_NUMBER.search(clean(text))
     return _quantity_value(match) if match else None

@@ -64,6 +64,7 @@ _ENGLISH_HOURS = {
 }  # fmt: skip
 _ENGLISH_TIME = re.compile(rf"(?<![가-힣])({'|'.join(_ENGLISH_HOURS)})\s?(피엠|에이엠|어클락|오클락)")
 _ENGLISH_WORDS = {"투모로우": "내일", "투데이": "오늘", "캔슬": "취소", "체인지": "변경", "오케이": "네"}
+_ENGLISH_WORD = re.compile(rf"(?<![가-힣])({'|'.join(_ENGLISH_WORDS)})")
 
 
 def _english_words(text: str) -> str:
@@ -73,9 +74,7 @@ def _english_words(text: str) -> str:
         return f"{period}{_ENGLISH_HOURS[match.group(1)]}시"
 
     text = _ENGLISH_TIME.sub(hour, text)
-    for english, korean in _ENGLISH_WORDS.items():
-        text = re.sub(rf"(?<![가-힣]){english}", korean, text)
-    return text
+    return _ENGLISH_WORD.sub(lambda match: _ENGLISH_WORDS[match.group(1)], text)
 
 
 # ---------------------------------------------------------------------------------------------- dates
