@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from moksori.assistant.dialogue import Call
 from moksori.assistant.profile import ShopProfile
 from moksori.assistant.store import MemoryStore
@@ -607,3 +609,54 @@ def test_a_price_asked_with_more_than_the_item_is_not_its_plain_price(cafe: Shop
     call.greeting()
     assert call.respond("라떼 얼마예요?").startswith("카페라떼는")
     assert "카페라떼는" not in call.respond("라떼에 두유 넣으면 가격이 얼마나 올라요?")
+
+
+def test_a_question_after_a_booking_request_is_answered_and_the_booking_taken(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    reply = call.respond("목요일 오후 2시에 젤네일 예약하려고요 주차 되나요?")
+    assert reply.startswith("건물 지하 주차장") and call.form is not None and call.form.task == "booking"
+    assert str(call.form.date) == "2026-12-03"
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    reply = call.respond("목요일 오후 2시에 젤네일 예약하려고요 차를 끌고 가려는데 카드 결제 되나요?")
+    assert reply.startswith("네, 카드와") and call.form is not None and call.form.task == "booking"
+
+
+def test_a_day_after_geureom_answers_a_refused_day(salon: ShopProfile) -> None:
+    """"아 수요일은 쉬세요? 그럼 …": the question before 그럼 is a reaction; the day after it is the answer."""
+    call = run(salon, ["수요일 오후 2시에 젤네일 예약이요", "아 수요일은 쉬세요 그럼 목요일 같은 시간으로 해 주세요"])
+    assert call.form is not None and str(call.form.date) == "2026-12-03"
+
+
+def test_an_item_named_with_a_task_word_names_no_task() -> None:
+    shop = profile_from(SALON.replace("{name: 케어, price: 15000, minutes: 30}",
+                                      "{name: 기어 조정, price: 15000, minutes: 30}"))
+    call = run(shop, ["내일 오후 두 시에 기어 조정 예약하려고요"])
+    assert call.form is not None and call.form.task == "booking" and call.form.item == "기어 조정"
+
+
+def test_digits_corrected_inside_a_read_back_number(salon: ShopProfile) -> None:
+    call = run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 사칠팔이 일오구사",
+                       "아 아니요 마지막이 구사가 아니라 구삼이에요", "네"])
+    assert call.records and call.records[0]["phone"] == "01047821593"
+
+
+@pytest.mark.parametrize(
+    ("line", "intent"),
+    [
+        ("푹신한 안장으로 바꾸면 얼마예요?", None),  # a price, not a change of booking
+        ("배달앱으로 시키면 최소 주문 금액이 얼마예요?", None),  # a rule, not an order
+        ("사장님께 살코기로만 담아 줄 수 있는지 문자 좀 부탁드려요", "message"),
+    ],
+)
+def test_questions_about_changing_or_ordering_are_no_tasks(line: str, intent: str | None) -> None:
+    from moksori.assistant import intents
+
+    assert intents.detect(line) == intent
+
+
+def test_a_question_followed_by_its_reason_is_a_question(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "사장님께" in call.respond("임플란트는 안 하신다고 들었는데 틀니는 맞춰 주세요 어머니가 쓰실 거라서요")

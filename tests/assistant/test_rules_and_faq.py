@@ -220,3 +220,61 @@ def test_a_noun_the_question_lacks_refuses_it_unless_two_other_words_name_it() -
     assert not index.match("화장실 비밀번호 뭐예요?").answered  # the toilet's code, not the Wi-Fi's
     assert not index.match("포장하면 시간 얼마나 걸려요?").answered
     assert index.match("대형견인데 미용 받을 수 있어요? 리트리버요").faq.a == "B"  # a breed named besides
+
+
+def test_a_question_with_a_reason_after_it_is_answered_by_its_question() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="아기 의자 있어요?", a="C"), Faq(q="주차 되나요?", a="P")))
+    assert index.match("거기 아기 의자 있어요 돌 지난 애기랑 같이 갈 거라서요").faq.a == "C"
+
+
+def test_two_questions_in_one_turn_are_answered_only_when_both_are() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="운동복 빌려 주나요?", a="W"), Faq(q="락커 있어요?", a="L"),
+                      Faq(q="쌀 가져가면 떡 해 줘요?", a="R", also=("방앗간 삯 얼마예요",))))
+    assert [faq.a for faq in index.answers("운동복 대여 돼요 그리고 사물함도 있어요")] == ["W", "L"]
+    # half an answer is a wrong answer: the second question is about pressing oil
+    assert index.answers("거기 방앗간도 하지요 참기름도 짜 주고 그라는교") == []
+    assert not index.match("거기 방앗간도 하지요 참기름도 짜 주고 그라는교").answered
+
+
+def test_a_request_is_not_a_question_sentence() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="떡은 며칠 전에 주문해요?", a="D", also=("쌀 한 말",)),))
+    assert not index.match("아 잠깐만요 금요일 말고 목요일로 해주세요").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("애들 불소 도포는 몇 달마다 받으면 돼요?", False),  # the answer gives no interval
+        ("애들 불소 도포도 해 줘요?", True),
+        ("포장 용기값은 따로 받으세요?", False),  # the answer gives no price
+        ("포장 용기는 어떤 거예요?", True),
+    ],
+)
+def test_a_number_or_a_price_asked_needs_an_answer_that_gives_one(question: str, answered: bool) -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="애들 불소 도포 해 줘요?", a="어린이 불소 도포도 해 드려요."),
+                      Faq(q="포장 용기 어떤 거예요?", a="국물은 밀폐 용기에 따로 담아 드려요.")))
+    assert index.match(question).answered is answered
+
+
+@pytest.mark.parametrize(
+    ("question", "owner_words"),
+    [
+        ("씻을 수 있어요?", "샤워실 있어요?"),
+        ("멈출 수 있어요?", "회원권 정지 돼요?"),
+        ("수입산이에요?", "닭 원산지 어디예요?"),
+        ("24시간 하는 헬스장이에요?", "24시간 해요?"),  # what the caller calls the shop says nothing
+    ],
+)
+def test_general_shop_vocabulary_meets_the_owners_words(question: str, owner_words: str) -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q=owner_words, a="A"), Faq(q="주차 되나요?", a="P")))
+    assert index.match(question).faq.a == "A"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from moksori.assistant import grammar, intents
-from moksori.assistant.faq import FaqIndex
+from moksori.assistant.faq import FaqIndex, question_sentences
 from moksori.assistant.items import (
     ItemMention,
     find_items,
@@ -52,6 +52,7 @@ from moksori.assistant.slots import (
     parse_time_shift,
     parse_yes_no,
     period_word,
+    replaced_digits,
     resolve_time,
     without_phone,
 )
@@ -158,6 +159,13 @@ class Call:
         for item in profile.items:
             names.update({alias.replace(" ", ""): item.name for alias in item.aliases})
         self.item_names = names
+        # Item names that hold a task's word ("기어 조정" holds 조정, a change) name no task: left out of the
+        # turn before its intent is read, longest first.
+        self._task_word_items = sorted(
+            {said for item in profile.items for said in (item.name, *item.aliases) if intents.has_task_word(said)},
+            key=len,
+            reverse=True,
+        )
         # Bookings name an item only where items are services that take time (a salon, a clinic).
         self._services = any(item.minutes for item in profile.items)
 
@@ -300,17 +308,24 @@ class Call:
             # "내일 단체 예약 건으로 전화 부탁드려요" while the number is asked: what to pass on, not a booking
             self.form.text = f"{self.form.text} {text}" if self.form.text else text
             return self._next()
-        intent = intents.detect(text)
+        intent = self._detect(text)
         if intent == "handoff":
             return self._handoff("손님이 사장님과 통화를 원하셨어요")
         main = intents.after_background(text)
-        if self.form is None and main != text and intents.detect(main) is None and self._is_question(main):
+        background = text[: len(text) - len(main)]
+        # "토요일 오전 열 시에 검진 예약하려고요 저희 애가 일곱 살인데 애들도 봐 주시는 거죠?" asks for a booking too
+        books_before = intent in ("booking", "order") and bool(parse_date(background, self.today) or parse_time(background))
+        if (self.form is None and main != text and self._detect(main) is None and self._is_question(main)
+                and not books_before):
             return self._question(main)  # "안경 찾으러 가려는데 몇 시까지 하세요?" asks the hours, it orders nothing
         # After "아니요" to a read-back the next turn is the correction ("다섯 시가 아니라 여섯 시예요"), and a clock
-        # time said is a value ("… 그럼 목요일 저녁 여덟 시로 해 주세요"), not a question ("8시까지 해요?" is)
+        # time said is a value ("… 그럼 목요일 저녁 여덟 시로 해 주세요"), not a question ("8시까지 해요?" is); so is a
+        # day said after 그럼 ("아 목요일은 쉬세요? 그럼 금요일 같은 시간으로 해 주세요")
         says_a_time = parse_time(text) is not None and "까지" not in text
+        then = intents.after_then(text)
+        says_a_day_then = then != text and parse_date(then, self.today) is not None
         if (self.form and intent is None and self.expecting != "correction" and not says_a_time
-                and self._is_question(text)):
+                and not says_a_day_then and self._is_question(text)):
             answer = self._side_question(text)
             if answer:
                 return f"{answer} {self._next()}"
@@ -339,7 +354,9 @@ class Call:
             and not (intent == "booking" and self.form and self.form.task in ("change", "cancel", "check"))
             and not filled
         ):
-            return self._start(intent, text)
+            started = self._start(intent, text)
+            aside = self._aside_answers(text) if intent in ("booking", "order") and self.form is not None else ""
+            return f"{aside} {started}" if aside else started
         if self.form is None and intent is None and self.last_answer == "hours" and re.search(r"[은는]요?$", text):
             day = parse_date(text, self.today)
             if day:  # "그럼 토요일은요?" after the hours: the hours of that day
@@ -372,6 +389,11 @@ class Call:
     def _takes(self, task: str) -> bool:
         """Whether the shop takes this task by phone at all."""
         return self.profile.orders.enabled if task == "order" else self.profile.booking.enabled
+
+    def _detect(self, text: str) -> str | None:
+        for said in self._task_word_items:
+            text = text.replace(said, " ")
+        return intents.detect(text)
 
     def _start(self, task: str, text: str) -> str:
         if task == "booking" and not self.profile.booking.enabled and self.profile.orders.enabled and (
@@ -572,6 +594,8 @@ class Call:
             # last four digits
             tail = last_digit_group(after)
             phone = parse_phone(after) or (phone[: -len(tail)] + tail if tail else phone)
+        if phone is None and before and form.phone:
+            phone = replaced_digits(before, after, form.phone)  # "마지막이 구사가 아니라 구삼이에요"
         if phone is None and self.caller_id and intents.this_number(text):
             phone = self.caller_id
         if phone and phone != form.phone:
@@ -889,7 +913,7 @@ class Call:
                 return self._abandon("알겠습니다, 취소하지 않을게요." if form.task == "cancel" else None)
             self.expecting = "correction"
             return "어느 부분을 바꿀까요? 바뀐 내용을 말씀해 주세요."
-        if intents.detect(text) == "handoff":
+        if self._detect(text) == "handoff":
             self.confirming = False
             return self._handoff("손님이 사장님과 통화를 원하셨어요")
         if self._is_question(text):
@@ -1021,13 +1045,31 @@ class Call:
             return False
         return intents.question_kind(text) not in (None, "booking_info") or self.faq.match(text).answered
 
+    def _aside_answers(self, text: str) -> str:
+        """The owner's answers to questions asked beside a task ("목요일 두 시에 젤네일 예약하려고요 주차 되나요?"):
+        the sentences that ask without naming a day or a time (each, or its clause after a background), when
+        the FAQ answers every one of them."""
+        asked = [
+            sentence
+            for sentence in question_sentences(text) or [intents.after_background(text)]
+            if sentence != text and not (parse_date(sentence, self.today) or parse_time(sentence))
+        ]
+        answers = []
+        for sentence in asked:
+            match = self.faq.match(sentence)
+            if match.faq is None:
+                match = self.faq.match(intents.after_background(sentence))
+            if match.faq is None:
+                return ""  # half an answer is a wrong answer
+            answers.append(match.faq.a)
+        return " ".join(dict.fromkeys(answers))
+
     def _side_question(self, text: str) -> str | None:
         """An answer from the profile (hours, address, prices, items) or the FAQ; None when not sure."""
         kind = intents.question_kind(text)
         match = self.faq.match(text)
         if match.answered and (kind is None or match.coverage >= 1.0):
-            assert match.faq is not None
-            return match.faq.a
+            return " ".join(faq.a for faq in self.faq.answers(text))
         self.last_answer = kind
         if kind == "hours":
             day = parse_date(text, self.today)
@@ -1078,12 +1120,12 @@ class Call:
         reason, self.offering = self.offering or "", None
         question, self.pending_question = self.pending_question, None
         # "아 그럼 됐어요" ends like a question (…어요) but declines the offer; "애기 데려가도 괜찮아요?" asks one.
-        declined = intents.declines(text) and intents.detect(text) != "handoff" and not self._is_question(text)
+        declined = intents.declines(text) and self._detect(text) != "handoff" and not self._is_question(text)
         if not declined and (
             self._is_question(text) or (intents.looks_like_question(text) and parse_yes_no(text) is None)
         ):
             return self._respond(text)  # a new question instead of an answer to the offer
-        intent = intents.detect(text)
+        intent = self._detect(text)
         if intent == "message" or intents.wants_message(text):
             self.form = Form("message", text=question)
             self.failures = 0

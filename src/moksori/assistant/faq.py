@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from moksori.assistant.intents import looks_like_question, sentences
 from moksori.assistant.profile import Faq, ShopProfile
 
 # Below this BM25 score (Lucene variant, b=0, divided by the score of one word only one question has) nothing
@@ -35,7 +36,9 @@ _GENERIC_WORDS = (
     "되 하 있 없 가 오 좀 혹시 거 것 수 저 제 여기 거기 가게 매장 사장 사장님 그 이 요 어떻 어떻게 어디 뭐 무엇 "
     "말씀 문의 질문 궁금 알 알리 묻 여쭈 그냥 정말 진짜 많이 조금 지금 네 예 아 어 음 데 때 분 개 번 명 등 중 적 줄 "
     "뿐 바 편 시 씨 님 반 쯤 주 드리 안녕 여보세요 감사 수고 쓰 받 괜찮 가능 같 그렇 이렇 어떡 처리 이용 사용 공간 "
-    "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋 같이 함께 잡 돈"
+    "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋 같이 함께 잡 돈 "
+    # what the caller calls the shop ("24시간 하는 헬스장이에요?" asks whether it opens all day)
+    "식당 음식점 헬스장 미용실 병원 의원 한의원 치과 카페 센터 샵 숍 업체 정비소 세탁소 빵집 꽃집 떡집 정육점 약국 학원"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 # Words callers use for the same thing; each group is matched as one term. General shop vocabulary (not
@@ -61,6 +64,21 @@ SYNONYMS = (
     ("영수증", "현금영수증", "세금계산서"),
     ("포장", "테이크아웃", "포장용기"),
     ("무료", "공짜", "프리"),
+    ("원산지", "국산", "국내산", "수입산", "외국산", "국내", "수입"),  # 수입산 is read 수입 + 산
+    ("할인", "깎", "세일", "디씨", "에누리", "떨이"),
+    ("대기실", "대기", "기다리"),
+    ("샤워", "샤워실", "씻"),
+    ("사물함", "락커", "로커", "보관함"),
+    ("대여", "빌리", "렌탈", "렌털"),
+    ("정지", "홀딩", "멈추", "중지"),
+    ("택배", "우편", "택배비"),
+    ("상품권", "지역화폐", "온누리", "제로페이"),
+    ("썰", "자르", "슬라이스", "손질", "커팅"),
+    ("크기", "사이즈", "호수"),
+    ("보관", "유통기한", "냉장", "냉동", "얼리"),
+    ("맵", "매운맛", "자극", "맵기"),
+    ("싱겁", "짜", "싱거"),
+    ("처음", "초보", "입문"),
 )
 _CANONICAL = {word: "≡" + group[0] for group in SYNONYMS for word in group}
 _VERB_GROUPS = frozenset(("≡걸리", "≡동반", "≡가져가"))
@@ -165,11 +183,46 @@ class FaqMatch:
         return self.faq is not None
 
 
+# A request ("금요일 말고 목요일로 해 주세요") is no question unless asked as one ("썰어 주세요?").
+_REQUEST = re.compile(r"(?:주세요|줘요|주이소|주십시오)\s*$")
+
+
+def question_sentences(text: str) -> list[str]:
+    """The sentences of a turn of more than one that ask something; none for a one-sentence turn. A caller
+    often says a question and a reason in one breath ("아기 의자 있어요? 돌 지난 애기랑 같이 갈 거라서요"), or two
+    questions."""
+    parts = sentences(text)
+    if len(parts) < 2:
+        return []
+    return [part for part in parts if looks_like_question(part) and ("?" in part or not _REQUEST.search(part))]
+
+
 # Days and times said around a question ("토요일에도 주차 돼요?") say when, not what is asked.
 _WHEN_WORDS = frozenset(
     ("오늘", "내일", "모레", "주말", "평일", "아침", "저녁", "오전", "오후", "밤")
     + tuple(day + "요일" for day in "월화수목금토일")
 )
+
+
+# A question for a number or a price is answered only by an answer that gives one: "애들 불소 도포는 몇 달마다
+#받으면 돼요?" is not answered by "어린이도 불소 도포를 해 드려요", "용기값은 따로 받으세요?" not by how the
+# food is packed. "몇 달" needs 달 or 개월 in the answer; a price needs 원, 무료 or that nothing is charged.
+_UNITS = {
+    "달": ("달", "개월"), "개월": ("달", "개월"), "년": ("년", "해"), "살": ("살", "세"), "시간": ("시간",),
+    "분": ("분",), "일": ("일",), "주": ("주",), "번": ("번", "회"), "명": ("명", "분", "인"), "장": ("장",),
+    "개": ("개",), "층": ("층",), "시": ("시",), "킬로": ("킬로", "km"), "그램": ("그램", "g"),
+}  # fmt: skip
+_COUNT_ASKED = re.compile(rf"몇\s?({'|'.join(sorted(_UNITS, key=len, reverse=True))})")
+_PRICE_ASKED = re.compile(r"얼마(?!나)|가격|비용|요금|금액|값")
+_PRICE_GIVEN = re.compile(r"원(?![가-힣])|원이|원을|원씩|원만|무료|공짜|받지\s?않|안\s?받|돈\s?(?:안|없)|서비스로")
+
+
+def answers_what_is_asked(question: str, answer: str) -> bool:
+    """Whether ``answer`` gives the number (몇 달) or the price (얼마, 값) ``question`` asks for, if it asks one."""
+    asked = _COUNT_ASKED.search(question)
+    if asked and not any(unit in answer for unit in _UNITS[asked.group(1)]):
+        return False
+    return not _PRICE_ASKED.search(question) or bool(_PRICE_GIVEN.search(answer))
 
 
 class FaqIndex:
@@ -218,7 +271,29 @@ class FaqIndex:
         return sum(any(form in met for form, _ in _content(word)) for word in text.split())
 
     def match(self, text: str) -> FaqMatch:
-        """The best question for ``text``, or ``FaqMatch(None, …)`` when none is good enough."""
+        """The best question for ``text``, or ``FaqMatch(None, …)`` when none is good enough: the whole turn,
+        or else its first question sentence when the FAQ answers every one of them."""
+        whole = self._match_one(text)
+        if whole.answered:
+            return whole
+        parts = self._sentence_matches(text)
+        return parts[0] if parts else whole
+
+    def answers(self, text: str) -> list[Faq]:
+        """The FAQ entries that answer ``text``: the whole turn's, or one for each of its question sentences
+        ("운동복 빌려 줘요? 그리고 사물함도 있어요?"); none when any of them is left unanswered."""
+        whole = self._match_one(text)
+        if whole.faq is not None:
+            return [whole.faq]
+        return list(dict.fromkeys(match.faq for match in self._sentence_matches(text) if match.faq is not None))
+
+    def _sentence_matches(self, text: str) -> list[FaqMatch]:
+        """A match for every question sentence of ``text``, or none when one of them is not answered: half an
+        answer is a wrong answer ("방앗간도 하지요? 참기름도 짜 주는교?" asks about pressing oil)."""
+        matches = [self._match_one(sentence) for sentence in question_sentences(text)]
+        return matches if matches and all(match.answered for match in matches) else []
+
+    def _match_one(self, text: str) -> FaqMatch:
         found = _content(text)
         terms, words = _terms(found), [form for form, _ in found]
         nouns = {form for form, is_noun in found if is_noun}
@@ -244,6 +319,8 @@ class FaqIndex:
         if missed_noun and self._naming_words(text, nouns, answered_words) < 2:
             return FaqMatch(None, score, coverage)
         if score < SCORE_FLOOR or not said or len(missed) > (len(said) - 1) // 3:
+            return FaqMatch(None, score, coverage)
+        if not answers_what_is_asked(text, self.faqs[best].a):
             return FaqMatch(None, score, coverage)
         return FaqMatch(self.faqs[best], score, coverage)
 

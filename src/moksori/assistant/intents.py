@@ -32,6 +32,7 @@ _BOOKING = re.compile(r"예약(?!\s?(?:했|한|된|되어|돼\s?있|해\s?놨|�
 _ORDER = re.compile(r"주문|포장|테이크\s?아웃|픽업|(?:찾으러|가지러)(?!\s?(?:갔|왔))|가져갈|사\s?갈|시킬|시키려|시켜")
 _MESSAGE = re.compile(
     r"메시지|메세지|메모|전해|전달|남기|남겨|연락\s?(?:좀\s)?(?:주|달|부탁|바랍)|전화\s?(?:좀\s)?(?:주시|주세요|달라|부탁)|콜백"
+    r"|문자\s?(?:좀\s|하나\s)?(?:주|남기|남겨|보내|부탁|드려)"
 )
 _GOODBYE = re.compile(
     r"끊을게|끊겠|수고하세|수고하십|안녕히|들어가세요|^(?:아니요\s|아뇨\s)?(?:됐습니다|됐어요)|그게\s?다|이만|괜찮습니다|다음에\s?(?:할게|걸게|전화)|"
@@ -83,14 +84,19 @@ def detect(text: str) -> str | None:
     ):
         return "cancel"
     # (킬로 is a unit and 바로 an adverb: "몇 킬로 타면 바꿔 주는 게 좋아요?" changes no booking)
-    if _CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|(?<![킬바])로\s", text):
+    # "푹신한 안장으로 바꾸면 얼마예요?" asks a price; it changes no booking
+    if (_CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|(?<![킬바])로\s", text)
+            and ("예약" in text or not _PRICE.search(text))):
         return "change"
     if _BOOKED.search(text) and _NEW_VALUE.search(text):
         return "change"
     if _LEAVE_MESSAGE.search(text):
         return "message"
-    if _ORDER.search(text) and not re.search(r"(?:주문|예약)\S*\s?(?:해야|필수)|며칠\s?전", text):
-        return "order"  # "케이크는 며칠 전에 주문해야 돼요?" asks a rule, it orders nothing
+    # "케이크는 며칠 전에 주문해야 돼요?", "배달앱으로 시키면 최소 주문 금액이 얼마예요?" ask a rule, they order nothing
+    if _ORDER.search(text) and not re.search(
+        r"(?:주문|예약)\S*\s?(?:해야|필수)|며칠\s?전|최소\s?주문|(?:시키|주문하)면\s.*(?:얼마|금액|비용|요금)", text
+    ):
+        return "order"
     if (
         _BOOKING.search(text)
         and not _PRICE.search(text)
@@ -104,6 +110,11 @@ def detect(text: str) -> str | None:
     if _GOODBYE.search(text):
         return "goodbye"
     return None
+
+
+def has_task_word(text: str) -> bool:
+    """Whether ``text`` holds a word of a task (예약, 포장, 조정, 취소…): an item named "기어 조정" does."""
+    return any(pattern.search(text) for pattern in (_CHANGE, _CANCEL, _BOOKING, _ORDER, _MESSAGE))
 
 
 def picks_up(text: str) -> bool:
@@ -159,8 +170,19 @@ def question_kind(text: str) -> str | None:
     return None
 
 
+# A polite sentence ends in 요; a recogniser writes no punctuation between two sentences of one turn.
+_SENTENCE_END = re.compile(r"(?<=[?!.])\s+|(?<=요)\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a turn: "틀니는 맞춰 주세요 어머니가 쓰실 거라서요" → ["틀니는 맞춰 주세요", "어머니가 …"]."""
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+
+
 def looks_like_question(text: str) -> bool:
-    return bool(_QUESTION_WORDS.search(text))
+    """A question ending anywhere a sentence ends: a reason often follows the question ("틀니는 맞춰 주세요
+    어머니가 쓰실 거라서요")."""
+    return any(_QUESTION_WORDS.search(sentence) for sentence in sentences(text))
 
 
 _THEN = re.compile(r"(?:^|\s)(?:그럼|그러면|그라믄|그람|그면)\s")

@@ -596,6 +596,22 @@ def last_digit_group(text: str) -> str | None:
     return next((option for option in readings[0] if len(option) == 4), None)
 
 
+def replaced_digits(before: str, after: str, number: str) -> str | None:
+    """``number`` corrected by "마지막이 구사가 아니라 구삼이에요" (split at the correction): the digits said last
+    before it, found once in the number, give way to as many digits said first after it; None when the turn
+    says no such thing."""
+    before_words, after_words = clean(before).split(), clean(after).split()
+    if not before_words or not after_words:
+        return None
+    wrong = _token_digits(re.sub(r"(?:이|가|은|는)$", "", before_words[-1]))
+    right = _token_digits(after_words[0])
+    for old in wrong:
+        new = next((digits for digits in right if len(digits) == len(old)), None)
+        if new and number.count(old) == 1:
+            return number.replace(old, new)
+    return None
+
+
 def _looks_complete(readings: list[list[str]]) -> bool:
     return any(_valid_phone("".join(c)) for c in itertools.islice(itertools.product(*readings), 64))
 
