@@ -660,3 +660,14 @@ def test_a_question_followed_by_its_reason_is_a_question(salon: ShopProfile) -> 
     call = Call(salon, MemoryStore(), NOW)
     call.greeting()
     assert "사장님께" in call.respond("임플란트는 안 하신다고 들었는데 틀니는 맞춰 주세요 어머니가 쓰실 거라서요")
+
+
+def test_a_question_nothing_answers_at_the_read_back_is_noted_and_the_read_back_asked_again(
+    salon: ShopProfile,
+) -> None:
+    call = run(salon, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오육칠팔"])
+    reply = call.respond("아 근데 젤 제거도 같이 해 주시는 거죠?")
+    assert "사장님께 전해 둘게요" in reply and reply.endswith("맞으세요?") and not call.records
+    call.respond("네")
+    assert call.records and call.records[0]["type"] == "booking"
+    assert any("젤 제거" in note for note in call.notes)

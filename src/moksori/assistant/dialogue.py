@@ -378,8 +378,7 @@ class Call:
             if intent == "goodbye":
                 return self._goodbye()
             if intents.asks(text):
-                self.notes.append(f"답하지 못한 문의: {text}")
-                return f"죄송해요, 그건 제가 정확히 안내해 드리기 어려워요. 사장님께 전해 둘게요. {self._next()}"
+                return f"{self._note_question(text)} {self._next()}"
             return self._reprompt()
         self.failures = 0
         return self._next()
@@ -920,7 +919,14 @@ class Call:
             answer = self._side_question(text)  # "아 근데 화장하고 가도 돼요?": answered, then asked again
             if answer:
                 return f"{answer} {self._read_back()}"
+        if intents.asks(text):  # "뽑은 날 술 마시면 안 되죠?": passed on to the owner, then asked again
+            return f"{self._note_question(text)} {self._read_back()}"
         return self._reprompt(confirming=True)
+
+    def _note_question(self, text: str) -> str:
+        """A question asked in the middle of a task that nothing answers: noted for the owner's summary."""
+        self.notes.append(f"답하지 못한 문의: {text}")
+        return "죄송해요, 그건 제가 정확히 안내해 드리기 어려워요. 사장님께 전해 둘게요."
 
     def _abandon(self, said: str | None) -> str:
         form = self.form
