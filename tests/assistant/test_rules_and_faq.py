@@ -278,3 +278,10 @@ def test_general_shop_vocabulary_meets_the_owners_words(question: str, owner_wor
 
     index = FaqIndex((Faq(q=owner_words, a="A"), Faq(q="주차 되나요?", a="P")))
     assert index.match(question).faq.a == "A"
+
+
+def test_a_sentence_with_no_noun_is_not_matched_on_its_own() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="바람만 넣어도 돼요?", a="바람은 무료로 넣어 드려요. 언제든 오시면 봐 드려요."),))
+    assert not index.match("제 건 카본 로드 자전거라 아무 데나 못 맡기겠더라고요 그런 것도 봐 주세요?").answered

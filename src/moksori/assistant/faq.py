@@ -290,7 +290,12 @@ class FaqIndex:
     def _sentence_matches(self, text: str) -> list[FaqMatch]:
         """A match for every question sentence of ``text``, or none when one of them is not answered: half an
         answer is a wrong answer ("방앗간도 하지요? 참기름도 짜 주는교?" asks about pressing oil)."""
-        matches = [self._match_one(sentence) for sentence in question_sentences(text)]
+        asked = question_sentences(text)
+        # A sentence with no noun leans on the rest of the turn ("…못 맡기겠더라고요 그런 것도 봐 주세요?"): not
+        # matched on its own
+        if not all(any(is_noun for _, is_noun in _content(sentence)) for sentence in asked):
+            return []
+        matches = [self._match_one(sentence) for sentence in asked]
         return matches if matches and all(match.answered for match in matches) else []
 
     def _match_one(self, text: str) -> FaqMatch:
