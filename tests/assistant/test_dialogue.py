@@ -671,3 +671,48 @@ def test_a_question_nothing_answers_at_the_read_back_is_noted_and_the_read_back_
     call.respond("네")
     assert call.records and call.records[0]["type"] == "booking"
     assert any("젤 제거" in note for note in call.notes)
+
+
+def test_a_phone_number_given_in_two_pieces(cafe: ShopProfile) -> None:
+    call = run(cafe, ["오후 한 시에 라떼 두 잔 포장할게요", "이지은이요", "공일공 구삼일팔"])
+    assert call.last_prompt.startswith("네, 나머지 번호도")
+    call.respond("아 뒤에는 사이칠칠이요")
+    assert call.form is not None and call.form.phone == "01093184277"
+
+
+def test_an_item_swapped_and_a_time_said_in_one_turn(cafe: ShopProfile) -> None:
+    call = run(cafe, ["아메리카노 하나랑 라떼 하나 포장이요", "아 라떼 말고 아아로 바꿔 주세요 열두 시 반에 갈게요"])
+    assert call.form is not None
+    assert sorted(m.name for m in call.form.items) == ["아메리카노", "아이스 아메리카노"]
+    assert call.form.spoken_time is not None and call.form.spoken_time.hour == 12
+
+
+def test_a_call_back_asked_for_in_the_middle_of_an_order_is_a_message(cafe: ShopProfile) -> None:
+    call = run(cafe, ["라떼 서른 잔 주문하려는데 그렇게 많이 돼요?",
+                      "그럼 사장님한테 가격 맞춰 주실 수 있는지 연락 달라고 전해 주세요 번호는 공일공 육일칠이 삼삼공팔이요"])
+    assert call.form is not None and call.form.task == "message" and call.form.phone == "01061723308"
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("다운펌하고 나서 머리는 언제부터 감아도 돼요?", None),  # not the opening hours
+        ("토요일은 몇 시까지 하세요?", "hours"),
+    ],
+)
+def test_from_when_asks_the_hours_only_about_opening(line: str, kind: str | None) -> None:
+    from moksori.assistant import intents
+
+    assert intents.question_kind(line) == kind
+    assert intents.detect("튀김은 미리 튀겨 놓은 거예요 아니면 주문하면 바로 튀겨 주세요?") is None
+
+
+def test_an_item_in_a_question_the_faq_answers_is_still_the_topic() -> None:
+    shop = profile_from(SALON.replace(
+        "  - {q: 카드 결제 되나요?",
+        "  - {q: 학생 할인 있어요?, a: 중고등학생은 젤 네일이 삼만 원이에요., also: [학생은 얼마예요]}\n"
+        "  - {q: 아이도 해 줘요?, a: 일곱 살 이상 아이도 해 드려요., also: [애들도 해 줘요, 초등학생 젤 네일]}\n"
+        "  - {q: 카드 결제 되나요?",
+    ))
+    call = run(shop, ["제가 고등학생인데요 학생은 젤네일 얼마예요?", "그럼 목요일 오후 두 시로 예약해 주세요"])
+    assert call.form is not None and call.form.item == "젤 네일"

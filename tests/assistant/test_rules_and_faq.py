@@ -285,3 +285,12 @@ def test_a_sentence_with_no_noun_is_not_matched_on_its_own() -> None:
 
     index = FaqIndex((Faq(q="바람만 넣어도 돼요?", a="바람은 무료로 넣어 드려요. 언제든 오시면 봐 드려요."),))
     assert not index.match("제 건 카본 로드 자전거라 아무 데나 못 맡기겠더라고요 그런 것도 봐 주세요?").answered
+
+
+def test_buying_what_the_answer_says_to_bring_is_not_answered() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="뭐 챙겨 가요?", a="운동복이랑 미끄럼 방지 양말만 챙겨 오시면 돼요.",
+                          also=("양말 신어야 돼요",)),))
+    assert not index.match("미끄럼 방지 양말은 거기서도 팔아요?").answered
+    assert index.match("미끄럼 방지 양말 챙겨 가요?").answered

@@ -439,3 +439,11 @@ def test_groups_of_people_and_addresses_that_are_not_the_shops() -> None:
     assert parse_party("토요일 낮 열두 시에 파티룸 예약하고 싶어요 아이 여덟 명이랑 엄마들 네 명이요") == 12
     assert intents.question_kind("그 파일은 어느 메일 주소로 보내면 돼요?") is None
     assert intents.question_kind("거기 주소가 어떻게 돼요?") == "address"
+
+
+def test_party_counted_with_dul_i_and_no_apology_as_a_name() -> None:
+    from moksori.assistant.slots import parse_name, parse_party
+
+    assert parse_party("그럼 친구랑 둘이 토요일 오전 열 시에 체험 레슨 받을게요") == 2
+    assert parse_party("열이 나요") is None  # a fever, not ten people
+    assert parse_name("네 죄송해요 최영호요", expecting=True) == "최영호"

@@ -37,6 +37,7 @@ from moksori.assistant.rules import booking_minutes, check_booking, check_openin
 from moksori.assistant.slots import (
     SpokenTime,
     clean,
+    completed_phone,
     format_phone,
     introduced_name,
     last_digit_group,
@@ -52,6 +53,7 @@ from moksori.assistant.slots import (
     parse_time_shift,
     parse_yes_no,
     period_word,
+    phone_start,
     replaced_digits,
     resolve_time,
     without_phone,
@@ -104,6 +106,7 @@ class Form:
     items: list[ItemMention] = field(default_factory=list)
     name: str | None = None
     phone: str | None = None
+    phone_start: str | None = None  # "공일공 구삼일팔" said alone: the rest comes next ("뒤에는 사이칠칠이요")
     text: str | None = None
     period: str | None = None  # "저녁" said before the hour ("모레 저녁에요" … "여덟 시 반요")
     item_undecided: bool = False  # "가서 정할게요": booked without a service
@@ -342,9 +345,12 @@ class Call:
             # "포장도 되나요?" gets the owner's own answer on it before "not by phone".
             return self._question(text)
         if intent == "message" and self.form and self.form.task != "message" and (
-            self.form.holds_nothing() or (intents.gives_up_task(text) and intents.message_body(text))
+            self.form.holds_nothing()
+            or (intents.gives_up_task(text) and intents.message_body(text))
+            or intents.asks_callback(text)
         ):
-            # "…연락 좀 달라고 전해 주세요 제 번호는 …" where an order was begun on a misread first turn
+            # "…연락 좀 달라고 전해 주세요 제 번호는 …" where an order was begun on a misread first turn, or the
+            # caller asks for a call back instead ("그럼 사장님한테 가격 좀 맞춰 주실 수 있는지 연락 달라고 전해 주세요")
             return self._start("message", text)
         # The current form reads the turn first: "박서준으로 예약했어요" answers a cancellation's lookup.
         filled = self.form is not None and self._fill(text)
@@ -475,8 +481,9 @@ class Call:
 
     # --------------------------------------------------------------------------------- filling slots
 
-    def _fill(self, text: str) -> bool:
-        """Read every slot the current task can use out of ``text``; True when anything new was filled."""
+    def _fill(self, text: str, items_read: bool = False) -> bool:
+        """Read every slot the current task can use out of ``text``; True when anything new was filled.
+        ``items_read``: the order's items were taken from this text already (a swap), only the rest is read."""
         form = self.form
         assert form is not None
         if form.task == "message":
@@ -501,9 +508,11 @@ class Call:
                     form.items = _merge_items(form.items, [ItemMention(said_before[0].name, qty, 0)])
                     return True
             if said_before and said_after:
-                # "간장 말고 양념으로 바꿔 주세요": those items give way to these; the rest of the order stays
+                # "간장 말고 양념으로 바꿔 주세요": those items give way to these; the rest of the order stays, and
+                # the rest of the turn is read too ("… 치즈라면으로 바꿔 주세요 열두 시 반에 갈게요")
                 gone = {mention.name for mention in said_before}
                 form.items = [mention for mention in form.items if mention.name not in gone] + said_after
+                self._fill(after, items_read=True)
                 return True
             return self._fill(after) or filled
         if self.expecting == "item" and form.item is None and intents.undecided(text):
@@ -551,12 +560,12 @@ class Call:
                 party = form.target.party + difference
             if party and party != form.party:
                 form.party, filled = party, True
-        dropped = removed_items(text, self.item_names) if form.task == "order" else []
+        dropped = removed_items(text, self.item_names) if form.task == "order" and not items_read else []
         if dropped:  # "캘리포니아롤은 빼 주시고 새우튀김우동 하나 넣어 주세요"
             form.items, filled = [m for m in form.items if m.name not in dropped], True
         mentions = find_items(text, self.item_names) if form.task == "order" or self._services else []
         mentions = [m for m in mentions if m.name not in dropped]
-        if mentions:
+        if mentions and not items_read:
             if form.task == "order":
                 # "그냥 마르게리타로 할게요", "페퍼로니로 바꿀게요": the order becomes these items, not these too
                 replace = form.items and intents.replaces_items(text) and not restates_quantity(text)
@@ -564,7 +573,7 @@ class Call:
                 filled = True
             elif mentions[0].name != form.item:
                 form.item, filled = mentions[0].name, True
-        elif form.task == "order" and len(form.items) == 1 and restates_quantity(text):
+        elif form.task == "order" and not items_read and len(form.items) == 1 and restates_quantity(text):
             # "마흔 개 말고 쉰 개로 해 주이소" about the one item ordered
             qty = parse_quantity(text.split("말고")[-1])
             if qty and qty != form.items[0].qty:
@@ -595,6 +604,13 @@ class Call:
             phone = parse_phone(after) or (phone[: -len(tail)] + tail if tail else phone)
         if phone is None and before and form.phone:
             phone = replaced_digits(before, after, form.phone)  # "마지막이 구사가 아니라 구삼이에요"
+        if phone is None and form.phone is None and self.expecting == "phone":
+            if form.phone_start:
+                phone = completed_phone(form.phone_start, text)
+            else:
+                form.phone_start = phone_start(text)
+                if form.phone_start:
+                    return True  # the rest of the number is asked for
         if phone is None and self.caller_id and intents.this_number(text):
             phone = self.caller_id
         if phone and phone != form.phone:
@@ -705,6 +721,8 @@ class Call:
         return f"{say_times(free, self.today, form.date)}에 예약하실 수 있어요. 어느 시간으로 해 드릴까요?"
 
     def _prompt(self, missing: str) -> str:
+        if missing == "phone" and self.form is not None and self.form.phone_start:
+            return "네, 나머지 번호도 말씀해 주세요."
         if missing == "item":  # the caller may have named a service the shop does not have
             services = [item.name for item in self.profile.items if item.minutes][:5]
             return f"{', '.join(services)} 중에 어떤 걸로 해 드릴까요?"
@@ -1075,6 +1093,9 @@ class Call:
         kind = intents.question_kind(text)
         match = self.faq.match(text)
         if match.answered and (kind is None or match.coverage >= 1.0):
+            mentions = find_items(text, self.item_names)
+            if mentions:  # "학생은 커트 얼마예요?" answered by the FAQ: 커트 is still what the caller wants
+                self.topic_item = mentions[0].name
             return " ".join(faq.a for faq in self.faq.answers(text))
         self.last_answer = kind
         if kind == "hours":

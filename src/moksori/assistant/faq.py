@@ -82,6 +82,9 @@ SYNONYMS = (
 )
 _CANONICAL = {word: "≡" + group[0] for group in SYNONYMS for word in group}
 _VERB_GROUPS = frozenset(("≡걸리", "≡동반", "≡가져가"))
+# Verbs that decide what is asked, never the one word in three allowed missing: "미끄럼 방지 양말은 거기서도
+# 팔아요?" asks to buy what "양말 챙겨 오세요" tells the caller to bring.
+_DECISIVE = frozenset(("팔", "사", "≡대여"))
 _lock = threading.Lock()
 _K1 = 1.5  # BM25 term saturation; with b=0 a word a document has scores its IDF times 1 / (1 + k1)
 
@@ -320,6 +323,8 @@ class FaqIndex:
         # One word in three may be missing from a long question; a noun only where two other words of the
         # question name what the matched one is about ("대형견인데 미용 받을 수 있어요? 리트리버요"): the nouns say
         # what it asks ("화장실 비밀번호" is not "와이파이 비밀번호", "포장하면 얼마나 걸려요" not a treatment's length).
+        if any(form in _DECISIVE for form in missed):
+            return FaqMatch(None, score, coverage)
         missed_noun = any(m in nouns for m in missed)
         if missed_noun and self._naming_words(text, nouns, answered_words) < 2:
             return FaqMatch(None, score, coverage)

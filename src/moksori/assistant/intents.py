@@ -58,7 +58,8 @@ _QUESTION_WORDS = re.compile(
 _HOURS = re.compile(
     r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
     r"쉬(?:어요|나요|세요|시나요|는지)|영업\s?(?:하|해)|(?:오늘|내일|모레|요일|주말)\s?(?:은|에도|에|엔|도)?\s?(?:해요|하나요|하세요|영업)|"
-    r"(?:몇\s?시|언제)\s?(?:까지|부터)"
+    # (not "다운펌하고 나서 머리는 언제부터 감아도 돼요?": a time from which to do something else)
+    r"(?:몇\s?시|언제)\s?(?:까지|부터)(?!\s?[가-힣]+(?:아도|어도|해도|면|야))"
 )
 # "어디" asks for the shop only when nothing else is named before it ("화장실 어디에 있어요" is not the address).
 _ADDRESS = re.compile(
@@ -94,7 +95,10 @@ def detect(text: str) -> str | None:
         return "message"
     # "케이크는 며칠 전에 주문해야 돼요?", "배달앱으로 시키면 최소 주문 금액이 얼마예요?" ask a rule, they order nothing
     if _ORDER.search(text) and not re.search(
-        r"(?:주문|예약)\S*\s?(?:해야|필수)|며칠\s?전|최소\s?주문|(?:시키|주문하)면\s.*(?:얼마|금액|비용|요금)", text
+        r"(?:주문|예약)\S*\s?(?:해야|필수)|며칠\s?전|최소\s?주문|(?:시키|주문하)면\s.*(?:얼마|금액|비용|요금)"
+        # "미리 튀겨 놓은 거예요 아니면 주문하면 바로 튀겨 주세요?": how an order is made, asked
+        r"|(?:시키|주문하)면\s(?:바로|금방|빨리|어떻게|언제)",
+        text,
     ):
         return "order"
     if (
@@ -110,6 +114,11 @@ def detect(text: str) -> str | None:
     if _GOODBYE.search(text):
         return "goodbye"
     return None
+
+
+def asks_callback(text: str) -> bool:
+    """"…연락 달라고 전해 주세요", "전화 좀 주시라고 해 주세요": the owner is to call back."""
+    return bool(re.search(r"(?:연락|전화)\s?(?:좀\s)?(?:달라|주시라|해\s?달라|주셨으면|부탁)", text))
 
 
 def has_task_word(text: str) -> bool:

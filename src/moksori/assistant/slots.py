@@ -454,7 +454,7 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
         return sum(groups)  # type: ignore[arg-type]
     together = _together().search(text)
     if together:  # "저랑 친구 한 명 둘이서만": the count with 이서 is everyone
-        return spoken_value(together.group("number"))
+        return spoken_value(together.group("number") or together.group("few"))
     match = counted.search(text) or _pets().search(text)
     if match:
         return spoken_value(match.group("number") or match.groupdict().get("polite"))
@@ -478,7 +478,8 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
 
 @cache
 def _together() -> re.Pattern[str]:
-    return re.compile(r"(?<![가-힣])(?P<number>둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)\s?이서")
+    # "친구랑 둘이 토요일에 …": 둘이/셋이/넷이 count everyone too (not 열이: a fever)
+    return re.compile(r"(?<![가-힣])(?:(?P<number>둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)\s?이서|(?P<few>둘|셋|넷)이(?=\s|$))")
 
 
 @cache
@@ -585,6 +586,26 @@ def parse_phone(text: str) -> str | None:
         if _valid_phone(number):
             return number
     return None
+
+
+def phone_start(text: str) -> str | None:
+    """The first part of a mobile number said on its own ("공일공 구삼일팔"), to be completed by the next turn's
+    last four digits ("뒤에는 사이칠칠이요")."""
+    tokens = _PHONE_SEPARATORS.sub(" ", clean(text)).split()
+    readings = [options for token in tokens if (options := _token_digits(token))]
+    if not 2 <= len(readings) <= 3:
+        return None
+    for combination in itertools.islice(itertools.product(*readings), 64):
+        number = "".join(combination)
+        if re.fullmatch(r"01[016789]\d{3,4}", number):
+            return number
+    return None
+
+
+def completed_phone(start: str, text: str) -> str | None:
+    """``start`` (from ``phone_start``) with the last four digits said in ``text``, when that makes a number."""
+    tail = last_digit_group(text)
+    return start + tail if tail and _valid_phone(start + tail) else None
 
 
 def last_digit_group(text: str) -> str | None:
@@ -835,6 +856,13 @@ _NOT_NAMES = frozenset(
         "문의",
         "취소",
         "변경",
+        # an apology before the name ("네 죄송해요 최영호요")
+        "죄송해",
+        "죄송해요",
+        "죄송합니다",
+        "미안해",
+        "미안해요",
+        "미안합니다",
     ]
 )
 
