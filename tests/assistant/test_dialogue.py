@@ -716,3 +716,34 @@ def test_an_item_in_a_question_the_faq_answers_is_still_the_topic() -> None:
     ))
     call = run(shop, ["제가 고등학생인데요 학생은 젤네일 얼마예요?", "그럼 목요일 오후 두 시로 예약해 주세요"])
     assert call.form is not None and call.form.item == "젤 네일"
+
+
+def test_a_name_said_first_with_a_change_of_party_takes_both() -> None:
+    shop = profile_from(SALON.replace("max_party: 2", "max_party: 4"))
+    call = run(shop, ["목요일 오후 2시에 젤네일 예약하려고요 저 혼자요", "한수경이요 아 잠깐만요 한 명 더 올 것 같아요 두 명으로 해 주세요"])
+    assert call.form is not None and call.form.name == "한수경" and call.form.party == 2
+
+
+def test_a_free_time_chosen_with_the_party_in_one_turn() -> None:
+    shop = profile_from(SALON.replace("max_party: 2", "max_party: 4"))
+    call = run(shop, ["목요일 젤네일 제일 빠른 시간이 언제예요?"])
+    assert call.form is not None and call.form.proposals
+    first = call.form.proposals[0]
+    call.respond(f"그럼 {first.hour}시로 해 주세요 둘이 같이 받을 거예요")
+    assert call.form.party == 2 and call.form.spoken_time is not None
+
+
+@pytest.mark.parametrize(
+    ("line", "intent"),
+    [("예약 취소하면 환불 돼요?", None), ("아 그럼 포장하면 얼마나 걸려요?", None)],
+)
+def test_what_happens_if_is_a_question_not_a_task(line: str, intent: str | None) -> None:
+    from moksori.assistant import intents
+
+    assert intents.detect(line) == intent
+    assert intents.looks_like_question("지하철역에서는 가까워요")
+
+
+def test_a_time_corrected_at_the_name_prompt_is_no_name(salon: ShopProfile) -> None:
+    call = run(salon, ["목요일 저녁에 젤네일 한 명 예약이요", "여섯시요", "아 아니다 여섯시 반이요"])
+    assert call.form is not None and call.form.name is None and call.form.spoken_time.minute == 30

@@ -447,3 +447,18 @@ def test_party_counted_with_dul_i_and_no_apology_as_a_name() -> None:
     assert parse_party("그럼 친구랑 둘이 토요일 오전 열 시에 체험 레슨 받을게요") == 2
     assert parse_party("열이 나요") is None  # a fever, not ten people
     assert parse_name("네 죄송해요 최영호요", expecting=True) == "최영호"
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("저희 어머니 이름으로요 박순자요", "박순자"),  # booked for someone else: said last
+        ("예약자는 제 이름 말고 저희 팀장님 이름으로 해 주세요 오정민이요", "오정민"),  # not 제이름
+        ("한수경이요 아 잠깐만요 한 명 더 올 것 같아요", "한수경"),  # a full name first
+        ("번호는 제 번호 말고 어머니 번호로 해 주세요 공일공 오이육삼 팔팔공사요", None),
+    ],
+)
+def test_names_for_someone_else_and_names_said_first(line: str, name: str | None) -> None:
+    from moksori.assistant.slots import parse_name
+
+    assert parse_name(line, expecting=True) == name

@@ -520,9 +520,10 @@ class Call:
             return True
         if self.expecting == "proposal" and form.proposals:
             choice = self._choose_proposal(text)
-            if choice:
+            if choice:  # the rest of the turn is read too ("열두 시 반으로 해 주세요 둘이 같이 받을 거예요")
                 form.date, form.spoken_time = choice.date(), SpokenTime.at(choice)
                 form.proposals = []
+                self._fill_party(text)
                 return True
         later = parse_relative_time(text, self.now)
         if later is None and form.task == "order" and intents.right_away(text):
@@ -553,13 +554,7 @@ class Call:
                 filled = True
             if spoken is None and form.task == "booking" and intents.asks_free_times(text):
                 form.free_times_asked = filled = True
-        if form.task in ("booking", "change"):
-            party = parse_party(text, expecting=self.expecting == "party")
-            difference = parse_party_difference(text) if form.task == "change" and form.target else None
-            if party is None and difference and form.target.party + difference > 0:
-                party = form.target.party + difference
-            if party and party != form.party:
-                form.party, filled = party, True
+        filled = self._fill_party(text) or filled
         dropped = removed_items(text, self.item_names) if form.task == "order" and not items_read else []
         if dropped:  # "캘리포니아롤은 빼 주시고 새우튀김우동 하나 넣어 주세요"
             form.items, filled = [m for m in form.items if m.name not in dropped], True
@@ -586,11 +581,28 @@ class Call:
             predicate = any(re.search(r"(?:려요|나요|까요|죠|습니까|[었았겠]어요)$", word) for word in text.split()[1:])
             unasked = ((self.expecting != "name" and form.name is not None) or (intents.asks(text) and not one_name)
                        or predicate)
-            if name and name != form.name and not (unasked or day or spoken or mentions or parse_party(text)):
+            # "한수경이요 아 잠깐만요 한 명 더 올 것 같아요 …": a full name said first answers the name prompt
+            leads = (self.expecting == "name" and bool(name) and text.startswith(name) and looks_like_full_name(name)
+                     and not (day or spoken))  # "여섯시 반이요" is a time
+            if name and name != form.name and (leads or not (unasked or day or spoken or mentions or parse_party(text))):
                 form.name, filled = name, True
             elif form.name is None and (introduced := introduced_name(text)):
                 form.name, filled = introduced, True  # "… 클리닉 예약이요, 이름은 한지민이고 번호는 …"
         return filled
+
+    def _fill_party(self, text: str) -> bool:
+        form = self.form
+        assert form is not None
+        if form.task not in ("booking", "change"):
+            return False
+        party = parse_party(text, expecting=self.expecting == "party")
+        difference = parse_party_difference(text) if form.task == "change" and form.target else None
+        if party is None and difference and form.target.party + difference > 0:
+            party = form.target.party + difference
+        if party and party != form.party:
+            form.party = party
+            return True
+        return False
 
     def _fill_phone(self, text: str) -> bool:
         form = self.form

@@ -53,7 +53,7 @@ _THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번
 # Regional question endings count too: Gyeongsang -능교/-는교/-나예/-까예/-니껴, Jeolla -당가/-랑가.
 _REGIONAL_QUESTION = r"(?:능교|는교|나예|까예|니껴)(?![가-힣])|(?:당가|랑가)요?(?![가-힣])"
 _QUESTION_WORDS = re.compile(
-    rf"{_REGIONAL_QUESTION}|\?|팔아요|파세요|팔죠|취급|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
+    rf"{_REGIONAL_QUESTION}|\?|팔아요|파세요|팔죠|취급|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|워요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
 )
 _HOURS = re.compile(
     r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
@@ -97,14 +97,14 @@ def detect(text: str) -> str | None:
     if _ORDER.search(text) and not re.search(
         r"(?:주문|예약)\S*\s?(?:해야|필수)|며칠\s?전|최소\s?주문|(?:시키|주문하)면\s.*(?:얼마|금액|비용|요금)"
         # "미리 튀겨 놓은 거예요 아니면 주문하면 바로 튀겨 주세요?": how an order is made, asked
-        r"|(?:시키|주문하)면\s(?:바로|금방|빨리|어떻게|언제)",
+        r"|(?:시키|주문하|포장하)면\s(?:바로|금방|빨리|어떻게|언제|얼마나)",
         text,
     ):
         return "order"
     if (
         _BOOKING.search(text)
         and not _PRICE.search(text)
-        and not re.search(r"예약\s?(?:해야|필수|없이|안\s?하|꼭)", text)
+        and not re.search(r"예약\s?(?:해야|필수|없이|안\s?하|꼭|취소하면|변경하면|바꾸면)", text)
     ):
         return "booking"
     if _MESSAGE.search(text):

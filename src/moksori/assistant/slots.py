@@ -856,6 +856,9 @@ _NOT_NAMES = frozenset(
         "문의",
         "취소",
         "변경",
+        "번호",
+        "취소해",
+        "변경해",
         # an apology before the name ("네 죄송해요 최영호요")
         "죄송해",
         "죄송해요",
@@ -872,6 +875,16 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
 
     Unasked, only a name that is introduced as one (제 이름은 …, 예약자는 …, … 라고 합니다) counts; a bare word
     (민수요) counts only when the assistant has just asked for the name (``expecting``)."""
+    text = clean(text)
+    words_said = text.split()
+    if words_said:
+        # "저희 어머니 이름으로요 박순자요", "예약자는 … 팀장님 이름으로 해 주세요 오정민이요": a name booked for
+        # someone else is said last; "한수경이요 아 잠깐만요 …" at the name prompt, first
+        last, first = _strip_name_ending(words_said[-1]), _strip_name_ending(words_said[0])
+        if re.search(r"이름|성함|예약자|명의", text) and last and last != words_said[-1] and looks_like_full_name(last):
+            return last
+        if expecting and first and first != words_said[0] and looks_like_full_name(first):
+            return first
     booked_as = _BOOKED_AS.search(clean(text))
     if booked_as and booked_as.group(1) not in _NOT_NAMES and booked_as.group(1)[0] in SURNAMES:
         return booked_as.group(1)  # 김민수로 예약했어요
@@ -882,7 +895,7 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
     if not words or (expecting and not (lead or called) and len(words) > 3):
         return None
     # "김 민수요": a surname said apart from the given name.
-    if len(words) >= 2 and words[0] in SURNAMES and len(words[0]) == 1:
+    if len(words) >= 2 and words[0] in SURNAMES and len(words[0]) == 1 and words[0] != "제":  # 제 is "my"
         words = [words[0] + words[1], *words[2:]]
     for word in words[:3]:
         name = _strip_name_ending(word)
