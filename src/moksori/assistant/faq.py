@@ -208,7 +208,7 @@ _WHEN_WORDS = frozenset(
 
 
 # A question for a number or a price is answered only by an answer that gives one: "애들 불소 도포는 몇 달마다
-#받으면 돼요?" is not answered by "어린이도 불소 도포를 해 드려요", "용기값은 따로 받으세요?" not by how the
+# 받으면 돼요?" is not answered by "어린이도 불소 도포를 해 드려요", "용기값은 따로 받으세요?" not by how the
 # food is packed. "몇 달" needs 달 or 개월 in the answer; a price needs 원, 무료 or that nothing is charged.
 _UNITS = {
     "달": ("달", "개월"), "개월": ("달", "개월"), "년": ("년", "해"), "살": ("살", "세"), "시간": ("시간",),
