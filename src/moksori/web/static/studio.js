@@ -17,8 +17,14 @@ async function loadProgress() {
   ].join(" · ");
 }
 
+// Only the latest request is shown: the page's first load of the script can answer after the caller has
+// switched to their own sentences, and must not replace them.
+let promptsRequest = 0;
+
 async function loadPrompts(source) {
+  const request = ++promptsRequest;
   const data = await api(`/api/prompts?source=${encodeURIComponent(source)}`);
+  if (request !== promptsRequest) return;
   state.source = source;
   state.prompts = data.prompts;
   state.index = data.start;
