@@ -315,20 +315,15 @@ class Call:
         if intent == "handoff":
             return self._handoff("손님이 사장님과 통화를 원하셨어요")
         main = intents.after_background(text)
-        background = text[: len(text) - len(main)]
-        # "토요일 오전 열 시에 검진 예약하려고요 저희 애가 일곱 살인데 애들도 봐 주시는 거죠?" asks for a booking too
-        books_before = intent in ("booking", "order") and bool(parse_date(background, self.today) or parse_time(background))
         if (self.form is None and main != text and self._detect(main) is None and self._is_question(main)
-                and not books_before):
+                and not self._asks_task_before(intent, text[: len(text) - len(main)])):
             return self._question(main)  # "안경 찾으러 가려는데 몇 시까지 하세요?" asks the hours, it orders nothing
         # After "아니요" to a read-back the next turn is the correction ("다섯 시가 아니라 여섯 시예요"), and a clock
         # time said is a value ("… 그럼 목요일 저녁 여덟 시로 해 주세요"), not a question ("8시까지 해요?" is); so is a
         # day said after 그럼 ("아 목요일은 쉬세요? 그럼 금요일 같은 시간으로 해 주세요")
         says_a_time = parse_time(text) is not None and "까지" not in text
-        then = intents.after_then(text)
-        says_a_day_then = then != text and parse_date(then, self.today) is not None
         if (self.form and intent is None and self.expecting != "correction" and not says_a_time
-                and not says_a_day_then and self._is_question(text)):
+                and not self._says_a_day_then(text) and self._is_question(text)):
             answer = self._side_question(text)
             if answer:
                 return f"{answer} {self._next()}"
@@ -394,6 +389,15 @@ class Call:
     def _takes(self, task: str) -> bool:
         """Whether the shop takes this task by phone at all."""
         return self.profile.orders.enabled if task == "order" else self.profile.booking.enabled
+
+    def _asks_task_before(self, intent: str | None, background: str) -> bool:
+        """"토요일 오전 열 시에 검진 예약하려고요 저희 애가 일곱 살인데 애들도 봐 주시는 거죠?": the background of the
+        question asks for a booking (or an order) on a day or at a time too."""
+        return intent in ("booking", "order") and bool(parse_date(background, self.today) or parse_time(background))
+
+    def _says_a_day_then(self, text: str) -> bool:
+        then = intents.after_then(text)
+        return then != text and parse_date(then, self.today) is not None
 
     def _detect(self, text: str) -> str | None:
         for said in self._task_word_items:
@@ -1108,7 +1112,7 @@ class Call:
             mentions = find_items(text, self.item_names)
             if mentions:  # "학생은 커트 얼마예요?" answered by the FAQ: 커트 is still what the caller wants
                 self.topic_item = mentions[0].name
-            return " ".join(faq.a for faq in self.faq.answers(text))
+            return " ".join(faq.a for faq in (match.faq, *match.more) if faq is not None)
         self.last_answer = kind
         if kind == "hours":
             day = parse_date(text, self.today)

@@ -180,6 +180,7 @@ class FaqMatch:
     faq: Faq | None
     score: float
     coverage: float
+    more: tuple[Faq, ...] = ()  # the answers to the turn's further question sentences, when it was split
 
     @property
     def answered(self) -> bool:
@@ -275,20 +276,23 @@ class FaqIndex:
 
     def match(self, text: str) -> FaqMatch:
         """The best question for ``text``, or ``FaqMatch(None, …)`` when none is good enough: the whole turn,
-        or else its first question sentence when the FAQ answers every one of them."""
+        or else its question sentences when the FAQ answers every one of them (the first as ``faq``, the
+        others in ``more``)."""
         whole = self._match_one(text)
         if whole.answered:
             return whole
         parts = self._sentence_matches(text)
-        return parts[0] if parts else whole
+        if not parts:
+            return whole
+        first = parts[0]
+        more = tuple(dict.fromkeys(part.faq for part in parts[1:] if part.faq not in (None, first.faq)))
+        return FaqMatch(first.faq, first.score, first.coverage, more)
 
     def answers(self, text: str) -> list[Faq]:
         """The FAQ entries that answer ``text``: the whole turn's, or one for each of its question sentences
         ("운동복 빌려 줘요? 그리고 사물함도 있어요?"); none when any of them is left unanswered."""
-        whole = self._match_one(text)
-        if whole.faq is not None:
-            return [whole.faq]
-        return list(dict.fromkeys(match.faq for match in self._sentence_matches(text) if match.faq is not None))
+        match = self.match(text)
+        return [match.faq, *match.more] if match.faq is not None else []
 
     def _sentence_matches(self, text: str) -> list[FaqMatch]:
         """A match for every question sentence of ``text``, or none when one of them is not answered: half an

@@ -591,8 +591,7 @@ def parse_phone(text: str) -> str | None:
 def phone_start(text: str) -> str | None:
     """The first part of a mobile number said on its own ("공일공 구삼일팔"), to be completed by the next turn's
     last four digits ("뒤에는 사이칠칠이요")."""
-    tokens = _PHONE_SEPARATORS.sub(" ", clean(text)).split()
-    readings = [options for token in tokens if (options := _token_digits(token))]
+    readings = _digit_readings(text)
     if not 2 <= len(readings) <= 3:
         return None
     for combination in itertools.islice(itertools.product(*readings), 64):
@@ -610,8 +609,7 @@ def completed_phone(start: str, text: str) -> str | None:
 
 def last_digit_group(text: str) -> str | None:
     """Four digits said on their own ("육칠팔팔이요"): the end of a number, said again to correct it."""
-    tokens = _PHONE_SEPARATORS.sub(" ", clean(text)).split()
-    readings = [options for token in tokens if (options := _token_digits(token))]
+    readings = _digit_readings(text)
     if len(readings) != 1:
         return None
     return next((option for option in readings[0] if len(option) == 4), None)
@@ -631,6 +629,12 @@ def replaced_digits(before: str, after: str, number: str) -> str | None:
         if new and number.count(old) == 1:
             return number.replace(old, new)
     return None
+
+
+def _digit_readings(text: str) -> list[list[str]]:
+    """For each word of ``text`` that can be digits, the digit strings it can stand for."""
+    tokens = _PHONE_SEPARATORS.sub(" ", clean(text)).split()
+    return [options for token in tokens if (options := _token_digits(token))]
 
 
 def _looks_complete(readings: list[list[str]]) -> bool:
@@ -885,10 +889,10 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
             return last
         if expecting and first and first != words_said[0] and looks_like_full_name(first):
             return first
-    booked_as = _BOOKED_AS.search(clean(text))
+    booked_as = _BOOKED_AS.search(text)
     if booked_as and booked_as.group(1) not in _NOT_NAMES and booked_as.group(1)[0] in SURNAMES:
         return booked_as.group(1)  # 김민수로 예약했어요
-    text, called = _CALLED.subn(r"\1", clean(text))
+    text, called = _CALLED.subn(r"\1", text)
     lead = _NAME_LEAD.search(text)
     words = text[lead.end() :].split() if lead else text.split()
     words = [w for w in words if w not in FILLERS]
