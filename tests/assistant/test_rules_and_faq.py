@@ -294,3 +294,41 @@ def test_buying_what_the_answer_says_to_bring_is_not_answered() -> None:
                           also=("양말 신어야 돼요",)),))
     assert not index.match("미끄럼 방지 양말은 거기서도 팔아요?").answered
     assert index.match("미끄럼 방지 양말 챙겨 가요?").answered
+
+
+def test_auxiliary_verbs_of_manner_are_not_what_is_asked() -> None:
+    """받아 보다, 맡겨 두다, 사 놓다 say how, not what; 나다 in "뽑고 나서" (after) still counts."""
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="자전거 맡겨도 돼요?", a="K"), Faq(q="택배 돼요?", a="T"),
+                      Faq(q="이 뽑고 나서 언제 먹어요?", a="A"), Faq(q="발치 전에 밥 먹어도 돼요?", a="B")))
+    assert index.match("자전거 맡겨 둘 수 있어요?").faq.a == "K"
+    assert index.match("택배로 받아 볼 수 있어요?").faq.a == "T"
+    assert index.match("이 뽑고 나서는 언제 먹어요?").faq.a == "A"
+
+
+def test_words_of_how_long_and_how_soon_around_a_question_are_generic() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="회원권 정지 돼요?", a="H"), Faq(q="고기 더 익혀 줄 수 있어요?", a="M"),
+                      Faq(q="주차 되나요?", a="P")))
+    assert index.match("한 달 동안 회원권 정지 돼요?").faq.a == "H"
+    assert index.match("잠깐 주차 돼요?").faq.a == "P"
+    # 더 ("one more") names nothing: a party growing is no question about the meat
+    assert not index.match("아 잠깐만요 한 명 더 올 것 같아요").answered
+
+
+def test_what_follows_instead_is_what_is_asked() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="당일 주문 돼요?", a="D", also=("오늘 말고 내일 찾아도 돼요",)), Faq(q="주차 되나요?", a="P")))
+    assert not index.match("아 잠깐만요 금요일 말고 목요일로 해주세요").answered
+    assert index.match("배달 말고 주차 돼요?").faq.a == "P"
+
+
+def test_a_count_said_must_be_the_questions_own() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="반반 되나요?", a="H", also=("두 가지 맛 섞어서",)), Faq(q="주차 되나요?", a="P")))
+    assert not index.match("세 가지 맛도 돼요?").answered
+    assert index.match("두 가지 맛 섞어서 돼요?").faq.a == "H"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from moksori.assistant.intents import looks_like_question, sentences
+from moksori.assistant.numbers import native_pattern, spoken_value
 from moksori.assistant.profile import Faq, ShopProfile
 
 # Below this BM25 score (Lucene variant, b=0, divided by the score of one word only one question has) nothing
@@ -29,6 +30,9 @@ SCORE_FLOOR = 0.5
 # Bound nouns (가지, 대, 개: counters) carry no topic and are left out.
 _NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SL", "SN"})
 _CONTENT_TAGS = _NOUN_TAGS | {"VV", "VA", "MAG", "VX"}
+# Auxiliary verbs that only say how something is done (받아 보다: try, 사 놓다 / 맡겨 두다: have it done and
+# kept, 먹어 버리다), never what is asked; 나 stays ("뽑고 나서": after, unlike "뽑기 전에").
+_ASPECT_AUXILIARIES = frozenset(("보", "놓", "두", "버리"))
 # Words every question to a shop may contain; they say nothing about which question it is (좋: "아 좋네요
 # 혹시 배달도 되나요?" reacts to the last answer before it asks; 같이: "염색하고 커트 같이 하면 얼마예요?" is not
 # taking anything along).
@@ -37,6 +41,9 @@ _GENERIC_WORDS = (
     "말씀 문의 질문 궁금 알 알리 묻 여쭈 그냥 정말 진짜 많이 조금 지금 네 예 아 어 음 데 때 분 개 번 명 등 중 적 줄 "
     "뿐 바 편 시 씨 님 반 쯤 주 드리 안녕 여보세요 감사 수고 쓰 받 괜찮 가능 같 그렇 이렇 어떡 처리 이용 사용 공간 "
     "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋 같이 함께 잡 돈 "
+    # how long, how much, how soon, said around any question ("한 달 동안 해외 출장을 가는데…"); 더: "한 명 더
+    # 올 것 같아요" is not "고기 더 익혀 줄 수 있어요?"
+    "동안 정도 이제 잠깐 미리 너무 거의 총 나중 한참 막 갑자기 잘 더 "
     # what the caller calls the shop ("24시간 하는 헬스장이에요?" asks whether it opens all day)
     "식당 음식점 헬스장 미용실 병원 의원 한의원 치과 카페 센터 샵 숍 업체 정비소 세탁소 빵집 꽃집 떡집 정육점 약국 학원"
 )
@@ -106,7 +113,8 @@ def morphemes(text: str) -> list[tuple[str, bool]]:
     found = []
     for token in _tokens(text):
         tag = token.tag.split("-")[0]  # irregular stems are tagged VA-I, VV-I (쉽다, 걷다): still content words
-        if tag in _CONTENT_TAGS and token.form not in _GENERIC:
+        manner = tag == "VX" and token.form in _ASPECT_AUXILIARIES
+        if tag in _CONTENT_TAGS and token.form not in _GENERIC and not manner:
             found.append((_CANONICAL.get(token.form, token.form), tag in _NOUN_TAGS))
     return found
 
@@ -229,6 +237,27 @@ def answers_what_is_asked(question: str, answer: str) -> bool:
     return not _PRICE_ASKED.search(question) or bool(_PRICE_GIVEN.search(answer))
 
 
+# "A 말고 B": what is asked is B ("반반 말고 세 가지 맛도 돼요?" is not the half-and-half question; "금요일 말고
+# 목요일로 해 주세요" asks nothing).
+_INSTEAD = re.compile(r"(?:^|\s)말고\s")
+
+
+# A count the caller says must be the one the owner's question says, where that question counts the same
+# thing: "세 가지 맛도 돼요?" is not "두 가지 맛 섞어서 돼요?", "한 명도 예약 돼요?" not "두 명부터 예약 돼요?".
+_COUNTED = re.compile(rf"({native_pattern()})\s?(가지|개|명|분|판|마리|잔|그릇|병|장|벌)(?![가-힣])")
+
+
+def _counts(text: str) -> set[tuple[str, int | None]]:
+    return {(counter, spoken_value(number)) for number, counter in _COUNTED.findall(text)}
+
+
+def _same_counts(said: str, questions: Iterable[str]) -> bool:
+    """Whether every count ``said`` is one the owner's questions say, for each thing they count."""
+    asked = set().union(*(_counts(question) for question in questions))
+    counters = {counter for counter, _ in asked}
+    return all(count in asked for count in _counts(said) if count[0] in counters)
+
+
 class FaqIndex:
     """BM25 over the questions and paraphrases of a shop's FAQ."""
 
@@ -306,6 +335,7 @@ class FaqIndex:
         return matches if matches and all(match.answered for match in matches) else []
 
     def _match_one(self, text: str) -> FaqMatch:
+        text = _INSTEAD.split(text)[-1]
         found = _content(text)
         terms, words = _terms(found), [form for form, _ in found]
         nouns = {form for form, is_noun in found if is_noun}
@@ -334,7 +364,8 @@ class FaqIndex:
             return FaqMatch(None, score, coverage)
         if score < SCORE_FLOOR or not said or len(missed) > (len(said) - 1) // 3:
             return FaqMatch(None, score, coverage)
-        if not answers_what_is_asked(text, self.faqs[best].a):
+        faq = self.faqs[best]
+        if not answers_what_is_asked(text, faq.a) or not _same_counts(text, (faq.q, *faq.also)):
             return FaqMatch(None, score, coverage)
-        return FaqMatch(self.faqs[best], score, coverage)
+        return FaqMatch(faq, score, coverage)
 
