@@ -747,3 +747,28 @@ def test_what_happens_if_is_a_question_not_a_task(line: str, intent: str | None)
 def test_a_time_corrected_at_the_name_prompt_is_no_name(salon: ShopProfile) -> None:
     call = run(salon, ["목요일 저녁에 젤네일 한 명 예약이요", "여섯시요", "아 아니다 여섯시 반이요"])
     assert call.form is not None and call.form.name is None and call.form.spoken_time.minute == 30
+
+
+def test_a_booking_said_before_a_question_about_it_is_a_booking() -> None:
+    """"목요일 오후 두 시 젤네일이요, 근데 저희가 세 명인데 다 들어갈 수 있어요?": the question is about the
+    booking named before it (three is over the limit), not the FAQ's question that shares its verb."""
+    shop = profile_from(SALON.replace(
+        "  - {q: 카드 결제 되나요?",
+        "  - {q: 휴대폰 가지고 들어가도 돼요?, a: 휴대폰은 사물함에 두고 들어가셔야 해요.}\n  - {q: 카드 결제 되나요?",
+    ))
+    call = Call(shop, MemoryStore(), NOW)
+    call.greeting()
+    reply = call.respond("목요일 오후 두 시 젤네일이요, 근데 저희가 세 명인데 다 들어갈 수 있어요?")
+    assert call.form is not None and call.form.task == "booking" and "사물함" not in reply
+
+
+def test_now_with_a_time_is_today_and_too_soon_is_refused(salon: ShopProfile) -> None:
+    call = run(salon, ["지금 출발하는데 열 시 반에 젤네일 한 명 바로 되죠?", "아 그래요? 그럼 열두 시로 해 주세요",
+                       "최민호요", "공일공 삼삼일사 칠칠공팔", "네 맞아요"])
+    assert [(r["date"], r["time"]) for r in call.records] == [("2026-12-01", "12:00")]
+
+
+def test_calling_again_later_declines_the_owner(salon: ShopProfile) -> None:
+    call = offered(salon)
+    call.respond("아 네 알겠어요 제가 담에 다시 걸게요")
+    assert call.records == [] and call.ended

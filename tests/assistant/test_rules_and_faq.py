@@ -332,3 +332,20 @@ def test_a_count_said_must_be_the_questions_own() -> None:
     index = FaqIndex((Faq(q="반반 되나요?", a="H", also=("두 가지 맛 섞어서",)), Faq(q="주차 되나요?", a="P")))
     assert not index.match("세 가지 맛도 돼요?").answered
     assert index.match("두 가지 맛 섞어서 돼요?").faq.a == "H"
+
+
+def test_a_size_word_of_an_item_is_no_item_and_its_synonym_group_still_counts() -> None:
+    """대 in "족발 대" is a size (and 대 stands for parking among the synonyms): it does not make the shop's items
+    count in a question about how many people a size feeds."""
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="중자는 몇 명이 먹어요?", a="중자는 두세 분이 드세요.", also=("중이랑 대 차이가 뭐예요",)),
+                      Faq(q="주차 되나요?", a="P")), ["족발 중", "족발 대"])
+    assert index.match("거기 족발 중자면 몇 명 먹어요").faq.q == "중자는 몇 명이 먹어요?"
+
+
+def test_things_had_along_are_things_taken_along() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="휴대폰 가지고 들어가도 돼요?", a="L"), Faq(q="주차 되나요?", a="P")))
+    assert index.match("폰은 갖고 들어가도 돼요").faq.a == "L"

@@ -10,6 +10,7 @@ from moksori.assistant import intents
 from moksori.assistant.items import find_items, parse_quantity, restates_quantity
 from moksori.assistant.slots import (
     SpokenTime,
+    clean,
     nearest_reading,
     parse_date,
     parse_name,
@@ -462,3 +463,30 @@ def test_names_for_someone_else_and_names_said_first(line: str, name: str | None
     from moksori.assistant.slots import parse_name
 
     assert parse_name(line, expecting=True) == name
+
+
+@pytest.mark.parametrize(
+    ("said", "number"),
+    [
+        ("공일공 팔사이육, 아 아니 팔사이칠 공구일삼이요", "01084270913"),
+        ("공일공 일이삼사 아니고 일이삼오 오륙칠팔", "01012355678"),
+        ("공일공 일이삼사 아니 오륙칠팔", None),  # four digits for four: still no number with a group taken back
+    ],
+)
+def test_a_group_of_digits_taken_back_at_once(said: str, number: str | None) -> None:
+    assert parse_phone(said) == number
+
+
+@pytest.mark.parametrize(
+    ("said", "days"),
+    [("이따 여섯 시에 두 명이요", 0), ("지금 출발하는데 열 시 반에 되죠?", 0), ("지금 예약하려고요", None),
+     ("이따가 다시 걸게요 내일 일곱 시요", 1)],
+)
+def test_later_today_and_now_with_a_time(said: str, days: int | None) -> None:
+    today = dt.date(2026, 12, 1)
+    assert parse_date(said, today) == (None if days is None else today + dt.timedelta(days=days))
+
+
+def test_casual_spellings_read_as_usual() -> None:
+    assert clean("예약 쫌 할게여 글고 담에 중짜 돼여?") == "예약 좀 할게요 그리고 다음에 중자 돼요"
+    assert clean("여기여 여섯 명") == "여기여 여섯 명"  # 여 only as an ending after a verb

@@ -392,7 +392,10 @@ class Call:
 
     def _asks_task_before(self, intent: str | None, background: str) -> bool:
         """"토요일 오전 열 시에 검진 예약하려고요 저희 애가 일곱 살인데 애들도 봐 주시는 거죠?": the background of the
-        question asks for a booking (or an order) on a day or at a time too."""
+        question asks for a booking (or an order) on a day or at a time too, in words ("…예약하려고요") or by
+        what it names ("금요일 저녁 여덟 시 인형의 집이요, 근데 저희가 일곱 명인데 다 들어갈 수 있어요?")."""
+        if intent is None:
+            return self._implicit_task(background) is not None
         return intent in ("booking", "order") and bool(parse_date(background, self.today) or parse_time(background))
 
     def _says_a_day_then(self, text: str) -> bool:

@@ -64,7 +64,7 @@ SYNONYMS = (
     ("흡연", "담배", "흡연실", "흡연구역", "금연"),
     ("걸리", "소요", "오래"),
     ("동반", "데리", "데려가", "데려오"),  # people and pets along
-    ("가져가", "가지", "가져오", "들"),  # things along: a car, wine, a cake
+    ("가져가", "가지", "가져오", "들", "갖"),  # things along: a car, wine, a cake
     ("주류", "술", "와인", "소주", "맥주", "양주", "콜키지"),
     ("점심", "브레이크", "브레이크타임", "휴게"),
     ("화장실", "화장", "변소"),
@@ -269,7 +269,9 @@ class FaqIndex:
         import bm25s
 
         self.faqs = faqs
-        self._items = {form for word in shop_words for form, _ in morphemes(word)}
+        # (a word of a synonym group is general shop vocabulary, not an item: 대 in "족발 대" is a size, and
+        # the group it stands for is parking's)
+        self._items = {form for word in shop_words for form, _ in morphemes(word) if not form.startswith("≡")}
         # One document per question with all its paraphrases: IDF then says which *question* a word
         # points to, and a word shared by a question's paraphrases is not discounted for it.
         # Each document is the *set* of its terms, scored without length normalisation (b=0): a question

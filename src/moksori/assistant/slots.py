@@ -53,9 +53,23 @@ def clean(text: str) -> str:
     text = _PUNCTUATION.sub(" ", text)
     text = re.sub(r"(?<=[가-힣])(?=\d)", " ", text)
     text = _english_words(text)
+    text = _casual_forms(text)
     # a recogniser's "내 개", "내 명" for 네 (four) before a counter ("내 시간" stays my time)
     text = re.sub(r"(?<![가-힣])내(?=\s?(?:개|명|잔|판|마리|시(?!간)|팩|병|그릇|인분|사람|분이))", "네", text)
     return " ".join(text.split())
+
+
+# Casual spellings of the phone, as said in a hurry: 돼여 / 할게여 / 먹어여 for -요, 담에 for 다음에, 쫌 for 좀,
+# 글고 for 그리고, 중짜 / 대짜 for the sizes 중자 / 대자.
+_CASUAL_ENDING = re.compile(r"(?<=[어아해게돼되데세네죠에예래까걸줘봐와워지셔려])여(?![가-힣])")
+_CASUAL_WORDS = {"담에": "다음에", "쫌": "좀", "글고": "그리고", "중짜": "중자", "대짜": "대자", "소짜": "소자"}
+_CASUAL_WORD = re.compile(rf"(?<![가-힣])({'|'.join(_CASUAL_WORDS)})")
+
+
+def _casual_forms(text: str) -> str:
+    """``text`` with casual spellings in their usual form: "낼 쫌 돼여?" → "낼 좀 돼요?"."""
+    text = _CASUAL_ENDING.sub("요", text)
+    return _CASUAL_WORD.sub(lambda match: _CASUAL_WORDS[match.group(1)], text)
 
 
 _ENGLISH_HOURS = {
@@ -84,6 +98,10 @@ _WEEKDAY = re.compile(r"(?<![가-힣])([월화수목금토일])\s?(?:요일|욜)
 _WEEK_PREFIX = re.compile(
     r"(이번\s?주|금주|이번|다다음\s?주|다음\s?주|담\s?주|다음|오는|저번\s?주|지난\s?주)\s*$"
 )
+# "이따 여섯 시에", "지금 출발하는데 열 시 반에 되죠?": today, with no day said ("지금" alone is not a day:
+# "지금 예약하려고요" asks now for a day still to come).
+_LATER_TODAY = re.compile(r"(?<![가-힣])(?:이따가?|있다가)(?![가-힣])")
+_NOW = re.compile(r"(?<![가-힣])지금(?![가-힣])")
 _RELATIVE_DAYS = (
     (re.compile(r"내일\s?모레|낼\s?모레"), 2),
     (re.compile(r"(?<![가-힣])(?:오늘|금일)"), 0),
@@ -148,6 +166,8 @@ def parse_date(text: str, today: dt.date, near: dt.date | None = None) -> dt.dat
     weekday = _WEEKDAY.search(text)
     if weekday:
         return _weekday_date(text[: weekday.start()], WEEKDAY_WORDS[weekday.group(1)], today, near)
+    if _LATER_TODAY.search(text) or (_NOW.search(text) and parse_time(text)):
+        return today
     return None
 
 
@@ -562,12 +582,28 @@ _PHONE_ENDINGS = (
 _PHONE_LEAD_WORDS = ("번호는", "번호", "제", "전화번호는", "핸드폰", "은", "는")
 
 
+# A group of digits taken back as soon as said: "공일공 팔사이육, 아 아니 팔사이칠 공구일삼이요".
+_SELF_REPAIR = re.compile(r"(\S+)\s+(?:아\s+)?(?:아니|아니다|아니아니|아니지|아니고)\s+(\S+)")
+
+
+def _without_self_repairs(text: str) -> str:
+    """``text`` with each group of digits said and taken back ("팔사이육 아 아니 팔사이칠") left out, where the
+    group said instead has as many digits."""
+    def repair(match: re.Match[str]) -> str:
+        wrong, right = _token_digits(match.group(1)), _token_digits(match.group(2))
+        if {len(digits) for digits in wrong} & {len(digits) for digits in right}:
+            return match.group(2)
+        return match.group(0)
+
+    return _SELF_REPAIR.sub(repair, text)
+
+
 def parse_phone(text: str) -> str | None:
     """A Korean phone number, digits only: 공일공 일이삼사 오륙칠팔, 010-1234-5678, 공일공 천이백삼십사…
 
     The number must look like one (010 and 11 digits, another 01x with 10–11, or an area code with 9–11).
     """
-    text = _PHONE_SEPARATORS.sub(" ", clean(text)).replace("다시", " ")
+    text = _without_self_repairs(_PHONE_SEPARATORS.sub(" ", clean(text))).replace("다시", " ")
     readings: list[list[str]] = []
     for token in text.split():
         if readings and token in _PHONE_ENDINGS and _looks_complete(readings):
@@ -633,7 +669,7 @@ def replaced_digits(before: str, after: str, number: str) -> str | None:
 
 def _digit_readings(text: str) -> list[list[str]]:
     """For each word of ``text`` that can be digits, the digit strings it can stand for."""
-    tokens = _PHONE_SEPARATORS.sub(" ", clean(text)).split()
+    tokens = _without_self_repairs(_PHONE_SEPARATORS.sub(" ", clean(text))).split()
     return [options for token in tokens if (options := _token_digits(token))]
 
 
