@@ -490,3 +490,6 @@ def test_later_today_and_now_with_a_time(said: str, days: int | None) -> None:
 def test_casual_spellings_read_as_usual() -> None:
     assert clean("예약 쫌 할게여 글고 담에 중짜 돼여?") == "예약 좀 할게요 그리고 다음에 중자 돼요"
     assert clean("여기여 여섯 명") == "여기여 여섯 명"  # 여 only as an ending after a verb
+    assert clean("떡 남으믄 얼려도 되능교 떡 해 주기도 혀요?") == "떡 남으면 얼려도 되능교 떡 해 주기도 해요"
+    assert clean("혀 짧은 소리") == "혀 짧은 소리"  # the tongue, not 해
+    assert intents.after_then(clean("그라믄 떡케이크 하나요")) == "떡케이크 하나요"

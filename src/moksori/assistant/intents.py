@@ -194,7 +194,7 @@ def looks_like_question(text: str) -> bool:
     return any(_QUESTION_WORDS.search(sentence) for sentence in sentences(text))
 
 
-_THEN = re.compile(r"(?:^|\s)(?:그럼|그러면|그라믄|그람|그면)\s")
+_THEN = re.compile(r"(?:^|\s)(?:그럼|그러면|그라면|그람|그면)\s")
 
 
 def after_then(text: str) -> str:

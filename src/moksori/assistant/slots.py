@@ -60,15 +60,17 @@ def clean(text: str) -> str:
 
 
 # Casual spellings of the phone, as said in a hurry: 돼여 / 할게여 / 먹어여 for -요, 담에 for 다음에, 쫌 for 좀,
-# 글고 for 그리고, 중짜 / 대짜 for the sizes 중자 / 대자.
+# 글고 for 그리고, 중짜 / 대짜 for the sizes 중자 / 대자; and regional ones: 아프믄 / 가믄 for -면, 혀요 for 해요.
 _CASUAL_ENDING = re.compile(r"(?<=[어아해게돼되데세네죠에예래까걸줘봐와워지셔려])여(?![가-힣])")
+_REGIONAL_IF = re.compile(r"(?<=[가-힣])믄(?![가-힣])")
+_REGIONAL_DO = re.compile(r"(?<![가-힣])혀(?=요(?![가-힣]))")
 _CASUAL_WORDS = {"담에": "다음에", "쫌": "좀", "글고": "그리고", "중짜": "중자", "대짜": "대자", "소짜": "소자"}
 _CASUAL_WORD = re.compile(rf"(?<![가-힣])({'|'.join(_CASUAL_WORDS)})")
 
 
 def _casual_forms(text: str) -> str:
     """``text`` with casual spellings in their usual form: "낼 쫌 돼여?" → "낼 좀 돼요?"."""
-    text = _CASUAL_ENDING.sub("요", text)
+    text = _REGIONAL_DO.sub("해", _REGIONAL_IF.sub("면", _CASUAL_ENDING.sub("요", text)))
     return _CASUAL_WORD.sub(lambda match: _CASUAL_WORDS[match.group(1)], text)
 
 
