@@ -772,3 +772,13 @@ def test_calling_again_later_declines_the_owner(salon: ShopProfile) -> None:
     call = offered(salon)
     call.respond("아 네 알겠어요 제가 담에 다시 걸게요")
     assert call.records == [] and call.ended
+
+
+def test_values_after_then_answer_a_refusal_asked_about() -> None:
+    """"아 한 번에 두 명까지예요? 그럼 우리 애 둘만 할게요, 네 시 반으로요": the question repeats the limit, the
+    values after 그럼 answer it (까지 after a party, not after a time)."""
+    shop = profile_from(SALON.replace("  - {q: 카드 결제 되나요?",
+                                      "  - {q: 아이도 해 줘요?, a: 일곱 살 이상 아이도 해 드려요.}\n  - {q: 카드 결제 되나요?"))
+    call = run(shop, ["목요일 오후 네 시에 젤네일 애 둘이랑 조카까지 세 명이요",
+                      "아 한 번에 두 명까지예요? 그럼 우리 애 둘만 할게요, 네 시 반으로요"])
+    assert call.form is not None and call.form.party == 2 and call.form.spoken_time.minute == 30

@@ -349,3 +349,13 @@ def test_things_had_along_are_things_taken_along() -> None:
 
     index = FaqIndex((Faq(q="휴대폰 가지고 들어가도 돼요?", a="L"), Faq(q="주차 되나요?", a="P")))
     assert index.match("폰은 갖고 들어가도 돼요").faq.a == "L"
+
+
+def test_frames_of_a_question_and_days_of_this_week_name_nothing() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="신분증 검사해요?", a="I"), Faq(q="집에 피아노 없어도 돼요?", a="N"),
+                      Faq(q="주차 되나요?", a="P")))
+    assert index.match("민증 검사 같은 것도 하세요?").faq.a == "I"
+    assert index.match("집에 피아노가 없는데 괜찮은지 잘 모르겠어요").faq.a == "N"
+    assert index.match("이번 주에 주차 돼요?").faq.a == "P"

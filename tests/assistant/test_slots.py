@@ -493,3 +493,38 @@ def test_casual_spellings_read_as_usual() -> None:
     assert clean("떡 남으믄 얼려도 되능교 떡 해 주기도 혀요?") == "떡 남으면 얼려도 되능교 떡 해 주기도 해요"
     assert clean("혀 짧은 소리") == "혀 짧은 소리"  # the tongue, not 해
     assert intents.after_then(clean("그라믄 떡케이크 하나요")) == "떡케이크 하나요"
+
+
+@pytest.mark.parametrize(
+    ("said", "hour", "minute"),
+    [
+        ("아 열두 시에 닫으시는구나 그럼 토요일 밤 열한 시로 할게요", 11, 0),  # the closing time echoed
+        ("내일 밤에요 열두 시 전에는 가야 되니까 열한 시쯤 찾으러 갈게요", 11, 0),  # a limit beside the time
+        ("생각해 보니까 세 시엔 애를 데리러 가야 돼서요 네 시로 바꿔 주세요", 4, 0),  # the new one, said with 로
+        ("열두 시 전에는 가야 돼요", 12, 0),  # a limit alone is still the time said
+    ],
+)
+def test_the_time_asked_for_among_several(said: str, hour: int, minute: int) -> None:
+    spoken = parse_time(said)
+    assert spoken is not None and (spoken.hour, spoken.minute) == (hour, minute)
+
+
+def test_a_given_name_in_a_is_a_name() -> None:
+    assert parse_name("아이 이름으로 해 주세요, 김서아요", expecting=True) == "김서아"
+
+
+def test_a_misheard_item_keeps_its_first_letter() -> None:
+    lessons = {"체험레슨": "체험 레슨", "성인피아노": "성인 개인 레슨", "성인개인레슨": "성인 개인 레슨"}
+    assert [m.name for m in find_items("저희 아이 피아노 체험 레슨을 해 보려고요", lessons)] == ["체험 레슨"]
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("모레 네 시에 체험 레슨 잡아 놓은 김서아 엄마인데요 시간을 좀 늦출 수 있을까 해서요", "change"),
+        ("알겠습니다 감사해요", "goodbye"),
+        ("아 알겠습니다 그럼 다른 데 알아볼게요", "goodbye"),
+    ],
+)
+def test_booked_before_moved_later_and_goodbyes(said: str, intent: str) -> None:
+    assert intents.detect(clean(said)) == intent

@@ -321,7 +321,7 @@ class Call:
         # After "아니요" to a read-back the next turn is the correction ("다섯 시가 아니라 여섯 시예요"), and a clock
         # time said is a value ("… 그럼 목요일 저녁 여덟 시로 해 주세요"), not a question ("8시까지 해요?" is); so is a
         # day said after 그럼 ("아 목요일은 쉬세요? 그럼 금요일 같은 시간으로 해 주세요")
-        says_a_time = parse_time(text) is not None and "까지" not in text
+        says_a_time = parse_time(text) is not None and not re.search(r"시\s?(?:반\s?)?까지", text)
         if (self.form and intent is None and self.expecting != "correction" and not says_a_time
                 and not self._says_a_day_then(text) and self._is_question(text)):
             answer = self._side_question(text)

@@ -43,7 +43,9 @@ _GENERIC_WORDS = (
     "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋 같이 함께 잡 돈 "
     # how long, how much, how soon, said around any question ("한 달 동안 해외 출장을 가는데…"); 더: "한 명 더
     # 올 것 같아요" is not "고기 더 익혀 줄 수 있어요?"
-    "동안 정도 이제 잠깐 미리 너무 거의 총 나중 한참 막 갑자기 잘 더 "
+    "동안 정도 이제 잠깐 미리 너무 거의 총 나중 한참 막 갑자기 잘 더 대충 새로 "
+    # "…되는 건지 잘 모르겠네요": the frame of a question, not its topic
+    "모르 "
     # what the caller calls the shop ("24시간 하는 헬스장이에요?" asks whether it opens all day)
     "식당 음식점 헬스장 미용실 병원 의원 한의원 치과 카페 센터 샵 숍 업체 정비소 세탁소 빵집 꽃집 떡집 정육점 약국 학원"
 )
@@ -86,6 +88,7 @@ SYNONYMS = (
     ("맵", "매운맛", "자극", "맵기"),
     ("싱겁", "짜", "싱거"),
     ("처음", "초보", "입문"),
+    ("신분증", "민증", "주민등록증", "신분", "면허증"),
 )
 _CANONICAL = {word: "≡" + group[0] for group in SYNONYMS for word in group}
 _VERB_GROUPS = frozenset(("≡걸리", "≡동반", "≡가져가"))
@@ -128,10 +131,11 @@ def bigrams(noun: str) -> list[str]:
 _PARTICLE = re.compile(r"(?:이랑|랑|하고|이나|나|은|는|이|가|을|를|도|만|에|에서|로|으로|와|과|들)$")
 
 
-def _synonym_words(text: str) -> list[tuple[str, bool]]:
+def _synonym_words(text: str) -> list[tuple[str, str]]:
     """Words of a synonym group said in ``text`` that the analyser may have read otherwise (아이 as an
-    interjection): each word with one particle taken off is looked up as it stands. A word the analyser
-    reads as a bound noun is left alone: 가지 in "세 가지 맛" counts kinds, it is not 가지다 (to take)."""
+    interjection, 민증 as 민 + 증), as (group, word said): each word with one particle taken off is looked up as
+    it stands. A word the analyser reads as a bound noun is left alone: 가지 in "세 가지 맛" counts kinds, it is
+    not 가지다 (to take)."""
     bound = {token.form for token in _tokens(text) if token.tag == "NNB"}
     found = []
     for word in text.split():
@@ -139,17 +143,22 @@ def _synonym_words(text: str) -> list[tuple[str, bool]]:
             continue
         for form in (word, _PARTICLE.sub("", word)):
             if form in _CANONICAL:
-                found.append((_CANONICAL[form], True))
+                found.append((_CANONICAL[form], form))
                 break
     return found
 
 
 def _content(text: str) -> list[tuple[str, bool]]:
     """Content words of ``text`` as (form, is_noun): its morphemes and synonym groups (a group of verbs is no
-    noun, whichever word of it was said)."""
+    noun, whichever word of it was said); where the analyser missed a group's word, the pieces it cut it into
+    (민증 as 민 + 증) are not words of their own."""
     found = morphemes(text)
     seen = {form for form, _ in found}
-    found += [item for item in _synonym_words(text) if item[0] not in seen]
+    missed = [(group, said) for group, said in _synonym_words(text) if group not in seen]
+    pieces = {said[:i] for _, said in missed for i in range(1, len(said))}
+    pieces |= {said[i:] for _, said in missed for i in range(1, len(said))}
+    found = [(form, is_noun) for form, is_noun in found if form not in pieces]
+    found += [(group, True) for group, _ in dict.fromkeys(missed)]
     return [(form, is_noun and form not in _VERB_GROUPS) for form, is_noun in found]
 
 
@@ -211,7 +220,7 @@ def question_sentences(text: str) -> list[str]:
 
 # Days and times said around a question ("토요일에도 주차 돼요?") say when, not what is asked.
 _WHEN_WORDS = frozenset(
-    ("오늘", "내일", "모레", "주말", "평일", "아침", "저녁", "오전", "오후", "밤")
+    ("오늘", "내일", "모레", "주말", "평일", "아침", "저녁", "오전", "오후", "밤", "이번", "다음", "지난", "저번")
     + tuple(day + "요일" for day in "월화수목금토일")
 )
 

@@ -109,12 +109,19 @@ def _strip_particles(word: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+_LETTER_FAMILY = {"ㄲ": "ㄱ", "ㅋ": "ㄱ", "ㄸ": "ㄷ", "ㅌ": "ㄷ", "ㅃ": "ㅂ", "ㅍ": "ㅂ", "ㅆ": "ㅅ", "ㅉ": "ㅈ", "ㅊ": "ㅈ"}
+
+
 def _similarity(spoken: str, name: str) -> float:
     spoken_jamo, name_jamo = jamo(spoken), jamo(name)
     if spoken == name:
         return 100.0
     if len(name) <= 1 or len(spoken_jamo) < 3:
         return 0.0  # one-syllable names (젤) only match exactly
+    if _LETTER_FAMILY.get(spoken_jamo[0], spoken_jamo[0]) != _LETTER_FAMILY.get(name_jamo[0], name_jamo[0]):
+        # a word misheard or said casually keeps its first letter, tensed or not (잠심 for 점심, 까페 for 카페);
+        # "아이 피아노" is not "성인 피아노"
+        return 0.0
     score = fuzz.ratio(spoken_jamo, name_jamo)
     if len(name) <= 2 and (len(spoken) != len(name) or score < SHORT_MATCH_FLOOR):
         return 0.0  # 되나 is not 된장: two syllables leave little room for error

@@ -270,6 +270,10 @@ def _hour_pattern() -> re.Pattern[str]:
     )
 
 
+_NEW_TIME = re.compile(r"(?:으로|로)(?![가-힣])|(?:으로|로)(?:요|\s?(?:바꿔|바꾸|해|할|옮겨|변경))")
+_TIME_LIMIT = re.compile(r"\s?(?:전에는|전까지|에\s?(?:문\s?을?\s?)?닫|까지\s?(?:는\s?)?(?:하|영업|열|문))")
+
+
 def parse_time(text: str) -> SpokenTime | None:
     """The time of day a caller said: 저녁 일곱 시, 7시 반, 오후 2시 10분, 정오, 자정, 19:30, 열두 시 반."""
     text = clean(text)
@@ -281,9 +285,14 @@ def parse_time(text: str) -> SpokenTime | None:
     if clock:
         hour, minute = int(clock.group(1)), int(clock.group(2))
         return SpokenTime(hour % 24, minute, _explicit_period(text[: clock.start()], hour))
-    match = _hour_pattern().search(text)
-    if not match:
+    matches = list(_hour_pattern().finditer(text))
+    if not matches:
         return None
+    # a limit said beside the time asked for is not it: "열두 시 전에는 가야 되니까 열한 시쯤", "아 열두 시에
+    # 닫는구나 그럼 밤 열 시 반에"
+    # and a time said as the new one ("세 시엔 안 되겠어요 네 시로 바꿔 주세요") is the one asked for
+    wanted = [m for m in matches if not _TIME_LIMIT.match(text, m.end())] or matches
+    match = next((m for m in wanted if _NEW_TIME.match(text, m.end())), wanted[0])
     hour = spoken_value(match.group("hour"))
     if hour is None or not 0 <= hour <= 24:
         return None
@@ -969,13 +978,17 @@ def introduced_name(text: str) -> str | None:
 
 
 def looks_like_full_name(word: str) -> bool:
-    """Three syllables, a common surname first, and not a verb or adjective form (감사해, 괜찮아)."""
+    """Three syllables, a common surname first, and not a verb or adjective form (감사해, 괜찮아); a given
+    name ending in 아 after a syllable names often have before it (서아, 지아, 유아) is a name."""
     return (
         len(word) == 3
         and word[0] in SURNAMES
-        and word[-1] not in "해하세돼되줘와가어아지죠네데게까요다서고면는은을를디"
+        and (word[-1] not in "해하세돼되줘와가어아지죠네데게까요다서고면는은을를디" or _GIVEN_NAME_IN_A.search(word))
         and word not in _NOT_NAMES
     )
+
+
+_GIVEN_NAME_IN_A = re.compile(r"[서지시리유하다나수연은소채예세혜주이보미]아$")
 
 
 def _strip_name_ending(word: str) -> str | None:
