@@ -782,3 +782,13 @@ def test_values_after_then_answer_a_refusal_asked_about() -> None:
     call = run(shop, ["목요일 오후 네 시에 젤네일 애 둘이랑 조카까지 세 명이요",
                       "아 한 번에 두 명까지예요? 그럼 우리 애 둘만 할게요, 네 시 반으로요"])
     assert call.form is not None and call.form.party == 2 and call.form.spoken_time.minute == 30
+
+
+def test_a_change_asked_for_at_the_read_back_is_never_read_back_as_it_stood(salon: ShopProfile) -> None:
+    """"…좀 바꿔 주세요" with no value understood: asked what to change, so the "네" that follows cannot write
+    the old booking."""
+    call = run(salon, ["목요일 오후 세 시에 젤네일 예약이요", "서민재요", "공일공 사사칠일 이구공팔",
+                       "아 잠깐만요 세 시엔 애를 데리러 가야 돼서요 좀 바꿔 주세요"])
+    assert call.expecting == "correction"
+    call.respond("네")
+    assert call.records == []

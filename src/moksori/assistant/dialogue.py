@@ -943,6 +943,8 @@ class Call:
         if answer is True:
             self.confirming = False
             return self._write()
+        if answer is None and intents.asks_for_a_change(text):
+            answer = False  # a change asked for and not understood: never read back as it stood, where a "네" would write it
         if answer is False:
             self.confirming = False
             if form.task in ("cancel", "message"):

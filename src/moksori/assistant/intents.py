@@ -251,6 +251,12 @@ def yes_but(text: str) -> bool:
     return bool(re.search(r"(?:근데|그런데|다만|하지만|그치만)\s", text))
 
 
+def asks_for_a_change(text: str) -> bool:
+    """"…네 시로 바꿔 주세요", "목요일 말고요": something is to be different, whether or not its new value was
+    understood."""
+    return bool(_CHANGE.search(text) or re.search(r"(?:^|\s)말고", text))
+
+
 def only_agrees(text: str) -> bool:
     """"네 맞아요", "예 그래요": agreement and nothing else, no words to pass on."""
     return bool(re.fullmatch(r"(?:(?:아|음)\s)?(?:(?:네|예|응)\s?)*(?:맞아요|맞습니다|그래요|좋아요|알겠어요)?", text.strip(" .?!")))
