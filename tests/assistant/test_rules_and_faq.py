@@ -8,10 +8,10 @@ import pytest
 
 from moksori.assistant.faq import FaqIndex, features
 from moksori.assistant.profile import ShopProfile
-from moksori.assistant.rules import check_booking, nearest_free
+from moksori.assistant.rules import check_booking, check_opening, nearest_free
 from moksori.assistant.store import Booking
 
-from .conftest import NOW
+from .conftest import NOW, SALON
 
 SEOUL = NOW.tzinfo
 
@@ -359,3 +359,20 @@ def test_frames_of_a_question_and_days_of_this_week_name_nothing() -> None:
     assert index.match("민증 검사 같은 것도 하세요?").faq.a == "I"
     assert index.match("집에 피아노가 없는데 괜찮은지 잘 모르겠어요").faq.a == "N"
     assert index.match("이번 주에 주차 돼요?").faq.a == "P"
+
+
+def test_hours_past_midnight_are_said_and_kept_but_not_booked_after_midnight() -> None:
+    """A pub open 18:00-02:00: booked until midnight; after it the night meant is not sure, so nothing is
+    written (a day wrong would be a wrong booking)."""
+    from moksori.assistant.phrases import say_day_hours
+    from moksori.assistant.slots import SpokenTime, resolve_time
+
+    from .conftest import profile_from
+
+    pub = profile_from(SALON.replace('fri: "10:00-21:00"', 'fri: "18:00-02:00"'))
+    assert pub.hours["fri"].closes == 26 * 60
+    friday = dt.datetime(2026, 12, 4, tzinfo=SEOUL)
+    assert check_opening(pub, friday.replace(hour=23), 60, NOW, 60) is None
+    assert check_opening(pub, friday.replace(day=5, hour=1), 60, NOW, 60).code == "after_midnight"
+    assert "새벽 2시까지" in say_day_hours(pub, friday.date(), NOW.date())
+    assert resolve_time(SpokenTime(1, 0, None), [(18 * 60, 26 * 60)]) == dt.time(1, 0)

@@ -108,5 +108,6 @@ def say_day_hours(profile: ShopProfile, day: dt.date, today: dt.date) -> str:
 
 
 def clock(minutes: int) -> str:
-    """A time of day given in minutes from midnight, as said: 630 → 오전 10시 반, 1440 → 자정."""
-    return say_time(dt.time(minutes // 60 % 24, minutes % 60)) if minutes < 24 * 60 else "자정"
+    """A time of day given in minutes from midnight, as said: 630 → 오전 10시 반, 1440 → 자정, 1560 (past
+    midnight) → 새벽 2시."""
+    return "자정" if minutes == 24 * 60 else say_time(dt.time(minutes // 60 % 24, minutes % 60))

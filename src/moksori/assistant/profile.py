@@ -107,7 +107,8 @@ class Faq(_Strict):
 
 
 class OpeningHours(_Strict):
-    """Opening and closing time of one day, in minutes from midnight (closing after opening, same day)."""
+    """Opening and closing time of one day, in minutes from that day's midnight; a shop open past midnight
+    closes after 24:00 (18:00-02:00 closes at 26 * 60)."""
 
     opens: int
     closes: int
@@ -203,6 +204,9 @@ class ShopProfile(_Strict):
         return next((item for item in self.items if item.name == name), None)
 
 
+LATEST_NIGHT_CLOSING = 6 * 60  # later than this, "20:00-10:00" is a mistake rather than a night's opening
+
+
 def _opening_hours(day: str, text: object) -> OpeningHours | None:
     if text is None or text is False or str(text).strip().lower() in ("closed", "휴무", "휴일"):
         return None
@@ -214,9 +218,12 @@ def _opening_hours(day: str, text: object) -> OpeningHours | None:
     if open_h > 23 or close_h > 24 or open_m > 59 or close_m > 59 or (close_h == 24 and close_m):
         raise _problem("not_a_time_of_day", "{text} is not a time of day", where, text=written)
     opens, closes = open_h * 60 + open_m, close_h * 60 + close_m
+    if closes <= opens and closes <= LATEST_NIGHT_CLOSING:
+        closes += 24 * 60  # open past midnight: "18:00-02:00" closes at 2 the next morning
     if closes <= opens:
         raise _problem("closes_before_opening",
-                       "{text} closes before it opens (hours past midnight are not supported)", where, text=written)
+                       "{text} closes before it opens (past midnight, a shop may close up to 06:00)", where,
+                       text=written)
     return OpeningHours(opens=opens, closes=closes)
 
 

@@ -56,6 +56,9 @@ def check_booking(
     return None
 
 
+_DAY = 24 * 60
+
+
 def check_opening(
     profile: ShopProfile, start: dt.datetime, minutes: int, now: dt.datetime, notice_minutes: int
 ) -> Problem | None:
@@ -63,9 +66,14 @@ def check_opening(
     if start < now:
         return Problem("past", "이미 지난 시간이에요")
     hours = profile.hours_on(start.date())
+    begins = start.hour * 60 + start.minute
+    night_before = profile.hours_on(start.date() - dt.timedelta(days=1))
+    if night_before and begins + _DAY < night_before.closes:
+        # Open, in the night before's hours; but which night a caller means by "금요일 새벽 한 시" is not sure
+        # (the night after Friday, or Friday's early morning), and a day wrong is a wrong booking.
+        return Problem("after_midnight", "자정이 넘은 시간은 전화로 예약을 받지 않아요")
     if hours is None:
         return Problem("closed", "그날은 쉬는 날이에요")
-    begins = start.hour * 60 + start.minute
     if begins < hours.opens:
         return Problem("before_open", f"{clock(hours.opens)}에 문을 열어요")
     if begins + minutes > hours.closes:

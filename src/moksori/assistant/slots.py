@@ -346,7 +346,9 @@ def resolve_time(spoken: SpokenTime, allowed: list[tuple[int, int]] | None = Non
     if spoken.period == "pm":
         return afternoon
     if allowed:
-        inside = [t for t in options if any(o <= t.hour * 60 + t.minute < c for o, c in allowed)]
+        # (hours past midnight run on: a shop open 18:00-02:00 has 1 o'clock at night inside them)
+        inside = [t for t in options if any(o <= m < c or o <= m + 1440 < c for o, c in allowed
+                                            for m in [t.hour * 60 + t.minute])]
         if len(inside) == 1:
             return inside[0]
     if spoken.hour == 12:
