@@ -82,7 +82,7 @@ def test_an_owner_reads_every_problem_of_the_profile_in_korean_with_its_field(ma
         "timezone: 모르는 시간대예요: 'Seoul' (예: Asia/Seoul)",
         "address: 꼭 있어야 하는 항목이 빠졌어요",
         "owner_phone: 한국 전화번호가 아니에요: '12' (예: 010-1234-5678)",
-        "hours.mon: 닫는 시각이 여는 시각보다 빠르거나 같아요: '21:00-11:00' (자정을 넘기는 영업시간은 아직 쓸 수 없어요)",
+        "hours.mon: 닫는 시각이 여는 시각보다 빠르거나 같아요: '21:00-11:00' (자정을 넘기면 새벽 6시까지 닫을 수 있어요)",
         "closed_dates.0: 2026-12-25처럼 실제 있는 날짜를 적어 주세요",
         "items.1.price: 정수로 적어 주세요",
         "booking.capacity: 1 이상이어야 해요",

@@ -85,8 +85,8 @@ def _profile_problems() -> dict[str, Callable[[Mapping], str]]:
         "unknown_weekday": lambda p: _("unknown weekday %(days)s; use %(known)s (or 월 … 일)", **p),
         "not_opening_hours": lambda p: _("%(text)s is not 'HH:MM-HH:MM' or closed", **p),
         "not_a_time_of_day": lambda p: _("%(text)s is not a time of day", **p),
-        "closes_before_opening": lambda p: _("%(text)s closes before it opens (hours past midnight are not "
-                                             "supported)", **p),
+        "closes_before_opening": lambda p: _("%(text)s closes before it opens (past midnight, a shop may close "
+                                             "up to 06:00)", **p),
         "one_name_two_items": lambda p: _("%(word)s names two items (%(first)s and %(second)s)", **p),
         "item_listed_twice": lambda p: _("item %(name)s is listed twice", **p),
         "orders_without_items": lambda p: _("orders are enabled but there are no items to order"),
