@@ -792,3 +792,39 @@ def test_a_change_asked_for_at_the_read_back_is_never_read_back_as_it_stood(salo
     assert call.expecting == "correction"
     call.respond("네")
     assert call.records == []
+
+
+TEA_SHOP = """
+name: 몽글 버블티
+kind: cafe
+address: 서울 마포구 연희로 1
+owner_phone: "010-5555-6666"
+hours: {mon: "10:00-21:00", tue: "10:00-21:00", wed: "10:00-21:00", thu: "10:00-21:00", fri: "10:00-21:00", sat: "10:00-21:00", sun: closed}
+items:
+  - {name: 흑당 버블티, price: 4500, aliases: [흑당]}
+  - {name: 흑당 버블티 라지, price: 5500}
+  - {name: 자몽 에이드, price: 4000}
+  - {name: 딸기 라떼, price: 5000}
+orders: {enabled: true, min_notice_minutes: 15}
+faq:
+  - {q: 두유로 바꿀 수 있어요?, a: 우유는 두유로 바꿔 드릴 수 있어요.}
+"""
+
+
+def test_a_size_asked_at_the_read_back_changes_that_item_only() -> None:
+    call = run(profile_from(TEA_SHOP), ["자몽 에이드, 딸기 라떼 한 잔씩이랑 흑당 버블티 세 잔이요 이따 다섯 시에 찾으러 갈게요",
+                                        "노은비요", "공일공 이구사칠 삼팔공육", "아 흑당 버블티는 세 잔 다 라지로 바꿔 주세요", "네 맞아요"])
+    assert [(i["name"], i["qty"]) for i in call.records[0]["items"]] == [
+        ("자몽 에이드", 1), ("딸기 라떼", 1), ("흑당 버블티 라지", 3)]
+
+
+def test_changing_where_the_shop_takes_no_bookings_is_a_question() -> None:
+    call = Call(profile_from(TEA_SHOP), MemoryStore(), NOW)
+    call.greeting()
+    assert "두유로 바꿔 드릴" in call.respond("혹시 우유를 두유로 바꿔 주실 수 있어요?")
+
+
+def test_the_service_chosen_after_weighing_two() -> None:
+    shop = profile_from(SALON)
+    call = run(shop, ["케어랑 고민했는데 젤네일로 할게요 목요일 오후 두 시에요"])
+    assert call.form is not None and call.form.item == "젤 네일"

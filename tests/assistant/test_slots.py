@@ -528,3 +528,31 @@ def test_a_misheard_item_keeps_its_first_letter() -> None:
 )
 def test_booked_before_moved_later_and_goodbyes(said: str, intent: str) -> None:
     assert intents.detect(clean(said)) == intent
+
+
+TEA = {"흑당버블티": "흑당 버블티", "흑당": "흑당 버블티", "흑당버블티라지": "흑당 버블티 라지", "타로버블티": "타로 버블티",
+       "타로": "타로 버블티", "타로버블티라지": "타로 버블티 라지", "클래식밀크티": "클래식 밀크티", "자몽에이드": "자몽 에이드"}
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("흑당이랑 타로는 라지로 각각 두 잔씩 자몽 에이드 하나",
+         [("흑당 버블티 라지", 2), ("타로 버블티 라지", 2), ("자몽 에이드", 1)]),  # a size and a quantity for each
+        ("흑당 버블티랑 타로 버블티 두 잔씩이요", [("흑당 버블티", 2), ("타로 버블티", 2)]),
+        ("흑당 버블티랑 타로 버블티 두 잔이요", [("흑당 버블티", 1), ("타로 버블티", 2)]),  # no 씩: not each
+        ("클래식 밀크티 따뜻하게 두 잔", [("클래식 밀크티", 2)]),  # an option between the item and its quantity
+        ("흑당 버블티는 세 잔 다 라지로 바꿔 주세요", [("흑당 버블티 라지", 3)]),  # the size after the quantity
+    ],
+)
+def test_what_follows_several_items_said_together(said: str, expected: list[tuple[str, int]]) -> None:
+    assert [(m.name, m.qty) for m in find_items(said, TEA)] == expected
+
+
+def test_words_between_the_groups_of_a_number() -> None:
+    assert parse_phone("공일공 다음에 칠이삼구 그리고 공오육사요") == "01072390564"
+
+
+def test_after_that_is_no_change() -> None:
+    said = "지난달에 교통사고가 났는데 그 뒤로 목이 계속 뻣뻣하고 고개를 돌릴 때마다 당겨요 도수치료 받을 수 있어요"
+    assert intents.detect(said) != "change"

@@ -405,7 +405,10 @@ class Call:
     def _detect(self, text: str) -> str | None:
         for said in self._task_word_items:
             text = text.replace(said, " ")
-        return intents.detect(text)
+        intent = intents.detect(text)
+        if intent == "change" and not self.profile.booking.enabled and "예약" not in text:
+            intent = intents.detect(intents.without_change_words(text))  # no booking to change: what else it is
+        return intent
 
     def _start(self, task: str, text: str) -> str:
         if task == "booking" and not self.profile.booking.enabled and self.profile.orders.enabled and (
@@ -570,11 +573,24 @@ class Call:
         if mentions and not items_read:
             if form.task == "order":
                 # "그냥 마르게리타로 할게요", "페퍼로니로 바꿀게요": the order becomes these items, not these too
-                replace = form.items and intents.replaces_items(text) and not restates_quantity(text)
-                form.items = mentions if replace else _merge_items(form.items, mentions)
+                # ("흑당 버블티는 세 잔 다 라지로 바꿔 주세요" changes that item, its size taking its place; the rest
+                # of the order stays)
+                ordered = {mention.name for mention in form.items}
+                changing = intents.replaces_items(text)
+                resized = {base for mention in mentions for base in ordered if mention.name.startswith(base + " ")}
+                known = ordered | {mention.name for mention in mentions if any(
+                    mention.name.startswith(base + " ") for base in resized)}
+                replace = (form.items and changing and not restates_quantity(text)
+                           and not all(mention.name in known for mention in mentions))
+                kept = [mention for mention in form.items if not (changing and mention.name in resized)]
+                form.items = mentions if replace else _merge_items(kept, mentions)
                 filled = True
-            elif mentions[0].name != form.item:
-                form.item, filled = mentions[0].name, True
+            else:
+                # of two services, the one said after the background ("도수치료 삼십 분이랑 고민했는데 충격파로
+                # 할게요") is the one chosen
+                chosen = find_items(intents.after_background(text), self.item_names) if len(mentions) > 1 else []
+                if (chosen or mentions)[0].name != form.item:
+                    form.item, filled = (chosen or mentions)[0].name, True
         elif form.task == "order" and not items_read and len(form.items) == 1 and restates_quantity(text):
             # "마흔 개 말고 쉰 개로 해 주이소" about the one item ordered
             qty = parse_quantity(text.split("말고")[-1])

@@ -86,7 +86,7 @@ def detect(text: str) -> str | None:
         return "cancel"
     # (킬로 is a unit and 바로 an adverb: "몇 킬로 타면 바꿔 주는 게 좋아요?" changes no booking)
     # "푹신한 안장으로 바꾸면 얼마예요?" asks a price; it changes no booking
-    if (_CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|(?<![킬바])로\s", text)
+    if (_CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|(?<![킬바뒤])로\s", text)
             and ("예약" in text or not _PRICE.search(text))):
         return "change"
     if _BOOKED.search(text) and _NEW_VALUE.search(text):
@@ -249,6 +249,12 @@ def holds_on(text: str) -> bool:
 def yes_but(text: str) -> bool:
     """"네 근데 한 명 더 올 수도 있어요": a yes that goes on to something else is no yes yet."""
     return bool(re.search(r"(?:근데|그런데|다만|하지만|그치만)\s", text))
+
+
+def without_change_words(text: str) -> str:
+    """``text`` with the words of changing taken out: where a shop takes no bookings, "두유로 바꿔 주실 수
+    있어요?" asks about the drink, and "…바꿀 수 있는지 문자로 알려 달라고요" leaves a message."""
+    return _CHANGE.sub(" ", text)
 
 
 def asks_for_a_change(text: str) -> bool:

@@ -177,9 +177,9 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
         if used.isdisjoint(range(start, end)):
             chosen.append((start, end, item))
             used.update(range(start, end))
+    said_items = _shared_modifiers(words, sorted(chosen), used, _size_variants(names))
     mentions: dict[str, ItemMention] = {}
-    for start, end, item in sorted(chosen):
-        said = _quantity_after(words, end, used) or _quantity_inside(words[end - 1])
+    for (start, end, item), said in said_items:
         qty = said or 1
         previous = mentions.get(item)
         # "감튀 하나랑 … 아 감튀는 두 개로 해 주세요": an item said again as the topic (은/는) or with its
@@ -193,6 +193,59 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
 
 
 _POINTING = ("그거", "그거를", "그걸", "그것", "그것도", "이거", "이걸", "요거")
+_EACH = ("각각", "각")
+_EACH_SUFFIX = re.compile(r"씩(?:이요|요|이랑|이에요|만)?$")
+# Words said between an item and its quantity that leave both as they are: how it is made ("따뜻하게 두 잔",
+# "얼음 적게 한 잔").
+_OPTION = re.compile(r"^(?:\S+게|덜|얼음|얼음은|아이스로|핫으로|따뜻한|차가운|뜨거운)$")
+
+
+def _size_variants(names: dict[str, str]) -> dict[tuple[str, str], str]:
+    """(item, size word) → the item of that size, where the menu lists both ("흑당 버블티", "흑당 버블티 라지")."""
+    items = set(names.values())
+    return {(base, full[len(base) + 1 :]): full for full in items for base in items
+            if full.startswith(base + " ") and " " not in full[len(base) + 1 :]}
+
+
+def _shared_modifiers(
+    words: list[str], spans: list[tuple[int, int, str]], used: set[int], variants: dict[tuple[str, str], str]
+) -> list[tuple[tuple[int, int, str], int | None]]:
+    """Each item said (span) with the quantity said for it. Items said one after another with no quantity of
+    their own share what follows the last of them: a size ("흑당이랑 타로는 라지로") and a quantity said for
+    each ("고기만두랑 김치만두 각각 두 판", "… 두 잔씩"); options in between are skipped ("밀크티 따뜻하게 두 잔")."""
+    sizes = {size for _, size in variants}
+    result: list[tuple[tuple[int, int, str], int | None]] = []
+    waiting: list[int] = []  # indexes in result of the items said just before, with nothing after them
+    for index, (start, end, item) in enumerate(spans):
+        after, size, each = end, None, False
+        while after < len(words) and after not in used and after - end < 3:
+            bare = re.sub(r"(?:으로|로)?요?$", "", words[after])
+            if bare in sizes:
+                size = bare
+            elif words[after] in _EACH:
+                each = True
+            elif not _OPTION.match(words[after]):
+                break
+            after += 1
+        said = _quantity_after(words, after, used) or _quantity_inside(words[end - 1])
+        each = each or any(_EACH_SUFFIX.search(word) for word in words[after : after + 2])
+        following = spans[index + 1][0] if index + 1 < len(spans) else len(words)
+        if size is None:  # a size after the quantity: "흑당 버블티는 세 잔 다 라지로"
+            size = next((bare for word in words[after : min(after + 4, following)]
+                         if (bare := re.sub(r"(?:으로|로)?요?$", "", word)) in sizes), None)
+        group = [*waiting, len(result)]
+        result.append(((start, end, item), said))
+        if size:
+            for member in group:
+                (member_start, member_end, member_item), member_said = result[member]
+                sized = variants.get((member_item, size))
+                if sized:
+                    result[member] = ((member_start, member_end, sized), member_said)
+        if each and said:
+            for member in waiting:
+                result[member] = (result[member][0], said)
+        waiting = group if after == end and said is None and following == end else []
+    return result
 
 
 def _names_a_kind(form: str, names: dict[str, str]) -> bool:

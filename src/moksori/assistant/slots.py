@@ -593,6 +593,8 @@ _PHONE_ENDINGS = (
 
 
 _PHONE_LEAD_WORDS = ("번호는", "번호", "제", "전화번호는", "핸드폰", "은", "는")
+# Words said between the groups of a number: "공일공 다음에 칠이삼구 그리고 공오육사요".
+_PHONE_JOINERS = ("다음에", "다음", "그다음에", "그다음", "그리고", "그리고요", "하고", "다음은", "뒤에는", "뒤는")
 
 
 # A group of digits taken back as soon as said: "공일공 팔사이육, 아 아니 팔사이칠 공구일삼이요".
@@ -624,7 +626,7 @@ def parse_phone(text: str) -> str | None:
         options = _token_digits(token)
         if options:
             readings.append(options)
-        elif readings and token not in _PHONE_LEAD_WORDS and token not in FILLERS:
+        elif readings and token not in _PHONE_LEAD_WORDS and token not in FILLERS and token not in _PHONE_JOINERS:
             if _looks_complete(readings):
                 break  # the number is over; later digits are something else
             readings = []  # "모둠초밥 이 인분이랑 … 공일공 …": digits apart from the number are not its start
