@@ -828,3 +828,24 @@ def test_the_service_chosen_after_weighing_two() -> None:
     shop = profile_from(SALON)
     call = run(shop, ["케어랑 고민했는데 젤네일로 할게요 목요일 오후 두 시에요"])
     assert call.form is not None and call.form.item == "젤 네일"
+
+
+def test_who_is_calling_said_first_is_kept_for_the_message(salon: ShopProfile) -> None:
+    call = offered(salon)
+    call.respond("네, 메시지 남기겠습니다. 연락 부탁드립니다")
+    assert call.form is None or call.form.phone is None  # no number said yet: asked for
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "사장님" in call.respond("안녕하십니까, 임가은입니다. 연락처는 공일공 칠구일오 이이삼육 입니다. 혹시 속눈썹 연장도 하세요?")
+    call.respond("네, 메시지 남기겠습니다. 속눈썹 연장도 하시는지 연락 부탁드립니다")
+    assert call.form is not None and call.form.phone == "01079152236"
+
+
+def test_a_dish_chosen_for_a_table_booking_is_its_item() -> None:
+    shop = profile_from(SALON.replace("kind: salon", "kind: restaurant").replace(
+        "  - {name: 젤 네일, price: 40000, minutes: 60, aliases: [젤네일, 젤]}\n  - {name: 케어, price: 15000, minutes: 30}",
+        "  - {name: 궁중 정식, price: 80000}\n  - {name: 소담 정식, price: 40000}"))
+    chosen = run(shop, ["목요일 저녁 여섯 시에 두 명이고 궁중 정식으로 하겠습니다"])
+    assert chosen.form is not None and chosen.form.item == "궁중 정식"
+    looked_forward = run(shop, ["목요일 저녁 여섯 시에 두 명이요 궁중 정식 먹어 보고 싶어서요"])
+    assert looked_forward.form is not None and looked_forward.form.item is None

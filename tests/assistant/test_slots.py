@@ -556,3 +556,9 @@ def test_words_between_the_groups_of_a_number() -> None:
 def test_after_that_is_no_change() -> None:
     said = "지난달에 교통사고가 났는데 그 뒤로 목이 계속 뻣뻣하고 고개를 돌릴 때마다 당겨요 도수치료 받을 수 있어요"
     assert intents.detect(said) != "change"
+
+
+def test_the_quoted_name_among_other_words_and_an_item_said_with_imnida() -> None:
+    assert parse_name("안녕하십니까 경영학과 박서진이라고 합니다") == "박서진"
+    lash = {"리터치": "리터치", "속눈썹펌": "속눈썹 펌"}
+    assert [m.name for m in find_items("리터치입니다", lash)] == ["리터치"]

@@ -297,6 +297,13 @@ class Call:
         return f"여보세요? 제 말이 들리시면 말씀해 주세요. {self.last_prompt}".strip()
 
     def _respond(self, text: str) -> str:
+        if self.form is None:
+            # "안녕하십니까, 임가은입니다. 연락처는 공일공 … 입니다. 혹시 …?": who is calling, said before what they
+            # want, is kept for the task that follows
+            self.caller_phone = parse_phone(text) or self.caller_phone
+            introduced = parse_name(without_phone(text))
+            if introduced and looks_like_full_name(introduced):  # not "테니스엘보라고 하더라고요"
+                self.caller_name = introduced
         if intents.holds_on(text) and (self.form or self.offering):
             return "네, 천천히 말씀하세요."  # the question stays open; no failed turn
         if self.confirming and self.form:
@@ -568,7 +575,10 @@ class Call:
         dropped = removed_items(text, self.item_names) if form.task == "order" and not items_read else []
         if dropped:  # "캘리포니아롤은 빼 주시고 새우튀김우동 하나 넣어 주세요"
             form.items, filled = [m for m in form.items if m.name not in dropped], True
-        mentions = find_items(text, self.item_names) if form.task == "order" or self._services else []
+        # A table booking names a dish only when it is chosen for the booking ("궁중 정식으로 하겠습니다"), not
+        # when it is what the caller looks forward to
+        chosen_dish = form.task == "booking" and not self._services and intents.replaces_items(text)
+        mentions = find_items(text, self.item_names) if form.task == "order" or self._services or chosen_dish else []
         mentions = [m for m in mentions if m.name not in dropped]
         if mentions and not items_read:
             if form.task == "order":
@@ -1194,6 +1204,7 @@ class Call:
             self.form = Form("message", text=question)
             self.failures = 0
             self._fill_phone(text)
+            self.form.phone = self.form.phone or self.caller_phone
             return self._next()
         if intent in ("booking", "order", "change", "cancel", "check"):
             return self._respond(text)  # "네 그럼 국거리 한 근이랑 … 찾으러 갈게요": a task instead of the owner

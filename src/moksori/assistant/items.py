@@ -18,7 +18,7 @@ from moksori.text.hangul import decompose, is_syllable
 
 _PARTICLES = (
     "이랑", "랑", "하고", "이요", "요", "은", "는", "이", "가", "을", "를", "으로", "로", "도", "만", "에", "것",
-    "거", "하나",
+    "거", "하나", "입니다", "이에요", "예요",
 )  # fmt: skip
 COUNTERS = (
     "잔",

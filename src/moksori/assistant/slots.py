@@ -943,6 +943,9 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
     booked_as = _BOOKED_AS.search(text)
     if booked_as and booked_as.group(1) not in _NOT_NAMES and booked_as.group(1)[0] in SURNAMES:
         return booked_as.group(1)  # 김민수로 예약했어요
+    quoted = _CALLED.search(text)
+    if quoted and looks_like_full_name(quoted.group(1)):
+        return quoted.group(1)  # "경영학과 박서진이라고 합니다": the name quoted, not the words before it
     text, called = _CALLED.subn(r"\1", text)
     lead = _NAME_LEAD.search(text)
     words = text[lead.end() :].split() if lead else text.split()
