@@ -586,21 +586,22 @@ class Call:
                 # ("흑당 버블티는 세 잔 다 라지로 바꿔 주세요" changes that item, its size taking its place; the rest
                 # of the order stays)
                 ordered = {mention.name for mention in form.items}
+                sizes_of = {mention.name: base for mention in mentions for base in ordered
+                            if mention.name.startswith(base + " ")}  # "흑당 버블티 라지" → "흑당 버블티"
                 changing = intents.replaces_items(text)
-                resized = {base for mention in mentions for base in ordered if mention.name.startswith(base + " ")}
-                known = ordered | {mention.name for mention in mentions if any(
-                    mention.name.startswith(base + " ") for base in resized)}
                 replace = (form.items and changing and not restates_quantity(text)
-                           and not all(mention.name in known for mention in mentions))
-                kept = [mention for mention in form.items if not (changing and mention.name in resized)]
+                           and not all(mention.name in ordered or mention.name in sizes_of for mention in mentions))
+                resized = set(sizes_of.values()) if changing else set()
+                kept = [mention for mention in form.items if mention.name not in resized]
                 form.items = mentions if replace else _merge_items(kept, mentions)
                 filled = True
             else:
                 # of two services, the one said after the background ("도수치료 삼십 분이랑 고민했는데 충격파로
                 # 할게요") is the one chosen
                 chosen = find_items(intents.after_background(text), self.item_names) if len(mentions) > 1 else []
-                if (chosen or mentions)[0].name != form.item:
-                    form.item, filled = (chosen or mentions)[0].name, True
+                service = (chosen or mentions)[0].name
+                if service != form.item:
+                    form.item, filled = service, True
         elif form.task == "order" and not items_read and len(form.items) == 1 and restates_quantity(text):
             # "마흔 개 말고 쉰 개로 해 주이소" about the one item ordered
             qty = parse_quantity(text.split("말고")[-1])

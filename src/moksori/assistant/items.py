@@ -207,6 +207,11 @@ def _size_variants(names: dict[str, str]) -> dict[tuple[str, str], str]:
             if full.startswith(base + " ") and " " not in full[len(base) + 1 :]}
 
 
+def _size_said(word: str) -> str:
+    """A word as a size word: "라지로요" → "라지"."""
+    return re.sub(r"(?:으로|로)?요?$", "", word)
+
+
 def _shared_modifiers(
     words: list[str], spans: list[tuple[int, int, str]], used: set[int], variants: dict[tuple[str, str], str]
 ) -> list[tuple[tuple[int, int, str], int | None]]:
@@ -219,9 +224,8 @@ def _shared_modifiers(
     for index, (start, end, item) in enumerate(spans):
         after, size, each = end, None, False
         while after < len(words) and after not in used and after - end < 3:
-            bare = re.sub(r"(?:으로|로)?요?$", "", words[after])
-            if bare in sizes:
-                size = bare
+            if _size_said(words[after]) in sizes:
+                size = _size_said(words[after])
             elif words[after] in _EACH:
                 each = True
             elif not _OPTION.match(words[after]):
@@ -231,8 +235,8 @@ def _shared_modifiers(
         each = each or any(_EACH_SUFFIX.search(word) for word in words[after : after + 2])
         following = spans[index + 1][0] if index + 1 < len(spans) else len(words)
         if size is None:  # a size after the quantity: "흑당 버블티는 세 잔 다 라지로"
-            size = next((bare for word in words[after : min(after + 4, following)]
-                         if (bare := re.sub(r"(?:으로|로)?요?$", "", word)) in sizes), None)
+            size = next((_size_said(word) for word in words[after : min(after + 4, following)]
+                         if _size_said(word) in sizes), None)
         group = [*waiting, len(result)]
         result.append(((start, end, item), said))
         if size:
