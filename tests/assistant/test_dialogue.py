@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from moksori.assistant.dialogue import Call
 from moksori.assistant.profile import ShopProfile
+from moksori.assistant.slots import SpokenTime
 from moksori.assistant.store import MemoryStore
 
 from .conftest import NOW, SALON, profile_from
@@ -849,3 +852,27 @@ def test_a_dish_chosen_for_a_table_booking_is_its_item() -> None:
     assert chosen.form is not None and chosen.form.item == "궁중 정식"
     looked_forward = run(shop, ["목요일 저녁 여섯 시에 두 명이요 궁중 정식 먹어 보고 싶어서요"])
     assert looked_forward.form is not None and looked_forward.form.item is None
+
+
+def test_the_same_time_on_another_day(salon: ShopProfile) -> None:
+    # 19:30 + an hour's gel nails is past Tuesday's closing (20:00): refused, and the time asked for kept
+    call = run(salon, ["오늘 저녁 일곱 시 반에 젤네일 한 명 돼요?", "그럼 금요일 같은 시간으로 해 주세요"])
+    assert call.form is not None
+    assert (call.form.date, call.form.spoken_time) == (dt.date(2026, 12, 4), SpokenTime(7, 30, "pm"))
+    # Wednesday is closed: "the day after it" is Thursday
+    call = run(salon, ["수요일 오후 세 시에 젤네일 한 명 돼요?", "그럼 그 다음 날 같은 시간으로 해 주세요"])
+    assert call.form is not None
+    assert (call.form.date, call.form.spoken_time) == (dt.date(2026, 12, 3), SpokenTime(3, 0, "pm"))
+
+
+def test_a_quantity_taken_back_keeps_the_item(cafe: ShopProfile) -> None:
+    call = run(cafe, ["라떼를 한 두 잔? 아 아니다 그냥 세 잔 주시고요, 아메리카노도 두 잔, 다섯 시쯤 갈게요",
+                      "백승훈이요", "공일공 칠삼이일 구팔육사", "네 맞아요"])
+    assert [(i["name"], i["qty"]) for i in call.records[0]["items"]] == [("카페라떼", 3), ("아메리카노", 2)]
+
+
+def test_something_bought_elsewhere_during_a_booking_orders_nothing() -> None:
+    shop = profile_from(SALON.replace("orders: {enabled: false}", "orders: {enabled: true}"))
+    call = run(shop, ["목요일 오후 두 시에 젤네일 한 명 예약할게요",
+                      "아 그리고 케이크를 하나 사 갈 건데 냉장고에 잠깐 맡아 주실 수 있어요?"])
+    assert call.form is not None and call.form.task == "booking" and call.form.item == "젤 네일"

@@ -376,3 +376,9 @@ def test_hours_past_midnight_are_said_and_kept_but_not_booked_after_midnight() -
     assert check_opening(pub, friday.replace(day=5, hour=1), 60, NOW, 60).code == "after_midnight"
     assert "새벽 2시까지" in say_day_hours(pub, friday.date(), NOW.date())
     assert resolve_time(SpokenTime(1, 0, None), [(18 * 60, 26 * 60)]) == dt.time(1, 0)
+
+
+def test_too_short_notice_for_a_pick_up_says_order(cafe: ShopProfile) -> None:
+    soon = NOW + dt.timedelta(minutes=5)
+    problem = check_opening(cafe, soon, 0, NOW, 20, "주문")
+    assert problem is not None and problem.reason == "적어도 20분 전에는 주문해 주셔야 해요"

@@ -562,3 +562,51 @@ def test_the_quoted_name_among_other_words_and_an_item_said_with_imnida() -> Non
     assert parse_name("안녕하십니까 경영학과 박서진이라고 합니다") == "박서진"
     lash = {"리터치": "리터치", "속눈썹펌": "속눈썹 펌"}
     assert [m.name for m in find_items("리터치입니다", lash)] == ["리터치"]
+
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        ("예약자 성함은 대표님 성함으로, 최동훈으로 해 주십시오", "최동훈"),  # a title before the name
+        ("예약자는 팀장님 이름으로 강민호로 해 주세요", "강민호"),
+        ("예약은 아내 이름으로 해 주세요, 송하은이에요", "송하은"),  # 은 before 이에요 ends a given name
+    ],
+)
+def test_a_name_said_for_someone_else(said: str, name: str) -> None:
+    assert parse_name(said, expecting=True) == name
+
+
+def test_no_name_in_what_was_seen_or_in_a_title() -> None:
+    assert parse_name("사진이 너무 예쁘더라고요 창가 쪽이요") is None  # -더라고요 quotes no name
+    assert parse_name("원장님 이름으로 예약해 주세요") is None
+
+
+def test_some_of_the_party_is_not_its_size() -> None:
+    assert parse_party("근데 잠깐만요, 저희 중에 한 명이 차를 끌고 온다는데 차는 어디다 대면 돼요?") is None
+    assert parse_party("여섯 명인데 그 중 두 명은 늦어요") == 6
+
+
+def test_the_day_before_or_after_the_day_talked_about() -> None:
+    monday = dt.date(2026, 12, 7)
+    assert parse_date("그럼 그 전날 일요일 같은 시간으로 해 주세요", TODAY, monday) == dt.date(2026, 12, 6)
+    assert parse_date("그 다음 날로 바꿔 주세요", TODAY, monday) == dt.date(2026, 12, 8)
+    assert parse_date("그 전날요", TODAY, None) is None  # no day talked about yet: nothing to count from
+
+
+def test_the_opening_time_said_beside_the_time_wanted() -> None:
+    assert parse_time("아 여덟 시에 여세요? 그럼 여덟 시 십 분에 갈게요") == SpokenTime(8, 10, None)
+
+
+def test_which_one_of_an_item_said_before_its_quantity() -> None:
+    fruit = {"귤5kg": "귤 5kg", "귤오키로": "귤 5kg", "귤": "귤 5kg", "사과": "사과 한 박스"}
+    assert [(m.name, m.qty) for m in find_items("귤 오 키로짜리 두 박스를 저녁에 찾으러 갈게요", fruit)] == [("귤 5kg", 2)]
+
+
+def test_on_the_way_asks_no_directions() -> None:
+    assert intents.question_kind("지금 가는 길인데요, 아메리카노 두 잔이요") is None
+    assert intents.question_kind("가는 길 좀 알려 주세요") == "address"
+
+
+def test_what_if_a_booking_is_missed_is_a_question() -> None:
+    said = "혹시 예약을 했다가 사정이 생겨서 못 가게 되면요, 미리 보낸 돈은 다시 돌려받을 수 있나요?"
+    assert intents.detect(said) is None

@@ -17,6 +17,7 @@ from moksori.assistant.faq import FaqIndex, question_sentences
 from moksori.assistant.items import (
     ItemMention,
     find_items,
+    item_words,
     parse_quantity,
     removed_items,
     restates_quantity,
@@ -56,6 +57,7 @@ from moksori.assistant.slots import (
     phone_start,
     replaced_digits,
     resolve_time,
+    says_same_time,
     without_phone,
 )
 from moksori.assistant.store import Booking, Store
@@ -113,6 +115,7 @@ class Form:
     target: Booking | None = None
     proposals: list[dt.datetime] = field(default_factory=list)
     refused_date: dt.date | None = None  # a day said and refused (closed): "그럼 화요일로" is in its week
+    refused_time: SpokenTime | None = None  # a time refused: "그럼 내일 같은 시간으로" is that time
     free_times_asked: bool = False  # "몇 시에 자리 있어요?": the free times are offered instead of asking
 
     def holds_nothing(self) -> bool:
@@ -319,6 +322,9 @@ class Call:
             self.form.text = f"{self.form.text} {text}" if self.form.text else text
             return self._next()
         intent = self._detect(text)
+        if (intent == "order" and self.form and self.form.task == "booking" and not self.form.holds_nothing()
+                and not find_items(text, self.item_names)):
+            intent = None  # "케이크를 하나 사 갈 건데 냉장고에 맡아 주실 수 있어요?" during a booking orders nothing here
         if intent == "handoff":
             return self._handoff("손님이 사장님과 통화를 원하셨어요")
         main = intents.after_background(text)
@@ -524,6 +530,14 @@ class Call:
                 if qty:
                     form.items = _merge_items(form.items, [ItemMention(said_before[0].name, qty, 0)])
                     return True
+            repaired = parse_quantity(self._words_before_items(after)) if said_before and said_after else None
+            if repaired:
+                # "플레인 베이글을 한 두 개? 아 아니다 그냥 세 개 주시고요, 어니언도 두 개": the quantity taken back, and
+                # the items after it added
+                last = ItemMention(said_before[-1].name, repaired, 0)
+                form.items = _merge_items(form.items, [last, *said_after])
+                self._fill(after, items_read=True)
+                return True
             if said_before and said_after:
                 # "간장 말고 양념으로 바꿔 주세요": those items give way to these; the rest of the order stays, and
                 # the rest of the turn is read too ("… 치즈라면으로 바꿔 주세요 열두 시 반에 갈게요")
@@ -556,6 +570,8 @@ class Call:
             if day and day != form.date:
                 form.date, filled = day, True
             spoken = parse_time(text)
+            if spoken is None and says_same_time(text):
+                spoken = form.spoken_time or form.refused_time
             if spoken is None and period_word(text) and form.spoken_time is None and period_word(text) != form.period:
                 form.period, filled = period_word(text), True
             if spoken and spoken.period is None and form.period:
@@ -706,6 +722,11 @@ class Call:
     def _names_a_booking(self, text: str) -> bool:
         said = text.replace(" ", "")
         return any(booking.name and booking.name in said for booking in self.store.active_bookings())
+
+    def _words_before_items(self, text: str) -> str:
+        """What ``text`` says before its first item: "그냥 세 개 주시고요, 어니언도 두 개" → "그냥 세 개 주시고요"."""
+        said = find_items(text, self.item_names)
+        return " ".join(item_words(text, self.item_names)[: said[0].start]) if said else text
 
     def _choose_proposal(self, text: str) -> dt.datetime | None:
         form = self.form
@@ -875,7 +896,7 @@ class Call:
         assert form is not None
         start = self._start_time()
         assert start is not None
-        problem = check_opening(self.profile, start, 0, self.now, self.profile.orders.min_notice_minutes)
+        problem = check_opening(self.profile, start, 0, self.now, self.profile.orders.min_notice_minutes, "주문")
         if problem and problem.code == "after_close":
             problem = check_opening(self.profile, start - dt.timedelta(minutes=1), 0, self.now, 0)
         return problem.reason if problem else None
@@ -899,7 +920,7 @@ class Call:
             form.proposals = []
             self.expecting = "party"
             return f"죄송해요, {reason}. 몇 분이세요?"
-        form.spoken_time = None
+        form.refused_time, form.spoken_time = form.spoken_time, None
         if form.task != "change" or form.target is None:
             form.date = start.date() if start and self.profile.hours_on(start.date()) else None
         if form.task == "order" or not form.proposals:

@@ -89,6 +89,7 @@ SYNONYMS = (
     ("싱겁", "짜", "싱거"),
     ("처음", "초보", "입문"),
     ("신분증", "민증", "주민등록증", "신분", "면허증"),
+    ("환불", "돌려받", "돌려주", "반환", "환급"),
 )
 _CANONICAL = {word: "≡" + group[0] for group in SYNONYMS for word in group}
 _VERB_GROUPS = frozenset(("≡걸리", "≡동반", "≡가져가"))

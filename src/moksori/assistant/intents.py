@@ -62,8 +62,9 @@ _HOURS = re.compile(
     r"(?:몇\s?시|언제)\s?(?:까지|부터)(?!\s?[가-힣]+(?:아도|어도|해도|면|야))"
 )
 # "어디" asks for the shop only when nothing else is named before it ("화장실 어디에 있어요" is not the address).
+# ("지금 가는 길인데요" is on the way, asking none)
 _ADDRESS = re.compile(
-    r"(?<!메일\s)(?<!메일)(?<!홈페이지\s)주소|위치가?\s?어떻|찾아가는\s?길|찾아가려면|어떻게\s?찾아가|오시는\s?길|가는\s?길|어떻게\s?가|몇\s?층|"
+    r"(?<!메일\s)(?<!메일)(?<!홈페이지\s)주소|위치가?\s?어떻|찾아가는\s?길|찾아가려면|어떻게\s?찾아가|오시는\s?길|가는\s?길(?!\s?(?:이에요|인데|이니까|이라|이거든|입니다))|어떻게\s?가|몇\s?층|"
     r"^(?:(?:어|음|저기요|저|아|그|네)\s)*(?:(?:가게|매장|거기|여기|그쪽|가게가|매장이|거기가|여기가|위치가|위치는)\s?){0,2}어디"
 )
 # "얼마나 걸려요?" asks how long, not how much
@@ -80,8 +81,9 @@ def detect(text: str) -> str | None:
         return "handoff"
     if re.search(r"예약\s?(?:확인|했는지|됐는지|되어\s?있는지|잘\s?됐)", text) and not _CHANGE.search(text):
         return "check"
+    # "예약했다가 못 가게 되면요, 돈은 돌려받을 수 있나요?": what happens if, asked; nothing is cancelled
     if _CANCEL.search(text) and not re.search(
-        r"취소\s?(?:하면|되면|수수료|규정|가능한가|할\s?수\s?있)", text
+        r"취소\s?(?:하면|되면|수수료|규정|가능한가|할\s?수\s?있)|못\s?가게\s?되면|못\s?가면", text
     ):
         return "cancel"
     # (킬로 is a unit and 바로 an adverb: "몇 킬로 타면 바꿔 주는 게 좋아요?" changes no booking)
@@ -104,7 +106,7 @@ def detect(text: str) -> str | None:
     if (
         _BOOKING.search(text)
         and not _PRICE.search(text)
-        and not re.search(r"예약\s?(?:해야|필수|없이|안\s?하|꼭|취소하면|변경하면|바꾸면)", text)
+        and not re.search(r"예약\s?(?:해야|필수|없이|안\s?하|꼭|취소하면|변경하면|바꾸면)|예약\S*\s?했다가", text)
     ):
         return "booking"
     if _MESSAGE.search(text):

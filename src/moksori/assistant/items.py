@@ -149,12 +149,17 @@ def space_out(text: str, names: dict[str, str]) -> str:
     return " ".join(" ".join(spaced).split())
 
 
+def item_words(text: str, names: dict[str, str]) -> list[str]:
+    """The words of ``text`` as ``find_items`` reads them (its mentions' ``start`` indexes them)."""
+    return space_out(_WHICH_ONE.sub(r"\1\2", clean(text)), names).split()
+
+
 def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
     """Items said, each with its quantity (1 when none is said).
 
     ``names`` maps every way to say an item (its name and aliases, spaces removed) to the item's name.
     """
-    words = space_out(clean(text), names).split()
+    words = item_words(text, names)
     found: list[tuple[float, int, int, str]] = []  # (score, start, end, item)
     for start in range(len(words)):
         for end in range(start + 1, min(start + 3, len(words)) + 1):
@@ -197,7 +202,9 @@ _EACH = ("각각", "각")
 _EACH_SUFFIX = re.compile(r"씩(?:이요|요|이랑|이에요|만)?$")
 # Words said between an item and its quantity that leave both as they are: how it is made ("따뜻하게 두 잔",
 # "얼음 적게 한 잔").
-_OPTION = re.compile(r"^(?:\S+게|덜|얼음|얼음은|아이스로|핫으로|따뜻한|차가운|뜨거운)$")
+# "오 키로짜리", "만 원짜리": which one of the item, said before its quantity ("귤 오 키로짜리 두 박스").
+_WHICH_ONE = re.compile(r"(\S+)\s(\S*짜리)(?=\s|$)")  # "오 키로짜리" as one word
+_OPTION = re.compile(r"^(?:\S+게|덜|얼음|얼음은|아이스로|핫으로|따뜻한|차가운|뜨거운|\S*짜리)$")
 
 
 def _size_variants(names: dict[str, str]) -> dict[tuple[str, str], str]:

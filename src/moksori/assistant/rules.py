@@ -60,9 +60,9 @@ _DAY = 24 * 60
 
 
 def check_opening(
-    profile: ShopProfile, start: dt.datetime, minutes: int, now: dt.datetime, notice_minutes: int
+    profile: ShopProfile, start: dt.datetime, minutes: int, now: dt.datetime, notice_minutes: int, what: str = "예약"
 ) -> Problem | None:
-    """Opening hours, closed dates and notice (for bookings and for pick-up times)."""
+    """Opening hours, closed dates and notice (for bookings and for pick-up times: ``what`` is 예약 or 주문)."""
     if start < now:
         return Problem("past", "이미 지난 시간이에요")
     hours = profile.hours_on(start.date())
@@ -71,7 +71,7 @@ def check_opening(
     if night_before and begins + _DAY < night_before.closes:
         # Open, in the night before's hours; but which night a caller means by "금요일 새벽 한 시" is not sure
         # (the night after Friday, or Friday's early morning), and a day wrong is a wrong booking.
-        return Problem("after_midnight", "자정이 넘은 시간은 전화로 예약을 받지 않아요")
+        return Problem("after_midnight", f"자정이 넘은 시간은 전화로 {what}을 받지 않아요")
     if hours is None:
         return Problem("closed", "그날은 쉬는 날이에요")
     if begins < hours.opens:
@@ -79,7 +79,7 @@ def check_opening(
     if begins + minutes > hours.closes:
         return Problem("after_close", f"{clock(hours.closes)}에 문을 닫아요")
     if start < now + dt.timedelta(minutes=notice_minutes):
-        return Problem("notice", f"적어도 {_duration(notice_minutes)} 전에는 예약해 주셔야 해요")
+        return Problem("notice", f"적어도 {_duration(notice_minutes)} 전에는 {what}해 주셔야 해요")
     return None
 
 

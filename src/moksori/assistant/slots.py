@@ -128,6 +128,9 @@ _DAYS_LATER = re.compile(rf"(?P<count>{any_number_pattern()})\s?(?P<unit>일|주
 _NATIVE_DAYS = {"하루": 1, "이틀": 2, "사흘": 3, "나흘": 4, "닷새": 5, "엿새": 6, "이레": 7, "열흘": 10}
 _NATIVE_DAYS_LATER = re.compile(rf"(?<![가-힣])({'|'.join(_NATIVE_DAYS)})\s?(?:뒤|후|있다가)")
 _MONTH_NAMES = {"유": 6, "시": 10}
+# "월요일은 쉬시는군요 그럼 그 전날 일요일 …": a day counted from the day the call is talking about
+_DAY_BEFORE = re.compile(r"(?<![가-힣])전날")
+_DAY_AFTER = re.compile(r"(?<![가-힣])(?:다음\s?날(?!짜)|이튿날)")
 
 
 # Days callers name by their holiday: (pattern, month, day), the next one to come.
@@ -143,7 +146,7 @@ def parse_date(text: str, today: dt.date, near: dt.date | None = None) -> dt.dat
 
     오늘/내일/모레/글피, (이번 주|다음 주|다다음 주) 화요일, a bare 화요일 (the next one, today included; in
     the week of ``near`` when the call is already talking about that day: "다다음 주 월요일" refused, "그럼
-    화요일은요?" is the day after it), 12월 3일 (next year once this year's has passed), 3일 (this month, or
+    화요일은요?" is the day after it; "그 전날", "그 다음 날": the day before or after it), 12월 3일 (next year once this year's has passed), 3일 (this month, or
     next month once passed), 다음 달 3일, 3일 뒤 / 일주일 후, 크리스마스 (이브), 신정.
     """
     text = clean(text)
@@ -151,6 +154,10 @@ def parse_date(text: str, today: dt.date, near: dt.date | None = None) -> dt.dat
         if pattern.search(text):
             holiday = dt.date(today.year, month, day)
             return holiday if holiday >= today else dt.date(today.year + 1, month, day)
+    if near is not None and (_DAY_BEFORE.search(text) or _DAY_AFTER.search(text)):
+        day = near + dt.timedelta(days=-1 if _DAY_BEFORE.search(text) else 1)
+        if day >= today:
+            return day
     for pattern, offset in _RELATIVE_DAYS:
         if pattern.search(text):
             return today + dt.timedelta(days=offset)
@@ -271,7 +278,9 @@ def _hour_pattern() -> re.Pattern[str]:
 
 
 _NEW_TIME = re.compile(r"(?:으로|로)(?![가-힣])|(?:으로|로)(?:요|\s?(?:바꿔|바꾸|해|할|옮겨|변경))")
-_TIME_LIMIT = re.compile(r"\s?(?:전에는|전까지|에\s?(?:문\s?을?\s?)?닫|까지\s?(?:는\s?)?(?:하|영업|열|문))")
+_TIME_LIMIT = re.compile(
+    r"\s?(?:전에는|전까지|에\s?(?:문\s?을?\s?)?(?:닫|여|열|오픈)|(?:까지|부터)\s?(?:는\s?)?(?:하|영업|열|문))"
+)
 
 
 def parse_time(text: str) -> SpokenTime | None:
@@ -289,7 +298,7 @@ def parse_time(text: str) -> SpokenTime | None:
     if not matches:
         return None
     # a limit said beside the time asked for is not it: "열두 시 전에는 가야 되니까 열한 시쯤", "아 열두 시에
-    # 닫는구나 그럼 밤 열 시 반에"
+    # 닫는구나 그럼 밤 열 시 반에", "아 여덟 시에 여세요? 그럼 여덟 시 십 분에 갈게요"
     # and a time said as the new one ("세 시엔 안 되겠어요 네 시로 바꿔 주세요") is the one asked for
     wanted = [m for m in matches if not _TIME_LIMIT.match(text, m.end())] or matches
     match = next((m for m in wanted if _NEW_TIME.match(text, m.end())), wanted[0])
@@ -304,6 +313,14 @@ def parse_time(text: str) -> SpokenTime | None:
         # "일곱 시 십오 분 전": a quarter to seven, 6:45 ("일곱 시 반 전에" is before half past)
         hour, minute = (hour - 1) % 24, 60 - minute
     return SpokenTime(hour % 24, minute, period)
+
+
+_SAME_TIME = re.compile(r"(?<![가-힣])똑?같은\s?(?:시간|시각)")
+
+
+def says_same_time(text: str) -> bool:
+    """"그럼 내일 같은 시간으로 해 주세요": the time said before, on another day."""
+    return bool(_SAME_TIME.search(text))
 
 
 def period_word(text: str) -> str | None:
@@ -480,7 +497,7 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
 
     With ``expecting`` (the assistant just asked how many) a bare number counts too: "넷", "4".
     """
-    text = clean(text)
+    text = _among_us().sub(" ", clean(text))
     counted, bare, grouped = _party_patterns()
     groups = [spoken_value(m.group("number")) for m in grouped.finditer(text)]
     if len(groups) >= 2 and all(groups):
@@ -507,6 +524,12 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
                 continue
             return spoken_value(number)
     return None
+
+
+@cache
+def _among_us() -> re.Pattern[str]:
+    """"저희 중에 한 명이 차를 끌고 온다는데": some of the party, not how many they are."""
+    return re.compile(rf"(?<![가-힣])중에?서?\s?(?:{native_pattern()}|\d{{1,3}})\s?(?:명|사람|분)")
 
 
 @cache
@@ -860,7 +883,8 @@ _NAME_LEAD = re.compile(r"(?:제\s?)?(?:이름은|이름이(?=\s)|성함은|예�
 _BOOKED_AS = re.compile(r"(?<![가-힣])([가-힣]{2,4}?)(?:이라는 이름으로|\s?이름으로|으로|로)\s?(?:예약|주문)")
 # A name is quoted with 라고 after a vowel (김민수라고) and 이라고 after a consonant (김하늘이라고): a consonant
 # before a bare 라고 is the spoken "-ㄹ라고" of intent ("맞힐라고", "받을라고"), never a name.
-_OPEN_SYLLABLES = "".join(chr(0xAC00 + 28 * index) for index in range(19 * 21))
+# "사진이 너무 예쁘더라고요": 더 before 라고 is the ending of something seen, never the end of a name.
+_OPEN_SYLLABLES = "".join(char for char in (chr(0xAC00 + 28 * index) for index in range(19 * 21)) if char != "더")
 _CALLED = re.compile(
     rf"([가-힣]{{2,5}}?(?=이라고)|[가-힣]{{1,4}}[{_OPEN_SYLLABLES}])(?:이)?라고\s?(?:합니다|해요|하는데요|하구요|하고요|요)?(?![가-힣])"
 )
@@ -921,8 +945,18 @@ _NOT_NAMES = frozenset(
         "미안해",
         "미안해요",
         "미안합니다",
+        "성함",
+        "명의",
     ]
 )
+# Who a booking is for, said before their name ("예약자는 팀장님 이름으로 강민호로 해 주세요", "어머니 성함으로
+# 오정희요"): titles and family words, never the name itself.
+_SOMEONE_ELSE_WORDS = (
+    "대표 사장 회장 부장 차장 과장 대리 팀장 실장 원장 이사 상무 전무 교수 선생 선생님 주임 반장 총무 간사 고객 "
+    "어머니 어머님 아버지 아버님 엄마 아빠 부모 부모님 남편 아내 와이프 부인 신랑 신부 할머니 할아버지 딸 아들 언니 "
+    "오빠 누나 형 동생 친구 조카 이모 고모 삼촌 장모 장인 시어머니 시아버지 사모 사모님 손님 여자친구 남자친구"
+)
+_SOMEONE_ELSE = frozenset(_SOMEONE_ELSE_WORDS.split())
 
 
 def parse_name(text: str, expecting: bool = False) -> str | None:
@@ -936,12 +970,14 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
         # "저희 어머니 이름으로요 박순자요", "예약자는 … 팀장님 이름으로 해 주세요 오정민이요": a name booked for
         # someone else is said last; "한수경이요 아 잠깐만요 …" at the name prompt, first
         last, first = _strip_name_ending(words_said[-1]), _strip_name_ending(words_said[0])
-        if re.search(r"이름|성함|예약자|명의", text) and last and last != words_said[-1] and looks_like_full_name(last):
+        if (re.search(r"이름|성함|예약자|명의", text) and last and last != words_said[-1]
+                and looks_like_full_name(last, words_said[-1])):
             return last
         if expecting and first and first != words_said[0] and looks_like_full_name(first):
             return first
     booked_as = _BOOKED_AS.search(text)
-    if booked_as and booked_as.group(1) not in _NOT_NAMES and booked_as.group(1)[0] in SURNAMES:
+    if (booked_as and booked_as.group(1) not in _NOT_NAMES and booked_as.group(1)[0] in SURNAMES
+            and booked_as.group(1).removesuffix("님") not in _SOMEONE_ELSE):
         return booked_as.group(1)  # 김민수로 예약했어요
     quoted = _CALLED.search(text)
     if quoted and looks_like_full_name(quoted.group(1)):
@@ -958,6 +994,8 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
     for word in words[:3]:
         name = _strip_name_ending(word)
         if name is None or name in _NOT_NAMES or not re.fullmatch(r"[가-힣]{2,5}", name):
+            continue
+        if name in _SOMEONE_ELSE or name.removesuffix("님") in _SOMEONE_ELSE:
             continue
         if all(char in PHONE_DIGITS for char in name):
             continue  # 구이오사: digits of a phone number, not a name
@@ -984,13 +1022,16 @@ def introduced_name(text: str) -> str | None:
     return None
 
 
-def looks_like_full_name(word: str) -> bool:
+def looks_like_full_name(word: str, said: str = "") -> bool:
     """Three syllables, a common surname first, and not a verb or adjective form (감사해, 괜찮아); a given
-    name ending in 아 after a syllable names often have before it (서아, 지아, 유아) is a name."""
+    name ending in 아 after a syllable names often have before it (서아, 지아, 유아) is a name, and so is one
+    ending in 서, 은 or 지 where it was ``said`` with 이에요 / 입니다 after it (송하은이에요: 은 is no particle there)."""
+    named = said != word and said.endswith(("이에요", "입니다", "이요", "이고요", "이라고요"))
     return (
         len(word) == 3
         and word[0] in SURNAMES
-        and (word[-1] not in "해하세돼되줘와가어아지죠네데게까요다서고면는은을를디" or _GIVEN_NAME_IN_A.search(word))
+        and (word[-1] not in "해하세돼되줘와가어아지죠네데게까요다서고면는은을를디" or _GIVEN_NAME_IN_A.search(word)
+             or (named and word[-1] in "서은지"))
         and word not in _NOT_NAMES
     )
 
