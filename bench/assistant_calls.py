@@ -4,7 +4,8 @@
 
 Task success: the call's records are exactly the expected ones (ref-independent; a message's text is not
 compared). False record: a booking, change or order written with any field the caller did not ask for.
-FAQ: the answer turn contains the expected answer. Out of scope: the turn offers a message or the owner and
+FAQ: the answer turn contains the expected answer (answered wrongly: it contains another question's answer
+instead). Out of scope: the turn offers a message or the owner and
 contains no FAQ answer. Latency: the dialogue's own time per turn (text level).
 """
 
@@ -182,6 +183,8 @@ def score(split: str, speech: str | None, limit: int | None, show: bool, every: 
                 reply = turns[answer["turn"]]["assistant"] if answer["turn"] < len(turns) else ""
                 hit = answer["contains"] in reply
                 totals["faq_ok"] += hit
+                # another question's answer given instead: worse than "I cannot say", which offers the owner
+                totals["faq_wrong"] += not hit and any(a in reply for a in answers if answer["contains"] not in a)
                 ok = ok and hit
             for turn in call["expect"].get("out_of_scope", []):
                 totals["oos"] += 1
@@ -210,6 +213,7 @@ def score(split: str, speech: str | None, limit: int | None, show: bool, every: 
         "writes": totals["writes"],
         "faq_accuracy": round(totals["faq_ok"] / max(totals["faq"], 1), 4),
         "faq_questions": totals["faq"],
+        "faq_answered_wrongly": totals["faq_wrong"],
         "out_of_scope": totals["oos"],
         "out_of_scope_answered_wrongly": totals["oos_wrong"],
         "out_of_scope_offered_message_or_owner": totals["oos_handled"],

@@ -382,3 +382,23 @@ def test_too_short_notice_for_a_pick_up_says_order(cafe: ShopProfile) -> None:
     soon = NOW + dt.timedelta(minutes=5)
     problem = check_opening(cafe, soon, 0, NOW, 20, "주문")
     assert problem is not None and problem.reason == "적어도 20분 전에는 주문해 주셔야 해요"
+
+
+def test_the_clause_that_asks_after_a_story() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="선물세트에 뭐 들어가요?", a="S", also=("선물세트 구성", "과일 바구니 뭐 들어가요")),
+                      Faq(q="아이 데려가도 돼요?", a="K"),
+                      Faq(q="주차 되나요?", a="P")), ["과일 선물세트"])
+    said = "받으시는 댁 아이가 복숭아 알레르기가 있어서 그런데, 과일 선물세트에는 어떤 과일이 들어가나요?"
+    assert index.match(said).faq.a == "S"
+    # the clause that asks names nothing of its own, or points back to the story: the story is asked about
+    assert not index.match("강아지를 키우는데, 데려가도 되나요?").answered
+    assert not index.match("저희 애가 강아지 알레르기가 있는데요, 그런 애도 데려가도 되나요?").answered
+
+
+def test_money_given_back_is_a_refund() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="환불 돼요?", a="R", also=("예약금 환불",)), Faq(q="주차 되나요?", a="P")))
+    assert index.match("예약금 돌려받을 수 있어요?").faq.a == "R"

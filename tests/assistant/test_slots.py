@@ -610,3 +610,13 @@ def test_on_the_way_asks_no_directions() -> None:
 def test_what_if_a_booking_is_missed_is_a_question() -> None:
     said = "혹시 예약을 했다가 사정이 생겨서 못 가게 되면요, 미리 보낸 돈은 다시 돌려받을 수 있나요?"
     assert intents.detect(said) is None
+
+
+def test_putting_somewhere_is_no_two_oclock() -> None:
+    assert parse_time("차는 어디에 두시면 될까요?") is None
+    assert parse_time("짐은 맡겨 두시면 돼요") is None
+    assert parse_time("아 두시면 돼요") == SpokenTime(2, 0, None)
+
+
+def test_whether_the_shop_does_that_too_is_asked() -> None:
+    assert intents.asks("생일 분위기 나게 방을 좀 꾸며 주시기도 해요")

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from moksori.assistant.intents import looks_like_question, sentences
+from moksori.assistant.intents import after_background, looks_like_question, sentences
 from moksori.assistant.numbers import native_pattern, spoken_value
 from moksori.assistant.profile import Faq, ShopProfile
 
@@ -205,6 +205,10 @@ class FaqMatch:
         return self.faq is not None
 
 
+# Words that point back to what the caller said before: a clause with one is asked about that.
+_POINTING_BACK = re.compile(r"(?<![가-힣])(?:그런(?!데)|이런|저런|그렇게|이렇게|그거|그걸|그것|이거|이걸|그게|그분|그쪽)")
+# "…있어서 그런데, …", "… 근데 …": what follows is asked
+_AND_SO = re.compile(r"(?<![가-힣])(?:그런데|근데)요?,?\s")
 # A request ("금요일 말고 목요일로 해 주세요") is no question unless asked as one ("썰어 주세요?").
 _REQUEST = re.compile(r"(?:주세요|줘요|주이소|주십시오)\s*$")
 
@@ -324,7 +328,7 @@ class FaqIndex:
             return whole
         parts = self._sentence_matches(text)
         if not parts:
-            return whole
+            return self._asked_clause_match(text) or whole
         first = parts[0]
         more = tuple(dict.fromkeys(part.faq for part in parts[1:] if part.faq not in (None, first.faq)))
         return FaqMatch(first.faq, first.score, first.coverage, more)
@@ -334,6 +338,24 @@ class FaqIndex:
         ("운동복 빌려 줘요? 그리고 사물함도 있어요?"); none when any of them is left unanswered."""
         match = self.match(text)
         return [match.faq, *match.more] if match.faq is not None else []
+
+    def _asked_clause_match(self, text: str) -> FaqMatch | None:
+        """The match of the clause that asks, where the turn tells a reason or a story first ("받으시는 댁 아이가
+        복숭아 알레르기가 있어서 그런데, 과일 선물세트에는 어떤 과일이 들어가나요?"): only when that clause names
+        its own topic — a noun the matched question has — and points back to nothing before it ("그런 분도 …",
+        "그걸로 …" lean on the story, and "강아지를 키우는데 데려가도 되나요?" names nothing)."""
+        asked = [part for part in sentences(text) if looks_like_question(part)]
+        if not asked:
+            return None
+        clause = _AND_SO.split(after_background(asked[-1]))[-1]
+        if clause == text or _POINTING_BACK.search(clause):
+            return None
+        match = self._match_one(clause)
+        if not match.answered:
+            return None
+        document = self._documents[self.faqs.index(match.faq)]
+        nouns = [form for form, is_noun in _content(clause) if is_noun]
+        return match if any(_covered(noun, document) for noun in nouns) else None
 
     def _sentence_matches(self, text: str) -> list[FaqMatch]:
         """A match for every question sentence of ``text``, or none when one of them is not answered: half an

@@ -277,6 +277,8 @@ def _hour_pattern() -> re.Pattern[str]:
     )
 
 
+# "차는 어디에 두시면 될까요?", "맡겨 두시면 돼요": 두다 (to put), not two o'clock
+_PUT_SOMEWHERE = re.compile(r"(?:어디\S*|[가-힣]+[어아여해겨워])\s(?P<put>두)시(?=면|고|는|게|겠)")
 _NEW_TIME = re.compile(r"(?:으로|로)(?![가-힣])|(?:으로|로)(?:요|\s?(?:바꿔|바꾸|해|할|옮겨|변경))")
 _TIME_LIMIT = re.compile(
     r"\s?(?:전에는|전까지|에\s?(?:문\s?을?\s?)?(?:닫|여|열|오픈)|(?:까지|부터)\s?(?:는\s?)?(?:하|영업|열|문))"
@@ -294,7 +296,8 @@ def parse_time(text: str) -> SpokenTime | None:
     if clock:
         hour, minute = int(clock.group(1)), int(clock.group(2))
         return SpokenTime(hour % 24, minute, _explicit_period(text[: clock.start()], hour))
-    matches = list(_hour_pattern().finditer(text))
+    put = [found.start("put") for found in _PUT_SOMEWHERE.finditer(text)]
+    matches = [m for m in _hour_pattern().finditer(text) if m.start() not in put]
     if not matches:
         return None
     # a limit said beside the time asked for is not it: "열두 시 전에는 가야 되니까 열한 시쯤", "아 열두 시에
