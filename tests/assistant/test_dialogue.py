@@ -876,3 +876,9 @@ def test_something_bought_elsewhere_during_a_booking_orders_nothing() -> None:
     call = run(shop, ["목요일 오후 두 시에 젤네일 한 명 예약할게요",
                       "아 그리고 케이크를 하나 사 갈 건데 냉장고에 잠깐 맡아 주실 수 있어요?"])
     assert call.form is not None and call.form.task == "booking" and call.form.item == "젤 네일"
+
+
+def test_a_booking_said_instead_of_taking_the_offer(salon: ShopProfile) -> None:
+    call = offered(salon)
+    call.respond("아 네 그럼 목요일 오후 두시에 젤네일 한명 되요")
+    assert not call.records and call.form is not None and call.form.task == "booking"

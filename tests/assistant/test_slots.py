@@ -620,3 +620,23 @@ def test_putting_somewhere_is_no_two_oclock() -> None:
 
 def test_whether_the_shop_does_that_too_is_asked() -> None:
     assert intents.asks("생일 분위기 나게 방을 좀 꾸며 주시기도 해요")
+
+
+def test_as_a_recogniser_runs_them_together() -> None:
+    assert parse_time("내일저녁일곱시에 두명이요") == SpokenTime(7, 0, "pm")
+    assert parse_date("내일저녁일곱시에 두명이요", TODAY) == dt.date(2026, 12, 2)
+
+
+def test_the_count_it_goes_to_and_a_box_counted() -> None:
+    assert parse_party("인원이 여섯명에서 여덟명으로 늘었어요") == 8
+    gift = {"답례떡세트": "답례떡 세트", "답례떡": "답례떡 세트"}
+    assert [(m.name, m.qty) for m in find_items("답례떡 세트 열상자 주문할게요", gift)] == [("답례떡 세트", 10)]
+
+
+def test_a_word_after_a_name_said_for_something_else() -> None:
+    assert parse_name("아기 이름 새긴 라벨 같은것도 붙여줄수 있어요") is None
+    assert parse_name("제 이름 김민수예요") == "김민수"
+
+
+def test_what_a_take_away_costs_orders_nothing() -> None:
+    assert intents.detect("삼계탕 포장하면 얼마예요") is None

@@ -1228,8 +1228,10 @@ class Call:
             self._fill_phone(text)
             self.form.phone = self.form.phone or self.caller_phone
             return self._next()
-        if intent in ("booking", "order", "change", "cancel", "check"):
-            return self._respond(text)  # "네 그럼 국거리 한 근이랑 … 찾으러 갈게요": a task instead of the owner
+        if intent in ("booking", "order", "change", "cancel", "check") or (intent is None and self._implicit_task(text)):
+            # "네 그럼 국거리 한 근이랑 … 찾으러 갈게요", "아 네 그럼 다음주 월요일 저녁 6시에 네명 되요": a task instead
+            # of the owner
+            return self._respond(text)
         answer = parse_yes_no(text)
         if intent == "goodbye":
             return self._goodbye()  # "네 그게 다예요": no thanks, and goodbye

@@ -97,7 +97,7 @@ def detect(text: str) -> str | None:
         return "message"
     # "케이크는 며칠 전에 주문해야 돼요?", "배달앱으로 시키면 최소 주문 금액이 얼마예요?" ask a rule, they order nothing
     if _ORDER.search(text) and not re.search(
-        r"(?:주문|예약)\S*\s?(?:해야|필수)|며칠\s?전|최소\s?주문|(?:시키|주문하)면\s.*(?:얼마|금액|비용|요금)"
+        r"(?:주문|예약)\S*\s?(?:해야|필수)|며칠\s?전|최소\s?주문|(?:시키|주문하|포장하)면\s.*(?:얼마|금액|비용|요금)"
         # "미리 튀겨 놓은 거예요 아니면 주문하면 바로 튀겨 주세요?": how an order is made, asked
         r"|(?:시키|주문하|포장하)면\s(?:바로|금방|빨리|어떻게|언제|얼마나)",
         text,

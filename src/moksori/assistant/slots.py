@@ -46,12 +46,20 @@ FILLERS = (
 )
 
 
+# "내일저녁일곱시에": a period of the day run into the day before it or the hour after it, as a recogniser writes it
+_GLUED_PERIOD = re.compile(
+    r"(?<=오늘|내일|모레)(?=아침|저녁|오전|오후|새벽|밤)"
+    r"|(?<=아침|저녁|오전|오후|새벽)(?=(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|열한|열두)\s?시)"
+)
+
+
 def clean(text: str) -> str:
     """Punctuation out, spaces collapsed; the recogniser's bracketed tokens dropped; digits run into the word
     before them set apart, as a recogniser writes them ("내일오후3시에" → "내일오후 3시에", "공일공4455")."""
     text = _BRACKETS.sub(" ", text)
     text = _PUNCTUATION.sub(" ", text)
     text = re.sub(r"(?<=[가-힣])(?=\d)", " ", text)
+    text = _GLUED_PERIOD.sub(" ", text)
     text = _english_words(text)
     text = _casual_forms(text)
     # a recogniser's "내 개", "내 명" for 네 (four) before a counter ("내 시간" stays my time)
@@ -508,7 +516,9 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
     together = _together().search(text)
     if together:  # "저랑 친구 한 명 둘이서만": the count with 이서 is everyone
         return spoken_value(together.group("number") or together.group("few"))
-    match = counted.search(text) or _pets().search(text)
+    # "인원이 여섯명에서 여덟명으로 늘었어요": the count said as the new one, not the one before it
+    match = next((m for m in counted.finditer(text) if not text.startswith("에서", m.end())), None)
+    match = match or _pets().search(text)
     if match:
         return spoken_value(match.group("number") or match.groupdict().get("polite"))
     match = bare.search(text)
@@ -1002,6 +1012,8 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
             continue
         if all(char in PHONE_DIGITS for char in name):
             continue  # 구이오사: digits of a phone number, not a name
+        if lead and not (expecting or called) and lead.group().strip() == "이름" and not looks_like_full_name(name):
+            return None  # "아기 이름 새긴 라벨": the word after 이름 is no name unless it is a full one
         if lead or called or expecting:
             return name
         if len(words) <= 2 and looks_like_full_name(name) and word != name:
