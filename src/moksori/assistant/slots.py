@@ -154,16 +154,18 @@ def parse_date(text: str, today: dt.date, near: dt.date | None = None) -> dt.dat
 
     오늘/내일/모레/글피, (이번 주|다음 주|다다음 주) 화요일, a bare 화요일 (the next one, today included; in
     the week of ``near`` when the call is already talking about that day: "다다음 주 월요일" refused, "그럼
-    화요일은요?" is the day after it; "그 전날", "그 다음 날": the day before or after it), 12월 3일 (next year once this year's has passed), 3일 (this month, or
-    next month once passed), 다음 달 3일, 3일 뒤 / 일주일 후, 크리스마스 (이브), 신정.
+    화요일은요?" is the day after it; "그 전날", "그 다음 날": the day before or after it), 12월 3일 (next year
+    once this year's has passed), 3일 (this month, or next month once passed), 다음 달 3일, 3일 뒤 / 일주일 후,
+    크리스마스 (이브), 신정.
     """
     text = clean(text)
     for pattern, month, day in _HOLIDAYS:
         if pattern.search(text):
             holiday = dt.date(today.year, month, day)
             return holiday if holiday >= today else dt.date(today.year + 1, month, day)
-    if near is not None and (_DAY_BEFORE.search(text) or _DAY_AFTER.search(text)):
-        day = near + dt.timedelta(days=-1 if _DAY_BEFORE.search(text) else 1)
+    before = _DAY_BEFORE.search(text)
+    if near is not None and (before or _DAY_AFTER.search(text)):
+        day = near + dt.timedelta(days=-1 if before else 1)
         if day >= today:
             return day
     for pattern, offset in _RELATIVE_DAYS:
@@ -1008,7 +1010,7 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
         name = _strip_name_ending(word)
         if name is None or name in _NOT_NAMES or not re.fullmatch(r"[가-힣]{2,5}", name):
             continue
-        if name in _SOMEONE_ELSE or name.removesuffix("님") in _SOMEONE_ELSE:
+        if name.removesuffix("님") in _SOMEONE_ELSE:
             continue
         if all(char in PHONE_DIGITS for char in name):
             continue  # 구이오사: digits of a phone number, not a name
