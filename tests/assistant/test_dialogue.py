@@ -882,3 +882,19 @@ def test_a_booking_said_instead_of_taking_the_offer(salon: ShopProfile) -> None:
     call = offered(salon)
     call.respond("아 네 그럼 목요일 오후 두시에 젤네일 한명 되요")
     assert not call.records and call.form is not None and call.form.task == "booking"
+
+
+def test_a_misheard_booking_then_a_service_and_a_day_alone(salon: ShopProfile) -> None:
+    """As a recogniser writes a hurried caller: 예약 misheard, then one word a turn."""
+    call = run(salon, ["여약이요", "젤네일", "목요일", "오후 두 시", "한 명", "오세린", "010 5523 8164", "네"])
+    assert call.records == [
+        {"type": "booking", "ref": "B1", "date": "2026-12-03", "time": "14:00", "party": 1, "name": "오세린",
+         "phone": "01055238164", "item": "젤 네일"}
+    ]  # fmt: skip
+
+
+def test_a_day_alone_after_the_question_what_to_help_with_starts_a_booking(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("안녕하세요")
+    assert "몇 시" in call.respond("목요일이요")

@@ -21,6 +21,7 @@ from moksori.assistant.slots import (
     parse_time_shift,
     parse_yes_no,
     resolve_time,
+    says_only_a_day,
 )
 
 TODAY = dt.date(2026, 12, 1)  # a Tuesday
@@ -640,3 +641,17 @@ def test_a_word_after_a_name_said_for_something_else() -> None:
 
 def test_what_a_take_away_costs_orders_nothing() -> None:
     assert intents.detect("삼계탕 포장하면 얼마예요") is None
+
+
+@pytest.mark.parametrize(("line", "only"), [
+    ("토요일", True), ("토요일이요", True), ("다음 주 화요일로요", True), ("12월 5일에", True), ("내일요", True),
+    ("토요일은요", False), ("오늘 손님 많아요", False), ("토요일 쉬어요", False), ("열한 시요", False),
+])  # fmt: skip
+def test_a_turn_that_names_only_a_day(line: str, only: bool) -> None:
+    assert says_only_a_day(line, TODAY) is only
+
+
+def test_booking_with_its_first_vowel_misheard() -> None:
+    assert clean("여약이요") == "예약이요"
+    assert clean("에약 좀 할게요") == "예약 좀 할게요"
+    assert clean("여약사 선생님") == "여약사 선생님"  # a word of its own

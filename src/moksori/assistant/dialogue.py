@@ -57,6 +57,7 @@ from moksori.assistant.slots import (
     phone_start,
     replaced_digits,
     resolve_time,
+    says_only_a_day,
     says_same_time,
     without_phone,
 )
@@ -485,8 +486,10 @@ class Call:
             return "order"  # "감튀 하나랑 페퍼로니 하나요", "그럼 콜라 두 개랑 마르게리타 한 판이요"
         if self.profile.orders.enabled and mentions and intents.picks_up(text):
             return "order"  # "일요일에 장미 꽃다발 하나 찾을 수 있어요?" asks to collect it: an order
+        if self.profile.booking.enabled and says_only_a_day(intents.without_hesitations(text), self.today):
+            return "booking"  # "토요일이요" answers "예약, 주문, 문의 중에 어떤 걸 도와드릴까요?" with the day to book
         if parse_time(text) is None and parse_party(text) is None:
-            return None  # a date alone ("오늘 손님 많아요?") is not a booking
+            return None  # a date with something else ("오늘 손님 많아요?") is not a booking
         if self.profile.booking.enabled:
             return "booking"
         if self.profile.orders.enabled and find_items(text, self.item_names):

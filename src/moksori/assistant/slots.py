@@ -64,7 +64,13 @@ def clean(text: str) -> str:
     text = _casual_forms(text)
     # a recogniser's "내 개", "내 명" for 네 (four) before a counter ("내 시간" stays my time)
     text = re.sub(r"(?<![가-힣])내(?=\s?(?:개|명|잔|판|마리|시(?!간)|팩|병|그릇|인분|사람|분이))", "네", text)
+    text = _MISHEARD_BOOKING.sub("예약", text)
     return " ".join(text.split())
+
+
+# 예약 with its first vowel misheard or mistyped (여약, 에약, 애약, 얘약): none of these is a word, so it can
+# only be the booking the caller asks for
+_MISHEARD_BOOKING = re.compile(r"(?<![가-힣])(?:여|에|애|얘)약(?=\s|$|[이을은도좀하해할되돼요가부좀])")
 
 
 # Casual spellings of the phone, as said in a hurry: 돼여 / 할게여 / 먹어여 for -요, 담에 for 다음에, 쫌 for 좀,
@@ -188,6 +194,25 @@ def parse_date(text: str, today: dt.date, near: dt.date | None = None) -> dt.dat
     if _LATER_TODAY.search(text) or (_NOW.search(text) and parse_time(text)):
         return today
     return None
+
+
+# What a turn that names a day and nothing else has left once the day is taken out: "토요일이요", "다음 주
+# 화요일로요", "12월 5일에". A topic marker is not among them: "토요일은요?" asks about that day.
+_ONLY_PARTICLES = re.compile(r"(?:\s*(?:이에요|에요|이요|으로요|로요|으로|로|에|요|날|이))*\s*")
+
+
+def says_only_a_day(text: str, today: dt.date) -> bool:
+    """Whether ``text`` names a day (``parse_date``) and says nothing else: an answer, not a question."""
+    text = clean(text)
+    if parse_date(text, today) is None:
+        return False
+    rest = text
+    for pattern, _ in _RELATIVE_DAYS:
+        rest = pattern.sub(" ", rest)
+    for pattern in (_month_day_pattern(), _WEEKDAY):
+        rest = pattern.sub(" ", rest)
+    rest = re.sub(r"(?<![가-힣])(?:이번|다다음|다음|담|오는)\s?주?(?![가-힣])", " ", rest)
+    return _ONLY_PARTICLES.fullmatch(rest) is not None
 
 
 def _weekday_date(before: str, weekday: int, today: dt.date, near: dt.date | None = None) -> dt.date:
