@@ -402,3 +402,14 @@ def test_money_given_back_is_a_refund() -> None:
 
     index = FaqIndex((Faq(q="환불 돼요?", a="R", also=("예약금 환불",)), Faq(q="주차 되나요?", a="P")))
     assert index.match("예약금 돌려받을 수 있어요?").faq.a == "R"
+
+
+def test_a_question_written_in_generic_words_is_answered_as_written() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="예약 안 하고 가도 돼요?", a="W", also=("바로 가도 돼요", "그냥 가도 돼요")),
+                      Faq(q="주차 되나요?", a="P")))  # fmt: skip
+    assert index.match("지금 바로 가도 돼요? 배터리가 반나절도 못 가서요").faq.a == "W"
+    assert index.match("혹시 그냥 가도 되요").faq.a == "W"
+    assert not index.match("지금 가도 돼요?").answered  # not what the owner wrote
+    assert not index.match("바로 가도 돼요? 강아지도 데려가도 돼요?").answered  # one of two questions unanswered

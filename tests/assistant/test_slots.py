@@ -655,3 +655,26 @@ def test_booking_with_its_first_vowel_misheard() -> None:
     assert clean("여약이요") == "예약이요"
     assert clean("에약 좀 할게요") == "예약 좀 할게요"
     assert clean("여약사 선생님") == "여약사 선생님"  # a word of its own
+
+
+def test_checking_the_line_is_no_question_about_the_food() -> None:
+    assert intents.is_greeting("여보세요 거기 망원동 정이네 굴보쌈 맞나요")
+    assert not intents.is_greeting("거기 굴보쌈 아직 나와요 철 지난 거 아니죠")
+
+
+@pytest.mark.parametrize(("line", "name"), [
+    ("네 그럼 예약할게요 한예슬이요", "한예슬"), ("네 그렇게요", None), ("그렇게 해 주세요", None),
+    ("네 그걸로요", None), ("네 알겠어요 잠깐만요", None), ("박수아요", "박수아"),
+])  # fmt: skip
+def test_names_at_the_name_prompt(line: str, name: str | None) -> None:
+    assert parse_name(line, expecting=True) == name
+
+
+@pytest.mark.parametrize(("line", "intent"), [
+    ("네 감사합니다 이따 갈게요", "goodbye"), ("알겠습니다 다음에 들를게요", "goodbye"),
+    ("감사합니다 그럼 내일 일곱 시에 갈게요", None),
+    ("혹시 쓰던 폰 중고로 매입도 하세요? 이번에 바꾸려고 해서요", None), ("토요일로 옮겨 주세요", "change"),
+    ("라떼 시킬 때 우유를 두유로 바꿀 수 있어요?", None), ("아메리카노 두 잔 포장할게요", "order"),
+])  # fmt: skip
+def test_thanks_a_reason_with_a_change_word_and_a_question_about_ordering(line: str, intent: str | None) -> None:
+    assert intents.detect(line) == intent

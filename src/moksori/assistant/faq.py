@@ -243,6 +243,16 @@ _PRICE_ASKED = re.compile(r"얼마(?!나)|가격|비용|요금|금액|값")
 _PRICE_GIVEN = re.compile(r"원(?![가-힣])|원이|원을|원씩|원만|무료|공짜|받지\s?않|안\s?받|돈\s?(?:안|없)|서비스로")
 
 
+# Words said before a question that do not change it ("혹시 지금 바로 가도 돼요?")
+_LEADING = re.compile(r"^(?:(?:혹시|지금|그럼|그러면|저|저기|저기요|아|음|네|예|근데)\s)+")
+
+
+def _as_written(question: str) -> str:
+    """A question as the owner may have written it: the leading words above, spacing and punctuation left out."""
+    question = re.sub(r"[^\w\s]", " ", question).strip()
+    return re.sub(r"\s", "", _LEADING.sub("", question)).replace("되요", "돼요")
+
+
 def answers_what_is_asked(question: str, answer: str) -> bool:
     """Whether ``answer`` gives the number (몇 달) or the price (얼마, 값) ``question`` asks for, if it asks one."""
     asked = _COUNT_ASKED.search(question)
@@ -300,6 +310,14 @@ class FaqIndex:
         # "난시용 렌즈도 있나요?"): its words count as met for coverage, never for the score, so a question
         # must still share words with the owner's questions to be answered.
         self._answer_terms = [set(features(faq.a)[0]) for faq in faqs]
+        # A question the owner wrote in generic words only ("바로 가도 돼요?", "그냥 가도 돼요?") has no term to
+        # retrieve it by: it is answered when the caller says it as written.
+        self._bare_questions = {
+            _as_written(question): faq
+            for faq in faqs
+            for question in (faq.q, *faq.also)
+            if not _content(question)
+        }
         self._retriever = None
         if documents:
             self._retriever = bm25s.BM25(method="lucene", k1=_K1, b=0.0)
@@ -326,6 +344,10 @@ class FaqIndex:
         whole = self._match_one(text)
         if whole.answered:
             return whole
+        asked = question_sentences(text) or [text]
+        written = self._bare_questions.get(_as_written(asked[0])) if len(asked) == 1 else None
+        if written is not None:
+            return FaqMatch(written, math.inf, 1.0)  # "지금 바로 가도 돼요? 배터리가 반나절도 못 가서요"
         parts = self._sentence_matches(text)
         if not parts:
             return self._asked_clause_match(text) or whole

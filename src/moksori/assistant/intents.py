@@ -37,6 +37,10 @@ _MESSAGE = re.compile(
 _GOODBYE = re.compile(
     r"끊을게|끊겠|수고하세|수고하십|안녕히|들어가세요|^(?:아니요\s|아뇨\s)?(?:됐습니다|됐어요)|그게\s?다|이만|괜찮습니다|(?:다음에|나중에)\s?(?:다시\s?)?(?:할게|걸게|전화)|다시\s?걸게|"
     r"없어요|없습니다|아니요\s?괜찮|고맙습니다$|감사합니다$|감사해요$|고마워요$|다른\s?(?:데|곳|가게|집)\s?(?:알아볼|알아 볼|가\s?볼|찾아\s?볼)|(?:다시|이따가?|나중에)\s?(?:전화|연락)\s?(?:할게|드릴게|드리겠|하겠)|수고\s?(?:허쇼|하이소|하이다)|들어가이소"
+    # "네 감사합니다 이따 갈게요", "알겠습니다 다음에 들를게요": thanks, and coming by some time (a day or an hour
+    # said with it asks for a booking)
+    r"|(?:감사합니다|고맙습니다|감사해요|고마워요|알겠습니다|알겠어요)\s(?:그럼\s)?(?:(?:이따가?|나중에|다음에|조만간|금방)\s)?"
+    r"(?:갈게요|들를게요|가\s?볼게요|들르겠습니다|가겠습니다|찾아갈게요)$"
 )
 # Leaving a message said outright wins over the subject of the message ("단체 예약 견적 문의드린다고 전해 주세요").
 _LEAVE_MESSAGE = re.compile(
@@ -74,11 +78,17 @@ _ITEMS = re.compile(
 )
 
 
+# "라떼 시킬 때 우유를 두유로 바꿀 수 있어요?": what an order can have, asked; nothing is ordered or changed
+_WHEN_ORDERING = re.compile(r"(?:시킬|주문할|포장할)\s?때\s.*(?:수\s?(?:있|없)|돼요|되나요|되죠|되요|가능)")
+
+
 def detect(text: str) -> str | None:
     """handoff, check, cancel, change, booking, order, message, goodbye, no, or None (a question or a slot
     value)."""
     if _HANDOFF.search(text):
         return "handoff"
+    if _WHEN_ORDERING.search(text):
+        return None
     if re.search(r"예약\s?(?:확인|했는지|됐는지|되어\s?있는지|잘\s?됐)", text) and not _CHANGE.search(text):
         return "check"
     # "예약했다가 못 가게 되면요, 돈은 돌려받을 수 있나요?": what happens if, asked; nothing is cancelled
@@ -88,8 +98,7 @@ def detect(text: str) -> str | None:
         return "cancel"
     # (킬로 is a unit and 바로 an adverb: "몇 킬로 타면 바꿔 주는 게 좋아요?" changes no booking)
     # "푹신한 안장으로 바꾸면 얼마예요?" asks a price; it changes no booking
-    if (_CHANGE.search(text) and re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로|(?<![킬바뒤])로\s", text)
-            and ("예약" in text or not _PRICE.search(text))):
+    if _asks_change(text) and ("예약" in text or not _PRICE.search(text)):
         return "change"
     if _BOOKED.search(text) and _NEW_VALUE.search(text):
         return "change"
@@ -116,6 +125,16 @@ def detect(text: str) -> str | None:
     if _GOODBYE.search(text):
         return "goodbye"
     return None
+
+
+def _asks_change(text: str) -> bool:
+    """A change word with what it changes: the booking, its time, day or party, or a new value said with 로 in
+    the same sentence ("토요일로 옮겨 주세요"; "중고로 매입도 하세요? 이번에 바꾸려고 해서요" changes no booking)."""
+    if not _CHANGE.search(text):
+        return False
+    if re.search(r"예약|시간|날짜|인원|명|시로|일로|요일로", text):
+        return True
+    return any(_CHANGE.search(part) and re.search(r"(?<![킬바뒤])로\s", part) for part in sentences(text))
 
 
 def asks_callback(text: str) -> bool:
@@ -299,7 +318,12 @@ def is_greeting(text: str) -> bool:
     """"여보세요", "안녕하세요", "거기 섬섬옥수죠?": the caller checking the line, not asking anything yet."""
     return bool(
         re.fullmatch(r"(?:(?:네|예|아|어|음)\s)?(?:여보세요|안녕하세요|여보세요\s?안녕하세요|저기요)(?:\s?네)?", text)
-        or re.search(r"^(?:(?:네|예|아|어|음|여보세요)\s)*(?:거기|여기)\s.*(?:맞죠|맞나요|맞아요|이죠|죠|인가요)$", text)
+        # the shop's name between, a few words none of which ends a sentence: "거기 굴보쌈 아직 나와요 철 지난 거
+        # 아니죠" asks about the food
+        or re.search(
+            r"^(?:(?:네|예|아|어|음|여보세요)\s)*(?:거기|여기)\s(?:[^\s요]+\s){0,3}\S*(?:맞죠|맞나요|맞아요|이죠|죠|인가요)$",
+            text,
+        )
     )
 
 

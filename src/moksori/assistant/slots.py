@@ -987,6 +987,17 @@ _NOT_NAMES = frozenset(
         "미안합니다",
         "성함",
         "명의",
+        # words pointing back at what was offered or read back ("네 그렇게요", "그걸로 해 주세요")
+        "그렇게",
+        "이렇게",
+        "그걸",
+        "그걸로",
+        "그거",
+        "그거로",
+        "이걸로",
+        "그럼",
+        "그러면",
+        "그냥",
     ]
 )
 # Who a booking is for, said before their name ("예약자는 팀장님 이름으로 강민호로 해 주세요", "어머니 성함으로
@@ -1015,6 +1026,10 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
             return last
         if expecting and first and first != words_said[0] and looks_like_full_name(first):
             return first
+        # "네 그럼 예약할게요, 한예슬이요": a full name said after a sentence that ends before it
+        if (expecting and len(words_said) > 1 and re.search(r"[요다]$", words_said[-2]) and last
+                and last != words_said[-1] and looks_like_full_name(last, words_said[-1])):
+            return last
     booked_as = _BOOKED_AS.search(text)
     if (booked_as and booked_as.group(1) not in _NOT_NAMES and booked_as.group(1)[0] in SURNAMES
             and booked_as.group(1).removesuffix("님") not in _SOMEONE_ELSE):
@@ -1033,7 +1048,7 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
         words = [words[0] + words[1], *words[2:]]
     for word in words[:3]:
         name = _strip_name_ending(word)
-        if name is None or name in _NOT_NAMES or not re.fullmatch(r"[가-힣]{2,5}", name):
+        if name is None or name in _NOT_NAMES or not re.fullmatch(r"[가-힣]{2,5}", name) or _VERB_FORM.search(word):
             continue
         if name.removesuffix("님") in _SOMEONE_ELSE:
             continue
@@ -1079,6 +1094,10 @@ def looks_like_full_name(word: str, said: str = "") -> bool:
 
 
 _GIVEN_NAME_IN_A = re.compile(r"[서지시리유하다나수연은소채예세혜주이보미]아$")
+
+
+# A polite verb ("해 주세요", "알겠어요", "할게요") is no name with its 요 taken off
+_VERB_FORM = re.compile(r"(?:세요|게요|어요)$")
 
 
 def _strip_name_ending(word: str) -> str | None:
