@@ -413,3 +413,14 @@ def test_a_question_written_in_generic_words_is_answered_as_written() -> None:
     assert index.match("혹시 그냥 가도 되요").faq.a == "W"
     assert not index.match("지금 가도 돼요?").answered  # not what the owner wrote
     assert not index.match("바로 가도 돼요? 강아지도 데려가도 돼요?").answered  # one of two questions unanswered
+
+
+def test_a_noun_said_as_a_word_beats_the_same_syllables_inside_a_compound() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="학생 할인 있어요?", a="중고등학생은 커트가 이만 원이에요.", also=("학생은 얼마예요", "고등학생 할인")),
+                      Faq(q="아이도 깎아 줘요?", a="아이 커트는 만 오천 원이에요.", also=("초등학생 커트", "애들도 깎아 줘요")),
+                      Faq(q="주차 되나요?", a="P"), Faq(q="카드 돼요?", a="C"), Faq(q="면도도 해요?", a="S")),
+                     ["커트"])  # fmt: skip
+    assert index.match("학생은 커트 얼마예요?").faq.q == "학생 할인 있어요?"
+    assert index.match("초등학생 커트 얼마예요?").faq.q == "아이도 깎아 줘요?"

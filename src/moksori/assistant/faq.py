@@ -310,6 +310,7 @@ class FaqIndex:
         # "난시용 렌즈도 있나요?"): its words count as met for coverage, never for the score, so a question
         # must still share words with the owner's questions to be answered.
         self._answer_terms = [set(features(faq.a)[0]) for faq in faqs]
+        self._words = [{word for question in (faq.q, *faq.also) for word in features(question)[1]} for faq in faqs]
         # A question the owner wrote in generic words only ("바로 가도 돼요?", "그냥 가도 돼요?") has no term to
         # retrieve it by: it is answered when the caller says it as written.
         self._bare_questions = {
@@ -390,6 +391,24 @@ class FaqIndex:
         matches = [self._match_one(sentence) for sentence in asked]
         return matches if matches and all(match.answered for match in matches) else []
 
+    def _literal_choice(self, best: int, scores, nouns: set[str]) -> int:  # noqa: ANN001 - a numpy array
+        """``best``, or another question where ``best`` meets a noun of the caller's only inside a longer
+        compound and the other has it as a word of its own (or of its answer), meeting every noun ``best`` meets:
+        "학생은 커트 얼마예요?" is the student question, not "초등학생 커트" (학생 there only a syllable pair)."""
+        def meets(doc: int) -> set[str]:
+            return {noun for noun in nouns if _covered(noun, self._documents[doc] | self._answer_terms[doc])}
+
+        def literal(doc: int) -> set[str]:
+            return nouns & (self._words[doc] | self._answer_terms[doc])
+
+        inside_compounds = meets(best) - literal(best)
+        if not inside_compounds:
+            return best
+        for doc in map(int, scores.argsort()[::-1]):
+            if scores[doc] > 0 and doc != best and inside_compounds <= literal(doc) and meets(best) <= meets(doc):
+                return doc
+        return best
+
     def _match_one(self, text: str) -> FaqMatch:
         text = _INSTEAD.split(text)[-1]
         found = _content(text)
@@ -402,7 +421,7 @@ class FaqIndex:
         count = len(self.faqs)
         unique_word = math.log(1 + (count - 0.5) / 1.5) / (1 + _K1)
         scores = self._retriever.get_scores(terms) / unique_word
-        best = int(scores.argmax())
+        best = self._literal_choice(int(scores.argmax()), scores, nouns)
         score = float(scores[best])
         shared = self._documents[best]
         neutral = _WHEN_WORDS if shared & self._items else _WHEN_WORDS | self._items
