@@ -898,3 +898,19 @@ def test_a_day_alone_after_the_question_what_to_help_with_starts_a_booking(salon
     call.greeting()
     call.respond("안녕하세요")
     assert "몇 시" in call.respond("목요일이요")
+
+
+def test_a_bad_line_at_the_name_prompt_gives_no_name(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("목요일 오후 2시에 젤네일 예약이요")
+    assert call.respond("여보세요? 여보세요? 끊겼나?") == "네, 잘 들려요. 성함이 어떻게 되세요?"
+    for line in ["아 네네 들려요. 이름은 서동욱이요", "공일공 팔팔이삼 칠육일오", "네 맞아요"]:
+        call.respond(line)
+    assert [record["name"] for record in call.records] == ["서동욱"]
+
+
+def test_yes_then_a_new_question_at_an_offer_is_the_question(salon: ShopProfile) -> None:
+    call = offered(salon)
+    reply = call.respond("아 네. 그럼 손톱 연장도 돼요?")  # not a yes to the owner: another question
+    assert "사장님께 연결해 드릴까요" in reply and call.records == [] and not call.ended

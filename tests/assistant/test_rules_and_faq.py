@@ -424,3 +424,14 @@ def test_a_noun_said_as_a_word_beats_the_same_syllables_inside_a_compound() -> N
                      ["커트"])  # fmt: skip
     assert index.match("학생은 커트 얼마예요?").faq.q == "학생 할인 있어요?"
     assert index.match("초등학생 커트 얼마예요?").faq.q == "아이도 깎아 줘요?"
+
+
+def test_a_verb_several_questions_share_equally_answers_none() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="비 와도 쳐요?", a="R"), Faq(q="처음 치는데 배울 수 있어요?", a="L"),
+                      Faq(q="한 코트에 몇 명 쳐요?", a="C"), Faq(q="주차 되나요?", a="P"), Faq(q="카드 돼요?", a="K"),
+                      Faq(q="샤워실 있어요?", a="S"), Faq(q="라켓 빌려줘요?", a="B"), Faq(q="신발 아무거나 신어도 돼요?", a="N"),
+                      Faq(q="취소하면 환불돼요?", a="M")))  # fmt: skip
+    assert not index.match("그래도 칠 수 있어요?").answered  # only 치다: which of three?
+    assert index.match("비 와도 칠 수 있어요?").faq.a == "R"

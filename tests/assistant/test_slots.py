@@ -678,3 +678,31 @@ def test_names_at_the_name_prompt(line: str, name: str | None) -> None:
 ])  # fmt: skip
 def test_thanks_a_reason_with_a_change_word_and_a_question_about_ordering(line: str, intent: str | None) -> None:
     assert intents.detect(line) == intent
+
+
+def test_a_name_said_as_written_with_its_number_words() -> None:
+    courts = {"테니스코트1시간": "테니스 코트 1시간", "테니스코트": "테니스 코트 1시간",
+              "테니스코트2시간": "테니스 코트 2시간", "테니스코트두시간": "테니스 코트 2시간"}  # fmt: skip
+    assert [m.name for m in find_items("월요일 일곱 시에 테니스 코트 두 시간 네 명이요", courts)] == ["테니스 코트 2시간"]
+    assert [m.name for m in find_items("테니스 코트 두 시간으로요", courts)] == ["테니스 코트 2시간"]
+    assert [(m.name, m.qty) for m in find_items("테니스 코트 두 개", courts)] == [("테니스 코트 1시간", 2)]
+
+
+@pytest.mark.parametrize(("line", "checked", "rest"), [
+    ("여보세요 여보세요 끊겼나", True, ""), ("아 네네 들려요 이름은 서동욱이요", True, "이름은 서동욱이요"),
+    ("여보세요 여보세요 아 이제 들리네 환불돼요", True, "환불돼요"), ("네 맞아요", False, "네 맞아요"),
+])  # fmt: skip
+def test_checking_a_bad_line(line: str, checked: bool, rest: str) -> None:
+    assert intents.after_line_check(line) == (checked, rest)
+
+
+@pytest.mark.parametrize(("line", "intent"), [
+    ("그럼 밤늦게 여는 데는 없어요", None), ("주차장은 없어요", None), ("다른 건 없어요", "goodbye"),
+    ("네 없어요 감사합니다", "goodbye"),
+])  # fmt: skip
+def test_nothing_more_against_a_question_about_what_there_is_not(line: str, intent: str | None) -> None:
+    assert intents.detect(line) == intent
+
+
+def test_how_is_it_asks() -> None:
+    assert intents.looks_like_question("오늘 날씨 어때요")

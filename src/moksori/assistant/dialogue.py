@@ -125,6 +125,10 @@ class Form:
                     or self.phone or self.text or self.target)
 
 
+# "아 네 그럼 …", "네 …": the offer or answer heard, before what the caller goes on to say
+_YES_THEN = re.compile(r"^(?:(?:아|어|네|예|네네|예예)\s)+(?:(?:그럼|그러면|근데|그리고)\s)?")
+
+
 class Call:
     """One call. ``greeting()`` first, then ``respond(line)`` per caller turn until ``ended``."""
 
@@ -278,6 +282,11 @@ class Call:
             return ""
         self.silences = 0
         text = clean(line)
+        checked, rest = intents.after_line_check(text)
+        if checked and self.last_prompt and (rest or self.form is not None):
+            if not rest:  # "여보세요? 여보세요? 끊겼나?" in the middle of a task: still here, asked again
+                return f"네, 잘 들려요. {self.last_prompt}"
+            text = rest
         if not text or intents.asks_repeat(text) or intents.pardon(line):
             return self.last_prompt or self.greeting()
         if intents.bare_yes(text) and self._answer_kind() not in ("yes_no", "proposal"):
@@ -1224,6 +1233,10 @@ class Call:
             self._is_question(text) or (intents.looks_like_question(text) and parse_yes_no(text) is None)
         ):
             return self._respond(text)  # a new question instead of an answer to the offer
+        asked = _YES_THEN.sub("", text)
+        if (asked != text and intents.asks(asked) and parse_yes_no(asked) is None and not intents.declines(asked)
+                and self._detect(asked) not in ("handoff", "message")):
+            return self._respond(asked)  # "아 네. 그럼 거기서 샤워하고 나올 수 있어요?": heard, and a new question
         intent = self._detect(text)
         if intent == "message" or intents.wants_message(text):
             self.form = Form("message", text=question)

@@ -439,6 +439,14 @@ class FaqIndex:
             return FaqMatch(None, score, coverage)
         if score < SCORE_FLOOR or not said or len(missed) > (len(said) - 1) // 3:
             return FaqMatch(None, score, coverage)
+        # With no noun to say what is asked, another question that scores the same and has every word said fits
+        # as well: answering would be a guess ("그래도 칠 수 있어요?" has only 치다, which the lesson, the rain and
+        # the court-size questions share).
+        tied = [doc for doc in range(count) if doc != best and math.isclose(float(scores[doc]), score, rel_tol=1e-6)]
+        if not nouns and any(
+            all(_covered(form, self._documents[doc] | self._answer_terms[doc]) for form in said) for doc in tied
+        ):
+            return FaqMatch(None, score, coverage)
         faq = self.faqs[best]
         if not answers_what_is_asked(text, faq.a) or not _same_counts(text, (faq.q, *faq.also)):
             return FaqMatch(None, score, coverage)

@@ -36,7 +36,7 @@ _MESSAGE = re.compile(
 )
 _GOODBYE = re.compile(
     r"끊을게|끊겠|수고하세|수고하십|안녕히|들어가세요|^(?:아니요\s|아뇨\s)?(?:됐습니다|됐어요)|그게\s?다|이만|괜찮습니다|(?:다음에|나중에)\s?(?:다시\s?)?(?:할게|걸게|전화)|다시\s?걸게|"
-    r"없어요|없습니다|아니요\s?괜찮|고맙습니다$|감사합니다$|감사해요$|고마워요$|다른\s?(?:데|곳|가게|집)\s?(?:알아볼|알아 볼|가\s?볼|찾아\s?볼)|(?:다시|이따가?|나중에)\s?(?:전화|연락)\s?(?:할게|드릴게|드리겠|하겠)|수고\s?(?:허쇼|하이소|하이다)|들어가이소"
+    r"^(?:(?:네|예|아|음|아니요|아뇨|이제|더|다른|건|거는|그건|뭐|딱히|특별히|지금은|일단은?)\s)*(?:없어요|없습니다)|아니요\s?괜찮|고맙습니다$|감사합니다$|감사해요$|고마워요$|다른\s?(?:데|곳|가게|집)\s?(?:알아볼|알아 볼|가\s?볼|찾아\s?볼)|(?:다시|이따가?|나중에)\s?(?:전화|연락)\s?(?:할게|드릴게|드리겠|하겠)|수고\s?(?:허쇼|하이소|하이다)|들어가이소"
     # "네 감사합니다 이따 갈게요", "알겠습니다 다음에 들를게요": thanks, and coming by some time (a day or an hour
     # said with it asks for a booking)
     r"|(?:감사합니다|고맙습니다|감사해요|고마워요|알겠습니다|알겠어요)\s(?:그럼\s)?(?:(?:이따가?|나중에|다음에|조만간|금방)\s)?"
@@ -57,7 +57,7 @@ _THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번
 # Regional question endings count too: Gyeongsang -능교/-는교/-나예/-까예/-니껴, Jeolla -당가/-랑가.
 _REGIONAL_QUESTION = r"(?:능교|는교|나예|까예|니껴)(?![가-힣])|(?:당가|랑가)요?(?![가-힣])"
 _QUESTION_WORDS = re.compile(
-    rf"{_REGIONAL_QUESTION}|\?|팔아요|파세요|팔죠|취급|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|워요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
+    rf"{_REGIONAL_QUESTION}|\?|팔아요|파세요|팔죠|취급|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|워요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|어때|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
 )
 _HOURS = re.compile(
     r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
@@ -242,6 +242,22 @@ _ASKS = re.compile(
 def asks(text: str) -> bool:
     """A question for certain: not a name or a number said with a polite ending (조수아요, 이지은이에요)."""
     return bool(_ASKS.search(text))
+
+
+# A caller on a bad line checking it is still there: "여보세요? 여보세요? 끊겼나?", "아 네네 들려요", "아 이제 들리네"
+_LINE_WORD = re.compile(r"여보세요|여보시오|들리세요|들리나요|들려요|들리네요?|들립니다|끊겼나요?|끊겼어요|끊긴\s?거")
+_LINE_CHECK = re.compile(
+    rf"^(?:(?:{_LINE_WORD.pattern}|아|어|네|네네|예|이제|잘|음|지금)(?:\s|$))+"
+)
+
+
+def after_line_check(text: str) -> tuple[bool, str]:
+    """(whether the turn begins by checking the line, what follows it): "여보세요 여보세요 아 이제 들리네 예약했다가
+    못 가게 되면 환불돼요" → (True, "예약했다가 …")."""
+    check = _LINE_CHECK.match(text)
+    if not check or not _LINE_WORD.search(check.group()):
+        return False, text
+    return True, text[check.end() :].strip()
 
 
 def asks_repeat(text: str) -> bool:

@@ -163,10 +163,20 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
     words = item_words(text, names)
     found: list[tuple[float, int, int, str]] = []  # (score, start, end, item)
     for start in range(len(words)):
-        for end in range(start + 1, min(start + 3, len(words)) + 1):
-            if end - start > 1 and _quantity_pattern().match(" ".join(words[end - 1 : end + 1])):
-                break  # "아아 두", "떡볶이 이 인분": the second word is the quantity, not part of the name
+        quantity_reached = False
+        for end in range(start + 1, min(start + 4, len(words)) + 1):
             joined = "".join(words[start:end])
+            # (a particle is taken off the last word only, never a whole word: 이 in "떡볶이 이 인분" is two)
+            head = "".join(words[start : end - 1])
+            exact = [names[head + form] for form in _strip_particles(words[end - 1]) if head + form in names]
+            if exact:  # a name or alias said as written, numbers and all ("테니스 코트 두 시간")
+                found.append((100.0 + (end - start) * 0.01, start, end, exact[0]))
+                continue
+            # "아아 두", "떡볶이 이 인분": the second word is the quantity, not part of a name said loosely
+            quantity_reached = quantity_reached or (
+                end - start > 1 and bool(_quantity_pattern().match(" ".join(words[end - 1 : end + 1]))))
+            if quantity_reached or end - start > 3:
+                continue  # past it, and beyond three words, only a name said as written
             best = (0.0, "")
             for form in _strip_particles(joined):
                 if _names_a_kind(form, names):
