@@ -914,3 +914,11 @@ def test_yes_then_a_new_question_at_an_offer_is_the_question(salon: ShopProfile)
     call = offered(salon)
     reply = call.respond("아 네. 그럼 손톱 연장도 돼요?")  # not a yes to the owner: another question
     assert "사장님께 연결해 드릴까요" in reply and call.records == [] and not call.ended
+
+
+def test_a_message_said_with_the_request_at_an_offer_is_kept(salon: ShopProfile) -> None:
+    call = offered(salon)
+    for line in ["그럼 원장님한테 내일 열 시쯤 간다고만 좀 전해 주세요", "공일공에 사일칠삼", "이공구팔이요", "네 맞아요"]:
+        call.respond(line)
+    assert [(record["type"], record["phone"]) for record in call.records] == [("message", "01041732098")]
+    assert call.records[0]["text"] == "내일 열 시쯤 간다"

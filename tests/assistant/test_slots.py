@@ -706,3 +706,20 @@ def test_nothing_more_against_a_question_about_what_there_is_not(line: str, inte
 
 def test_how_is_it_asks() -> None:
     assert intents.looks_like_question("오늘 날씨 어때요")
+
+
+def test_a_number_cut_off_and_finished_in_the_next_turn_or_said_twice() -> None:
+    from moksori.assistant.slots import completed_phone, phone_start
+
+    assert completed_phone(phone_start("공일공 육이…"), "팔팔 삼일공사요") == "01062883104"
+    assert completed_phone(phone_start("공일공에 사일칠삼"), "이공구팔이요") == "01041732098"
+    assert parse_phone("공일공 이칠공사 팔팔일오요, 이칠공사 팔팔일오") == "01027048815"
+
+
+@pytest.mark.parametrize(("line", "body"), [
+    ("메시지 좀 남겨 주세요, 약사님한테요", None),  # whom to, and the message still to come
+    ("그럼 약사님한테 내일 열 시쯤 간다고만 좀 전해 주세요. 송미경이에요", "내일 열 시쯤 간다"),
+    ("사장님께 내일 늦는다고 전해 주세요", "내일 늦는다"),
+])  # fmt: skip
+def test_a_message_for_anyone_called_by_a_title(line: str, body: str | None) -> None:
+    assert intents.message_body(clean(line)) == body

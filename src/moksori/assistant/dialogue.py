@@ -1239,7 +1239,8 @@ class Call:
             return self._respond(asked)  # "아 네. 그럼 거기서 샤워하고 나올 수 있어요?": heard, and a new question
         intent = self._detect(text)
         if intent == "message" or intents.wants_message(text):
-            self.form = Form("message", text=question)
+            # "그럼 약사님한테 내일 열 시쯤 간다고만 좀 전해 주세요": the message said with the request
+            self.form = Form("message", text=intents.message_body(text) or question)
             self.failures = 0
             self._fill_phone(text)
             self.form.phone = self.form.phone or self.caller_phone

@@ -346,10 +346,14 @@ def is_greeting(text: str) -> bool:
 _OWNER_WORDS = r"(?:사장님|사장|주인\s?분|주인|원장님|실장님|선생님)"
 
 
+# Whom a message is for: the owner, or anyone called by a title (약사님께, 코치님한테, 주인분께)
+_TO_WHOM = r"(?:[가-힣]{1,3}님|주인(?:\s?분)?)\s?(?:께|한테|에게)"
+
+
 def message_body(text: str) -> str | None:
     """The message itself when the caller says it with the request ("사장님께 내일 늦는다고 전해 주세요")."""
     match = re.search(
-        r"(?:사장님(?:께|한테)|주인(?:분)?(?:께|한테))\s?(.+?)\s?고\s?(?:좀\s)?(?:(?:메시지|메세지|문자)\s?(?:로\s?)?)?(?:전해|전달|말씀|남겨)",
+        rf"{_TO_WHOM}\s?(.+?)\s?고만?\s?(?:좀\s)?(?:(?:메시지|메세지|문자)\s?(?:로\s?)?)?(?:전해|전달|말씀|남겨)",
         text,
     )
     if match and len(match.group(1)) >= 4:
@@ -367,6 +371,7 @@ def message_body(text: str) -> str | None:
     if request:
         rest = text[request.end() :].split(" ", 1)  # the request word's own ending ("…게요", "…고") goes
         rest_text = re.sub(r"^(?:싶은데요|싶어요|싶습니다|주세요|주실래요|줘요|드릴게요)\s?", "", rest[1] if len(rest) > 1 else "")
+        rest_text = re.sub(rf"^{_TO_WHOM}요?(?:\s|$)", "", rest_text)  # "…남겨 주세요, 약사님한테요": whom to, no message
         after = re.split(r"(?:^|\s)(?:제\s)?(?:번호는|번호|전화번호는|연락처는)\s|(?:^|\s)공일공|(?:^|\s)010", rest_text)[0].strip()
         if len(after) >= 6:
             return after

@@ -693,30 +693,34 @@ def parse_phone(text: str) -> str | None:
             if _looks_complete(readings):
                 break  # the number is over; later digits are something else
             readings = []  # "모둠초밥 이 인분이랑 … 공일공 …": digits apart from the number are not its start
-    if not readings:
-        return None
-    for combination in itertools.islice(itertools.product(*readings), 256):
-        number = "".join(combination)
-        if _valid_phone(number):
-            return number
+    # "공일공 이칠공사 팔팔일오요, 이칠공사 팔팔일오": the number, then part of it said again
+    for count in range(len(readings), 0, -1):
+        for combination in itertools.islice(itertools.product(*readings[:count]), 256):
+            number = "".join(combination)
+            if _valid_phone(number):
+                return number
     return None
 
 
 def phone_start(text: str) -> str | None:
-    """The first part of a mobile number said on its own ("공일공 구삼일팔"), to be completed by the next turn's
-    last four digits ("뒤에는 사이칠칠이요")."""
+    """The first part of a mobile number said on its own ("공일공 구삼일팔", "공일공 육이…" cut off), to be completed
+    by the next turn ("뒤에는 사이칠칠이요", "팔팔 삼일공사요")."""
     readings = _digit_readings(text)
-    if not 2 <= len(readings) <= 3:
+    if not 1 <= len(readings) <= 3:
         return None
     for combination in itertools.islice(itertools.product(*readings), 64):
         number = "".join(combination)
-        if re.fullmatch(r"01[016789]\d{3,4}", number):
+        if re.fullmatch(r"01[016789]\d{0,5}", number):
             return number
     return None
 
 
 def completed_phone(start: str, text: str) -> str | None:
-    """``start`` (from ``phone_start``) with the last four digits said in ``text``, when that makes a number."""
+    """``start`` (from ``phone_start``) with the rest of the number said in ``text``, when that makes a number."""
+    readings = _digit_readings(text)
+    for combination in itertools.islice(itertools.product(*readings), 64):
+        if _valid_phone(start + "".join(combination)):
+            return start + "".join(combination)
     tail = last_digit_group(text)
     return start + tail if tail and _valid_phone(start + tail) else None
 
