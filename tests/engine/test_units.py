@@ -131,6 +131,26 @@ def test_joins_are_smooth(corpus) -> None:
     assert np.isfinite(smooth.lf0).all() and set(np.unique(smooth.vuv)) <= {0.0, 1.0}
 
 
+def test_a_join_between_phones_costs_more_than_one_in_a_phones_middle(corpus) -> None:
+    target, others = corpus[0], corpus[1:]
+    index = index_of(others)
+    durations = even_durations(target)
+    half = half_spans(durations)[1]
+
+    def joins(costs: Costs) -> tuple[int, int]:
+        """(joins between phones, joins in a phone's middle) of units that were not neighbours in a recording."""
+        _, chosen, _ = speak(index, recorded(target), target.phones, durations, costs=costs)
+        before, after = chosen[:-1], chosen[1:]
+        same_recording = index.utterance[np.maximum(after, 0)] == index.utterance[np.maximum(before, 0)]
+        neighbours = (after == before + 1) & same_recording
+        joined = (before >= 0) & (after >= 0) & ~neighbours
+        return int((joined & (half[:-1] == 1)).sum()), int((joined & (half[:-1] == 0)).sum())
+
+    between, _ = joins(Costs(join_boundary=0.0))
+    between_penalised, within_penalised = joins(Costs(join_boundary=5.0))
+    assert between > 0 and between_penalised < between and within_penalised > 0
+
+
 def test_model_frames_where_no_unit_fits(corpus) -> None:
     index = index_of(corpus[1:])
     target = corpus[0]

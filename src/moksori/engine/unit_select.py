@@ -47,6 +47,9 @@ class Costs:
     join_pitch: float = 2.0  # per octave
     join_energy: float = 0.5  # per e-fold of RMS
     join_penalty: float = 0.3  # any join of units that were not neighbours in a recording
+    # a further penalty where that join falls between two phones rather than in a phone's middle: the
+    # transition between phones is where they colour each other, the middle the steadiest (diphone) point
+    join_boundary: float = 0.0
     fallback: float = 3.0  # target cost of the model's own frames
     crossfade: int = 3  # frames on each side of a join
     f0: str = "units"  # "units": the units' F0, smoothed; "model": the predicted contour
@@ -165,9 +168,10 @@ def _boundaries(index: UnitIndex, units: np.ndarray, owner: np.ndarray, t: _Targ
 
 
 def _join_costs(index: UnitIndex, before: np.ndarray, after: np.ndarray, tails: tuple[np.ndarray, ...],
-                heads: tuple[np.ndarray, ...], costs: Costs) -> np.ndarray:
+                heads: tuple[np.ndarray, ...], costs: Costs, between_phones: bool) -> np.ndarray:
     """Join cost [K_before, K_after] from candidates ``before`` of one half-phone, with their ``tails``
-    (``_boundaries``), to candidates ``after`` of the next one, with their ``heads``."""
+    (``_boundaries``), to candidates ``after`` of the next one, with their ``heads``; ``between_phones``: the
+    first is a right half, so the join falls between two phones."""
     tail, tail_norm, tail_lf0, tail_vuv, tail_energy = tails
     head, head_norm, head_lf0, head_vuv, head_energy = heads
     # |a - b|² as |a|² + |b|² - 2 a·b: one small matrix product instead of a [K, K, S] array.
@@ -176,7 +180,7 @@ def _join_costs(index: UnitIndex, before: np.ndarray, after: np.ndarray, tails: 
     pitch = np.abs(tail_lf0[:, None] - head_lf0[None, :]) / math.log(2) * (tail_vuv[:, None] * head_vuv[None, :])
     energy = np.abs(tail_energy[:, None] - head_energy[None, :])
     cost = (costs.join_spectral * spectral + costs.join_pitch * pitch + costs.join_energy * energy
-            + costs.join_penalty)  # fmt: skip
+            + costs.join_penalty + (costs.join_boundary if between_phones else 0.0))  # fmt: skip
     return np.where(_natural_neighbours(index, before, after), np.float32(0), cost)
 
 
@@ -239,7 +243,8 @@ def select(index: UnitIndex, targets: _Targets, costs: Costs) -> np.ndarray:
             score = target_cost
             back.append(np.zeros(len(units), dtype=np.int64))
         else:
-            join = _join_costs(index, options[j - 1], units, of(tails, j - 1), of(heads, j), costs)
+            join = _join_costs(index, options[j - 1], units, of(tails, j - 1), of(heads, j), costs,
+                               between_phones=bool(targets.half[j - 1] == 1))
             total = scores[-1][:, None] + join
             best = np.argmin(total, axis=0)
             score = total[best, np.arange(len(units))] + target_cost
