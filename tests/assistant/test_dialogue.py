@@ -922,3 +922,9 @@ def test_a_message_said_with_the_request_at_an_offer_is_kept(salon: ShopProfile)
         call.respond(line)
     assert [(record["type"], record["phone"]) for record in call.records] == [("message", "01041732098")]
     assert call.records[0]["text"] == "내일 열 시쯤 간다"
+
+
+def test_a_service_for_the_children_on_a_day_is_a_booking_where_nothing_is_ordered(salon: ShopProfile) -> None:
+    """시키다 orders food; at a salon that takes bookings and no orders, "시켜 보려고요" with a service and a day books."""
+    call = run(salon, ["첫째랑 둘째 젤네일 좀 시켜 보려고요. 목요일 오후 두 시 돼요?"])
+    assert call.form is not None and call.form.task == "booking" and call.form.party == 2

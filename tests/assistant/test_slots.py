@@ -723,3 +723,34 @@ def test_a_number_cut_off_and_finished_in_the_next_turn_or_said_twice() -> None:
 ])  # fmt: skip
 def test_a_message_for_anyone_called_by_a_title(line: str, body: str | None) -> None:
     assert intents.message_body(clean(line)) == body
+
+
+@pytest.mark.parametrize(("line", "party"), [
+    ("다음 주 월요일 점심에 엄마 아빠 저 동생 이렇게 가려고 하는데 자리 있어요?", 4),
+    ("부모님 모시고 저희 부부랑 애 하나요", 5),
+    ("그럼 일요일 점심 열두 시 반에 자리 하나 잡아 줘요 우리 내외하고 딸 내외, 손주 둘이니까 여섯이네", 6),
+    ("첫째랑 둘째 체험 수업 좀 시켜 보려고요", 2),
+    ("이번 주 토요일 오전 열 시에 체험 수업 되나요? 우리 애 둘이랑 조카 둘이요", 4),
+    ("아 여덟 명까지요? 그럼 작은아버지네는 따로 오시라고 하고 저희랑 할머니 할아버지만 여섯 명으로 할게요", 6),
+    ("아 한 번에 세 명까지요? 그럼 조카 하나는 다음에 하고 셋만 할게요", 3),
+    ("저 예약하려고요", None), ("저희 딸 생일이라서요", None), ("몇 살부터 받아요?", None),
+])  # fmt: skip
+def test_a_family_said_by_who_comes(line: str, party: int | None) -> None:
+    assert parse_party(line) == party
+
+
+def test_children_by_their_ages_only_when_asked_how_many() -> None:
+    assert parse_party("일곱 살이랑 다섯 살 하나씩이요", expecting=True) == 2
+    assert parse_party("여섯 살이랑 열한 살 형제인데 둘 다 들어갈 수 있어요?") is None
+
+
+def test_a_request_passed_on_and_a_number_are_no_names() -> None:
+    line = "아 여덟 명까지요? 그럼 작은아버지네는 따로 오시라고 하고 저희랑 할머니 할아버지만 여섯 명으로 할게요"
+    assert parse_name(line) is None and parse_name(line, expecting=True) is None
+    assert parse_name("김민수라고 합니다") == "김민수"
+
+
+def test_someone_who_cannot_come_changes_the_party_not_the_booking() -> None:
+    line = "토요일 여섯 시에 여섯 명 예약한 이정민인데요, 작은애가 못 가게 돼서 다섯 명으로 줄여 주세요"
+    assert intents.detect(clean(line)) == "change"
+    assert intents.detect("동생이 독감에 걸려서 취소해야 될 것 같아요") == "cancel"

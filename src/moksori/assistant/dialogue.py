@@ -339,7 +339,8 @@ class Call:
             return self._handoff("손님이 사장님과 통화를 원하셨어요")
         main = intents.after_background(text)
         if (self.form is None and main != text and self._detect(main) is None and self._is_question(main)
-                and not self._asks_task_before(intent, text[: len(text) - len(main)])):
+                and not self._asks_task_before(intent, text[: len(text) - len(main)])
+                and not (intent is None and not intents.question_kind(text) and self._service_on_a_day(text))):
             return self._question(main)  # "안경 찾으러 가려는데 몇 시까지 하세요?" asks the hours, it orders nothing
         # After "아니요" to a read-back the next turn is the correction ("다섯 시가 아니라 여섯 시예요"), and a clock
         # time said is a value ("… 그럼 목요일 저녁 여덟 시로 해 주세요"), not a question ("8시까지 해요?" is); so is a
@@ -429,6 +430,9 @@ class Call:
         for said in self._task_word_items:
             text = text.replace(said, " ")
         intent = intents.detect(text)
+        if (intent == "order" and not self.profile.orders.enabled and self.profile.booking.enabled
+                and find_items(text, self.item_names) and (parse_date(text, self.today) or parse_time(text))):
+            intent = "booking"  # "첫째랑 둘째 체험 수업 좀 시켜 보려고요 … 목요일 오후 네 시": a service on a day
         if intent == "change" and not self.profile.booking.enabled and "예약" not in text:
             intent = intents.detect(intents.without_change_words(text))  # no booking to change: what else it is
         return intent
@@ -478,9 +482,7 @@ class Call:
         # A service on a day, or items counted for a day or a time, ask for a booking or an order even said as
         # a question ("스케일링 상담 … 토요일 오전 열한 시 되능교?", "내일 증명사진 찍을 수 있어요?", "내일 케이크 하나
         # 되나요?"), before any FAQ word they share (강아지 there is not the FAQ's 펫보험, 찍다 not its pet photos).
-        if self.profile.booking.enabled and self._services and mentions and (
-            parse_date(text, self.today) or parse_relative_time(text, self.now)
-        ):
+        if self._service_on_a_day(text):
             return "booking"
         if (self.profile.orders.enabled and mentions and parse_quantity(spaced)
                 and (parse_date(text, self.today) or parse_time(text))):
@@ -497,13 +499,19 @@ class Call:
             return "order"  # "일요일에 장미 꽃다발 하나 찾을 수 있어요?" asks to collect it: an order
         if self.profile.booking.enabled and says_only_a_day(intents.without_hesitations(text), self.today):
             return "booking"  # "토요일이요" answers "예약, 주문, 문의 중에 어떤 걸 도와드릴까요?" with the day to book
-        if parse_time(text) is None and parse_party(text) is None:
+        # (a family named in a question asks about them: "엄마랑 저랑 갈 건데 …?")
+        if parse_time(text) is None and parse_party(text, family=False) is None:
             return None  # a date with something else ("오늘 손님 많아요?") is not a booking
         if self.profile.booking.enabled:
             return "booking"
         if self.profile.orders.enabled and find_items(text, self.item_names):
             return "order"
         return None
+
+    def _service_on_a_day(self, text: str) -> bool:
+        """A service of a shop that takes bookings named with a day or a time from now."""
+        return bool(self.profile.booking.enabled and self._services and find_items(text, self.item_names) and (
+            parse_date(text, self.today) or parse_relative_time(text, self.now)))
 
     def _not_offered(self, what: str) -> str:
         return self._offer(f"죄송하지만 {what}.", f"손님 요청: {what}", None)

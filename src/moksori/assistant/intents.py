@@ -92,7 +92,9 @@ def detect(text: str) -> str | None:
     if re.search(r"예약\s?(?:확인|했는지|됐는지|되어\s?있는지|잘\s?됐)", text) and not _CHANGE.search(text):
         return "check"
     # "예약했다가 못 가게 되면요, 돈은 돌려받을 수 있나요?": what happens if, asked; nothing is cancelled
-    if _CANCEL.search(text) and not re.search(
+    # "작은애가 못 가게 돼서 다섯 명으로 줄여 주세요": one person cannot come; the booking is changed, not cancelled
+    someone_drops = _asks_change(text) and _NEW_VALUE.search(text) and "취소" not in text
+    if _CANCEL.search(text) and not someone_drops and not re.search(
         r"취소\s?(?:하면|되면|수수료|규정|가능한가|할\s?수\s?있)|못\s?가게\s?되면|못\s?가면", text
     ):
         return "cancel"

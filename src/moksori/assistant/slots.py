@@ -496,12 +496,48 @@ def _party_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
         rf"|(?P<polite>{native_words_only})\s?분(?!\s?(?:뒤|후|전|정도|동안))){_NOT_A_DIFFERENCE}"
     )
     bare = re.compile(
-        rf"(?<![가-힣])(?P<number>{native_full})\s?(?:이서|이요|이에요|이고|이 (?:가|갈|갑|올|먹))"
+        rf"(?<![가-힣])(?P<number>{native_full})\s?(?:이서|이요|이에요|이고|이네|이니까|이 (?:가|갈|갑|올|먹)"
+        r"|만\s?(?:할게|갈게|가요|갈\s|예약|요|이요))"
     )
     grouped = re.compile(
         rf"(?:어른|성인|아이|애기|애|어린이|아기|학생|엄마|아빠|부모님|보호자|친구)(?:들)?\s?(?P<number>{native_pattern()})\s?(?:명|분)?"
     )
     return counted, bare, grouped
+
+
+# A family said by who comes ("엄마 아빠 저 동생", "부모님 모시고 저희 부부랑 애 하나", "우리 내외하고 딸 내외, 손주 둘",
+# "첫째랑 둘째"): each word one person, a couple two, children counted where a number follows them.
+_COUPLE_WORDS = ("부모님", "부부", "내외", "양친")
+_FAMILY_WORDS_SAID = (
+    "엄마 아빠 어머니 아버지 어머님 아버님 남편 아내 와이프 신랑 동생 언니 오빠 누나 형 할머니 할아버지 시어머니 "
+    "시아버지 장모님 장인어른 사위 며느리 딸 아들 첫째 둘째 셋째 막내 조카 이모 고모 삼촌 저"
+)
+_FAMILY_WORDS = frozenset(_FAMILY_WORDS_SAID.split())
+_COUNTED_KIDS = re.compile(
+    rf"(?:애|애들|아이|아이들|애기|손주|손자|손녀|손주들|조카|조카들|친구|친구들)\s?(?P<number>{native_pattern()})"
+    r"(?:이요|요|이랑|랑|하고|만)?(?![가-힣])"
+)
+# "일곱 살이랑 다섯 살 하나씩": children told by their ages
+_AGE = re.compile(rf"(?<![가-힣\d])(?:{native_pattern()}|\d{{1,2}})\s?살(?![가-힣]*(?:부터|까지|이상|이하|미만))")
+_FAMILY_PARTICLE = re.compile(r"(?:이랑|랑|하고|과|와|도|까지|이요|요|이렇게|해서|이니까|만)$")
+
+
+def _family_count(text: str, ages: bool) -> int | None:
+    """How many people a family said by who comes makes (with ``ages``, children told by their ages too), or
+    None where no one is named."""
+    count, previous = 0, ""
+    for match in _COUNTED_KIDS.finditer(text):
+        count += spoken_value(match.group("number")) or 0
+    words = [_FAMILY_PARTICLE.sub("", word) for word in _COUNTED_KIDS.sub(" ", text).split()]
+    for word in words:
+        if word in _COUPLE_WORDS:
+            count += 2 - (1 if previous in _FAMILY_WORDS and previous != "저" else 0)  # 딸 내외: she is one of two
+        elif word in _FAMILY_WORDS and (word != "저" or previous in _FAMILY_WORDS):
+            count += 1  # (저 only in a list: "저 예약하려고요" names nobody)
+        previous = word
+    if not count and ages and len(_AGE.findall(text)) >= 2:
+        count = len(_AGE.findall(text))
+    return count or None
 
 
 # From ten up callers count people in Sino numbers too ("십 명", "십오 명", "이십 명"); below ten never (일 명).
@@ -530,8 +566,9 @@ def parse_party_difference(text: str) -> int | None:
     return count if match.group("more") else -count
 
 
-def parse_party(text: str, expecting: bool = False) -> int | None:
-    """How many people: 네 명, 넷이요, 4명, 두 분, 혼자, 어른 둘 아이 하나 (3).
+def parse_party(text: str, expecting: bool = False, family: bool = True) -> int | None:
+    """How many people: 네 명, 넷이요, 4명, 두 분, 혼자, 어른 둘 아이 하나 (3), and with ``family`` a family said
+    by who comes (엄마 아빠 저 동생: 4).
 
     With ``expecting`` (the assistant just asked how many) a bare number counts too: "넷", "4".
     """
@@ -544,15 +581,20 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
     if together:  # "저랑 친구 한 명 둘이서만": the count with 이서 is everyone
         return spoken_value(together.group("number") or together.group("few"))
     # "인원이 여섯명에서 여덟명으로 늘었어요": the count said as the new one, not the one before it
-    match = next((m for m in counted.finditer(text) if not text.startswith("에서", m.end())), None)
+    # ("아 여덟 명까지요? 그럼 … 여섯 명으로 할게요": a count with 까지 is the limit said back)
+    match = next((m for m in counted.finditer(text) if not text.startswith(("에서", "까지"), m.end())), None)
     match = match or _pets().search(text)
     if match:
         return spoken_value(match.group("number") or match.groupdict().get("polite"))
-    match = bare.search(text)
-    if match:
-        return spoken_value(match.group("number"))
+    kids = [range(*match.span()) for match in _COUNTED_KIDS.finditer(text)]
+    said = [match for match in bare.finditer(text) if not any(match.start() in span for span in kids)]
+    if said:  # "우리 내외하고 딸 내외, 손주 둘이니까 여섯이네": the count said last is everyone
+        return spoken_value(said[-1].group("number"))
     if _ALONE.search(text):
         return 1
+    family = _family_count(text, ages=expecting) if family else None
+    if family and (family >= 2 or (expecting and _COUNTED_KIDS.search(text))):
+        return family  # ("저희 딸 생일이라서요" names one person, not a party of one)
     if expecting:
         alone = len(text.split()) == 1
         for match in _bare_count().finditer(text):
@@ -562,6 +604,8 @@ def parse_party(text: str, expecting: bool = False) -> int | None:
             number = match.group("number")
             if number in ("서", "너", "석", "넉") or (number == "네" and not (alone and match.group("ending"))):
                 continue
+            if text.startswith("살", match.end()) or text.startswith(" 살", match.end()):
+                continue  # "일곱 살이랑 …": an age
             return spoken_value(number)
     return None
 
@@ -931,6 +975,8 @@ _BOOKED_AS = re.compile(r"(?<![가-힣])([가-힣]{2,4}?)(?:이라는 이름으�
 _OPEN_SYLLABLES = "".join(char for char in (chr(0xAC00 + 28 * index) for index in range(19 * 21)) if char != "더")
 _CALLED = re.compile(
     rf"([가-힣]{{2,5}}?(?=이라고)|[가-힣]{{1,4}}[{_OPEN_SYLLABLES}])(?:이)?라고\s?(?:합니다|해요|하는데요|하구요|하고요|요)?(?![가-힣])"
+    # ("따로 오시라고 하고": a request passed on, no name)
+    r"(?!\s(?:하고|했|해서|하니까|하더라|하셨|전해))"
 )
 _NOT_NAMES = frozenset(
     [
@@ -1054,6 +1100,8 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
         name = _strip_name_ending(word)
         if name is None or name in _NOT_NAMES or not re.fullmatch(r"[가-힣]{2,5}", name) or _VERB_FORM.search(word):
             continue
+        if spoken_value(name) is not None:
+            continue  # 여덟, 스물: a number
         if name.removesuffix("님") in _SOMEONE_ELSE:
             continue
         if all(char in PHONE_DIGITS for char in name):
