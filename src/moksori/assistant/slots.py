@@ -70,7 +70,7 @@ def clean(text: str) -> str:
 
 # 예약 with its first vowel misheard or mistyped (여약, 에약, 애약, 얘약): none of these is a word, so it can
 # only be the booking the caller asks for
-_MISHEARD_BOOKING = re.compile(r"(?<![가-힣])(?:여|에|애|얘)약(?=\s|$|[이을은도좀하해할되돼요가부좀])")
+_MISHEARD_BOOKING = re.compile(r"(?<![가-힣])(?:여|에|애|얘)약(?=\s|$|[이을은도좀하해할되돼요가부])")
 
 
 # Casual spellings of the phone, as said in a hurry: 돼여 / 할게여 / 먹어여 for -요, 담에 for 다음에, 쫌 for 좀,
@@ -592,9 +592,9 @@ def parse_party(text: str, expecting: bool = False, family: bool = True) -> int 
         return spoken_value(said[-1].group("number"))
     if _ALONE.search(text):
         return 1
-    family = _family_count(text, ages=expecting) if family else None
-    if family and (family >= 2 or (expecting and _COUNTED_KIDS.search(text))):
-        return family  # ("저희 딸 생일이라서요" names one person, not a party of one)
+    members = _family_count(text, ages=expecting) if family else None
+    if members and (members >= 2 or (expecting and _COUNTED_KIDS.search(text))):
+        return members  # ("저희 딸 생일이라서요" names one person, not a party of one)
     if expecting:
         alone = len(text.split()) == 1
         for match in _bare_count().finditer(text):
