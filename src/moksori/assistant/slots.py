@@ -528,11 +528,12 @@ def _family_count(text: str, ages: bool) -> int | None:
     count, previous = 0, ""
     for match in _COUNTED_KIDS.finditer(text):
         count += spoken_value(match.group("number")) or 0
-    words = [_FAMILY_PARTICLE.sub("", word) for word in _COUNTED_KIDS.sub(" ", text).split()]
+    # (the counted children stay in the list as one word, so "친구 둘이랑 저요" counts 저 too)
+    words = [_FAMILY_PARTICLE.sub("", word) for word in _COUNTED_KIDS.sub(" 애들 ", text).split()]
     for word in words:
         if word in _COUPLE_WORDS:
             count += 2 - (1 if previous in _FAMILY_WORDS and previous != "저" else 0)  # 딸 내외: she is one of two
-        elif word in _FAMILY_WORDS and (word != "저" or previous in _FAMILY_WORDS):
+        elif word in _FAMILY_WORDS and (word != "저" or previous in _FAMILY_WORDS or previous == "애들"):
             count += 1  # (저 only in a list: "저 예약하려고요" names nobody)
         previous = word
     if not count and ages and len(_AGE.findall(text)) >= 2:
