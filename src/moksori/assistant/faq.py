@@ -301,23 +301,22 @@ class FaqIndex:
         # Each document is the *set* of its terms, scored without length normalisation (b=0): a question
         # with many paraphrases is no weaker a match for a word it has than one with none, and "주차 돼요?"
         # meets its question fully however many ways the owner wrote it.
-        documents = [
-            sorted({term for question in (faq.q, *faq.also) for term in features(question)[0]}) or ["<empty>"]
-            for faq in faqs
-        ]
+        asked = [[(question, *features(question)) for question in (faq.q, *faq.also)] for faq in faqs]
+        documents = [sorted({term for _, terms, _ in questions for term in terms}) or ["<empty>"] for questions in asked]
         self._documents = [set(doc) for doc in documents]
         # The owner's answer names what it covers too ("콘택트렌즈는 일회용이랑 난시용 모두 있어요" answers
         # "난시용 렌즈도 있나요?"): its words count as met for coverage, never for the score, so a question
         # must still share words with the owner's questions to be answered.
         self._answer_terms = [set(features(faq.a)[0]) for faq in faqs]
-        self._words = [{word for question in (faq.q, *faq.also) for word in features(question)[1]} for faq in faqs]
+        self._met = [document | answer for document, answer in zip(self._documents, self._answer_terms, strict=True)]
+        self._words = [{word for _, _, words in questions for word in words} for questions in asked]
         # A question the owner wrote in generic words only ("바로 가도 돼요?", "그냥 가도 돼요?") has no term to
         # retrieve it by: it is answered when the caller says it as written.
         self._bare_questions = {
             _as_written(question): faq
-            for faq in faqs
-            for question in (faq.q, *faq.also)
-            if not _content(question)
+            for faq, questions in zip(faqs, asked, strict=True)
+            for question, _, words in questions
+            if not words
         }
         self._retriever = None
         if documents:
@@ -396,16 +395,17 @@ class FaqIndex:
         compound and the other has it as a word of its own (or of its answer), meeting every noun ``best`` meets:
         "학생은 커트 얼마예요?" is the student question, not "초등학생 커트" (학생 there only a syllable pair)."""
         def meets(doc: int) -> set[str]:
-            return {noun for noun in nouns if _covered(noun, self._documents[doc] | self._answer_terms[doc])}
+            return {noun for noun in nouns if _covered(noun, self._met[doc])}
 
         def literal(doc: int) -> set[str]:
             return nouns & (self._words[doc] | self._answer_terms[doc])
 
-        inside_compounds = meets(best) - literal(best)
+        best_meets = meets(best)
+        inside_compounds = best_meets - literal(best)
         if not inside_compounds:
             return best
         for doc in map(int, scores.argsort()[::-1]):
-            if scores[doc] > 0 and doc != best and inside_compounds <= literal(doc) and meets(best) <= meets(doc):
+            if scores[doc] > 0 and doc != best and inside_compounds <= literal(doc) and best_meets <= meets(doc):
                 return doc
         return best
 
@@ -426,7 +426,7 @@ class FaqIndex:
         shared = self._documents[best]
         neutral = _WHEN_WORDS if shared & self._items else _WHEN_WORDS | self._items
         said = [form for form in dict.fromkeys(words) if form not in neutral]
-        answered_words = shared | self._answer_terms[best]
+        answered_words = self._met[best]
         missed = [form for form in said if not _covered(form, answered_words)]
         coverage = 1 - len(missed) / len(said) if said else 0.0
         # One word in three may be missing from a long question; a noun only where two other words of the
@@ -444,7 +444,7 @@ class FaqIndex:
         # the court-size questions share).
         tied = [doc for doc in range(count) if doc != best and math.isclose(float(scores[doc]), score, rel_tol=1e-6)]
         if not nouns and any(
-            all(_covered(form, self._documents[doc] | self._answer_terms[doc]) for form in said) for doc in tied
+            all(_covered(form, self._met[doc]) for form in said) for doc in tied
         ):
             return FaqMatch(None, score, coverage)
         faq = self.faqs[best]
