@@ -11,7 +11,10 @@ from moksori.assistant.profile import ShopProfile
 from moksori.assistant.slots import SpokenTime
 from moksori.assistant.store import MemoryStore
 
-from .conftest import NOW, SALON, profile_from
+from .conftest import CAFE, NOW, SALON, profile_from
+
+CAFE_TEXT_WITH_LAST_ORDER = CAFE + """  - {q: 마지막 주문 몇 시까지 받아요?, a: 마지막 주문은 문 닫기 삼십 분 전까지 받아요., also: [라스트 오더 언제예요]}
+"""
 
 
 def run(profile: ShopProfile, lines: list[str], store: MemoryStore | None = None) -> Call:
@@ -928,3 +931,76 @@ def test_a_service_for_the_children_on_a_day_is_a_booking_where_nothing_is_order
     """시키다 orders food; at a salon that takes bookings and no orders, "시켜 보려고요" with a service and a day books."""
     call = run(salon, ["첫째랑 둘째 젤네일 좀 시켜 보려고요. 목요일 오후 두 시 돼요?"])
     assert call.form is not None and call.form.task == "booking" and call.form.party == 2
+
+
+def test_a_question_after_no_to_anything_else_is_asked_not_a_goodbye(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    assert "주차장" in call.respond("주차 되나요?")
+    reply = call.respond("아니 다시 받기는 좀 그렇고요, 그냥 환불받고 싶은데 환불돼요?")
+    assert not call.ended and "사장님" in reply
+
+
+def test_twenty_thousand_won_is_no_goodbye(salon: ShopProfile) -> None:
+    call = offered(salon)
+    reply = call.respond("그럼 더 나간 이만 원은 돌려받을 수 있는 거죠?")
+    assert not call.ended and "사장님" in reply
+
+
+def test_the_owner_asked_for_outright_at_an_offer_is_handed_the_call(salon: ShopProfile) -> None:
+    call = offered(salon)
+    call.respond("메시지 남기고 그럴 일이 아니에요. 사장님 바꿔 주세요, 지금요")
+    assert [record["type"] for record in call.records] == ["handoff"]
+
+
+@pytest.mark.parametrize(
+    ("shop", "said"),
+    [
+        ("salon", "그저께 거기서 젤네일 받았는데 오늘 보니까 벌써 들떴어요. 이거 괜찮은 거예요?"),
+        ("cafe", "어제 점심에 라떼 포장해 간 사람인데요, 열두 시에 찾으러 간다고 했는데 이십 분이나 기다렸어요"),
+    ],
+)
+def test_a_visit_or_an_order_that_is_over_starts_no_task(shop: str, said: str, request) -> None:  # noqa: ANN001
+    call = Call(request.getfixturevalue(shop), MemoryStore(), NOW)
+    call.greeting()
+    assert "사장님" in call.respond(said) and call.form is None
+
+
+def test_a_past_visit_told_before_a_day_to_come_still_books(salon: ShopProfile) -> None:
+    call = Call(salon, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("지난달에 한 번 갔었는데 너무 좋아서요, 이번 주 목요일 오후 두 시에 젤네일 자리 좀 잡아 주실 수 있나 해서요")
+    assert call.form is not None and call.form.task == "booking"
+
+
+def test_money_off_asked_for_is_not_a_price_question(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    reply = call.respond("라떼가 다 식어서 왔는데 라떼값 좀 빼 주시거나 그러진 않아요?")
+    assert "5,000" not in reply and "사장님" in reply
+
+
+def test_a_question_about_how_orders_are_taken_is_answered(cafe: ShopProfile) -> None:
+    cafe_with_last_order = profile_from(CAFE_TEXT_WITH_LAST_ORDER)
+    call = Call(cafe_with_last_order, MemoryStore(), NOW)
+    call.greeting()
+    assert "삼십 분 전" in call.respond("마지막 주문은 몇 시까지 받아요?") and call.form is None
+    call = Call(cafe_with_last_order, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("주문 되나요?")  # asks to order
+    assert call.form is not None and call.form.task == "order"
+
+
+def test_who_the_caller_said_they_are_before_a_change_finds_the_booking(salon: ShopProfile) -> None:
+    store = booked(salon)
+    call = run(salon, ["목요일 두 시에 젤네일 예약한 김민수인데요, 번호는 공일공 일이삼사 오륙칠팔이에요. 그날 손님이 많아요?",
+                       "아 그럼 금요일 같은 시간으로 옮겨 주세요", "네"], store)  # fmt: skip
+    assert [record["type"] for record in call.records] == ["booking_change"]
+    assert call.records[0]["date"] == "2026-12-04"
+
+
+def test_yes_then_a_new_task_at_a_read_back_writes_and_begins_it(salon: ShopProfile) -> None:
+    call = run(salon, ["사장님께 내일 전화 좀 달라고 전해 주세요", "공일공 일이삼사 오륙칠팔",
+                       "네 맞아요. 그리고 예약도 할게요, 목요일 오후 두 시에 젤네일로요"])  # fmt: skip
+    assert [record["type"] for record in call.records] == ["message"]
+    assert call.form is not None and call.form.task == "booking" and call.form.item == "젤 네일"

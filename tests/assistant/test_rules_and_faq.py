@@ -435,3 +435,33 @@ def test_a_verb_several_questions_share_equally_answers_none() -> None:
                       Faq(q="취소하면 환불돼요?", a="M")))  # fmt: skip
     assert not index.match("그래도 칠 수 있어요?").answered  # only 치다: which of three?
     assert index.match("비 와도 칠 수 있어요?").faq.a == "R"
+
+
+def test_a_count_the_owners_own_question_asks_for_is_answered_by_the_owners_answer() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="마지막 주문 몇 시까지 받아요?", a="문 닫기 삼십 분 전까지 받아요.", also=("라스트 오더 언제예요",)),
+                      Faq(q="애들 불소 도포 해요?", a="어린이도 불소 도포를 해 드려요."),
+                      Faq(q="주차 되나요?", a="P"), Faq(q="카드 돼요?", a="C")))  # fmt: skip
+    assert index.match("마지막 주문은 몇 시까지 받아요?").faq.q == "마지막 주문 몇 시까지 받아요?"
+    assert not index.match("애들 불소 도포는 몇 달마다 해요?").answered  # the owner answered whether, not how often
+
+
+def test_the_clause_after_a_when_clause_is_what_is_asked() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="신분증 필요해요?", a="찾으러 오실 때 신분증을 꼭 가져오셔야 해요.", also=("신분증 가져가야 돼요",)),
+                      Faq(q="대량 주문 돼요?", a="B", also=("회사 선물 주문",)),
+                      Faq(q="주차 되나요?", a="P"), Faq(q="카드 돼요?", a="C")))  # fmt: skip
+    assert index.match("주문한 거 찾으러 갈 때 신분증 가져가야 돼요?").faq.q == "신분증 필요해요?"
+
+
+def test_the_word_for_what_the_shop_sells_is_no_topic() -> None:
+    from moksori.assistant.profile import Faq
+
+    faqs = (Faq(q="차갑게 해 줘요?", a="화이트는 찾으러 오시는 시간에 맞춰 차갑게 해 두어요.", also=("칠링 돼요",)),
+            Faq(q="딴 와인 며칠 가요?", a="W"), Faq(q="주차 되나요?", a="P"), Faq(q="카드 돼요?", a="C"))  # fmt: skip
+    wines = ["하우스 레드 와인", "레드 와인", "하우스 화이트 와인", "화이트 와인", "화이트", "스파클링 와인", "와인 선물 세트"]
+    assert FaqIndex(faqs, wines).match("화이트 와인은 차갑게 해 둘 수 있어요?").faq.a.startswith("화이트는")
+    # 와인 in one item name only is a word like any other: the chilling question does not have it
+    assert not FaqIndex(faqs, ["화이트 와인", "화이트"]).match("화이트 와인은 차갑게 해 둘 수 있어요?").answered

@@ -280,6 +280,21 @@ def test_a_bare_weekday_after_a_day_talked_about_is_in_its_week() -> None:
     assert parse_date("월요일이요", TODAY, near=dt.date(2026, 12, 2)) == dt.date(2026, 12, 7)  # that week's is past
 
 
+def test_a_week_named_earlier_in_the_turn_is_the_weekdays_week() -> None:
+    assert parse_date("다음 주말에 네 명 예약하려고요. 일요일 정오쯤이요", TODAY) == dt.date(2026, 12, 13)
+    assert parse_date("다음 주에 가려고요, 화요일 저녁이요", TODAY) == dt.date(2026, 12, 8)
+    assert parse_date("이번 주말엔 안 되고 다음 주 토요일", TODAY) == dt.date(2026, 12, 12)
+    assert parse_date("다음에 토요일에 갈게요", TODAY) == dt.date(2026, 12, 5)  # 다음 alone is "another time"
+
+
+def test_the_nth_weekday_of_a_month() -> None:
+    assert parse_date("12월 셋째 주 토요일 오후 세 시 반은 돼요?", TODAY) == dt.date(2026, 12, 19)
+    assert parse_date("둘째 주 화요일이요", TODAY) == dt.date(2026, 12, 8)
+    assert parse_date("마지막 주 금요일", TODAY) == dt.date(2026, 12, 25)
+    assert parse_date("1월 첫째 주 월요일", TODAY) == dt.date(2027, 1, 4)  # January has passed this year
+    assert parse_date("첫째 주 화요일", dt.date(2026, 12, 2)) == dt.date(2027, 1, 5)  # this month's has passed
+
+
 def test_a_date_with_its_weekday_is_the_date() -> None:
     assert parse_date("12월 9일 수요일 저녁에요", TODAY) == dt.date(2026, 12, 9)
 

@@ -126,6 +126,7 @@ class Form:
 
 
 # "아 네 그럼 …", "네 …": the offer or answer heard, before what the caller goes on to say
+_TASKS = ("booking", "order", "change", "cancel", "check", "message")
 _YES_THEN = re.compile(r"^(?:(?:아|어|네|예|네네|예예)\s)+(?:(?:그럼|그러면|근데|그리고)\s)?")
 
 
@@ -351,17 +352,22 @@ class Call:
             answer = self._side_question(text)
             if answer:
                 return f"{answer} {self._next()}"
+        says_when = parse_date(text, self.today) or parse_time(text) or parse_party(text)
         if (
             self.form is None
             and intent in ("booking", "order")
             and (
                 not self._takes(intent)
-                or not (intents.names_task(text) or parse_date(text, self.today) or parse_time(text) or parse_party(text))
+                or not (intents.names_task(text) or says_when)
+                or (not says_when and intents.looks_like_question(text) and not find_items(text, self.item_names)
+                    and any(not intents.has_task_word(word) for word in self.faq.topic_words(text)))
             )
             and self.faq.match(text).answered
         ):
-            # "콘센트 자리 있나요?" asks about the shop, it books nothing; and where the shop takes no orders,
-            # "포장도 되나요?" gets the owner's own answer on it before "not by phone".
+            # "콘센트 자리 있나요?" asks about the shop, it books nothing; where the shop takes no orders, "포장도
+            # 되나요?" gets the owner's own answer on it before "not by phone"; and "마지막 주문은 몇 시까지 받아요?",
+            # naming no item and no day but something besides the task, asks how orders are taken ("예약 되나요"
+            # asks to book).
             return self._question(text)
         if intent == "message" and self.form and self.form.task != "message" and (
             self.form.holds_nothing()
@@ -392,7 +398,10 @@ class Call:
                 return self._start(intent, text)
         if self.form is None:
             if intent == "goodbye" or (
-                (intent == "no" or intents.acknowledges(text)) and self.last_prompt.endswith(_ANYTHING_ELSE)
+                (intent == "no" or intents.acknowledges(text))
+                and self.last_prompt.endswith(_ANYTHING_ELSE)
+                # ("아니 다시 받기는 좀 그렇고요, 그냥 환불받고 싶은데 환불돼요?" asks on; "아니요 없어요 안녕히 계세요" not)
+                and (not intents.asks(text) or intents.says_goodbye(text))
             ):
                 return self._goodbye()  # "네 알겠습니다" to "더 도와드릴 일 있으세요?": that was all
             return self._question(text)
@@ -435,7 +444,15 @@ class Call:
             intent = "booking"  # "첫째랑 둘째 체험 수업 좀 시켜 보려고요 … 목요일 오후 네 시": a service on a day
         if intent == "change" and not self.profile.booking.enabled and "예약" not in text:
             intent = intents.detect(intents.without_change_words(text))  # no booking to change: what else it is
+        if intent in ("booking", "order") and self._tells_a_past_visit(text):
+            return None  # "어제 … 포장해 간 사람인데요, … 이십 분이나 기다렸어요": a complaint, not an order
         return intent
+
+    def _tells_a_past_visit(self, text: str) -> bool:
+        """A visit or an order that is over told, and no day to come named ("지난달에 한 번 갔었는데 … 이번 주
+        토요일에 두 명 자리 좀 잡아 주실 수 있나 해서" books)."""
+        day = parse_date(text, self.today)
+        return intents.tells_a_past_visit(text) and not (day and day > self.today)
 
     def _start(self, task: str, text: str) -> str:
         if task == "booking" and not self.profile.booking.enabled and self.profile.orders.enabled and (
@@ -475,7 +492,7 @@ class Call:
     def _implicit_task(self, text: str) -> str | None:
         """A date or time said without 예약/주문 ("내일 2시에 젤네일 하려고요") starts a booking (or an
         order where the shop takes orders and not bookings); a question about it is still a question."""
-        if intents.question_kind(text):
+        if intents.question_kind(text) or self._tells_a_past_visit(text):
             return None
         mentions = find_items(text, self.item_names)
         spaced = space_out(text, self.item_names)
@@ -713,8 +730,10 @@ class Call:
         """Find the caller's booking by the phone number (or the name) they booked with."""
         form = self.form
         assert form is not None
-        phone = parse_phone(text) or (self.caller_id if intents.this_number(text) else None)
-        name = parse_name(text, expecting=self.expecting == "lookup")
+        # (what the caller said who they are before the task began counts too: "…예약한 이수아인데요, 번호는 …
+        # 그날 생리 시작할 것 같은데 받아도 돼요?" and then "다음 주 목요일로 옮겨 주세요")
+        phone = parse_phone(text) or (self.caller_id if intents.this_number(text) else None) or self.caller_phone
+        name = parse_name(text, expecting=self.expecting == "lookup") or self.caller_name
         active = [b for b in self.store.active_bookings() if b.start >= self.now - dt.timedelta(hours=1)]
         found = [b for b in active if phone and b.phone == phone]
         by_name = not found
@@ -1010,7 +1029,13 @@ class Call:
             return self._next()
         if answer is True:
             self.confirming = False
-            return self._write()
+            written = self._write()
+            said = intents.sentences(text)
+            rest = re.sub(r"^(?:그리고|그럼|아|또)\s", "", " ".join(said[1:]))
+            if len(said) > 1 and intents.only_agrees(said[0]) and self._detect(rest) in _TASKS and not self.ended:
+                # "네 맞아요. 그리고 가는 김에 예약도 할게요, 다음 주 토요일 …": written, and the next task begun
+                return f"{written.removesuffix(_ANYTHING_ELSE).strip()} {self._respond(rest)}"
+            return written
         if answer is None and intents.asks_for_a_change(text):
             answer = False  # a change asked for and not understood: never read back as it stood, where a "네" would write it
         if answer is False:
@@ -1246,7 +1271,8 @@ class Call:
                 and self._detect(asked) not in ("handoff", "message")):
             return self._respond(asked)  # "아 네. 그럼 거기서 샤워하고 나올 수 있어요?": heard, and a new question
         intent = self._detect(text)
-        if intent == "message" or intents.wants_message(text):
+        # ("메시지 남기고 그럴 일이 아니에요. 사장님 바꿔 주세요": the owner asked for outright, the message refused)
+        if intent == "message" or (intent != "handoff" and intents.wants_message(text)):
             # "그럼 약사님한테 내일 열 시쯤 간다고만 좀 전해 주세요": the message said with the request
             self.form = Form("message", text=intents.message_body(text) or question)
             self.failures = 0
@@ -1260,6 +1286,8 @@ class Call:
         answer = parse_yes_no(text)
         if intent == "goodbye":
             return self._goodbye()  # "네 그게 다예요": no thanks, and goodbye
+        if intent == "handoff" and intents.requests_owner(text):
+            return self._handoff(reason)  # "…그럴 일이 아니에요. 사장님 바꿔 주세요": the 아니에요 is not a no
         # "네 알겠어요" to "사장님께 연결해 드릴까요?" takes the answer in; it does not ask for the owner.
         if answer is False or intent == "no" or intents.acknowledges(text) or (
             intent != "handoff" and intents.declines(text)

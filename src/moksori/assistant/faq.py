@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -43,7 +44,7 @@ _GENERIC_WORDS = (
     "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋 같이 함께 잡 돈 "
     # how long, how much, how soon, said around any question ("한 달 동안 해외 출장을 가는데…"); 더: "한 명 더
     # 올 것 같아요" is not "고기 더 익혀 줄 수 있어요?"
-    "동안 정도 이제 잠깐 미리 너무 거의 총 나중 한참 막 갑자기 잘 더 대충 새로 "
+    "동안 정도 이제 잠깐 미리 너무 거의 총 나중 한참 막 갑자기 잘 더 대충 새로 원래 "
     # "…되는 건지 잘 모르겠네요": the frame of a question, not its topic
     "모르 "
     # what the caller calls the shop ("24시간 하는 헬스장이에요?" asks whether it opens all day)
@@ -209,6 +210,9 @@ class FaqMatch:
 _POINTING_BACK = re.compile(r"(?<![가-힣])(?:그런(?!데)|이런|저런|그렇게|이렇게|그거|그걸|그것|이거|이걸|그게|그분|그쪽)")
 # "…있어서 그런데, …", "… 근데 …": what follows is asked
 _AND_SO = re.compile(r"(?<![가-힣])(?:그런데|근데)요?,?\s")
+# "주문한 거 찾으러 갈 때 신분증 가져가야 돼요?": a "…ㄹ 때" clause tells when; what follows is asked
+_RIEUL_FINAL = "".join(chr(code) for code in range(0xAC00, 0xD7A4) if (code - 0xAC00) % 28 == 8)
+_WHEN_CLAUSE = re.compile(rf"[{_RIEUL_FINAL}]\s?때(?:는|에는|에|도)?,?\s")
 # A request ("금요일 말고 목요일로 해 주세요") is no question unless asked as one ("썰어 주세요?").
 _REQUEST = re.compile(r"(?:주세요|줘요|주이소|주십시오)\s*$")
 
@@ -253,12 +257,21 @@ def _as_written(question: str) -> str:
     return re.sub(r"\s", "", _LEADING.sub("", question)).replace("되요", "돼요")
 
 
-def answers_what_is_asked(question: str, answer: str) -> bool:
-    """Whether ``answer`` gives the number (몇 달) or the price (얼마, 값) ``question`` asks for, if it asks one."""
+def answers_what_is_asked(question: str, faq: Faq) -> bool:
+    """Whether ``faq`` gives the number (몇 달) or the price (얼마, 값) ``question`` asks for, if it asks one: its
+    answer says one, or the owner's own question asked for the same ("마지막 주문 몇 시까지 받아요?" is answered
+    by "문 닫기 삼십 분 전까지")."""
+    owner_asked = [*map(_COUNT_ASKED.search, (faq.q, *faq.also))]
     asked = _COUNT_ASKED.search(question)
-    if asked and not any(unit in answer for unit in _UNITS[asked.group(1)]):
+    if asked and not any(unit in faq.a for unit in _UNITS[asked.group(1)]) and not any(
+        found and found.group(1) == asked.group(1) for found in owner_asked
+    ):
         return False
-    return not _PRICE_ASKED.search(question) or bool(_PRICE_GIVEN.search(answer))
+    return (
+        not _PRICE_ASKED.search(question)
+        or bool(_PRICE_GIVEN.search(faq.a))
+        or any(_PRICE_ASKED.search(owner) for owner in (faq.q, *faq.also))
+    )
 
 
 # "A 말고 B": what is asked is B ("반반 말고 세 가지 맛도 돼요?" is not the half-and-half question; "금요일 말고
@@ -295,7 +308,15 @@ class FaqIndex:
         self.faqs = faqs
         # (a word of a synonym group is general shop vocabulary, not an item: 대 in "족발 대" is a size, and
         # the group it stands for is parking's)
+        shop_words = list(shop_words)
         self._items = {form for word in shop_words for form, _ in morphemes(word) if not form.startswith("≡")}
+        # …except the word for what the shop sells, in the names of many of its items: 와인 in a wine shop's
+        # "하우스 화이트 와인", "스파클링 와인", "와인 선물 세트" ("화이트 와인은 차갑게 해 둘 수 있어요?" asks
+        # about chilling). Only words of two syllables or more: 대 in "족발 대", "보쌈 대" stays parking's.
+        spelled = Counter(word for name in shop_words for word in set(name.split()) if len(word) >= 2)
+        self._items |= {
+            form for word, count in spelled.items() if count >= 3 for form, _ in morphemes(word) if form.startswith("≡")
+        }
         # One document per question with all its paraphrases: IDF then says which *question* a word
         # points to, and a word shared by a question's paraphrases is not discounted for it.
         # Each document is the *set* of its terms, scored without length normalisation (b=0): a question
@@ -369,7 +390,7 @@ class FaqIndex:
         asked = [part for part in sentences(text) if looks_like_question(part)]
         if not asked:
             return None
-        clause = _AND_SO.split(after_background(asked[-1]))[-1]
+        clause = _WHEN_CLAUSE.split(_AND_SO.split(after_background(asked[-1]))[-1])[-1]
         if clause == text or _POINTING_BACK.search(clause):
             return None
         match = self._match_one(clause)
@@ -448,7 +469,7 @@ class FaqIndex:
         ):
             return FaqMatch(None, score, coverage)
         faq = self.faqs[best]
-        if not answers_what_is_asked(text, faq.a) or not _same_counts(text, (faq.q, *faq.also)):
+        if not answers_what_is_asked(text, faq) or not _same_counts(text, (faq.q, *faq.also)):
             return FaqMatch(None, score, coverage)
         return FaqMatch(faq, score, coverage)
 

@@ -35,7 +35,7 @@ _MESSAGE = re.compile(
     r"|문자\s?(?:좀\s|하나\s)?(?:주|남기|남겨|보내|부탁|드려)"
 )
 _GOODBYE = re.compile(
-    r"끊을게|끊겠|수고하세|수고하십|안녕히|들어가세요|^(?:아니요\s|아뇨\s)?(?:됐습니다|됐어요)|그게\s?다|이만|괜찮습니다|(?:다음에|나중에)\s?(?:다시\s?)?(?:할게|걸게|전화)|다시\s?걸게|"
+    r"끊을게|끊겠|수고하세|수고하십|안녕히|들어가세요|^(?:아니요\s|아뇨\s)?(?:됐습니다|됐어요)|그게\s?다|이만(?!\s?(?:원|[일이삼사오육칠팔구]?[천백]))|괜찮습니다|(?:다음에|나중에)\s?(?:다시\s?)?(?:할게|걸게|전화)|다시\s?걸게|"
     r"^(?:(?:네|예|아|음|아니요|아뇨|이제|더|다른|건|거는|그건|뭐|딱히|특별히|지금은|일단은?)\s)*(?:없어요|없습니다)|아니요\s?괜찮|고맙습니다$|감사합니다$|감사해요$|고마워요$|다른\s?(?:데|곳|가게|집)\s?(?:알아볼|알아 볼|가\s?볼|찾아\s?볼)|(?:다시|이따가?|나중에)\s?(?:전화|연락)\s?(?:할게|드릴게|드리겠|하겠)|수고\s?(?:허쇼|하이소|하이다)|들어가이소"
     # "네 감사합니다 이따 갈게요", "알겠습니다 다음에 들를게요": thanks, and coming by some time (a day or an hour
     # said with it asks for a booking)
@@ -57,7 +57,7 @@ _THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번
 # Regional question endings count too: Gyeongsang -능교/-는교/-나예/-까예/-니껴, Jeolla -당가/-랑가.
 _REGIONAL_QUESTION = r"(?:능교|는교|나예|까예|니껴)(?![가-힣])|(?:당가|랑가)요?(?![가-힣])"
 _QUESTION_WORDS = re.compile(
-    rf"{_REGIONAL_QUESTION}|\?|팔아요|파세요|팔죠|취급|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|워요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|어때|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
+    rf"{_REGIONAL_QUESTION}|\?|팔아요|파세요|팔죠|취급|알려\s?주|가르쳐\s?주|궁금|여쭤|문의|나요|가요|까요|어요\s*$|워요\s*$|않아요\s*$|괜찮아요|세요\s*$|에요\s*$|예요\s*$|죠|얼마|몇|어디|언제|무슨|어떤|어때|뭐|있어요|돼요|되요|되죠|하죠|해요\s*$|습니까"
 )
 _HOURS = re.compile(
     r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
@@ -129,6 +129,11 @@ def detect(text: str) -> str | None:
     return None
 
 
+def says_goodbye(text: str) -> bool:
+    """"안녕히 계세요", "끊을게요", "감사합니다": a goodbye word anywhere in the turn."""
+    return bool(_GOODBYE.search(text))
+
+
 def _asks_change(text: str) -> bool:
     """A change word with what it changes: the booking, its time, day or party, or a new value said with 로 in
     the same sentence ("토요일로 옮겨 주세요"; "중고로 매입도 하세요? 이번에 바꾸려고 해서요" changes no booking)."""
@@ -187,9 +192,13 @@ def names_task(text: str) -> bool:
     return bool(re.search(r"예약|주문|포장|테이크\s?아웃|픽업|찾으러|가지러", text))
 
 
+# "죽값 좀 빼 주시거나 그러진 않아요?", "값 좀 깎아 주세요": money back or off asked for, not a price
+_LESS = re.compile(r"(?:값|가격|금액|요금|비용|돈)\S*\s?(?:좀\s)?(?:빼|깎|할인|돌려|환불)")
+
+
 def question_kind(text: str) -> str | None:
     """hours, address, price, items or booking_info: questions the profile itself answers."""
-    if _PRICE.search(text):
+    if _PRICE.search(text) and not _LESS.search(text):
         return "price"
     if _HOURS.search(text):
         return "hours"
@@ -326,6 +335,26 @@ def this_number(text: str) -> bool:
 def wants_owner(text: str) -> bool:
     """"연결해 주세요", "직접 통화할게요": the answer to "a message or the owner?" that picks the owner."""
     return bool(re.search(r"연결|통화|바꿔|직접\s?(?:얘기|말)", text)) and not re.search(r"메시지|메세지|남길|남겨", text)
+
+
+# A visit or an order that is over: "어제 점심에 낙지김치죽 포장해 간 사람인데요 … 이십 분이나 기다렸어요", "그저께
+# 비키니 라인 받았는데 오늘 보니까 빨갛게 올라왔어요": told, not asked for again
+_PAST_DAY = re.compile(r"(?<![가-힣])(?:어제|그저께|그제|엊그제|지난\s?주|지난번|저번(?:\s?주)?|지난\s?달|며칠\s?전|아까)")
+_NEW_TASK = re.compile(
+    r"(?:예약|주문|포장|시키|시켜|받|하|찾으러\s?가|가지러\s?가)\S*?(?:할게|하려|려고|러\s?갈|고\s?싶|할\s?수|해\s?주|해도|돼요|되나요|될까요|가능)"
+    r"|(?:갈게요|가려고|갈\s?건데|갈\s?거예요|할게요|하려고|할래요|하고\s?싶어요|할\s?건데)"
+)
+
+
+def tells_a_past_visit(text: str) -> bool:
+    """A story of a visit or an order that is over, with nothing new asked for: a complaint or a question about
+    it, never a booking or an order (the caller of this also checks that no day to come is named)."""
+    return bool(_PAST_DAY.search(text)) and not _NEW_TASK.search(text)
+
+
+def requests_owner(text: str) -> bool:
+    """"사장님 바꿔 주세요", "원장님이랑 통화할게요": the owner asked for in so many words, whatever else the turn says."""
+    return bool(re.search(r"(?:바꿔|연결해|돌려)\s?(?:주세요|줘요|주십시오|주실래요|달라고요)|통화\s?(?:할게요|하고\s?싶|하겠)", text))
 
 
 def wants_message(text: str) -> bool:

@@ -111,8 +111,15 @@ def _english_words(text: str) -> str:
 
 WEEKDAY_WORDS = {"월": 0, "화": 1, "수": 2, "목": 3, "금": 4, "토": 5, "일": 6}
 _WEEKDAY = re.compile(r"(?<![가-힣])([월화수목금토일])\s?(?:요일|욜)")
-_WEEK_PREFIX = re.compile(
-    r"(이번\s?주|금주|이번|다다음\s?주|다음\s?주|담\s?주|다음|오는|저번\s?주|지난\s?주)\s*$"
+_WEEK_WORD = r"(이번\s?주|금주|이번|다다음\s?주|다음\s?주|담\s?주|다음|오는|저번\s?주|지난\s?주)"
+_WEEK_PREFIX = re.compile(_WEEK_WORD + r"\s*$")
+# "다음 주말에 네 명 예약하려고요. 일요일 정오쯤이요": a week named earlier in the turn is the weekday's week
+_WEEK_SAID = re.compile(_WEEK_WORD + r"(?:\s?말)?(?:에는|에|은|는)?(?![가-힣])")
+# "12월 셋째 주 토요일", "마지막 주 금요일": the month's n-th (or last) such weekday
+_NTH = {"첫": 1, "첫째": 1, "둘째": 2, "두째": 2, "셋째": 3, "세째": 3, "넷째": 4, "네째": 4, "다섯째": 5, "마지막": -1}
+_NTH_WEEKDAY = re.compile(
+    rf"(?:(?<![가-힣\d])(?P<month>{sino_pattern()})\s?월\s*)?(?<![가-힣])(?P<nth>{'|'.join(sorted(_NTH, key=len, reverse=True))})"
+    r"\s?(?:번째\s?)?주\s?(?:의\s?)?(?P<weekday>[월화수목금토일])\s?(?:요일|욜)"
 )
 # "이따 여섯 시에", "지금 출발하는데 열 시 반에 되죠?": today, with no day said ("지금" alone is not a day:
 # "지금 예약하려고요" asks now for a day still to come).
@@ -185,6 +192,9 @@ def parse_date(text: str, today: dt.date, near: dt.date | None = None) -> dt.dat
         count = 1 if later.group("count") in ("일", "한") else spoken_value(later.group("count"))
         if count is not None:
             return today + dt.timedelta(days=count * (7 if later.group("unit").startswith("주") else 1))
+    nth = _NTH_WEEKDAY.search(text)
+    if nth:
+        return _nth_weekday_date(nth, today)
     match = _month_day_pattern().search(text)
     if match:  # "12월 9일 수요일": the date decides, the weekday only repeats it
         return _month_day_date(match, today)
@@ -218,7 +228,8 @@ def says_only_a_day(text: str, today: dt.date) -> bool:
 def _weekday_date(before: str, weekday: int, today: dt.date, near: dt.date | None = None) -> dt.date:
     monday = today - dt.timedelta(days=today.weekday())
     prefix = _WEEK_PREFIX.search(before)
-    word = prefix.group(1).replace(" ", "") if prefix else ""
+    said = [match.group(1) for match in _WEEK_SAID.finditer(before) if match.group(1) not in ("다음", "이번", "오는")]
+    word = (prefix.group(1) if prefix else said[-1] if said else "").replace(" ", "")
     if not word and near is not None:
         in_that_week = near - dt.timedelta(days=near.weekday() - weekday)
         if in_that_week >= today:
@@ -233,6 +244,26 @@ def _weekday_date(before: str, weekday: int, today: dt.date, near: dt.date | Non
         return monday + dt.timedelta(days=weekday)
     # A bare weekday (or 오는 화요일) is the next one to come, today included.
     return today + dt.timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def _nth_weekday_date(match: re.Match[str], today: dt.date) -> dt.date | None:
+    """The n-th (or last) such weekday of the month said, or of this month (the next month once it has passed)."""
+    nth, weekday = _NTH[match.group("nth")], WEEKDAY_WORDS[match.group("weekday")]
+    month = spoken_value(match.group("month")) if match.group("month") else None
+    if match.group("month") and (month is None or not 1 <= month <= 12):
+        return None
+    year = today.year + (month is not None and month < today.month)
+    month = month or today.month
+    for _ in range(12):
+        days = [
+            day for day in (_date_or_none(year, month, number) for number in range(1, 32))
+            if day is not None and day.weekday() == weekday
+        ]
+        candidate = days[nth - 1 if nth > 0 else -1] if nth <= len(days) else None
+        if candidate is not None and candidate >= today:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
 
 
 def _month_day_date(match: re.Match[str], today: dt.date) -> dt.date | None:
