@@ -465,3 +465,12 @@ def test_the_word_for_what_the_shop_sells_is_no_topic() -> None:
     assert FaqIndex(faqs, wines).match("화이트 와인은 차갑게 해 둘 수 있어요?").faq.a.startswith("화이트는")
     # 와인 in one item name only is a word like any other: the chilling question does not have it
     assert not FaqIndex(faqs, ["화이트 와인", "화이트"]).match("화이트 와인은 차갑게 해 둘 수 있어요?").answered
+
+
+def test_a_clause_names_its_topic_by_a_synonym_groups_verb() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="주차 되나요?", a="P", also=("차 댈 데 있어요",)), Faq(q="카드 돼요?", a="C"),
+                      Faq(q="아이 데려가도 돼요?", a="K"), Faq(q="포장 돼요?", a="T")))  # fmt: skip
+    assert index.match("아버지가 차를 가지고 가실 것 같은데, 가게 근처에 세워 둘 곳이 있을까요?").faq.a == "P"
+    assert not index.match("강아지를 키우는데, 데려가도 되나요?").answered  # 데려가다 names no topic of its own

@@ -385,7 +385,7 @@ class FaqIndex:
     def _asked_clause_match(self, text: str) -> FaqMatch | None:
         """The match of the clause that asks, where the turn tells a reason or a story first ("받으시는 댁 아이가
         복숭아 알레르기가 있어서 그런데, 과일 선물세트에는 어떤 과일이 들어가나요?"): only when that clause names
-        its own topic — a noun the matched question has — and points back to nothing before it ("그런 분도 …",
+        its own topic — a noun or a synonym group the matched question has — and points back to nothing before it ("그런 분도 …",
         "그걸로 …" lean on the story, and "강아지를 키우는데 데려가도 되나요?" names nothing)."""
         asked = [part for part in sentences(text) if looks_like_question(part)]
         if not asked:
@@ -397,8 +397,9 @@ class FaqIndex:
         if not match.answered:
             return None
         document = self._documents[self.faqs.index(match.faq)]
-        nouns = [form for form, is_noun in _content(clause) if is_noun]
-        return match if any(_covered(noun, document) for noun in nouns) else None
+        # (a synonym group names its topic however it is said: "세워 둘 곳이 있을까요?" names parking by 세우다)
+        topics = [form for form, is_noun in _content(clause) if is_noun or form.startswith("≡") and form not in _VERB_GROUPS]
+        return match if any(_covered(topic, document) for topic in topics) else None
 
     def _sentence_matches(self, text: str) -> list[FaqMatch]:
         """A match for every question sentence of ``text``, or none when one of them is not answered: half an
