@@ -1004,3 +1004,40 @@ def test_yes_then_a_new_task_at_a_read_back_writes_and_begins_it(salon: ShopProf
                        "네 맞아요. 그리고 예약도 할게요, 목요일 오후 두 시에 젤네일로요"])  # fmt: skip
     assert [record["type"] for record in call.records] == ["message"]
     assert call.form is not None and call.form.task == "booking" and call.form.item == "젤 네일"
+
+
+def test_one_item_of_the_order_swapped_for_another(cafe: ShopProfile) -> None:
+    call = run(cafe, ["아메리카노 세 잔이랑 카페라떼 한 잔 포장이요, 열한 시 반에 갈게요", "김민수요", "공일공 일이삼사 오륙칠팔"])
+    call.respond("아 잠깐만요, 아메리카노 세 잔이요, 그거 셋 다 아아로 바꿔 주세요")
+    assert [(m.name, m.qty) for m in call.form.items] == [("아이스 아메리카노", 3), ("카페라떼", 1)]
+    call.respond("아 아이스 아메리카노 세 잔 중에 하나는 라떼로 바꿔 주세요")
+    assert [(m.name, m.qty) for m in call.form.items] == [("아이스 아메리카노", 2), ("카페라떼", 2)]
+    call.respond("아니요 아이스 아메리카노 세 잔이랑 라떼 한 잔으로 해 주세요")  # counts said again: no swap
+    assert [(m.name, m.qty) for m in call.form.items] == [("아이스 아메리카노", 3), ("카페라떼", 1)]
+
+
+def test_the_time_said_after_geureom_is_the_time(cafe: ShopProfile) -> None:
+    call = run(cafe, ["토요일 밤 아홉 시에 아메리카노 두 잔 찾으러 갈게요"])
+    call.respond("아 토요일은 여덟 시까지예요? 그럼 일곱 시 반에 갈게요")
+    assert call.form is not None and (call.form.spoken_time.hour, call.form.spoken_time.minute) == (7, 30)
+
+
+def test_what_of_a_kind_the_shop_sells_is_listed(cafe: ShopProfile) -> None:
+    beans = profile_from(CAFE.replace("orders:", "  - {name: 원두 200g, price: 13000}\n  - {name: 원두 500g, price: 28000}\norders:"))
+    call = Call(beans, MemoryStore(), NOW)
+    call.greeting()
+    assert call.respond("원두는 뭐 있어요?").startswith("원두 200g 13,000원, 원두 500g 28,000원이 있어요.")
+
+
+def test_the_usual_with_a_time_begins_an_order_and_asks_what_it_is(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    assert "어떤 걸" in call.respond("사장님 저 알죠? 늘 먹던 걸로 한 시에 좀 해 주세요")
+    assert call.form is not None and call.form.task == "order" and call.form.spoken_time.hour == 1
+
+
+def test_a_time_said_after_geureom_is_no_question_whatever_came_before() -> None:
+    longer = profile_from(SALON + "  - {q: 시간 연장 돼요?, a: 뒤에 예약이 없으면 연장해 드려요., also: [두 시간 해도 돼요]}\n")
+    call = run(longer, ["토요일 저녁 일곱 시에 젤네일 돼요?"])  # Saturday closes at 18:00
+    call.respond("아 토요일은 여섯 시까지구나. 그럼 오후 두 시부터 두 시간으로 해 주세요")
+    assert call.form is not None and (call.form.spoken_time.hour, call.form.spoken_time.minute) == (2, 0)

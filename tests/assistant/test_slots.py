@@ -769,3 +769,60 @@ def test_someone_who_cannot_come_changes_the_party_not_the_booking() -> None:
     line = "토요일 여섯 시에 여섯 명 예약한 이정민인데요, 작은애가 못 가게 돼서 다섯 명으로 줄여 주세요"
     assert intents.detect(clean(line)) == "change"
     assert intents.detect("동생이 독감에 걸려서 취소해야 될 것 같아요") == "cancel"
+
+
+def test_large_counts_in_sino_korean_numbers() -> None:
+    lunch = {"샌드위치": "모둠 샌드위치", "모둠샌드위치": "모둠 샌드위치", "불고기도시락": "불고기 도시락"}
+    assert [(m.name, m.qty) for m in find_items("샌드위치 오십 개 되나요", lunch)] == [("모둠 샌드위치", 50)]
+    assert [(m.name, m.qty) for m in find_items("불고기 도시락 이십 개요", lunch)] == [("불고기 도시락", 20)]
+    assert parse_quantity("삼십 개요") == 30
+    assert parse_quantity("이 개요") is None  # a small count is said in native numbers: 이 is no two here
+
+
+def test_a_count_picked_out_for_how_it_is_made_is_not_one_more() -> None:
+    sizes = {**CAFE, "아아라지": "아이스 아메리카노 라지", "따아": "아메리카노"}
+    said = "아아 라지로 두 잔이랑 따아 하나요. 아아 하나는 얼음 적게 해 주시고요"
+    assert [(m.name, m.qty) for m in find_items(said, sizes)] == [("아이스 아메리카노 라지", 2), ("아메리카노", 1)]
+    assert [(m.name, m.qty) for m in find_items("라떼 두 잔이요, 라떼 한 잔은 샷 추가요", CAFE)] == [("카페라떼", 2)]
+
+
+def test_a_kind_chosen_with_ro_after_an_item_is_the_item_of_that_kind() -> None:
+    chicken = {"반반": "반반 닭강정", "반반닭강정": "반반 닭강정", "순살반반": "순살 반반", "순살소": "순살 닭강정 소",
+               "순살소자": "순살 닭강정 소"}  # fmt: skip
+    assert [(m.name, m.qty) for m in find_items("반반 두 개요, 순살로요", chicken)] == [("순살 반반", 2)]
+    assert [(m.name, m.qty) for m in find_items("반반 하나랑 순살 소자 하나요", chicken)] == [
+        ("반반 닭강정", 1), ("순살 닭강정 소", 1)]  # fmt: skip
+
+
+def test_a_company_is_a_name_a_booking_can_be_under() -> None:
+    assert parse_name("한빛건설 이름으로 해 주세요", expecting=True) == "한빛건설"
+    assert parse_name("누리랩 명의로요", expecting=True) == "누리랩"
+    assert parse_name("회사 이름으로 해 주세요", expecting=True) is None
+    assert parse_name("예약자는 팀장님 이름으로 강민호로 해 주세요", expecting=True) == "강민호"
+
+
+def test_a_word_counted_by_a_number_is_no_name() -> None:
+    assert parse_name("아 서른 명까지예요? 그럼 서른 명으로 할게요, 나머지는 온라인으로 들으라고 하죠 뭐") is None
+
+
+def test_a_deposit_and_a_menu_board_are_no_booking_and_no_menu() -> None:
+    assert intents.detect("열 명 넘게 가면 예약금도 따로 걸어야 돼요?") is None
+    assert intents.detect("다음 주 금요일 예약하려고요") == "booking"
+    assert intents.question_kind("영어 메뉴판 있어요?") is None
+    assert intents.question_kind("메뉴 뭐 있어요?") == "items"
+
+
+def test_ordering_there_later_and_the_usual() -> None:
+    assert intents.detect("네 알겠어요, 이따 가서 시킬게요") == "goodbye"
+    assert intents.detect("그냥 이따 가서 메뉴 보고 시킬게요") == "goodbye"
+    assert intents.detect("포장 주문할게요") == "order"
+    assert intents.asks_the_usual("늘 먹던 걸로 한 시에 좀 해 주세요")
+    assert intents.asks_the_usual("지난번이랑 같은 걸로 열두 시에 포장 하나 해 주세요")
+    assert not intents.tells_a_past_visit("지난번이랑 같은 걸로 열두 시에 포장 하나 해 주세요")
+
+
+def test_an_item_said_without_the_first_word_of_the_one_before() -> None:
+    bottles = {"콜드브루큰병": "콜드브루 1L 병", "콜드브루작은병": "콜드브루 500ml 병", "콜드브루중": "콜드브루 중"}
+    said = "콜드브루 큰 병 하나랑 작은 병 하나 찾으러 갈게요"
+    assert [(m.name, m.qty) for m in find_items(said, bottles)] == [("콜드브루 1L 병", 1), ("콜드브루 500ml 병", 1)]
+    assert [m.name for m in find_items("콜드브루 큰 병 두 개 중에 하나는 빼 주세요", bottles)] == ["콜드브루 1L 병"]

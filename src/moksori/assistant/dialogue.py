@@ -22,6 +22,7 @@ from moksori.assistant.items import (
     removed_items,
     restates_quantity,
     space_out,
+    swapped,
 )
 from moksori.assistant.phrases import (
     josa,
@@ -33,7 +34,7 @@ from moksori.assistant.phrases import (
     say_time,
     say_times,
 )
-from moksori.assistant.profile import ShopProfile
+from moksori.assistant.profile import Item, ShopProfile
 from moksori.assistant.rules import booking_minutes, check_booking, check_opening, nearest_free
 from moksori.assistant.slots import (
     SpokenTime,
@@ -346,7 +347,11 @@ class Call:
         # After "아니요" to a read-back the next turn is the correction ("다섯 시가 아니라 여섯 시예요"), and a clock
         # time said is a value ("… 그럼 목요일 저녁 여덟 시로 해 주세요"), not a question ("8시까지 해요?" is); so is a
         # day said after 그럼 ("아 목요일은 쉬세요? 그럼 금요일 같은 시간으로 해 주세요")
-        says_a_time = parse_time(text) is not None and not re.search(r"시\s?(?:반\s?)?까지", text)
+        # ("아 토요일은 여섯 시까지구나. 그럼 오후 한 시부터 네 시간으로 해 주세요": the time after 그럼 is a value)
+        says_a_time = any(
+            parse_time(part) is not None and not re.search(r"시\s?(?:반\s?)?까지", part)
+            for part in {text, intents.after_then(text)}
+        )
         if (self.form and intent is None and self.expecting != "correction" and not says_a_time
                 and not self._says_a_day_then(text) and self._is_question(text)):
             answer = self._side_question(text)
@@ -501,6 +506,9 @@ class Call:
         # 되나요?"), before any FAQ word they share (강아지 there is not the FAQ's 펫보험, 찍다 not its pet photos).
         if self._service_on_a_day(text):
             return "booking"
+        if intents.asks_the_usual(text) and (parse_time(text) or parse_date(text, self.today)):
+            # "늘 먹던 걸로 한 시에 좀 해 주세요": the time kept, and what "the usual" is asked
+            return "order" if self.profile.orders.enabled else "booking" if self.profile.booking.enabled else None
         if (self.profile.orders.enabled and mentions and parse_quantity(spaced)
                 and (parse_date(text, self.today) or parse_time(text))):
             return "order"
@@ -606,7 +614,8 @@ class Call:
             day = parse_date(intents.after_then(text), self.today, near)
             if day and day != form.date:
                 form.date, filled = day, True
-            spoken = parse_time(text)
+            # and so is the time ("아 토요일은 한 시까지예요? 그럼 열두 시 반에 갈게요")
+            spoken = parse_time(intents.after_then(text)) or parse_time(text)
             if spoken is None and says_same_time(text):
                 spoken = form.spoken_time or form.refused_time
             if spoken is None and period_word(text) and form.spoken_time is None and period_word(text) != form.period:
@@ -642,11 +651,12 @@ class Call:
                 sizes_of = {mention.name: base for mention in mentions for base in ordered
                             if mention.name.startswith(base + " ")}  # "흑당 버블티 라지" → "흑당 버블티"
                 changing = intents.replaces_items(text)
+                swap = swapped(form.items, mentions, text) if changing and not sizes_of else None
                 replace = (form.items and changing and not restates_quantity(text)
                            and not all(mention.name in ordered or mention.name in sizes_of for mention in mentions))
                 resized = set(sizes_of.values()) if changing else set()
                 kept = [mention for mention in form.items if mention.name not in resized]
-                form.items = mentions if replace else _merge_items(kept, mentions)
+                form.items = swap or (mentions if replace else _merge_items(kept, mentions))
                 filled = True
             else:
                 # of two services, the one said after the background ("도수치료 삼십 분이랑 고민했는데 충격파로
@@ -1205,6 +1215,9 @@ class Call:
     def _side_question(self, text: str) -> str | None:
         """An answer from the profile (hours, address, prices, items) or the FAQ; None when not sure."""
         kind = intents.question_kind(text)
+        of_a_kind = self._items_of_a_kind(text) if kind == "items" else []
+        if of_a_kind:  # "원두는 뭐 있어요?": the beans the shop sells, before any FAQ answer about beans
+            return self._listing(of_a_kind)
         match = self.faq.match(text)
         if match.answered and (kind is None or match.coverage >= 1.0):
             mentions = find_items(text, self.item_names)
@@ -1250,12 +1263,23 @@ class Call:
     def _menu(self) -> str:
         if not self.profile.items:
             return "죄송해요, 메뉴 안내는 어려워요."
+        return self._listing(list(self.profile.items))
+
+    def _listing(self, items: list[Item]) -> str:
         listed = ", ".join(
-            f"{item.name} {say_price(item.price)}" if item.price is not None else item.name
-            for item in self.profile.items[:8]
+            f"{item.name} {say_price(item.price)}" if item.price is not None else item.name for item in items[:8]
         )
-        more = " 등이 있어요." if len(self.profile.items) > 8 else "가 있어요."
-        return f"{listed}{more}"
+        return f"{listed} 등이 있어요." if len(items) > 8 else f"{josa(listed, '이/가')} 있어요."
+
+    def _items_of_a_kind(self, text: str) -> list[Item]:
+        """The items whose names share a word the caller said, where two or more do ("원두는 뭐 있어요?" → 원두
+        200g, 원두 500g): what of that kind the shop sells."""
+        said = text.split()
+        for word in dict.fromkeys(w for item in self.profile.items for w in item.name.split() if len(w) >= 2):
+            kind = [item for item in self.profile.items if word in item.name.split()]
+            if len(kind) >= 2 and any(w == word or w.startswith(word) and len(w) - len(word) <= 2 for w in said):
+                return kind
+        return []
 
     def _offer_answer(self, text: str) -> str:
         reason, self.offering = self.offering or "", None

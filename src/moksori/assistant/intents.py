@@ -28,7 +28,8 @@ _NEW_VALUE = re.compile(
     r"|혼자\s?(?:받|갈|올|할|가|와)"
 )
 _SHIFT = re.compile(r"(?:시간|분)\s?(?:정도\s?)?(?:만\s?)?(?:늦|미루|미뤄|당기|당겨|앞당|일찍)")
-_BOOKING = re.compile(r"예약(?!\s?(?:했|한|된|되어|돼\s?있|해\s?놨|해\s?뒀|하신|번호))|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")
+# (예약금 is a deposit: "예약금도 따로 걸어야 돼요?" asks a rule)
+_BOOKING = re.compile(r"예약(?!\s?(?:했|한|된|되어|돼\s?있|해\s?놨|해\s?뒀|하신|번호)|금)|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")
 _ORDER = re.compile(r"주문|포장|테이크\s?아웃|픽업|(?:찾으러|가지러)(?!\s?(?:갔|왔))|가져갈|사\s?갈|시킬|시키려|시켜")
 _MESSAGE = re.compile(
     r"메시지|메세지|메모|전해|전달|남기|남겨|연락\s?(?:좀\s)?(?:주|달|부탁|바랍)|전화\s?(?:좀\s)?(?:주시|주세요|달라|부탁)|콜백"
@@ -74,12 +75,17 @@ _ADDRESS = re.compile(
 # "얼마나 걸려요?" asks how long, not how much
 _PRICE = re.compile(r"얼마(?!나\s?(?:걸|오래|기다))|가격|비용|요금|금액|값")
 _ITEMS = re.compile(
-    r"메뉴|뭐\s?(?:있|팔|해)|어떤\s?(?:거|게|것|메뉴|시술|서비스)|종류|시술\s?(?:뭐|종류)|파는"
+    r"메뉴(?!판)|뭐\s?(?:있|팔|해)|어떤\s?(?:거|게|것|메뉴|시술|서비스)|종류|시술\s?(?:뭐|종류)|파는"
 )
 
 
 # "라떼 시킬 때 우유를 두유로 바꿀 수 있어요?": what an order can have, asked; nothing is ordered or changed
 _WHEN_ORDERING = re.compile(r"(?:시킬|주문할|포장할)\s?때\s.*(?:수\s?(?:있|없)|돼요|되나요|되죠|되요|가능)")
+
+
+# Choosing there, in person, said last: "이따 가서 시킬게요", "가서 메뉴 보고 고를게요" (not "그건 이따 가서
+# 물어볼게요. 주문할게요, …")
+_IN_PERSON = re.compile(r"가서\s(?:\S+\s){0,3}(?:시킬|주문할|고를|정할)(?:게요|께요|게)\s*$")
 
 
 def detect(text: str) -> str | None:
@@ -107,6 +113,8 @@ def detect(text: str) -> str | None:
     if _LEAVE_MESSAGE.search(text):
         return "message"
     # "케이크는 며칠 전에 주문해야 돼요?", "배달앱으로 시키면 최소 주문 금액이 얼마예요?" ask a rule, they order nothing
+    if _IN_PERSON.search(text):
+        return "goodbye"  # "그냥 이따 가서 메뉴 보고 시킬게요": ordered there, later
     if _ORDER.search(text) and not re.search(
         r"(?:주문|예약)\S*\s?(?:해야|필수)|며칠\s?전|최소\s?주문|(?:시키|주문하|포장하)면\s.*(?:얼마|금액|비용|요금)"
         # "미리 튀겨 놓은 거예요 아니면 주문하면 바로 튀겨 주세요?": how an order is made, asked
@@ -337,12 +345,25 @@ def wants_owner(text: str) -> bool:
     return bool(re.search(r"연결|통화|바꿔|직접\s?(?:얘기|말)", text)) and not re.search(r"메시지|메세지|남길|남겨", text)
 
 
+# "늘 먹던 걸로", "지난번이랑 같은 걸로", "원래 하던 시간에": what the caller always has, which the assistant
+# cannot know; asked for again, it is a new task
+_THE_USUAL = re.compile(
+    r"(?:늘|항상|맨날|매번)\s?(?:먹던|먹는|시키던|시키는|하던|하는)|(?:먹던|시키던|하던)\s?(?:걸로|거로|대로)"
+    r"|(?:지난번|저번|전)(?:이랑|하고|과|처럼)\s?(?:똑\s?)?같은|원래\s?하던"
+)
+
+
+def asks_the_usual(text: str) -> bool:
+    return bool(_THE_USUAL.search(text))
+
+
 # A visit or an order that is over: "어제 점심에 낙지김치죽 포장해 간 사람인데요 … 이십 분이나 기다렸어요", "그저께
 # 비키니 라인 받았는데 오늘 보니까 빨갛게 올라왔어요": told, not asked for again
 _PAST_DAY = re.compile(r"(?<![가-힣])(?:어제|그저께|그제|엊그제|지난\s?주|지난번|저번(?:\s?주)?|지난\s?달|며칠\s?전|아까)")
 _NEW_TASK = re.compile(
     r"(?:예약|주문|포장|시키|시켜|받|하|찾으러\s?가|가지러\s?가)\S*?(?:할게|하려|려고|러\s?갈|고\s?싶|할\s?수|해\s?주|해도|돼요|되나요|될까요|가능)"
     r"|(?:갈게요|가려고|갈\s?건데|갈\s?거예요|할게요|하려고|할래요|하고\s?싶어요|할\s?건데)"
+    r"|" + _THE_USUAL.pattern
 )
 
 

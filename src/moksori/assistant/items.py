@@ -12,7 +12,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from moksori.assistant.numbers import native_pattern, sino_pattern, spoken_value
+from moksori.assistant.numbers import native_pattern, sino_pattern, sino_tens_pattern, spoken_value
 from moksori.assistant.slots import clean
 from moksori.text.hangul import decompose, is_syllable
 
@@ -72,8 +72,8 @@ def jamo(text: str) -> str:
 
 @cache
 def _counted() -> str:
-    """A number and its counter: "두 개", "2잔", "세 줄"."""
-    return rf"(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:{'|'.join(COUNTERS)})"
+    """A number and its counter: "두 개", "2잔", "세 줄", "오십 개"."""
+    return rf"(?P<number>{native_pattern()}|{sino_tens_pattern()}|\d{{1,3}})\s?(?:{'|'.join(COUNTERS)})"
 
 
 @cache
@@ -88,14 +88,14 @@ def _quantity_pattern() -> re.Pattern[str]:
     # A number before 시/분/명/월/일 is a time, a party or a date, not a quantity.
     # Without a counter the number ends the word or takes an ending ("하나요", "둘이랑"): 세트 is no 세.
     return re.compile(
-        rf"^\s*(?:(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:(?:{counters})|(?!\s?(?:시|분|명|월|일|사람))"
+        rf"^\s*(?:(?P<sino_count>{sino_tens_pattern()})\s?(?:{counters})|(?P<number>{native_pattern()}|\d{{1,3}})\s?(?:(?:{counters})|(?!\s?(?:시|분|명|월|일|사람))"
         rf"(?=[^가-힣]|$|이요|요|만|씩|이랑|랑|하고|도|이에요|예요))|{_servings()})"
     )
 
 
 def _quantity_value(match: re.Match[str]) -> int | None:
     """The quantity a match of the patterns above says, up to 50 (more is a misheard number)."""
-    value = spoken_value(match.group("number") or match.groupdict().get("sino"))
+    value = spoken_value(match.group("number") or match.groupdict().get("sino") or match.groupdict().get("sino_count"))
     return value if value and value <= 50 else None
 
 
@@ -193,9 +193,12 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
         if used.isdisjoint(range(start, end)):
             chosen.append((start, end, item))
             used.update(range(start, end))
-    said_items = _shared_modifiers(words, sorted(chosen), used, _size_variants(names))
+    chosen += _sharing_a_head(words, chosen, used, names)
+    said_items = _shared_modifiers(words, sorted(chosen), used, _size_variants(names), names)
     mentions: dict[str, ItemMention] = {}
     for (start, end, item), said in said_items:
+        if _picked_out(words, end) and any(m.name == item or m.name.startswith(item + " ") for m in mentions.values()):
+            continue  # "아아 라지로 두 잔이랑 … 아아 하나는 얼음 적게": one of those, not one more
         qty = said or 1
         previous = mentions.get(item)
         # "감튀 하나랑 … 아 감튀는 두 개로 해 주세요": an item said again as the topic (은/는) or with its
@@ -218,6 +221,46 @@ _WHICH_ONE = re.compile(r"(\S+)\s(\S*짜리)(?=\s|$)")  # "오 키로짜리" as 
 _OPTION = re.compile(r"^(?:\S+게|덜|얼음|얼음은|아이스로|핫으로|따뜻한|차가운|뜨거운|\S*짜리)$")
 
 
+def _sharing_a_head(
+    words: list[str], chosen: list[tuple[int, int, str]], used: set[int], names: dict[str, str]
+) -> list[tuple[int, int, str]]:
+    """Items said with the first word of the item before them left out ("콜드브루 큰 병 하나랑 작은 병 하나": the
+    small bottle of cold brew), found among the words no item was found in just after it and a "…랑"."""
+    found = []
+    for start, end, _item in chosen:
+        for place in range(end, min(end + 3, len(words))):
+            if place in used:
+                break
+            if not words[place - 1].endswith(("랑", "하고", ",")):
+                continue  # only another item said after "…랑", not "두 개 중에" (중 is no size there)
+            for length in (3, 2, 1):
+                span = range(place, min(place + length, len(words)))
+                if len(span) < length or not used.isdisjoint(span):
+                    continue
+                head = words[start] + "".join(words[place : place + length - 1])
+                item = next((names[head + form] for form in _strip_particles(words[place + length - 1])
+                             if head + form in names), None)
+                if item:
+                    found.append((place, place + length, item))
+                    used.update(span)
+                    break
+            else:
+                continue
+            break
+    return found
+
+
+@cache
+def _picked_out_pattern() -> re.Pattern[str]:
+    return re.compile(rf"^(?:{native_pattern()})(?:\s?(?:{'|'.join(COUNTERS)}))?[은는]$")
+
+
+def _picked_out(words: list[str], end: int) -> bool:
+    """A count said as the topic after an item ("아아 하나는 얼음 적게 해 주세요", "라떼 두 잔은 샷 추가요"): some of
+    what is ordered, picked out for how it is made."""
+    return any(_picked_out_pattern().match(" ".join(words[end : end + size])) for size in (1, 2))
+
+
 def _size_variants(names: dict[str, str]) -> dict[tuple[str, str], str]:
     """(item, size word) → the item of that size, where the menu lists both ("흑당 버블티", "흑당 버블티 라지")."""
     items = set(names.values())
@@ -231,14 +274,18 @@ def _size_said(word: str) -> str:
 
 
 def _shared_modifiers(
-    words: list[str], spans: list[tuple[int, int, str]], used: set[int], variants: dict[tuple[str, str], str]
+    words: list[str], spans: list[tuple[int, int, str]], used: set[int], variants: dict[tuple[str, str], str],
+    names: dict[str, str],
 ) -> list[tuple[tuple[int, int, str], int | None]]:
     """Each item said (span) with the quantity said for it. Items said one after another with no quantity of
     their own share what follows the last of them: a size ("흑당이랑 타로는 라지로") and a quantity said for
-    each ("고기만두랑 김치만두 각각 두 판", "… 두 잔씩"); options in between are skipped ("밀크티 따뜻하게 두 잔")."""
+    each ("고기만두랑 김치만두 각각 두 판", "… 두 잔씩"); options in between are skipped ("밀크티 따뜻하게 두 잔").
+    A kind said after an item that the menu lists with it ("반반 두 개요, 순살로요" where 순살 반반 is an item) is
+    that item."""
     sizes = {size for _, size in variants}
     result: list[tuple[tuple[int, int, str], int | None]] = []
     waiting: list[int] = []  # indexes in result of the items said just before, with nothing after them
+    absorbed: set[int] = set()  # where a kind word said for the item before begins
     for index, (start, end, item) in enumerate(spans):
         after, size, each = end, None, False
         while after < len(words) and after not in used and after - end < 3:
@@ -255,6 +302,18 @@ def _shared_modifiers(
         if size is None:  # a size after the quantity: "흑당 버블티는 세 잔 다 라지로"
             size = next((_size_said(word) for word in words[after : min(after + 4, following)]
                          if _size_said(word) in sizes), None)
+        if start in absorbed:
+            continue
+        if size is None:
+            said_as = "".join(words[start:end])
+            for place in range(after, min(after + 4, len(words))):
+                if not re.search(r"(?:으로|로)요?$", words[place]):
+                    continue  # chosen as how it is to be: "순살로요" (in "순살 소자 하나요" 순살 begins an item)
+                kind = names.get(_size_said(words[place]) + said_as) or names.get(said_as + _size_said(words[place]))
+                if kind:  # and the kind word is no item of its own
+                    item = kind
+                    absorbed.add(place)
+                    break
         group = [*waiting, len(result)]
         result.append(((start, end, item), said))
         if size:
@@ -315,6 +374,43 @@ def restates_quantity(text: str) -> bool:
     """"치즈김밥은 두 줄로 해 주세요": …로 after a quantity gives an item a new quantity; the rest of the
     order stays (after an item, "마르게리타로 할게요", it replaces the order)."""
     return bool(re.search(rf"(?<![가-힣\d]){_counted()}\s?(?:으로|로)", clean(text)))
+
+
+@cache
+def _swap_count_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<![가-힣])(?P<number>{native_pattern()})(?:\s?(?:{'|'.join(COUNTERS)}))?[은는](?![가-힣])")
+
+
+def swapped(ordered: list[ItemMention], mentions: list[ItemMention], text: str) -> list[ItemMention] | None:
+    """The order with one of its items swapped for another ("뜨아 세 잔이요, 그거 셋 다 아아로 바꿔 주세요",
+    "순살 반반 두 개 중에 하나는 눈꽃으로 바꿔 주세요"): the ordered item named first, the new one after it; as many
+    as said with 은/는 change ("하나는"), all of them otherwise; the rest of the order stays. None when the turn
+    names anything else."""
+    names = {mention.name: mention for mention in ordered}
+    old = [mention for mention in mentions if mention.name in names]
+    new = [mention for mention in mentions if mention.name not in names]
+    if len(old) == 2 and not new and old[0].start < old[1].start and not old[1].counted:
+        old, new = old[:1], old[1:]  # "아아 세 잔 중에 하나는 라떼로": into an item already ordered
+    if len(old) != 1 or len(new) != 1 or new[0].start < old[0].start:
+        return None
+    have = names[old[0].name].qty
+    picked = _swap_count_pattern().search(clean(text))
+    count = min(have, spoken_value(picked.group("number")) or have) if picked else have
+    # the new item takes the old one's place (a count said with it is its own: "뜨아 세 잔 말고 아아 두 잔으로")
+    into = names.get(new[0].name)
+    added = new[0].qty if new[0].counted and into is None else count
+    taken = [ItemMention(old[0].name, have - count, old[0].start, True)] if have > count else []
+    if into is None:
+        taken.append(ItemMention(new[0].name, added, new[0].start, True))
+    return [
+        item
+        for mention in ordered
+        for item in (
+            taken if mention.name == old[0].name
+            else [ItemMention(mention.name, mention.qty + added, mention.start, True)] if mention is into
+            else [mention]
+        )
+    ]
 
 
 def parse_quantity(text: str) -> int | None:

@@ -30,6 +30,12 @@ def sino_words() -> dict[str, int]:
 
 
 @cache
+def sino_tens_pattern() -> str:
+    """Sino-Korean numbers from 10 (십, 이십, 오십, 삼십오): large counts are said so ("도시락 오십 개")."""
+    return _alternation({word: value for word, value in sino_words().items() if value >= 10})
+
+
+@cache
 def _tens_words() -> tuple[str, ...]:
     """The tens of both readings, longest first: 이십 … 구십, 스물 … 아흔, 십, 열."""
     tens = [native(10 * k) for k in range(1, 10)] + [sino(10 * k) for k in range(1, 10)]

@@ -1092,6 +1092,11 @@ _SOMEONE_ELSE_WORDS = (
 _SOMEONE_ELSE = frozenset(_SOMEONE_ELSE_WORDS.split())
 
 
+# "한빛건설 이름으로 해 주세요", "누리랩 명의로요": the name a booking is under, whatever it is
+_UNDER_NAME = re.compile(r"(?<![가-힣])([가-힣A-Za-z0-9]{2,12})\s(?:이름|명의)\s?(?:으로|로)")
+_OURS = frozenset(("저희", "우리", "회사", "가게", "팀", "단체", "부서", "학교", "제가", "내"))
+
+
 def parse_name(text: str, expecting: bool = False) -> str | None:
     """The caller's name: 김민수요, 제 이름은 김민수입니다, 이수진이라고 합니다.
 
@@ -1112,6 +1117,9 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
         if (expecting and len(words_said) > 1 and re.search(r"[요다]$", words_said[-2]) and last
                 and last != words_said[-1] and looks_like_full_name(last, words_said[-1])):
             return last
+    under = _UNDER_NAME.search(text)
+    if under and under.group(1) not in _NOT_NAMES and under.group(1).removesuffix("님") not in _SOMEONE_ELSE | _OURS:
+        return under.group(1)  # "한빛건설 이름으로 해 주세요": the booking's name, a company's as well as a person's
     booked_as = _BOOKED_AS.search(text)
     if (booked_as and booked_as.group(1) not in _NOT_NAMES and booked_as.group(1)[0] in SURNAMES
             and booked_as.group(1).removesuffix("님") not in _SOMEONE_ELSE):
@@ -1128,7 +1136,9 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
     # "김 민수요": a surname said apart from the given name.
     if len(words) >= 2 and words[0] in SURNAMES and len(words[0]) == 1 and words[0] != "제":  # 제 is "my"
         words = [words[0] + words[1], *words[2:]]
-    for word in words[:3]:
+    for index, word in enumerate(words[:3]):
+        if index and spoken_value(words[index - 1]) is not None:
+            continue  # "서른 명까지예요?": a word counted by the number before it
         name = _strip_name_ending(word)
         if name is None or name in _NOT_NAMES or not re.fullmatch(r"[가-힣]{2,5}", name) or _VERB_FORM.search(word):
             continue
