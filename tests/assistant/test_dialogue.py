@@ -1041,3 +1041,30 @@ def test_a_time_said_after_geureom_is_no_question_whatever_came_before() -> None
     call = run(longer, ["토요일 저녁 일곱 시에 젤네일 돼요?"])  # Saturday closes at 18:00
     call.respond("아 토요일은 여섯 시까지구나. 그럼 오후 두 시부터 두 시간으로 해 주세요")
     assert call.form is not None and (call.form.spoken_time.hour, call.form.spoken_time.minute) == (2, 0)
+
+
+def test_a_question_at_a_cancellations_read_back_cancels_nothing(salon: ShopProfile) -> None:
+    store = booked(salon)
+    call = run(salon, ["목요일 두 시 예약 취소하려고요, 공일공 일이삼사 오륙칠팔이요"], store)
+    assert "취소해 드릴까요" in call.last_prompt
+    call.respond("예약금은 돌려받을 수 있는 거죠?")
+    assert call.records == [] and "취소해 드릴까요" in call.last_prompt
+    call.respond("네 취소해 주세요")
+    assert [record["type"] for record in call.records] == ["booking_cancel"]
+
+
+def test_a_change_of_an_order_already_made_is_offered_to_the_owner(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    reply = call.respond("아까 라떼 두 잔 포장 주문한 김민수인데요, 하나를 아메리카노로 바꿀 수 있을까요?")
+    assert "사장님" in reply and call.form is None
+    for line in ["그럼 사장님께 메시지 남겨 주세요. 라떼 하나를 아메리카노로 바꿔 달라고요", "공일공 일이삼사 오륙칠팔", "네"]:
+        call.respond(line)
+    assert [record["type"] for record in call.records] == ["message"]
+
+
+def test_the_count_of_the_one_item_said_apart_from_it(cafe: ShopProfile) -> None:
+    call = Call(cafe, MemoryStore(), NOW)
+    call.greeting()
+    call.respond("카페라떼 오늘 돼요? 되면 세 잔만 빼 놔 주세요")
+    assert call.form is not None and [(m.name, m.qty) for m in call.form.items] == [("카페라떼", 3)]

@@ -826,3 +826,30 @@ def test_an_item_said_without_the_first_word_of_the_one_before() -> None:
     said = "콜드브루 큰 병 하나랑 작은 병 하나 찾으러 갈게요"
     assert [(m.name, m.qty) for m in find_items(said, bottles)] == [("콜드브루 1L 병", 1), ("콜드브루 500ml 병", 1)]
     assert [m.name for m in find_items("콜드브루 큰 병 두 개 중에 하나는 빼 주세요", bottles)] == ["콜드브루 1L 병"]
+
+
+def test_telling_why_one_types_is_no_request_to_repeat() -> None:
+    assert not intents.asks_repeat("저는 귀가 잘 안 들리고 말하기도 어려워서 문자 음성 앱으로 전화드립니다")
+    assert intents.asks_repeat("죄송하지만 글자가 빨리 지나가서 못 읽었습니다. 한 번 더 천천히 말씀해 주시겠어요?")
+    assert intents.asks_repeat("잘 안 들려요") and intents.asks_repeat("네? 얼마라고요? 잘 안 들렸어요")
+    # asked to speak slowly before a question: the question is what is asked
+    assert not intents.asks_repeat("조금 천천히 말씀해 주세요. 전화 말고 문자로도 상담을 받을 수 있습니까?")
+    assert not intents.asks_repeat("천천히 말씀해 주시면 감사하겠습니다 제가 휠체어를 타는데 들어갈 수 있습니까")
+    assert intents.asks_repeat("죄송하지만 글자가 빨리 지나가서 못 읽었습니다")
+
+
+def test_what_an_order_is_for_is_no_name() -> None:
+    assert parse_name("벼락맞은 대추나무 도장 1개를 선물용으로 주문하고 싶습니다") is None
+    assert parse_name("김민수로 예약했어요") == "김민수"
+
+
+def test_a_formal_change_request_gives_its_new_value_last() -> None:
+    said = "12월 4일 저녁 6시 30분에 4명으로 예약한 윤서하입니다 번호는 010-4827-1356입니다 6명으로 바꾸고 싶습니다"
+    assert intents.new_values_part(said).startswith("6명으로")
+
+
+def test_kept_aside_is_an_order_and_a_change_of_an_order_is_told_apart() -> None:
+    assert intents.detect("그럼 두 개만 빼 놔 주세요. 한 시쯤 갈게요") == "order"
+    assert intents.changes_an_order("아까 라자냐 두 개 포장 주문한 조은서인데요, 하나를 까르보나라로 바꿀 수 있을까요?")
+    assert not intents.changes_an_order("주문한 거 찾으러 갈 때 신분증 가져가야 돼요?")
+    assert not intents.changes_an_order("아메리카노 두 잔 주문할게요")

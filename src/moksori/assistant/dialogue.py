@@ -339,6 +339,9 @@ class Call:
             intent = None  # "케이크를 하나 사 갈 건데 냉장고에 맡아 주실 수 있어요?" during a booking orders nothing here
         if intent == "handoff":
             return self._handoff("손님이 사장님과 통화를 원하셨어요")
+        if self.form is None and self.profile.orders.enabled and intents.changes_an_order(text):
+            # "…다섯 개 주문한 서경민인데요, 일곱 개로 늘릴 수 있을까요?": orders are not changed by phone here
+            return self._offer("주문하신 내용을 바꾸는 건 제가 전화로 도와드리기 어려워요.", f"주문 변경 요청: {text}", text)
         main = intents.after_background(text)
         if (self.form is None and main != text and self._detect(main) is None and self._is_question(main)
                 and not self._asks_task_before(intent, text[: len(text) - len(main)])
@@ -642,6 +645,9 @@ class Call:
         chosen_dish = form.task == "booking" and not self._services and intents.replaces_items(text)
         mentions = find_items(text, self.item_names) if form.task == "order" or self._services or chosen_dish else []
         mentions = [m for m in mentions if m.name not in dropped]
+        if form.task == "order" and len(mentions) == 1 and not mentions[0].counted and parse_quantity(text):
+            # "약과 쿠키 박스 오늘 남아 있어요? 있으면 세 개만 빼 주세요": the one item's count, said apart from it
+            mentions = [ItemMention(mentions[0].name, parse_quantity(text), mentions[0].start, True)]
         if mentions and not items_read:
             if form.task == "order":
                 # "그냥 마르게리타로 할게요", "페퍼로니로 바꿀게요": the order becomes these items, not these too
@@ -1027,6 +1033,8 @@ class Call:
         answer = parse_yes_no(text)
         if answer is True and intents.yes_but(text):
             answer = None  # "네 근데 한 명 더 올 수도 있어요": asked again, nothing written yet
+        if answer is True and intents.asks(text) and not intents.starts_with_yes(text):
+            answer = None  # "예약금은 돌려받을 수 있는 거죠?" to "…취소해 드릴까요?" asks first; it is no yes
         before = (form.date, form.spoken_time, form.party, form.item, form.name, form.phone, list(form.items))
         corrected = self._fill(text) if form.task not in ("cancel",) else False
         if (

@@ -30,7 +30,11 @@ _NEW_VALUE = re.compile(
 _SHIFT = re.compile(r"(?:시간|분)\s?(?:정도\s?)?(?:만\s?)?(?:늦|미루|미뤄|당기|당겨|앞당|일찍)")
 # (예약금 is a deposit: "예약금도 따로 걸어야 돼요?" asks a rule)
 _BOOKING = re.compile(r"예약(?!\s?(?:했|한|된|되어|돼\s?있|해\s?놨|해\s?뒀|하신|번호)|금)|자리\s?(?:있|되|남|가능)|잡아\s?주|(?:명|분)\s?(?:되나요|돼요|가능|자리)")
-_ORDER = re.compile(r"주문|포장|테이크\s?아웃|픽업|(?:찾으러|가지러)(?!\s?(?:갔|왔))|가져갈|사\s?갈|시킬|시키려|시켜")
+# ("두 개만 빼 놔 주세요": kept aside for the caller, an order)
+_ORDER = re.compile(
+    r"주문|포장|테이크\s?아웃|픽업|(?:찾으러|가지러)(?!\s?(?:갔|왔))|가져갈|사\s?갈|시킬|시키려|시켜"
+    r"|빼\s?(?:놔|놓아|둬|두어)|챙겨\s?(?:놔|둬|두어)|따로\s?빼"
+)
 _MESSAGE = re.compile(
     r"메시지|메세지|메모|전해|전달|남기|남겨|연락\s?(?:좀\s)?(?:주|달|부탁|바랍)|전화\s?(?:좀\s)?(?:주시|주세요|달라|부탁)|콜백"
     r"|문자\s?(?:좀\s|하나\s)?(?:주|남기|남겨|보내|부탁|드려)"
@@ -50,7 +54,15 @@ _LEAVE_MESSAGE = re.compile(
     r"|(?:사장님|주인\s?분|원장님|실장님)\s?(?:께|한테|에게)\s.+(?:라고|라)\s?(?:좀\s)?(?:해|캐)\s?(?:주세요|주이소|줘요|주십시오)"
 )
 _NO_MORE = re.compile(r"^(?:아니요|아뇨|아니에요|아니|없어요|없습니다|괜찮아요|괜찮습니다|됐어요)")
-_REPEAT = re.compile(r"^(?:뭐|뭐라고|네에)요?$|다시\s?(?:한번\s?)?말씀(?!드리)|잘\s?안\s?들|뭐라고요|뭐라고\s?하셨|못\s?들었")
+# ("귀가 잘 안 들리고 말하기도 어려워서 …" tells why the caller types; it asks nothing to be said again)
+_REPEAT = re.compile(
+    r"^(?:뭐|뭐라고|네에)요?$|다시\s?(?:한\s?번\s?)?(?:천천히\s?)?말씀(?!드리)"
+    r"|잘\s?안\s?들(?:려요|렸어요|렸는데요?|리는데요?|립니다|리네요)"
+    r"|뭐라고요|뭐라고\s?하셨|못\s?들었|한\s?번\s?더\s?(?:천천히\s?)?말씀"
+)
+# "천천히 말씀해 주세요", "못 읽었어요": asking again only as the turn's last sentence ("조금 천천히 말씀해 주세요. 문자로도
+# 상담을 받을 수 있습니까?" asks the question)
+_SLOWER = re.compile(r"천천히\s?(?:다시\s?)?말씀|못\s?(?:읽었|봤)")
 _PARDON = re.compile(r"(?:네|예|응|어|네에|예에)\s*\?+")
 _BARE_YES = re.compile(r"(?:네|예|응|넵|네네|예예)(?:\s?(?:네|예))*")
 _THIS_NUMBER = re.compile(r"이\s?번호|지금\s?(?:거는|건|전화한)\s?번호|이걸로|발신\s?번호")
@@ -219,8 +231,9 @@ def question_kind(text: str) -> str | None:
     return None
 
 
-# A polite sentence ends in 요; a recogniser writes no punctuation between two sentences of one turn.
-_SENTENCE_END = re.compile(r"(?<=[?!.])\s+|(?<=요)\s+")
+# A polite sentence ends in 요 (a formal one in 니다); a recogniser writes no punctuation between two sentences of
+# one turn.
+_SENTENCE_END = re.compile(r"(?<=[?!.])\s+|(?<=요)\s+|(?<=니다)\s+")
 
 
 def sentences(text: str) -> list[str]:
@@ -282,7 +295,8 @@ def after_line_check(text: str) -> tuple[bool, str]:
 def asks_repeat(text: str) -> bool:
     """"뭐라고요?", "다시 말씀해 주세요": the caller did not catch the last prompt. (A bare "네?" is not
     told apart from "네" once punctuation is gone, so it stays a yes.)"""
-    return bool(_REPEAT.search(text))
+    said = sentences(text)
+    return bool(_REPEAT.search(text)) or bool(said and _SLOWER.search(said[-1]))
 
 
 def declines(text: str) -> bool:
@@ -325,6 +339,11 @@ def only_agrees(text: str) -> bool:
     return bool(re.fullmatch(r"(?:(?:아|음)\s)?(?:(?:네|예|응)\s?)*(?:맞아요|맞습니다|그래요|좋아요|알겠어요)?", text.strip(" .?!")))
 
 
+def starts_with_yes(text: str) -> bool:
+    """"네 …", "예 맞아요 …", "좋아요 …": the turn opens with a yes."""
+    return bool(re.match(r"(?:(?:아|음)\s)?(?:네|예|응|넵|맞아요|맞습니다|좋아요|그래요|그렇게)(?![가-힣])", text))
+
+
 def bare_yes(text: str) -> bool:
     """"네", "예", "응" and nothing else: where no yes or no was asked, the caller is only saying they listen."""
     return bool(_BARE_YES.fullmatch(text))
@@ -365,6 +384,16 @@ _NEW_TASK = re.compile(
     r"|(?:갈게요|가려고|갈\s?건데|갈\s?거예요|할게요|하려고|할래요|하고\s?싶어요|할\s?건데)"
     r"|" + _THE_USUAL.pattern
 )
+
+
+# "…다섯 개 주문한 서경민인데요, 일곱 개로 늘릴 수 있을까요?", "아까 라자냐 두 개 포장 주문한 …, 하나를 까르보나라로
+# 바꿀 수 있을까요?": an order already made, to be changed
+_ORDERED = re.compile(r"(?:주문|포장|시킨|시켰)(?:한|했|해\s?놓은|해\s?둔|\s)|시킨|시켰")
+_ALTER = re.compile(r"늘리|늘릴|늘려|줄이|줄일|줄여|바꾸|바꿀|바꿔|변경|말고")
+
+
+def changes_an_order(text: str) -> bool:
+    return bool(_ORDERED.search(text)) and bool(_ALTER.search(text)) and "예약" not in text
 
 
 def tells_a_past_visit(text: str) -> bool:
@@ -440,7 +469,8 @@ def new_values_part(text: str) -> str:
     "… 한 명 더 가도 될까요? 다섯 명으로요" → "다섯 명으로요"."""
     # "김민수 이름으로 예약했는데요": 이름으로 names the booking, it is no new value
     text = re.sub(r"(?:이름|번호|성함|명의)\s?(?:으로|로)", "", text)
-    parts = re.split(r"(?:을|를|에서|말고|인데요?|는데요?|했는데요?|[?.!])\s", text)
+    # (a formal sentence ends in …니다: "…4명으로 예약한 윤서하입니다 번호는 … 6명으로 바꾸고 싶습니다")
+    parts = re.split(r"(?:을|를|에서|말고|인데요?|는데요?|했는데요?|니다|[?.!])\s", text)
     for part in reversed(parts):
         if re.search(r"로\s|로$|으로", part) or _NEW_VALUE.search(part) or _SHIFT.search(part):
             return part

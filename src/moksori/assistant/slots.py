@@ -1000,7 +1000,11 @@ _NAME_ENDINGS = tuple(
     )
 )  # fmt: skip
 _NAME_LEAD = re.compile(r"(?:제\s?)?(?:이름은|이름이(?=\s)|성함은|예약자는|예약자 이름은|예약자명은|주문자는|(?<![가-힣])이름\s(?!번호|이랑|하고|은|도)(?=[가-힣]))\s*")
-_BOOKED_AS = re.compile(r"(?<![가-힣])([가-힣]{2,4}?)(?:이라는 이름으로|\s?이름으로|으로|로)\s?(?:예약|주문)")
+# (with 으로/로 alone only a booking or order already made names someone: "선물용으로 주문하고 싶습니다" is what
+# for, not who)
+_BOOKED_AS = re.compile(
+    r"(?<![가-힣])([가-힣]{2,4}?)(?:(?:이라는 이름으로|\s?이름으로)\s?(?:예약|주문)|(?:으로|로)\s?(?:예약|주문)\s?(?:했|한|해\s?놨|해\s?뒀|돼|되어|된))"
+)
 # A name is quoted with 라고 after a vowel (김민수라고) and 이라고 after a consonant (김하늘이라고): a consonant
 # before a bare 라고 is the spoken "-ㄹ라고" of intent ("맞힐라고", "받을라고"), never a name.
 # "사진이 너무 예쁘더라고요": 더 before 라고 is the ending of something seen, never the end of a name.
