@@ -1068,3 +1068,33 @@ def test_the_count_of_the_one_item_said_apart_from_it(cafe: ShopProfile) -> None
     call.greeting()
     call.respond("카페라떼 오늘 돼요? 되면 세 잔만 빼 놔 주세요")
     assert call.form is not None and [(m.name, m.qty) for m in call.form.items] == [("카페라떼", 3)]
+
+
+def test_one_more_booking_on_the_same_day_and_the_change_of_the_one_meant(salon: ShopProfile) -> None:
+    two_at_once = profile_from(SALON.replace("capacity: 1", "capacity: 2"))
+    store = MemoryStore()
+    run(two_at_once, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네",
+                      "아 그리고 같은 날 세 시에 케어도 하나 더 잡아 주세요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"],
+        store)  # fmt: skip
+    assert [(b.item, b.start.strftime("%d %H:%M")) for b in store.active_bookings()] == [
+        ("젤 네일", "03 14:00"), ("케어", "03 15:00")]  # fmt: skip
+    call = run(two_at_once, ["목요일에 두 개 예약한 김민수인데요, 번호는 공일공 일이삼사 오륙칠팔이에요. 세 시에 케어로 잡은 거요,"
+                             " 네 시로 바꿔 주세요. 두 시 거는 그대로 두고요", "네"], store)  # fmt: skip
+    assert [(r["type"], r["ref"], r.get("time")) for r in call.records] == [("booking_change", "B2", "16:00")]
+
+
+def test_that_time_after_asking_for_the_earliest_is_the_first_offered(salon: ShopProfile) -> None:
+    call = run(salon, ["목요일에 젤네일 제일 빠른 시간이 몇 시예요?"])
+    assert call.expecting == "proposal"
+    first = call.form.proposals[0]
+    call.respond("네 그 시간으로 해 주세요")
+    assert call.form.date == first.date() and (call.form.spoken_time.hour % 12, call.form.spoken_time.minute) == (
+        first.hour % 12, first.minute)  # fmt: skip
+
+
+def test_an_item_named_by_a_holiday_names_no_day() -> None:
+    wreath = profile_from(SALON.replace("  - {name: 케어, price: 15000, minutes: 30}",
+                                        "  - {name: 케어, price: 15000, minutes: 30}\n"
+                                        "  - {name: 크리스마스 네일, price: 50000, minutes: 60}"))  # fmt: skip
+    call = run(wreath, ["크리스마스 네일 받으려고요. 다음 주 목요일 오후 네 시요"])
+    assert call.form is not None and call.form.date == dt.date(2026, 12, 10)

@@ -853,3 +853,26 @@ def test_kept_aside_is_an_order_and_a_change_of_an_order_is_told_apart() -> None
     assert intents.changes_an_order("아까 라자냐 두 개 포장 주문한 조은서인데요, 하나를 까르보나라로 바꿀 수 있을까요?")
     assert not intents.changes_an_order("주문한 거 찾으러 갈 때 신분증 가져가야 돼요?")
     assert not intents.changes_an_order("아메리카노 두 잔 주문할게요")
+
+
+def test_ne_before_an_item_is_a_yes_and_an_item_talked_about_again_adds_none() -> None:
+    lunch = {"청국장": "청국장 정식", "청국장정식": "청국장 정식", "보리밥정식": "보리밥 정식", "과메기": "과메기"}
+    said = "김 대리 뭐 먹을 거야? 청국장? 네 보리밥 정식 두 개랑 청국장 정식 하나요"
+    assert [(m.name, m.qty) for m in find_items(said, lunch)] == [("보리밥 정식", 2), ("청국장 정식", 1)]
+    assert [(m.name, m.qty) for m in find_items("과메기 두 세트 찾으러 갈 건데요, 과메기 사면 김도 줘요?", lunch)] == [
+        ("과메기", 2)]  # fmt: skip
+
+
+def test_a_person_named_twice_is_one_person() -> None:
+    said = "와이프도 같이 갈 건데요 와이프는 여성 커트로 하나 더 해 주세요 이름은 와이프 이름 최소영으로 하고요"
+    assert parse_party(said) in (None, 1)  # the wife, three times: one person (or none said as a party)
+    assert parse_party("엄마랑 아빠랑 저요, 엄마는 휠체어 타세요") == 3
+
+
+def test_another_booking_and_the_other_bookings_of_a_change() -> None:
+    assert intents.one_more("그리고 남편 것도 하나 더 할게요")
+    assert intents.one_more("여덟 시에 네 명 레인 한 시간으로 하나 더 잡아 주세요")
+    assert not intents.one_more("한 명 더 와요")
+    said = "여덟 시에 네 명으로 잡은 거요 한 명 더 와서 다섯 명으로 바꿔 주세요 일곱 시 거는 그대로 두고요"
+    assert intents.new_values_part(said).strip() == "한 명 더 와서 다섯 명으로 바꿔 주세요"
+    assert "펌" not in intents.without_other_bookings("다음 주 목요일 제 펌 말고요 아들 커트만 네 시로 바꿔 주세요")

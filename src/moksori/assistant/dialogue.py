@@ -44,6 +44,7 @@ from moksori.assistant.slots import (
     introduced_name,
     last_digit_group,
     looks_like_full_name,
+    names_a_holiday,
     nearest_reading,
     parse_date,
     parse_name,
@@ -59,6 +60,7 @@ from moksori.assistant.slots import (
     replaced_digits,
     resolve_time,
     says_only_a_day,
+    says_same_day,
     says_same_time,
     without_phone,
 )
@@ -166,6 +168,7 @@ class Call:
         self.last_prompt = ""
         self.notes: list[str] = []
         self.topic_item: str | None = None  # the item the caller last asked about ("젤네일 얼마예요?")
+        self.last_start: dt.datetime | None = None  # of the booking or order written last in this call
         self.last_answer: str | None = None  # the kind of the last question answered ("hours")
         self.lookup_missed = False  # a number or name was heard, and no booking has it
         names = {item.name.replace(" ", ""): item.name for item in profile.items}
@@ -176,6 +179,12 @@ class Call:
         # turn before its intent is read, longest first.
         self._task_word_items = sorted(
             {said for item in profile.items for said in (item.name, *item.aliases) if intents.has_task_word(said)},
+            key=len,
+            reverse=True,
+        )
+        # Items named by a holiday ("크리스마스 리스 만들기") name no day
+        self._holiday_items = sorted(
+            {said for item in profile.items for said in (item.name, *item.aliases) if names_a_holiday(said)},
             key=len,
             reverse=True,
         )
@@ -355,7 +364,9 @@ class Call:
             parse_time(part) is not None and not re.search(r"시\s?(?:반\s?)?까지", part)
             for part in {text, intents.after_then(text)}
         )
-        if (self.form and intent is None and self.expecting != "correction" and not says_a_time
+        takes_a_proposal = bool(self.form and self.expecting == "proposal" and self.form.proposals
+                                and self._choose_proposal(text))  # "네 그 시간으로 해 주세요" asks nothing
+        if (self.form and intent is None and self.expecting != "correction" and not says_a_time and not takes_a_proposal
                 and not self._says_a_day_then(text) and self._is_question(text)):
             answer = self._side_question(text)
             if answer:
@@ -509,6 +520,9 @@ class Call:
         # 되나요?"), before any FAQ word they share (강아지 there is not the FAQ's 펫보험, 찍다 not its pet photos).
         if self._service_on_a_day(text):
             return "booking"
+        if (self.last_start and self.profile.booking.enabled and intents.one_more(text)
+                and (find_items(text, self.item_names) or parse_party(text, family=False) or parse_time(text))):
+            return "booking"  # "같은 시간에 두 명 레인 한 시간으로 하나 더 해 주세요" after a booking in this call
         if intents.asks_the_usual(text) and (parse_time(text) or parse_date(text, self.today)):
             # "늘 먹던 걸로 한 시에 좀 해 주세요": the time kept, and what "the usual" is asked
             return "order" if self.profile.orders.enabled else "booking" if self.profile.booking.enabled else None
@@ -614,13 +628,18 @@ class Call:
         else:
             near = form.date or form.refused_date or (form.target.start.date() if form.target else None)
             # "아 일요일은 쉬시는구나 그럼 그 전날 토요일 …": the day said after 그럼 is the one proposed
-            day = parse_date(intents.after_then(text), self.today, near)
+            dated = intents.after_then(text)
+            for said in self._holiday_items:
+                dated = dated.replace(said, " ")
+            day = parse_date(dated, self.today, near)
+            if day is None and form.date is None and self.last_start and (says_same_day(text) or intents.one_more(text)):
+                day = self.last_start.date()  # the day of the booking just made
             if day and day != form.date:
                 form.date, filled = day, True
             # and so is the time ("아 토요일은 한 시까지예요? 그럼 열두 시 반에 갈게요")
             spoken = parse_time(intents.after_then(text)) or parse_time(text)
             if spoken is None and says_same_time(text):
-                spoken = form.spoken_time or form.refused_time
+                spoken = form.spoken_time or form.refused_time or (SpokenTime.at(self.last_start) if self.last_start else None)
             if spoken is None and period_word(text) and form.spoken_time is None and period_word(text) != form.period:
                 form.period, filled = period_word(text), True
             if spoken and spoken.period is None and form.period:
@@ -759,8 +778,7 @@ class Call:
             spaced = text.replace(" ", "")
             found = [b for b in active if b.name and (b.name == name or b.name in spaced)]
         if len(found) > 1:
-            day = parse_date(text, self.today)
-            found = [b for b in found if day is None or b.start.date() == day] or found
+            found = self._described(found, text)
         if by_name and len(found) > 1:
             self.notes.append("같은 이름의 예약이 여럿: 전화번호로 찾음")
             self.expecting = "lookup_phone"
@@ -773,6 +791,23 @@ class Call:
             self.notes.append("예약을 찾지 못함")
             self.lookup_missed = True
         return False
+
+    def _described(self, bookings: list[Booking], text: str) -> list[Booking]:
+        """Of the caller's bookings, those that fit best what the turn says of the one meant — its day, time and
+        service, outside the new values and the bookings said to stay ("여덟 시에 네 명으로 잡은 거요, 다섯 명으로 바꿔
+        주세요. 일곱 시 거는 그대로 두고요" is the eight o'clock booking)."""
+        new_values = intents.new_values_part(text) if self.form and self.form.task == "change" else ""
+        about = intents.without_other_bookings(text.replace(new_values, " ") if new_values else text)
+        day, spoken = parse_date(about, self.today), parse_time(about)
+        items = {mention.name for mention in find_items(about, self.item_names)}
+
+        def fit(booking: Booking) -> int:
+            return ((day is not None and booking.start.date() == day)
+                    + (spoken is not None and booking.start.time() in spoken.candidates())
+                    + (booking.item in items))
+
+        best = max(map(fit, bookings))
+        return [booking for booking in bookings if fit(booking) == best]
 
     def _names_a_booking(self, text: str) -> bool:
         said = text.replace(" ", "")
@@ -794,7 +829,8 @@ class Call:
             return None
         if parse_yes_no(text) and len(form.proposals) == 1:
             return form.proposals[0]
-        if re.search(r"첫\s?번째|앞에|빠른", text):
+        # ("네 그 시간으로 해 주세요" after asking for the earliest time: the first one offered)
+        if re.search(r"첫\s?번째|앞에|빠른|그\s?시간(?:으로|에|이요|요)", text):
             return form.proposals[0]
         if re.search(r"두\s?번째|뒤에|늦은", text) and len(form.proposals) > 1:
             return form.proposals[1]
@@ -1107,6 +1143,7 @@ class Call:
             self.caller_name, self.caller_phone = target.name or self.caller_name, target.phone or self.caller_phone
             return f"예약을 취소했어요. {_ANYTHING_ELSE}"
         start = self._start_time_of(form)
+        self.last_start = start  # "아 그리고 … 같은 날 같은 시간으로 하나 더 잡아 주세요"
         if form.task == "change":
             target = form.target
             assert target is not None

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from moksori.assistant.intents import after_background, looks_like_question, sentences
+from moksori.assistant.intents import after_background, asks, looks_like_question, sentences
 from moksori.assistant.numbers import native_pattern, spoken_value
 from moksori.assistant.profile import Faq, ShopProfile
 
@@ -213,6 +213,9 @@ _AND_SO = re.compile(r"(?<![가-힣])(?:그런데|근데)요?,?\s")
 # "주문한 거 찾으러 갈 때 신분증 가져가야 돼요?": a "…ㄹ 때" clause tells when; what follows is asked
 _RIEUL_FINAL = "".join(chr(code) for code in range(0xAC00, 0xD7A4) if (code - 0xAC00) % 28 == 8)
 _WHEN_CLAUSE = re.compile(rf"[{_RIEUL_FINAL}]\s?때(?:는|에는|에|도)?,?\s")
+# A clause that ends with a copula and no question word tells, it does not ask ("…데리고 들어가도 돼요? 아 뽀삐 짖지
+# 마! 죄송해요, 작은 애예요")
+_TELLS = re.compile(r"^(?!.*(?:뭐|어디|언제|얼마|몇|무슨|어떤|누구)).*(?:예요|이에요|에요|이요)$")
 # A request ("금요일 말고 목요일로 해 주세요") is no question unless asked as one ("썰어 주세요?").
 _REQUEST = re.compile(r"(?:주세요|줘요|주이소|주십시오)\s*$")
 
@@ -391,7 +394,7 @@ class FaqIndex:
         if not asked:
             return None
         clause = _WHEN_CLAUSE.split(_AND_SO.split(after_background(asked[-1]))[-1])[-1]
-        if clause == text or _POINTING_BACK.search(clause):
+        if clause == text or _POINTING_BACK.search(clause) or _TELLS.search(clause) and not asks(clause):
             return None
         match = self._match_one(clause)
         if not match.answered:

@@ -339,6 +339,11 @@ def only_agrees(text: str) -> bool:
     return bool(re.fullmatch(r"(?:(?:아|음)\s)?(?:(?:네|예|응)\s?)*(?:맞아요|맞습니다|그래요|좋아요|알겠어요)?", text.strip(" .?!")))
 
 
+def one_more(text: str) -> bool:
+    """"하나 더 잡아 주세요", "남편 것도 하나 더 할게요": another booking like the one just made."""
+    return bool(re.search(r"하나\s?더\s?(?:잡|해|할|예약|부탁)|(?:것|거)도\s?하나\s?더", text))
+
+
 def starts_with_yes(text: str) -> bool:
     """"네 …", "예 맞아요 …", "좋아요 …": the turn opens with a yes."""
     return bool(re.match(r"(?:(?:아|음)\s)?(?:네|예|응|넵|맞아요|맞습니다|좋아요|그래요|그렇게)(?![가-힣])", text))
@@ -464,15 +469,28 @@ def gives_up_task(text: str) -> bool:
     return bool(re.search(r"나중에|그냥|대신|안\s?(?:돼|된|되)", text))
 
 
+# "일곱 시 거는 그대로 두고요", "제 종합 검진은 그대로 두고요": another booking, left as it is
+_KEPT = re.compile(r"(?:(?!\S*요\s)\S+\s){0,4}\S*(?:거는|건|것은|는|은)\s그대로\s?(?:두고요|두고|둬\s?주세요|두세요|해\s?주세요|이고요|요)?")
+# "다음 주 목요일 제 펌 말고요, 아들 커트만 …": the booking not meant
+_NOT_THAT = re.compile(r"(?:(?!\S*요\s)\S+\s){0,4}\S+\s말고요")
+
+
+def without_other_bookings(text: str) -> str:
+    """``text`` without what it says of the caller's other bookings (kept as they are, or not meant)."""
+    return _NOT_THAT.sub(" ", _KEPT.sub(" ", text))
+
+
 def new_values_part(text: str) -> str:
     """The words giving the new values in a change request: "7시 예약을 8시로 바꿔 주세요" → "8시로 바꿔 주세요",
     "… 한 명 더 가도 될까요? 다섯 명으로요" → "다섯 명으로요"."""
+    text = without_other_bookings(text)
     # "김민수 이름으로 예약했는데요": 이름으로 names the booking, it is no new value
     text = re.sub(r"(?:이름|번호|성함|명의)\s?(?:으로|로)", "", text)
     # (a formal sentence ends in …니다: "…4명으로 예약한 윤서하입니다 번호는 … 6명으로 바꾸고 싶습니다")
-    parts = re.split(r"(?:을|를|에서|말고|인데요?|는데요?|했는데요?|니다|[?.!])\s", text)
+    # ("여덟 시에 네 명으로 잡은 거요, 한 명 더 와서 다섯 명으로 바꿔 주세요": the booking is described, then changed)
+    parts = re.split(r"(?:을|를|에서|말고|인데요?|는데요?|했는데요?|니다|거요|[?.!])\s", text)
     for part in reversed(parts):
-        if re.search(r"로\s|로$|으로", part) or _NEW_VALUE.search(part) or _SHIFT.search(part):
+        if re.search(r"(?<!그대)로\s|(?<!그대)로$|으로", part) or _NEW_VALUE.search(part) or _SHIFT.search(part):
             return part
     return parts[-1] if len(parts) > 1 else ""
 

@@ -201,13 +201,16 @@ def find_items(text: str, names: dict[str, str]) -> list[ItemMention]:
             continue  # "아아 라지로 두 잔이랑 … 아아 하나는 얼음 적게": one of those, not one more
         qty = said or 1
         previous = mentions.get(item)
+        if said is None and previous is not None:
+            continue  # "과메기 두 세트 … 과메기 사면 김도 줘요?": talked about again, not one more
         # "감튀 하나랑 … 아 감튀는 두 개로 해 주세요": an item said again as the topic (은/는) or with its
         # quantity as the result (두 개로) restates its quantity; otherwise the two mentions add up.
         restated = words[end - 1].endswith(("은", "는")) or any(w.endswith("로") for w in words[end : end + 2])
         # A mention with no quantity before one with it is the same item said twice ("백설기 백설기 세 되").
         added = previous.qty if previous and previous.counted and not restated else 0
         counted = said is not None or (previous is not None and previous.counted)
-        mentions[item] = ItemMention(item, qty + added, previous.start if previous else start, counted)
+        # (an item counted after being only named takes its place in the order where it was counted)
+        mentions[item] = ItemMention(item, qty + added, previous.start if previous and previous.counted else start, counted)
     return sorted(mentions.values(), key=lambda mention: mention.start)
 
 
@@ -334,6 +337,11 @@ def _names_a_kind(form: str, names: dict[str, str]) -> bool:
     return form not in names and len({item for said, item in names.items() if said.endswith(form) and said != form}) >= 2
 
 
+# 네 counts only before a counter it is known with (네 개, 네 잔); before any other word it is a yes ("두 다발" still
+# counts: 다발 is a counter too, if not a listed one)
+_COUNTER_ONLY = frozenset(("네",))
+
+
 def _quantity_after(words: list[str], end: int, used: set[int]) -> int | None:
     if end < len(words) and words[end] in _POINTING:
         end += 1  # "답례떡 세트 그거를 마흔 개"
@@ -341,6 +349,8 @@ def _quantity_after(words: list[str], end: int, used: set[int]) -> int | None:
         return None
     following = " ".join(words[end : end + 2])
     match = _quantity_pattern().match(following)
+    if match and match.group("number") in _COUNTER_ONLY and match.group(0).strip() == match.group("number"):
+        return None  # "청국장? 네 보리밥 정식 두 개랑 …": 네 with no counter is a yes, not four
     return _quantity_value(match) if match else None
 
 

@@ -162,6 +162,10 @@ _HOLIDAYS = (
 )
 
 
+def names_a_holiday(text: str) -> bool:
+    return any(pattern.search(text) for pattern, _, _ in _HOLIDAYS)
+
+
 def parse_date(text: str, today: dt.date, near: dt.date | None = None) -> dt.date | None:
     """The date a caller means, relative to ``today``.
 
@@ -387,6 +391,14 @@ def parse_time(text: str) -> SpokenTime | None:
 _SAME_TIME = re.compile(r"(?<![가-힣])똑?같은\s?(?:시간|시각)")
 
 
+_SAME_DAY = re.compile(r"(?<![가-힣])(?:똑?같은\s?날|그날|당일)")
+
+
+def says_same_day(text: str) -> bool:
+    """"같은 날 열한 시 반으로 하나 더 잡아 주세요": the day talked about before."""
+    return bool(_SAME_DAY.search(text))
+
+
 def says_same_time(text: str) -> bool:
     """"그럼 내일 같은 시간으로 해 주세요": the time said before, on another day."""
     return bool(_SAME_TIME.search(text))
@@ -561,11 +573,17 @@ def _family_count(text: str, ages: bool) -> int | None:
         count += spoken_value(match.group("number")) or 0
     # (the counted children stay in the list as one word, so "친구 둘이랑 저요" counts 저 too)
     words = [_FAMILY_PARTICLE.sub("", word) for word in _COUNTED_KIDS.sub(" 애들 ", text).split()]
+    counted: set[str] = set()  # a person named again is no one more ("와이프도 같이 … 와이프는 여성 커트로")
     for word in words:
-        if word in _COUPLE_WORDS:
+        if word in _COUPLE_WORDS and word not in counted:
             count += 2 - (1 if previous in _FAMILY_WORDS and previous != "저" else 0)  # 딸 내외: she is one of two
-        elif word in _FAMILY_WORDS and (word != "저" or previous in _FAMILY_WORDS or previous == "애들"):
+            counted.add(word)
+        elif (word in _FAMILY_WORDS and word not in counted and word != "애들"
+              and (word != "저" or previous in _FAMILY_WORDS or previous == "애들")):
             count += 1  # (저 only in a list: "저 예약하려고요" names nobody)
+            counted.add(word)
+        elif word == "애들" and word in _FAMILY_WORDS:
+            count += 1
         previous = word
     if not count and ages and len(_AGE.findall(text)) >= 2:
         count = len(_AGE.findall(text))
