@@ -27,10 +27,16 @@ def run(profile: ShopProfile, lines: list[str], store: MemoryStore | None = None
     return call
 
 
-def offered(profile: ShopProfile) -> Call:
-    """A call where the owner or a message has just been offered: asked for a service the profile does not list."""
+def greeted(profile: ShopProfile) -> Call:
+    """A call whose greeting has been said: the caller speaks next."""
     call = Call(profile, MemoryStore(), NOW)
     call.greeting()
+    return call
+
+
+def offered(profile: ShopProfile) -> Call:
+    """A call where the owner or a message has just been offered: asked for a service the profile does not list."""
+    call = greeted(profile)
     assert "사장님" in call.respond("혹시 속눈썹 연장도 하세요?")
     return call
 
@@ -56,8 +62,7 @@ def test_nothing_is_written_without_confirmation(salon: ShopProfile) -> None:
 
 
 def test_a_correction_at_the_read_back(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     for line in ["목요일 오후 2시에 젤네일 하려고요", "이지은이요", "공일공 구팔칠육 오사삼이"]:
         call.respond(line)
     assert "오후 3시" in call.respond("아니요 3시요")  # read back again with the new time
@@ -66,8 +71,7 @@ def test_a_correction_at_the_read_back(salon: ShopProfile) -> None:
 
 
 def test_a_closed_day_is_refused_and_another_day_taken(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     reply = call.respond("내일 오후 2시에 젤네일 예약 돼요?")  # Wednesday: closed
     assert "쉬는 날" in reply
     for line in ["그럼 목요일 오후 2시요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"]:
@@ -96,8 +100,7 @@ def test_change_and_cancel_an_earlier_booking(salon: ShopProfile) -> None:
 
 
 def test_faq_and_out_of_scope(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     assert "지하 주차장" in call.respond("주차 돼요?")
     reply = call.respond("강아지 데려가도 돼요?")
     assert "메시지" in reply and "주차장" not in reply
@@ -108,8 +111,7 @@ def test_faq_and_out_of_scope(salon: ShopProfile) -> None:
 
 
 def test_two_reprompts_then_the_owner_is_offered(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     call.respond("예약하려고요")
     call.respond("음 그게")
     call.respond("어 그러니까")  # ("잠깐만요" is waited for: it is no failed turn)
@@ -130,14 +132,12 @@ def test_orders_where_the_shop_takes_them(cafe: ShopProfile, salon: ShopProfile)
 
 
 def test_bookings_where_the_shop_takes_none(cafe: ShopProfile) -> None:
-    call = Call(cafe, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(cafe)
     assert "예약은 받지 않고" in call.respond("내일 저녁 7시에 예약 되나요?")
 
 
 def test_hours_address_and_prices_from_the_profile(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     assert "수요일" in call.respond("몇 시까지 해요?")
     assert "한강대로 405" in call.respond("가게 어디예요?")
     assert "4만 원" in call.respond("젤네일 얼마예요?")
@@ -160,8 +160,7 @@ def test_a_service_left_open_and_a_correction_with_malgo(salon: ShopProfile) -> 
 
 
 def test_a_question_while_a_name_is_asked_is_not_a_name(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     call.respond("목요일 오후 2시에 젤네일 예약이요")
     reply = call.respond("강아지 데려가도 돼요?")
     assert "성함" in reply
@@ -172,15 +171,13 @@ def test_a_question_while_a_name_is_asked_is_not_a_name(salon: ShopProfile) -> N
 
 
 def test_what_did_you_say_repeats_the_last_prompt(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     asked = call.respond("예약하려고요")
     assert call.respond("네? 뭐라고요?") == asked
 
 
 def test_an_item_asked_about_is_priced_and_then_ordered(cafe: ShopProfile) -> None:
-    call = Call(cafe, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(cafe)
     assert "있어요" in call.respond("라떼 있어요?")
     assert "5,000원" in call.respond("얼마예요?")
     for line in ["그럼 두 잔 포장할게요", "1시에 갈게요", "최유리요", "공일공 육육육육 칠칠칠칠", "네"]:
@@ -215,8 +212,7 @@ def test_a_transfer_that_failed_goes_on_with_a_message_from_the_callers_number(s
 
 
 def test_silence_repeats_the_question_and_ends_the_call_after_a_few_times(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     asked = call.respond("모레 오후 2시에 젤네일 예약할게요")
     first = call.silence()
     assert first.startswith("여보세요?") and first.endswith(asked)  # the question again, not a new one
@@ -231,8 +227,7 @@ def test_silence_repeats_the_question_and_ends_the_call_after_a_few_times(salon:
 
 
 def test_a_questioning_ne_repeats_the_prompt_and_a_bare_ne_is_only_listening(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     assert call.respond("네") == "네, 말씀하세요."  # at the greeting: the caller is there, nothing asked yet
     asked = call.respond("모레 오후 2시에 젤네일 예약할게요")
     assert call.respond("네?") == asked  # did not catch it: the same question again
@@ -253,8 +248,7 @@ def test_more_people_on_a_booking_is_a_change(salon: ShopProfile) -> None:
 
 
 def test_asking_how_early_to_order_orders_nothing(cafe: ShopProfile) -> None:
-    call = Call(cafe, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(cafe)
     call.respond("라떼는 며칠 전에 주문해야 돼요?")
     assert call.form is None
 
@@ -274,14 +268,12 @@ def test_fine_thanks_to_an_offer_is_a_no(salon: ShopProfile) -> None:
 def test_the_owners_answer_comes_before_not_by_phone(salon: ShopProfile) -> None:
     """Orders are off at the salon; a question about them that its FAQ answers gets that answer."""
     shop = salon.model_copy(update={"faq": [*salon.faq, type(salon.faq[0])(q="포장 돼요?", a="포장 상품은 매장에서만 팔아요.")]})
-    call = Call(shop, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(shop)
     assert call.respond("포장도 되나요?").startswith("포장 상품은 매장에서만 팔아요.")
 
 
 def test_too_many_people_asks_the_party_again_and_keeps_the_time(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     assert call.respond("목요일 오후 2시에 젤네일 다섯 명 예약이요").endswith("몇 분이세요?")  # max_party 2
     for line in ["그럼 두 명이요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"]:
         call.respond(line)
@@ -318,14 +310,12 @@ def test_a_pick_up_asked_as_a_question_is_an_order(cafe: ShopProfile) -> None:
 
 
 def test_where_the_shop_is_asked_with_two_words_before_where(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     assert "한강대로 405" in call.respond("거기 위치가 어디예요")
 
 
 def test_asked_whether_it_sells_something_it_does_not_list_the_owner_is_offered(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     reply = call.respond("화분도 팔아요")  # no question mark: the recogniser writes none
     assert "사장님" in reply and "못 알아들었어요" not in reply
 
@@ -364,15 +354,13 @@ def test_done_after_an_offer_declines_it(salon: ShopProfile) -> None:
 
 
 def test_the_question_after_its_background_is_the_one_answered(cafe: ShopProfile) -> None:
-    call = Call(cafe, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(cafe)
     reply = call.respond("라떼 찾으러 가려는데 토요일은 몇 시까지 하세요?")
     assert "토요일" in reply and "영업" in reply and call.form is None
 
 
 def test_another_weekday_after_a_closed_day_is_in_that_days_week(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     assert "쉬는 날" in call.respond("다다음 주 수요일 오후 2시에 젤네일 예약이요")  # 12-16, a Wednesday: closed
     for line in ["그럼 목요일로 해 주세요", "김민수요", "공일공 일이삼사 오륙칠팔", "네"]:
         call.respond(line)
@@ -380,8 +368,7 @@ def test_another_weekday_after_a_closed_day_is_in_that_days_week(salon: ShopProf
 
 
 def test_the_service_question_names_the_shops_services(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     reply = call.respond("목요일 오후 2시에 속눈썹 예약하려고요")  # a service the salon does not have
     assert "젤 네일" in reply and "케어" in reply and reply.endswith("어떤 걸로 해 드릴까요?")
 
@@ -403,8 +390,7 @@ def test_a_message_said_while_the_number_is_asked_is_the_message(salon: ShopProf
 
 
 def test_asked_which_times_are_free_the_earliest_are_offered(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     reply = call.respond("모레 젤네일 하고 싶은데 몇 시에 자리 있어요?")
     assert "오전 10시" in reply and "오전 10시 반" in reply
     for line in ["제일 빠른 시간으로 해 주세요", "정은지", "공일공 오삼오삼 이일이일", "네"]:
@@ -413,8 +399,7 @@ def test_asked_which_times_are_free_the_earliest_are_offered(salon: ShopProfile)
 
 
 def test_another_time_than_the_free_ones_offered_is_taken(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     assert "오후 1시" in call.respond("모레 오후에 젤네일 언제 가능해요?")  # the afternoon's first free times
     for line in ["세 시 반이요", "정은지", "공일공 오삼오삼 이일이일", "네"]:
         call.respond(line)
@@ -422,16 +407,14 @@ def test_another_time_than_the_free_ones_offered_is_taken(salon: ShopProfile) ->
 
 
 def test_understood_after_an_answer_ends_the_call(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     call.respond("주차 되나요?")
     call.respond("네 알겠습니다")
     assert call.ended and call.records == []
 
 
 def test_services_together_is_a_price_question_not_taking_something_along(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     reply = call.respond("젤네일하고 케어 같이 하면 얼마예요?")
     assert "4만 원" in reply and "주차" not in reply
 
@@ -503,8 +486,7 @@ def test_items_asked_for_outright_are_an_order_whatever_else_is_said(cafe: ShopP
 
 
 def test_an_item_is_said_to_be_there_only_when_that_is_all_that_is_asked(cafe: ShopProfile) -> None:
-    call = Call(cafe, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(cafe)
     assert call.respond("라떼 있어요?").startswith("네, 카페라떼가 있어요")
     assert "카페라떼가 있어요" not in call.respond("라떼 원두는 어디서 들여와요?")
 
@@ -611,20 +593,17 @@ def test_a_service_on_a_day_asked_as_a_question_is_a_booking(salon: ShopProfile)
 
 
 def test_a_price_asked_with_more_than_the_item_is_not_its_plain_price(cafe: ShopProfile) -> None:
-    call = Call(cafe, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(cafe)
     assert call.respond("라떼 얼마예요?").startswith("카페라떼는")
     assert "카페라떼는" not in call.respond("라떼에 두유 넣으면 가격이 얼마나 올라요?")
 
 
 def test_a_question_after_a_booking_request_is_answered_and_the_booking_taken(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     reply = call.respond("목요일 오후 2시에 젤네일 예약하려고요 주차 되나요?")
     assert reply.startswith("건물 지하 주차장") and call.form is not None and call.form.task == "booking"
     assert str(call.form.date) == "2026-12-03"
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     reply = call.respond("목요일 오후 2시에 젤네일 예약하려고요 차를 끌고 가려는데 카드 결제 되나요?")
     assert reply.startswith("네, 카드와") and call.form is not None and call.form.task == "booking"
 
@@ -663,8 +642,7 @@ def test_questions_about_changing_or_ordering_are_no_tasks(line: str, intent: st
 
 
 def test_a_question_followed_by_its_reason_is_a_question(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     assert "사장님께" in call.respond("임플란트는 안 하신다고 들었는데 틀니는 맞춰 주세요 어머니가 쓰실 거라서요")
 
 
@@ -762,8 +740,7 @@ def test_a_booking_said_before_a_question_about_it_is_a_booking() -> None:
         "  - {q: 카드 결제 되나요?",
         "  - {q: 휴대폰 가지고 들어가도 돼요?, a: 휴대폰은 사물함에 두고 들어가셔야 해요.}\n  - {q: 카드 결제 되나요?",
     ))
-    call = Call(shop, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(shop)
     reply = call.respond("목요일 오후 두 시 젤네일이요, 근데 저희가 세 명인데 다 들어갈 수 있어요?")
     assert call.form is not None and call.form.task == "booking" and "사물함" not in reply
 
@@ -825,8 +802,7 @@ def test_a_size_asked_at_the_read_back_changes_that_item_only() -> None:
 
 
 def test_changing_where_the_shop_takes_no_bookings_is_a_question() -> None:
-    call = Call(profile_from(TEA_SHOP), MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(profile_from(TEA_SHOP))
     assert "두유로 바꿔 드릴" in call.respond("혹시 우유를 두유로 바꿔 주실 수 있어요?")
 
 
@@ -840,8 +816,7 @@ def test_who_is_calling_said_first_is_kept_for_the_message(salon: ShopProfile) -
     call = offered(salon)
     call.respond("네, 메시지 남기겠습니다. 연락 부탁드립니다")
     assert call.form is None or call.form.phone is None  # no number said yet: asked for
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     assert "사장님" in call.respond("안녕하십니까, 임가은입니다. 연락처는 공일공 칠구일오 이이삼육 입니다. 혹시 속눈썹 연장도 하세요?")
     call.respond("네, 메시지 남기겠습니다. 속눈썹 연장도 하시는지 연락 부탁드립니다")
     assert call.form is not None and call.form.phone == "01079152236"
@@ -897,15 +872,13 @@ def test_a_misheard_booking_then_a_service_and_a_day_alone(salon: ShopProfile) -
 
 
 def test_a_day_alone_after_the_question_what_to_help_with_starts_a_booking(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     call.respond("안녕하세요")
     assert "몇 시" in call.respond("목요일이요")
 
 
 def test_a_bad_line_at_the_name_prompt_gives_no_name(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     call.respond("목요일 오후 2시에 젤네일 예약이요")
     assert call.respond("여보세요? 여보세요? 끊겼나?") == "네, 잘 들려요. 성함이 어떻게 되세요?"
     for line in ["아 네네 들려요. 이름은 서동욱이요", "공일공 팔팔이삼 칠육일오", "네 맞아요"]:
@@ -934,8 +907,7 @@ def test_a_service_for_the_children_on_a_day_is_a_booking_where_nothing_is_order
 
 
 def test_a_question_after_no_to_anything_else_is_asked_not_a_goodbye(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     assert "주차장" in call.respond("주차 되나요?")
     reply = call.respond("아니 다시 받기는 좀 그렇고요, 그냥 환불받고 싶은데 환불돼요?")
     assert not call.ended and "사장님" in reply
@@ -961,32 +933,27 @@ def test_the_owner_asked_for_outright_at_an_offer_is_handed_the_call(salon: Shop
     ],
 )
 def test_a_visit_or_an_order_that_is_over_starts_no_task(shop: str, said: str, request) -> None:  # noqa: ANN001
-    call = Call(request.getfixturevalue(shop), MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(request.getfixturevalue(shop))
     assert "사장님" in call.respond(said) and call.form is None
 
 
 def test_a_past_visit_told_before_a_day_to_come_still_books(salon: ShopProfile) -> None:
-    call = Call(salon, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(salon)
     call.respond("지난달에 한 번 갔었는데 너무 좋아서요, 이번 주 목요일 오후 두 시에 젤네일 자리 좀 잡아 주실 수 있나 해서요")
     assert call.form is not None and call.form.task == "booking"
 
 
 def test_money_off_asked_for_is_not_a_price_question(cafe: ShopProfile) -> None:
-    call = Call(cafe, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(cafe)
     reply = call.respond("라떼가 다 식어서 왔는데 라떼값 좀 빼 주시거나 그러진 않아요?")
     assert "5,000" not in reply and "사장님" in reply
 
 
 def test_a_question_about_how_orders_are_taken_is_answered(cafe: ShopProfile) -> None:
     cafe_with_last_order = profile_from(CAFE_TEXT_WITH_LAST_ORDER)
-    call = Call(cafe_with_last_order, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(cafe_with_last_order)
     assert "삼십 분 전" in call.respond("마지막 주문은 몇 시까지 받아요?") and call.form is None
-    call = Call(cafe_with_last_order, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(cafe_with_last_order)
     call.respond("주문 되나요?")  # asks to order
     assert call.form is not None and call.form.task == "order"
 
@@ -1024,14 +991,12 @@ def test_the_time_said_after_geureom_is_the_time(cafe: ShopProfile) -> None:
 
 def test_what_of_a_kind_the_shop_sells_is_listed(cafe: ShopProfile) -> None:
     beans = profile_from(CAFE.replace("orders:", "  - {name: 원두 200g, price: 13000}\n  - {name: 원두 500g, price: 28000}\norders:"))
-    call = Call(beans, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(beans)
     assert call.respond("원두는 뭐 있어요?").startswith("원두 200g 13,000원, 원두 500g 28,000원이 있어요.")
 
 
 def test_the_usual_with_a_time_begins_an_order_and_asks_what_it_is(cafe: ShopProfile) -> None:
-    call = Call(cafe, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(cafe)
     assert "어떤 걸" in call.respond("사장님 저 알죠? 늘 먹던 걸로 한 시에 좀 해 주세요")
     assert call.form is not None and call.form.task == "order" and call.form.spoken_time.hour == 1
 
@@ -1054,8 +1019,7 @@ def test_a_question_at_a_cancellations_read_back_cancels_nothing(salon: ShopProf
 
 
 def test_a_change_of_an_order_already_made_is_offered_to_the_owner(cafe: ShopProfile) -> None:
-    call = Call(cafe, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(cafe)
     reply = call.respond("아까 라떼 두 잔 포장 주문한 김민수인데요, 하나를 아메리카노로 바꿀 수 있을까요?")
     assert "사장님" in reply and call.form is None
     for line in ["그럼 사장님께 메시지 남겨 주세요. 라떼 하나를 아메리카노로 바꿔 달라고요", "공일공 일이삼사 오륙칠팔", "네"]:
@@ -1064,8 +1028,7 @@ def test_a_change_of_an_order_already_made_is_offered_to_the_owner(cafe: ShopPro
 
 
 def test_the_count_of_the_one_item_said_apart_from_it(cafe: ShopProfile) -> None:
-    call = Call(cafe, MemoryStore(), NOW)
-    call.greeting()
+    call = greeted(cafe)
     call.respond("카페라떼 오늘 돼요? 되면 세 잔만 빼 놔 주세요")
     assert call.form is not None and [(m.name, m.qty) for m in call.form.items] == [("카페라떼", 3)]
 

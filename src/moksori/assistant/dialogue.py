@@ -399,7 +399,7 @@ class Call:
         # The current form reads the turn first: "박서준으로 예약했어요" answers a cancellation's lookup.
         filled = self.form is not None and self._fill(text)
         if (
-            intent in ("cancel", "change", "check", "booking", "order", "message")
+            intent in _TASKS
             and (self.form is None or self.form.task != intent)
             and not (intent == "booking" and self.form and self.form.task in ("change", "cancel", "check"))
             and not filled
@@ -628,7 +628,8 @@ class Call:
         else:
             near = form.date or form.refused_date or (form.target.start.date() if form.target else None)
             # "아 일요일은 쉬시는구나 그럼 그 전날 토요일 …": the day said after 그럼 is the one proposed
-            dated = intents.after_then(text)
+            then = intents.after_then(text)
+            dated = then
             for said in self._holiday_items:
                 dated = dated.replace(said, " ")
             day = parse_date(dated, self.today, near)
@@ -637,7 +638,7 @@ class Call:
             if day and day != form.date:
                 form.date, filled = day, True
             # and so is the time ("아 토요일은 한 시까지예요? 그럼 열두 시 반에 갈게요")
-            spoken = parse_time(intents.after_then(text)) or parse_time(text)
+            spoken = parse_time(then) or parse_time(text)
             if spoken is None and says_same_time(text):
                 spoken = form.spoken_time or form.refused_time or (SpokenTime.at(self.last_start) if self.last_start else None)
             if spoken is None and period_word(text) and form.spoken_time is None and period_word(text) != form.period:
@@ -664,9 +665,9 @@ class Call:
         chosen_dish = form.task == "booking" and not self._services and intents.replaces_items(text)
         mentions = find_items(text, self.item_names) if form.task == "order" or self._services or chosen_dish else []
         mentions = [m for m in mentions if m.name not in dropped]
-        if form.task == "order" and len(mentions) == 1 and not mentions[0].counted and parse_quantity(text):
+        if form.task == "order" and len(mentions) == 1 and not mentions[0].counted and (apart := parse_quantity(text)):
             # "약과 쿠키 박스 오늘 남아 있어요? 있으면 세 개만 빼 주세요": the one item's count, said apart from it
-            mentions = [ItemMention(mentions[0].name, parse_quantity(text), mentions[0].start, True)]
+            mentions = [ItemMention(mentions[0].name, apart, mentions[0].start, True)]
         if mentions and not items_read:
             if form.task == "order":
                 # "그냥 마르게리타로 할게요", "페퍼로니로 바꿀게요": the order becomes these items, not these too

@@ -264,10 +264,9 @@ def answers_what_is_asked(question: str, faq: Faq) -> bool:
     """Whether ``faq`` gives the number (몇 달) or the price (얼마, 값) ``question`` asks for, if it asks one: its
     answer says one, or the owner's own question asked for the same ("마지막 주문 몇 시까지 받아요?" is answered
     by "문 닫기 삼십 분 전까지")."""
-    owner_asked = [*map(_COUNT_ASKED.search, (faq.q, *faq.also))]
     asked = _COUNT_ASKED.search(question)
     if asked and not any(unit in faq.a for unit in _UNITS[asked.group(1)]) and not any(
-        found and found.group(1) == asked.group(1) for found in owner_asked
+        (found := _COUNT_ASKED.search(owner)) and found.group(1) == asked.group(1) for owner in (faq.q, *faq.also)
     ):
         return False
     return (

@@ -236,21 +236,27 @@ def _sharing_a_head(
                 break
             if not words[place - 1].endswith(("랑", "하고", ",")):
                 continue  # only another item said after "…랑", not "두 개 중에" (중 is no size there)
-            for length in (3, 2, 1):
-                span = range(place, min(place + length, len(words)))
-                if len(span) < length or not used.isdisjoint(span):
-                    continue
-                head = words[start] + "".join(words[place : place + length - 1])
-                item = next((names[head + form] for form in _strip_particles(words[place + length - 1])
-                             if head + form in names), None)
-                if item:
-                    found.append((place, place + length, item))
-                    used.update(span)
-                    break
-            else:
-                continue
-            break
+            span = _item_with_head(words, words[start], place, used, names)
+            if span:
+                found.append(span)
+                used.update(range(span[0], span[1]))
+                break
     return found
+
+
+def _item_with_head(
+    words: list[str], head: str, place: int, used: set[int], names: dict[str, str]
+) -> tuple[int, int, str] | None:
+    """The longest run of up to three words from ``place`` that names an item after ``head``."""
+    for length in (3, 2, 1):
+        if place + length > len(words) or not used.isdisjoint(range(place, place + length)):
+            continue
+        said = head + "".join(words[place : place + length - 1])
+        item = next((names[said + form] for form in _strip_particles(words[place + length - 1]) if said + form in names),
+                    None)
+        if item:
+            return place, place + length, item
+    return None
 
 
 @cache
@@ -290,6 +296,8 @@ def _shared_modifiers(
     waiting: list[int] = []  # indexes in result of the items said just before, with nothing after them
     absorbed: set[int] = set()  # where a kind word said for the item before begins
     for index, (start, end, item) in enumerate(spans):
+        if start in absorbed:
+            continue
         after, size, each = end, None, False
         while after < len(words) and after not in used and after - end < 3:
             if _size_said(words[after]) in sizes:
@@ -305,8 +313,6 @@ def _shared_modifiers(
         if size is None:  # a size after the quantity: "흑당 버블티는 세 잔 다 라지로"
             size = next((_size_said(word) for word in words[after : min(after + 4, following)]
                          if _size_said(word) in sizes), None)
-        if start in absorbed:
-            continue
         if size is None:
             said_as = "".join(words[start:end])
             for place in range(after, min(after + 4, len(words))):

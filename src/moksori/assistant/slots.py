@@ -578,12 +578,11 @@ def _family_count(text: str, ages: bool) -> int | None:
         if word in _COUPLE_WORDS and word not in counted:
             count += 2 - (1 if previous in _FAMILY_WORDS and previous != "저" else 0)  # 딸 내외: she is one of two
             counted.add(word)
-        elif (word in _FAMILY_WORDS and word not in counted and word != "애들"
-              and (word != "저" or previous in _FAMILY_WORDS or previous == "애들")):
+        elif word in _FAMILY_WORDS and word not in counted and (
+            word != "저" or previous in _FAMILY_WORDS or previous == "애들"
+        ):
             count += 1  # (저 only in a list: "저 예약하려고요" names nobody)
             counted.add(word)
-        elif word == "애들" and word in _FAMILY_WORDS:
-            count += 1
         previous = word
     if not count and ages and len(_AGE.findall(text)) >= 2:
         count = len(_AGE.findall(text))
