@@ -82,3 +82,17 @@ def best_correlation(received: np.ndarray, sent: np.ndarray) -> float:
     power = np.concatenate([[0.0], np.cumsum(received.astype(np.float64) ** 2)])
     energy = np.sqrt(np.maximum(power[sent.size :] - power[: -sent.size], 1e-12))[: correlation.size]
     return float(np.max(correlation / (energy * np.linalg.norm(sent))))
+
+
+def piecewise_correlation(received: np.ndarray, sent: np.ndarray, rate: int, piece_seconds: float = 0.25) -> float:
+    """Median over ``sent``'s sounding pieces of each piece's best correlation inside ``received``.
+
+    A receiver's jitter buffer may drop, repeat or stretch a few milliseconds of audio (WebRTC's NetEQ does under
+    load); the rest then lies at another delay, and the whole sentence correlates poorly with any one delay,
+    though each piece of it is still there. Pieces quieter than a tenth of the loudest one are left out: silence
+    correlates with nothing."""
+    size = int(piece_seconds * rate)
+    pieces = [sent[start : start + size] for start in range(0, sent.size - size + 1, size)]
+    loudest = max(float(np.sqrt(np.mean(piece**2))) for piece in pieces)
+    sounding = [piece for piece in pieces if np.sqrt(np.mean(piece**2)) >= 0.1 * loudest]
+    return float(np.median([best_correlation(received, piece) for piece in sounding]))

@@ -21,7 +21,7 @@ from moksori.audio import resample
 from moksori.calls.notice import CALL_NOTICE, ONE_MOMENT
 from moksori.engine import Voice
 from moksori.web.security import CSRF_COOKIE
-from tests.calls.doubles import best_correlation
+from tests.calls.doubles import best_correlation, piecewise_correlation
 from tests.engine.voices import random_voice
 
 from .databases import page_csrf_token
@@ -163,10 +163,14 @@ def test_a_browser_call_and_a_conversation(server, tmp_path, synthetic_speaker):
         mine = [x["text"] for x in lines if x["speaker"] == "me"]
         assert mine[:2] == [CALL_NOTICE["ko"], TYPED]
         assert any(x["speaker"] == "them" and x["final"] for x in lines)
-        # Audio both ways: what the far end heard contains the typed sentence as our server made it...
+        # Audio both ways: what the far end heard contains the typed sentence as our server made it, piece by
+        # piece: the far browser's jitter buffer may drop or stretch a few milliseconds on a loaded machine, and
+        # then the whole sentence lines up at no single delay (the whole once scored 0.38 on CI; here the whole
+        # and the pieces score 0.87-0.89, with or without three busy processes beside the test)...
         voice = Voice.load(voice_file)
         sent = resample(voice.synthesize(TYPED), voice.sample_rate, 48000)
-        assert heard.size > sent.size and best_correlation(heard, sent) > 0.5
+        assert heard.size > sent.size, heard.size
+        assert piecewise_correlation(heard, sent, 48000) > 0.5, piecewise_correlation(heard, sent, 48000)
         # ...and what it said reached the server's recogniser: the caption reads like vosk's offline reading of
         # the same sentence. (espeak-ng Korean is read poorly and Opus adds its own changes: the two readings
         # differ in about 0.65 of characters; other sentences of the fixture score 0.93 to 1.0.)
