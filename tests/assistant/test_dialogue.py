@@ -1061,3 +1061,34 @@ def test_an_item_named_by_a_holiday_names_no_day() -> None:
                                         "  - {name: 크리스마스 네일, price: 50000, minutes: 60}"))  # fmt: skip
     call = run(wreath, ["크리스마스 네일 받으려고요. 다음 주 목요일 오후 네 시요"])
     assert call.form is not None and call.form.date == dt.date(2026, 12, 10)
+
+
+def test_a_service_booked_for_one_when_the_party_question_is_answered_with_a_name() -> None:
+    three = profile_from(SALON.replace("max_party: 2", "max_party: 3").replace("kind: salon", "kind: other"))
+    call = run(three, ["목요일 오후 2시에 젤네일 예약할게요"])
+    assert call.expecting == "party"
+    call.respond("김민수요")  # "몇 분이세요?" makes no sense to someone booking a dog's bath
+    call.respond("공일공 일이삼사 오륙칠팔")
+    assert "한 분" in call.last_prompt and "맞으세요" in call.last_prompt  # said back, to be corrected
+    call.respond("네")
+    assert [(r["type"], r["party"]) for r in call.records] == [("booking", 1)]
+    # after too many were refused, the count is what is missing: a name does not make it one
+    call = run(three, ["목요일 오후 2시에 젤네일 다섯 명 예약할게요", "김민수요"])
+    assert call.form is not None and call.form.party is None and call.expecting == "party"
+
+
+def test_a_plain_yes_is_no_question_though_its_verb_is_a_faqs() -> None:
+    vaccine = profile_from(SALON.replace("max_party: 2", "max_party: 3")
+                           + "  - {q: 예방접종 해야 돼요?, a: 접종을 다 마친 아이만 받아요., also: [주사 다 맞아야 돼요]}\n")
+    call = run(vaccine, ["목요일 오후 2시에 젤네일 예약할게요"])
+    assert "접종" not in call.respond("네 맞아요")
+
+
+def test_right_away_is_the_earliest_time_unless_a_time_is_said(salon: ShopProfile, cafe: ShopProfile) -> None:
+    call = greeted(salon)
+    call.respond("지금 바로 두 명 가서 젤네일 받을 수 있어요?")  # opens at 10:00, 60 minutes' notice
+    assert call.form is not None and call.form.task == "booking" and call.form.date == NOW.date()
+    assert (call.form.spoken_time.hour, call.form.spoken_time.minute) == (11, 0)
+    call = greeted(cafe)
+    call.respond("아메리카노 두 잔 포장이요, 한 시에 바로 갈게요")
+    assert call.form is not None and call.form.spoken_time.hour % 12 == 1

@@ -141,6 +141,11 @@ def test_party_needs_a_counter_unless_asked() -> None:
     assert parse_party("넷", expecting=True) == 4
     assert parse_party("4", expecting=True) == 4
     assert parse_party("네", expecting=True) is None
+    # a number that counts hours or minutes is no party, even when a party was asked for
+    assert parse_party("아 그럼 열한 시 반에 갈게요, 그걸로 잡아 주세요", expecting=True) is None
+    assert parse_party("다음 주 화요일 여덟 시 반으로 해 주세요", expecting=True) is None
+    assert parse_party("두 시간이요", expecting=True) is None
+    assert parse_party("세 시에 둘이요", expecting=True) == 2
 
 
 @pytest.mark.parametrize(
@@ -876,3 +881,19 @@ def test_another_booking_and_the_other_bookings_of_a_change() -> None:
     said = "여덟 시에 네 명으로 잡은 거요 한 명 더 와서 다섯 명으로 바꿔 주세요 일곱 시 거는 그대로 두고요"
     assert intents.new_values_part(said).strip() == "한 명 더 와서 다섯 명으로 바꿔 주세요"
     assert "펌" not in intents.without_other_bookings("다음 주 목요일 제 펌 말고요 아들 커트만 네 시로 바꿔 주세요")
+
+
+def test_a_full_name_said_alone_or_said_to_be_the_callers_own() -> None:
+    assert parse_name("유승아요") == "유승아"  # 승아 is a given name, not a verb in -아
+    assert parse_name("유정아요, 제 이름으로 해 주세요") == "유정아"
+    assert parse_name("괜찮아요, 제 이름으로 해 주세요") is None
+
+
+def test_part_of_a_number_then_the_whole_number() -> None:
+    assert parse_phone("아 번호가 틀렸어요, 마지막이 삼사이칠이에요. 공일공 구구일오 삼사이칠이요") == "01099153427"
+
+
+def test_from_when_something_may_be_done_is_no_question_about_the_hours() -> None:
+    assert intents.question_kind("빼고 나면 세수는 언제부터 해도 돼요?") is None
+    assert intents.question_kind("다운펌하고 나서 머리는 언제부터 감아도 돼요?") is None
+    assert intents.question_kind("토요일은 몇 시부터 해요?") == "hours"

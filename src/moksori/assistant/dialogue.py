@@ -35,7 +35,13 @@ from moksori.assistant.phrases import (
     say_times,
 )
 from moksori.assistant.profile import Item, ShopProfile
-from moksori.assistant.rules import booking_minutes, check_booking, check_opening, nearest_free
+from moksori.assistant.rules import (
+    booking_minutes,
+    check_booking,
+    check_opening,
+    earliest_start,
+    nearest_free,
+)
 from moksori.assistant.slots import (
     SpokenTime,
     clean,
@@ -121,6 +127,7 @@ class Form:
     refused_date: dt.date | None = None  # a day said and refused (closed): "그럼 화요일로" is in its week
     refused_time: SpokenTime | None = None  # a time refused: "그럼 내일 같은 시간으로" is that time
     free_times_asked: bool = False  # "몇 시에 자리 있어요?": the free times are offered instead of asking
+    too_many: bool = False  # a party was refused as too many: the count is asked until one is said
 
     def holds_nothing(self) -> bool:
         """Nothing said for this task yet: a task started by a misread turn can give way to another."""
@@ -425,7 +432,8 @@ class Call:
                 return self._goodbye()  # "네 알겠습니다" to "더 도와드릴 일 있으세요?": that was all
             return self._question(text)
         if not filled:
-            answer = self._side_question(text)
+            # ("네 맞아요" is no question, though 맞다 is also what a vaccine does: "주사 다 맞아야 돼요?")
+            answer = self._side_question(text) if parse_yes_no(text) is None or intents.asks(text) else None
             if answer:
                 return f"{answer} {self._next()}"
             if intent == "goodbye":
@@ -529,6 +537,8 @@ class Call:
         if (self.profile.orders.enabled and mentions and parse_quantity(spaced)
                 and (parse_date(text, self.today) or parse_time(text))):
             return "order"
+        if self.profile.booking.enabled and intents.right_away(text) and parse_party(text, family=False):
+            return "booking"  # "지금 바로 세 명 가서 한 시간 부를 수 있어요?" (not the FAQ's 더 부르고 싶으면요)
         if self.faq.match(text).answered:
             return None
         # "… 하나요" after items is "one, please", not the question ending -나요
@@ -619,8 +629,12 @@ class Call:
                 self._fill_party(text)
                 return True
         later = parse_relative_time(text, self.now)
-        if later is None and form.task == "order" and intents.right_away(text):
+        # "지금 바로 갈게요" is as soon as can be; "아홉 시에 바로 갈게요" is at nine
+        right_away = later is None and intents.right_away(text) and parse_time(text) is None
+        if right_away and form.task == "order":
             later = self.now + dt.timedelta(minutes=max(self.profile.orders.min_notice_minutes, 10))
+        elif right_away and form.task == "booking" and parse_date(text, self.today) is None:
+            later = earliest_start(self.profile, self.now)
         if later and form.task in ("booking", "order"):
             # "크루아상 여섯 개랑 따아 한 잔, 한 시간 뒤에 갈게요": the time from now, and the rest of the turn too
             day, spoken = later.date(), SpokenTime.at(later)
@@ -711,6 +725,12 @@ class Call:
                 form.name, filled = name, True
             elif form.name is None and (introduced := introduced_name(text)):
                 form.name, filled = introduced, True  # "… 클리닉 예약이요, 이름은 한지민이고 번호는 …"
+        if (filled and self.expecting == "party" and form.task == "booking" and form.party is None and form.item
+                and not form.too_many and self.profile.kind in ("salon", "other")):
+            # "몇 분이세요?" answered with a name or a number, for a service named ("강아지 목욕 하나"): the caller
+            # books it for one (a dog, themselves), and the read-back says so ("한 분") for a correction; not
+            # after too many were refused (then the count is what is missing)
+            form.party = 1
         return filled
 
     def _fill_party(self, text: str) -> bool:
@@ -1008,7 +1028,7 @@ class Call:
         self.notes.append(f"규칙: {reason}")
         if form.task != "order" and (form.party or 0) > self.profile.booking.max_party:
             # Too many people: only the party is asked again; the day and time said stand.
-            form.party = None
+            form.party, form.too_many = None, True
             form.proposals = []
             self.expecting = "party"
             return f"죄송해요, {reason}. 몇 분이세요?"

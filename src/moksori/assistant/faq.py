@@ -44,7 +44,7 @@ _GENERIC_WORDS = (
     "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋 같이 함께 잡 돈 "
     # how long, how much, how soon, said around any question ("한 달 동안 해외 출장을 가는데…"); 더: "한 명 더
     # 올 것 같아요" is not "고기 더 익혀 줄 수 있어요?"
-    "동안 정도 이제 잠깐 미리 너무 거의 총 나중 한참 막 갑자기 잘 더 대충 새로 원래 "
+    "동안 정도 이제 잠깐 미리 너무 거의 총 나중 한참 막 갑자기 잘 더 대충 새로 원래 전혀 "
     # "…되는 건지 잘 모르겠네요": the frame of a question, not its topic
     "모르 "
     # what the caller calls the shop ("24시간 하는 헬스장이에요?" asks whether it opens all day)
@@ -67,7 +67,7 @@ SYNONYMS = (
     ("흡연", "담배", "흡연실", "흡연구역", "금연"),
     ("걸리", "소요", "오래"),
     ("동반", "데리", "데려가", "데려오"),  # people and pets along
-    ("가져가", "가지", "가져오", "들", "갖"),  # things along: a car, wine, a cake
+    ("가져가", "가지", "가져오", "들", "갖", "끌"),  # things along: a car ("차 끌고 가면"), wine, a cake
     ("주류", "술", "와인", "소주", "맥주", "양주", "콜키지"),
     ("점심", "브레이크", "브레이크타임", "휴게"),
     ("화장실", "화장", "변소"),
@@ -89,6 +89,7 @@ SYNONYMS = (
     ("맵", "매운맛", "자극", "맵기"),
     ("싱겁", "짜", "싱거"),
     ("처음", "초보", "입문"),
+    ("심야", "야간"),
     ("신분증", "민증", "주민등록증", "신분", "면허증"),
     ("환불", "돌려받", "돌려주", "반환", "환급"),
 )
@@ -150,10 +151,16 @@ def _synonym_words(text: str) -> list[tuple[str, str]]:
     return found
 
 
+# "밤늦게 여는 약국", "늦게까지 하는 데", "밤늦게까지 있어도 되나요?" are about the late night (심야), not about
+# coming late ("늦게 가면 시간 어떻게 돼요?")
+_LATE_NIGHT = re.compile(r"(?:밤\s?)?늦게\s?까지|밤\s?늦게")
+
+
 def _content(text: str) -> list[tuple[str, bool]]:
     """Content words of ``text`` as (form, is_noun): its morphemes and synonym groups (a group of verbs is no
     noun, whichever word of it was said); where the analyser missed a group's word, the pieces it cut it into
     (민증 as 민 + 증) are not words of their own."""
+    text = _LATE_NIGHT.sub(" 심야 ", text)
     found = morphemes(text)
     seen = {form for form, _ in found}
     missed = [(group, said) for group, said in _synonym_words(text) if group not in seen]
@@ -210,9 +217,10 @@ class FaqMatch:
 _POINTING_BACK = re.compile(r"(?<![가-힣])(?:그런(?!데)|이런|저런|그렇게|이렇게|그거|그걸|그것|이거|이걸|그게|그분|그쪽)")
 # "…있어서 그런데, …", "… 근데 …": what follows is asked
 _AND_SO = re.compile(r"(?<![가-힣])(?:그런데|근데)요?,?\s")
-# "주문한 거 찾으러 갈 때 신분증 가져가야 돼요?": a "…ㄹ 때" clause tells when; what follows is asked
+# "주문한 거 찾으러 갈 때 신분증 가져가야 돼요?": a "…ㄹ 때" clause tells when, and so does "…고 나면" ("빼고 나면
+# 세수는 언제부터 해도 돼요?"); what follows is asked
 _RIEUL_FINAL = "".join(chr(code) for code in range(0xAC00, 0xD7A4) if (code - 0xAC00) % 28 == 8)
-_WHEN_CLAUSE = re.compile(rf"[{_RIEUL_FINAL}]\s?때(?:는|에는|에|도)?,?\s")
+_WHEN_CLAUSE = re.compile(rf"(?:[{_RIEUL_FINAL}]\s?때(?:는|에는|에|도)?|고\s?나(?:면|서)),?\s")
 # A clause that ends with a copula and no question word tells, it does not ask ("…데리고 들어가도 돼요? 아 뽀삐 짖지
 # 마! 죄송해요, 작은 애예요")
 _TELLS = re.compile(r"^(?!.*(?:뭐|어디|언제|얼마|몇|무슨|어떤|누구)).*(?:예요|이에요|에요|이요)$")
@@ -407,12 +415,17 @@ class FaqIndex:
         """A match for every question sentence of ``text``, or none when one of them is not answered: half an
         answer is a wrong answer ("방앗간도 하지요? 참기름도 짜 주는교?" asks about pressing oil)."""
         asked = question_sentences(text)
-        # A sentence with no noun leans on the rest of the turn ("…못 맡기겠더라고요 그런 것도 봐 주세요?"): not
-        # matched on its own
-        if not all(any(is_noun for _, is_noun in _content(sentence)) for sentence in asked):
-            return []
         matches = [self._match_one(sentence) for sentence in asked]
-        return matches if matches and all(match.answered for match in matches) else []
+        if not matches or not all(match.answered for match in matches):
+            return []
+        # A sentence with no noun leans on the rest of the turn ("…못 맡기겠더라고요 그런 것도 봐 주세요?"), unless
+        # the rest names nothing its match does not cover ("많이 아파요? 제가 아픈 걸 잘 못 참아서요")
+        nouns = {form for form, is_noun in _content(text) if is_noun}
+        for sentence, match in zip(asked, matches, strict=True):
+            met = self._met[self.faqs.index(match.faq)]
+            if not any(is_noun for _, is_noun in _content(sentence)) and not all(_covered(n, met) for n in nouns):
+                return []
+        return matches
 
     def _literal_choice(self, best: int, scores, nouns: set[str]) -> int:  # noqa: ANN001 - a numpy array
         """``best``, or another question where ``best`` meets a noun of the caller's only inside a longer

@@ -76,7 +76,7 @@ _HOURS = re.compile(
     r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
     r"쉬(?:어요|나요|세요|시나요|는지)|영업\s?(?:하|해)|(?:오늘|내일|모레|요일|주말)\s?(?:은|에도|에|엔|도)?\s?(?:해요|하나요|하세요|영업)|"
     # (not "다운펌하고 나서 머리는 언제부터 감아도 돼요?": a time from which to do something else)
-    r"(?:몇\s?시|언제)\s?(?:까지|부터)(?!\s?[가-힣]+(?:아도|어도|해도|면|야))"
+    r"(?:몇\s?시|언제)\s?(?:까지|부터)(?!\s?[가-힣]*(?:아도|어도|해도|면|야))"
 )
 # "어디" asks for the shop only when nothing else is named before it ("화장실 어디에 있어요" is not the address).
 # ("지금 가는 길인데요" is on the way, asking none)

@@ -83,6 +83,15 @@ def check_opening(
     return None
 
 
+def earliest_start(profile: ShopProfile, now: dt.datetime) -> dt.datetime:
+    """The first start on the booking grid that gives the notice asked for: what "지금 바로 세 명 가도 돼요?" asks
+    to book."""
+    start = now + dt.timedelta(minutes=profile.booking.min_notice_minutes)
+    step = dt.timedelta(minutes=profile.booking.slot_minutes)
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight - ((midnight - start) // step) * step  # rounded up to the grid
+
+
 def nearest_free(
     profile: ShopProfile,
     bookings: list[Booking],

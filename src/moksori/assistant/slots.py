@@ -679,9 +679,11 @@ def _pets() -> re.Pattern[str]:
 
 @cache
 def _bare_count() -> re.Pattern[str]:
-    """A native number or digits said alone, as the answer to "몇 분이세요?": 넷, 넷이요, 4, 열 두 명."""
+    """A native number or digits said alone, as the answer to "몇 분이세요?": 넷, 넷이요, 4, 열 두 명 — not one
+    that counts hours, minutes or anything else ("아 그럼 열한 시 반에 갈게요")."""
     return re.compile(
         rf"(?<![가-힣\d])(?P<number>{native_pattern()}|\d{{1,3}})(?P<ending>이요|이에요|요|이서|명)?(?![가-힣\d])"
+        r"(?!\s(?:시|시간|살|분|월|달|번|개|주)(?:[^가-힣]|$|에|쯤|반|까지|부터|으로|로|이|요))"
     )
 
 
@@ -786,12 +788,14 @@ def parse_phone(text: str) -> str | None:
             if _looks_complete(readings):
                 break  # the number is over; later digits are something else
             readings = []  # "모둠초밥 이 인분이랑 … 공일공 …": digits apart from the number are not its start
-    # "공일공 이칠공사 팔팔일오요, 이칠공사 팔팔일오": the number, then part of it said again
-    for count in range(len(readings), 0, -1):
-        for combination in itertools.islice(itertools.product(*readings[:count]), 256):
-            number = "".join(combination)
-            if _valid_phone(number):
-                return number
+    # "공일공 이칠공사 팔팔일오요, 이칠공사 팔팔일오": the number, then part of it said again; "마지막이
+    # 삼사이칠이에요. 공일공 구구일오 삼사이칠이요": part of it, then the whole number
+    for first in range(len(readings)):
+        for count in range(len(readings), first, -1):
+            for combination in itertools.islice(itertools.product(*readings[first:count]), 256):
+                number = "".join(combination)
+                if _valid_phone(number):
+                    return number
     return None
 
 
@@ -1134,6 +1138,10 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
             return last
         if expecting and first and first != words_said[0] and looks_like_full_name(first):
             return first
+        # "유정아요, 제 이름으로 해 주세요": the full name said first, then said to be the caller's own
+        if (re.search(r"(?:제|내|저희)\s?이름으로", text) and first and first != words_said[0]
+                and looks_like_full_name(first, words_said[0])):
+            return first
         # "네 그럼 예약할게요, 한예슬이요": a full name said after a sentence that ends before it
         if (expecting and len(words_said) > 1 and re.search(r"[요다]$", words_said[-2]) and last
                 and last != words_said[-1] and looks_like_full_name(last, words_said[-1])):
@@ -1208,7 +1216,7 @@ def looks_like_full_name(word: str, said: str = "") -> bool:
     )
 
 
-_GIVEN_NAME_IN_A = re.compile(r"[서지시리유하다나수연은소채예세혜주이보미]아$")
+_GIVEN_NAME_IN_A = re.compile(r"[서지시리유하다나수연은소채예세혜주이보미승정민선현윤경진영]아$")
 
 
 # A polite verb ("해 주세요", "알겠어요", "할게요") is no name with its 요 taken off
