@@ -1092,3 +1092,13 @@ def test_right_away_is_the_earliest_time_unless_a_time_is_said(salon: ShopProfil
     call = greeted(cafe)
     call.respond("아메리카노 두 잔 포장이요, 한 시에 바로 갈게요")
     assert call.form is not None and call.form.spoken_time.hour % 12 == 1
+
+
+def test_a_yes_and_fine_after_anything_else_ends_the_call(salon: ShopProfile) -> None:
+    call = greeted(salon)
+    assert "주차장" in call.respond("주차 되나요?")
+    call.respond("아 네 괜찮아요, 그냥 가 볼게요")  # "괜찮아요" after 네 declines: it asks nothing
+    assert call.ended and call.records == []
+    call = greeted(salon)
+    call.respond("애기 데려가도 괜찮아요?")
+    assert not call.ended

@@ -424,7 +424,7 @@ class Call:
                 return self._start(intent, text)
         if self.form is None:
             if intent == "goodbye" or (
-                (intent == "no" or intents.acknowledges(text))
+                (intent == "no" or intents.acknowledges(text) or intents.declines(text))
                 and self.last_prompt.endswith(_ANYTHING_ELSE)
                 # ("아니 다시 받기는 좀 그렇고요, 그냥 환불받고 싶은데 환불돼요?" asks on; "아니요 없어요 안녕히 계세요" not)
                 and (not intents.asks(text) or intents.says_goodbye(text))

@@ -266,7 +266,9 @@ def without_hesitations(text: str) -> str:
 
 
 _ASKS = re.compile(
-    rf"\?|알려\s?주|궁금|나요|가요|까요|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|없어요|돼요|되요|괜찮아요|습니까|{_REGIONAL_QUESTION}"
+    # ("네 괜찮아요" declines: it asks nothing)
+    rf"\?|알려\s?주|궁금|나요|가요|까요|죠|얼마|몇|어디|언제|무슨|어떤|뭐|있어요|없어요|돼요|되요|(?<!네\s)(?<!예\s)괜찮아요|습니까"
+    rf"|{_REGIONAL_QUESTION}"
     r"|기도\s?(?:해요|하세요)$"  # "방을 꾸며 주시기도 해요": whether the shop does that too
 )
 
