@@ -1102,3 +1102,29 @@ def test_a_yes_and_fine_after_anything_else_ends_the_call(salon: ShopProfile) ->
     call = greeted(salon)
     call.respond("애기 데려가도 괜찮아요?")
     assert not call.ended
+
+
+def test_open_now_is_the_hours_though_a_holiday_question_has_its_words() -> None:
+    holiday = profile_from(SALON + "  - {q: 새해 첫날에도 문 열어요?, a: 1월 1일은 낮 열두 시에 열어요.}\n")
+    assert "1월 1일" not in greeted(holiday).respond("여보세요 지금 가게 문 열었어요? 이따 가려고요")
+    assert "1월 1일" in greeted(holiday).respond("새해 첫날에도 문 열어요?")
+
+
+def test_ok_and_coming_now_to_the_owners_offer_is_goodbye(salon: ShopProfile) -> None:
+    call = offered(salon)
+    call.respond("네 알겠습니다, 지금 갈게요")
+    assert call.ended and call.records == []  # not a hand-off: the caller is on the way
+
+
+def test_the_time_said_beside_a_limit_is_the_time() -> None:
+    early = profile_from(SALON + "  - {q: 출근 전에 받을 수 있어요?, a: 아침 일찍 출근 전 손님도 받아요.}\n")
+    call = run(early, ["목요일 오후 2시에 젤네일 예약할게요"])
+    reply = call.respond("아 그럼 다섯 시로 해 주세요, 일곱 시까지 출근이라 괜찮아요")  # an evening shift
+    assert "출근 전" not in reply and call.form is not None and call.form.spoken_time.hour % 12 == 5
+
+
+def test_one_more_for_one_person_named_by_who_they_are() -> None:
+    shop = profile_from(SALON.replace("max_party: 2", "max_party: 4").replace("capacity: 1", "capacity: 2"))
+    call = run(shop, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민지요", "공일공 일이삼사 오륙칠팔", "네"])
+    call.respond("아 그리고 남편도 같은 시간에 케어 하나 추가해 주세요. 남편은 이준호고 번호는 똑같아요")
+    assert call.form is not None and call.form.party == 1 and call.form.name == "이준호"

@@ -517,3 +517,13 @@ def test_the_earliest_start_gives_the_notice_on_the_booking_grid(salon: ShopProf
 
     assert earliest_start(salon, NOW) == at("2026-12-01", "11:00")  # 60 minutes' notice from 10:00
     assert earliest_start(salon, at("2026-12-01", "10:07")) == at("2026-12-01", "11:30")
+
+
+def test_becoming_late_and_words_of_if_and_usually_name_no_question() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="반납 늦으면 어떻게 돼요?", a="L", also=("늦으면 돈 더 내요",)),
+                      Faq(q="몇 번 받아야 돼요?", a="N", also=("몇 번이나 받아야 좋아져요",)),
+                      Faq(q="주차 되나요?", a="P"), Faq(q="카드 돼요?", a="C")))  # fmt: skip
+    assert index.match("만약에 좀 늦어지면 돈 더 내야 돼요").faq.a == "L"  # 늦어지다 is 늦다 become
+    assert index.match("보통 몇 번이나 받아야 좋아져요").faq.a == "N"

@@ -897,3 +897,9 @@ def test_from_when_something_may_be_done_is_no_question_about_the_hours() -> Non
     assert intents.question_kind("빼고 나면 세수는 언제부터 해도 돼요?") is None
     assert intents.question_kind("다운펌하고 나서 머리는 언제부터 감아도 돼요?") is None
     assert intents.question_kind("토요일은 몇 시부터 해요?") == "hours"
+
+
+def test_a_deadline_is_no_question_about_the_hours() -> None:
+    assert intents.question_kind("한복 빌리면 언제까지 다시 갖다 드려야 돼요") is None
+    assert intents.question_kind("10회권 끊으면 언제까지 다 써야 돼요") is None
+    assert intents.question_kind("언제까지 해요") == "hours"

@@ -46,10 +46,12 @@ from moksori.assistant.slots import (
     SpokenTime,
     clean,
     completed_phone,
+    for_one_person,
     format_phone,
     introduced_name,
     last_digit_group,
     looks_like_full_name,
+    name_of_someone_else,
     names_a_holiday,
     nearest_reading,
     parse_date,
@@ -135,6 +137,10 @@ class Form:
                     or self.phone or self.text or self.target)
 
 
+# The words of a question about the opening hours: a FAQ question met on these alone asks something more
+_HOURS_WORDS = frozenset(("문", "열", "닫", "영업", "오픈", "마감", "쉬", "하", "시간"))
+# "여덟 시까지", "아홉 시 반까지": a time said as a limit, not as the time wanted
+_UNTIL_A_TIME = re.compile(r"\S+\s?시\s?(?:반\s?)?까지")
 # "아 네 그럼 …", "네 …": the offer or answer heard, before what the caller goes on to say
 _TASKS = ("booking", "order", "change", "cancel", "check", "message")
 _YES_THEN = re.compile(r"^(?:(?:아|어|네|예|네네|예예)\s)+(?:(?:그럼|그러면|근데|그리고)\s)?")
@@ -367,9 +373,9 @@ class Call:
         # time said is a value ("… 그럼 목요일 저녁 여덟 시로 해 주세요"), not a question ("8시까지 해요?" is); so is a
         # day said after 그럼 ("아 목요일은 쉬세요? 그럼 금요일 같은 시간으로 해 주세요")
         # ("아 토요일은 여섯 시까지구나. 그럼 오후 한 시부터 네 시간으로 해 주세요": the time after 그럼 is a value)
+        # ("그럼 여덟 시로 해 주세요, 아홉 시까지 출근이라 괜찮아요": the time said is eight; a time with 까지 is a limit)
         says_a_time = any(
-            parse_time(part) is not None and not re.search(r"시\s?(?:반\s?)?까지", part)
-            for part in {text, intents.after_then(text)}
+            parse_time(_UNTIL_A_TIME.sub(" ", part)) is not None for part in {text, intents.after_then(text)}
         )
         takes_a_proposal = bool(self.form and self.expecting == "proposal" and self.form.proposals
                                 and self._choose_proposal(text))  # "네 그 시간으로 해 주세요" asks nothing
@@ -671,6 +677,8 @@ class Call:
             if spoken is None and form.task == "booking" and intents.asks_free_times(text):
                 form.free_times_asked = filled = True
         filled = self._fill_party(text) or filled
+        if form.task == "booking" and form.party is None and intents.one_more(text) and for_one_person(text):
+            form.party = 1  # "남편도 같은 시간에 레벨 테스트 하나 더 잡아 주세요": one more, for one person
         dropped = removed_items(text, self.item_names) if form.task == "order" and not items_read else []
         if dropped:  # "캘리포니아롤은 빼 주시고 새우튀김우동 하나 넣어 주세요"
             form.items, filled = [m for m in form.items if m.name not in dropped], True
@@ -721,7 +729,10 @@ class Call:
             # "한수경이요 아 잠깐만요 한 명 더 올 것 같아요 …": a full name said first answers the name prompt
             leads = (self.expecting == "name" and bool(name) and text.startswith(name) and looks_like_full_name(name)
                      and not (day or spoken))  # "여섯시 반이요" is a time
-            if name and name != form.name and (leads or not (unasked or day or spoken or mentions or parse_party(text))):
+            someone = name_of_someone_else(text)  # "남편은 이준호고 …": the booking is in their name, not the caller's
+            if someone and someone != form.name:
+                form.name, filled = someone, True
+            elif name and name != form.name and (leads or not (unasked or day or spoken or mentions or parse_party(text))):
                 form.name, filled = name, True
             elif form.name is None and (introduced := introduced_name(text)):
                 form.name, filled = introduced, True  # "… 클리닉 예약이요, 이름은 한지민이고 번호는 …"
@@ -1285,7 +1296,9 @@ class Call:
         if of_a_kind:  # "원두는 뭐 있어요?": the beans the shop sells, before any FAQ answer about beans
             return self._listing(of_a_kind)
         match = self.faq.match(text)
-        if match.answered and (kind is None or match.coverage >= 1.0):
+        # "지금 가게 문 열었어요?" asks the hours, though the owner's "새해 첫날에도 문 열어요?" has every word of it
+        hours_only = kind == "hours" and match.answered and self.faq.words_met(text, match.faq) <= _HOURS_WORDS
+        if match.answered and (kind is None or match.coverage >= 1.0) and not hours_only:
             mentions = find_items(text, self.item_names)
             if mentions:  # "학생은 커트 얼마예요?" answered by the FAQ: 커트 is still what the caller wants
                 self.topic_item = mentions[0].name

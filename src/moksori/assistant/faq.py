@@ -32,8 +32,8 @@ SCORE_FLOOR = 0.5
 _NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SL", "SN"})
 _CONTENT_TAGS = _NOUN_TAGS | {"VV", "VA", "MAG", "VX"}
 # Auxiliary verbs that only say how something is done (받아 보다: try, 사 놓다 / 맡겨 두다: have it done and
-# kept, 먹어 버리다), never what is asked; 나 stays ("뽑고 나서": after, unlike "뽑기 전에").
-_ASPECT_AUXILIARIES = frozenset(("보", "놓", "두", "버리"))
+# kept, 먹어 버리다, 늦어지다: become), never what is asked; 나 stays ("뽑고 나서": after, unlike "뽑기 전에").
+_ASPECT_AUXILIARIES = frozenset(("보", "놓", "두", "버리", "지"))
 # Words every question to a shop may contain; they say nothing about which question it is (좋: "아 좋네요
 # 혹시 배달도 되나요?" reacts to the last answer before it asks; 같이: "염색하고 커트 같이 하면 얼마예요?" is not
 # taking anything along).
@@ -44,7 +44,7 @@ _GENERIC_WORDS = (
     "자리 옆 안 없이 밖 앞 뒤 근처 주변 곳 데 시키 앉 다 따로 바로 얼마 가격 비용 요금 금액 값 좋 같이 함께 잡 돈 "
     # how long, how much, how soon, said around any question ("한 달 동안 해외 출장을 가는데…"); 더: "한 명 더
     # 올 것 같아요" is not "고기 더 익혀 줄 수 있어요?"
-    "동안 정도 이제 잠깐 미리 너무 거의 총 나중 한참 막 갑자기 잘 더 대충 새로 원래 전혀 "
+    "동안 정도 이제 잠깐 미리 너무 거의 총 나중 한참 막 갑자기 잘 더 대충 새로 원래 전혀 만약 혹시나 보통 "
     # "…되는 건지 잘 모르겠네요": the frame of a question, not its topic
     "모르 "
     # what the caller calls the shop ("24시간 하는 헬스장이에요?" asks whether it opens all day)
@@ -259,7 +259,7 @@ _PRICE_GIVEN = re.compile(r"원(?![가-힣])|원이|원을|원씩|원만|무료|
 
 
 # Words said before a question that do not change it ("혹시 지금 바로 가도 돼요?")
-_LEADING = re.compile(r"^(?:(?:혹시|지금|그럼|그러면|저|저기|저기요|아|음|네|예|근데)\s)+")
+_LEADING = re.compile(r"^(?:(?:혹시|지금|그럼|그러면|저|저기|저기요|아|음|네|예|근데|보통)\s)+")
 
 
 def _as_written(question: str) -> str:
@@ -391,6 +391,11 @@ class FaqIndex:
         ("운동복 빌려 줘요? 그리고 사물함도 있어요?"); none when any of them is left unanswered."""
         match = self.match(text)
         return [match.faq, *match.more] if match.faq is not None else []
+
+    def words_met(self, text: str, faq: Faq) -> set[str]:
+        """The content words of ``text`` that ``faq``'s questions have: what a match stands on."""
+        document = self._documents[self.faqs.index(faq)]
+        return {form for form, _ in _content(text) if _covered(form, document)}
 
     def _asked_clause_match(self, text: str) -> FaqMatch | None:
         """The match of the clause that asks, where the turn tells a reason or a story first ("받으시는 댁 아이가

@@ -44,7 +44,7 @@ _GOODBYE = re.compile(
     r"^(?:(?:네|예|아|음|아니요|아뇨|이제|더|다른|건|거는|그건|뭐|딱히|특별히|지금은|일단은?)\s)*(?:없어요|없습니다)|아니요\s?괜찮|고맙습니다$|감사합니다$|감사해요$|고마워요$|다른\s?(?:데|곳|가게|집)\s?(?:알아볼|알아 볼|가\s?볼|찾아\s?볼)|(?:다시|이따가?|나중에)\s?(?:전화|연락)\s?(?:할게|드릴게|드리겠|하겠)|수고\s?(?:허쇼|하이소|하이다)|들어가이소"
     # "네 감사합니다 이따 갈게요", "알겠습니다 다음에 들를게요": thanks, and coming by some time (a day or an hour
     # said with it asks for a booking)
-    r"|(?:감사합니다|고맙습니다|감사해요|고마워요|알겠습니다|알겠어요)\s(?:그럼\s)?(?:(?:이따가?|나중에|다음에|조만간|금방)\s)?"
+    r"|(?:감사합니다|고맙습니다|감사해요|고마워요|알겠습니다|알겠어요)\s(?:그럼\s)?(?:(?:이따가?|나중에|다음에|조만간|금방|지금|바로|곧|지금\s바로)\s)?"
     r"(?:갈게요|들를게요|가\s?볼게요|들르겠습니다|가겠습니다|찾아갈게요)$"
 )
 # Leaving a message said outright wins over the subject of the message ("단체 예약 견적 문의드린다고 전해 주세요").
@@ -75,8 +75,9 @@ _QUESTION_WORDS = re.compile(
 _HOURS = re.compile(
     r"영업\s?시간|몇\s?시\s?(?:까지|부터|에\s?(?:열|닫|문|오픈|마감))|문\s?(?:열|닫|여)|오픈|마감|쉬는\s?날|휴무|"
     r"쉬(?:어요|나요|세요|시나요|는지)|영업\s?(?:하|해)|(?:오늘|내일|모레|요일|주말)\s?(?:은|에도|에|엔|도)?\s?(?:해요|하나요|하세요|영업)|"
-    # (not "다운펌하고 나서 머리는 언제부터 감아도 돼요?": a time from which to do something else)
-    r"(?:몇\s?시|언제)\s?(?:까지|부터)(?!\s?[가-힣]*(?:아도|어도|해도|면|야))"
+    # (not "다운펌하고 나서 머리는 언제부터 감아도 돼요?", "언제까지 다시 갖다 드려야 돼요?": a time from which or by
+    # which to do something else)
+    r"(?:몇\s?시|언제)\s?(?:까지|부터)(?!\s?(?:[가-힣]+\s){0,2}[가-힣]*(?:아도|어도|해도|면|야)(?![가-힣]))"
 )
 # "어디" asks for the shop only when nothing else is named before it ("화장실 어디에 있어요" is not the address).
 # ("지금 가는 길인데요" is on the way, asking none)
@@ -342,8 +343,9 @@ def only_agrees(text: str) -> bool:
 
 
 def one_more(text: str) -> bool:
-    """"하나 더 잡아 주세요", "남편 것도 하나 더 할게요": another booking like the one just made."""
-    return bool(re.search(r"하나\s?더\s?(?:잡|해|할|예약|부탁)|(?:것|거)도\s?하나\s?더", text))
+    """"하나 더 잡아 주세요", "남편 것도 하나 더 할게요", "하나 추가해 주세요": another booking like the one just
+    made."""
+    return bool(re.search(r"하나\s?(?:더|추가)\s?(?:잡|해|할|예약|부탁)|(?:것|거)도\s?하나\s?더", text))
 
 
 def starts_with_yes(text: str) -> bool:

@@ -565,6 +565,17 @@ _AGE = re.compile(rf"(?<![가-힣\d])(?:{native_pattern()}|\d{{1,2}})\s?살(?![�
 _FAMILY_PARTICLE = re.compile(r"(?:이랑|랑|하고|과|와|도|까지|이요|요|이렇게|해서|이니까|만)$")
 
 
+@cache
+def _one_person() -> re.Pattern[str]:
+    words = "|".join(sorted(_FAMILY_WORDS | {"딸아이", "제", "내"}, key=len, reverse=True))
+    return re.compile(rf"(?<![가-힣])(?:{words})(?:\s?(?:거|것|꺼))?도(?![가-힣])|(?<![가-힣])(?:{words})\s?(?:거|것|꺼)(?![가-힣])")
+
+
+def for_one_person(text: str) -> bool:
+    """"남편도 …", "딸아이 거 …", "제 것도 …": one more booking is for one person, named by who they are."""
+    return bool(_one_person().search(text))
+
+
 def _family_count(text: str, ages: bool) -> int | None:
     """How many people a family said by who comes makes (with ``ages``, children told by their ages too), or
     None where no one is named."""
@@ -1188,6 +1199,19 @@ def parse_name(text: str, expecting: bool = False) -> str | None:
 
 # "저는 김철민이고 …", "전 이수진입니다": a full name introduced by 저는 among other slots.
 _I_AM = re.compile(r"(?:^|\s)(?:저는|전)\s([가-힣]{3})(?:이고요|이구요|이고|이에요|입니다|인데요|이요)(?![가-힣])")
+
+
+@cache
+def _they_are() -> re.Pattern[str]:
+    """"남편은 이준호고 번호는 …", "딸은 김하나예요": the full name of someone the caller books for."""
+    words = "|".join(sorted(_FAMILY_WORDS - {"저"}, key=len, reverse=True))
+    return re.compile(rf"(?<![가-힣])(?:{words})(?:은|는)\s([가-힣]{{3}})(?:이고요|이구요|이고|고요|고|이에요|예요|입니다|이요)(?![가-힣])")
+
+
+def name_of_someone_else(text: str) -> str | None:
+    """The full name of the person booked for, introduced by who they are ("남편은 이준호고 번호는 …")."""
+    found = _they_are().search(clean(text))
+    return found.group(1) if found and looks_like_full_name(found.group(1)) else None
 
 
 def introduced_name(text: str) -> str | None:
