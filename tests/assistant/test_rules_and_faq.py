@@ -527,3 +527,13 @@ def test_becoming_late_and_words_of_if_and_usually_name_no_question() -> None:
                       Faq(q="주차 되나요?", a="P"), Faq(q="카드 돼요?", a="C")))  # fmt: skip
     assert index.match("만약에 좀 늦어지면 돈 더 내야 돼요").faq.a == "L"  # 늦어지다 is 늦다 become
     assert index.match("보통 몇 번이나 받아야 좋아져요").faq.a == "N"
+
+
+def test_the_day_talked_about_is_when_unless_the_answer_speaks_of_it() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="주차 되나요?", a="P", also=("차 가져가도 돼요",)),
+                      Faq(q="가족 할인 있어요?", a="가족이 같은 날 함께 하시면 할인해 드려요.", also=("가족이 같이 하면 할인돼요",)),
+                      Faq(q="카드 돼요?", a="C"), Faq(q="포장 돼요?", a="T")))  # fmt: skip
+    assert index.match("아 그리고 그날 차 가지고 갈 건데 세워 둘 데 있어요").faq.a == "P"
+    assert index.match("그리고 그날 저도 같이 자르면 가족 할인 같은 거 있어요").faq.q == "가족 할인 있어요?"

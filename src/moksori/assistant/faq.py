@@ -238,9 +238,9 @@ def question_sentences(text: str) -> list[str]:
     return [part for part in parts if looks_like_question(part) and ("?" in part or not _REQUEST.search(part))]
 
 
-# Days and times said around a question ("토요일에도 주차 돼요?") say when, not what is asked.
+# Days and times said around a question ("토요일에도 주차 돼요?", "그날 차 가지고 갈 건데 …") say when, not what is asked.
 _WHEN_WORDS = frozenset(
-    ("오늘", "내일", "모레", "주말", "평일", "아침", "저녁", "오전", "오후", "밤", "이번", "다음", "지난", "저번")
+    ("오늘", "내일", "모레", "주말", "평일", "아침", "저녁", "오전", "오후", "밤", "이번", "다음", "지난", "저번", "날")
     + tuple(day + "요일" for day in "월화수목금토일")
 )
 
@@ -467,8 +467,9 @@ class FaqIndex:
         score = float(scores[best])
         shared = self._documents[best]
         neutral = _WHEN_WORDS if shared & self._items else _WHEN_WORDS | self._items
-        said = [form for form in dict.fromkeys(words) if form not in neutral]
         answered_words = self._met[best]
+        # (a neutral word the matched question or answer has still counts, as met: "그날 … 가족 할인" and "같은 날")
+        said = [form for form in dict.fromkeys(words) if form not in neutral or _covered(form, answered_words)]
         missed = [form for form in said if not _covered(form, answered_words)]
         coverage = 1 - len(missed) / len(said) if said else 0.0
         # One word in three may be missing from a long question; a noun only where two other words of the
