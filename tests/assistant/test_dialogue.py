@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from moksori.assistant import intents
 from moksori.assistant.dialogue import Call
 from moksori.assistant.profile import ShopProfile
 from moksori.assistant.slots import SpokenTime
@@ -1128,3 +1129,34 @@ def test_one_more_for_one_person_named_by_who_they_are() -> None:
     call = run(shop, ["목요일 오후 2시에 젤네일 한 명 예약이요", "김민지요", "공일공 일이삼사 오륙칠팔", "네"])
     call.respond("아 그리고 남편도 같은 시간에 케어 하나 추가해 주세요. 남편은 이준호고 번호는 똑같아요")
     assert call.form is not None and call.form.party == 1 and call.form.name == "이준호"
+
+
+def test_a_correction_that_changes_nothing_said_back_asks_what_to_change(cafe: ShopProfile) -> None:
+    pots = profile_from(CAFE.replace("  - {name: 아메리카노, price: 4000}",
+                                     "  - {name: 아메리카노, price: 4000}\n"
+                                     "  - {name: 금전수, price: 30000, aliases: [돈나무]}\n"
+                                     "  - {name: 토분 대, price: 22000, aliases: [큰 토분, 토분 큰 거]}\n"
+                                     "  - {name: 토분 중, price: 12000, aliases: [중간 토분, 토분 중간 거]}"))  # fmt: skip
+    call = run(pots, ["돈나무 두 개랑 큰 토분 두 개 오늘 오후 네 시에 찾으러 갈게요", "이도현이요", "010-3905-7724"])
+    assert "맞으세요" in call.last_prompt
+    reply = call.respond("아 잠깐만요, 토분은 큰 거 말고 중간 거 두 개로 해 주세요")
+    assert "맞으세요" not in reply and "바꿀" in reply  # never the same read-back, where a "네" would write it
+    call.respond("네 맞아요")
+    assert call.records == []
+
+
+def test_the_new_day_of_a_change_after_the_reason_for_it(salon: ShopProfile) -> None:
+    store = booked(salon)
+    call = run(salon, ["예약 변경 좀 하려고요 목요일 두 시에 젤네일 예약한 김민수고요 번호는 공일공 일이삼사 오륙칠팔이에요 "
+                       "목요일에 일이 생겨서 금요일 같은 시간으로 옮길 수 있을까요"], store)  # fmt: skip
+    assert "12월 4일 금요일" in call.last_prompt
+    call.respond("네")
+    assert [(r["type"], r.get("date")) for r in call.records] == [("booking_change", "2026-12-04")]
+
+
+def test_driving_home_leaves_no_message_and_right_away_orders(cafe: ShopProfile) -> None:
+    assert not intents.wants_message("끝나고 제가 직접 운전해서 집에 가도 되나요")
+    assert intents.wants_message("사장님께 전해 주세요")
+    call = greeted(cafe)
+    call.respond("아메리카노 하나 사려는데요, 지금 바로 갈게요. 한 십 분이면 가요")
+    assert call.form is not None and call.form.task == "order"

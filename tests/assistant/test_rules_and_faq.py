@@ -537,3 +537,13 @@ def test_the_day_talked_about_is_when_unless_the_answer_speaks_of_it() -> None:
                       Faq(q="카드 돼요?", a="C"), Faq(q="포장 돼요?", a="T")))  # fmt: skip
     assert index.match("아 그리고 그날 차 가지고 갈 건데 세워 둘 데 있어요").faq.a == "P"
     assert index.match("그리고 그날 저도 같이 자르면 가족 할인 같은 거 있어요").faq.q == "가족 할인 있어요?"
+
+
+def test_a_reaction_to_the_last_answer_names_no_question() -> None:
+    from moksori.assistant.profile import Faq
+
+    index = FaqIndex((Faq(q="고기 어디 거예요?", a="O", also=("고기 원산지",)), Faq(q="채식도 돼요?", a="V", also=("고기 안 먹어요",)),
+                      Faq(q="주차 되나요?", a="P"), Faq(q="카드 돼요?", a="C")))  # fmt: skip
+    assert index.match("고기는 어디 거 써요").faq.a == "O"
+    # 먹다 in the reaction before the question would make it the vegetarian question
+    assert index.match("아 그래요 그럼 거기 가서 먹어야겠네 고기는 어디 거 써요").faq.a == "O"

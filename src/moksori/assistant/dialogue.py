@@ -551,7 +551,9 @@ class Call:
         asks = intents.asks(intents.without_hesitations(re.sub(r"(?<![가-힣])하나(?=요)", "", spaced)))
         # "불고기감 한 근만 준비해 주세요 … 십 분이면 가요": asked for outright, whatever else the turn says
         requested = re.search(r"주세요|부탁\s?(?:드려|드립|해)", text)
-        if self.profile.orders.enabled and mentions and parse_quantity(spaced) and (requested or not asks):
+        # ("스투키 하나 사려는데요, 지금 바로 갈게요. 한 십 분이면 가요": 가요 is no question there)
+        if (self.profile.orders.enabled and mentions and parse_quantity(spaced)
+                and (requested or not asks or intents.right_away(text))):
             return "order"  # "감튀 하나랑 페퍼로니 하나요", "그럼 콜라 두 개랑 마르게리타 한 판이요"
         if self.profile.orders.enabled and mentions and intents.picks_up(text):
             return "order"  # "일요일에 장미 꽃다발 하나 찾을 수 있어요?" asks to collect it: an order
@@ -1103,13 +1105,11 @@ class Call:
             answer = None  # "네 근데 한 명 더 올 수도 있어요": asked again, nothing written yet
         if answer is True and intents.asks(text) and not intents.starts_with_yes(text):
             answer = None  # "예약금은 돌려받을 수 있는 거죠?" to "…취소해 드릴까요?" asks first; it is no yes
-        before = (form.date, form.spoken_time, form.party, form.item, form.name, form.phone, list(form.items))
+        before = self._said_back()
         corrected = self._fill(text) if form.task not in ("cancel",) else False
-        if (
-            corrected
-            and (form.date, form.spoken_time, form.party, form.item, form.name, form.phone, list(form.items))
-            != before
-        ):
+        # (a change that leaves what is said back as it was is no correction: "토분은 큰 거 말고 중간 거 두 개로 해
+        # 주세요" misread as 토분 대 again must not be read back for a yes, but asked about)
+        if corrected and self._said_back() != before:
             self.confirming = False
             self.failures = 0
             return self._next()
@@ -1140,6 +1140,13 @@ class Call:
         if intents.asks(text):  # "뽑은 날 술 마시면 안 되죠?": passed on to the owner, then asked again
             return f"{self._note_question(text)} {self._read_back()}"
         return self._reprompt(confirming=True)
+
+    def _said_back(self) -> tuple:
+        """What a read-back says of the form: its values, and its items by name and quantity."""
+        form = self.form
+        assert form is not None
+        items = [(mention.name, mention.qty) for mention in form.items]
+        return form.date, form.spoken_time, form.party, form.item, form.name, form.phone, items
 
     def _note_question(self, text: str) -> str:
         """A question asked in the middle of a task that nothing answers: noted for the owner's summary."""

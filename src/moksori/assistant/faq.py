@@ -228,6 +228,18 @@ _TELLS = re.compile(r"^(?!.*(?:뭐|어디|언제|얼마|몇|무슨|어떤|누구
 _REQUEST = re.compile(r"(?:주세요|줘요|주이소|주십시오)\s*$")
 
 
+# A sentence that reacts to what was just said ("아 그럼 거기 가서 먹어야겠네", "아 샤브샤브집이구나", "아 좋네요")
+_REACTION = re.compile(r"(?:겠네|구나|군요|네요)$")
+
+
+def _without_reactions(text: str) -> str:
+    """The turn without its reactions, where something else is said: they name no question ("…먹어야겠네 고기는
+    어디 거 써요?" asks where the meat comes from, not about eating)."""
+    parts = sentences(text)
+    kept = [part for part in parts if not _REACTION.search(part)]
+    return " ".join(kept) if kept and len(kept) < len(parts) else text
+
+
 def question_sentences(text: str) -> list[str]:
     """The sentences of a turn of more than one that ask something; none for a one-sentence turn. A caller
     often says a question and a reason in one breath ("아기 의자 있어요? 돌 지난 애기랑 같이 갈 거라서요"), or two
@@ -372,6 +384,7 @@ class FaqIndex:
         """The best question for ``text``, or ``FaqMatch(None, …)`` when none is good enough: the whole turn,
         or else its question sentences when the FAQ answers every one of them (the first as ``faq``, the
         others in ``more``)."""
+        text = _without_reactions(text)
         whole = self._match_one(text)
         if whole.answered:
             return whole

@@ -35,8 +35,10 @@ _ORDER = re.compile(
     r"주문|포장|테이크\s?아웃|픽업|(?:찾으러|가지러)(?!\s?(?:갔|왔))|가져갈|사\s?갈|시킬|시키려|시켜"
     r"|빼\s?(?:놔|놓아|둬|두어)|챙겨\s?(?:놔|둬|두어)|따로\s?빼"
 )
+# 전해 (pass on), not inside 운전해, 안전해, 완전해, 충전해 …: "끝나고 제가 직접 운전해서 집에 가도 되나요?" leaves no message
+_PASS_ON = r"(?<![운안완온충발보자])전해"
 _MESSAGE = re.compile(
-    r"메시지|메세지|메모|전해|전달|남기|남겨|연락\s?(?:좀\s)?(?:주|달|부탁|바랍)|전화\s?(?:좀\s)?(?:주시|주세요|달라|부탁)|콜백"
+    rf"메시지|메세지|메모|{_PASS_ON}|전달|남기|남겨|연락\s?(?:좀\s)?(?:주|달|부탁|바랍)|전화\s?(?:좀\s)?(?:주시|주세요|달라|부탁)|콜백"
     r"|문자\s?(?:좀\s|하나\s)?(?:주|남기|남겨|보내|부탁|드려)"
 )
 _GOODBYE = re.compile(
@@ -49,7 +51,7 @@ _GOODBYE = re.compile(
 )
 # Leaving a message said outright wins over the subject of the message ("단체 예약 견적 문의드린다고 전해 주세요").
 _LEAVE_MESSAGE = re.compile(
-    r"(?:메시지|메세지|메모|문의)\s?(?:를\s?|좀\s|하나\s|하나만\s)?(?:남기|남길|남겨|전해|드릴)|전해\s?(?:주세요|줘|주실|달라|드려)|전달\s?(?:해\s?주|부탁)"
+    rf"(?:메시지|메세지|메모|문의)\s?(?:를\s?|좀\s|하나\s|하나만\s)?(?:남기|남길|남겨|전해|드릴)|{_PASS_ON}\s?(?:주세요|줘|주실|달라|드려)|전달\s?(?:해\s?주|부탁)"
     # "사장님한테 전화 좀 달라고 해 주세요" (Gyeongsang: "달라 캐 주이소")
     r"|(?:사장님|주인\s?분|원장님|실장님)\s?(?:께|한테|에게)\s.+(?:라고|라)\s?(?:좀\s)?(?:해|캐)\s?(?:주세요|주이소|줘요|주십시오)"
 )
@@ -234,7 +236,8 @@ def question_kind(text: str) -> str | None:
 
 # A polite sentence ends in 요 (a formal one in 니다); a recogniser writes no punctuation between two sentences of
 # one turn.
-_SENTENCE_END = re.compile(r"(?<=[?!.])\s+|(?<=요)\s+|(?<=니다)\s+")
+# (a plain exclamation ends one too: "그럼 거기 가서 먹어야겠네 고기는 어디 거 써요", "아 샤브샤브집이구나 그럼 …")
+_SENTENCE_END = re.compile(r"(?<=[?!.])\s+|(?<=요)\s+|(?<=니다)\s+|(?<=겠네)\s+|(?<=구나)\s+")
 
 
 def sentences(text: str) -> list[str]:
@@ -417,7 +420,7 @@ def requests_owner(text: str) -> bool:
 
 
 def wants_message(text: str) -> bool:
-    return bool(re.search(r"메시지|메세지|메모|남길|남겨|전해|전달", text))
+    return bool(re.search(rf"메시지|메세지|메모|남길|남겨|{_PASS_ON}|전달", text))
 
 
 def is_greeting(text: str) -> bool:
@@ -492,7 +495,9 @@ def new_values_part(text: str) -> str:
     text = re.sub(r"(?:이름|번호|성함|명의)\s?(?:으로|로)", "", text)
     # (a formal sentence ends in …니다: "…4명으로 예약한 윤서하입니다 번호는 … 6명으로 바꾸고 싶습니다")
     # ("여덟 시에 네 명으로 잡은 거요, 한 명 더 와서 다섯 명으로 바꿔 주세요": the booking is described, then changed)
-    parts = re.split(r"(?:을|를|에서|말고|인데요?|는데요?|했는데요?|니다|거요|[?.!])\s", text)
+    # ("…예약한 이준혁이고요, … 목요일에 일이 생겨서 이번 주 금요일 같은 시간으로 옮길 수 있을까요?": the reason told
+    # before the new value is no part of it)
+    parts = re.split(r"(?:을|를|에서|말고|인데요?|는데요?|했는데요?|니다|거요|고요|어서|아서|해서|겨서|[?.!])\s", text)
     for part in reversed(parts):
         if re.search(r"(?<!그대)로\s|(?<!그대)로$|으로", part) or _NEW_VALUE.search(part) or _SHIFT.search(part):
             return part
