@@ -1160,3 +1160,16 @@ def test_driving_home_leaves_no_message_and_right_away_orders(cafe: ShopProfile)
     call = greeted(cafe)
     call.respond("아메리카노 하나 사려는데요, 지금 바로 갈게요. 한 십 분이면 가요")
     assert call.form is not None and call.form.task == "order"
+
+
+def test_a_size_swapped_keeps_the_rest_of_the_order_and_looking_up_asks_nothing() -> None:
+    sizes = profile_from(CAFE.replace("  - {name: 아메리카노, price: 4000}",
+                                      "  - {name: 아메리카노, price: 4000}\n"
+                                      "  - {name: 수육 대, price: 45000, aliases: [수육 큰 거, 큰 수육]}\n"
+                                      "  - {name: 수육 소, price: 30000, aliases: [수육 작은 거, 작은 수육]}"))  # fmt: skip
+    call = greeted(sizes)
+    call.respond("포장 주문 좀 할게요 잠깐만요 적어 놓은 게 있어서")
+    assert "주소" not in call.respond("어디 보자... 수육 큰 거 하나랑요")  # looking it up, not asking where
+    call.respond("어... 카페라떼 두 잔이요")
+    call.respond("아 잠깐만요, 수육은 작은 걸로 바꿔 주세요")
+    assert call.form is not None and [(m.name, m.qty) for m in call.form.items] == [("수육 소", 1), ("카페라떼", 2)]

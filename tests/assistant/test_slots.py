@@ -903,3 +903,11 @@ def test_a_deadline_is_no_question_about_the_hours() -> None:
     assert intents.question_kind("한복 빌리면 언제까지 다시 갖다 드려야 돼요") is None
     assert intents.question_kind("10회권 끊으면 언제까지 다 써야 돼요") is None
     assert intents.question_kind("언제까지 해요") == "hours"
+
+
+def test_pairs_of_shoes_and_a_length_said_with_jjari() -> None:
+    names = {"운동화기본세탁": "운동화 기본 세탁", "운동화세탁": "운동화 기본 세탁", "어그부츠세탁": "어그부츠 세탁",
+             "어그부츠": "어그부츠 세탁", "발마사지한시간": "발 반사요법 60분", "발마사지한시간반": "발 반사요법 90분"}  # fmt: skip
+    assert [(m.name, m.qty) for m in find_items("어그부츠 한 켤레랑 운동화 세탁 두 켤레요", names)] == [
+        ("어그부츠 세탁", 1), ("운동화 기본 세탁", 2)]  # fmt: skip
+    assert [m.name for m in find_items("발마사지 한 시간 반짜리요", names)] == ["발 반사요법 90분"]

@@ -18,7 +18,7 @@ from moksori.text.hangul import decompose, is_syllable
 
 _PARTICLES = (
     "이랑", "랑", "하고", "이요", "요", "은", "는", "이", "가", "을", "를", "으로", "로", "도", "만", "에", "것",
-    "거", "하나", "입니다", "이에요", "예요",
+    "거", "하나", "입니다", "이에요", "예요", "짜리",
 )  # fmt: skip
 COUNTERS = (
     "잔",
@@ -41,6 +41,8 @@ COUNTERS = (
     "명",
     "줄",  # 김밥 한 줄
     "근",  # meat: 삼겹살 두 근
+    "켤레",  # shoes: 운동화 두 켤레
+    "벌",  # clothes: 정장 한 벌
     "팩",
     "말(?!씀)",  # rice cakes and grain by volume: 가래떡 한 말, 송편 한 되 (not 한 말씀)
     "되(?![나는었어요])",
@@ -399,15 +401,19 @@ def _swap_count_pattern() -> re.Pattern[str]:
 
 def swapped(ordered: list[ItemMention], mentions: list[ItemMention], text: str) -> list[ItemMention] | None:
     """The order with one of its items swapped for another ("뜨아 세 잔이요, 그거 셋 다 아아로 바꿔 주세요",
-    "순살 반반 두 개 중에 하나는 눈꽃으로 바꿔 주세요"): the ordered item named first, the new one after it; as many
-    as said with 은/는 change ("하나는"), all of them otherwise; the rest of the order stays. None when the turn
-    names anything else."""
+    "순살 반반 두 개 중에 하나는 눈꽃으로 바꿔 주세요") or for another size of it ("수육은 작은 걸로"): the ordered
+    item named first, the new one after it; as many as said with 은/는 change ("하나는"), all of them otherwise; the
+    rest of the order stays. None when the turn names anything else."""
     names = {mention.name: mention for mention in ordered}
     old = [mention for mention in mentions if mention.name in names]
     new = [mention for mention in mentions if mention.name not in names]
     if len(old) == 2 and not new and old[0].start < old[1].start and not old[1].counted:
         old, new = old[:1], old[1:]  # "아아 세 잔 중에 하나는 라떼로": into an item already ordered
-    if len(old) != 1 or len(new) != 1 or new[0].start < old[0].start:
+    # "수육은 작은 걸로 바꿔 주세요": another size of the one ordered item that shares its first word
+    variants = [m for m in ordered if len(new) == 1 and m.name.split()[0] == new[0].name.split()[0]] if not old else []
+    if len(variants) == 1:
+        old = variants
+    elif len(old) != 1 or len(new) != 1 or new[0].start < old[0].start:
         return None
     have = names[old[0].name].qty
     picked = _swap_count_pattern().search(clean(text))

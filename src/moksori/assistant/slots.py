@@ -53,10 +53,15 @@ _GLUED_PERIOD = re.compile(
 )
 
 
+# "어디 보자…", "가만 있자": the caller looking something up, no question (어디 is not "where")
+_LOOKING_UP = re.compile(r"(?<![가-힣])(?:어디\s?보자|가만\s?있자|가만\s?있어\s?보자)(?![가-힣])")
+
+
 def clean(text: str) -> str:
     """Punctuation out, spaces collapsed; the recogniser's bracketed tokens dropped; digits run into the word
-    before them set apart, as a recogniser writes them ("내일오후3시에" → "내일오후 3시에", "공일공4455")."""
-    text = _BRACKETS.sub(" ", text)
+    before them set apart, as a recogniser writes them ("내일오후3시에" → "내일오후 3시에", "공일공4455"); words
+    said while looking something up left out."""
+    text = _LOOKING_UP.sub(" ", _BRACKETS.sub(" ", text))
     text = _PUNCTUATION.sub(" ", text)
     text = re.sub(r"(?<=[가-힣])(?=\d)", " ", text)
     text = _GLUED_PERIOD.sub(" ", text)
