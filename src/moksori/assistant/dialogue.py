@@ -138,7 +138,7 @@ class Form:
 
 
 # The words of a question about the opening hours: a FAQ question met on these alone asks something more
-_HOURS_WORDS = frozenset(("문", "열", "닫", "영업", "오픈", "마감", "쉬", "하", "시간"))
+_HOURS_WORDS = frozenset(("문", "열", "닫", "영업", "오픈", "마감", "쉬", "시간"))
 # "여덟 시까지", "아홉 시 반까지": a time said as a limit, not as the time wanted
 _UNTIL_A_TIME = re.compile(r"\S+\s?시\s?(?:반\s?)?까지")
 # "아 네 그럼 …", "네 …": the offer or answer heard, before what the caller goes on to say

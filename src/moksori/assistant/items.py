@@ -409,10 +409,11 @@ def swapped(ordered: list[ItemMention], mentions: list[ItemMention], text: str) 
     new = [mention for mention in mentions if mention.name not in names]
     if len(old) == 2 and not new and old[0].start < old[1].start and not old[1].counted:
         old, new = old[:1], old[1:]  # "아아 세 잔 중에 하나는 라떼로": into an item already ordered
-    # "수육은 작은 걸로 바꿔 주세요": another size of the one ordered item that shares its first word
-    variants = [m for m in ordered if len(new) == 1 and m.name.split()[0] == new[0].name.split()[0]] if not old else []
-    if len(variants) == 1:
-        old = variants
+    if not old and len(new) == 1:
+        # "수육은 작은 걸로 바꿔 주세요": another size of the one ordered item that shares its first word
+        old = [mention for mention in ordered if mention.name.split()[0] == new[0].name.split()[0]]
+        if len(old) != 1:
+            return None
     elif len(old) != 1 or len(new) != 1 or new[0].start < old[0].start:
         return None
     have = names[old[0].name].qty

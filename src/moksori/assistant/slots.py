@@ -573,7 +573,7 @@ _FAMILY_PARTICLE = re.compile(r"(?:이랑|랑|하고|과|와|도|까지|이요|�
 @cache
 def _one_person() -> re.Pattern[str]:
     words = "|".join(sorted(_FAMILY_WORDS | {"딸아이", "제", "내"}, key=len, reverse=True))
-    return re.compile(rf"(?<![가-힣])(?:{words})(?:\s?(?:거|것|꺼))?도(?![가-힣])|(?<![가-힣])(?:{words})\s?(?:거|것|꺼)(?![가-힣])")
+    return re.compile(rf"(?<![가-힣])(?:{words})(?:\s?(?:거|것|꺼)도?|도)(?![가-힣])")  # 남편도, 딸 거, 제 것도
 
 
 def for_one_person(text: str) -> bool:
